@@ -49,6 +49,9 @@ public final class MlsConstants {
   /** Largest AEAD ciphertext carried by a message (private message content, group info) in bytes. */
   public static final int MAX_CIPHERTEXT_SIZE = 32 * 1024 * 1024;
 
+  /** Largest {@code encrypted_sender_data} of a private message in bytes (12 plus an AEAD tag). */
+  public static final int MAX_ENCRYPTED_SENDER_DATA_SIZE = 255;
+
   /** Length of the {@code reuse_guard} of {@code SenderData} (RFC 9420 §6.3.2). */
   public static final int REUSE_GUARD_SIZE = 4;
 
