@@ -2,6 +2,8 @@ package io.spacepanda.internal.mls.schedule;
 
 import io.spacepanda.internal.mls.codec.TlsWriter;
 import io.spacepanda.internal.mls.crypto.CipherSuite;
+import io.spacepanda.internal.mls.message.AuthenticatedContent;
+import io.spacepanda.internal.mls.message.FramedContent;
 import java.security.MessageDigest;
 import java.util.Objects;
 
@@ -37,6 +39,39 @@ public final class TranscriptHash {
     System.arraycopy(interimBefore, 0, buf, 0, interimBefore.length);
     System.arraycopy(confirmedInput, 0, buf, interimBefore.length, confirmedInput.length);
     return suite.hash(buf);
+  }
+
+  /**
+   * Computes the confirmed transcript hash after a Commit's AuthenticatedContent (RFC 9420 §8.2).
+   *
+   * @param suite the group's cipher suite
+   * @param interimBefore the interim transcript hash of the previous epoch (empty for epoch 0)
+   * @param commit the Commit's authenticated content
+   * @return the confirmed transcript hash
+   */
+  public static byte[] confirmed(CipherSuite suite, byte[] interimBefore,
+      AuthenticatedContent commit) {
+    return confirmed(suite, interimBefore, commit.confirmedTranscriptHashInput());
+  }
+
+  /**
+   * Computes the confirmed transcript hash after a Commit that is signed but has no confirmation
+   * tag yet, as its sender needs it (RFC 9420 §8.2).
+   *
+   * @param suite the group's cipher suite
+   * @param interimBefore the interim transcript hash of the previous epoch (empty for epoch 0)
+   * @param wireFormat the wire format the Commit is sent with
+   * @param content the Commit's framed content
+   * @param signature the Commit's signature
+   * @return the confirmed transcript hash
+   */
+  public static byte[] confirmed(CipherSuite suite, byte[] interimBefore, int wireFormat,
+      FramedContent content, byte[] signature) {
+    TlsWriter w = new TlsWriter(interimBefore.length + 512);
+    w.raw(interimBefore).u16(wireFormat);
+    content.encode(w);
+    w.opaque(signature); // RFC 9420 §8.2 ConfirmedTranscriptHashInput after interim hash
+    return suite.hash(w.toByteArray());
   }
 
   /**

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.spacepanda.internal.mls.codec.TlsWriter;
 import io.spacepanda.internal.mls.crypto.CipherSuite;
+import io.spacepanda.internal.mls.message.GroupContext;
+import io.spacepanda.internal.mls.message.ProtocolVersion;
 import io.spacepanda.internal.mls.schedule.EpochSecrets;
 import io.spacepanda.internal.mls.schedule.KeySchedule;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** key-schedule.json: the epoch secrets of RFC 9420 §8 chained over several epochs. */
@@ -66,7 +68,7 @@ class KeyScheduleVectorTest {
   /** RFC 9420 §8.1 GroupContext with empty extensions. */
   private static byte[] groupContext(CipherSuite s, byte[] groupId, long epoch, byte[] treeHash,
       byte[] confirmed) {
-    return new TlsWriter().u16(1).u16(s.id()).opaque(groupId).u64(epoch).opaque(treeHash)
-        .opaque(confirmed).varint(0).toByteArray();
+    return new GroupContext(ProtocolVersion.MLS10, s.id(), groupId, epoch, treeHash, confirmed,
+        List.of()).toBytes();
   }
 }
