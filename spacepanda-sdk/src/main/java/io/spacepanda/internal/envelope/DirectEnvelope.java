@@ -149,9 +149,13 @@ public final class DirectEnvelope {
   }
 
   private static HpkePrivateKey privateKey(InboxKey inbox) throws GeneralSecurityException {
-    return HpkePrivateKey.create(
-        publicKey(inbox.publicKey()),
-        com.google.crypto.tink.util.SecretBytes.copyFrom(
-            inbox.exportPrivate().exportSecret(), InsecureSecretKeyAccess.get()));
+    byte[] raw = inbox.exportPrivate().exportSecret();
+    try {
+      return HpkePrivateKey.create(
+          publicKey(inbox.publicKey()),
+          com.google.crypto.tink.util.SecretBytes.copyFrom(raw, InsecureSecretKeyAccess.get()));
+    } finally {
+      Arrays.fill(raw, (byte) 0);
+    }
   }
 }

@@ -14,6 +14,7 @@ import static io.spacepanda.internal.envelope.EnvelopeConstants.VERSION;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Objects;
+import java.util.Optional;
 import org.bouncycastle.crypto.InvalidCipherTextException;
 import org.bouncycastle.crypto.modes.ChaCha20Poly1305;
 import org.bouncycastle.crypto.params.AEADParameters;
@@ -143,6 +144,22 @@ public final class GroupEnvelope {
       throw new EnvelopeException();
     }
     return Padding.unpad(padded);
+  }
+
+  /**
+   * Opens an envelope if it bears the channel tag of {@code keys}.
+   *
+   * @param keys candidate envelope keys
+   * @param envelope the received bytes, not modified
+   * @return the plaintext, or empty if the envelope is not a group envelope of these keys (keep it
+   *     for a later epoch)
+   * @throws EnvelopeException if the tag matches but the envelope fails authentication or padding
+   */
+  public static Optional<byte[]> tryOpen(GroupEnvelopeKeys keys, byte[] envelope) throws EnvelopeException {
+    if (!matches(keys, envelope)) {
+      return Optional.empty();
+    }
+    return Optional.of(open(keys, envelope));
   }
 
   private static boolean wellFramed(byte[] envelope) {

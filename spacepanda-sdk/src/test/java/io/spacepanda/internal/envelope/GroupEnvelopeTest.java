@@ -207,4 +207,14 @@ class GroupEnvelopeTest {
     assertFalse(GroupEnvelope.matches(newKeys(), envelope));
     assertFalse(GroupEnvelope.matches(keys, new byte[3]));
   }
+
+  @Test
+  void tryOpen_otherChannelEmpty_ownChannelOpens_corruptFails() throws Exception {
+    GroupEnvelopeKeys keys = newKeys();
+    byte[] envelope = GroupEnvelope.seal(keys, new byte[] {5}, RANDOM);
+    assertTrue(GroupEnvelope.tryOpen(newKeys(), envelope).isEmpty());
+    assertArrayEquals(new byte[] {5}, GroupEnvelope.tryOpen(keys, envelope).orElseThrow());
+    envelope[100] ^= 1;
+    assertThrows(EnvelopeException.class, () -> GroupEnvelope.tryOpen(keys, envelope));
+  }
 }
