@@ -479,13 +479,13 @@ public final class CipherSuite {
     switch (sig) {
       case ED25519: {
         Ed25519Signer s = new Ed25519Signer();
-        s.init(true, new Ed25519PrivateKeyParameters(privateKey));
+        s.init(true, cachedSigningKey(privateKey));
         s.update(message, 0, message.length);
         return s.generateSignature();
       }
       case ED448: {
         Ed448Signer s = new Ed448Signer(EMPTY);
-        s.init(true, new Ed448PrivateKeyParameters(privateKey));
+        s.init(true, cachedSigningKey(privateKey));
         s.update(message, 0, message.length);
         return s.generateSignature();
       }
@@ -502,6 +502,28 @@ public final class CipherSuite {
         }
       }
     }
+  }
+
+  /**
+   * Parsing an EdDSA private key derives its public key (a scalar multiplication) the first time it
+   * signs; a group signs every message with the same key array, so the parsed key is kept per
+   * thread and reused while the caller passes the same array instance.
+   */
+  private static final class SigningKeyCache {
+    byte[] raw;
+    AsymmetricKeyParameter parsed;
+  }
+
+  private final ThreadLocal<SigningKeyCache> signingKeys = ThreadLocal.withInitial(SigningKeyCache::new);
+
+  private AsymmetricKeyParameter cachedSigningKey(byte[] privateKey) {
+    SigningKeyCache c = signingKeys.get();
+    if (c.raw != privateKey) {
+      c.parsed = sig == Sig.ED25519 ? new Ed25519PrivateKeyParameters(privateKey)
+          : new Ed448PrivateKeyParameters(privateKey);
+      c.raw = privateKey;
+    }
+    return c.parsed;
   }
 
   private boolean verify(byte[] publicKey, byte[] message, byte[] signature) {

@@ -151,24 +151,30 @@ public sealed interface Proposal extends TlsEncodable {
   /**
    * {@code Remove} (RFC 9420 §12.1.3).
    *
-   * @param removed the leaf index of the member to remove
+   * <p>Unlike every other leaf index of this package, {@code removed} is decoded over the whole
+   * uint32 range, because the RFC's syntax allows it and the official messages vectors carry such
+   * values; an index of 2^31 or more is held as its bits, i.e. as a negative int. No tree can have
+   * such a leaf, so validation (§12.2) must reject {@code removed < 0} like any index beyond the
+   * tree; {@link #leafIndexOrMinusOne()} gives the index in the range the rest of the engine uses.
+   *
+   * @param removed the leaf index of the member to remove (uint32 bits)
    */
   record Remove(int removed) implements Proposal {
-
-    /** Checks the index is non-negative. */
-    public Remove {
-      Codec.checkIndex(removed);
-    }
 
     /**
      * Decodes the body of a {@code Remove}.
      *
      * @param r the reader
      * @return the proposal
-     * @throws MlsDecodeException if truncated or the index is 2^31 or more
+     * @throws MlsDecodeException if truncated
      */
     public static Remove decodeBody(TlsReader r) throws MlsDecodeException {
-      return new Remove(Codec.index(r));
+      return new Remove((int) r.u32());
+    }
+
+    /** @return the removed leaf index, or -1 when it is 2^31 or more (and so names no leaf) */
+    public int leafIndexOrMinusOne() {
+      return removed < 0 ? -1 : removed;
     }
 
     @Override
@@ -178,7 +184,7 @@ public sealed interface Proposal extends TlsEncodable {
 
     @Override
     public void encodeBody(TlsWriter w) {
-      w.u32(removed);
+      w.u32(Integer.toUnsignedLong(removed));
     }
   }
 
