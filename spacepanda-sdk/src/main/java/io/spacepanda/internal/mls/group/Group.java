@@ -483,7 +483,8 @@ public final class Group {
   /** Private keys of own Update proposals of this epoch, by hex public key. */
   final Map<String, byte[]> ownUpdateKeys = new LinkedHashMap<>();
 
-  private MlsMessage propose(Proposal p, boolean publicMessage) {
+  /** Signs, frames and caches a proposal without checking it (callers and tests check). */
+  MlsMessage propose(Proposal p, boolean publicMessage) {
     FramedContent content = FramedContent.proposal(state.context.groupId(), state.epoch(),
         Sender.member(state.ownLeaf()), new byte[0], p);
     int wf = publicMessage ? WireFormat.PUBLIC_MESSAGE : WireFormat.PRIVATE_MESSAGE;
@@ -563,7 +564,13 @@ public final class Group {
   public ProcessedMessage process(MlsMessage message) throws MlsException {
     Objects.requireNonNull(message, "message");
     if (!active) {
-      throw new MlsWrongEpochException("member removed from group");
+      // A removed member still reads late application messages of retained epochs, nothing else.
+      PrivateMessage pm = message.privateMessage();
+      if (pm == null || pm.contentType() != ContentType.APPLICATION) {
+        throw new MlsWrongEpochException("member removed from group");
+      }
+      checkGroupId(pm.groupId());
+      return processPastApplication(pm);
     }
     if (message.wireFormat() == WireFormat.PUBLIC_MESSAGE) {
       return processPublic(message.publicMessage());
@@ -609,11 +616,16 @@ public final class Group {
       AuthenticatedContent ac = state.framer.decryptPrivate(pm, memberKeys(leaves));
       return dispatch(ac);
     }
+    if (pm.contentType() != ContentType.APPLICATION) {
+      throw new MlsWrongEpochException("wrong epoch");
+    }
+    return processPastApplication(pm);
+  }
+
+  /** Decrypts an application message of a retained past epoch. */
+  private ProcessedMessage processPastApplication(PrivateMessage pm) throws MlsException {
     for (PastEpoch pe : past) {
       if (pe.epoch() == pm.epoch()) {
-        if (pm.contentType() != ContentType.APPLICATION) {
-          throw new MlsWrongEpochException("wrong epoch");
-        }
         AuthenticatedContent ac = pe.framer.decryptPrivate(pm, memberKeys(pe.leaves));
         return application(ac, pe.leaves.get(ac.content().sender().index()));
       }
@@ -1201,7 +1213,8 @@ public final class Group {
     }
   }
 
-  private CommitResult buildCommit(CommitOptions options, List<ProposalOrRef> list,
+  /** Builds a commit of an already validated list (tests use it to make invalid commits). */
+  CommitResult buildCommit(CommitOptions options, List<ProposalOrRef> list,
       List<Entry> entries) throws MlsException {
     EpochState st = state;
     int ownLeaf = st.ownLeaf();
