@@ -721,17 +721,15 @@ public final class SqliteStorage implements Storage {
     public OptionalLong maxLamport(Id channelId) throws StorageException {
       check();
       StoreArgs.need(channelId, "channelId");
-      Optional<Long> max =
-          queryOne(
+      List<Long> max =
+          query(
               "SELECT max(lamport) FROM message WHERE channel_id = ?",
               rs -> {
                 long v = rs.getLong(1);
                 return rs.wasNull() ? null : v;
               },
               channelId);
-      return max.isPresent() && max.get() != null
-          ? OptionalLong.of(max.get())
-          : OptionalLong.empty();
+      return max.get(0) == null ? OptionalLong.empty() : OptionalLong.of(max.get(0));
     }
 
     @Override
