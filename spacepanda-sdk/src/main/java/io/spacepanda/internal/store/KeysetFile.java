@@ -77,7 +77,7 @@ final class KeysetFile {
   private final byte[] salt;
   private final byte[] keyset;
 
-  private KeysetFile(int mode, KdfParams kdf, byte[] salt, byte[] keyset) {
+  KeysetFile(int mode, KdfParams kdf, byte[] salt, byte[] keyset) {
     this.mode = mode;
     this.kdf = kdf;
     this.salt = salt;

@@ -34,8 +34,8 @@ final class StoreConstants {
   /** Argon2id lanes written into new keyset files. */
   static final int ARGON2_PARALLELISM = 1;
 
-  /** Largest Argon2id memory cost accepted from a keyset file, in KiB (1 GiB). */
-  static final int MAX_ARGON2_MEMORY_KIB = 1024 * 1024;
+  /** Largest Argon2id memory cost accepted from a keyset file, in KiB (256 MiB). */
+  static final int MAX_ARGON2_MEMORY_KIB = 256 * 1024;
 
   /** Largest Argon2id pass count accepted from a keyset file. */
   static final int MAX_ARGON2_ITERATIONS = 64;
