@@ -127,6 +127,7 @@ class SqliteStorageTest extends StorageContractTest {
             return null;
           });
       // Scan while open, so the WAL and shared-memory files hold the fresh commits.
+      assertTrue(Files.size(dir.resolve(StoreConstants.DATABASE_FILE + "-wal")) > 0);
       assertFilesHoldNoSecrets(dir, bodies, identityKey, groupState, outboxPayload);
     } finally {
       store.close();
@@ -155,6 +156,20 @@ class SqliteStorageTest extends StorageContractTest {
     assertNoFileContains(dir, identityKey, "identity key");
     assertNoFileContains(dir, java.util.Arrays.copyOf(groupState, 32), "group state");
     assertNoFileContains(dir, outbox, "outbox payload");
+  }
+
+  @Test
+  void close_flushesWal_databaseFileAloneHoldsData() throws Exception {
+    storage.inTransaction(t -> t.insertMessage(message(1, id("ch", 16), id("a", 38), 1, 1, "x")));
+    storage.close();
+    Path copy = tempDir.resolve("copy");
+    Files.createDirectories(copy);
+    for (String name : List.of(StoreConstants.DATABASE_FILE, StoreConstants.KEYSET_FILE)) {
+      Files.copy(dataDir().resolve(name), copy.resolve(name));
+    }
+    try (Storage copied = Storage.sqlite(copy)) {
+      assertTrue(copied.inTransaction(t -> t.message(messageId(1))).isPresent());
+    }
   }
 
   @Test

@@ -15,7 +15,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -23,6 +25,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Durable message inserts per second into the SQLite store, with encryption at rest, batched 1,
@@ -30,11 +33,15 @@ import org.openjdk.jmh.annotations.TearDown;
  *
  * <p>Each operation is one stored message (the score is messages per second). The store runs as
  * shipped: WAL, {@code synchronous=FULL} (an fsync per commit), every 200-byte body encrypted with
- * AES-256-GCM, keyset protected by a passphrase. Run with
- * {@code mvn -q -o -B -pl spacepanda-sdk test-compile exec:exec@bench
- * -Dbench="StorageBenchmark -f 1 -wi 2 -i 3"}.
+ * AES-256-GCM, keyset protected by a passphrase. The annotations give a brief run (one fork, two
+ * warm-up and three measured iterations of 5 s), because the {@code bench} execution of the pom
+ * passes {@code -Dbench} to JMH as a single regex argument. Run with
+ * {@code mvn -q -o -B -pl spacepanda-sdk test-compile exec:exec@bench -Dbench=StorageBenchmark}.
  */
 @State(Scope.Benchmark)
+@Fork(1)
+@Warmup(iterations = 2, time = 5)
+@Measurement(iterations = 3, time = 5)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class StorageBenchmark {
