@@ -22,6 +22,12 @@ public record ChannelRecord(
   /**
    * Creates a channel record, checking its parts.
    *
+   * @param channelId the channel's id
+   * @param spaceId the space the channel belongs to
+   * @param name the channel's display name, at most 1024 chars
+   * @param kind the channel kind code, not negative
+   * @param ownerPeerId the owner's (committer's) PeerId bytes
+   * @param createdAt when the channel was created
    * @throws IllegalArgumentException if a part is null, the kind is negative or the name is too
    *     long
    */

@@ -25,6 +25,9 @@ public record HistoryCursor(long lamport, Id senderPeerId, long senderSequence)
   /**
    * Creates a cursor, checking its parts.
    *
+   * @param lamport the Lamport clock, not negative
+   * @param senderPeerId the sender's PeerId bytes
+   * @param senderSequence the sender's sequence number, not negative
    * @throws IllegalArgumentException if {@code senderPeerId} is null or a number is negative
    */
   public HistoryCursor {

@@ -17,6 +17,9 @@ public record Invite(Id secretHash, Instant expiresAt, boolean used) {
   /**
    * Creates an invite record, checking its parts.
    *
+   * @param secretHash the hash of the invite secret
+   * @param expiresAt when the invite stops being valid, by the local clock
+   * @param used whether the invite was redeemed
    * @throws IllegalArgumentException if a part is null
    */
   public Invite {

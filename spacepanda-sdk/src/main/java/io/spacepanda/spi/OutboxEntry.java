@@ -26,6 +26,11 @@ public record OutboxEntry(
   /**
    * Creates an outbox entry, checking and copying its parts.
    *
+   * @param envelopeId the envelope's id
+   * @param recipient the recipient's PeerId bytes
+   * @param payload the sealed envelope bytes, at most {@value #MAX_PAYLOAD_LENGTH}
+   * @param nextAttemptAt when the entry is due next, by the local clock
+   * @param attempts how many attempts failed so far, not negative
    * @throws IllegalArgumentException if a part is null, {@code attempts} is negative or the
    *     payload is too long
    */

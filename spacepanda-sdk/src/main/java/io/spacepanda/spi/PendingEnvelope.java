@@ -23,6 +23,9 @@ public record PendingEnvelope(Id envelopeId, byte[] envelope, Instant receivedAt
   /**
    * Creates a pending envelope, checking and copying its parts.
    *
+   * @param envelopeId the envelope's id (for example a hash of its bytes)
+   * @param envelope the envelope bytes as received, at most {@value #MAX_ENVELOPE_LENGTH}
+   * @param receivedAt when this node received it, by its own clock
    * @throws IllegalArgumentException if a part is null or the envelope is too long
    */
   public PendingEnvelope {

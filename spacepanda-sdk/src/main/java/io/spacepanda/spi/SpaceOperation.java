@@ -24,6 +24,11 @@ public record SpaceOperation(
   /**
    * Creates an operation record, checking and copying its parts.
    *
+   * @param operationId the operation's id
+   * @param spaceId the space it belongs to
+   * @param lamport the space's Lamport clock carried by the operation, not negative
+   * @param authorPeerId the author's PeerId bytes
+   * @param payload the encoded operation, at most {@value #MAX_PAYLOAD_LENGTH} bytes
    * @throws IllegalArgumentException if a part is null, {@code lamport} is negative or the
    *     payload is too long
    */

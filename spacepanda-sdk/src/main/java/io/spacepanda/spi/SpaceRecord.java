@@ -17,6 +17,10 @@ public record SpaceRecord(Id spaceId, String name, Id ownerPeerId, Instant creat
   /**
    * Creates a space record, checking its parts.
    *
+   * @param spaceId the space's id
+   * @param name the space's display name, at most 1024 chars
+   * @param ownerPeerId the owner's PeerId bytes
+   * @param createdAt when the space was created, by the creator's or this node's clock
    * @throws IllegalArgumentException if a part is null or the name is too long
    */
   public SpaceRecord {

@@ -41,6 +41,15 @@ public record StoredMessage(
   /**
    * Creates a message record, checking and copying its parts.
    *
+   * @param messageId the message id, exactly {@value #MESSAGE_ID_LENGTH} bytes
+   * @param channelId the channel the message belongs to
+   * @param senderPeerId the sender's PeerId bytes
+   * @param lamport the channel's Lamport clock carried by the message, not negative
+   * @param senderSequence the sender's own sequence number, not negative
+   * @param contentType the application content type code, not negative
+   * @param body the content, at most {@value #MAX_BODY_LENGTH} bytes
+   * @param receivedAt when this node stored or received the message, by its own clock
+   * @param deliveryState where the message stands in its delivery
    * @throws IllegalArgumentException if a part is null, a number is negative, the message id is
    *     not {@value #MESSAGE_ID_LENGTH} bytes, or the body is too long
    */
