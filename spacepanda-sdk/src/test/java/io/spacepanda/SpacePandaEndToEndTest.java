@@ -83,4 +83,136 @@ class SpacePandaEndToEndTest {
     assertEquals(a, c, "seed " + seed);
     assertTrue(a.containsAll(List.of("a1", "b1", "c1")));
   }
+
+  private Space threeMembers(SimCluster.Node alice, SimCluster.Node bob, SimCluster.Node carol) {
+    Space space = cluster.await(alice.node().createSpace("Team"));
+    cluster.await(bob.node().join(cluster.await(space.createInvite())));
+    cluster.await(carol.node().join(cluster.await(space.createInvite())));
+    cluster.settle();
+    return space;
+  }
+
+  @Test
+  void createChannel_everyMemberJoinsAndReads() {
+    SimCluster.Node alice = cluster.node("alice");
+    SimCluster.Node bob = cluster.node("bob");
+    SimCluster.Node carol = cluster.node("carol");
+    Space space = threeMembers(alice, bob, carol);
+    Space bobSpace = bob.node().space(space.id()).orElseThrow();
+    Channel random = cluster.await(bobSpace.createChannel("random"));
+    cluster.settle();
+    Channel aliceRandom = alice.node().space(space.id()).orElseThrow().channel("random").orElseThrow();
+    Channel carolRandom = carol.node().space(space.id()).orElseThrow().channel("random").orElseThrow();
+    assertEquals(bob.id(), aliceRandom.owner());
+    assertEquals(3, random.members().size(), "seed " + seed);
+
+    cluster.await(carolRandom.send("carol in random"));
+    cluster.await(aliceRandom.send("alice in random"));
+    cluster.settle();
+    assertEquals(List.of("carol in random", "alice in random"),
+        texts(cluster.await(random.history(10, null))), "seed " + seed);
+    assertTrue(alice.events().log.contains("channel random"));
+  }
+
+  @Test
+  void removedMember_readsNothingNew() {
+    SimCluster.Node alice = cluster.node("alice");
+    SimCluster.Node bob = cluster.node("bob");
+    SimCluster.Node carol = cluster.node("carol");
+    Space space = threeMembers(alice, bob, carol);
+    cluster.await(general(alice, space).send("before"));
+    cluster.settle();
+    Channel carolGeneral = general(carol, space);
+    cluster.await(space.remove(carol.id()));
+    cluster.settle();
+    assertEquals(java.util.Set.of(alice.id(), bob.id()), space.members(), "seed " + seed);
+    assertEquals(java.util.Set.of(alice.id(), bob.id()), general(bob, space).members());
+    cluster.await(general(alice, space).send("after"));
+    cluster.await(general(bob, space).send("after too"));
+    cluster.settle();
+
+    assertEquals(List.of("before"), carol.events().texts(), "seed " + seed);
+    assertTrue(carol.events().log.contains("removed " + carol.id()), carol.events().log.toString());
+    assertTrue(carol.node().space(space.id()).isEmpty());
+    assertEquals(List.of("before", "after", "after too"),
+        texts(cluster.await(general(bob, space).history(10, null))));
+    assertTrue(carolGeneral.history(10, null).join().stream().noneMatch(m -> m.text().startsWith("after")));
+  }
+
+  @Test
+  void ownerCommitsProposalsFromOthers() {
+    SimCluster.Node alice = cluster.node("alice");
+    SimCluster.Node bob = cluster.node("bob");
+    SimCluster.Node carol = cluster.node("carol");
+    Space space = threeMembers(alice, bob, carol);
+    cluster.await(general(bob, space).rotateKeys());
+    cluster.settle();
+    cluster.await(general(bob, space).remove(carol.id()));
+    cluster.settle();
+    assertEquals(java.util.Set.of(alice.id(), bob.id()), general(alice, space).members(),
+        "seed " + seed);
+    assertEquals(java.util.Set.of(alice.id(), bob.id()), general(bob, space).members());
+    cluster.await(general(bob, space).send("without carol"));
+    cluster.settle();
+    assertEquals(List.of("without carol"), alice.events().texts());
+    assertTrue(carol.events().texts().isEmpty());
+  }
+
+  @Test
+  void leave_memberLeavesChannelAndOthersSeeIt() {
+    SimCluster.Node alice = cluster.node("alice");
+    SimCluster.Node bob = cluster.node("bob");
+    SimCluster.Node carol = cluster.node("carol");
+    Space space = threeMembers(alice, bob, carol);
+    cluster.await(general(carol, space).leave());
+    cluster.settle();
+    assertEquals(java.util.Set.of(alice.id(), bob.id()), general(bob, space).members(),
+        "seed " + seed);
+    assertTrue(bob.events().log.contains("left general " + carol.id()), bob.events().log.toString());
+  }
+
+  @Test
+  void join_expiredInvite_refused() {
+    SimCluster.Node alice = cluster.node("alice");
+    SimCluster.Node bob = cluster.node("bob");
+    Space space = cluster.await(alice.node().createSpace("Team"));
+    String code = cluster.await(space.createInvite());
+    cluster.run(java.time.Duration.ofDays(8));
+    java.util.concurrent.CompletableFuture<Space> f = bob.node().join(code);
+    cluster.settle();
+    InviteRefusedException e = refusal(f);
+    assertEquals(InviteRefusedException.Reason.EXPIRED, e.reason());
+    assertEquals(java.util.Set.of(alice.id()), space.members());
+  }
+
+  @Test
+  void join_reusedInvite_refused() {
+    SimCluster.Node alice = cluster.node("alice");
+    SimCluster.Node bob = cluster.node("bob");
+    SimCluster.Node carol = cluster.node("carol");
+    Space space = cluster.await(alice.node().createSpace("Team"));
+    String code = cluster.await(space.createInvite());
+    cluster.await(bob.node().join(code));
+    java.util.concurrent.CompletableFuture<Space> f = carol.node().join(code);
+    cluster.settle();
+    assertEquals(InviteRefusedException.Reason.ALREADY_USED, refusal(f).reason());
+    assertEquals(java.util.Set.of(alice.id(), bob.id()), space.members());
+  }
+
+  @Test
+  void join_malformedCode_refused() {
+    SimCluster.Node bob = cluster.node("bob");
+    assertEquals(InviteRefusedException.Reason.MALFORMED,
+        refusal(bob.node().join("sp1not-a-code")).reason());
+    assertEquals(InviteRefusedException.Reason.MALFORMED,
+        refusal(bob.node().join("hello")).reason());
+  }
+
+  private InviteRefusedException refusal(java.util.concurrent.CompletableFuture<Space> f) {
+    cluster.settle();
+    java.util.concurrent.CompletionException ce = org.junit.jupiter.api.Assertions.assertThrows(
+        java.util.concurrent.CompletionException.class, f::join, "seed " + seed);
+    return org.junit.jupiter.api.Assertions.assertInstanceOf(InviteRefusedException.class,
+        ce.getCause());
+  }
 }
