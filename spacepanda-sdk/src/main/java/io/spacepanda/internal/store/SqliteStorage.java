@@ -115,49 +115,62 @@ public final class SqliteStorage implements Storage {
     StoreArgs.need(dataDir, "dataDir");
     Path db = dataDir.resolve(StoreConstants.DATABASE_FILE);
     Path keysetPath = dataDir.resolve(StoreConstants.KEYSET_FILE);
-    KeysetHandle keyset;
+    DirectoryLock dirLock = null;
     try {
-      if (Files.exists(keysetPath)) {
-        keyset = KeysetFile.decode(readBounded(keysetPath)).open(passphrase);
-      } else if (Files.exists(db)) {
-        throw new StorageException(
-            "database exists but its keyset file " + StoreConstants.KEYSET_FILE + " is missing");
-      } else {
+      KeysetHandle keyset = null;
+      if (!Files.exists(keysetPath)) {
+        if (Files.exists(db)) {
+          throw new StorageException(
+              "database exists but its keyset file " + StoreConstants.KEYSET_FILE
+                  + " is missing");
+        }
+        // A new store: take the lock first, so that two openers cannot both write a keyset.
         createPrivateDirectories(dataDir);
-        keyset = KeysetFile.generateKeyset();
-        KeysetFile file =
-            passphrase == null
-                ? KeysetFile.cleartext(keyset)
-                : KeysetFile.protect(keyset, passphrase, kdf, random);
-        writeAtomically(keysetPath, file.encode());
+        dirLock = DirectoryLock.acquire(dataDir.resolve(StoreConstants.LOCK_FILE));
+        if (!Files.exists(keysetPath)) {
+          keyset = KeysetFile.generateKeyset();
+          KeysetFile file =
+              passphrase == null
+                  ? KeysetFile.cleartext(keyset)
+                  : KeysetFile.protect(keyset, passphrase, kdf, random);
+          writeAtomically(keysetPath, file.encode());
+        }
       }
+      if (keyset == null) {
+        // An existing store: check the passphrase before anything on disk is touched.
+        keyset = KeysetFile.decode(readBounded(keysetPath)).open(passphrase);
+      }
+      AtRestCipher cipher = new AtRestCipher(keyset);
+      if (dirLock == null) {
+        dirLock = DirectoryLock.acquire(dataDir.resolve(StoreConstants.LOCK_FILE));
+      }
+      Connection connection = connect(db);
+      try {
+        SchemaMigrations.migrate(connection);
+      } catch (StorageException e) {
+        closeQuietly(connection, e);
+        throw e;
+      }
+      return new SqliteStorage(connection, cipher, dirLock);
+    } catch (StorageException e) {
+      releaseIfHeld(dirLock);
+      throw e;
     } catch (IOException e) {
+      releaseIfHeld(dirLock);
       throw new StorageException("cannot read or create the data directory", e);
     } catch (GeneralSecurityException e) {
-      throw new StorageException("cannot create the at-rest keyset", e);
-    }
-    AtRestCipher cipher;
-    try {
-      cipher = new AtRestCipher(keyset);
-    } catch (GeneralSecurityException e) {
-      throw new StorageException("keyset file holds no usable AEAD key", e);
-    }
-    DirectoryLock dirLock = DirectoryLock.acquire(dataDir.resolve(StoreConstants.LOCK_FILE));
-    Connection connection;
-    try {
-      connection = connect(db);
-    } catch (StorageException e) {
-      dirLock.release();
+      releaseIfHeld(dirLock);
+      throw new StorageException("cannot create or use the at-rest keyset", e);
+    } catch (RuntimeException | Error e) {
+      releaseIfHeld(dirLock);
       throw e;
     }
-    try {
-      SchemaMigrations.migrate(connection);
-    } catch (StorageException e) {
-      closeQuietly(connection, e);
+  }
+
+  private static void releaseIfHeld(DirectoryLock dirLock) {
+    if (dirLock != null) {
       dirLock.release();
-      throw e;
     }
-    return new SqliteStorage(connection, cipher, dirLock);
   }
 
   private static Connection connect(Path db) throws StorageException {

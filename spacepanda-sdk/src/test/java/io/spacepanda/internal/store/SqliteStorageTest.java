@@ -214,6 +214,33 @@ class SqliteStorageTest extends StorageContractTest {
   }
 
   @Test
+  void open_newDirectoryFromTwoThreads_oneKeysetAndDataReadableAfterwards() throws Exception {
+    Path dir = tempDir.resolve("race");
+    List<Storage> opened =
+        runConcurrently(
+            2,
+            i -> {
+              try {
+                return Storage.sqlite(dir);
+              } catch (StorageException e) {
+                return null;
+              }
+            });
+    int winners = 0;
+    for (Storage s : opened) {
+      if (s != null) {
+        winners++;
+        s.inTransaction(t -> t.insertMessage(message(1, id("ch", 16), id("a", 38), 1, 1, "x")));
+        s.close();
+      }
+    }
+    assertEquals(1, winners);
+    try (Storage again = Storage.sqlite(dir)) {
+      assertTrue(again.inTransaction(t -> t.message(messageId(1))).isPresent());
+    }
+  }
+
+  @Test
   void open_newDirectory_keysetAndDirectoryOwnerOnly() throws Exception {
     Path dir = dataDir();
     Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
