@@ -22,9 +22,11 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -40,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import org.sqlite.SQLiteConfig;
 
@@ -69,7 +72,10 @@ import org.sqlite.SQLiteConfig;
  * and channel kinds are stored in cleartext. Temporary tables and indices stay in memory.
  *
  * <p>Opening. The keyset is read and opened before the database is touched, so a wrong passphrase
- * changes nothing on disk. A database whose keyset file is missing is refused rather than given a
+ * changes nothing on disk. A lock on {@value StoreConstants#LOCK_FILE} keeps a second store, in
+ * this process or another, from opening the same directory while this one is open. A new data
+ * directory and the keyset file are created readable by their owner only, where the file system
+ * has POSIX permissions. A database whose keyset file is missing is refused rather than given a
  * new key. A database from a newer SDK (higher schema version) is refused unchanged.
  *
  * <p>Thread-safe: any thread may call {@link #inTransaction}; transactions run one at a time.
@@ -80,11 +86,13 @@ public final class SqliteStorage implements Storage {
   private final Connection connection;
   private final AtRestCipher cipher;
   private final Map<String, PreparedStatement> statements = new HashMap<>();
+  private final DirectoryLock dirLock;
   private boolean closed;
 
-  private SqliteStorage(Connection connection, AtRestCipher cipher) {
+  private SqliteStorage(Connection connection, AtRestCipher cipher, DirectoryLock dirLock) {
     this.connection = connection;
     this.cipher = cipher;
+    this.dirLock = dirLock;
   }
 
   /**
@@ -107,41 +115,62 @@ public final class SqliteStorage implements Storage {
     StoreArgs.need(dataDir, "dataDir");
     Path db = dataDir.resolve(StoreConstants.DATABASE_FILE);
     Path keysetPath = dataDir.resolve(StoreConstants.KEYSET_FILE);
-    KeysetHandle keyset;
+    DirectoryLock dirLock = null;
     try {
-      if (Files.exists(keysetPath)) {
-        keyset = KeysetFile.decode(readBounded(keysetPath)).open(passphrase);
-      } else if (Files.exists(db)) {
-        throw new StorageException(
-            "database exists but its keyset file " + StoreConstants.KEYSET_FILE + " is missing");
-      } else {
-        Files.createDirectories(dataDir);
-        keyset = KeysetFile.generateKeyset();
-        KeysetFile file =
-            passphrase == null
-                ? KeysetFile.cleartext(keyset)
-                : KeysetFile.protect(keyset, passphrase, kdf, random);
-        writeAtomically(keysetPath, file.encode());
+      KeysetHandle keyset = null;
+      if (!Files.exists(keysetPath)) {
+        if (Files.exists(db)) {
+          throw new StorageException(
+              "database exists but its keyset file " + StoreConstants.KEYSET_FILE
+                  + " is missing");
+        }
+        // A new store: take the lock first, so that two openers cannot both write a keyset.
+        createPrivateDirectories(dataDir);
+        dirLock = DirectoryLock.acquire(dataDir.resolve(StoreConstants.LOCK_FILE));
+        if (!Files.exists(keysetPath)) {
+          keyset = KeysetFile.generateKeyset();
+          KeysetFile file =
+              passphrase == null
+                  ? KeysetFile.cleartext(keyset)
+                  : KeysetFile.protect(keyset, passphrase, kdf, random);
+          writeAtomically(keysetPath, file.encode());
+        }
       }
+      if (keyset == null) {
+        // An existing store: check the passphrase before anything on disk is touched.
+        keyset = KeysetFile.decode(readBounded(keysetPath)).open(passphrase);
+      }
+      AtRestCipher cipher = new AtRestCipher(keyset);
+      if (dirLock == null) {
+        dirLock = DirectoryLock.acquire(dataDir.resolve(StoreConstants.LOCK_FILE));
+      }
+      Connection connection = connect(db);
+      try {
+        SchemaMigrations.migrate(connection);
+      } catch (StorageException e) {
+        closeQuietly(connection, e);
+        throw e;
+      }
+      return new SqliteStorage(connection, cipher, dirLock);
+    } catch (StorageException e) {
+      releaseIfHeld(dirLock);
+      throw e;
     } catch (IOException e) {
+      releaseIfHeld(dirLock);
       throw new StorageException("cannot read or create the data directory", e);
     } catch (GeneralSecurityException e) {
-      throw new StorageException("cannot create the at-rest keyset", e);
-    }
-    AtRestCipher cipher;
-    try {
-      cipher = new AtRestCipher(keyset);
-    } catch (GeneralSecurityException e) {
-      throw new StorageException("keyset file holds no usable AEAD key", e);
-    }
-    Connection connection = connect(db);
-    try {
-      SchemaMigrations.migrate(connection);
-    } catch (StorageException e) {
-      closeQuietly(connection, e);
+      releaseIfHeld(dirLock);
+      throw new StorageException("cannot create or use the at-rest keyset", e);
+    } catch (RuntimeException | Error e) {
+      releaseIfHeld(dirLock);
       throw e;
     }
-    return new SqliteStorage(connection, cipher);
+  }
+
+  private static void releaseIfHeld(DirectoryLock dirLock) {
+    if (dirLock != null) {
+      dirLock.release();
+    }
   }
 
   private static Connection connect(Path db) throws StorageException {
@@ -171,19 +200,58 @@ public final class SqliteStorage implements Storage {
     return Files.readAllBytes(file);
   }
 
-  /** Writes a file through a temporary sibling, fsyncs it, and moves it into place atomically. */
+  private static boolean posix(Path dir) {
+    return dir.getFileSystem().supportedFileAttributeViews().contains("posix");
+  }
+
+  /** Creates the data directory, readable only by its owner where the file system allows. */
+  private static void createPrivateDirectories(Path dir) throws IOException {
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    Path parent = dir.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    if (posix(dir.toAbsolutePath())) {
+      Files.createDirectory(
+          dir,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    } else {
+      Files.createDirectory(dir);
+    }
+  }
+
+  /**
+   * Writes a file through a temporary sibling (owner-only permissions where the file system has
+   * them), fsyncs it, moves it into place atomically and fsyncs the directory entry.
+   */
   private static void writeAtomically(Path target, byte[] bytes) throws IOException {
     Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-    try (FileChannel ch =
-        FileChannel.open(
-            tmp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.WRITE)) {
-      ch.write(java.nio.ByteBuffer.wrap(bytes));
+    Files.deleteIfExists(tmp);
+    Set<OpenOption> options =
+        Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    FileChannel ch =
+        posix(target.toAbsolutePath())
+            ? FileChannel.open(
+                tmp,
+                options,
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+            : FileChannel.open(tmp, options);
+    try (ch) {
+      java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
+      while (buffer.hasRemaining()) {
+        ch.write(buffer);
+      }
       ch.force(true);
     }
     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    try (FileChannel dir = FileChannel.open(target.toAbsolutePath().getParent())) {
+      dir.force(true);
+    } catch (IOException e) {
+      // Some platforms cannot open a directory for syncing; the rename is then as durable as the
+      // platform makes it.
+    }
   }
 
   private static void closeQuietly(Connection c, Exception cause) {
@@ -268,6 +336,7 @@ public final class SqliteStorage implements Storage {
       } catch (SQLException e) {
         failure = e;
       }
+      dirLock.release();
       if (failure != null) {
         throw new StorageException("closing the database failed", failure);
       }

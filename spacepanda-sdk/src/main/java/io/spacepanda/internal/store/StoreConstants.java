@@ -16,6 +16,9 @@ final class StoreConstants {
   /** The keyset file (the at-rest AEAD key, encrypted or not) next to the database. */
   static final String KEYSET_FILE = "spacepanda.keyset";
 
+  /** The file locked while a store has the data directory open. */
+  static final String LOCK_FILE = "spacepanda.lock";
+
   /** The first bytes of a keyset file. */
   static final byte[] KEYSET_MAGIC = {'S', 'P', 'K', 'S'};
 

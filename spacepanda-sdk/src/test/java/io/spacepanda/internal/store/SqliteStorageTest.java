@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -34,6 +35,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -200,6 +202,53 @@ class SqliteStorageTest extends StorageContractTest {
     Path dir = tempDir.resolve("plain");
     Storage.sqlite(dir).close();
     assertThrows(WrongPassphraseException.class, () -> openWithPassphrase(dir, PASSPHRASE));
+  }
+
+  @Test
+  void open_directoryAlreadyOpen_refusedUntilClosed() throws Exception {
+    StorageException e = assertThrows(StorageException.class, () -> Storage.sqlite(dataDir()));
+    assertTrue(e.getMessage().contains("in use"), e.getMessage());
+    storage.close();
+    storage = reopen();
+    assertTrue(storage.inTransaction(t -> t.spaces()).isEmpty());
+  }
+
+  @Test
+  void open_newDirectoryFromTwoThreads_oneKeysetAndDataReadableAfterwards() throws Exception {
+    Path dir = tempDir.resolve("race");
+    List<Storage> opened =
+        runConcurrently(
+            2,
+            i -> {
+              try {
+                return Storage.sqlite(dir);
+              } catch (StorageException e) {
+                return null;
+              }
+            });
+    int winners = 0;
+    for (Storage s : opened) {
+      if (s != null) {
+        winners++;
+        s.inTransaction(t -> t.insertMessage(message(1, id("ch", 16), id("a", 38), 1, 1, "x")));
+        s.close();
+      }
+    }
+    assertEquals(1, winners);
+    try (Storage again = Storage.sqlite(dir)) {
+      assertTrue(again.inTransaction(t -> t.message(messageId(1))).isPresent());
+    }
+  }
+
+  @Test
+  void open_newDirectory_keysetAndDirectoryOwnerOnly() throws Exception {
+    Path dir = dataDir();
+    Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
+    assertEquals(
+        "rw-------",
+        PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(dir.resolve(StoreConstants.KEYSET_FILE))));
   }
 
   @Test
