@@ -66,7 +66,8 @@ public interface SpacePandaListener {
   default void onDeliveryProgress(MessageId message, int acknowledged, int recipients) {}
 
   /**
-   * A copy of one of this node's messages could not be delivered on this attempt; it is retried.
+   * A copy of one of this node's messages could not be delivered on one attempt; it is retried
+   * with exponential backoff (up to 5 minutes apart) and given up after 100 attempts.
    *
    * @param message the message id
    * @param recipient the recipient that was not reached

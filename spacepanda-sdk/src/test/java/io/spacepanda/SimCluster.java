@@ -59,15 +59,18 @@ final class SimCluster implements AutoCloseable {
         .listener(events)
         .build();
     CompletableFuture<Void> started = n.start();
-    settle();
+    net.runFor(Duration.ofMillis(1));
     started.join();
     nodes.add(n);
     return new Node(n, events);
   }
 
-  /** Runs the network until nothing is left to do. */
+  /**
+   * Runs the network for one virtual minute: long enough for every copy, acknowledgement and
+   * retry in flight with {@code Jitter.none()}; retries to an offline peer continue beyond it.
+   */
   void settle() {
-    net.runUntilIdle();
+    net.runFor(Duration.ofMinutes(1));
   }
 
   /** Runs the network and returns the future's value. */

@@ -128,6 +128,7 @@ public final class NodeImpl implements SpacePanda {
   private static final int DEDUP_CACHE_SIZE = 100_000;
   private static final int MAX_HELD_REQUESTS = 256;
   private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+  private static final int MAX_ATTEMPTS = 100;
   private static final byte[] META_SUFFIX = "/meta".getBytes(StandardCharsets.US_ASCII);
 
   private final NodeConfig config;
@@ -881,6 +882,20 @@ public final class NodeImpl implements SpacePanda {
         }
       } else {
         int attempts = e.attempts() + 1;
+        if (attempts >= MAX_ATTEMPTS) {
+          tx(t -> {
+            t.ackOutbox(e.envelopeId(), e.recipient());
+            if (d != null) {
+              t.updateDeliveryState(e.envelopeId(), DeliveryState.FAILED);
+            }
+          });
+          LOG.info("gave up delivering an envelope after {} attempts", attempts);
+          if (d != null) {
+            Throwable cause = err;
+            event(l -> l.onDeliveryFailed(d.message, to, cause));
+          }
+          return;
+        }
         Duration backoff = backoff(attempts);
         Instant next = now().plus(backoff);
         tx(t -> t.rescheduleOutbox(e.envelopeId(), e.recipient(), next));
