@@ -47,11 +47,15 @@ final class SimCluster implements AutoCloseable {
   }
 
   Node node(String name, Storage storage, UnaryOperator<Transport.Factory> wrap) {
+    return node(name, storage, wrap, Jitter.none());
+  }
+
+  Node node(String name, Storage storage, UnaryOperator<Transport.Factory> wrap, Jitter jitter) {
     Events events = new Events(name);
     SpacePanda n = SpacePanda.builder()
         .storage(storage)
         .transport(wrap.apply(net.transportFactory()))
-        .jitter(Jitter.none())
+        .jitter(jitter)
         .clock(net.clock())
         .scheduler(net.scheduler())
         .random(seeded(seed * 31 + (counter++)))
@@ -102,6 +106,48 @@ final class SimCluster implements AutoCloseable {
     for (SpacePanda n : nodes) {
       n.close();
     }
+  }
+
+  /** One envelope a node handed to its transport. */
+  record Sent(PeerId to, byte[] envelope, Duration at) {}
+
+  /** Wraps a transport factory so that every envelope sent is recorded in {@code out}. */
+  UnaryOperator<Transport.Factory> tap(List<Sent> out) {
+    return factory -> context -> {
+      Transport t = factory.create(context);
+      return new Transport() {
+        @Override
+        public CompletableFuture<Void> start() {
+          return t.start();
+        }
+
+        @Override
+        public List<String> listenAddresses() {
+          return t.listenAddresses();
+        }
+
+        @Override
+        public void addPeerAddress(PeerId peer, String address) {
+          t.addPeerAddress(peer, address);
+        }
+
+        @Override
+        public CompletableFuture<Void> send(PeerId recipient, byte[] envelope) {
+          out.add(new Sent(recipient, envelope.clone(), net.now()));
+          return t.send(recipient, envelope);
+        }
+
+        @Override
+        public java.util.Set<PeerId> connectedPeers() {
+          return t.connectedPeers();
+        }
+
+        @Override
+        public void close() {
+          t.close();
+        }
+      };
+    };
   }
 
   /** A node and what its listener saw. */
