@@ -1,9 +1,11 @@
 package io.spacepanda;
 
 /**
- * The inviter refused a join request, or the invite code cannot be used.
+ * The inviter refused a join request: the invite expired, was used, or is unknown to it.
  *
- * <p>{@link #reason()} says why; the message says the same in words.
+ * <p>{@link #reason()} says why; the message says the same in words. A code that does not even
+ * parse is an {@link InvalidInviteException}, thrown by {@link SpacePanda#join} before anything is
+ * sent.
  */
 public final class InviteRefusedException extends SpacePandaException {
 
@@ -14,9 +16,7 @@ public final class InviteRefusedException extends SpacePandaException {
     /** The invite was already redeemed by someone. */
     ALREADY_USED,
     /** The inviter does not know the invite (wrong secret or another space). */
-    UNKNOWN,
-    /** The code is not a SpacePanda invite code. */
-    MALFORMED
+    UNKNOWN
   }
 
   private final Reason reason;
@@ -46,10 +46,8 @@ public final class InviteRefusedException extends SpacePandaException {
         return "invite refused: the invite has expired";
       case ALREADY_USED:
         return "invite refused: the invite was already used";
-      case UNKNOWN:
-        return "invite refused: the inviter does not know this invite";
       default:
-        return "invite refused: not a valid invite code";
+        return "invite refused: the inviter does not know this invite";
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.spacepanda;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -44,6 +45,34 @@ public interface Space {
   Set<PeerId> members();
 
   /**
+   * Returns the role of each member, as the space's metadata says at this moment.
+   *
+   * @return an immutable snapshot, the owner included
+   */
+  Map<PeerId, Role> roles();
+
+  /**
+   * Returns a member's role.
+   *
+   * @param member the member
+   * @return the role, or empty if the peer is not a member by the space's metadata
+   */
+  Optional<Role> role(PeerId member);
+
+  /**
+   * Changes a member's role ({@link Role#ADMIN} or {@link Role#MEMBER}).
+   *
+   * <p>The change is a space metadata operation checked against the roles in force on every
+   * member; see {@link Role} for who may do what.
+   *
+   * @param member the member
+   * @param role the new role, not {@link Role#OWNER}
+   * @return completes once the operation is stored and queued; fails with {@link
+   *     IllegalStateException} if this node's role does not allow it
+   */
+  CompletableFuture<Void> setRole(PeerId member, Role role);
+
+  /**
    * Returns the channels of the space this node is a member of.
    *
    * @return an immutable snapshot ordered by name
@@ -61,8 +90,11 @@ public interface Space {
   /**
    * Creates a channel owned by this node; every member of the space is asked to join it.
    *
+   * <p>Only the owner and admins may create channels.
+   *
    * @param name the display name, 1 to 100 characters
-   * @return completes with the channel once it is stored
+   * @return completes with the channel once it is stored; fails with {@link
+   *     IllegalStateException} if this node's role does not allow it
    * @throws IllegalArgumentException if the name is empty or too long
    */
   CompletableFuture<Channel> createChannel(String name);

@@ -80,8 +80,9 @@ public interface SpacePanda extends AutoCloseable {
    *
    * @param inviteCode the code
    * @return completes with the space once this node joined its control group and default
-   *     channel; exceptionally with {@link InviteRefusedException} if the code is malformed, expired,
-   *     already used or unknown to the inviter
+   *     channel; exceptionally with {@link InviteRefusedException} if the invite expired, was
+   *     already used or is unknown to the inviter
+   * @throws InvalidInviteException if the code is malformed or mistyped
    */
   CompletableFuture<Space> join(String inviteCode);
 

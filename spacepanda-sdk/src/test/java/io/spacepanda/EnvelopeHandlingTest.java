@@ -8,7 +8,7 @@ import io.spacepanda.internal.envelope.DirectEnvelope;
 import io.spacepanda.internal.envelope.GroupEnvelope;
 import io.spacepanda.internal.envelope.GroupEnvelopeKeys;
 import io.spacepanda.internal.envelope.Padding;
-import io.spacepanda.internal.node.InviteCode;
+import io.spacepanda.internal.space.InviteCode;
 import io.spacepanda.spi.Storage;
 import io.spacepanda.spi.Transport;
 import io.spacepanda.testkit.RecordingListener;
@@ -54,7 +54,7 @@ class EnvelopeHandlingTest {
     SimCluster.Node bob = cluster.node("bob");
     Space space = cluster.await(alice.node().createSpace("Team"));
     String code = cluster.await(space.createInvite());
-    byte[] aliceInbox = InviteCode.parse(code).inboxKey();
+    byte[] aliceInbox = InviteCode.parse(code).inviter().inboxKey();
     cluster.await(bob.node().join(code));
     fromAlice.clear();
     cluster.await(general(alice.node(), space).send("the only real message"));

@@ -56,6 +56,7 @@ class QuickStartStoryTest {
     cluster.await(bob.node().join(cluster.await(team.createInvite())));
     cluster.await(carol.node().join(cluster.await(team.createInvite())));
     Channel design = cluster.await(team.createChannel("design"));
+    assertEquals(Role.OWNER, team.role(alice.id()).orElseThrow());
     cluster.settle();
     assertEquals(Set.of(alice.id(), bob.id(), carol.id()), design.members(), why);
 

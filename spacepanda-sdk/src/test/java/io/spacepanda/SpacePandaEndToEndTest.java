@@ -99,6 +99,10 @@ class SpacePandaEndToEndTest {
     SimCluster.Node carol = cluster.node("carol");
     Space space = threeMembers(alice, bob, carol);
     Space bobSpace = bob.node().space(space.id()).orElseThrow();
+    cluster.await(space.setRole(bob.id(), Role.ADMIN));
+    cluster.settle();
+    assertEquals(Role.ADMIN, bobSpace.role(bob.id()).orElseThrow(), "seed " + seed);
+    assertEquals(Role.ADMIN, carol.node().space(space.id()).orElseThrow().role(bob.id()).orElseThrow());
     Channel random = cluster.await(bobSpace.createChannel("random"));
     cluster.settle();
     Channel aliceRandom = alice.node().space(space.id()).orElseThrow().channel("random").orElseThrow();
@@ -112,6 +116,22 @@ class SpacePandaEndToEndTest {
     assertEquals(List.of("carol in random", "alice in random"),
         texts(cluster.await(random.history(10, null))), "seed " + seed);
     assertTrue(alice.events().log.contains("channel random"));
+  }
+
+  @Test
+  void createChannel_byPlainMember_refused() {
+    SimCluster.Node alice = cluster.node("alice");
+    SimCluster.Node bob = cluster.node("bob");
+    Space space = cluster.await(alice.node().createSpace("Team"));
+    cluster.await(bob.node().join(cluster.await(space.createInvite())));
+    Space bobSpace = bob.node().space(space.id()).orElseThrow();
+    assertEquals(Role.MEMBER, bobSpace.role(bob.id()).orElseThrow());
+    assertEquals(Role.OWNER, bobSpace.role(alice.id()).orElseThrow());
+    java.util.concurrent.CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(
+        java.util.concurrent.CompletionException.class, () -> bobSpace.createChannel("mine").join());
+    org.junit.jupiter.api.Assertions.assertInstanceOf(IllegalStateException.class, e.getCause());
+    cluster.settle();
+    assertEquals(List.of("general"), space.channels().stream().map(Channel::name).toList());
   }
 
   @Test
@@ -201,11 +221,18 @@ class SpacePandaEndToEndTest {
 
   @Test
   void join_malformedCode_refused() {
+    SimCluster.Node alice = cluster.node("alice");
     SimCluster.Node bob = cluster.node("bob");
-    assertEquals(InviteRefusedException.Reason.MALFORMED,
-        refusal(bob.node().join("sp1not-a-code")).reason());
-    assertEquals(InviteRefusedException.Reason.MALFORMED,
-        refusal(bob.node().join("hello")).reason());
+    Space space = cluster.await(alice.node().createSpace("Team"));
+    String code = cluster.await(space.createInvite());
+    String typo = code.substring(0, code.length() - 3)
+        + (code.charAt(code.length() - 3) == 'a' ? 'b' : 'a') + code.substring(code.length() - 2);
+    org.junit.jupiter.api.Assertions.assertThrows(InvalidInviteException.class,
+        () -> bob.node().join("sp1-not-a-code"));
+    org.junit.jupiter.api.Assertions.assertThrows(InvalidInviteException.class,
+        () -> bob.node().join(typo));
+    org.junit.jupiter.api.Assertions.assertThrows(InvalidInviteException.class,
+        () -> bob.node().join("hello"));
   }
 
   private InviteRefusedException refusal(java.util.concurrent.CompletableFuture<Space> f) {

@@ -45,6 +45,16 @@ import io.spacepanda.internal.mls.message.MlsMessage;
 import io.spacepanda.internal.mls.message.Proposal;
 import io.spacepanda.internal.mls.message.Welcome;
 import io.spacepanda.internal.mls.message.WireFormat;
+import io.spacepanda.internal.space.ChannelId;
+import io.spacepanda.internal.space.Contact;
+import io.spacepanda.internal.space.InviteCode;
+import io.spacepanda.internal.space.OpId;
+import io.spacepanda.internal.space.SpaceConstants;
+import io.spacepanda.internal.space.SpaceDecodeException;
+import io.spacepanda.internal.space.SpaceId;
+import io.spacepanda.internal.space.SpaceOp;
+import io.spacepanda.internal.space.SpaceState;
+import io.spacepanda.Role;
 import io.spacepanda.spi.ChannelRecord;
 import io.spacepanda.spi.DeliveryState;
 import io.spacepanda.spi.HistoryCursor;
@@ -150,7 +160,7 @@ public final class NodeImpl implements SpacePanda {
   private ScheduledExecutorService ownScheduler;
   private ExecutorService ownListenerThread;
   private SerialExecutor listenerExecutor;
-  private final Map<Id, SpaceState> spaces = new HashMap<>();
+  private final Map<Id, SpaceEntry> spaces = new HashMap<>();
   private final Map<Id, GroupChannel> groups = new HashMap<>();
   private final TagIndex<EpochLabel> tags = new TagIndex<>();
   private final Cache<MessageId, Boolean> seen =
@@ -169,10 +179,14 @@ public final class NodeImpl implements SpacePanda {
   record EpochLabel(Id group, long epoch) {}
 
   /** A space as the node holds it. */
-  static final class SpaceState {
+  static final class SpaceEntry {
     SpaceRecord record;
     GroupChannel control;
-    final Map<PeerId, NodeWire.MemberInfo> directory = new LinkedHashMap<>();
+    SpaceState meta;
+
+    Contact contact(PeerId peer) {
+      return meta.view().contacts().get(peer);
+    }
   }
 
   /** A join this node is waiting for. */
@@ -318,17 +332,18 @@ public final class NodeImpl implements SpacePanda {
       }
     });
     for (SpaceRecord s : recs) {
-      SpaceState ss = new SpaceState();
+      SpaceEntry ss = new SpaceEntry();
       ss.record = s;
+      List<SpaceOp> decoded = new ArrayList<>();
       for (SpaceOperation op : ops.get(s.spaceId())) {
         try {
-          if (NodeWire.decode(op.payload()) instanceof NodeWire.MemberInfo mi) {
-            ss.directory.put(PeerId.fromBytes(mi.peer()), mi);
-          }
-        } catch (MlsException | IllegalArgumentException e) {
+          decoded.add(SpaceOp.decode(op.payload()));
+        } catch (SpaceDecodeException e) {
           LOG.warn("skipping an unreadable space operation");
         }
       }
+      ss.meta = SpaceState.of(SpaceId.of(s.spaceId().toBytes()),
+          PeerId.fromBytes(s.ownerPeerId().toBytes()), decoded);
       for (ChannelRecord c : chans.get(s.spaceId())) {
         byte[] st = states.get(c.channelId());
         if (st == null) {
@@ -411,7 +426,7 @@ public final class NodeImpl implements SpacePanda {
   @Override
   public List<Space> spaces() {
     return locked(() -> spaces.values().stream()
-        .sorted(Comparator.comparing((SpaceState s) -> s.record.name())
+        .sorted(Comparator.comparing((SpaceEntry s) -> s.record.name())
             .thenComparing(s -> s.record.spaceId()))
         .map(s -> (Space) new SpaceHandle(this, s.record.spaceId())).toList());
   }
@@ -435,8 +450,8 @@ public final class NodeImpl implements SpacePanda {
     return dropped.get();
   }
 
-  SpaceState spaceState(Id spaceId) {
-    SpaceState s = spaces.get(spaceId);
+  SpaceEntry spaceState(Id spaceId) {
+    SpaceEntry s = spaces.get(spaceId);
     if (s == null) {
       throw new IllegalStateException("this node is not a member of space " + spaceId);
     }
@@ -461,6 +476,25 @@ public final class NodeImpl implements SpacePanda {
 
   Set<PeerId> spaceMembers(Id spaceId) {
     return locked(() -> spaceState(spaceId).control.members());
+  }
+
+  Map<PeerId, Role> roles(Id spaceId) {
+    return locked(() -> Map.copyOf(spaceState(spaceId).meta.view().members()));
+  }
+
+  CompletableFuture<Void> setRole(Id spaceId, PeerId member, Role role) {
+    Objects.requireNonNull(member, "member");
+    Objects.requireNonNull(role, "role");
+    return async(() -> {
+      requireStarted();
+      SpaceEntry ss = spaceState(spaceId);
+      SpaceOp.Body body = new SpaceOp.SetRole(member, role);
+      if (!ss.meta.permits(self, body)) {
+        throw new IllegalStateException("this node's role may not make " + member + " " + role);
+      }
+      publish(ss, body);
+      return null;
+    });
   }
 
   List<Channel> channels(Id spaceId) {
@@ -497,17 +531,22 @@ public final class NodeImpl implements SpacePanda {
       Id channelId = randomId();
       GroupChannel general = new GroupChannel(channelId, spaceId, DEFAULT_CHANNEL,
           GroupChannel.KIND_TEXT, self, now, newGroup(channelId), 0, 0);
-      SpaceState ss = new SpaceState();
+      SpaceEntry ss = new SpaceEntry();
       ss.record = new SpaceRecord(spaceId, name, peerKey(self), now);
       ss.control = control;
-      NodeWire.MemberInfo me = myInfo();
+      ss.meta = new SpaceState(SpaceId.of(spaceId.toBytes()), self);
+      SpaceOp contact = ss.meta.newOp(self, new SpaceOp.UpdateContact(myContact()));
+      ss.meta.apply(contact);
+      SpaceOp created = ss.meta.newOp(self, new SpaceOp.CreateChannel(
+          ChannelId.of(channelId.toBytes()), DEFAULT_CHANNEL, SpaceConstants.CHANNEL_KIND_TEXT));
+      ss.meta.apply(created);
       tx(t -> {
         t.putSpace(ss.record);
         saveChannel(t, control);
         saveChannel(t, general);
-        t.appendSpaceOperation(memberOp(spaceId, me));
+        t.appendSpaceOperation(stored(contact));
+        t.appendSpaceOperation(stored(created));
       });
-      ss.directory.put(self, me);
       spaces.put(spaceId, ss);
       register(control);
       register(general);
@@ -521,14 +560,19 @@ public final class NodeImpl implements SpacePanda {
     checkName(name);
     return async(() -> {
       requireStarted();
-      SpaceState ss = spaceState(spaceId);
+      SpaceEntry ss = spaceState(spaceId);
       Id channelId = randomId();
+      SpaceOp.Body body = new SpaceOp.CreateChannel(ChannelId.of(channelId.toBytes()), name,
+          SpaceConstants.CHANNEL_KIND_TEXT);
+      if (!ss.meta.permits(self, body)) {
+        throw new IllegalStateException("role " + ss.meta.view().roleOf(self).orElse(null)
+            + " may not create channels; the owner or an admin can");
+      }
       GroupChannel gc = new GroupChannel(channelId, spaceId, name, GroupChannel.KIND_TEXT, self,
           now(), newGroup(channelId), 0, 0);
       tx(t -> saveChannel(t, gc));
       register(gc);
-      NodeWire.ChannelCreated op = new NodeWire.ChannelCreated(info(gc));
-      sendControl(ss, op);
+      publish(ss, body);
       ChannelHandle h = new ChannelHandle(this, channelId, spaceId);
       event(l -> l.onChannelCreated(h));
       return h;
@@ -538,52 +582,38 @@ public final class NodeImpl implements SpacePanda {
   CompletableFuture<String> createInvite(Id spaceId) {
     return async(() -> {
       requireStarted();
-      SpaceState ss = spaceState(spaceId);
+      SpaceEntry ss = spaceState(spaceId);
       if (!ss.control.owner().equals(self)) {
         throw new IllegalStateException("only the space owner " + ss.control.owner() + " can invite");
       }
-      byte[] secret = new byte[16];
-      config.random().nextBytes(secret);
       Instant expires = now().plus(INVITE_LIFETIME);
-      tx(t -> t.putInvite(new Invite(Id.of(sha256(secret)), expires, false)));
-      List<String> addrs = transport == null ? List.of() : transport.listenAddresses();
-      return new InviteCode(spaceId.toBytes(), self.bytes(), inbox.publicKey(), secret,
-          expires.getEpochSecond(), addrs).toText();
+      InviteCode code = InviteCode.issue(SpaceId.of(spaceId.toBytes()), inviteContact(), expires,
+          config.random());
+      tx(t -> t.putInvite(new Invite(Id.of(code.secretHash()), code.expiresAt(), false)));
+      return code.toText();
     });
   }
 
   @Override
   public CompletableFuture<Space> join(String inviteCode) {
     Objects.requireNonNull(inviteCode, "inviteCode");
-    InviteCode code;
-    try {
-      code = InviteCode.parse(inviteCode);
-    } catch (MlsException e) {
-      return CompletableFuture.failedFuture(
-          new InviteRefusedException(InviteRefusedException.Reason.MALFORMED));
-    }
-    PeerId inviter;
-    try {
-      inviter = PeerId.fromBytes(code.inviter());
-    } catch (IllegalArgumentException e) {
-      return CompletableFuture.failedFuture(
-          new InviteRefusedException(InviteRefusedException.Reason.MALFORMED));
-    }
+    InviteCode code = InviteCode.parse(inviteCode);
+    PeerId inviter = code.inviter().peer();
     CompletableFuture<Space> result = new CompletableFuture<>();
     CompletableFuture<Void> queued = async(() -> {
       requireStarted();
-      if (spaces.containsKey(Id.of(code.spaceId()))) {
+      if (spaces.containsKey(Id.of(code.spaceId().bytes()))) {
         throw new IllegalStateException("this node is already a member of the space");
       }
       KeyPackageBundle kpControl = keyPackage();
       KeyPackageBundle kpChannel = keyPackage();
       byte[] requestId = new byte[16];
       config.random().nextBytes(requestId);
-      NodeWire.JoinRequest req = new NodeWire.JoinRequest(requestId, code.secret(),
-          code.spaceId(), myInfo(), MlsMessage.of(kpControl.keyPackage()).toBytes(),
+      NodeWire.JoinRequest req = new NodeWire.JoinRequest(requestId,
+          code.secret().exportSecret(), code.spaceId().bytes(), myInfo(), MlsMessage.of(kpControl.keyPackage()).toBytes(),
           MlsMessage.of(kpChannel.keyPackage()).toBytes());
-      byte[] env = DirectEnvelope.seal(code.inboxKey(), req.toBytes(), padding);
-      learnAddresses(inviter, code.addresses());
+      byte[] env = DirectEnvelope.seal(code.inviter().inboxKey(), req.toBytes(), padding);
+      learnAddresses(inviter, code.inviter().addresses());
       joins.put(HexFormat.of().formatHex(requestId),
           new PendingJoin(result, kpControl, kpChannel, code));
       List<OutboxEntry> out = new ArrayList<>();
@@ -603,9 +633,13 @@ public final class NodeImpl implements SpacePanda {
     Objects.requireNonNull(member, "member");
     return async(() -> {
       requireStarted();
-      SpaceState ss = spaceState(spaceId);
+      SpaceEntry ss = spaceState(spaceId);
       if (member.equals(self)) {
         throw new IllegalArgumentException("use leave() to leave a space");
+      }
+      Optional<SpaceOp.MemberRemoved> removal = ss.meta.removalOf(member);
+      if (removal.isPresent() && ss.meta.permits(self, removal.get())) {
+        publish(ss, removal.get());
       }
       removeMember(ss.control, member);
       for (GroupChannel gc : List.copyOf(groups.values())) {
@@ -621,9 +655,13 @@ public final class NodeImpl implements SpacePanda {
   CompletableFuture<Void> leaveSpace(Id spaceId) {
     return async(() -> {
       requireStarted();
-      SpaceState ss = spaceState(spaceId);
+      SpaceEntry ss = spaceState(spaceId);
       if (ss.control.owner().equals(self)) {
         throw new IllegalStateException("the owner cannot leave its space yet");
+      }
+      Optional<SpaceOp.MemberLeft> departure = ss.meta.departureOf(self);
+      if (departure.isPresent()) {
+        publish(ss, departure.get());
       }
       for (GroupChannel gc : List.copyOf(groups.values())) {
         if (gc.spaceId().equals(spaceId) && !gc.isControl() && !gc.owner().equals(self)) {
@@ -643,8 +681,8 @@ public final class NodeImpl implements SpacePanda {
       if (!gc.owner().equals(self)) {
         throw new IllegalStateException("only the channel owner " + gc.owner() + " can add");
       }
-      SpaceState ss = spaceState(gc.spaceId());
-      NodeWire.MemberInfo mi = ss.directory.get(member);
+      SpaceEntry ss = spaceState(gc.spaceId());
+      Contact mi = ss.contact(member);
       if (mi == null || !ss.control.members().contains(member)) {
         throw new IllegalStateException(member + " is not a member of the space");
       }
@@ -675,7 +713,7 @@ public final class NodeImpl implements SpacePanda {
       requireStarted();
       GroupChannel gc = channelState(channelId);
       if (gc.owner().equals(self)) {
-        commitAndBroadcast(gc, CommitOptions.builder().forcePath(true).build(), null, null);
+        commitAndBroadcast(gc, CommitOptions.builder().forcePath(true).build(), null, null, null);
       } else {
         propose(gc, gc.group().proposeUpdate());
       }
@@ -701,7 +739,7 @@ public final class NodeImpl implements SpacePanda {
       throw new IllegalStateException(member + " is not a member of " + gc.name());
     }
     if (gc.owner().equals(self)) {
-      commitAndBroadcast(gc, CommitOptions.builder().remove(leaf).build(), null, null);
+      commitAndBroadcast(gc, CommitOptions.builder().remove(leaf).build(), null, null, null);
     } else {
       propose(gc, gc.group().proposeRemove(leaf));
     }
@@ -752,13 +790,18 @@ public final class NodeImpl implements SpacePanda {
     });
   }
 
-  private void sendControl(SpaceState ss, NodeWire.Msg op) throws SpacePandaException {
+  /** Authors a space operation, applies and stores it, and sends it to the control group. */
+  private SpaceOp publish(SpaceEntry ss, SpaceOp.Body body) throws SpacePandaException {
+    SpaceOp op = ss.meta.newOp(self, body);
+    ss.meta.apply(op);
+    tx(t -> t.appendSpaceOperation(stored(op)));
     GroupChannel control = ss.control;
     long[] ls = control.nextSend();
-    InnerPayload payload = new InnerPayload(0, ls[0], ls[1], op.toBytes());
+    InnerPayload payload = new InnerPayload(0, ls[0], ls[1], op.encode());
     byte[] mlsBytes = control.group().protect(payload.toBytes(), new byte[0]).toBytes();
     seen.put(MessageId.of(sha256(mlsBytes)), Boolean.TRUE);
     broadcastGroup(control, control.currentKeys(), mlsBytes, others(control));
+    return op;
   }
 
   private void propose(GroupChannel gc, MlsMessage proposal) throws SpacePandaException {
@@ -792,7 +835,8 @@ public final class NodeImpl implements SpacePanda {
    * old epoch's keys) to every member of the old epoch and the Welcome to the added member.
    */
   private void commitAndBroadcast(GroupChannel gc, CommitOptions options, PeerId joiner,
-      java.util.function.Function<byte[], NodeWire.Msg> welcomeWrapper) throws SpacePandaException {
+      byte[] joinerInboxKey, java.util.function.Function<byte[], NodeWire.Msg> welcomeWrapper)
+      throws SpacePandaException {
     Set<PeerId> oldMembers = others(gc);
     GroupEnvelopeKeys oldKeys = gc.currentKeys();
     CommitResult result = gc.group().commit(options);
@@ -804,9 +848,7 @@ public final class NodeImpl implements SpacePanda {
     byte[] welcomeEnv = null;
     if (joiner != null && result.welcomeOrNull() != null) {
       NodeWire.Msg w = welcomeWrapper.apply(MlsMessage.of(result.welcomeOrNull()).toBytes());
-      byte[] inboxKey = inboxKeyOf(gc.spaceId(), joiner);
-      welcomeEnv = w == null || inboxKey == null ? null
-          : DirectEnvelope.seal(inboxKey, w.toBytes(), padding);
+      welcomeEnv = w == null ? null : DirectEnvelope.seal(joinerInboxKey, w.toBytes(), padding);
     }
     byte[] we = welcomeEnv;
     tx(t -> {
@@ -1107,7 +1149,7 @@ public final class NodeImpl implements SpacePanda {
       }
       if (gc.owner().equals(self)) {
         commitAndBroadcast(gc, CommitOptions.builder().includePendingProposals(true).build(),
-            null, null);
+            null, null, null);
       }
     }
     return Outcome.DONE;
@@ -1126,7 +1168,7 @@ public final class NodeImpl implements SpacePanda {
     gc.observeLamport(payload.lamport());
     if (gc.isControl()) {
       tx(t -> saveGroup(t, gc));
-      onControlOp(spaces.get(gc.spaceId()), sender, NodeWire.decode(payload.body()));
+      onControlOp(spaces.get(gc.spaceId()), sender, payload.body());
       return;
     }
     StoredMessage sm = new StoredMessage(Id.of(id.toBytes()), gc.id(), peerKey(sender),
@@ -1179,7 +1221,7 @@ public final class NodeImpl implements SpacePanda {
           if (!other.isControl() && other.spaceId().equals(gc.spaceId())
               && other.owner().equals(self) && other.leafOf(p) >= 0) {
             commitAndBroadcast(other, CommitOptions.builder().remove(other.leafOf(p)).build(),
-                null, null);
+                null, null, null);
           }
         }
       }
@@ -1210,7 +1252,7 @@ public final class NodeImpl implements SpacePanda {
     } else if (msg instanceof NodeWire.ChannelWelcome w) {
       onChannelWelcome(w);
     } else if (msg instanceof NodeWire.ChannelInvite i) {
-      SpaceState ss = spaces.get(Id.of(i.spaceId()));
+      SpaceEntry ss = spaces.get(Id.of(i.spaceId()));
       Id cid = Id.of(i.channel().channelId());
       if (ss == null || groups.containsKey(cid)) {
         drop("unexpected channel invite");
@@ -1223,7 +1265,7 @@ public final class NodeImpl implements SpacePanda {
   }
 
   private void onJoinRequest(NodeWire.JoinRequest r) throws SpacePandaException {
-    SpaceState ss = spaces.get(Id.of(r.spaceId()));
+    SpaceEntry ss = spaces.get(Id.of(r.spaceId()));
     PeerId joiner = PeerId.fromBytes(r.joiner().peer());
     if (ss == null || !ss.control.owner().equals(self)) {
       refuse(joiner, r, InviteRefusedException.Reason.UNKNOWN);
@@ -1233,7 +1275,8 @@ public final class NodeImpl implements SpacePanda {
     KeyPackage kpChannel = keyPackageOf(r.channelKeyPackage(), joiner);
     InviteRedemption[] outcome = new InviteRedemption[1];
     Instant now = now();
-    tx(t -> outcome[0] = t.redeemInvite(Id.of(sha256(r.secret())), now));
+    tx(t -> outcome[0] = t.redeemInvite(
+        Id.of(InviteCode.hashSecret(SecretBytes.copyOf(r.secret()))), now));
     switch (outcome[0]) {
       case REDEEMED:
         break;
@@ -1251,31 +1294,26 @@ public final class NodeImpl implements SpacePanda {
       refuse(joiner, r, InviteRefusedException.Reason.ALREADY_USED);
       return;
     }
-    ss.directory.put(joiner, r.joiner());
-    tx(t -> t.appendSpaceOperation(memberOp(ss.record.spaceId(), r.joiner())));
     GroupChannel general = defaultChannel(ss);
     byte[][] welcomes = new byte[2][];
     commitAndBroadcast(ss.control, CommitOptions.builder().add(kpControl)
-        .ratchetTreeInWelcome(true).build(), joiner, w -> {
+        .ratchetTreeInWelcome(true).build(), joiner, r.joiner().inboxKey(), w -> {
           welcomes[0] = w;
           return null;
         });
     commitAndBroadcast(general, CommitOptions.builder().add(kpChannel)
-        .ratchetTreeInWelcome(true).build(), joiner, w -> {
+        .ratchetTreeInWelcome(true).build(), joiner, r.joiner().inboxKey(), w -> {
           welcomes[1] = w;
           return null;
         });
-    List<NodeWire.ChannelInfo> others = new ArrayList<>();
-    for (GroupChannel gc : groups.values()) {
-      if (!gc.isControl() && gc.spaceId().equals(ss.record.spaceId()) && gc != general) {
-        others.add(info(gc));
-      }
+    publish(ss, new SpaceOp.MemberJoined(contactOf(r.joiner())));
+    List<byte[]> log = new ArrayList<>();
+    for (SpaceOp op : ss.meta.log()) {
+      log.add(op.encode());
     }
     NodeWire.JoinAccepted accepted = new NodeWire.JoinAccepted(r.requestId(), r.spaceId(),
-        ss.record.name(), self.bytes(), welcomes[0], info(general), welcomes[1], others,
-        List.copyOf(ss.directory.values()));
+        ss.record.name(), self.bytes(), welcomes[0], info(general), welcomes[1], log);
     sendDirect(joiner, r.joiner().inboxKey(), accepted);
-    sendControl(ss, r.joiner());
   }
 
   private void refuse(PeerId joiner, NodeWire.JoinRequest r, InviteRefusedException.Reason reason)
@@ -1287,7 +1325,7 @@ public final class NodeImpl implements SpacePanda {
 
   private void onJoinAccepted(NodeWire.JoinAccepted a) throws SpacePandaException {
     PendingJoin pj = joins.get(HexFormat.of().formatHex(a.requestId()));
-    if (pj == null || !Arrays.equals(a.spaceId(), pj.code().spaceId())) {
+    if (pj == null || !Arrays.equals(a.spaceId(), pj.code().spaceId().bytes())) {
       drop("unexpected join answer");
       return;
     }
@@ -1302,33 +1340,35 @@ public final class NodeImpl implements SpacePanda {
     }
     joins.remove(HexFormat.of().formatHex(a.requestId()));
     Instant now = now();
-    SpaceState ss = new SpaceState();
+    SpaceEntry ss = new SpaceEntry();
     ss.record = new SpaceRecord(spaceId, a.spaceName(), peerKey(owner), now);
     ss.control = new GroupChannel(spaceId, spaceId, a.spaceName(), GroupChannel.KIND_CONTROL,
         owner, now, control, 0, 0);
     GroupChannel gen = new GroupChannel(Id.of(a.defaultChannel().channelId()), spaceId,
         a.defaultChannel().name(), GroupChannel.KIND_TEXT,
         PeerId.fromBytes(a.defaultChannel().owner()), now, general, 0, 0);
-    for (NodeWire.MemberInfo mi : a.directory()) {
-      ss.directory.put(PeerId.fromBytes(mi.peer()), mi);
+    List<SpaceOp> ops = new ArrayList<>();
+    for (byte[] b : a.operations()) {
+      ops.add(SpaceOp.decode(b));
     }
-    ss.directory.put(self, myInfo());
+    ss.meta = SpaceState.of(SpaceId.of(a.spaceId()), owner, ops);
     tx(t -> {
       t.putSpace(ss.record);
       saveChannel(t, ss.control);
       saveChannel(t, gen);
-      for (NodeWire.MemberInfo mi : ss.directory.values()) {
-        t.appendSpaceOperation(memberOp(spaceId, mi));
+      for (SpaceOp op : ss.meta.log()) {
+        t.appendSpaceOperation(stored(op));
       }
     });
     spaces.put(spaceId, ss);
     register(ss.control);
     register(gen);
-    for (NodeWire.MemberInfo mi : ss.directory.values()) {
-      learnAddresses(PeerId.fromBytes(mi.peer()), mi.addresses());
+    for (Contact c : ss.meta.view().contacts().values()) {
+      learnAddresses(c.peer(), c.addresses());
     }
-    for (NodeWire.ChannelInfo ci : a.channels()) {
-      requestChannel(ss, ci);
+    for (io.spacepanda.internal.space.ChannelInfo ci : ss.meta.view().channels().values()) {
+      requestChannel(ss, new NodeWire.ChannelInfo(ci.channelId().bytes(), ci.name(),
+          ci.creator().bytes()));
     }
     SpaceHandle sh = new SpaceHandle(this, spaceId);
     ChannelHandle ch = new ChannelHandle(this, gen.id(), spaceId);
@@ -1338,13 +1378,13 @@ public final class NodeImpl implements SpacePanda {
     retryPending();
   }
 
-  private void requestChannel(SpaceState ss, NodeWire.ChannelInfo ci) throws SpacePandaException {
+  private void requestChannel(SpaceEntry ss, NodeWire.ChannelInfo ci) throws SpacePandaException {
     PeerId owner = PeerId.fromBytes(ci.owner());
     Id cid = Id.of(ci.channelId());
     if (owner.equals(self) || groups.containsKey(cid)) {
       return;
     }
-    NodeWire.MemberInfo ownerInfo = ss.directory.get(owner);
+    Contact ownerInfo = ss.contact(owner);
     if (ownerInfo == null) {
       LOG.debug("no inbox key for the owner of a channel");
       return;
@@ -1359,7 +1399,7 @@ public final class NodeImpl implements SpacePanda {
   private void onChannelJoinRequest(NodeWire.ChannelJoinRequest r, boolean mayHold)
       throws SpacePandaException {
     GroupChannel gc = groups.get(Id.of(r.channelId()));
-    SpaceState ss = spaces.get(Id.of(r.spaceId()));
+    SpaceEntry ss = spaces.get(Id.of(r.spaceId()));
     PeerId member = PeerId.fromBytes(r.member().peer());
     if (gc == null || ss == null || gc.isControl() || !gc.owner().equals(self)
         || !gc.spaceId().equals(ss.record.spaceId())) {
@@ -1378,10 +1418,9 @@ public final class NodeImpl implements SpacePanda {
       }
       return;
     }
-    ss.directory.putIfAbsent(member, r.member());
     NodeWire.ChannelInfo ci = info(gc);
     commitAndBroadcast(gc, CommitOptions.builder().add(kp).ratchetTreeInWelcome(true).build(),
-        member, w -> new NodeWire.ChannelWelcome(r.spaceId(), ci, w));
+        member, r.member().inboxKey(), w -> new NodeWire.ChannelWelcome(r.spaceId(), ci, w));
   }
 
   private void retryHeldRequests() throws SpacePandaException {
@@ -1393,7 +1432,7 @@ public final class NodeImpl implements SpacePanda {
 
   private void onChannelWelcome(NodeWire.ChannelWelcome w) throws SpacePandaException {
     Id cid = Id.of(w.channel().channelId());
-    SpaceState ss = spaces.get(Id.of(w.spaceId()));
+    SpaceEntry ss = spaces.get(Id.of(w.spaceId()));
     KeyPackageBundle kp = channelJoins.get(cid);
     if (ss == null || kp == null || groups.containsKey(cid)) {
       drop("unexpected channel welcome");
@@ -1414,29 +1453,31 @@ public final class NodeImpl implements SpacePanda {
     retryPending();
   }
 
-  private void onControlOp(SpaceState ss, PeerId author, NodeWire.Msg op)
+  private void onControlOp(SpaceEntry ss, PeerId author, byte[] encoded)
       throws SpacePandaException {
     if (ss == null) {
       return;
     }
-    if (op instanceof NodeWire.MemberInfo mi) {
-      if (!author.equals(ss.control.owner()) && !author.equals(PeerId.fromBytes(mi.peer()))) {
-        drop("member info from a third party");
-        return;
-      }
-      PeerId p = PeerId.fromBytes(mi.peer());
-      ss.directory.put(p, mi);
-      tx(t -> t.appendSpaceOperation(memberOp(ss.record.spaceId(), mi)));
-      learnAddresses(p, mi.addresses());
+    SpaceOp op = SpaceOp.decode(encoded);
+    if (!op.author().equals(author)) {
+      drop("space operation whose author is not its sender");
+      return;
+    }
+    if (ss.meta.apply(op) == SpaceState.Outcome.DUPLICATE) {
+      return;
+    }
+    tx(t -> t.appendSpaceOperation(stored(op)));
+    if (!ss.meta.isEffective(op.id())) {
+      return;
+    }
+    if (op.body() instanceof SpaceOp.MemberJoined mj) {
+      learnAddresses(mj.contact().peer(), mj.contact().addresses());
       retryHeldRequests();
-    } else if (op instanceof NodeWire.ChannelCreated cc) {
-      if (!author.equals(PeerId.fromBytes(cc.channel().owner()))) {
-        drop("channel created by someone other than its owner");
-        return;
-      }
-      requestChannel(ss, cc.channel());
-    } else {
-      drop("unexpected control operation");
+    } else if (op.body() instanceof SpaceOp.UpdateContact uc) {
+      learnAddresses(uc.contact().peer(), uc.contact().addresses());
+    } else if (op.body() instanceof SpaceOp.CreateChannel cc) {
+      requestChannel(ss, new NodeWire.ChannelInfo(cc.channelId().bytes(), cc.name(),
+          author.bytes()));
     }
   }
 
@@ -1476,7 +1517,7 @@ public final class NodeImpl implements SpacePanda {
     return kp;
   }
 
-  private GroupChannel defaultChannel(SpaceState ss) {
+  private GroupChannel defaultChannel(SpaceEntry ss) {
     GroupChannel best = null;
     for (GroupChannel gc : groups.values()) {
       if (!gc.isControl() && gc.spaceId().equals(ss.record.spaceId())
@@ -1492,12 +1533,6 @@ public final class NodeImpl implements SpacePanda {
     return best;
   }
 
-  private byte[] inboxKeyOf(Id spaceId, PeerId peer) {
-    SpaceState ss = spaces.get(spaceId);
-    NodeWire.MemberInfo mi = ss == null ? null : ss.directory.get(peer);
-    return mi == null ? null : mi.inboxKey();
-  }
-
   private NodeWire.MemberInfo myInfo() {
     List<String> addrs = transport == null ? List.of() : transport.listenAddresses();
     return new NodeWire.MemberInfo(self.bytes(), inbox.publicKey(), addrs);
@@ -1507,9 +1542,27 @@ public final class NodeImpl implements SpacePanda {
     return new NodeWire.ChannelInfo(gc.id().toBytes(), gc.name(), gc.owner().bytes());
   }
 
-  private static SpaceOperation memberOp(Id spaceId, NodeWire.MemberInfo mi) {
-    byte[] payload = mi.toBytes();
-    return new SpaceOperation(Id.of(sha256(payload)), spaceId, 0, Id.of(mi.peer()), payload);
+  private Contact myContact() {
+    List<String> addrs = transport == null ? List.of() : transport.listenAddresses();
+    return new Contact(self, inbox.publicKey(), addrs.subList(0,
+        Math.min(addrs.size(), SpaceConstants.MAX_ADDRESSES)));
+  }
+
+  private Contact inviteContact() {
+    List<String> addrs = transport == null ? List.of() : transport.listenAddresses();
+    return new Contact(self, inbox.publicKey(), addrs.subList(0,
+        Math.min(addrs.size(), SpaceConstants.MAX_INVITE_ADDRESSES)));
+  }
+
+  private static Contact contactOf(NodeWire.MemberInfo mi) {
+    List<String> addrs = mi.addresses();
+    return new Contact(PeerId.fromBytes(mi.peer()), mi.inboxKey(),
+        addrs.subList(0, Math.min(addrs.size(), SpaceConstants.MAX_ADDRESSES)));
+  }
+
+  private static SpaceOperation stored(SpaceOp op) {
+    return new SpaceOperation(Id.of(op.id().bytes()), Id.of(op.spaceId().bytes()), op.lamport(),
+        Id.of(op.author().bytes()), op.encode());
   }
 
   private void learnAddresses(PeerId peer, List<String> addresses) {

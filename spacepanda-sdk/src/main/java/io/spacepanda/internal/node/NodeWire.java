@@ -10,7 +10,9 @@ import java.util.Objects;
 
 /**
  * The node's own messages: what travels inside direct envelopes (join and channel-join requests,
- * Welcomes, refusals) and the operations carried as application data of a space's control group.
+ * Welcomes, refusals).
+ *
+ * <p>Space metadata travels separately, as {@code SpaceOp}s in the control group.
  *
  * <p>Wire form: TLS presentation language (RFC 9420 §2.1) with a leading {@code u8} kind. Every
  * variable field is bounded ({@link #MAX_FIELD}, {@link #MAX_WELCOME}, {@link #MAX_LIST}); any
@@ -34,13 +36,12 @@ public final class NodeWire {
   static final int CHANNEL_WELCOME = 5;
   static final int CHANNEL_INVITE = 6;
   static final int MEMBER_INFO = 10;
-  static final int CHANNEL_CREATED = 11;
 
   private NodeWire() {}
 
   /** A node message. */
   public sealed interface Msg permits JoinRequest, JoinAccepted, JoinRefused, ChannelJoinRequest,
-      ChannelWelcome, ChannelInvite, MemberInfo, ChannelCreated {
+      ChannelWelcome, ChannelInvite, MemberInfo {
 
     /**
      * Encodes the message with its kind.
@@ -122,12 +123,11 @@ public final class NodeWire {
    * @param controlWelcome the Welcome to the control group
    * @param defaultChannel the default channel
    * @param channelWelcome the Welcome to the default channel
-   * @param channels the space's other channels, joined by asking their owners
-   * @param directory the members' directory entries
+   * @param operations the space's metadata log, encoded {@code SpaceOp}s
    */
   public record JoinAccepted(byte[] requestId, byte[] spaceId, String spaceName, byte[] spaceOwner,
       byte[] controlWelcome, ChannelInfo defaultChannel, byte[] channelWelcome,
-      List<ChannelInfo> channels, List<MemberInfo> directory) implements Msg {
+      List<byte[]> operations) implements Msg {
     @Override
     public byte[] toBytes() {
       TlsWriter w = new TlsWriter().u8(JOIN_ACCEPTED).opaque(requestId).opaque(spaceId)
@@ -135,8 +135,7 @@ public final class NodeWire {
           .opaque(controlWelcome);
       defaultChannel.write(w);
       w.opaque(channelWelcome);
-      w.vector(channels, (x, c) -> c.write(x));
-      w.vector(directory, (x, m) -> m.write(x));
+      w.vector(operations, TlsWriter::opaque);
       return w.toByteArray();
     }
   }
@@ -204,20 +203,6 @@ public final class NodeWire {
   }
 
   /**
-   * A control-group operation: a channel was created.
-   *
-   * @param channel the channel
-   */
-  public record ChannelCreated(ChannelInfo channel) implements Msg {
-    @Override
-    public byte[] toBytes() {
-      TlsWriter w = new TlsWriter().u8(CHANNEL_CREATED);
-      channel.write(w);
-      return w.toByteArray();
-    }
-  }
-
-  /**
    * Decodes a node message.
    *
    * @param bytes the encoding
@@ -235,7 +220,7 @@ public final class NodeWire {
         case JOIN_ACCEPTED:
           return new JoinAccepted(r.opaque(MAX_FIELD), r.opaque(MAX_FIELD), utf8(r.opaque(MAX_FIELD)),
               r.opaque(MAX_FIELD), r.opaque(MAX_WELCOME), ChannelInfo.read(r), r.opaque(MAX_WELCOME),
-              bounded(r.vector(ChannelInfo::read)), bounded(r.vector(MemberInfo::read)));
+              bounded(r.vector(x -> x.opaque(MAX_FIELD * 4))));
         case JOIN_REFUSED:
           return new JoinRefused(r.opaque(MAX_FIELD), r.u8());
         case CHANNEL_JOIN_REQUEST:
@@ -247,8 +232,6 @@ public final class NodeWire {
           return new ChannelInvite(r.opaque(MAX_FIELD), ChannelInfo.read(r));
         case MEMBER_INFO:
           return MemberInfo.read(r);
-        case CHANNEL_CREATED:
-          return new ChannelCreated(ChannelInfo.read(r));
         default:
           throw new MlsDecodeException("unknown node message kind");
       }

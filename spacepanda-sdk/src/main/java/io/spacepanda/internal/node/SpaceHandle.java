@@ -2,9 +2,11 @@ package io.spacepanda.internal.node;
 
 import io.spacepanda.Channel;
 import io.spacepanda.PeerId;
+import io.spacepanda.Role;
 import io.spacepanda.Space;
 import io.spacepanda.spi.Id;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -38,6 +40,21 @@ final class SpaceHandle implements Space {
   @Override
   public Set<PeerId> members() {
     return node.spaceMembers(spaceId);
+  }
+
+  @Override
+  public Map<PeerId, Role> roles() {
+    return node.roles(spaceId);
+  }
+
+  @Override
+  public Optional<Role> role(PeerId member) {
+    return Optional.ofNullable(roles().get(member));
+  }
+
+  @Override
+  public CompletableFuture<Void> setRole(PeerId member, Role role) {
+    return node.setRole(spaceId, member, role);
   }
 
   @Override
