@@ -404,6 +404,21 @@ public final class NodeImpl implements SpacePanda {
     } finally {
       lock.unlock();
     }
+    awaitTermination(ownScheduler);
+    awaitTermination(ownListenerThread);
+  }
+
+  private static void awaitTermination(ExecutorService executor) {
+    if (executor == null) {
+      return;
+    }
+    try {
+      if (!executor.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS)) {
+        LOG.warn("a node thread did not stop within 5 seconds");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   // =============================================================================================
