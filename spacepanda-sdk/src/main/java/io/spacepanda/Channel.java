@@ -51,6 +51,16 @@ public interface Channel {
   Set<PeerId> members();
 
   /**
+   * Renames the channel on every member (a space metadata operation; last writer wins).
+   *
+   * @param newName the display name, 1 to 100 characters
+   * @return completes once the operation is stored and queued; fails with {@link
+   *     IllegalStateException} if this node's role does not allow it (owner and admins may)
+   * @throws IllegalArgumentException if the name is empty or too long
+   */
+  CompletableFuture<Void> rename(String newName);
+
+  /**
    * Sends UTF-8 text to every other member.
    *
    * @param text the text

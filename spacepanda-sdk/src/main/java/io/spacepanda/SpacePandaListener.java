@@ -50,6 +50,14 @@ public interface SpacePandaListener {
   default void onChannelCreated(Channel channel) {}
 
   /**
+   * A channel this node is a member of was renamed.
+   *
+   * @param channel the channel, with its new name
+   * @param oldName the name before
+   */
+  default void onChannelRenamed(Channel channel, String oldName) {}
+
+  /**
    * This node joined a space through an invite.
    *
    * @param space the space

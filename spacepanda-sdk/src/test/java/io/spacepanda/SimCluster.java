@@ -194,6 +194,11 @@ final class SimCluster implements AutoCloseable {
     }
 
     @Override
+    public void onChannelRenamed(Channel channel, String oldName) {
+      log.add("renamed " + oldName + " -> " + channel.name());
+    }
+
+    @Override
     public void onSpaceJoined(Space space) {
       log.add("space " + space.name());
     }

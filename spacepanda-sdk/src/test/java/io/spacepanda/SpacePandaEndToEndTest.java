@@ -119,6 +119,24 @@ class SpacePandaEndToEndTest {
   }
 
   @Test
+  void renameChannel_everyMemberSeesTheNewName() {
+    SimCluster.Node alice = cluster.node("alice");
+    SimCluster.Node bob = cluster.node("bob");
+    Space space = cluster.await(alice.node().createSpace("Team"));
+    cluster.await(bob.node().join(cluster.await(space.createInvite())));
+    cluster.await(general(alice, space).rename("lobby"));
+    cluster.settle();
+    Space bobSpace = bob.node().space(space.id()).orElseThrow();
+    assertEquals(List.of("lobby"), bobSpace.channels().stream().map(Channel::name).toList(),
+        "seed " + seed);
+    assertTrue(bob.events().log.contains("renamed general -> lobby"), bob.events().log.toString());
+    java.util.concurrent.CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(
+        java.util.concurrent.CompletionException.class,
+        () -> bobSpace.channel("lobby").orElseThrow().rename("mine").join());
+    org.junit.jupiter.api.Assertions.assertInstanceOf(IllegalStateException.class, e.getCause());
+  }
+
+  @Test
   void createChannel_byPlainMember_refused() {
     SimCluster.Node alice = cluster.node("alice");
     SimCluster.Node bob = cluster.node("bob");

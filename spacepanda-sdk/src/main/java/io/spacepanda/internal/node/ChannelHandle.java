@@ -50,6 +50,11 @@ final class ChannelHandle implements Channel {
   }
 
   @Override
+  public CompletableFuture<Void> rename(String newName) {
+    return node.renameChannel(channelId, newName);
+  }
+
+  @Override
   public CompletableFuture<Message> send(String text) {
     Objects.requireNonNull(text, "text");
     return send(text.getBytes(StandardCharsets.UTF_8), Message.TEXT);

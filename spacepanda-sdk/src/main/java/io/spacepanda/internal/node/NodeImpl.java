@@ -594,6 +594,41 @@ public final class NodeImpl implements SpacePanda {
     });
   }
 
+  CompletableFuture<Void> renameChannel(Id channelId, String newName) {
+    checkName(newName);
+    return async(() -> {
+      requireStarted();
+      GroupChannel gc = channelState(channelId);
+      SpaceEntry ss = spaceState(gc.spaceId());
+      SpaceOp.Body body = new SpaceOp.RenameChannel(ChannelId.of(channelId.toBytes()), newName);
+      if (!ss.meta.permits(self, body)) {
+        throw new IllegalStateException("this node's role may not rename channels");
+      }
+      publish(ss, body);
+      applyNames(ss);
+      return null;
+    });
+  }
+
+  /** Brings local channel names in line with the space metadata, reporting each rename. */
+  private void applyNames(SpaceEntry ss) throws StorageException {
+    Map<ChannelId, io.spacepanda.internal.space.ChannelInfo> named = ss.meta.view().channels();
+    for (GroupChannel gc : List.copyOf(groups.values())) {
+      if (gc.isControl() || !gc.spaceId().equals(ss.record.spaceId())) {
+        continue;
+      }
+      io.spacepanda.internal.space.ChannelInfo ci = named.get(ChannelId.of(gc.id().toBytes()));
+      if (ci != null && !ci.name().equals(gc.name())) {
+        String old = gc.name();
+        gc.rename(ci.name());
+        tx(t -> t.putChannel(new ChannelRecord(gc.id(), gc.spaceId(), gc.name(), gc.kind(),
+            peerKey(gc.owner()), gc.createdAt())));
+        ChannelHandle h = new ChannelHandle(this, gc.id(), gc.spaceId());
+        event(l -> l.onChannelRenamed(h, old));
+      }
+    }
+  }
+
   CompletableFuture<String> createInvite(Id spaceId) {
     return async(() -> {
       requireStarted();
@@ -1482,6 +1517,7 @@ public final class NodeImpl implements SpacePanda {
       return;
     }
     tx(t -> t.appendSpaceOperation(stored(op)));
+    applyNames(ss);
     if (!ss.meta.isEffective(op.id())) {
       return;
     }
