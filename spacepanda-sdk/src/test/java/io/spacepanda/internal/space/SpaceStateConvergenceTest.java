@@ -143,6 +143,14 @@ class SpaceStateConvergenceTest {
       }
       assertEquals(reference, s.view(), "seed " + seed);
     }
+    SpaceState batched = new SpaceState(SPACE, OWNER);
+    List<SpaceOp> shuffled = shuffledWithDuplicates(ops, rnd);
+    for (int i = 0; i < shuffled.size(); ) {
+      int n = 1 + rnd.nextInt(8);
+      batched.applyAll(shuffled.subList(i, Math.min(shuffled.size(), i + n)));
+      i += n;
+    }
+    assertEquals(reference, batched.view(), "seed " + seed);
     assertEquals(ops.size(), reference.operationCount());
   }
 
