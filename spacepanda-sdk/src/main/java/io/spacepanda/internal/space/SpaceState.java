@@ -367,6 +367,10 @@ public final class SpaceState {
   /**
    * Returns the body that removes {@code member} as this replica sees it: all its live joins.
    *
+   * <p>At most {@value SpaceConstants#MAX_OBSERVED_TAGS} joins fit in one operation; a member
+   * admitted more often than that concurrently stays until a second removal, made after applying
+   * the first.
+   *
    * @param member the member to remove
    * @return the body, or empty if the peer is not a removable member (not a member, or the owner)
    */
