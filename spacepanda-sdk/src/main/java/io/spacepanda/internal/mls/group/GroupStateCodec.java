@@ -24,10 +24,10 @@ import java.util.TreeMap;
  * The private, versioned storage format of a {@link Group} (not a wire structure).
  *
  * <p>Layout, in TLS presentation-language encoding: {@code uint8 version = 1; uint16 suite;
- * opaque signature_private_key<V>; uint8 flags (bit 0 active, bit 1 reinit pending); GroupContext
+ * opaque signature_private_key<V>; uint8 active; optional<Proposal> reinit; GroupContext
  * context; opaque ratchet_tree<V>; uint32 own_leaf; PathKey path_keys<V> (uint32 node, opaque
  * private_key<V>); opaque epoch_secrets<V>; opaque interim_transcript_hash<V>; opaque
- * secret_tree<V>; PastEpoch past<V> (GroupContext, opaque sender_data_secret<V>, opaque
+ * confirmation_tag<V>; opaque secret_tree<V>; PastEpoch past<V> (GroupContext, opaque sender_data_secret<V>, opaque
  * secret_tree<V>, Leaf leaves<V> (uint32 index, LeafNode)); CachedProposal proposals<V> (opaque
  * ref<V>, Proposal, Sender); KeyPair own_update_keys<V> (opaque public<V>, opaque private<V>);
  * Resumption resumption<V> (uint64 epoch, opaque psk<V>); ExternalPsk external_psks<V> (opaque
@@ -49,7 +49,8 @@ final class GroupStateCodec {
   static byte[] encode(Group g) {
     TlsWriter w = new TlsWriter(4096);
     w.u8(VERSION).u16(g.suite.id()).opaque(g.signaturePrivateKey);
-    w.u8((g.active ? 1 : 0) | (g.reInitPending ? 2 : 0));
+    w.u8(g.active ? 1 : 0);
+    w.optional(g.reInit);
     EpochState st = g.state;
     st.context.encode(w);
     w.opaque(st.tree.encode());
@@ -60,7 +61,7 @@ final class GroupStateCodec {
       }
     });
     w.opaque(st.secrets.toBytes()).opaque(st.interimTranscriptHash)
-        .opaque(st.secretTree.toBytes());
+        .opaque(st.confirmationTag).opaque(st.secretTree.toBytes());
     w.vector(v -> {
       for (PastEpoch pe : g.past) {
         pe.context.encode(v);
@@ -134,6 +135,13 @@ final class GroupStateCodec {
           .orElseThrow(() -> new MlsDecodeException("unknown cipher suite"));
       byte[] sigPriv = r.opaque(MlsConstants.MAX_SECRET_SIZE);
       int flags = r.u8();
+      if (flags > 1) {
+        throw new MlsDecodeException("inconsistent group state");
+      }
+      Proposal reInit = r.optional(Proposal::decode);
+      if (reInit != null && !(reInit instanceof Proposal.ReInit)) {
+        throw new MlsDecodeException("inconsistent group state");
+      }
       GroupContext ctx = GroupContext.decode(r);
       byte[] treeBytes = r.opaque();
       int ownLeaf = index(r);
@@ -141,6 +149,7 @@ final class GroupStateCodec {
           v.opaque(MlsConstants.MAX_SECRET_SIZE)));
       EpochSecrets secrets = EpochSecrets.fromBytes(r.opaque());
       byte[] interim = r.opaque(MlsConstants.MAX_HASH_SIZE);
+      byte[] confirmationTag = r.opaque(MlsConstants.MAX_HASH_SIZE);
       SecretTree secretTree = SecretTree.fromBytes(r.opaque(), Group.limits(config));
       List<Past> past = r.vector(v -> new Past(GroupContext.decode(v),
           v.opaque(MlsConstants.MAX_SECRET_SIZE), v.opaque(),
@@ -165,11 +174,12 @@ final class GroupStateCodec {
           privateKeys.put(k.a, k.b);
         }
         TreeKem kem = TreeKem.fromPrivateKeys(suite, ownLeaf, privateKeys);
-        EpochState st = new EpochState(ctx, tree, kem, secrets, interim, secretTree,
+        EpochState st = new EpochState(ctx, tree, kem, secrets, interim, confirmationTag,
+            secretTree,
             config.paddingBlockSize(), config.random());
         Group g = new Group(config, suite, sigPriv, st);
         g.active = (flags & 1) != 0;
-        g.reInitPending = (flags & 2) != 0;
+        g.reInit = (Proposal.ReInit) reInit;
         for (Past p : past) {
           if (g.past.size() >= config.pastEpochsRetained()) {
             break;
