@@ -23,15 +23,23 @@ import java.util.TreeMap;
 /**
  * The private, versioned storage format of a {@link Group} (not a wire structure).
  *
- * <p>Layout, in TLS presentation-language encoding: {@code uint8 version = 1; uint16 suite;
- * opaque signature_private_key<V>; uint8 active; optional<Proposal> reinit; GroupContext
- * context; opaque ratchet_tree<V>; uint32 own_leaf; PathKey path_keys<V> (uint32 node, opaque
- * private_key<V>); opaque epoch_secrets<V>; opaque interim_transcript_hash<V>; opaque
- * confirmation_tag<V>; opaque secret_tree<V>; PastEpoch past<V> (GroupContext, opaque sender_data_secret<V>, opaque
- * secret_tree<V>, Leaf leaves<V> (uint32 index, LeafNode)); CachedProposal proposals<V> (opaque
- * ref<V>, Proposal, Sender); KeyPair own_update_keys<V> (opaque public<V>, opaque private<V>);
- * Resumption resumption<V> (uint64 epoch, opaque psk<V>); ExternalPsk external_psks<V> (opaque
- * id<V>, opaque psk<V>)}.
+ * <p>Layout, in TLS presentation-language encoding:
+ *
+ * <pre>
+ * uint8 version = 1; uint16 suite; opaque signature_private_key&lt;V&gt;;
+ * uint8 active; optional&lt;Proposal&gt; reinit;
+ * GroupContext context; opaque ratchet_tree&lt;V&gt;; uint32 own_leaf;
+ * PathKey path_keys&lt;V&gt;                 (uint32 node; opaque private_key&lt;V&gt;)
+ * opaque epoch_secrets&lt;V&gt;; opaque interim_transcript_hash&lt;V&gt;;
+ * opaque confirmation_tag&lt;V&gt;; opaque secret_tree&lt;V&gt;;
+ * PastEpoch past&lt;V&gt;                     (GroupContext; opaque sender_data_secret&lt;V&gt;;
+ *                                         opaque secret_tree&lt;V&gt;;
+ *                                         Leaf leaves&lt;V&gt; (uint32 index; LeafNode))
+ * CachedProposal proposals&lt;V&gt;           (opaque ref&lt;V&gt;; Proposal; Sender)
+ * KeyPair own_update_keys&lt;V&gt;            (opaque public&lt;V&gt;; opaque private&lt;V&gt;)
+ * Resumption resumption&lt;V&gt;             (uint64 epoch; opaque psk&lt;V&gt;)
+ * ExternalPsk external_psks&lt;V&gt;          (opaque id&lt;V&gt;; opaque psk&lt;V&gt;)
+ * </pre>
  *
  * <p>The size is bounded by the group's size, the retention window ({@link
  * MlsConfig#pastEpochsRetained()}, {@link MlsConfig#resumptionSecretsRetained()}) and the secret
