@@ -929,6 +929,9 @@ public final class Group {
       default:
         throw new MlsValidationException("proposal from a new-member commit sender");
     }
+    if (proposals.size() >= config.maxCachedProposals()) {
+      throw new MlsValidationException("too many proposals in this epoch");
+    }
     validateProposal(p, s, state);
     byte[] ref = ac.proposalRef(suite);
     proposals.put(HEX.formatHex(ref), new CachedProposal(ref, p, s));
