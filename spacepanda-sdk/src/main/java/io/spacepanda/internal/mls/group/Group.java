@@ -447,7 +447,8 @@ public final class Group {
   public List<Member> members() {
     List<Member> out = new ArrayList<>();
     for (Map.Entry<Integer, LeafNode> e : state.leaves().entrySet()) {
-      out.add(new Member(e.getKey(), e.getValue().credential(), e.getValue().signatureKey()));
+      out.add(new Member(e.getKey(), e.getValue().credential(),
+          e.getValue().signatureKey().clone()));
     }
     return out;
   }
@@ -785,7 +786,9 @@ public final class Group {
    * Verifies and applies a message of another member: decrypts application data, caches a
    * proposal, or applies a commit (RFC 9420 §6, §12).
    *
-   * <p>A commit of another member that succeeds discards this member's own pending commit.
+   * <p>A commit of another member that succeeds discards this member's own pending commit. This
+   * member's own commit is never processed: once the group's delivery order accepts it, call
+   * {@link #mergePendingCommit()} instead.
    *
    * @param message a PublicMessage or PrivateMessage of this group
    * @return what the message was
