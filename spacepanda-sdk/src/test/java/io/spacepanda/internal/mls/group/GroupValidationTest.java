@@ -261,4 +261,22 @@ class GroupValidationTest {
     MlsMessage third = y.proposeUpdate();
     assertThrows(MlsValidationException.class, () -> x.process(third));
   }
+
+  @Test
+  void commitWithWrongConfirmationTag_isRejected_andStateIsUnchanged() throws MlsException {
+    CommitResult r = a.commit(CommitOptions.builder().forcePath(true).publicMessage(true)
+        .build());
+    var pm = r.commit().publicMessage();
+    byte[] tag = pm.auth().confirmationTag().clone();
+    tag[0] ^= 1;
+    var forged = new io.spacepanda.internal.mls.message.AuthenticatedContent(
+        io.spacepanda.internal.mls.message.WireFormat.PUBLIC_MESSAGE, pm.content(),
+        new io.spacepanda.internal.mls.message.FramedContentAuthData(pm.auth().signature(), tag));
+    MlsMessage bad = MlsMessage.of(a.state.framer.protectPublic(forged));
+    byte[] before = b.toBytes();
+    MlsValidationException e = assertThrows(MlsValidationException.class, () -> b.process(bad));
+    assertEquals("confirmation tag invalid", e.getMessage());
+    assertArrayEquals(before, b.toBytes());
+    assertInstanceOf(ProcessedMessage.CommitApplied.class, b.process(r.commit()));
+  }
 }
