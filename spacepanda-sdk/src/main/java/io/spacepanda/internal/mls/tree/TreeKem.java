@@ -85,6 +85,26 @@ public final class TreeKem {
   }
 
   /**
+   * Restores a state from the private keys it held (for saved group state; see {@link
+   * #knownNodes(RatchetTree)} and {@link #privateKeyOrNull(RatchetTree, int)}).
+   *
+   * @param suite the group's cipher suite
+   * @param leafIndex the member's leaf index
+   * @param privateKeys node index to HPKE private key
+   * @return the state
+   */
+  public static TreeKem fromPrivateKeys(CipherSuite suite, int leafIndex,
+      Map<Integer, byte[]> privateKeys) {
+    Objects.requireNonNull(suite, "suite");
+    Map<Integer, KeyPair> keys = new HashMap<>();
+    for (Map.Entry<Integer, byte[]> e : privateKeys.entrySet()) {
+      byte[] priv = e.getValue().clone();
+      keys.put(e.getKey(), new KeyPair(priv, suite.hpkePublicKey(priv)));
+    }
+    return new TreeKem(suite, leafIndex, keys);
+  }
+
+  /**
    * Returns the member's leaf index.
    *
    * @return the leaf index

@@ -1,0 +1,1385 @@
+package io.spacepanda.internal.mls.group;
+
+import io.spacepanda.internal.mls.MlsConstants;
+import io.spacepanda.internal.mls.MlsDecodeException;
+import io.spacepanda.internal.mls.MlsDecryptionException;
+import io.spacepanda.internal.mls.MlsException;
+import io.spacepanda.internal.mls.MlsValidationException;
+import io.spacepanda.internal.mls.MlsWrongEpochException;
+import io.spacepanda.internal.mls.codec.TlsReader;
+import io.spacepanda.internal.mls.codec.TlsWriter;
+import io.spacepanda.internal.mls.crypto.CipherSuite;
+import io.spacepanda.internal.mls.crypto.KeyPair;
+import io.spacepanda.internal.mls.message.AuthenticatedContent;
+import io.spacepanda.internal.mls.message.Commit;
+import io.spacepanda.internal.mls.message.ContentType;
+import io.spacepanda.internal.mls.message.Credential;
+import io.spacepanda.internal.mls.message.EncryptedGroupSecrets;
+import io.spacepanda.internal.mls.message.Extension;
+import io.spacepanda.internal.mls.message.FramedContent;
+import io.spacepanda.internal.mls.message.FramedContentAuthData;
+import io.spacepanda.internal.mls.message.FramedContentTbs;
+import io.spacepanda.internal.mls.message.GroupContext;
+import io.spacepanda.internal.mls.message.GroupInfo;
+import io.spacepanda.internal.mls.message.GroupSecrets;
+import io.spacepanda.internal.mls.message.KeyPackage;
+import io.spacepanda.internal.mls.message.LeafNode;
+import io.spacepanda.internal.mls.message.LeafNodeSource;
+import io.spacepanda.internal.mls.message.MlsMessage;
+import io.spacepanda.internal.mls.message.Node;
+import io.spacepanda.internal.mls.message.PreSharedKeyId;
+import io.spacepanda.internal.mls.message.PrivateMessage;
+import io.spacepanda.internal.mls.message.Proposal;
+import io.spacepanda.internal.mls.message.ProposalOrRef;
+import io.spacepanda.internal.mls.message.PublicMessage;
+import io.spacepanda.internal.mls.message.RatchetTreeData;
+import io.spacepanda.internal.mls.message.Sender;
+import io.spacepanda.internal.mls.message.SenderType;
+import io.spacepanda.internal.mls.message.UpdatePath;
+import io.spacepanda.internal.mls.message.Welcome;
+import io.spacepanda.internal.mls.message.WireFormat;
+import io.spacepanda.internal.mls.schedule.EpochSecrets;
+import io.spacepanda.internal.mls.schedule.KeySchedule;
+import io.spacepanda.internal.mls.schedule.PskSecret;
+import io.spacepanda.internal.mls.schedule.SecretTree;
+import io.spacepanda.internal.mls.schedule.SecretTreeLimits;
+import io.spacepanda.internal.mls.schedule.TranscriptHash;
+import io.spacepanda.internal.mls.framing.SignatureKeyResolver;
+import io.spacepanda.internal.mls.tree.RatchetTree;
+import io.spacepanda.internal.mls.tree.TreeKem;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * One member's view of an MLS group (RFC 9420 §10–§14): creating and joining groups, proposing,
+ * committing, processing messages, protecting application data, and saving state.
+ *
+ * <p>A group is created with {@link #create} or joined with {@link #joinFromWelcome}. Proposals
+ * ({@link #proposeAdd}, {@link #proposeRemove}, {@link #proposeUpdate}) are cached by reference
+ * until a commit covers them. {@link #commit(CommitOptions)} does not change the group: the next
+ * epoch is adopted only by {@link #mergePendingCommit()} (call it once the commit is accepted by
+ * the group's delivery order) or dropped with {@link #discardPendingCommit()}. {@link
+ * #process(MlsMessage)} verifies and applies a message of another member.
+ *
+ * <p>Messages of an epoch other than the current one fail with {@link MlsWrongEpochException},
+ * except application messages of the last {@link MlsConfig#pastEpochsRetained()} epochs, which
+ * still decrypt. A member that is removed learns it from {@link
+ * ProcessedMessage.CommitApplied#selfRemoved()} and accepts nothing more.
+ *
+ * <p><b>Threading:</b> a Group is not thread-safe. It is confined to one thread at a time; the
+ * caller serializes every access (including {@link #toBytes()}).
+ *
+ * <p>Every failure of a message is a typed {@link MlsException}: {@code MlsDecodeException}
+ * (malformed), {@code MlsValidationException} (breaks an RFC rule), {@code MlsWrongEpochException},
+ * {@code MlsDecryptionException}, {@code MlsReplayException}. A message that fails leaves the group
+ * unchanged, except that a decryption key it consumed stays deleted.
+ */
+public final class Group {
+
+  private static final HexFormat HEX = HexFormat.of();
+
+  final MlsConfig config;
+  final CipherSuite suite;
+  final byte[] signaturePrivateKey;
+  EpochState state;
+  /** Retained past epochs, newest first, at most {@link MlsConfig#pastEpochsRetained()}. */
+  final ArrayDeque<PastEpoch> past = new ArrayDeque<>();
+  /** Proposals of the current epoch by hex ProposalRef, in arrival order. */
+  final LinkedHashMap<String, CachedProposal> proposals = new LinkedHashMap<>();
+  /** Resumption PSKs of this group by epoch, oldest first, bounded. */
+  final LinkedHashMap<Long, byte[]> resumptionPsks = new LinkedHashMap<>();
+  PendingCommit pending;
+  boolean active = true;
+  boolean reInitPending;
+
+  /** A verified proposal of the current epoch. */
+  record CachedProposal(byte[] ref, Proposal proposal, Sender sender) {}
+
+  Group(MlsConfig config, CipherSuite suite, byte[] signaturePrivateKey, EpochState state) {
+    this.config = config;
+    this.suite = suite;
+    this.signaturePrivateKey = signaturePrivateKey;
+    this.state = state;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Creation and joining
+
+  /**
+   * Creates a new group with this member alone at leaf 0, in epoch 0 (RFC 9420 §11).
+   *
+   * @param config bounds, clock and random source
+   * @param suite the group's cipher suite
+   * @param groupId the group id (at most {@link MlsConstants#MAX_GROUP_ID_SIZE} bytes), copied
+   * @param credential the creator's credential
+   * @param signatureKeyPair the creator's signature key pair for the suite
+   * @return the new group
+   * @throws IllegalArgumentException if the group id is too long or the key pair does not fit
+   */
+  public static Group create(MlsConfig config, CipherSuite suite, byte[] groupId,
+      Credential credential, KeyPair signatureKeyPair) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(suite, "suite");
+    Objects.requireNonNull(groupId, "groupId");
+    Objects.requireNonNull(credential, "credential");
+    Objects.requireNonNull(signatureKeyPair, "signatureKeyPair");
+    if (groupId.length > MlsConstants.MAX_GROUP_ID_SIZE) {
+      throw new IllegalArgumentException("groupId longer than " + MlsConstants.MAX_GROUP_ID_SIZE);
+    }
+    GroupSupport.checkSignatureKeyPair(suite, signatureKeyPair);
+    // RFC 9420 §11: a one-member tree whose leaf comes from a fresh KeyPackage.
+    KeyPackageBundle own = KeyPackageBundle.create(config, suite, credential, signatureKeyPair);
+    LeafNode leaf = own.keyPackage().leafNode();
+    RatchetTree tree = RatchetTree.create(suite, leaf);
+    byte[] gid = groupId.clone();
+    GroupContext ctx = new GroupContext(MlsConstants.PROTOCOL_VERSION_MLS10, suite.id(), gid, 0,
+        tree.treeHash(), new byte[0], List.of());
+    byte[] initSecret = random(config, suite.hashLength());
+    byte[] commitSecret = random(config, suite.hashLength());
+    EpochSecrets secrets =
+        KeySchedule.nextEpoch(suite, initSecret, commitSecret, null, ctx.toBytes());
+    // RFC 9420 §8.2: epoch 0's confirmed transcript hash is empty; the interim one follows from
+    // the confirmation tag over it.
+    byte[] tag = suite.mac(secrets.confirmationKey(), ctx.confirmedTranscriptHash());
+    byte[] interim = TranscriptHash.interim(suite, ctx.confirmedTranscriptHash(), tag);
+    TreeKem kem = TreeKem.forLeaf(suite, 0, own.encryptionPrivateKey());
+    EpochState st = newState(config, ctx, tree, kem, secrets, interim);
+    Group g = new Group(config, suite, signatureKeyPair.privateKey().clone(), st);
+    g.rememberResumption();
+    return g;
+  }
+
+  /**
+   * Joins a group from a Welcome addressed to one of this member's KeyPackages (RFC 9420
+   * §12.4.3.1).
+   *
+   * <p>Decrypts the GroupSecrets with the KeyPackage's init key, the GroupInfo with the welcome
+   * key, checks the GroupInfo signature by its signer's leaf, validates the ratchet tree (tree
+   * hash, parent hashes, every leaf), installs the path secret, resolves the PSKs and checks the
+   * confirmation tag.
+   *
+   * @param config bounds, clock and random source
+   * @param welcome the Welcome
+   * @param keyPackageBundle the KeyPackage the Welcome was made for, with its private keys
+   * @param ratchetTreeOrNull the group's ratchet tree when delivered out of band, else null (the
+   *     GroupInfo's ratchet_tree extension is used)
+   * @param pskLookup finds external PSKs named in the GroupSecrets
+   * @return the group, in the Welcome's epoch
+   * @throws MlsException if the Welcome is not for this KeyPackage or fails any check
+   */
+  public static Group joinFromWelcome(MlsConfig config, Welcome welcome,
+      KeyPackageBundle keyPackageBundle, List<Node> ratchetTreeOrNull, PskLookup pskLookup)
+      throws MlsException {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(welcome, "welcome");
+    Objects.requireNonNull(keyPackageBundle, "keyPackageBundle");
+    Objects.requireNonNull(pskLookup, "pskLookup");
+    KeyPackage kp = keyPackageBundle.keyPackage();
+    CipherSuite suite = CipherSuite.byId(welcome.cipherSuite())
+        .orElseThrow(() -> new MlsValidationException("unsupported cipher suite"));
+    if (kp.cipherSuite() != welcome.cipherSuite()) {
+      throw new MlsValidationException("welcome suite differs from key package");
+    }
+    WelcomeOpener.Opened opened = WelcomeOpener.open(suite, welcome, kp,
+        keyPackageBundle.initPrivateKey(), ids -> resolveExternalOnly(suite, ids, pskLookup));
+    GroupInfo gi = opened.groupInfo();
+    GroupContext ctx = gi.groupContext();
+    if (ctx.version() != MlsConstants.PROTOCOL_VERSION_MLS10 || ctx.cipherSuite() != suite.id()) {
+      throw new MlsValidationException("group info version or suite mismatch");
+    }
+    List<Node> nodes = ratchetTreeOrNull;
+    if (nodes == null) {
+      nodes = ratchetTreeExtension(gi.extensions());
+      if (nodes == null) {
+        throw new MlsValidationException("ratchet tree missing");
+      }
+    }
+    RatchetTree tree = RatchetTree.fromNodes(suite, nodes);
+    // RFC 9420 §12.4.3.1: the tree must hash to the GroupContext's tree hash and be valid.
+    tree.validate(ctx.groupId(), ctx.treeHash());
+    validateTreeLeaves(ctx, EpochState.leaves(tree));
+    LeafNode signer = tree.leaf(gi.signer());
+    if (signer == null) {
+      throw new MlsValidationException("group info signer not in tree");
+    }
+    if (!suite.verifyWithLabel(signer.signatureKey(), "GroupInfoTBS", gi.toBeSigned(),
+        gi.signature())) {
+      throw new MlsValidationException("group info signature invalid");
+    }
+    int ownLeaf = tree.indexOfLeaf(kp.leafNode());
+    if (ownLeaf < 0) {
+      throw new MlsValidationException("own leaf not in tree");
+    }
+    TreeKem kem = TreeKem.forLeaf(suite, ownLeaf, keyPackageBundle.encryptionPrivateKey());
+    if (!Arrays.equals(suite.hpkePublicKey(keyPackageBundle.encryptionPrivateKey()),
+        kp.leafNode().encryptionKey())) {
+      throw new MlsValidationException("encryption key does not match the key package");
+    }
+    byte[] pathSecret = opened.groupSecrets().pathSecret();
+    if (pathSecret != null) {
+      kem = kem.withWelcomePathSecret(tree, gi.signer(), pathSecret);
+    }
+    if (!opened.confirmationTagValid()) {
+      throw new MlsValidationException("confirmation tag invalid");
+    }
+    EpochSecrets secrets = opened.epochSecrets();
+    byte[] interim = TranscriptHash.interim(suite, ctx.confirmedTranscriptHash(),
+        gi.confirmationTag());
+    EpochState st = newState(config, ctx, tree, kem, secrets, interim);
+    Group g = new Group(config, suite, keyPackageBundle.signaturePrivateKey(), st);
+    g.rememberResumption();
+    return g;
+  }
+
+  private static byte[] resolveExternalOnly(CipherSuite suite, List<PreSharedKeyId> ids,
+      PskLookup lookup) throws MlsValidationException {
+    return pskSecret(suite, ids, id -> {
+      if (id.pskType() == PreSharedKeyId.EXTERNAL) {
+        return lookup.findOrNull(id.pskId());
+      }
+      return null;
+    });
+  }
+
+  static List<Node> ratchetTreeExtension(List<Extension> extensions) throws MlsValidationException {
+    for (Extension x : extensions) {
+      if (x.extensionType() == Extension.RATCHET_TREE) {
+        try {
+          return TlsReader.decodeExactly(x.extensionData(), RatchetTreeData::decode);
+        } catch (MlsDecodeException e) {
+          throw new MlsValidationException("ratchet tree malformed", e);
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * RFC 9420 §12.4.3.1 / §7.3: the group-dependent checks of a received tree's leaves that {@link
+   * RatchetTree#validate} leaves to the group: required capabilities and credentials. Lifetimes
+   * are not checked for leaves of a received tree (§7.3 allows it: they may have expired since
+   * the member joined).
+   */
+  private static void validateTreeLeaves(GroupContext ctx, Map<Integer, LeafNode> leaves)
+      throws MlsValidationException {
+    for (LeafNode leaf : leaves.values()) {
+      LeafValidator.checkRequiredCapabilities(leaf.capabilities(), ctx.extensions());
+      LeafValidator.checkCredential(leaf.credential());
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Accessors
+
+  /**
+   * Returns the group id.
+   *
+   * @return a copy of the group id
+   */
+  public byte[] groupId() {
+    return state.context.groupId().clone();
+  }
+
+  /**
+   * Returns the current epoch.
+   *
+   * @return the epoch number
+   */
+  public long epoch() {
+    return state.epoch();
+  }
+
+  /**
+   * Returns the cipher suite of the group.
+   *
+   * @return the suite
+   */
+  public CipherSuite suite() {
+    return suite;
+  }
+
+  /**
+   * Returns the current epoch's authenticator (RFC 9420 §8.7), equal for all members in the epoch.
+   *
+   * @return a copy of the epoch authenticator
+   */
+  public byte[] epochAuthenticator() {
+    return state.secrets.epochAuthenticator();
+  }
+
+  /**
+   * Returns this member's leaf index.
+   *
+   * @return the leaf index
+   */
+  public int ownLeafIndex() {
+    return state.ownLeaf();
+  }
+
+  /**
+   * Returns whether this member is still in the group (false after being removed).
+   *
+   * @return true while a member
+   */
+  public boolean isActive() {
+    return active;
+  }
+
+  /**
+   * Returns the members of the current epoch, by leaf index.
+   *
+   * @return the members, ordered by leaf index
+   */
+  public List<Member> members() {
+    List<Member> out = new ArrayList<>();
+    for (Map.Entry<Integer, LeafNode> e : state.leaves().entrySet()) {
+      out.add(new Member(e.getKey(), e.getValue().credential(), e.getValue().signatureKey()));
+    }
+    return out;
+  }
+
+  /**
+   * Computes {@code MLS-Exporter(label, context, length)} of the current epoch (RFC 9420 §8.5).
+   *
+   * @param label the exporter label
+   * @param context the context
+   * @param length output length in bytes (1 to 255 times the hash length)
+   * @return the exported secret
+   * @throws IllegalArgumentException if the length is out of range
+   */
+  public byte[] exporter(String label, byte[] context, int length) {
+    Objects.requireNonNull(label, "label");
+    Objects.requireNonNull(context, "context");
+    if (length < 1 || length > 255 * suite.hashLength()) {
+      throw new IllegalArgumentException("length out of range: " + length);
+    }
+    return state.secrets.exporter(label.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+        context, length);
+  }
+
+  /**
+   * Returns the current GroupContext.
+   *
+   * @return the GroupContext
+   */
+  public GroupContext groupContext() {
+    return state.context;
+  }
+
+  /**
+   * Returns the encoded ratchet tree of the current epoch, as the ratchet_tree extension carries
+   * it (RFC 9420 §12.4.3.3).
+   *
+   * @return the tree's nodes (null entries are blank)
+   */
+  public List<Node> ratchetTree() {
+    return state.tree.toNodes();
+  }
+
+  /**
+   * Returns the pending commit made by this member, or null.
+   *
+   * @return the pending commit or null
+   */
+  public PendingCommit pendingCommitOrNull() {
+    return pending;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Proposals
+
+  /**
+   * Proposes to add a member by its KeyPackage, as a PrivateMessage.
+   *
+   * @param keyPackage the new member's KeyPackage (validated now, RFC 9420 §10.1)
+   * @return the proposal message to send to the group
+   * @throws MlsValidationException if the KeyPackage is invalid for this group
+   */
+  public MlsMessage proposeAdd(KeyPackage keyPackage) throws MlsValidationException {
+    return proposeAdd(keyPackage, false);
+  }
+
+  /**
+   * Proposes to add a member by its KeyPackage.
+   *
+   * @param keyPackage the new member's KeyPackage (validated now, RFC 9420 §10.1)
+   * @param publicMessage true to send a PublicMessage, false for a PrivateMessage
+   * @return the proposal message to send to the group
+   * @throws MlsValidationException if the KeyPackage is invalid for this group
+   */
+  public MlsMessage proposeAdd(KeyPackage keyPackage, boolean publicMessage)
+      throws MlsValidationException {
+    Objects.requireNonNull(keyPackage, "keyPackage");
+    requireSendable();
+    validator(-1).validateKeyPackage(keyPackage, true);
+    return propose(new Proposal.Add(keyPackage), publicMessage);
+  }
+
+  /**
+   * Proposes to remove the member at a leaf, as a PrivateMessage.
+   *
+   * @param leafIndex the member's leaf index
+   * @return the proposal message to send to the group
+   * @throws IllegalArgumentException if no member is at that leaf
+   */
+  public MlsMessage proposeRemove(int leafIndex) {
+    return proposeRemove(leafIndex, false);
+  }
+
+  /**
+   * Proposes to remove the member at a leaf.
+   *
+   * @param leafIndex the member's leaf index
+   * @param publicMessage true to send a PublicMessage, false for a PrivateMessage
+   * @return the proposal message to send to the group
+   * @throws IllegalArgumentException if no member is at that leaf
+   */
+  public MlsMessage proposeRemove(int leafIndex, boolean publicMessage) {
+    requireSendable();
+    if (state.tree.leaf(leafIndex) == null) {
+      throw new IllegalArgumentException("no member at leaf " + leafIndex);
+    }
+    return propose(new Proposal.Remove(leafIndex), publicMessage);
+  }
+
+  /**
+   * Proposes to replace this member's leaf with fresh encryption keys (RFC 9420 §12.1.2), as a
+   * PrivateMessage. Another member must commit it.
+   *
+   * @return the proposal message to send to the group
+   */
+  public MlsMessage proposeUpdate() {
+    return proposeUpdate(false);
+  }
+
+  /**
+   * Proposes to replace this member's leaf with fresh encryption keys (RFC 9420 §12.1.2).
+   *
+   * @param publicMessage true to send a PublicMessage, false for a PrivateMessage
+   * @return the proposal message to send to the group
+   */
+  public MlsMessage proposeUpdate(boolean publicMessage) {
+    requireSendable();
+    KeyPair enc = suite.generateHpkeKeyPair(config.random());
+    LeafNode cur = state.ownLeafNode();
+    LeafNode unsigned = new LeafNode(enc.publicKey(), cur.signatureKey(), cur.credential(),
+        cur.capabilities(), LeafNodeSource.UPDATE, null, null, cur.extensions(), new byte[0]);
+    LeafNode leaf = unsigned.withSignature(suite.signWithLabel(signaturePrivateKey, "LeafNodeTBS",
+        unsigned.toBeSigned(state.context.groupId(), state.ownLeaf())));
+    MlsMessage msg = propose(new Proposal.Update(leaf), publicMessage);
+    ownUpdateKeys.put(HEX.formatHex(enc.publicKey()), enc.privateKey());
+    return msg;
+  }
+
+  /** Private keys of own Update proposals of this epoch, by hex public key. */
+  final Map<String, byte[]> ownUpdateKeys = new LinkedHashMap<>();
+
+  private MlsMessage propose(Proposal p, boolean publicMessage) {
+    FramedContent content = FramedContent.proposal(state.context.groupId(), state.epoch(),
+        Sender.member(state.ownLeaf()), new byte[0], p);
+    int wf = publicMessage ? WireFormat.PUBLIC_MESSAGE : WireFormat.PRIVATE_MESSAGE;
+    AuthenticatedContent ac = new AuthenticatedContent(wf, content,
+        new FramedContentAuthData(sign(wf, content, state.context), null));
+    byte[] ref = ac.proposalRef(suite);
+    proposals.put(HEX.formatHex(ref), new CachedProposal(ref, p, content.sender()));
+    return frame(ac, state);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Application messages
+
+  /**
+   * Encrypts application data for the current epoch as a PrivateMessage (RFC 9420 §6.3).
+   *
+   * @param data the application data (at most {@link MlsConstants#MAX_APPLICATION_DATA_SIZE})
+   * @param authenticatedData additional data sent in the clear but authenticated
+   * @return the message to send
+   * @throws IllegalStateException if this member was removed, or a ReInit is pending
+   */
+  public MlsMessage protect(byte[] data, byte[] authenticatedData) {
+    Objects.requireNonNull(data, "data");
+    Objects.requireNonNull(authenticatedData, "authenticatedData");
+    requireSendable();
+    if (data.length > MlsConstants.MAX_APPLICATION_DATA_SIZE
+        || authenticatedData.length > MlsConstants.MAX_AUTHENTICATED_DATA_SIZE) {
+      throw new IllegalArgumentException("data or authenticated data too long");
+    }
+    FramedContent content = FramedContent.application(state.context.groupId(), state.epoch(),
+        Sender.member(state.ownLeaf()), authenticatedData.clone(), data.clone());
+    AuthenticatedContent ac = new AuthenticatedContent(WireFormat.PRIVATE_MESSAGE, content,
+        new FramedContentAuthData(sign(WireFormat.PRIVATE_MESSAGE, content, state.context), null));
+    return frame(ac, state);
+  }
+
+  private MlsMessage frame(AuthenticatedContent ac, EpochState st) {
+    try {
+      if (ac.wireFormat() == WireFormat.PUBLIC_MESSAGE) {
+        return MlsMessage.of(st.framer.protectPublic(ac));
+      }
+      return MlsMessage.of(st.framer.encryptPrivate(ac));
+    } catch (MlsValidationException e) {
+      throw new IllegalStateException("own sending ratchet exhausted", e);
+    }
+  }
+
+  private byte[] sign(int wireFormat, FramedContent content, GroupContext ctx) {
+    return suite.signWithLabel(signaturePrivateKey, "FramedContentTBS",
+        FramedContentTbs.encode(wireFormat, content, ctx));
+  }
+
+  private void requireSendable() {
+    if (!active) {
+      throw new IllegalStateException("this member was removed from the group");
+    }
+    if (reInitPending) {
+      throw new IllegalStateException("the group was reinitialized");
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Processing
+
+  /**
+   * Verifies and applies a message of another member: decrypts application data, caches a
+   * proposal, or applies a commit (RFC 9420 §6, §12).
+   *
+   * <p>A commit of another member that succeeds discards this member's own pending commit.
+   *
+   * @param message a PublicMessage or PrivateMessage of this group
+   * @return what the message was
+   * @throws MlsWrongEpochException for an epoch that is not current (nor retained, for
+   *     application messages)
+   * @throws MlsException for any other invalid message; the group is then unchanged
+   */
+  public ProcessedMessage process(MlsMessage message) throws MlsException {
+    Objects.requireNonNull(message, "message");
+    if (!active) {
+      throw new MlsWrongEpochException("member removed from group");
+    }
+    if (message.wireFormat() == WireFormat.PUBLIC_MESSAGE) {
+      return processPublic(message.publicMessage());
+    }
+    if (message.wireFormat() == WireFormat.PRIVATE_MESSAGE) {
+      return processPrivate(message.privateMessage());
+    }
+    throw new MlsValidationException("not a framed message");
+  }
+
+  private ProcessedMessage processPublic(PublicMessage pm) throws MlsException {
+    checkGroupId(pm.content().groupId());
+    List<ExternalSender> externals = ExternalSender.find(state.context.extensions());
+    Map<Integer, LeafNode> leaves = state.leaves();
+    // RFC 9420 §6.1: who must have signed, by sender type.
+    SignatureKeyResolver keys = (sender, content) -> {
+      switch (sender.type()) {
+        case MEMBER: {
+          LeafNode leaf = leaves.get(sender.index());
+          return leaf == null ? null : leaf.signatureKey();
+        }
+        case EXTERNAL:
+          return sender.index() < externals.size()
+              ? externals.get(sender.index()).signatureKey() : null;
+        case NEW_MEMBER_PROPOSAL:
+          return content.proposal() instanceof Proposal.Add add
+              ? add.keyPackage().leafNode().signatureKey() : null;
+        case NEW_MEMBER_COMMIT:
+          return content.commit() != null && content.commit().path() != null
+              ? content.commit().path().leafNode().signatureKey() : null;
+        default:
+          return null;
+      }
+    };
+    AuthenticatedContent ac = state.framer.verifyPublic(pm, keys);
+    return dispatch(ac);
+  }
+
+  private ProcessedMessage processPrivate(PrivateMessage pm) throws MlsException {
+    checkGroupId(pm.groupId());
+    if (pm.epoch() == state.epoch()) {
+      Map<Integer, LeafNode> leaves = state.leaves();
+      AuthenticatedContent ac = state.framer.decryptPrivate(pm, memberKeys(leaves));
+      return dispatch(ac);
+    }
+    for (PastEpoch pe : past) {
+      if (pe.epoch() == pm.epoch()) {
+        if (pm.contentType() != ContentType.APPLICATION) {
+          throw new MlsWrongEpochException("wrong epoch");
+        }
+        AuthenticatedContent ac = pe.framer.decryptPrivate(pm, memberKeys(pe.leaves));
+        return application(ac, pe.leaves.get(ac.content().sender().index()));
+      }
+    }
+    throw new MlsWrongEpochException("wrong epoch");
+  }
+
+  private static SignatureKeyResolver memberKeys(Map<Integer, LeafNode> leaves) {
+    return (sender, content) -> {
+      if (sender.type() != SenderType.MEMBER) {
+        return null;
+      }
+      LeafNode leaf = leaves.get(sender.index());
+      return leaf == null ? null : leaf.signatureKey();
+    };
+  }
+
+  private ProcessedMessage dispatch(AuthenticatedContent ac) throws MlsException {
+    FramedContent c = ac.content();
+    switch (c.contentType()) {
+      case APPLICATION:
+        if (reInitPending) {
+          throw new MlsValidationException("group was reinitialized");
+        }
+        return application(ac, state.tree.leaf(c.sender().index()));
+      case PROPOSAL:
+        return queueProposal(ac);
+      case COMMIT:
+        return applyCommit(ac);
+      default:
+        throw new MlsValidationException("unknown content type");
+    }
+  }
+
+  private ProcessedMessage application(AuthenticatedContent ac, LeafNode leaf) {
+    FramedContent c = ac.content();
+    return new ProcessedMessage.ApplicationMessage(c.epoch(), c.sender().index(),
+        leaf.credential(), c.applicationData().clone(), c.authenticatedData().clone());
+  }
+
+  private void checkGroupId(byte[] groupId) throws MlsValidationException {
+    if (!Arrays.equals(groupId, state.context.groupId())) {
+      throw new MlsValidationException("wrong group");
+    }
+  }
+
+  private ProcessedMessage queueProposal(AuthenticatedContent ac) throws MlsException {
+    FramedContent c = ac.content();
+    Proposal p = c.proposal();
+    Sender s = c.sender();
+    switch (s.type()) {
+      case MEMBER:
+        if (p instanceof Proposal.ExternalInit) {
+          throw new MlsValidationException("external init proposal from member");
+        }
+        break;
+      case EXTERNAL:
+        if (!(p instanceof Proposal.Add || p instanceof Proposal.Remove
+            || p instanceof Proposal.PreSharedKey || p instanceof Proposal.ReInit
+            || p instanceof Proposal.GroupContextExtensions)) {
+          throw new MlsValidationException("proposal type not allowed for external sender");
+        }
+        break;
+      case NEW_MEMBER_PROPOSAL:
+        if (!(p instanceof Proposal.Add)) {
+          throw new MlsValidationException("new member proposal must be an add");
+        }
+        break;
+      default:
+        throw new MlsValidationException("proposal from a new-member commit sender");
+    }
+    validateProposal(p, s, state);
+    byte[] ref = ac.proposalRef(suite);
+    proposals.put(HEX.formatHex(ref), new CachedProposal(ref, p, s));
+    return new ProcessedMessage.ProposalQueued(c.epoch(), p, s, ref);
+  }
+
+  /** RFC 9420 §12.1: validity of one proposal on its own. */
+  private void validateProposal(Proposal p, Sender s, EpochState st) throws MlsException {
+    if (p instanceof Proposal.Add add) {
+      validator(-1).validateKeyPackage(add.keyPackage(), true);
+    } else if (p instanceof Proposal.Update up) {
+      if (s.type() != SenderType.MEMBER) {
+        throw new MlsValidationException("update from non-member");
+      }
+      validator(s.index()).validateLeaf(up.leafNode(), LeafNodeSource.UPDATE, s.index(),
+          s.index(), true);
+    } else if (p instanceof Proposal.Remove rm) {
+      if (st.tree.leaf(rm.removed()) == null) {
+        throw new MlsValidationException("remove of a non-member");
+      }
+    } else if (p instanceof Proposal.PreSharedKey psk) {
+      PreSharedKeyId id = psk.psk();
+      if (id.pskType() != PreSharedKeyId.EXTERNAL && id.pskType() != PreSharedKeyId.RESUMPTION) {
+        throw new MlsValidationException("psk type invalid");
+      }
+      if (id.pskType() == PreSharedKeyId.RESUMPTION
+          && id.usage() != PreSharedKeyId.USAGE_APPLICATION) {
+        throw new MlsValidationException("psk usage invalid");
+      }
+      if (id.nonce().length != suite.hashLength()) {
+        throw new MlsValidationException("psk nonce length invalid");
+      }
+    } else if (p instanceof Proposal.ReInit ri) {
+      if (ri.version() < st.context.version()) {
+        throw new MlsValidationException("reinit version lower");
+      }
+    } else if (p instanceof Proposal.GroupContextExtensions gce) {
+      for (LeafNode leaf : st.leaves().values()) {
+        for (Extension x : gce.extensions()) {
+          if (x.extensionType() > GroupSupport.MAX_DEFAULT_EXTENSION
+              && !leaf.capabilities().extensions().contains(x.extensionType())) {
+            throw new MlsValidationException("extension not supported by a member");
+          }
+        }
+        LeafValidator.checkRequiredCapabilities(leaf.capabilities(), gce.extensions());
+      }
+      ExternalSender.find(gce.extensions());
+    }
+  }
+
+  private LeafValidator validator(int replacedLeaf) {
+    return new LeafValidator(suite, state.context.groupId(), state.context.extensions(),
+        state.leaves(), config.clock(), config.clockSkew());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Commits
+
+  /** A proposal of a commit with who proposed it and whether it came by value. */
+  record Entry(Proposal proposal, Sender sender, boolean byValue) {}
+
+  /** What applying a commit's proposals to a copy of the tree produced. */
+  static final class Applied {
+    final RatchetTree tree;
+    List<Extension> extensions;
+    final List<Member> added = new ArrayList<>();
+    final List<KeyPackage> addedKeyPackages = new ArrayList<>();
+    final List<Member> removed = new ArrayList<>();
+    final List<Integer> updated = new ArrayList<>();
+    final List<PreSharedKeyId> psks = new ArrayList<>();
+    Proposal.ExternalInit externalInit;
+    Proposal.ReInit reInit;
+    final Set<Integer> addedLeaves = new HashSet<>();
+
+    Applied(RatchetTree tree, List<Extension> extensions) {
+      this.tree = tree;
+      this.extensions = extensions;
+    }
+  }
+
+  /** RFC 9420 §12.4.2: resolves the proposal list of a commit, by value or by reference. */
+  private List<Entry> resolve(Commit commit, Sender committer) throws MlsValidationException {
+    List<Entry> out = new ArrayList<>();
+    for (ProposalOrRef por : commit.proposals()) {
+      if (por instanceof ProposalOrRef.Value v) {
+        out.add(new Entry(v.proposal(), committer, true));
+      } else {
+        ProposalOrRef.Reference r = (ProposalOrRef.Reference) por;
+        if (committer.type() == SenderType.NEW_MEMBER_COMMIT) {
+          throw new MlsValidationException("external commit with proposal reference");
+        }
+        CachedProposal cp = proposals.get(HEX.formatHex(r.ref()));
+        if (cp == null) {
+          throw new MlsValidationException("unknown proposal reference");
+        }
+        out.add(new Entry(cp.proposal(), cp.sender(), false));
+      }
+    }
+    return out;
+  }
+
+  /** RFC 9420 §12.2 and §12.4.3.2: validity of a commit's proposal list as a whole. */
+  private void validateList(List<Entry> entries, Sender committer, EpochState st)
+      throws MlsException {
+    Set<Integer> touched = new HashSet<>();
+    Set<String> addKeys = new HashSet<>();
+    Set<String> pskIds = new HashSet<>();
+    int gce = 0;
+    int reinit = 0;
+    int extInit = 0;
+    int removes = 0;
+    boolean external = committer.type() == SenderType.NEW_MEMBER_COMMIT;
+    Set<Integer> removedLeaves = new HashSet<>();
+    for (Entry e : entries) {
+      if (e.proposal() instanceof Proposal.Remove rm) {
+        removedLeaves.add(rm.removed());
+      }
+    }
+    for (Entry e : entries) {
+      Proposal p = e.proposal();
+      if (e.byValue()) {
+        validateProposal(p, committer.type() == SenderType.MEMBER ? committer
+            : Sender.member(0), st);
+      }
+      if (p instanceof Proposal.Update) {
+        if (e.byValue()) {
+          throw new MlsValidationException("update by value");
+        }
+        if (committer.type() == SenderType.MEMBER && e.sender().type() == SenderType.MEMBER
+            && e.sender().index() == committer.index()) {
+          throw new MlsValidationException("committer's own update");
+        }
+        if (!touched.add(e.sender().index())) {
+          throw new MlsValidationException("several updates or removes of one leaf");
+        }
+      } else if (p instanceof Proposal.Remove rm) {
+        removes++;
+        if (committer.type() == SenderType.MEMBER && rm.removed() == committer.index()) {
+          throw new MlsValidationException("committer removes itself");
+        }
+        if (!touched.add(rm.removed())) {
+          throw new MlsValidationException("several updates or removes of one leaf");
+        }
+      } else if (p instanceof Proposal.Add add) {
+        String sk = HEX.formatHex(add.keyPackage().leafNode().signatureKey());
+        if (!addKeys.add(sk)) {
+          throw new MlsValidationException("duplicate add");
+        }
+        for (Map.Entry<Integer, LeafNode> m : st.leaves().entrySet()) {
+          if (!removedLeaves.contains(m.getKey())
+              && Arrays.equals(m.getValue().signatureKey(), add.keyPackage().leafNode()
+                  .signatureKey())) {
+            throw new MlsValidationException("add of an existing member");
+          }
+        }
+      } else if (p instanceof Proposal.PreSharedKey psk) {
+        if (!pskIds.add(HEX.formatHex(psk.psk().toBytes()))) {
+          throw new MlsValidationException("duplicate psk");
+        }
+      } else if (p instanceof Proposal.GroupContextExtensions) {
+        gce++;
+      } else if (p instanceof Proposal.ReInit) {
+        reinit++;
+      } else if (p instanceof Proposal.ExternalInit) {
+        extInit++;
+      }
+    }
+    if (gce > 1) {
+      throw new MlsValidationException("several group context extensions proposals");
+    }
+    if (reinit > 0 && entries.size() > 1) {
+      throw new MlsValidationException("reinit with other proposals");
+    }
+    if (external) {
+      // RFC 9420 §12.4.3.2: exactly one ExternalInit, at most one Remove, PSKs, nothing else.
+      if (extInit != 1 || removes > 1) {
+        throw new MlsValidationException("external commit proposals invalid");
+      }
+      for (Entry e : entries) {
+        Proposal p = e.proposal();
+        if (!(p instanceof Proposal.ExternalInit || p instanceof Proposal.Remove
+            || p instanceof Proposal.PreSharedKey)) {
+          throw new MlsValidationException("external commit proposals invalid");
+        }
+      }
+    } else if (extInit > 0) {
+      throw new MlsValidationException("external init in member commit");
+    }
+  }
+
+  /** RFC 9420 §12.4: whether the proposals require an UpdatePath. */
+  static boolean pathRequired(List<Entry> entries) {
+    if (entries.isEmpty()) {
+      return true;
+    }
+    for (Entry e : entries) {
+      Proposal p = e.proposal();
+      if (p instanceof Proposal.Update || p instanceof Proposal.Remove
+          || p instanceof Proposal.ExternalInit || p instanceof Proposal.GroupContextExtensions) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** RFC 9420 §12.3: applies the proposals in order GCE, Update, Remove, Add to a tree copy. */
+  private Applied applyProposals(List<Entry> entries, EpochState st) throws MlsException {
+    Applied a = new Applied(st.tree.copy(), st.context.extensions());
+    for (Entry e : entries) {
+      if (e.proposal() instanceof Proposal.GroupContextExtensions g) {
+        a.extensions = g.extensions();
+      }
+    }
+    for (Entry e : entries) {
+      if (e.proposal() instanceof Proposal.Update u) {
+        a.tree.updateLeaf(e.sender().index(), u.leafNode());
+        a.updated.add(e.sender().index());
+      }
+    }
+    for (Entry e : entries) {
+      if (e.proposal() instanceof Proposal.Remove r) {
+        LeafNode old = a.tree.leaf(r.removed());
+        if (old == null) {
+          throw new MlsValidationException("remove of a non-member");
+        }
+        a.removed.add(new Member(r.removed(), old.credential(), old.signatureKey()));
+        a.tree.removeLeaf(r.removed());
+      }
+    }
+    for (Entry e : entries) {
+      if (e.proposal() instanceof Proposal.Add add) {
+        LeafNode leaf = add.keyPackage().leafNode();
+        int idx = a.tree.addLeaf(leaf);
+        a.addedLeaves.add(idx);
+        a.added.add(new Member(idx, leaf.credential(), leaf.signatureKey()));
+        a.addedKeyPackages.add(add.keyPackage());
+      }
+    }
+    for (Entry e : entries) {
+      Proposal p = e.proposal();
+      if (p instanceof Proposal.PreSharedKey psk) {
+        a.psks.add(psk.psk());
+      } else if (p instanceof Proposal.ExternalInit x) {
+        a.externalInit = x;
+      } else if (p instanceof Proposal.ReInit ri) {
+        a.reInit = ri;
+      }
+    }
+    if (a.extensions != st.context.extensions()) {
+      for (LeafNode leaf : EpochState.leaves(a.tree).values()) {
+        LeafValidator.checkRequiredCapabilities(leaf.capabilities(), a.extensions);
+      }
+    }
+    return a;
+  }
+
+  private ProcessedMessage applyCommit(AuthenticatedContent ac) throws MlsException {
+    if (reInitPending) {
+      throw new MlsValidationException("group was reinitialized");
+    }
+    FramedContent c = ac.content();
+    Sender committer = c.sender();
+    if (committer.type() == SenderType.MEMBER && committer.index() == state.ownLeaf()) {
+      throw new MlsValidationException("own commit must be merged, not processed");
+    }
+    if (committer.type() == SenderType.EXTERNAL
+        || committer.type() == SenderType.NEW_MEMBER_PROPOSAL) {
+      throw new MlsValidationException("commit sender type invalid");
+    }
+    if (committer.type() == SenderType.NEW_MEMBER_COMMIT
+        && ac.wireFormat() != WireFormat.PUBLIC_MESSAGE) {
+      throw new MlsValidationException("external commit must be a public message");
+    }
+    Commit commit = c.commit();
+    List<Entry> entries = resolve(commit, committer);
+    validateList(entries, committer, state);
+    UpdatePath path = commit.path();
+    if (path == null && (pathRequired(entries)
+        || committer.type() == SenderType.NEW_MEMBER_COMMIT)) {
+      throw new MlsValidationException("commit path missing");
+    }
+    Applied a = applyProposals(entries, state);
+    byte[] gid = state.context.groupId();
+    int senderLeaf;
+    if (committer.type() == SenderType.NEW_MEMBER_COMMIT) {
+      senderLeaf = a.tree.reserveLeaf();
+      a.added.add(new Member(senderLeaf, path.leafNode().credential(),
+          path.leafNode().signatureKey()));
+      // RFC 9420 §12.4.3.2: a Remove in an external commit removes the joiner's old leaf
+      for (Member m : a.removed) {
+        if (!m.credential().equals(path.leafNode().credential())) {
+          throw new MlsValidationException("external commit removes another member");
+        }
+      }
+    } else {
+      senderLeaf = committer.index();
+      if (a.tree.leaf(senderLeaf) == null) {
+        throw new MlsValidationException("committer removed");
+      }
+    }
+    int ownLeaf = state.ownLeaf();
+    boolean selfRemoved = a.tree.leaf(ownLeaf) == null;
+    long newEpoch = state.epoch() + 1;
+    byte[] commitSecret = null;
+    TreeKem kem = state.kem;
+    // RFC 9420 §12.1.2: our own Update committed by another member installs its leaf key.
+    if (!selfRemoved && a.updated.contains(ownLeaf)) {
+      byte[] priv = ownUpdateKeys.get(HEX.formatHex(a.tree.leaf(ownLeaf).encryptionKey()));
+      if (priv == null) {
+        throw new MlsValidationException("update of own leaf not proposed by this member");
+      }
+      kem = kem.withLeafPrivateKey(priv);
+    }
+    if (path != null) {
+      // RFC 9420 §7.3 for the committer's new leaf, against the leaves it does not replace.
+      new LeafValidator(suite, gid, a.extensions, EpochState.leaves(a.tree), config.clock(),
+          config.clockSkew()).validateLeaf(path.leafNode(), LeafNodeSource.COMMIT, senderLeaf,
+              senderLeaf, true);
+      a.tree.mergeUpdatePath(senderLeaf, path, gid);
+      if (!selfRemoved) {
+        GroupContext provisional = new GroupContext(state.context.version(),
+            state.context.cipherSuite(), gid, newEpoch, a.tree.treeHash(),
+            state.context.confirmedTranscriptHash(), a.extensions);
+        TreeKem.DecryptedPath dp = kem.decryptPath(a.tree, senderLeaf, path,
+            provisional.toBytes(), a.addedLeaves);
+        commitSecret = dp.commitSecret();
+        kem = dp.state();
+      }
+    }
+    a.updated.removeIf(i -> a.tree.leaf(i) == null);
+    if (path != null && committer.type() == SenderType.MEMBER && !a.updated.contains(senderLeaf)) {
+      a.updated.add(senderLeaf);
+    }
+    int committerLeaf = committer.type() == SenderType.MEMBER ? committer.index() : -1;
+    if (selfRemoved) {
+      // RFC 9420 §12.4.2: a removed member stops here; it derives nothing of the new epoch.
+      retire();
+      active = false;
+      proposals.clear();
+      ownUpdateKeys.clear();
+      pending = null;
+      return new ProcessedMessage.CommitApplied(c.epoch(), committerLeaf, a.added, a.removed,
+          a.updated, true, newEpoch);
+    }
+    byte[] confirmed = TranscriptHash.confirmed(suite, state.interimTranscriptHash, ac);
+    GroupContext ctx = new GroupContext(state.context.version(), state.context.cipherSuite(),
+        gid, newEpoch, a.tree.treeHash(), confirmed, a.extensions);
+    byte[] initSecret = state.secrets.initSecret();
+    if (a.externalInit != null) {
+      // RFC 9420 §8.3: init_secret from the joiner's KEM output to the external key.
+      KeyPair ext = state.secrets.externalKeyPair();
+      initSecret = suite.hpkeExportReceiver(a.externalInit.kemOutput(), ext.privateKey(),
+          new byte[0], "MLS 1.0 external init secret".getBytes(StandardCharsets.US_ASCII),
+          suite.hashLength());
+    }
+    byte[] pskSecret = pskSecret(suite, a.psks, this::findPsk);
+    EpochSecrets secrets =
+        KeySchedule.nextEpoch(suite, initSecret, commitSecret, pskSecret, ctx.toBytes());
+    if (!TranscriptHash.verifyConfirmationTag(suite, secrets.confirmationKey(), confirmed,
+        ac.auth().confirmationTag())) {
+      throw new MlsValidationException("confirmation tag invalid");
+    }
+    byte[] interim = TranscriptHash.interim(suite, confirmed, ac.auth().confirmationTag());
+    EpochState next = newState(config, ctx, a.tree, kem.prune(a.tree), secrets, interim);
+    ProcessedMessage.CommitApplied summary = new ProcessedMessage.CommitApplied(c.epoch(),
+        committerLeaf, a.added, a.removed, a.updated, false, newEpoch);
+    adopt(next);
+    if (a.reInit != null) {
+      reInitPending = true;
+    }
+    return summary;
+  }
+
+  /** Moves the current epoch into the retained past epochs and installs {@code next}. */
+  private void adopt(EpochState next) {
+    retire();
+    state = next;
+    proposals.clear();
+    ownUpdateKeys.clear();
+    pending = null;
+    rememberResumption();
+  }
+
+  private void retire() {
+    if (config.pastEpochsRetained() > 0) {
+      past.addFirst(new PastEpoch(state.context, state.secrets.senderDataSecret(),
+          state.secretTree, state.leaves(), config.random()));
+    }
+    while (past.size() > config.pastEpochsRetained()) {
+      past.removeLast();
+    }
+  }
+
+  void rememberResumption() {
+    resumptionPsks.put(state.epoch(), state.secrets.resumptionPsk());
+    Iterator<Long> it = resumptionPsks.keySet().iterator();
+    while (resumptionPsks.size() > Math.max(1, config.resumptionSecretsRetained()) && it.hasNext()) {
+      it.next();
+      it.remove();
+    }
+  }
+
+  private byte[] findPsk(PreSharedKeyId id) {
+    if (id.pskType() == PreSharedKeyId.RESUMPTION) {
+      if (!Arrays.equals(id.pskGroupId(), state.context.groupId())) {
+        return null;
+      }
+      return resumptionPsks.get(id.pskEpoch());
+    }
+    return externalPsks.get(HEX.formatHex(id.pskId()));
+  }
+
+  /** External PSKs this group knows, by hex psk_id. */
+  final Map<String, byte[]> externalPsks = new LinkedHashMap<>();
+
+  /**
+   * Makes an external PSK known to this group, for PreSharedKey proposals that name it.
+   *
+   * @param pskId the psk_id
+   * @param psk the secret, copied
+   */
+  public void addExternalPsk(byte[] pskId, byte[] psk) {
+    Objects.requireNonNull(pskId, "pskId");
+    Objects.requireNonNull(psk, "psk");
+    externalPsks.put(HEX.formatHex(pskId), psk.clone());
+  }
+
+  /** Resolves PSK ids to secrets; returns the zero-vector secret's null for an empty list. */
+  interface PskResolver {
+    byte[] find(PreSharedKeyId id) throws MlsValidationException;
+  }
+
+  static byte[] pskSecret(CipherSuite suite, List<PreSharedKeyId> ids, PskResolver resolver)
+      throws MlsValidationException {
+    if (ids.isEmpty()) {
+      return null;
+    }
+    List<PskSecret.Input> in = new ArrayList<>();
+    for (PreSharedKeyId id : ids) {
+      byte[] psk = resolver.find(id);
+      if (psk == null) {
+        throw new MlsValidationException("unknown psk");
+      }
+      in.add(new PskSecret.Input(id, psk));
+    }
+    return PskSecret.compute(suite, in);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Making commits
+
+  /**
+   * Makes a commit of the cached proposals and the given adds and removes (RFC 9420 §12.4).
+   *
+   * <p>The group stays in its epoch: call {@link #mergePendingCommit()} once the commit is
+   * accepted, or {@link #discardPendingCommit()}. An UpdatePath is sent when required (updates,
+   * removes, group context extensions, empty commit) or when asked for.
+   *
+   * @param options what to commit and how to frame it
+   * @return the commit, the Welcome for added members, the new GroupInfo and the pending state
+   * @throws IllegalStateException if a commit is already pending, or this member was removed
+   * @throws MlsValidationException if an added KeyPackage or the resulting proposal list is
+   *     invalid
+   */
+  public CommitResult commit(CommitOptions options) throws MlsValidationException {
+    Objects.requireNonNull(options, "options");
+    requireSendable();
+    if (pending != null) {
+      throw new IllegalStateException("a commit is already pending for epoch " + state.epoch());
+    }
+    Sender self = Sender.member(state.ownLeaf());
+    List<ProposalOrRef> list = new ArrayList<>();
+    List<Entry> entries = new ArrayList<>();
+    Set<Integer> touched = new HashSet<>();
+    if (options.includePendingProposals()) {
+      // Removes first so that a leaf both updated and removed is removed (RFC 9420 §12.2).
+      for (CachedProposal cp : proposals.values()) {
+        if (cp.proposal() instanceof Proposal.Remove rm && rm.removed() != state.ownLeaf()
+            && touched.add(rm.removed())) {
+          list.add(new ProposalOrRef.Reference(cp.ref()));
+          entries.add(new Entry(cp.proposal(), cp.sender(), false));
+        }
+      }
+      for (CachedProposal cp : proposals.values()) {
+        Proposal p = cp.proposal();
+        if (p instanceof Proposal.Remove) {
+          continue;
+        }
+        if (p instanceof Proposal.Update) {
+          if (cp.sender().index() == state.ownLeaf() || !touched.add(cp.sender().index())) {
+            continue;
+          }
+        }
+        list.add(new ProposalOrRef.Reference(cp.ref()));
+        entries.add(new Entry(p, cp.sender(), false));
+      }
+    }
+    for (int r : options.removes()) {
+      if (touched.add(r)) {
+        Proposal p = new Proposal.Remove(r);
+        list.add(new ProposalOrRef.Value(p));
+        entries.add(new Entry(p, self, true));
+      }
+    }
+    for (KeyPackage kp : options.adds()) {
+      Proposal p = new Proposal.Add(kp);
+      list.add(new ProposalOrRef.Value(p));
+      entries.add(new Entry(p, self, true));
+    }
+    try {
+      validateList(entries, self, state);
+      return buildCommit(options, list, entries);
+    } catch (MlsValidationException e) {
+      throw e;
+    } catch (MlsException e) {
+      throw new MlsValidationException("commit invalid", e);
+    }
+  }
+
+  private CommitResult buildCommit(CommitOptions options, List<ProposalOrRef> list,
+      List<Entry> entries) throws MlsException {
+    EpochState st = state;
+    int ownLeaf = st.ownLeaf();
+    Applied a = applyProposals(entries, st);
+    if (a.tree.leaf(ownLeaf) == null) {
+      throw new MlsValidationException("committer removes itself");
+    }
+    boolean withPath = options.forcePath() || pathRequired(entries);
+    long newEpoch = st.epoch() + 1;
+    byte[] gid = st.context.groupId();
+    TreeKem kem = st.kem;
+    UpdatePath path = null;
+    byte[] commitSecret = null;
+    TreeKem.PreparedPath prepared = null;
+    if (withPath) {
+      prepared = kem.preparePath(a.tree, null, gid, signaturePrivateKey, a.addedLeaves,
+          config.random());
+      GroupContext provisional = new GroupContext(st.context.version(),
+          st.context.cipherSuite(), gid, newEpoch, a.tree.treeHash(),
+          st.context.confirmedTranscriptHash(), a.extensions);
+      path = prepared.updatePath(provisional.toBytes());
+      commitSecret = prepared.commitSecret();
+      kem = prepared.state();
+    }
+    Commit commit = new Commit(list, path);
+    FramedContent content = FramedContent.commit(gid, st.epoch(), Sender.member(ownLeaf),
+        options.authenticatedData(), commit);
+    int wf = options.publicMessage() ? WireFormat.PUBLIC_MESSAGE : WireFormat.PRIVATE_MESSAGE;
+    byte[] signature = st.framer.sign(wf, content, signaturePrivateKey);
+    byte[] confirmed = TranscriptHash.confirmed(suite, st.interimTranscriptHash, wf, content,
+        signature);
+    GroupContext ctx = new GroupContext(st.context.version(), st.context.cipherSuite(), gid,
+        newEpoch, a.tree.treeHash(), confirmed, a.extensions);
+    byte[] pskSecret = pskSecret(suite, a.psks, this::findPsk);
+    EpochSecrets secrets = KeySchedule.nextEpoch(suite, st.secrets.initSecret(), commitSecret,
+        pskSecret, ctx.toBytes());
+    byte[] tag = TranscriptHash.confirmationTag(suite, secrets.confirmationKey(), confirmed);
+    AuthenticatedContent ac = new AuthenticatedContent(wf, content,
+        new FramedContentAuthData(signature, tag));
+    byte[] interim = TranscriptHash.interim(suite, confirmed, tag);
+    EpochState next = newState(config, ctx, a.tree, kem.prune(a.tree), secrets, interim);
+    // RFC 9420 §12.4.3: GroupInfo of the new epoch, signed by the committer.
+    List<Extension> giExt = new ArrayList<>();
+    if (options.ratchetTreeInWelcome()) {
+      giExt.add(new Extension(Extension.RATCHET_TREE, a.tree.encode()));
+    }
+    giExt.add(new Extension(Extension.EXTERNAL_PUB,
+        new TlsWriter().opaque(secrets.externalKeyPair().publicKey()).toByteArray()));
+    GroupInfo unsignedGi = new GroupInfo(ctx, giExt, tag, ownLeaf, new byte[0]);
+    GroupInfo gi = unsignedGi.withSignature(
+        suite.signWithLabel(signaturePrivateKey, "GroupInfoTBS", unsignedGi.toBeSigned()));
+    Welcome welcome = null;
+    if (!a.addedKeyPackages.isEmpty()) {
+      byte[] welcomeSecret = secrets.welcomeSecret();
+      byte[] encryptedGi = suite.seal(KeySchedule.welcomeKey(suite, welcomeSecret),
+          KeySchedule.welcomeNonce(suite, welcomeSecret), new byte[0], gi.toBytes());
+      List<EncryptedGroupSecrets> egs = new ArrayList<>();
+      for (int i = 0; i < a.addedKeyPackages.size(); i++) {
+        KeyPackage kp = a.addedKeyPackages.get(i);
+        int leaf = a.added.get(i).leafIndex();
+        byte[] ps = prepared == null ? null : prepared.pathSecretFor(leaf);
+        GroupSecrets gs = new GroupSecrets(secrets.joinerSecret(), ps, a.psks);
+        // RFC 9420 §12.4.3.1: EncryptWithLabel(init_key, "Welcome", encrypted_group_info, gs)
+        egs.add(new EncryptedGroupSecrets(kp.ref(suite), suite.encryptWithLabel(kp.initKey(),
+            "Welcome", encryptedGi, gs.toBytes())));
+      }
+      welcome = new Welcome(suite.id(), egs, encryptedGi);
+    }
+    MlsMessage msg = frame(ac, st);
+    List<Integer> updated = new ArrayList<>(a.updated);
+    updated.removeIf(i -> a.tree.leaf(i) == null);
+    if (withPath && !updated.contains(ownLeaf)) {
+      updated.add(ownLeaf);
+    }
+    ProcessedMessage.CommitApplied summary = new ProcessedMessage.CommitApplied(st.epoch(),
+        ownLeaf, a.added, a.removed, updated, false, newEpoch);
+    pending = new PendingCommit(next, summary, st.epoch());
+    pendingReInit = a.reInit != null;
+    return new CommitResult(msg, welcome, gi, pending);
+  }
+
+  private boolean pendingReInit;
+
+  /**
+   * Adopts the pending commit: the group enters the commit's epoch.
+   *
+   * @return what the commit changed
+   * @throws IllegalStateException if no commit is pending
+   */
+  public ProcessedMessage.CommitApplied mergePendingCommit() {
+    if (pending == null) {
+      throw new IllegalStateException("no pending commit");
+    }
+    PendingCommit p = pending;
+    if (p.fromEpoch != state.epoch()) {
+      pending = null;
+      throw new IllegalStateException("pending commit is for another epoch");
+    }
+    adopt(p.next);
+    reInitPending = pendingReInit;
+    pendingReInit = false;
+    return p.summary;
+  }
+
+  /**
+   * Drops the pending commit, if any; the group stays in its epoch.
+   */
+  public void discardPendingCommit() {
+    pending = null;
+    pendingReInit = false;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Persistence
+
+  /**
+   * Serializes the whole state, secrets included (format version {@link GroupStateCodec#VERSION}
+   * in the first byte).
+   *
+   * <p>The size grows with the group and the retention window, not with the number of epochs
+   * the group lived. A pending commit is not saved.
+   *
+   * @return the bytes; store them encrypted
+   */
+  public byte[] toBytes() {
+    return GroupStateCodec.encode(this);
+  }
+
+  /**
+   * Restores a group saved by {@link #toBytes()}.
+   *
+   * @param config bounds, clock and random source (the secret-tree bounds apply to restored
+   *     epochs)
+   * @param bytes the saved state
+   * @return the group, exactly as saved
+   * @throws MlsDecodeException if the bytes are malformed or of an unknown format version
+   */
+  public static Group fromBytes(MlsConfig config, byte[] bytes) throws MlsDecodeException {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(bytes, "bytes");
+    return GroupStateCodec.decode(config, bytes);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Helpers
+
+  static SecretTree newSecretTree(MlsConfig config, CipherSuite suite, EpochSecrets secrets,
+      int leafCount) {
+    return SecretTree.create(suite, secrets.encryptionSecret(), leafCount, limits(config));
+  }
+
+  static SecretTreeLimits limits(MlsConfig config) {
+    return new SecretTreeLimits(config.maxForwardGenerationJump(),
+        config.maxSkippedKeysPerSender());
+  }
+
+  static EpochState newState(MlsConfig config, GroupContext ctx, RatchetTree tree, TreeKem kem,
+      EpochSecrets secrets, byte[] interim) {
+    return new EpochState(ctx, tree, kem, secrets, interim,
+        newSecretTree(config, secrets.suite(), secrets, tree.leafCount()),
+        config.paddingBlockSize(), config.random());
+  }
+
+  private static byte[] random(MlsConfig config, int n) {
+    byte[] b = new byte[n];
+    config.random().nextBytes(b);
+    return b;
+  }
+
+  @Override
+  public String toString() {
+    return "Group[epoch=" + state.epoch() + ", leaf=" + state.ownLeaf() + ", members="
+        + state.leaves().size() + (active ? "" : ", removed") + "]";
+  }
+}

@@ -1,0 +1,197 @@
+package io.spacepanda.internal.mls.group;
+
+import io.spacepanda.internal.mls.MlsConstants;
+import io.spacepanda.internal.mls.MlsDecodeException;
+import io.spacepanda.internal.mls.MlsException;
+import io.spacepanda.internal.mls.codec.TlsReader;
+import io.spacepanda.internal.mls.codec.TlsWriter;
+import io.spacepanda.internal.mls.crypto.CipherSuite;
+import io.spacepanda.internal.mls.message.GroupContext;
+import io.spacepanda.internal.mls.message.LeafNode;
+import io.spacepanda.internal.mls.message.Proposal;
+import io.spacepanda.internal.mls.message.RatchetTreeData;
+import io.spacepanda.internal.mls.message.Sender;
+import io.spacepanda.internal.mls.schedule.EpochSecrets;
+import io.spacepanda.internal.mls.schedule.SecretTree;
+import io.spacepanda.internal.mls.tree.RatchetTree;
+import io.spacepanda.internal.mls.tree.TreeKem;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The private, versioned storage format of a {@link Group} (not a wire structure).
+ *
+ * <p>Layout, in TLS presentation-language encoding: {@code uint8 version = 1; uint16 suite;
+ * opaque signature_private_key<V>; uint8 flags (bit 0 active, bit 1 reinit pending); GroupContext
+ * context; opaque ratchet_tree<V>; uint32 own_leaf; PathKey path_keys<V> (uint32 node, opaque
+ * private_key<V>); opaque epoch_secrets<V>; opaque interim_transcript_hash<V>; opaque
+ * secret_tree<V>; PastEpoch past<V> (GroupContext, opaque sender_data_secret<V>, opaque
+ * secret_tree<V>, Leaf leaves<V> (uint32 index, LeafNode)); CachedProposal proposals<V> (opaque
+ * ref<V>, Proposal, Sender); KeyPair own_update_keys<V> (opaque public<V>, opaque private<V>);
+ * Resumption resumption<V> (uint64 epoch, opaque psk<V>); ExternalPsk external_psks<V> (opaque
+ * id<V>, opaque psk<V>)}.
+ *
+ * <p>The size is bounded by the group's size, the retention window ({@link
+ * MlsConfig#pastEpochsRetained()}, {@link MlsConfig#resumptionSecretsRetained()}) and the secret
+ * trees' skipped-key bounds; it does not grow with the number of epochs.
+ */
+final class GroupStateCodec {
+
+  /** Format version written first. */
+  static final int VERSION = 1;
+
+  private static final HexFormat HEX = HexFormat.of();
+
+  private GroupStateCodec() {}
+
+  static byte[] encode(Group g) {
+    TlsWriter w = new TlsWriter(4096);
+    w.u8(VERSION).u16(g.suite.id()).opaque(g.signaturePrivateKey);
+    w.u8((g.active ? 1 : 0) | (g.reInitPending ? 2 : 0));
+    EpochState st = g.state;
+    st.context.encode(w);
+    w.opaque(st.tree.encode());
+    w.u32(st.ownLeaf());
+    w.vector(v -> {
+      for (int node : st.kem.knownNodes(st.tree)) {
+        v.u32(node).opaque(st.kem.privateKeyOrNull(st.tree, node));
+      }
+    });
+    w.opaque(st.secrets.toBytes()).opaque(st.interimTranscriptHash)
+        .opaque(st.secretTree.toBytes());
+    w.vector(v -> {
+      for (PastEpoch pe : g.past) {
+        pe.context.encode(v);
+        v.opaque(pe.senderDataSecret).opaque(pe.secretTree.toBytes());
+        v.vector(lv -> {
+          for (Map.Entry<Integer, LeafNode> e : pe.leaves.entrySet()) {
+            lv.u32(e.getKey());
+            e.getValue().encode(lv);
+          }
+        });
+      }
+    });
+    w.vector(v -> {
+      for (Group.CachedProposal cp : g.proposals.values()) {
+        v.opaque(cp.ref());
+        cp.proposal().encode(v);
+        cp.sender().encode(v);
+      }
+    });
+    w.vector(v -> {
+      for (Map.Entry<String, byte[]> e : g.ownUpdateKeys.entrySet()) {
+        v.opaque(HEX.parseHex(e.getKey())).opaque(e.getValue());
+      }
+    });
+    w.vector(v -> {
+      for (Map.Entry<Long, byte[]> e : g.resumptionPsks.entrySet()) {
+        v.u64(e.getKey()).opaque(e.getValue());
+      }
+    });
+    w.vector(v -> {
+      for (Map.Entry<String, byte[]> e : g.externalPsks.entrySet()) {
+        v.opaque(HEX.parseHex(e.getKey())).opaque(e.getValue());
+      }
+    });
+    return w.toByteArray();
+  }
+
+  private record PathKey(int node, byte[] privateKey) {}
+
+  private record Leaf(int index, LeafNode leaf) {}
+
+  private record Past(GroupContext context, byte[] senderDataSecret, byte[] secretTree,
+      List<Leaf> leaves) {}
+
+  private record Pair(byte[] a, byte[] b) {}
+
+  private record Resumption(long epoch, byte[] psk) {}
+
+  static Group decode(MlsConfig config, byte[] bytes) throws MlsDecodeException {
+    return TlsReader.decodeExactly(bytes, r -> {
+      if (r.u8() != VERSION) {
+        throw new MlsDecodeException("unknown group state format");
+      }
+      CipherSuite suite = CipherSuite.byId(r.u16())
+          .orElseThrow(() -> new MlsDecodeException("unknown cipher suite"));
+      byte[] sigPriv = r.opaque(MlsConstants.MAX_SECRET_SIZE);
+      int flags = r.u8();
+      GroupContext ctx = GroupContext.decode(r);
+      byte[] treeBytes = r.opaque();
+      int ownLeaf = index(r);
+      List<PathKey> keys = r.vector(v -> new PathKey(index(v), v.opaque(MlsConstants
+          .MAX_SECRET_SIZE)));
+      EpochSecrets secrets = EpochSecrets.fromBytes(r.opaque());
+      byte[] interim = r.opaque(MlsConstants.MAX_HASH_SIZE);
+      SecretTree secretTree = SecretTree.fromBytes(r.opaque(), Group.limits(config));
+      List<Past> past = r.vector(v -> new Past(GroupContext.decode(v),
+          v.opaque(MlsConstants.MAX_SECRET_SIZE), v.opaque(),
+          v.vector(lv -> new Leaf(index(lv), LeafNode.decode(lv)))));
+      List<Group.CachedProposal> proposals = r.vector(v -> new Group.CachedProposal(
+          v.opaque(MlsConstants.MAX_HASH_SIZE), Proposal.decode(v), Sender.decode(v)));
+      List<Pair> updateKeys = r.vector(v -> new Pair(v.opaque(MlsConstants.MAX_PUBLIC_KEY_SIZE),
+          v.opaque(MlsConstants.MAX_SECRET_SIZE)));
+      List<Resumption> resumption = r.vector(v -> new Resumption(v.u64(),
+          v.opaque(MlsConstants.MAX_SECRET_SIZE)));
+      List<Pair> external = r.vector(v -> new Pair(v.opaque(MlsConstants.MAX_PSK_ID_SIZE),
+          v.opaque()));
+      try {
+        RatchetTree tree = RatchetTree.fromNodes(suite,
+            TlsReader.decodeExactly(treeBytes, RatchetTreeData::decode));
+        if (ctx.cipherSuite() != suite.id() || secrets.suite() != suite
+            || secretTree.suite() != suite || tree.leaf(ownLeaf) == null && (flags & 1) != 0) {
+          throw new MlsDecodeException("inconsistent group state");
+        }
+        Map<Integer, byte[]> privateKeys = new TreeMap<>();
+        for (PathKey k : keys) {
+          privateKeys.put(k.node(), k.privateKey());
+        }
+        TreeKem kem = TreeKem.fromPrivateKeys(suite, ownLeaf, privateKeys);
+        EpochState st = new EpochState(ctx, tree, kem, secrets, interim, secretTree,
+            config.paddingBlockSize(), config.random());
+        Group g = new Group(config, suite, sigPriv, st);
+        g.active = (flags & 1) != 0;
+        g.reInitPending = (flags & 2) != 0;
+        for (Past p : past) {
+          if (g.past.size() >= config.pastEpochsRetained()) {
+            break;
+          }
+          Map<Integer, LeafNode> leaves = new TreeMap<>();
+          for (Leaf l : p.leaves()) {
+            leaves.put(l.index(), l.leaf());
+          }
+          g.past.addLast(new PastEpoch(p.context(), p.senderDataSecret(),
+              SecretTree.fromBytes(p.secretTree(), Group.limits(config)), leaves,
+              config.random()));
+        }
+        for (Group.CachedProposal cp : proposals) {
+          g.proposals.put(HEX.formatHex(cp.ref()), cp);
+        }
+        for (Pair p : updateKeys) {
+          g.ownUpdateKeys.put(HEX.formatHex(p.a()), p.b());
+        }
+        for (Resumption res : resumption) {
+          g.resumptionPsks.put(res.epoch(), res.psk());
+        }
+        for (Pair p : external) {
+          g.externalPsks.put(HEX.formatHex(p.a()), p.b());
+        }
+        return g;
+      } catch (MlsDecodeException e) {
+        throw e;
+      } catch (MlsException | RuntimeException e) {
+        throw new MlsDecodeException("inconsistent group state", e);
+      }
+    });
+  }
+
+  private static int index(TlsReader r) throws MlsDecodeException {
+    long v = r.u32();
+    if (v > Integer.MAX_VALUE) {
+      throw new MlsDecodeException("index out of range");
+    }
+    return (int) v;
+  }
+}

@@ -1,0 +1,41 @@
+package io.spacepanda.internal.mls.group;
+
+import io.spacepanda.internal.mls.framing.FramingOptions;
+import io.spacepanda.internal.mls.framing.MessageFramer;
+import io.spacepanda.internal.mls.message.GroupContext;
+import io.spacepanda.internal.mls.message.LeafNode;
+import io.spacepanda.internal.mls.schedule.SecretTree;
+import java.security.SecureRandom;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What is kept of a past epoch so that its late application messages still decrypt: its
+ * GroupContext (for signatures), sender-data secret, secret tree and the leaves of its members.
+ *
+ * <p>Nothing here can verify a handshake message (no membership key) or derive a later epoch's
+ * secrets.
+ */
+final class PastEpoch {
+
+  final GroupContext context;
+  final byte[] senderDataSecret;
+  final SecretTree secretTree;
+  final Map<Integer, LeafNode> leaves;
+  final MessageFramer framer;
+
+  PastEpoch(GroupContext context, byte[] senderDataSecret, SecretTree secretTree,
+      Map<Integer, LeafNode> leaves, SecureRandom random) {
+    this.context = context;
+    this.senderDataSecret = senderDataSecret;
+    this.secretTree = secretTree;
+    this.leaves = new TreeMap<>(leaves);
+    // The membership key is never used: only application PrivateMessages are decrypted here.
+    this.framer = new MessageFramer(secretTree.suite(), context, new byte[0], senderDataSecret,
+        secretTree, new FramingOptions(0), random);
+  }
+
+  long epoch() {
+    return context.epoch();
+  }
+}
