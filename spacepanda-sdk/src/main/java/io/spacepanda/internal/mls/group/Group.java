@@ -2,7 +2,6 @@ package io.spacepanda.internal.mls.group;
 
 import io.spacepanda.internal.mls.MlsConstants;
 import io.spacepanda.internal.mls.MlsDecodeException;
-import io.spacepanda.internal.mls.MlsDecryptionException;
 import io.spacepanda.internal.mls.MlsException;
 import io.spacepanda.internal.mls.MlsValidationException;
 import io.spacepanda.internal.mls.MlsWrongEpochException;
@@ -10,6 +9,7 @@ import io.spacepanda.internal.mls.codec.TlsReader;
 import io.spacepanda.internal.mls.codec.TlsWriter;
 import io.spacepanda.internal.mls.crypto.CipherSuite;
 import io.spacepanda.internal.mls.crypto.KeyPair;
+import io.spacepanda.internal.mls.framing.SignatureKeyResolver;
 import io.spacepanda.internal.mls.message.AuthenticatedContent;
 import io.spacepanda.internal.mls.message.Commit;
 import io.spacepanda.internal.mls.message.ContentType;
@@ -44,11 +44,9 @@ import io.spacepanda.internal.mls.schedule.PskSecret;
 import io.spacepanda.internal.mls.schedule.SecretTree;
 import io.spacepanda.internal.mls.schedule.SecretTreeLimits;
 import io.spacepanda.internal.mls.schedule.TranscriptHash;
-import io.spacepanda.internal.mls.framing.SignatureKeyResolver;
 import io.spacepanda.internal.mls.tree.RatchetTree;
 import io.spacepanda.internal.mls.tree.TreeKem;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -60,7 +58,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * One member's view of an MLS group (RFC 9420 §10–§14): creating and joining groups, proposing,
@@ -423,7 +420,7 @@ public final class Group {
       throws MlsValidationException {
     Objects.requireNonNull(keyPackage, "keyPackage");
     requireSendable();
-    validator(-1).validateKeyPackage(keyPackage, true);
+    validator().validateKeyPackage(keyPackage, true);
     return propose(new Proposal.Add(keyPackage), publicMessage);
   }
 
@@ -486,7 +483,8 @@ public final class Group {
   /** Private keys of own Update proposals of this epoch, by hex public key. */
   final Map<String, byte[]> ownUpdateKeys = new LinkedHashMap<>();
 
-  private MlsMessage propose(Proposal p, boolean publicMessage) {
+  /** Signs, frames and caches a proposal without checking it (callers and tests check). */
+  MlsMessage propose(Proposal p, boolean publicMessage) {
     FramedContent content = FramedContent.proposal(state.context.groupId(), state.epoch(),
         Sender.member(state.ownLeaf()), new byte[0], p);
     int wf = publicMessage ? WireFormat.PUBLIC_MESSAGE : WireFormat.PRIVATE_MESSAGE;
@@ -566,7 +564,13 @@ public final class Group {
   public ProcessedMessage process(MlsMessage message) throws MlsException {
     Objects.requireNonNull(message, "message");
     if (!active) {
-      throw new MlsWrongEpochException("member removed from group");
+      // A removed member still reads late application messages of retained epochs, nothing else.
+      PrivateMessage pm = message.privateMessage();
+      if (pm == null || pm.contentType() != ContentType.APPLICATION) {
+        throw new MlsWrongEpochException("member removed from group");
+      }
+      checkGroupId(pm.groupId());
+      return processPastApplication(pm);
     }
     if (message.wireFormat() == WireFormat.PUBLIC_MESSAGE) {
       return processPublic(message.publicMessage());
@@ -612,11 +616,16 @@ public final class Group {
       AuthenticatedContent ac = state.framer.decryptPrivate(pm, memberKeys(leaves));
       return dispatch(ac);
     }
+    if (pm.contentType() != ContentType.APPLICATION) {
+      throw new MlsWrongEpochException("wrong epoch");
+    }
+    return processPastApplication(pm);
+  }
+
+  /** Decrypts an application message of a retained past epoch. */
+  private ProcessedMessage processPastApplication(PrivateMessage pm) throws MlsException {
     for (PastEpoch pe : past) {
       if (pe.epoch() == pm.epoch()) {
-        if (pm.contentType() != ContentType.APPLICATION) {
-          throw new MlsWrongEpochException("wrong epoch");
-        }
         AuthenticatedContent ac = pe.framer.decryptPrivate(pm, memberKeys(pe.leaves));
         return application(ac, pe.leaves.get(ac.content().sender().index()));
       }
@@ -697,12 +706,12 @@ public final class Group {
   /** RFC 9420 §12.1: validity of one proposal on its own. */
   private void validateProposal(Proposal p, Sender s, EpochState st) throws MlsException {
     if (p instanceof Proposal.Add add) {
-      validator(-1).validateKeyPackage(add.keyPackage(), true);
+      validator().validateKeyPackage(add.keyPackage(), true);
     } else if (p instanceof Proposal.Update up) {
       if (s.type() != SenderType.MEMBER) {
         throw new MlsValidationException("update from non-member");
       }
-      validator(s.index()).validateLeaf(up.leafNode(), LeafNodeSource.UPDATE, s.index(),
+      validator().validateLeaf(up.leafNode(), LeafNodeSource.UPDATE, s.index(),
           s.index(), true);
     } else if (p instanceof Proposal.Remove rm) {
       if (st.tree.leaf(rm.removed()) == null) {
@@ -738,7 +747,7 @@ public final class Group {
     }
   }
 
-  private LeafValidator validator(int replacedLeaf) {
+  private LeafValidator validator() {
     return new LeafValidator(suite, state.context.groupId(), state.context.extensions(),
         state.leaves(), config.clock(), config.clockSkew());
   }
@@ -809,8 +818,7 @@ public final class Group {
     for (Entry e : entries) {
       Proposal p = e.proposal();
       if (e.byValue()) {
-        validateProposal(p, committer.type() == SenderType.MEMBER ? committer
-            : Sender.member(0), st);
+        validateProposal(p, committer, st);
       }
       if (p instanceof Proposal.Update) {
         if (e.byValue()) {
@@ -1161,35 +1169,33 @@ public final class Group {
     Sender self = Sender.member(state.ownLeaf());
     List<ProposalOrRef> list = new ArrayList<>();
     List<Entry> entries = new ArrayList<>();
-    Set<Integer> touched = new HashSet<>();
-    if (options.includePendingProposals()) {
-      // Removes first so that a leaf both updated and removed is removed (RFC 9420 §12.2).
-      for (CachedProposal cp : proposals.values()) {
-        if (cp.proposal() instanceof Proposal.Remove rm && rm.removed() != state.ownLeaf()
-            && touched.add(rm.removed())) {
-          list.add(new ProposalOrRef.Reference(cp.ref()));
-          entries.add(new Entry(cp.proposal(), cp.sender(), false));
-        }
-      }
-      for (CachedProposal cp : proposals.values()) {
-        Proposal p = cp.proposal();
-        if (p instanceof Proposal.Remove) {
-          continue;
-        }
-        if (p instanceof Proposal.Update) {
-          if (cp.sender().index() == state.ownLeaf() || !touched.add(cp.sender().index())) {
-            continue;
-          }
-        }
-        list.add(new ProposalOrRef.Reference(cp.ref()));
-        entries.add(new Entry(p, cp.sender(), false));
-      }
-    }
     for (int r : options.removes()) {
-      if (touched.add(r)) {
-        Proposal p = new Proposal.Remove(r);
-        list.add(new ProposalOrRef.Value(p));
-        entries.add(new Entry(p, self, true));
+      Proposal p = new Proposal.Remove(r);
+      list.add(new ProposalOrRef.Value(p));
+      entries.add(new Entry(p, self, true));
+    }
+    if (options.includePendingProposals()) {
+      // Removes first, so that a leaf both updated and removed is removed (RFC 9420 §12.2);
+      // a cached proposal that would make the list invalid is left out, not fatal.
+      List<CachedProposal> candidates = new ArrayList<>();
+      for (CachedProposal cp : proposals.values()) {
+        if (cp.proposal() instanceof Proposal.Remove) {
+          candidates.add(cp);
+        }
+      }
+      for (CachedProposal cp : proposals.values()) {
+        if (!(cp.proposal() instanceof Proposal.Remove)) {
+          candidates.add(cp);
+        }
+      }
+      for (CachedProposal cp : candidates) {
+        entries.add(new Entry(cp.proposal(), cp.sender(), false));
+        try {
+          validateList(entries, self, state);
+          list.add(new ProposalOrRef.Reference(cp.ref()));
+        } catch (MlsException e) {
+          entries.remove(entries.size() - 1);
+        }
       }
     }
     for (KeyPackage kp : options.adds()) {
@@ -1207,7 +1213,8 @@ public final class Group {
     }
   }
 
-  private CommitResult buildCommit(CommitOptions options, List<ProposalOrRef> list,
+  /** Builds a commit of an already validated list (tests use it to make invalid commits). */
+  CommitResult buildCommit(CommitOptions options, List<ProposalOrRef> list,
       List<Entry> entries) throws MlsException {
     EpochState st = state;
     int ownLeaf = st.ownLeaf();

@@ -2,11 +2,15 @@ package io.spacepanda.internal.mls.message;
 
 import io.spacepanda.internal.mls.MlsConstants;
 import io.spacepanda.internal.mls.MlsDecodeException;
+import io.spacepanda.internal.mls.codec.TlsDecoder;
 import io.spacepanda.internal.mls.codec.TlsEncodable;
 import io.spacepanda.internal.mls.codec.TlsReader;
 import io.spacepanda.internal.mls.codec.TlsWriter;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * {@code Extension} of RFC 9420 §13.4: a uint16 type and opaque data. Every type, known or not,
@@ -54,6 +58,50 @@ public record Extension(int extensionType, byte[] extensionData) implements TlsE
   @Override
   public void encode(TlsWriter w) {
     w.u16(extensionType).opaque(extensionData);
+  }
+
+  /**
+   * Decodes this extension's data as exactly one value of a structure.
+   *
+   * @param decoder the structure's decoder, e.g. {@code ExternalPub::decode}
+   * @param <T> the structure
+   * @return the value
+   * @throws MlsDecodeException if the data is not exactly one valid encoding
+   */
+  public <T> T decodeData(TlsDecoder<T> decoder) throws MlsDecodeException {
+    return TlsReader.decodeExactly(extensionData, decoder);
+  }
+
+  /**
+   * Finds the extension of a type in a list.
+   *
+   * @param extensions the list
+   * @param type the extension type
+   * @return the first extension of that type, or null
+   */
+  public static Extension findOrNull(List<Extension> extensions, int type) {
+    for (Extension e : extensions) {
+      if (e.extensionType == type) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Tells whether a list holds two extensions of the same type, which RFC 9420 §13.4 forbids.
+   *
+   * @param extensions the list
+   * @return true if some type occurs more than once
+   */
+  public static boolean hasDuplicateTypes(List<Extension> extensions) {
+    Set<Integer> seen = new HashSet<>();
+    for (Extension e : extensions) {
+      if (!seen.add(e.extensionType)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

@@ -1,6 +1,8 @@
 package io.spacepanda.internal.mls.schedule;
 
+import io.spacepanda.internal.mls.MlsDecryptionException;
 import io.spacepanda.internal.mls.crypto.CipherSuite;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -20,6 +22,9 @@ import java.util.Objects;
  * </pre>
  */
 public final class KeySchedule {
+
+  private static final byte[] EXTERNAL_INIT_LABEL =
+      "MLS 1.0 external init secret".getBytes(StandardCharsets.US_ASCII);
 
   private KeySchedule() {}
 
@@ -111,6 +116,35 @@ public final class KeySchedule {
       byte[] pskSecret, byte[] groupContext) {
     byte[] joiner = joinerSecret(suite, initSecret, commitSecret, groupContext);
     return fromJoinerSecret(suite, joiner, pskSecret, groupContext);
+  }
+
+  /**
+   * Starts an external join (RFC 9420 §8.3): encapsulates to the group's external public key and
+   * exports the {@code init_secret} that replaces the previous epoch's in the joiner's key schedule.
+   *
+   * @param suite the group's cipher suite
+   * @param externalPublicKey the {@code external_pub} of the group's GroupInfo
+   * @return {@code [kem_output, init_secret]}; the kem output goes into the ExternalInit proposal
+   */
+  public static byte[][] externalInitSender(CipherSuite suite, byte[] externalPublicKey) {
+    return suite.hpkeExportSender(externalPublicKey, new byte[0], EXTERNAL_INIT_LABEL,
+        suite.hashLength());
+  }
+
+  /**
+   * Recovers the {@code init_secret} of an external join from its ExternalInit proposal
+   * (RFC 9420 §8.3).
+   *
+   * @param suite the group's cipher suite
+   * @param kemOutput the {@code kem_output} of the ExternalInit proposal
+   * @param externalPrivateKey the private key of {@link EpochSecrets#externalKeyPair()}
+   * @return the init secret to use instead of the previous epoch's
+   * @throws MlsDecryptionException if the KEM output is invalid
+   */
+  public static byte[] externalInitReceiver(CipherSuite suite, byte[] kemOutput,
+      byte[] externalPrivateKey) throws MlsDecryptionException {
+    return suite.hpkeExportReceiver(kemOutput, externalPrivateKey, new byte[0],
+        EXTERNAL_INIT_LABEL, suite.hashLength());
   }
 
   private static byte[] memberSecret(CipherSuite suite, byte[] joinerSecret, byte[] pskSecret) {

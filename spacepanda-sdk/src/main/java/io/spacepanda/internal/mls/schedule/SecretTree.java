@@ -7,6 +7,7 @@ import io.spacepanda.internal.mls.MlsValidationException;
 import io.spacepanda.internal.mls.codec.TlsReader;
 import io.spacepanda.internal.mls.codec.TlsWriter;
 import io.spacepanda.internal.mls.crypto.CipherSuite;
+import io.spacepanda.internal.mls.tree.TreeMath;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,7 +40,7 @@ import java.util.TreeMap;
 public final class SecretTree {
 
   /** Largest number of leaves a secret tree accepts (node indices stay below 2^31). */
-  public static final int MAX_LEAVES = 1 << 30;
+  public static final int MAX_LEAVES = TreeMath.MAX_LEAVES;
 
   private static final int FORMAT_VERSION = 1;
   private static final long MAX_GENERATION = 0xFFFFFFFFL;
@@ -60,7 +61,7 @@ public final class SecretTree {
     this.suite = suite;
     this.leafCount = leafCount;
     this.limits = limits;
-    this.root = root(leafCount);
+    this.root = TreeMath.root(leafCount);
   }
 
   /**
@@ -179,6 +180,12 @@ public final class SecretTree {
     if (generation < 0 || generation > MAX_GENERATION) {
       throw new MlsValidationException("generation out of range");
     }
+    checkLeaf(leaf);
+    Ratchet[] started = ratchets.get(leaf);
+    long next = started == null ? 0 : started[type.ordinal()].next;
+    if (generation > next && generation - next > limits.maxForwardDistance()) {
+      throw new MlsValidationException("generation too far ahead");
+    }
     Ratchet r = ratchet(leaf, type);
     if (generation < r.next) {
       MessageKey k = r.skipped.get(generation);
@@ -188,9 +195,6 @@ public final class SecretTree {
       T result = use.apply(k);
       r.skipped.remove(generation);
       return result;
-    }
-    if (generation - r.next > limits.maxForwardDistance()) {
-      throw new MlsValidationException("generation too far ahead");
     }
     // Walk the ratchet forward on a scratch copy; only the newest skipped keys are kept.
     int keep = limits.maxSkippedKeysPerSender();
@@ -250,10 +254,14 @@ public final class SecretTree {
         suite.deriveTreeSecret(secret, "nonce", generation, suite.aeadNonceLength()));
   }
 
-  private Ratchet ratchet(int leaf, RatchetType type) throws MlsValidationException {
+  private void checkLeaf(int leaf) throws MlsValidationException {
     if (leaf < 0 || leaf >= leafCount) {
       throw new MlsValidationException("leaf index outside the tree");
     }
+  }
+
+  private Ratchet ratchet(int leaf, RatchetType type) throws MlsValidationException {
+    checkLeaf(leaf);
     Ratchet[] pair = ratchets.get(leaf);
     if (pair == null) {
       byte[] leafSecret = deriveLeafSecret(leaf);
@@ -271,18 +279,18 @@ public final class SecretTree {
 
   /** Derives the leaf's secret down from the one known ancestor, deleting what it passes (§9.2). */
   private byte[] deriveLeafSecret(int leaf) {
-    int target = 2 * leaf;
+    int target = TreeMath.leafToNode(leaf);
     int x = root;
     while (!nodes.containsKey(x)) {
       if (x == target) {
         throw new IllegalStateException("secret tree lost the secret of leaf " + leaf);
       }
-      x = target < x ? left(x) : right(x);
+      x = target < x ? TreeMath.left(x) : TreeMath.right(x);
     }
     byte[] secret = nodes.remove(x);
     while (x != target) {
-      int l = left(x);
-      int r = right(x);
+      int l = TreeMath.left(x);
+      int r = TreeMath.right(x);
       byte[] ls = suite.expandWithLabel(secret, "tree", LEFT, suite.hashLength());
       byte[] rs = suite.expandWithLabel(secret, "tree", RIGHT, suite.hashLength());
       Arrays.fill(secret, (byte) 0);
@@ -297,27 +305,6 @@ public final class SecretTree {
       }
     }
     return secret;
-  }
-
-  // RFC 9420 Appendix C tree math, over the tree padded to a power of two leaves.
-  private static int level(int x) {
-    return Integer.numberOfTrailingZeros(~x);
-  }
-
-  private static int left(int x) {
-    return x ^ (1 << (level(x) - 1));
-  }
-
-  private static int right(int x) {
-    return x ^ (3 << (level(x) - 1));
-  }
-
-  private static int root(int leafCount) {
-    int width = Integer.highestOneBit(leafCount);
-    if (width < leafCount) {
-      width <<= 1;
-    }
-    return width - 1;
   }
 
   private static final class Ratchet {

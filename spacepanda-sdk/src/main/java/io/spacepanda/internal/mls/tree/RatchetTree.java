@@ -114,12 +114,16 @@ public final class RatchetTree {
    * @param suite the group's cipher suite
    * @param extensionData the encoded {@code optional<Node> ratchet_tree<V>}
    * @return the tree, not yet validated
-   * @throws MlsDecodeException if the bytes are not a well-formed node vector
-   * @throws MlsValidationException if the nodes do not form a tree
+   * @throws MlsDecodeException if the bytes are not a well-formed node vector forming a tree
    */
   public static RatchetTree decode(CipherSuite suite, byte[] extensionData)
-      throws MlsDecodeException, MlsValidationException {
-    return fromNodes(suite, TlsReader.decodeExactly(extensionData, RatchetTreeData::decode));
+      throws MlsDecodeException {
+    List<Node> nodes = TlsReader.decodeExactly(extensionData, RatchetTreeData::decode);
+    try {
+      return fromNodes(suite, nodes);
+    } catch (MlsValidationException e) {
+      throw new MlsDecodeException("malformed ratchet tree", e);
+    }
   }
 
   /**
@@ -553,16 +557,20 @@ public final class RatchetTree {
    * @return the root's tree hash (cached until the tree changes)
    */
   public byte[] treeHash() {
-    return treeHash(TreeMath.root(leafCount)).clone();
+    return hashOf(TreeMath.root(leafCount)).clone();
   }
 
   /**
    * Returns the tree hash of the subtree headed by a node (RFC 9420 §7.8).
    *
    * @param nodeIndex a node index inside the tree
-   * @return its tree hash; the array is shared, callers must not change it
+   * @return a copy of its tree hash
    */
   public byte[] treeHash(int nodeIndex) {
+    return hashOf(nodeIndex).clone();
+  }
+
+  private byte[] hashOf(int nodeIndex) {
     byte[] h = hashes[nodeIndex];
     if (h != null) {
       return h;
@@ -574,8 +582,8 @@ public final class RatchetTree {
       w.u8(Node.LEAF).u32(nodeIndex >>> 1);
       w.optional(n == null ? null : (LeafNode) n);
     } else {
-      byte[] left = treeHash(TreeMath.left(nodeIndex));
-      byte[] right = treeHash(TreeMath.right(nodeIndex));
+      byte[] left = hashOf(TreeMath.left(nodeIndex));
+      byte[] right = hashOf(TreeMath.right(nodeIndex));
       w.u8(Node.PARENT);
       w.optional(n == null ? null : (ParentNode) n);
       w.opaque(left).opaque(right);
@@ -598,7 +606,7 @@ public final class RatchetTree {
       }
     }
     if (!touched) {
-      return treeHash(x);
+      return hashOf(x);
     }
     TlsWriter w = new TlsWriter(256);
     Node n = nodes[x];
@@ -646,7 +654,7 @@ public final class RatchetTree {
       int p = filtered[i];
       byte[] key = publicKeys.get(i);
       setNode(p, new ParentNode(key, ph, List.of()));
-      ph = parentHash(key, ph, treeHash(copathChild(p, leafIndex)));
+      ph = parentHash(key, ph, hashOf(copathChild(p, leafIndex)));
     }
     return ph;
   }
@@ -837,7 +845,7 @@ public final class RatchetTree {
    * @throws MlsValidationException if the tree hash differs or any other check fails
    */
   public void validate(byte[] groupId, byte[] expectedTreeHash) throws MlsValidationException {
-    if (!Arrays.equals(treeHash(TreeMath.root(leafCount)), expectedTreeHash)) {
+    if (!Arrays.equals(hashOf(TreeMath.root(leafCount)), expectedTreeHash)) {
       throw new MlsValidationException("tree hash mismatch");
     }
     validate(groupId);

@@ -18,6 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 /**
  * One member's private TreeKEM state (RFC 9420 §7.4–§7.6): its leaf index and the HPKE private
@@ -41,6 +44,7 @@ public final class TreeKem {
 
   private static final String UPDATE_PATH_LABEL = "UpdatePathNode";
   private static final String LEAF_TBS_LABEL = "LeafNodeTBS";
+  private static final int ENCRYPTION_BATCH = 32;
 
   private final CipherSuite suite;
   private final int ownLeaf;
@@ -541,20 +545,56 @@ public final class TreeKem {
      * Encrypts each path secret to the resolution of its copath child and builds the UpdatePath
      * (RFC 9420 §7.6): {@code EncryptWithLabel(pub, "UpdatePathNode", group_context, path_secret)}.
      *
+     * <p>Runs on the calling thread. The cost is one HPKE encryption per resolution node, which
+     * for a copath of blank subtrees approaches one per member.
+     *
      * @param groupContext the encoded provisional GroupContext (new epoch, new tree hash, old
      *     confirmed transcript hash, new extensions; §12.4.1)
      * @return the UpdatePath for the Commit
      */
     public UpdatePath updatePath(byte[] groupContext) {
+      return updatePath(groupContext, Runnable::run);
+    }
+
+    /**
+     * Builds the UpdatePath as {@link #updatePath(byte[])} does, spreading the HPKE encryptions
+     * over an executor in batches; waits for all of them before returning.
+     *
+     * @param groupContext the encoded provisional GroupContext
+     * @param executor runs the encryption batches (e.g. a pool sized to the cores)
+     * @return the UpdatePath for the Commit
+     */
+    public UpdatePath updatePath(byte[] groupContext, Executor executor) {
       Objects.requireNonNull(groupContext, "groupContext");
-      List<UpdatePathNode> out = new ArrayList<>(filtered.length);
+      Objects.requireNonNull(executor, "executor");
+      HpkeCiphertext[][] cts = new HpkeCiphertext[filtered.length][];
+      List<CompletableFuture<Void>> batches = new ArrayList<>();
       for (int i = 0; i < filtered.length; i++) {
         List<byte[]> to = recipients.get(i);
-        List<HpkeCiphertext> cts = new ArrayList<>(to.size());
-        for (byte[] pub : to) {
-          cts.add(suite.encryptWithLabel(pub, UPDATE_PATH_LABEL, groupContext, secrets[i]));
+        cts[i] = new HpkeCiphertext[to.size()];
+        for (int from = 0; from < to.size(); from += ENCRYPTION_BATCH) {
+          int node = i;
+          int start = from;
+          int end = Math.min(to.size(), from + ENCRYPTION_BATCH);
+          batches.add(CompletableFuture.runAsync(() -> {
+            for (int j = start; j < end; j++) {
+              cts[node][j] = suite.encryptWithLabel(to.get(j), UPDATE_PATH_LABEL, groupContext,
+                  secrets[node]);
+            }
+          }, executor));
         }
-        out.add(new UpdatePathNode(publicKeys.get(i), cts));
+      }
+      try {
+        CompletableFuture.allOf(batches.toArray(new CompletableFuture<?>[0])).join();
+      } catch (CompletionException e) {
+        if (e.getCause() instanceof RuntimeException cause) {
+          throw cause;
+        }
+        throw e;
+      }
+      List<UpdatePathNode> out = new ArrayList<>(filtered.length);
+      for (int i = 0; i < filtered.length; i++) {
+        out.add(new UpdatePathNode(publicKeys.get(i), Arrays.asList(cts[i])));
       }
       return new UpdatePath(leafNode, out);
     }

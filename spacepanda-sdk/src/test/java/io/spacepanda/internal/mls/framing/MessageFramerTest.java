@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spacepanda.internal.mls.MlsDecryptionException;
+import io.spacepanda.internal.mls.MlsException;
 import io.spacepanda.internal.mls.MlsReplayException;
 import io.spacepanda.internal.mls.MlsValidationException;
 import io.spacepanda.internal.mls.MlsWrongEpochException;
@@ -34,6 +35,8 @@ import io.spacepanda.internal.mls.schedule.SenderDataKeys;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.List;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
 
 class MessageFramerTest {
@@ -293,6 +296,26 @@ class MessageFramerTest {
         new byte[0], new Proposal.Remove(ALICE));
     assertThrows(IllegalArgumentException.class,
         () -> framer().encryptPrivate(external, alice.privateKey()));
+  }
+
+  @Property(tries = 200)
+  void unprotect_mutatedMessages_onlyTypedErrors(@ForAll int position, @ForAll byte flip,
+      @ForAll boolean publicMessage) throws Exception {
+    byte[] bytes = publicMessage
+        ? MlsMessage.of(framer().protectPublic(remove(BOB, ALICE), bob.privateKey())).toBytes()
+        : MlsMessage.of(framer().encryptPrivate(app(ALICE, "payload"), alice.privateKey()))
+            .toBytes();
+    bytes[Math.floorMod(position, bytes.length)] ^= (byte) (flip | 1);
+    try {
+      MlsMessage m = TlsReader.decodeExactly(bytes, MlsMessage::decode);
+      if (m.publicMessage() != null) {
+        framer().verifyPublic(m.publicMessage(), keys);
+      } else if (m.privateMessage() != null) {
+        framer().decryptPrivate(m.privateMessage(), keys);
+      }
+    } catch (MlsException expected) {
+      // a typed rejection; anything else escapes and fails the property
+    }
   }
 
   @Test

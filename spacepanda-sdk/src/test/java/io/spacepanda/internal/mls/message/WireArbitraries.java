@@ -275,6 +275,19 @@ final class WireArbitraries {
         groupInfo().map(MlsMessage::of), keyPackage().map(MlsMessage::of));
   }
 
+  static Arbitrary<ExternalPub> externalPub() {
+    return bytes(32).map(ExternalPub::new);
+  }
+
+  static Arbitrary<RequiredCapabilities> requiredCapabilities() {
+    Arbitrary<List<Integer>> list = u16().list().ofMaxSize(3);
+    return Combinators.combine(list, list, list).as(RequiredCapabilities::new);
+  }
+
+  static Arbitrary<ExternalSender> externalSender() {
+    return Combinators.combine(bytes(32), credential()).as(ExternalSender::new);
+  }
+
   private static <T extends TlsEncodable> Structure<T> plain(String name, Arbitrary<T> values,
       TlsDecoder<T> decoder) {
     return new Structure<>(name, values, decoder, TlsEncodable::toBytes);
@@ -360,6 +373,9 @@ final class WireArbitraries {
         EncryptedGroupSecrets::decode));
     all.add(plain("Welcome", welcome(), Welcome::decode));
     all.add(plain("MlsMessage", mlsMessage(), MlsMessage::decode));
+    all.add(plain("ExternalPub", externalPub(), ExternalPub::decode));
+    all.add(plain("RequiredCapabilities", requiredCapabilities(), RequiredCapabilities::decode));
+    all.add(plain("ExternalSender", externalSender(), ExternalSender::decode));
     return all;
   }
 

@@ -452,4 +452,34 @@ class WireRoundTripTest {
   Arbitrary<Sample<?>> mlsMessage() {
     return samplesOf("MlsMessage");
   }
+
+  @Property(tries = TRIES)
+  void externalPub_roundTrips(@ForAll("externalPub") Sample<?> sample) throws MlsDecodeException {
+    assertRoundTrip(sample);
+  }
+
+  @Provide
+  Arbitrary<Sample<?>> externalPub() {
+    return samplesOf("ExternalPub");
+  }
+
+  @Property(tries = TRIES)
+  void requiredCapabilities_roundTrips(@ForAll("requiredCapabilities") Sample<?> sample) throws MlsDecodeException {
+    assertRoundTrip(sample);
+  }
+
+  @Provide
+  Arbitrary<Sample<?>> requiredCapabilities() {
+    return samplesOf("RequiredCapabilities");
+  }
+
+  @Property(tries = TRIES)
+  void externalSender_roundTrips(@ForAll("externalSender") Sample<?> sample) throws MlsDecodeException {
+    assertRoundTrip(sample);
+  }
+
+  @Provide
+  Arbitrary<Sample<?>> externalSender() {
+    return samplesOf("ExternalSender");
+  }
 }

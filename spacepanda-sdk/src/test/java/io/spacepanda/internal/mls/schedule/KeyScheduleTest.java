@@ -43,6 +43,16 @@ class KeyScheduleTest {
   }
 
   @Test
+  void externalInit_senderAndReceiver_agreeOnInitSecret() throws Exception {
+    EpochSecrets a = KeySchedule.nextEpoch(SUITE, new byte[32], null, null, new byte[] {9});
+    io.spacepanda.internal.mls.crypto.KeyPair external = a.externalKeyPair();
+    byte[][] sent = KeySchedule.externalInitSender(SUITE, external.publicKey());
+    assertArrayEquals(sent[1],
+        KeySchedule.externalInitReceiver(SUITE, sent[0], external.privateKey()));
+    assertEquals(32, sent[1].length);
+  }
+
+  @Test
   void toString_showsNoSecret() {
     EpochSecrets a = KeySchedule.nextEpoch(SUITE, new byte[32], null, null, new byte[] {9});
     String hex = HexFormat.of().formatHex(a.membershipKey());

@@ -95,6 +95,15 @@ class SecretTreeTest {
   }
 
   @Test
+  void decryptionKey_generationBombOnUnstartedLeaf_derivesNothing() throws Exception {
+    SecretTree t = tree(SecretTreeLimits.DEFAULT);
+    byte[] before = t.toBytes();
+    assertThrows(MlsValidationException.class,
+        () -> t.decryptionKey(3, RatchetType.HANDSHAKE, 5000));
+    assertArrayEquals(before, t.toBytes());
+  }
+
+  @Test
   void decryptionKey_farJump_keepsOnlyNewestSkippedKeys() throws Exception {
     SecretTree t = tree(new SecretTreeLimits(1000, 4));
     t.decryptionKey(0, RatchetType.APPLICATION, 100);

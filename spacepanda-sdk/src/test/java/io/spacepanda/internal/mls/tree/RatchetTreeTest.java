@@ -288,4 +288,51 @@ class RatchetTreeTest {
       decoded.validate(GROUP_ID, f.tree.treeHash());
     }
   }
+
+  private static byte[] sampleEncoding;
+
+  private static synchronized byte[] sampleEncoding() throws Exception {
+    if (sampleEncoding == null) {
+      TreeFixture f = fullGroupOf(5, 99);
+      f.tree.addLeaf(f.newMember().leaf);
+      sampleEncoding = f.tree.encode();
+    }
+    return sampleEncoding;
+  }
+
+  @Property(tries = 300)
+  void decode_mutatedEncoding_failsOnlyWithTypedErrors(
+      @ForAll @IntRange(min = 0, max = 1 << 20) int position,
+      @ForAll @IntRange(min = 1, max = 255) int xor,
+      @ForAll boolean truncate) throws Exception {
+    byte[] bytes = sampleEncoding().clone();
+    int at = position % bytes.length;
+    if (truncate) {
+      bytes = Arrays.copyOf(bytes, at);
+    } else {
+      bytes[at] ^= (byte) xor;
+    }
+    RatchetTree tree;
+    try {
+      tree = RatchetTree.decode(SUITE, bytes);
+    } catch (MlsDecodeException expected) {
+      return;
+    }
+    tree.treeHash();
+    assertEquals(tree, RatchetTree.decode(SUITE, tree.encode()));
+    try {
+      tree.validate(GROUP_ID);
+    } catch (MlsValidationException expected) {
+      return;
+    }
+  }
+
+  @Property(tries = 300)
+  void decode_randomBytes_failsOnlyWithDecodeError(@ForAll @Size(max = 300) byte[] bytes) {
+    try {
+      RatchetTree.decode(SUITE, bytes).treeHash();
+    } catch (MlsDecodeException expected) {
+      return;
+    }
+  }
 }

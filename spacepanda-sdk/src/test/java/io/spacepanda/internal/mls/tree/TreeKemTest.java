@@ -158,4 +158,31 @@ class TreeKemTest {
     assertFalse(text.toLowerCase().contains(HexFormat.of().formatHex(
         f.kems.get(1).privateKeyOrNull(f.tree, 2))));
   }
+
+  @Test
+  void updatePath_onExecutor_decryptsLikeSequentialPath() throws Exception {
+    TreeFixture f = new TreeFixture(9);
+    List<TreeFixture.Member> joiners = new ArrayList<>();
+    for (int i = 1; i < 70; i++) {
+      joiners.add(f.newMember());
+    }
+    f.commit(0, joiners);
+    RatchetTree provisional = f.tree.copy();
+    TreeKem.PreparedPath prepared = f.kems.get(0).preparePath(provisional, null, GROUP_ID,
+        f.signatureKeys.get(0), Set.of(), f.random);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    UpdatePath path;
+    try {
+      path = prepared.updatePath(new byte[] {3}, pool);
+    } finally {
+      pool.shutdown();
+    }
+    assertEquals(69, path.nodes().stream().mapToInt(n -> n.encryptedPathSecret().size()).sum());
+    RatchetTree merged = f.tree.copy();
+    merged.mergeUpdatePath(0, path, GROUP_ID);
+    for (int leaf : List.of(1, 40, 69)) {
+      assertArrayEquals(prepared.commitSecret(),
+          f.kems.get(leaf).decryptPath(merged, 0, path, new byte[] {3}, Set.of()).commitSecret());
+    }
+  }
 }

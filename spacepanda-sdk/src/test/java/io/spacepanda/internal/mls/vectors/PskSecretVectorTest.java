@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.spacepanda.internal.mls.crypto.CipherSuite;
+import io.spacepanda.internal.mls.message.PreSharedKeyId;
 import io.spacepanda.internal.mls.schedule.PskSecret;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,8 +31,8 @@ class PskSecretVectorTest {
         for (JsonNode p : c.get("psks")) {
           byte[] id = hex(p.get("psk_id"));
           byte[] nonce = hex(p.get("psk_nonce"));
-          // RFC 9420 §8.4 PreSharedKeyID, psktype external (1)
-          inputs.add(new PskSecret.Input(w -> w.u8(1).opaque(id).opaque(nonce), hex(p.get("psk"))));
+          PreSharedKeyId pskId = new PreSharedKeyId(PreSharedKeyId.EXTERNAL, id, 0, null, 0, nonce);
+          inputs.add(new PskSecret.Input(pskId, hex(p.get("psk"))));
         }
         assertArrayEquals(hex(c.get("psk_secret")), PskSecret.compute(s, inputs));
       });

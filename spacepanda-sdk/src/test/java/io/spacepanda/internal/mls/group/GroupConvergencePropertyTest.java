@@ -1,0 +1,126 @@
+package io.spacepanda.internal.mls.group;
+
+import static io.spacepanda.internal.mls.group.GroupFixture.utf8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.spacepanda.internal.mls.MlsException;
+import io.spacepanda.internal.mls.group.GroupFixture.Client;
+import io.spacepanda.internal.mls.message.MlsMessage;
+import java.util.ArrayList;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+/**
+ * Random histories of adds, removes, self-updates, saves and messages: all members always share
+ * the epoch authenticator, and every message decrypts for exactly the members of its epoch.
+ */
+class GroupConvergencePropertyTest {
+
+  /** One step of a history; {@code pick} chooses a member where one is needed. */
+  record Step(int kind, int pick) {}
+
+  @Provide
+  Arbitrary<List<Step>> histories() {
+    return Arbitraries.integers().between(0, 4).flatMap(kind ->
+        Arbitraries.integers().between(0, 1000).map(pick -> new Step(kind, pick)))
+        .list().ofMinSize(1).ofMaxSize(14);
+  }
+
+  @Property(tries = 12)
+  void randomHistory_membersConverge_andMessagesReachExactlyTheMembers(
+      @ForAll("histories") List<Step> steps, @ForAll long seed) throws MlsException {
+    MlsConfig config = GroupFixture.config(seed);
+    Group owner = Client.named("owner", config).create("prop");
+    List<Group> members = new ArrayList<>(List.of(owner));
+    List<Group> removed = new ArrayList<>();
+    int names = 0;
+    for (Step s : steps) {
+      switch (s.kind()) {
+        case 0: { // add one member in a commit
+          KeyPackageBundle kp = Client.named("m" + names++, config).keyPackage();
+          CommitResult r = owner.commit(CommitOptions.builder().add(kp.keyPackage()).build());
+          applyCommit(owner, members, r);
+          members.add(Group.joinFromWelcome(config, r.welcomeOrNull(), kp, null,
+              PskLookup.NONE));
+          break;
+        }
+        case 1: { // remove a member other than the owner
+          if (members.size() < 2) {
+            break;
+          }
+          Group victim = members.get(1 + s.pick() % (members.size() - 1));
+          CommitResult r = owner.commit(CommitOptions.builder()
+              .remove(victim.ownLeafIndex()).build());
+          members.remove(victim);
+          applyCommit(owner, members, r);
+          ProcessedMessage.CommitApplied out = (ProcessedMessage.CommitApplied)
+              victim.process(r.commit());
+          assertTrue(out.selfRemoved());
+          removed.add(victim);
+          break;
+        }
+        case 2: { // a member proposes a self-update, the owner commits it
+          Group who = members.get(s.pick() % members.size());
+          if (who == owner) {
+            CommitResult r = owner.commit(CommitOptions.builder().forcePath(true).build());
+            applyCommit(owner, members, r);
+            break;
+          }
+          MlsMessage p = who.proposeUpdate();
+          for (Group m : members) {
+            if (m != who) {
+              m.process(p);
+            }
+          }
+          applyCommit(owner, members, owner.commit(CommitOptions.defaults()));
+          break;
+        }
+        case 3: { // save and restore a member
+          int i = s.pick() % members.size();
+          Group g = members.get(i);
+          Group restored = Group.fromBytes(config, g.toBytes());
+          if (g == owner) {
+            owner = restored;
+          }
+          members.set(i, restored);
+          break;
+        }
+        default: { // a message from one member to all
+          Group from = members.get(s.pick() % members.size());
+          MlsMessage m = from.protect(utf8("msg"), new byte[0]);
+          for (Group g : members) {
+            if (g != from) {
+              assertInstanceOf(ProcessedMessage.ApplicationMessage.class, g.process(m));
+            }
+          }
+          for (Group r : removed) {
+            assertThrows(MlsException.class, () -> r.process(m));
+          }
+          break;
+        }
+      }
+      for (Group g : members) {
+        assertArrayEquals(owner.epochAuthenticator(), g.epochAuthenticator());
+        assertEquals(owner.members(), g.members());
+      }
+    }
+  }
+
+  private static void applyCommit(Group owner, List<Group> members, CommitResult r)
+      throws MlsException {
+    owner.mergePendingCommit();
+    for (Group m : members) {
+      if (m != owner) {
+        assertInstanceOf(ProcessedMessage.CommitApplied.class, m.process(r.commit()));
+      }
+    }
+  }
+}
