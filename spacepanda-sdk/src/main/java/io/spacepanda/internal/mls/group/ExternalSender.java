@@ -17,6 +17,22 @@ import java.util.List;
  */
 record ExternalSender(byte[] signatureKey, Credential credential) {
 
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ExternalSender e && java.util.Arrays.equals(e.signatureKey, signatureKey)
+        && e.credential.equals(credential);
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Arrays.hashCode(signatureKey);
+  }
+
+  @Override
+  public String toString() {
+    return "ExternalSender[" + credential + "]";
+  }
+
   /** Returns the external senders of a GroupContext's extensions, empty when there are none. */
   static List<ExternalSender> find(List<Extension> extensions) throws MlsValidationException {
     for (Extension x : extensions) {

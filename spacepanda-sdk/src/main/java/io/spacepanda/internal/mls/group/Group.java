@@ -101,8 +101,24 @@ public final class Group {
   boolean active = true;
   boolean reInitPending;
 
-  /** A verified proposal of the current epoch. */
-  record CachedProposal(byte[] ref, Proposal proposal, Sender sender) {}
+  /** A verified proposal of the current epoch, with its ProposalRef (RFC 9420 §5.2). */
+  record CachedProposal(byte[] ref, Proposal proposal, Sender sender) {
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof CachedProposal c && Arrays.equals(c.ref, ref);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(ref);
+    }
+
+    @Override
+    public String toString() {
+      return "CachedProposal[type=" + proposal.type() + ", sender=" + sender + "]";
+    }
+  }
 
   Group(MlsConfig config, CipherSuite suite, byte[] signaturePrivateKey, EpochState state) {
     this.config = config;
@@ -392,6 +408,24 @@ public final class Group {
    */
   public PendingCommit pendingCommitOrNull() {
     return pending;
+  }
+
+  /**
+   * Returns the epoch a PublicMessage or PrivateMessage belongs to, readable without keys, so a
+   * caller can hold a message of a future epoch and drop one of a past epoch.
+   *
+   * @param message a framed message
+   * @return its epoch
+   * @throws IllegalArgumentException if the message is not a PublicMessage or PrivateMessage
+   */
+  public static long epochOf(MlsMessage message) {
+    if (message.publicMessage() != null) {
+      return message.publicMessage().content().epoch();
+    }
+    if (message.privateMessage() != null) {
+      return message.privateMessage().epoch();
+    }
+    throw new IllegalArgumentException("not a framed message");
   }
 
   // ---------------------------------------------------------------------------------------------

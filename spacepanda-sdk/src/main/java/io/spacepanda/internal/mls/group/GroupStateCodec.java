@@ -98,16 +98,32 @@ final class GroupStateCodec {
     return w.toByteArray();
   }
 
-  private record PathKey(int node, byte[] privateKey) {}
+  /** A decoded pair of values (a node or leaf index, epoch, or key with its value). */
+  private static final class Pair<A, B> {
+    final A a;
+    final B b;
 
-  private record Leaf(int index, LeafNode leaf) {}
+    Pair(A a, B b) {
+      this.a = a;
+      this.b = b;
+    }
+  }
 
-  private record Past(GroupContext context, byte[] senderDataSecret, byte[] secretTree,
-      List<Leaf> leaves) {}
+  /** A decoded past epoch. */
+  private static final class Past {
+    final GroupContext context;
+    final byte[] senderDataSecret;
+    final byte[] secretTree;
+    final List<Pair<Integer, LeafNode>> leaves;
 
-  private record Pair(byte[] a, byte[] b) {}
-
-  private record Resumption(long epoch, byte[] psk) {}
+    Past(GroupContext context, byte[] senderDataSecret, byte[] secretTree,
+        List<Pair<Integer, LeafNode>> leaves) {
+      this.context = context;
+      this.senderDataSecret = senderDataSecret;
+      this.secretTree = secretTree;
+      this.leaves = leaves;
+    }
+  }
 
   static Group decode(MlsConfig config, byte[] bytes) throws MlsDecodeException {
     return TlsReader.decodeExactly(bytes, r -> {
@@ -121,22 +137,22 @@ final class GroupStateCodec {
       GroupContext ctx = GroupContext.decode(r);
       byte[] treeBytes = r.opaque();
       int ownLeaf = index(r);
-      List<PathKey> keys = r.vector(v -> new PathKey(index(v), v.opaque(MlsConstants
-          .MAX_SECRET_SIZE)));
+      List<Pair<Integer, byte[]>> keys = r.vector(v -> new Pair<>(index(v),
+          v.opaque(MlsConstants.MAX_SECRET_SIZE)));
       EpochSecrets secrets = EpochSecrets.fromBytes(r.opaque());
       byte[] interim = r.opaque(MlsConstants.MAX_HASH_SIZE);
       SecretTree secretTree = SecretTree.fromBytes(r.opaque(), Group.limits(config));
       List<Past> past = r.vector(v -> new Past(GroupContext.decode(v),
           v.opaque(MlsConstants.MAX_SECRET_SIZE), v.opaque(),
-          v.vector(lv -> new Leaf(index(lv), LeafNode.decode(lv)))));
+          v.vector(lv -> new Pair<>(index(lv), LeafNode.decode(lv)))));
       List<Group.CachedProposal> proposals = r.vector(v -> new Group.CachedProposal(
           v.opaque(MlsConstants.MAX_HASH_SIZE), Proposal.decode(v), Sender.decode(v)));
-      List<Pair> updateKeys = r.vector(v -> new Pair(v.opaque(MlsConstants.MAX_PUBLIC_KEY_SIZE),
+      List<Pair<byte[], byte[]>> updateKeys = r.vector(v -> new Pair<>(
+          v.opaque(MlsConstants.MAX_PUBLIC_KEY_SIZE), v.opaque(MlsConstants.MAX_SECRET_SIZE)));
+      List<Pair<Long, byte[]>> resumption = r.vector(v -> new Pair<>(v.u64(),
           v.opaque(MlsConstants.MAX_SECRET_SIZE)));
-      List<Resumption> resumption = r.vector(v -> new Resumption(v.u64(),
-          v.opaque(MlsConstants.MAX_SECRET_SIZE)));
-      List<Pair> external = r.vector(v -> new Pair(v.opaque(MlsConstants.MAX_PSK_ID_SIZE),
-          v.opaque()));
+      List<Pair<byte[], byte[]>> external = r.vector(v -> new Pair<>(
+          v.opaque(MlsConstants.MAX_PSK_ID_SIZE), v.opaque()));
       try {
         RatchetTree tree = RatchetTree.fromNodes(suite,
             TlsReader.decodeExactly(treeBytes, RatchetTreeData::decode));
@@ -145,8 +161,8 @@ final class GroupStateCodec {
           throw new MlsDecodeException("inconsistent group state");
         }
         Map<Integer, byte[]> privateKeys = new TreeMap<>();
-        for (PathKey k : keys) {
-          privateKeys.put(k.node(), k.privateKey());
+        for (Pair<Integer, byte[]> k : keys) {
+          privateKeys.put(k.a, k.b);
         }
         TreeKem kem = TreeKem.fromPrivateKeys(suite, ownLeaf, privateKeys);
         EpochState st = new EpochState(ctx, tree, kem, secrets, interim, secretTree,
@@ -159,24 +175,24 @@ final class GroupStateCodec {
             break;
           }
           Map<Integer, LeafNode> leaves = new TreeMap<>();
-          for (Leaf l : p.leaves()) {
-            leaves.put(l.index(), l.leaf());
+          for (Pair<Integer, LeafNode> l : p.leaves) {
+            leaves.put(l.a, l.b);
           }
-          g.past.addLast(new PastEpoch(p.context(), p.senderDataSecret(),
-              SecretTree.fromBytes(p.secretTree(), Group.limits(config)), leaves,
+          g.past.addLast(new PastEpoch(p.context, p.senderDataSecret,
+              SecretTree.fromBytes(p.secretTree, Group.limits(config)), leaves,
               config.random()));
         }
         for (Group.CachedProposal cp : proposals) {
           g.proposals.put(HEX.formatHex(cp.ref()), cp);
         }
-        for (Pair p : updateKeys) {
-          g.ownUpdateKeys.put(HEX.formatHex(p.a()), p.b());
+        for (Pair<byte[], byte[]> p : updateKeys) {
+          g.ownUpdateKeys.put(HEX.formatHex(p.a), p.b);
         }
-        for (Resumption res : resumption) {
-          g.resumptionPsks.put(res.epoch(), res.psk());
+        for (Pair<Long, byte[]> res : resumption) {
+          g.resumptionPsks.put(res.a, res.b);
         }
-        for (Pair p : external) {
-          g.externalPsks.put(HEX.formatHex(p.a()), p.b());
+        for (Pair<byte[], byte[]> p : external) {
+          g.externalPsks.put(HEX.formatHex(p.a), p.b);
         }
         return g;
       } catch (MlsDecodeException e) {

@@ -29,27 +29,31 @@ class GroupConvergencePropertyTest {
 
   @Provide
   Arbitrary<List<Step>> histories() {
-    return Arbitraries.integers().between(0, 4).flatMap(kind ->
+    return Arbitraries.integers().between(0, 6).flatMap(kind ->
         Arbitraries.integers().between(0, 1000).map(pick -> new Step(kind, pick)))
-        .list().ofMinSize(1).ofMaxSize(14);
+        .list().ofMinSize(1).ofMaxSize(20);
   }
 
-  @Property(tries = 12)
+  @Property(tries = 40)
   void randomHistory_membersConverge_andMessagesReachExactlyTheMembers(
       @ForAll("histories") List<Step> steps, @ForAll long seed) throws MlsException {
     MlsConfig config = GroupFixture.config(seed);
     Group owner = Client.named("owner", config).create("prop");
     List<Group> members = new ArrayList<>(List.of(owner));
+    List<String> names = new ArrayList<>(List.of("owner"));
     List<Group> removed = new ArrayList<>();
-    int names = 0;
+    List<Held> held = new ArrayList<>();
+    int counter = 0;
     for (Step s : steps) {
       switch (s.kind()) {
         case 0: { // add one member in a commit
-          KeyPackageBundle kp = Client.named("m" + names++, config).keyPackage();
+          String name = "m" + counter++;
+          KeyPackageBundle kp = Client.named(name, config).keyPackage();
           CommitResult r = owner.commit(CommitOptions.builder().add(kp.keyPackage()).build());
           applyCommit(owner, members, r);
           members.add(Group.joinFromWelcome(config, r.welcomeOrNull(), kp, null,
               PskLookup.NONE));
+          names.add(name);
           break;
         }
         case 1: { // remove a member other than the owner
@@ -59,6 +63,7 @@ class GroupConvergencePropertyTest {
           Group victim = members.get(1 + s.pick() % (members.size() - 1));
           CommitResult r = owner.commit(CommitOptions.builder()
               .remove(victim.ownLeafIndex()).build());
+          names.remove(members.indexOf(victim));
           members.remove(victim);
           applyCommit(owner, members, r);
           ProcessedMessage.CommitApplied out = (ProcessedMessage.CommitApplied)
@@ -93,6 +98,29 @@ class GroupConvergencePropertyTest {
           members.set(i, restored);
           break;
         }
+        case 5: { // a message whose delivery is delayed
+          int i = s.pick() % members.size();
+          MlsMessage m = members.get(i).protect(utf8("held"), new byte[0]);
+          List<String> receivers = new ArrayList<>(names);
+          receivers.remove(i);
+          held.add(new Held(m, owner.epoch(), receivers));
+          break;
+        }
+        case 6: { // delayed messages arrive: exactly the members of their epoch read them
+          for (Held h : held) {
+            boolean retained = owner.epoch() - h.epoch() <= config.pastEpochsRetained();
+            for (int i = 0; i < members.size(); i++) {
+              Group g = members.get(i);
+              if (retained && h.receivers().contains(names.get(i))) {
+                assertInstanceOf(ProcessedMessage.ApplicationMessage.class, g.process(h.m()));
+              } else {
+                assertThrows(MlsException.class, () -> g.process(h.m()));
+              }
+            }
+          }
+          held.clear();
+          break;
+        }
         default: { // a message from one member to all
           Group from = members.get(s.pick() % members.size());
           MlsMessage m = from.protect(utf8("msg"), new byte[0]);
@@ -113,6 +141,9 @@ class GroupConvergencePropertyTest {
       }
     }
   }
+
+  /** A message held back, with its epoch and the members who may read it. */
+  record Held(MlsMessage m, long epoch, List<String> receivers) {}
 
   private static void applyCommit(Group owner, List<Group> members, CommitResult r)
       throws MlsException {
