@@ -1,0 +1,536 @@
+package io.spacepanda.internal.store;
+
+import io.spacepanda.spi.ChannelRecord;
+import io.spacepanda.spi.DeliveryState;
+import io.spacepanda.spi.HistoryCursor;
+import io.spacepanda.spi.Id;
+import io.spacepanda.spi.Invite;
+import io.spacepanda.spi.InviteRedemption;
+import io.spacepanda.spi.NodeKeyKind;
+import io.spacepanda.spi.OutboxEntry;
+import io.spacepanda.spi.PendingEnvelope;
+import io.spacepanda.spi.SecretBlob;
+import io.spacepanda.spi.SpaceOperation;
+import io.spacepanda.spi.SpaceRecord;
+import io.spacepanda.spi.Storage;
+import io.spacepanda.spi.StorageException;
+import io.spacepanda.spi.StorageTransaction;
+import io.spacepanda.spi.StoredMessage;
+import io.spacepanda.spi.TransactionWork;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A {@link Storage} that keeps everything in memory, for tests and ephemeral nodes.
+ *
+ * <p>Design: one lock serializes transactions, so they are trivially serializable. Writes apply
+ * to the live maps at once and push their inverse onto an undo log; a transaction whose work
+ * throws runs the undo log backwards, which restores exactly the state before it. Records are
+ * immutable, so reads hand them out without copying. Messages of a channel are also indexed in a
+ * sorted map by display order, so history pages cost O(log n + limit).
+ *
+ * <p>Thread-safe: any thread may call {@link #inTransaction}; transactions run one at a time.
+ */
+public final class InMemoryStorage implements Storage {
+
+  private static final Comparator<StoredMessage> DISPLAY_ORDER =
+      Comparator.comparing(StoredMessage::cursor).thenComparing(StoredMessage::messageId);
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private boolean closed;
+
+  private final Map<NodeKeyKind, SecretBlob> nodeKeys = new EnumMap<>(NodeKeyKind.class);
+  private final Map<Id, SecretBlob> groupStates = new HashMap<>();
+  private final Map<Id, SecretBlob> keyPackages = new HashMap<>();
+  private final Map<Id, SpaceRecord> spaces = new TreeMap<>();
+  private final Map<Id, ChannelRecord> channels = new TreeMap<>();
+  private final Map<Id, SpaceOperation> spaceOps = new HashMap<>();
+  private final Map<Id, StoredMessage> messages = new HashMap<>();
+  private final Map<Id, NavigableMap<StoredMessage, Id>> channelIndex = new HashMap<>();
+  private final Map<OutboxKey, OutboxEntry> outbox = new HashMap<>();
+  private final Map<Id, PendingEnvelope> pending = new HashMap<>();
+  private final Map<Id, Invite> invites = new HashMap<>();
+
+  /** Creates an empty store. */
+  public InMemoryStorage() {}
+
+  @Override
+  public <T, X extends Exception> T inTransaction(TransactionWork<T, X> work)
+      throws StorageException, X {
+    if (work == null) {
+      throw new IllegalArgumentException("work must not be null");
+    }
+    if (lock.isHeldByCurrentThread()) {
+      throw new IllegalStateException("transactions do not nest");
+    }
+    lock.lock();
+    try {
+      if (closed) {
+        throw new IllegalStateException("storage is closed");
+      }
+      Tx tx = new Tx();
+      boolean committed = false;
+      try {
+        T result = work.run(tx);
+        committed = true;
+        return result;
+      } finally {
+        tx.active = false;
+        if (!committed) {
+          tx.rollback();
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      closed = true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private record OutboxKey(Id envelopeId, Id recipient) {}
+
+  private static <T> T need(T value, String name) {
+    return StoreArgs.need(value, name);
+  }
+
+  private static int needCount(int value, String name) {
+    return StoreArgs.needCount(value, name);
+  }
+
+  private static Instant millis(Instant value, String name) {
+    return Instant.ofEpochMilli(StoreArgs.millis(value, name));
+  }
+
+  private final class Tx implements StorageTransaction {
+    private final Thread owner = Thread.currentThread();
+    private final Deque<Runnable> undo = new ArrayDeque<>();
+    private boolean active = true;
+
+    private void check() {
+      if (!active || Thread.currentThread() != owner) {
+        throw new IllegalStateException("transaction is not active on this thread");
+      }
+    }
+
+    private void rollback() {
+      while (!undo.isEmpty()) {
+        undo.pop().run();
+      }
+    }
+
+    /** Puts a value and logs how to restore the previous mapping. */
+    private <K, V> V put(Map<K, V> map, K key, V value) {
+      V old = map.put(key, value);
+      undo.push(() -> restore(map, key, old));
+      return old;
+    }
+
+    private <K, V> V remove(Map<K, V> map, K key) {
+      V old = map.remove(key);
+      if (old != null) {
+        undo.push(() -> map.put(key, old));
+      }
+      return old;
+    }
+
+    private <K, V> void restore(Map<K, V> map, K key, V old) {
+      if (old == null) {
+        map.remove(key);
+      } else {
+        map.put(key, old);
+      }
+    }
+
+    @Override
+    public void putNodeKey(NodeKeyKind kind, SecretBlob material) {
+      check();
+      put(nodeKeys, need(kind, "kind"), need(material, "material"));
+    }
+
+    @Override
+    public Optional<SecretBlob> nodeKey(NodeKeyKind kind) {
+      check();
+      return Optional.ofNullable(nodeKeys.get(need(kind, "kind")));
+    }
+
+    @Override
+    public void putGroupState(Id groupId, SecretBlob state) {
+      check();
+      put(groupStates, need(groupId, "groupId"), need(state, "state"));
+    }
+
+    @Override
+    public Optional<SecretBlob> groupState(Id groupId) {
+      check();
+      return Optional.ofNullable(groupStates.get(need(groupId, "groupId")));
+    }
+
+    @Override
+    public boolean deleteGroupState(Id groupId) {
+      check();
+      return remove(groupStates, need(groupId, "groupId")) != null;
+    }
+
+    @Override
+    public void putKeyPackage(Id ref, SecretBlob privateMaterial) {
+      check();
+      put(keyPackages, need(ref, "ref"), need(privateMaterial, "privateMaterial"));
+    }
+
+    @Override
+    public Optional<SecretBlob> keyPackage(Id ref) {
+      check();
+      return Optional.ofNullable(keyPackages.get(need(ref, "ref")));
+    }
+
+    @Override
+    public boolean deleteKeyPackage(Id ref) {
+      check();
+      return remove(keyPackages, need(ref, "ref")) != null;
+    }
+
+    @Override
+    public void putSpace(SpaceRecord space) {
+      check();
+      put(spaces, need(space, "space").spaceId(), space);
+    }
+
+    @Override
+    public Optional<SpaceRecord> space(Id spaceId) {
+      check();
+      return Optional.ofNullable(spaces.get(need(spaceId, "spaceId")));
+    }
+
+    @Override
+    public List<SpaceRecord> spaces() {
+      check();
+      return List.copyOf(spaces.values());
+    }
+
+    @Override
+    public boolean deleteSpace(Id spaceId) {
+      check();
+      need(spaceId, "spaceId");
+      for (ChannelRecord c : List.copyOf(channels.values())) {
+        if (c.spaceId().equals(spaceId)) {
+          remove(channels, c.channelId());
+        }
+      }
+      for (SpaceOperation op : List.copyOf(spaceOps.values())) {
+        if (op.spaceId().equals(spaceId)) {
+          remove(spaceOps, op.operationId());
+        }
+      }
+      return remove(spaces, spaceId) != null;
+    }
+
+    @Override
+    public void putChannel(ChannelRecord channel) {
+      check();
+      put(channels, need(channel, "channel").channelId(), channel);
+    }
+
+    @Override
+    public Optional<ChannelRecord> channel(Id channelId) {
+      check();
+      return Optional.ofNullable(channels.get(need(channelId, "channelId")));
+    }
+
+    @Override
+    public List<ChannelRecord> channels(Id spaceId) {
+      check();
+      need(spaceId, "spaceId");
+      List<ChannelRecord> out = new ArrayList<>();
+      for (ChannelRecord c : channels.values()) {
+        if (c.spaceId().equals(spaceId)) {
+          out.add(c);
+        }
+      }
+      return List.copyOf(out);
+    }
+
+    @Override
+    public boolean deleteChannel(Id channelId) {
+      check();
+      need(channelId, "channelId");
+      NavigableMap<StoredMessage, Id> index = channelIndex.get(channelId);
+      if (index != null) {
+        for (StoredMessage m : List.copyOf(index.keySet())) {
+          removeMessage(m);
+        }
+      }
+      return remove(channels, channelId) != null;
+    }
+
+    @Override
+    public boolean appendSpaceOperation(SpaceOperation operation) {
+      check();
+      need(operation, "operation");
+      if (spaceOps.containsKey(operation.operationId())) {
+        return false;
+      }
+      put(spaceOps, operation.operationId(), operation);
+      return true;
+    }
+
+    @Override
+    public List<SpaceOperation> spaceOperations(Id spaceId) {
+      check();
+      need(spaceId, "spaceId");
+      List<SpaceOperation> out = new ArrayList<>();
+      for (SpaceOperation op : spaceOps.values()) {
+        if (op.spaceId().equals(spaceId)) {
+          out.add(op);
+        }
+      }
+      out.sort(
+          Comparator.comparingLong(SpaceOperation::lamport)
+              .thenComparing(SpaceOperation::authorPeerId)
+              .thenComparing(SpaceOperation::operationId));
+      return List.copyOf(out);
+    }
+
+    @Override
+    public boolean insertMessage(StoredMessage message) {
+      check();
+      need(message, "message");
+      if (messages.containsKey(message.messageId())) {
+        return false;
+      }
+      addMessage(message);
+      return true;
+    }
+
+    private void addMessage(StoredMessage m) {
+      messages.put(m.messageId(), m);
+      NavigableMap<StoredMessage, Id> index =
+          channelIndex.computeIfAbsent(m.channelId(), k -> new TreeMap<>(DISPLAY_ORDER));
+      index.put(m, m.messageId());
+      undo.push(() -> dropMessage(m));
+    }
+
+    private void removeMessage(StoredMessage m) {
+      dropMessage(m);
+      undo.push(() -> {
+        messages.put(m.messageId(), m);
+        channelIndex.computeIfAbsent(m.channelId(), k -> new TreeMap<>(DISPLAY_ORDER))
+            .put(m, m.messageId());
+      });
+    }
+
+    private void dropMessage(StoredMessage m) {
+      messages.remove(m.messageId());
+      NavigableMap<StoredMessage, Id> index = channelIndex.get(m.channelId());
+      index.remove(m);
+      if (index.isEmpty()) {
+        channelIndex.remove(m.channelId());
+      }
+    }
+
+    @Override
+    public Optional<StoredMessage> message(Id messageId) {
+      check();
+      return Optional.ofNullable(messages.get(need(messageId, "messageId")));
+    }
+
+    @Override
+    public List<StoredMessage> history(Id channelId, HistoryCursor before, int limit) {
+      check();
+      need(channelId, "channelId");
+      needCount(limit, "limit");
+      NavigableMap<StoredMessage, Id> index = channelIndex.get(channelId);
+      if (index == null || limit == 0) {
+        return List.of();
+      }
+      ArrayDeque<StoredMessage> page = new ArrayDeque<>();
+      for (StoredMessage m : index.descendingKeySet()) {
+        if (before != null && m.cursor().compareTo(before) >= 0) {
+          continue;
+        }
+        page.addFirst(m);
+        if (page.size() == limit) {
+          break;
+        }
+      }
+      return List.copyOf(page);
+    }
+
+    @Override
+    public OptionalLong maxLamport(Id channelId) {
+      check();
+      NavigableMap<StoredMessage, Id> index = channelIndex.get(need(channelId, "channelId"));
+      return index == null ? OptionalLong.empty() : OptionalLong.of(index.lastKey().lamport());
+    }
+
+    @Override
+    public boolean updateDeliveryState(Id messageId, DeliveryState state) {
+      check();
+      need(messageId, "messageId");
+      need(state, "state");
+      StoredMessage m = messages.get(messageId);
+      if (m == null) {
+        return false;
+      }
+      removeMessage(m);
+      addMessage(m.withDeliveryState(state));
+      return true;
+    }
+
+    @Override
+    public boolean enqueueOutbox(OutboxEntry entry) {
+      check();
+      need(entry, "entry");
+      OutboxKey key = new OutboxKey(entry.envelopeId(), entry.recipient());
+      if (outbox.containsKey(key)) {
+        return false;
+      }
+      put(outbox, key, entry);
+      return true;
+    }
+
+    @Override
+    public List<OutboxEntry> dueOutbox(Instant now, int limit) {
+      check();
+      Instant at = millis(now, "now");
+      needCount(limit, "limit");
+      List<OutboxEntry> due = new ArrayList<>();
+      for (OutboxEntry e : outbox.values()) {
+        if (!e.nextAttemptAt().isAfter(at)) {
+          due.add(e);
+        }
+      }
+      due.sort(
+          Comparator.comparing(OutboxEntry::nextAttemptAt)
+              .thenComparing(OutboxEntry::envelopeId)
+              .thenComparing(OutboxEntry::recipient));
+      return List.copyOf(due.subList(0, Math.min(limit, due.size())));
+    }
+
+    @Override
+    public boolean ackOutbox(Id envelopeId, Id recipient) {
+      check();
+      OutboxKey key = new OutboxKey(need(envelopeId, "envelopeId"), need(recipient, "recipient"));
+      return remove(outbox, key) != null;
+    }
+
+    @Override
+    public boolean rescheduleOutbox(Id envelopeId, Id recipient, Instant nextAttemptAt) {
+      check();
+      OutboxKey key = new OutboxKey(need(envelopeId, "envelopeId"), need(recipient, "recipient"));
+      millis(nextAttemptAt, "nextAttemptAt");
+      OutboxEntry e = outbox.get(key);
+      if (e == null) {
+        return false;
+      }
+      int attempts = e.attempts() == Integer.MAX_VALUE ? e.attempts() : e.attempts() + 1;
+      put(outbox, key,
+          new OutboxEntry(envelopeId, recipient, e.payload(), nextAttemptAt, attempts));
+      return true;
+    }
+
+    @Override
+    public boolean addPendingEnvelope(PendingEnvelope envelope) {
+      check();
+      need(envelope, "envelope");
+      if (pending.containsKey(envelope.envelopeId())) {
+        return false;
+      }
+      put(pending, envelope.envelopeId(), envelope);
+      return true;
+    }
+
+    @Override
+    public List<PendingEnvelope> pendingEnvelopes() {
+      check();
+      return List.copyOf(sortedPending());
+    }
+
+    private List<PendingEnvelope> sortedPending() {
+      List<PendingEnvelope> all = new ArrayList<>(pending.values());
+      all.sort(
+          Comparator.comparing(PendingEnvelope::receivedAt)
+              .thenComparing(PendingEnvelope::envelopeId));
+      return all;
+    }
+
+    @Override
+    public boolean deletePendingEnvelope(Id envelopeId) {
+      check();
+      return remove(pending, need(envelopeId, "envelopeId")) != null;
+    }
+
+    @Override
+    public int prunePendingEnvelopes(int maxCount, Instant receivedBefore) {
+      check();
+      needCount(maxCount, "maxCount");
+      Instant cutoff = millis(receivedBefore, "receivedBefore");
+      List<PendingEnvelope> all = sortedPending();
+      int deleted = 0;
+      int remaining = all.size();
+      for (PendingEnvelope p : all) {
+        if (p.receivedAt().isBefore(cutoff) || remaining > maxCount) {
+          remove(pending, p.envelopeId());
+          deleted++;
+          remaining--;
+        }
+      }
+      return deleted;
+    }
+
+    @Override
+    public boolean putInvite(Invite invite) {
+      check();
+      need(invite, "invite");
+      if (invites.containsKey(invite.secretHash())) {
+        return false;
+      }
+      put(invites, invite.secretHash(), invite);
+      return true;
+    }
+
+    @Override
+    public Optional<Invite> invite(Id secretHash) {
+      check();
+      return Optional.ofNullable(invites.get(need(secretHash, "secretHash")));
+    }
+
+    @Override
+    public InviteRedemption redeemInvite(Id secretHash, Instant now) {
+      check();
+      need(secretHash, "secretHash");
+      Instant at = millis(now, "now");
+      Invite invite = invites.get(secretHash);
+      if (invite == null) {
+        return InviteRedemption.UNKNOWN;
+      }
+      if (invite.used()) {
+        return InviteRedemption.ALREADY_USED;
+      }
+      if (!invite.expiresAt().isAfter(at)) {
+        return InviteRedemption.EXPIRED;
+      }
+      put(invites, secretHash, new Invite(secretHash, invite.expiresAt(), true));
+      return InviteRedemption.REDEEMED;
+    }
+  }
+}

@@ -1,0 +1,128 @@
+package io.spacepanda.internal.store;
+
+import io.spacepanda.spi.StorageException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The SQLite schema as an ordered list of migration steps, and the code that applies them.
+ *
+ * <p>The table {@code schema_version} holds one row: the version of the last applied step. Opening
+ * a database applies, in one transaction, every step above that version; a database whose version
+ * is above the last step known here was written by a newer SDK and is refused untouched. Steps are
+ * append-only: a released step never changes, a change to the schema is a new step.
+ *
+ * <p>Columns named {@code *_ct} hold AEAD ciphertexts written by {@link AtRestCipher}; every other
+ * column is cleartext metadata (ids, clocks, times, counters).
+ */
+final class SchemaMigrations {
+
+  /** One migration step: the version it produces and the statements that produce it. */
+  record Step(int version, String description, List<String> statements) {}
+
+  static final List<Step> STEPS =
+      List.of(
+          new Step(
+              1,
+              "initial schema",
+              List.of(
+                  "CREATE TABLE node_key (kind INTEGER PRIMARY KEY, material_ct BLOB NOT NULL)",
+                  "CREATE TABLE group_state (group_id BLOB PRIMARY KEY, state_ct BLOB NOT NULL)",
+                  "CREATE TABLE key_package (ref BLOB PRIMARY KEY, material_ct BLOB NOT NULL)",
+                  "CREATE TABLE space (space_id BLOB PRIMARY KEY, name_ct BLOB NOT NULL,"
+                      + " owner BLOB NOT NULL, created_ms INTEGER NOT NULL)",
+                  "CREATE TABLE channel (channel_id BLOB PRIMARY KEY, space_id BLOB NOT NULL,"
+                      + " name_ct BLOB NOT NULL, kind INTEGER NOT NULL, owner BLOB NOT NULL,"
+                      + " created_ms INTEGER NOT NULL)",
+                  "CREATE INDEX channel_by_space ON channel (space_id, channel_id)",
+                  "CREATE TABLE space_op (op_id BLOB PRIMARY KEY, space_id BLOB NOT NULL,"
+                      + " lamport INTEGER NOT NULL, author BLOB NOT NULL,"
+                      + " payload_ct BLOB NOT NULL)",
+                  "CREATE INDEX space_op_order ON space_op (space_id, lamport, author, op_id)",
+                  "CREATE TABLE message (message_id BLOB PRIMARY KEY, channel_id BLOB NOT NULL,"
+                      + " sender BLOB NOT NULL, lamport INTEGER NOT NULL,"
+                      + " sender_seq INTEGER NOT NULL, content_type INTEGER NOT NULL,"
+                      + " body_ct BLOB NOT NULL, received_ms INTEGER NOT NULL,"
+                      + " delivery INTEGER NOT NULL)",
+                  "CREATE INDEX message_order"
+                      + " ON message (channel_id, lamport, sender, sender_seq, message_id)",
+                  "CREATE TABLE outbox (envelope_id BLOB NOT NULL, recipient BLOB NOT NULL,"
+                      + " payload_ct BLOB NOT NULL, next_attempt_ms INTEGER NOT NULL,"
+                      + " attempts INTEGER NOT NULL, PRIMARY KEY (envelope_id, recipient))",
+                  "CREATE INDEX outbox_due ON outbox (next_attempt_ms, envelope_id, recipient)",
+                  "CREATE TABLE pending_envelope (envelope_id BLOB PRIMARY KEY,"
+                      + " envelope_ct BLOB NOT NULL, received_ms INTEGER NOT NULL)",
+                  "CREATE INDEX pending_by_age ON pending_envelope (received_ms, envelope_id)",
+                  "CREATE TABLE invite (secret_hash BLOB PRIMARY KEY,"
+                      + " expires_ms INTEGER NOT NULL, used INTEGER NOT NULL)")));
+
+  /** The schema version this code writes: the last step's. */
+  static final int LATEST = STEPS.get(STEPS.size() - 1).version();
+
+  private SchemaMigrations() {}
+
+  /**
+   * Brings the database on the connection (autocommit off) to {@link #LATEST} and commits.
+   *
+   * @return the version the database had before, 0 for a new database
+   * @throws StorageException if the database is newer than this code or a step fails
+   */
+  static int migrate(Connection connection) throws StorageException {
+    try (Statement st = connection.createStatement()) {
+      int current = currentVersion(st);
+      if (current > LATEST) {
+        connection.rollback();
+        throw new StorageException(
+            "database schema version " + current + " is newer than this SDK supports ("
+                + LATEST + "); upgrade the SDK");
+      }
+      if (current == 0) {
+        st.executeUpdate("CREATE TABLE schema_version (version INTEGER NOT NULL)");
+        st.executeUpdate("INSERT INTO schema_version (version) VALUES (0)");
+      }
+      for (Step step : STEPS) {
+        if (step.version() > current) {
+          for (String sql : step.statements()) {
+            st.executeUpdate(sql);
+          }
+          st.executeUpdate("UPDATE schema_version SET version = " + step.version());
+        }
+      }
+      connection.commit();
+      return current;
+    } catch (SQLException e) {
+      try {
+        connection.rollback();
+      } catch (SQLException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw new StorageException("database migration failed", e);
+    }
+  }
+
+  /** Returns the stored schema version, 0 if the database has no schema yet. */
+  static int currentVersion(Statement st) throws SQLException, StorageException {
+    try (ResultSet rs =
+        st.executeQuery(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                + " AND name = 'schema_version'")) {
+      rs.next();
+      if (rs.getInt(1) == 0) {
+        return 0;
+      }
+    }
+    try (ResultSet rs = st.executeQuery("SELECT version FROM schema_version")) {
+      if (!rs.next()) {
+        throw new StorageException("database schema_version table is empty");
+      }
+      int version = rs.getInt(1);
+      if (rs.next() || version < 0) {
+        throw new StorageException("database schema_version table is malformed");
+      }
+      return version;
+    }
+  }
+}

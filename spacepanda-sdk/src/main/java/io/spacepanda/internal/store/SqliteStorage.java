@@ -1,0 +1,988 @@
+package io.spacepanda.internal.store;
+
+import com.google.crypto.tink.KeysetHandle;
+import io.spacepanda.spi.ChannelRecord;
+import io.spacepanda.spi.DeliveryState;
+import io.spacepanda.spi.HistoryCursor;
+import io.spacepanda.spi.Id;
+import io.spacepanda.spi.Invite;
+import io.spacepanda.spi.InviteRedemption;
+import io.spacepanda.spi.NodeKeyKind;
+import io.spacepanda.spi.OutboxEntry;
+import io.spacepanda.spi.PendingEnvelope;
+import io.spacepanda.spi.SecretBlob;
+import io.spacepanda.spi.SpaceOperation;
+import io.spacepanda.spi.SpaceRecord;
+import io.spacepanda.spi.Storage;
+import io.spacepanda.spi.StorageException;
+import io.spacepanda.spi.StorageTransaction;
+import io.spacepanda.spi.StoredMessage;
+import io.spacepanda.spi.TransactionWork;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * The embedded {@link Storage}: one SQLite database in a data directory, with message content and
+ * secrets encrypted at rest.
+ *
+ * <p>Design. One connection does all reads and writes, guarded by one lock, so transactions run
+ * one at a time and see each other's effects in commit order; the caller batches work by putting
+ * many operations in one transaction. Prepared statements are created once per SQL text and
+ * reused. The schema comes from {@link SchemaMigrations}.
+ *
+ * <p>Durability: the database runs in WAL mode with {@code synchronous=FULL}, so the WAL is
+ * fsynced at every commit and a transaction that {@link #inTransaction} reported committed
+ * survives a crash or power loss. ({@code NORMAL} would be faster but may lose the last
+ * transactions on power loss, which breaks "nothing is acknowledged before it is durable".) {@link
+ * #close()} checkpoints the WAL into the database file and truncates it.
+ *
+ * <p>Encryption at rest. Message bodies, group states, node keys, key package material, outbox
+ * payloads, pending envelopes, space operation payloads and space and channel names are encrypted
+ * with the AEAD of a Tink AES-256-GCM keyset, bound to their table, column and row key (see {@link
+ * AtRestCipher}). The keyset lives in {@value StoreConstants#KEYSET_FILE} next to the database
+ * (see {@link KeysetFile}): encrypted under an Argon2id key from the passphrase when one is given;
+ * otherwise in cleartext, which protects data that leaves without the keyset file (a copy of the
+ * database or its WAL, a backup of the database alone, freed disk pages) but not a copy of the
+ * whole directory. Ids, Lamport clocks, sequence numbers, times, content types, delivery states
+ * and channel kinds are stored in cleartext. Temporary tables and indices stay in memory.
+ *
+ * <p>Opening. The keyset is read and opened before the database is touched, so a wrong passphrase
+ * changes nothing on disk. A lock on {@value StoreConstants#LOCK_FILE} keeps a second store, in
+ * this process or another, from opening the same directory while this one is open. A new data
+ * directory and the keyset file are created readable by their owner only, where the file system
+ * has POSIX permissions. A database whose keyset file is missing is refused rather than given a
+ * new key. A database from a newer SDK (higher schema version) is refused unchanged.
+ *
+ * <p>Thread-safe: any thread may call {@link #inTransaction}; transactions run one at a time.
+ */
+public final class SqliteStorage implements Storage {
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Connection connection;
+  private final AtRestCipher cipher;
+  private final Map<String, PreparedStatement> statements = new HashMap<>();
+  private final DirectoryLock dirLock;
+  private boolean closed;
+
+  private SqliteStorage(Connection connection, AtRestCipher cipher, DirectoryLock dirLock) {
+    this.connection = connection;
+    this.cipher = cipher;
+    this.dirLock = dirLock;
+  }
+
+  /**
+   * Opens or creates the store in a directory, with the default Argon2id cost for a new keyset.
+   *
+   * @param dataDir the directory; created if missing
+   * @param passphrase the passphrase, or null for a cleartext keyset; not kept
+   * @return the open store
+   * @throws StorageException if the store cannot be opened; {@link
+   *     io.spacepanda.spi.WrongPassphraseException} for a wrong or missing passphrase
+   * @throws IllegalArgumentException if {@code dataDir} is null
+   */
+  public static SqliteStorage open(Path dataDir, char[] passphrase) throws StorageException {
+    return open(dataDir, passphrase, KeysetFile.KdfParams.DEFAULT, new SecureRandom());
+  }
+
+  static SqliteStorage open(
+      Path dataDir, char[] passphrase, KeysetFile.KdfParams kdf, SecureRandom random)
+      throws StorageException {
+    StoreArgs.need(dataDir, "dataDir");
+    Path db = dataDir.resolve(StoreConstants.DATABASE_FILE);
+    Path keysetPath = dataDir.resolve(StoreConstants.KEYSET_FILE);
+    DirectoryLock dirLock = null;
+    try {
+      KeysetHandle keyset = null;
+      if (!Files.exists(keysetPath)) {
+        if (Files.exists(db)) {
+          throw new StorageException(
+              "database exists but its keyset file " + StoreConstants.KEYSET_FILE
+                  + " is missing");
+        }
+        // A new store: take the lock first, so that two openers cannot both write a keyset.
+        createPrivateDirectories(dataDir);
+        dirLock = DirectoryLock.acquire(dataDir.resolve(StoreConstants.LOCK_FILE));
+        if (!Files.exists(keysetPath)) {
+          keyset = KeysetFile.generateKeyset();
+          KeysetFile file =
+              passphrase == null
+                  ? KeysetFile.cleartext(keyset)
+                  : KeysetFile.protect(keyset, passphrase, kdf, random);
+          writeAtomically(keysetPath, file.encode());
+        }
+      }
+      if (keyset == null) {
+        // An existing store: check the passphrase before anything on disk is touched.
+        keyset = KeysetFile.decode(readBounded(keysetPath)).open(passphrase);
+      }
+      AtRestCipher cipher = new AtRestCipher(keyset);
+      if (dirLock == null) {
+        dirLock = DirectoryLock.acquire(dataDir.resolve(StoreConstants.LOCK_FILE));
+      }
+      Connection connection = connect(db);
+      try {
+        SchemaMigrations.migrate(connection);
+      } catch (StorageException e) {
+        closeQuietly(connection, e);
+        throw e;
+      }
+      return new SqliteStorage(connection, cipher, dirLock);
+    } catch (StorageException e) {
+      releaseIfHeld(dirLock);
+      throw e;
+    } catch (IOException e) {
+      releaseIfHeld(dirLock);
+      throw new StorageException("cannot read or create the data directory", e);
+    } catch (GeneralSecurityException e) {
+      releaseIfHeld(dirLock);
+      throw new StorageException("cannot create or use the at-rest keyset", e);
+    } catch (RuntimeException | Error e) {
+      releaseIfHeld(dirLock);
+      throw e;
+    }
+  }
+
+  private static void releaseIfHeld(DirectoryLock dirLock) {
+    if (dirLock != null) {
+      dirLock.release();
+    }
+  }
+
+  private static Connection connect(Path db) throws StorageException {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    config.setTempStore(SQLiteConfig.TempStore.MEMORY);
+    config.setBusyTimeout(StoreConstants.BUSY_TIMEOUT_MS);
+    try {
+      Connection c = config.createConnection("jdbc:sqlite:" + db.toAbsolutePath());
+      try {
+        c.setAutoCommit(false);
+      } catch (SQLException e) {
+        closeQuietly(c, e);
+        throw e;
+      }
+      return c;
+    } catch (SQLException e) {
+      throw new StorageException("cannot open the database", e);
+    }
+  }
+
+  private static byte[] readBounded(Path file) throws IOException, StorageException {
+    if (Files.size(file) > StoreConstants.MAX_KEYSET_FILE) {
+      throw new StorageException("keyset file is malformed");
+    }
+    return Files.readAllBytes(file);
+  }
+
+  private static boolean posix(Path dir) {
+    return dir.getFileSystem().supportedFileAttributeViews().contains("posix");
+  }
+
+  /** Creates the data directory, readable only by its owner where the file system allows. */
+  private static void createPrivateDirectories(Path dir) throws IOException {
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    Path parent = dir.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    if (posix(dir.toAbsolutePath())) {
+      Files.createDirectory(
+          dir,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    } else {
+      Files.createDirectory(dir);
+    }
+  }
+
+  /**
+   * Writes a file through a temporary sibling (owner-only permissions where the file system has
+   * them), fsyncs it, moves it into place atomically and fsyncs the directory entry.
+   */
+  private static void writeAtomically(Path target, byte[] bytes) throws IOException {
+    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+    Files.deleteIfExists(tmp);
+    Set<OpenOption> options =
+        Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    FileChannel ch =
+        posix(target.toAbsolutePath())
+            ? FileChannel.open(
+                tmp,
+                options,
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+            : FileChannel.open(tmp, options);
+    try (ch) {
+      java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
+      while (buffer.hasRemaining()) {
+        ch.write(buffer);
+      }
+      ch.force(true);
+    }
+    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    try (FileChannel dir = FileChannel.open(target.toAbsolutePath().getParent())) {
+      dir.force(true);
+    } catch (IOException e) {
+      // Some platforms cannot open a directory for syncing; the rename is then as durable as the
+      // platform makes it.
+    }
+  }
+
+  private static void closeQuietly(Connection c, Exception cause) {
+    try {
+      c.close();
+    } catch (SQLException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  @Override
+  public <T, X extends Exception> T inTransaction(TransactionWork<T, X> work)
+      throws StorageException, X {
+    StoreArgs.need(work, "work");
+    if (lock.isHeldByCurrentThread()) {
+      throw new IllegalStateException("transactions do not nest");
+    }
+    lock.lock();
+    try {
+      if (closed) {
+        throw new IllegalStateException("storage is closed");
+      }
+      Tx tx = new Tx();
+      T result;
+      try {
+        result = work.run(tx);
+      } catch (Throwable t) {
+        tx.active = false;
+        rollbackAfter(t);
+        throw t;
+      }
+      tx.active = false;
+      try {
+        connection.commit();
+      } catch (SQLException e) {
+        rollbackAfter(e);
+        throw new StorageException("commit failed", e);
+      }
+      return result;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Rolls back after a failure, attaching a failed rollback to it. */
+  private void rollbackAfter(Throwable failure) {
+    try {
+      connection.rollback();
+    } catch (SQLException e) {
+      failure.addSuppressed(e);
+    }
+  }
+
+  @Override
+  public void close() throws StorageException {
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      SQLException failure = null;
+      for (PreparedStatement ps : statements.values()) {
+        try {
+          ps.close();
+        } catch (SQLException e) {
+          failure = e;
+        }
+      }
+      statements.clear();
+      try {
+        connection.rollback();
+        connection.setAutoCommit(true);
+        try (Statement st = connection.createStatement()) {
+          st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+        }
+      } catch (SQLException e) {
+        failure = e;
+      }
+      try {
+        connection.close();
+      } catch (SQLException e) {
+        failure = e;
+      }
+      dirLock.release();
+      if (failure != null) {
+        throw new StorageException("closing the database failed", failure);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private PreparedStatement statement(String sql) throws SQLException {
+    PreparedStatement ps = statements.get(sql);
+    if (ps == null) {
+      ps = connection.prepareStatement(sql);
+      statements.put(sql, ps);
+    }
+    return ps;
+  }
+
+  private static StorageException failed(SQLException e) {
+    return new StorageException("database operation failed", e);
+  }
+
+  private static StorageException malformed(RuntimeException e) {
+    return new StorageException("stored data is malformed", e);
+  }
+
+  private static Id id(byte[] bytes) throws StorageException {
+    try {
+      return Id.of(bytes);
+    } catch (IllegalArgumentException e) {
+      throw malformed(e);
+    }
+  }
+
+  private static Id kindKey(NodeKeyKind kind) {
+    return Id.of(new byte[] {(byte) kind.code()});
+  }
+
+  /** The operations of one transaction on the store's single connection. */
+  private final class Tx implements StorageTransaction {
+    private final Thread owner = Thread.currentThread();
+    private boolean active = true;
+
+    private void check() {
+      if (!active || Thread.currentThread() != owner) {
+        throw new IllegalStateException("transaction is not active on this thread");
+      }
+    }
+
+    private int update(String sql, Object... args) throws StorageException {
+      try {
+        PreparedStatement ps = statement(sql);
+        bind(ps, args);
+        return ps.executeUpdate();
+      } catch (SQLException e) {
+        throw failed(e);
+      }
+    }
+
+    private void bind(PreparedStatement ps, Object... args) throws SQLException {
+      for (int i = 0; i < args.length; i++) {
+        Object a = args[i];
+        if (a instanceof Id id) {
+          ps.setBytes(i + 1, id.toBytes());
+        } else if (a instanceof byte[] b) {
+          ps.setBytes(i + 1, b);
+        } else if (a instanceof Long l) {
+          ps.setLong(i + 1, l);
+        } else if (a instanceof Integer n) {
+          ps.setInt(i + 1, n);
+        } else {
+          throw new IllegalStateException("unsupported parameter type " + a.getClass());
+        }
+      }
+    }
+
+    /** Runs a query and maps each row; row mapping failures become StorageException. */
+    private <R> List<R> query(String sql, RowMapper<R> mapper, Object... args)
+        throws StorageException {
+      try {
+        PreparedStatement ps = statement(sql);
+        bind(ps, args);
+        List<R> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(mapper.map(rs));
+          }
+        }
+        return out;
+      } catch (SQLException e) {
+        throw failed(e);
+      } catch (IllegalArgumentException e) {
+        throw malformed(e);
+      }
+    }
+
+    private <R> Optional<R> queryOne(String sql, RowMapper<R> mapper, Object... args)
+        throws StorageException {
+      List<R> rows = query(sql, mapper, args);
+      return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+    }
+
+    private Optional<SecretBlob> secret(String sql, String table, String column, Id key)
+        throws StorageException {
+      Optional<byte[]> ct = queryOne(sql, rs -> rs.getBytes(1), key);
+      if (ct.isEmpty()) {
+        return Optional.empty();
+      }
+      byte[] plain = cipher.open(ct.get(), table, column, key);
+      try {
+        return Optional.of(SecretBlob.copyOf(plain));
+      } finally {
+        java.util.Arrays.fill(plain, (byte) 0);
+      }
+    }
+
+    private byte[] seal(SecretBlob blob, String table, String column, Id key)
+        throws StorageException {
+      byte[] plain = blob.revealBytes();
+      try {
+        return cipher.seal(plain, table, column, key);
+      } finally {
+        java.util.Arrays.fill(plain, (byte) 0);
+      }
+    }
+
+    // ---- node keys
+
+    @Override
+    public void putNodeKey(NodeKeyKind kind, SecretBlob material) throws StorageException {
+      check();
+      StoreArgs.need(kind, "kind");
+      StoreArgs.need(material, "material");
+      Id key = kindKey(kind);
+      update(
+          "INSERT OR REPLACE INTO node_key (kind, material_ct) VALUES (?, ?)",
+          kind.code(),
+          seal(material, "node_key", "material_ct", key));
+    }
+
+    @Override
+    public Optional<SecretBlob> nodeKey(NodeKeyKind kind) throws StorageException {
+      check();
+      StoreArgs.need(kind, "kind");
+      Optional<byte[]> ct =
+          queryOne("SELECT material_ct FROM node_key WHERE kind = ?", rs -> rs.getBytes(1),
+              kind.code());
+      if (ct.isEmpty()) {
+        return Optional.empty();
+      }
+      byte[] plain = cipher.open(ct.get(), "node_key", "material_ct", kindKey(kind));
+      try {
+        return Optional.of(SecretBlob.copyOf(plain));
+      } finally {
+        java.util.Arrays.fill(plain, (byte) 0);
+      }
+    }
+
+    // ---- group states
+
+    @Override
+    public void putGroupState(Id groupId, SecretBlob state) throws StorageException {
+      check();
+      StoreArgs.need(groupId, "groupId");
+      StoreArgs.need(state, "state");
+      update(
+          "INSERT OR REPLACE INTO group_state (group_id, state_ct) VALUES (?, ?)",
+          groupId,
+          seal(state, "group_state", "state_ct", groupId));
+    }
+
+    @Override
+    public Optional<SecretBlob> groupState(Id groupId) throws StorageException {
+      check();
+      StoreArgs.need(groupId, "groupId");
+      return secret(
+          "SELECT state_ct FROM group_state WHERE group_id = ?", "group_state", "state_ct",
+          groupId);
+    }
+
+    @Override
+    public boolean deleteGroupState(Id groupId) throws StorageException {
+      check();
+      StoreArgs.need(groupId, "groupId");
+      return update("DELETE FROM group_state WHERE group_id = ?", groupId) > 0;
+    }
+
+    // ---- key packages
+
+    @Override
+    public void putKeyPackage(Id ref, SecretBlob privateMaterial) throws StorageException {
+      check();
+      StoreArgs.need(ref, "ref");
+      StoreArgs.need(privateMaterial, "privateMaterial");
+      update(
+          "INSERT OR REPLACE INTO key_package (ref, material_ct) VALUES (?, ?)",
+          ref,
+          seal(privateMaterial, "key_package", "material_ct", ref));
+    }
+
+    @Override
+    public Optional<SecretBlob> keyPackage(Id ref) throws StorageException {
+      check();
+      StoreArgs.need(ref, "ref");
+      return secret(
+          "SELECT material_ct FROM key_package WHERE ref = ?", "key_package", "material_ct", ref);
+    }
+
+    @Override
+    public boolean deleteKeyPackage(Id ref) throws StorageException {
+      check();
+      StoreArgs.need(ref, "ref");
+      return update("DELETE FROM key_package WHERE ref = ?", ref) > 0;
+    }
+
+    // ---- spaces and channels
+
+    private byte[] sealName(String name, String table, Id key) throws StorageException {
+      return cipher.seal(name.getBytes(StandardCharsets.UTF_8), table, "name_ct", key);
+    }
+
+    private String openName(byte[] ct, String table, Id key) throws StorageException {
+      return new String(cipher.open(ct, table, "name_ct", key), StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void putSpace(SpaceRecord space) throws StorageException {
+      check();
+      StoreArgs.need(space, "space");
+      update(
+          "INSERT OR REPLACE INTO space (space_id, name_ct, owner, created_ms)"
+              + " VALUES (?, ?, ?, ?)",
+          space.spaceId(),
+          sealName(space.name(), "space", space.spaceId()),
+          space.ownerPeerId(),
+          space.createdAt().toEpochMilli());
+    }
+
+    private static final String SPACE_COLUMNS = "space_id, name_ct, owner, created_ms";
+
+    private SpaceRecord spaceRow(ResultSet rs) throws SQLException, StorageException {
+      Id spaceId = id(rs.getBytes(1));
+      return new SpaceRecord(
+          spaceId,
+          openName(rs.getBytes(2), "space", spaceId),
+          id(rs.getBytes(3)),
+          Instant.ofEpochMilli(rs.getLong(4)));
+    }
+
+    @Override
+    public Optional<SpaceRecord> space(Id spaceId) throws StorageException {
+      check();
+      StoreArgs.need(spaceId, "spaceId");
+      return queryOne(
+          "SELECT " + SPACE_COLUMNS + " FROM space WHERE space_id = ?", this::spaceRow, spaceId);
+    }
+
+    @Override
+    public List<SpaceRecord> spaces() throws StorageException {
+      check();
+      return List.copyOf(
+          query("SELECT " + SPACE_COLUMNS + " FROM space ORDER BY space_id", this::spaceRow));
+    }
+
+    @Override
+    public boolean deleteSpace(Id spaceId) throws StorageException {
+      check();
+      StoreArgs.need(spaceId, "spaceId");
+      update("DELETE FROM channel WHERE space_id = ?", spaceId);
+      update("DELETE FROM space_op WHERE space_id = ?", spaceId);
+      return update("DELETE FROM space WHERE space_id = ?", spaceId) > 0;
+    }
+
+    @Override
+    public void putChannel(ChannelRecord channel) throws StorageException {
+      check();
+      StoreArgs.need(channel, "channel");
+      update(
+          "INSERT OR REPLACE INTO channel (channel_id, space_id, name_ct, kind, owner, created_ms)"
+              + " VALUES (?, ?, ?, ?, ?, ?)",
+          channel.channelId(),
+          channel.spaceId(),
+          sealName(channel.name(), "channel", channel.channelId()),
+          channel.kind(),
+          channel.ownerPeerId(),
+          channel.createdAt().toEpochMilli());
+    }
+
+    private static final String CHANNEL_COLUMNS =
+        "channel_id, space_id, name_ct, kind, owner, created_ms";
+
+    private ChannelRecord channelRow(ResultSet rs) throws SQLException, StorageException {
+      Id channelId = id(rs.getBytes(1));
+      return new ChannelRecord(
+          channelId,
+          id(rs.getBytes(2)),
+          openName(rs.getBytes(3), "channel", channelId),
+          rs.getInt(4),
+          id(rs.getBytes(5)),
+          Instant.ofEpochMilli(rs.getLong(6)));
+    }
+
+    @Override
+    public Optional<ChannelRecord> channel(Id channelId) throws StorageException {
+      check();
+      StoreArgs.need(channelId, "channelId");
+      return queryOne(
+          "SELECT " + CHANNEL_COLUMNS + " FROM channel WHERE channel_id = ?",
+          this::channelRow,
+          channelId);
+    }
+
+    @Override
+    public List<ChannelRecord> channels(Id spaceId) throws StorageException {
+      check();
+      StoreArgs.need(spaceId, "spaceId");
+      return List.copyOf(
+          query(
+              "SELECT " + CHANNEL_COLUMNS + " FROM channel WHERE space_id = ?"
+                  + " ORDER BY channel_id",
+              this::channelRow,
+              spaceId));
+    }
+
+    @Override
+    public boolean deleteChannel(Id channelId) throws StorageException {
+      check();
+      StoreArgs.need(channelId, "channelId");
+      update("DELETE FROM message WHERE channel_id = ?", channelId);
+      return update("DELETE FROM channel WHERE channel_id = ?", channelId) > 0;
+    }
+
+    @Override
+    public boolean appendSpaceOperation(SpaceOperation op) throws StorageException {
+      check();
+      StoreArgs.need(op, "operation");
+      return update(
+              "INSERT OR IGNORE INTO space_op (op_id, space_id, lamport, author, payload_ct)"
+                  + " VALUES (?, ?, ?, ?, ?)",
+              op.operationId(),
+              op.spaceId(),
+              op.lamport(),
+              op.authorPeerId(),
+              cipher.seal(op.payload(), "space_op", "payload_ct", op.operationId()))
+          > 0;
+    }
+
+    @Override
+    public List<SpaceOperation> spaceOperations(Id spaceId) throws StorageException {
+      check();
+      StoreArgs.need(spaceId, "spaceId");
+      return List.copyOf(
+          query(
+              "SELECT op_id, space_id, lamport, author, payload_ct FROM space_op"
+                  + " WHERE space_id = ? ORDER BY lamport, author, op_id",
+              rs -> {
+                Id opId = id(rs.getBytes(1));
+                return new SpaceOperation(
+                    opId,
+                    id(rs.getBytes(2)),
+                    rs.getLong(3),
+                    id(rs.getBytes(4)),
+                    cipher.open(rs.getBytes(5), "space_op", "payload_ct", opId));
+              },
+              spaceId));
+    }
+
+    // ---- messages
+
+    private static final String MESSAGE_COLUMNS =
+        "message_id, channel_id, sender, lamport, sender_seq, content_type, body_ct,"
+            + " received_ms, delivery";
+
+    private StoredMessage messageRow(ResultSet rs) throws SQLException, StorageException {
+      Id messageId = id(rs.getBytes(1));
+      return new StoredMessage(
+          messageId,
+          id(rs.getBytes(2)),
+          id(rs.getBytes(3)),
+          rs.getLong(4),
+          rs.getLong(5),
+          rs.getInt(6),
+          cipher.open(rs.getBytes(7), "message", "body_ct", messageId),
+          Instant.ofEpochMilli(rs.getLong(8)),
+          DeliveryState.fromCode(rs.getInt(9)));
+    }
+
+    @Override
+    public boolean insertMessage(StoredMessage m) throws StorageException {
+      check();
+      StoreArgs.need(m, "message");
+      return update(
+              "INSERT OR IGNORE INTO message (" + MESSAGE_COLUMNS + ")"
+                  + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              m.messageId(),
+              m.channelId(),
+              m.senderPeerId(),
+              m.lamport(),
+              m.senderSequence(),
+              m.contentType(),
+              cipher.seal(m.body(), "message", "body_ct", m.messageId()),
+              m.receivedAt().toEpochMilli(),
+              m.deliveryState().code())
+          > 0;
+    }
+
+    @Override
+    public Optional<StoredMessage> message(Id messageId) throws StorageException {
+      check();
+      StoreArgs.need(messageId, "messageId");
+      return queryOne(
+          "SELECT " + MESSAGE_COLUMNS + " FROM message WHERE message_id = ?",
+          this::messageRow,
+          messageId);
+    }
+
+    @Override
+    public List<StoredMessage> history(Id channelId, HistoryCursor before, int limit)
+        throws StorageException {
+      check();
+      StoreArgs.need(channelId, "channelId");
+      StoreArgs.needCount(limit, "limit");
+      if (limit == 0) {
+        return List.of();
+      }
+      String order = " ORDER BY lamport DESC, sender DESC, sender_seq DESC, message_id DESC LIMIT ?";
+      List<StoredMessage> page;
+      if (before == null) {
+        page =
+            query(
+                "SELECT " + MESSAGE_COLUMNS + " FROM message WHERE channel_id = ?" + order,
+                this::messageRow,
+                channelId,
+                limit);
+      } else {
+        page =
+            query(
+                "SELECT " + MESSAGE_COLUMNS + " FROM message WHERE channel_id = ?"
+                    + " AND (lamport, sender, sender_seq) < (?, ?, ?)" + order,
+                this::messageRow,
+                channelId,
+                before.lamport(),
+                before.senderPeerId(),
+                before.senderSequence(),
+                limit);
+      }
+      Collections.reverse(page);
+      return List.copyOf(page);
+    }
+
+    @Override
+    public OptionalLong maxLamport(Id channelId) throws StorageException {
+      check();
+      StoreArgs.need(channelId, "channelId");
+      List<Long> max =
+          query(
+              "SELECT max(lamport) FROM message WHERE channel_id = ?",
+              rs -> {
+                long v = rs.getLong(1);
+                return rs.wasNull() ? null : v;
+              },
+              channelId);
+      return max.get(0) == null ? OptionalLong.empty() : OptionalLong.of(max.get(0));
+    }
+
+    @Override
+    public boolean updateDeliveryState(Id messageId, DeliveryState state)
+        throws StorageException {
+      check();
+      StoreArgs.need(messageId, "messageId");
+      StoreArgs.need(state, "state");
+      return update("UPDATE message SET delivery = ? WHERE message_id = ?", state.code(),
+          messageId) > 0;
+    }
+
+    // ---- outbox
+
+    @Override
+    public boolean enqueueOutbox(OutboxEntry e) throws StorageException {
+      check();
+      StoreArgs.need(e, "entry");
+      return update(
+              "INSERT OR IGNORE INTO outbox"
+                  + " (envelope_id, recipient, payload_ct, next_attempt_ms, attempts)"
+                  + " VALUES (?, ?, ?, ?, ?)",
+              e.envelopeId(),
+              e.recipient(),
+              cipher.seal(e.payload(), "outbox", "payload_ct", e.envelopeId(), e.recipient()),
+              e.nextAttemptAt().toEpochMilli(),
+              e.attempts())
+          > 0;
+    }
+
+    @Override
+    public List<OutboxEntry> dueOutbox(Instant now, int limit) throws StorageException {
+      check();
+      long at = StoreArgs.millis(now, "now");
+      StoreArgs.needCount(limit, "limit");
+      return List.copyOf(
+          query(
+              "SELECT envelope_id, recipient, payload_ct, next_attempt_ms, attempts FROM outbox"
+                  + " WHERE next_attempt_ms <= ?"
+                  + " ORDER BY next_attempt_ms, envelope_id, recipient LIMIT ?",
+              rs -> {
+                Id envelopeId = id(rs.getBytes(1));
+                Id recipient = id(rs.getBytes(2));
+                return new OutboxEntry(
+                    envelopeId,
+                    recipient,
+                    cipher.open(rs.getBytes(3), "outbox", "payload_ct", envelopeId, recipient),
+                    Instant.ofEpochMilli(rs.getLong(4)),
+                    rs.getInt(5));
+              },
+              at,
+              limit));
+    }
+
+    @Override
+    public boolean ackOutbox(Id envelopeId, Id recipient) throws StorageException {
+      check();
+      StoreArgs.need(envelopeId, "envelopeId");
+      StoreArgs.need(recipient, "recipient");
+      return update("DELETE FROM outbox WHERE envelope_id = ? AND recipient = ?", envelopeId,
+          recipient) > 0;
+    }
+
+    @Override
+    public boolean rescheduleOutbox(Id envelopeId, Id recipient, Instant nextAttemptAt)
+        throws StorageException {
+      check();
+      StoreArgs.need(envelopeId, "envelopeId");
+      StoreArgs.need(recipient, "recipient");
+      long at = StoreArgs.millis(nextAttemptAt, "nextAttemptAt");
+      return update(
+              "UPDATE outbox SET next_attempt_ms = ?, attempts = min(attempts + 1, 2147483647)"
+                  + " WHERE envelope_id = ? AND recipient = ?",
+              at,
+              envelopeId,
+              recipient)
+          > 0;
+    }
+
+    // ---- pending envelopes
+
+    @Override
+    public boolean addPendingEnvelope(PendingEnvelope p) throws StorageException {
+      check();
+      StoreArgs.need(p, "envelope");
+      return update(
+              "INSERT OR IGNORE INTO pending_envelope (envelope_id, envelope_ct, received_ms)"
+                  + " VALUES (?, ?, ?)",
+              p.envelopeId(),
+              cipher.seal(p.envelope(), "pending_envelope", "envelope_ct", p.envelopeId()),
+              p.receivedAt().toEpochMilli())
+          > 0;
+    }
+
+    @Override
+    public List<PendingEnvelope> pendingEnvelopes() throws StorageException {
+      check();
+      return List.copyOf(
+          query(
+              "SELECT envelope_id, envelope_ct, received_ms FROM pending_envelope"
+                  + " ORDER BY received_ms, envelope_id",
+              rs -> {
+                Id envelopeId = id(rs.getBytes(1));
+                return new PendingEnvelope(
+                    envelopeId,
+                    cipher.open(rs.getBytes(2), "pending_envelope", "envelope_ct", envelopeId),
+                    Instant.ofEpochMilli(rs.getLong(3)));
+              }));
+    }
+
+    @Override
+    public boolean deletePendingEnvelope(Id envelopeId) throws StorageException {
+      check();
+      StoreArgs.need(envelopeId, "envelopeId");
+      return update("DELETE FROM pending_envelope WHERE envelope_id = ?", envelopeId) > 0;
+    }
+
+    @Override
+    public int prunePendingEnvelopes(int maxCount, Instant receivedBefore)
+        throws StorageException {
+      check();
+      StoreArgs.needCount(maxCount, "maxCount");
+      long cutoff = StoreArgs.millis(receivedBefore, "receivedBefore");
+      int deleted = update("DELETE FROM pending_envelope WHERE received_ms < ?", cutoff);
+      long count =
+          queryOne("SELECT count(*) FROM pending_envelope", rs -> rs.getLong(1)).orElse(0L);
+      if (count > maxCount) {
+        deleted +=
+            update(
+                "DELETE FROM pending_envelope WHERE envelope_id IN (SELECT envelope_id"
+                    + " FROM pending_envelope ORDER BY received_ms, envelope_id LIMIT ?)",
+                count - maxCount);
+      }
+      return deleted;
+    }
+
+    // ---- invites
+
+    @Override
+    public boolean putInvite(Invite invite) throws StorageException {
+      check();
+      StoreArgs.need(invite, "invite");
+      return update(
+              "INSERT OR IGNORE INTO invite (secret_hash, expires_ms, used) VALUES (?, ?, ?)",
+              invite.secretHash(),
+              invite.expiresAt().toEpochMilli(),
+              invite.used() ? 1 : 0)
+          > 0;
+    }
+
+    @Override
+    public Optional<Invite> invite(Id secretHash) throws StorageException {
+      check();
+      StoreArgs.need(secretHash, "secretHash");
+      return queryOne(
+          "SELECT expires_ms, used FROM invite WHERE secret_hash = ?",
+          rs -> new Invite(secretHash, Instant.ofEpochMilli(rs.getLong(1)), rs.getInt(2) != 0),
+          secretHash);
+    }
+
+    @Override
+    public InviteRedemption redeemInvite(Id secretHash, Instant now) throws StorageException {
+      check();
+      StoreArgs.need(secretHash, "secretHash");
+      long at = StoreArgs.millis(now, "now");
+      Optional<Invite> invite = invite(secretHash);
+      if (invite.isEmpty()) {
+        return InviteRedemption.UNKNOWN;
+      }
+      if (invite.get().used()) {
+        return InviteRedemption.ALREADY_USED;
+      }
+      if (invite.get().expiresAt().toEpochMilli() <= at) {
+        return InviteRedemption.EXPIRED;
+      }
+      int changed =
+          update("UPDATE invite SET used = 1 WHERE secret_hash = ? AND used = 0", secretHash);
+      return changed == 1 ? InviteRedemption.REDEEMED : InviteRedemption.ALREADY_USED;
+    }
+  }
+
+  /** Maps one result row; may decrypt, so may fail with a StorageException. */
+  @FunctionalInterface
+  private interface RowMapper<R> {
+    R map(ResultSet rs) throws SQLException, StorageException;
+  }
+}

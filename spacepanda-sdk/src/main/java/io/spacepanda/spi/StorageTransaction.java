@@ -1,0 +1,373 @@
+package io.spacepanda.spi;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * The operations of one storage transaction, handed to {@link TransactionWork} by {@link
+ * Storage#inTransaction}.
+ *
+ * <p>Everything done through one transaction commits together when the work returns, or not at
+ * all when it throws. Reads see the transaction's own earlier writes. A transaction is valid only
+ * while its work runs and only on the thread that runs it; any call after that throws {@link
+ * IllegalStateException}. Transactions of one store are serializable: implementations may run
+ * them one at a time.
+ *
+ * <p>Every operation throws {@link IllegalArgumentException} for a null argument or a negative
+ * limit or count, and {@link StorageException} when the store fails (the transaction then rolls
+ * back). Byte arrays in records are copies; secrets travel as {@link SecretBlob}.
+ */
+public interface StorageTransaction {
+
+  // ---- node keys
+
+  /**
+   * Stores one of the node's long-term keys, replacing an earlier one of the same kind.
+   *
+   * @param kind which key
+   * @param material the key material, typically already encoded or wrapped by the caller
+   * @throws StorageException if the store fails
+   */
+  void putNodeKey(NodeKeyKind kind, SecretBlob material) throws StorageException;
+
+  /**
+   * Returns one of the node's long-term keys.
+   *
+   * @param kind which key
+   * @return the key material, or empty if none was stored
+   * @throws StorageException if the store fails or the stored data fail authentication
+   */
+  Optional<SecretBlob> nodeKey(NodeKeyKind kind) throws StorageException;
+
+  // ---- MLS group states
+
+  /**
+   * Stores the serialized MLS state of a group, replacing the previous one.
+   *
+   * @param groupId the MLS group id
+   * @param state the serialized state (may be hundreds of KiB)
+   * @throws StorageException if the store fails
+   */
+  void putGroupState(Id groupId, SecretBlob state) throws StorageException;
+
+  /**
+   * Returns the serialized MLS state of a group.
+   *
+   * @param groupId the MLS group id
+   * @return the state, or empty if none is stored
+   * @throws StorageException if the store fails or the stored data fail authentication
+   */
+  Optional<SecretBlob> groupState(Id groupId) throws StorageException;
+
+  /**
+   * Deletes the MLS state of a group.
+   *
+   * @param groupId the MLS group id
+   * @return true if a state was deleted, false if none was stored
+   * @throws StorageException if the store fails
+   */
+  boolean deleteGroupState(Id groupId) throws StorageException;
+
+  // ---- key packages
+
+  /**
+   * Stores the private material of a key package this node published, by its reference.
+   *
+   * @param ref the key package reference (RFC 9420 §5.2)
+   * @param privateMaterial the private init and leaf keys, encoded by the caller
+   * @throws StorageException if the store fails
+   */
+  void putKeyPackage(Id ref, SecretBlob privateMaterial) throws StorageException;
+
+  /**
+   * Returns the private material of a key package.
+   *
+   * @param ref the key package reference
+   * @return the material, or empty if none is stored
+   * @throws StorageException if the store fails or the stored data fail authentication
+   */
+  Optional<SecretBlob> keyPackage(Id ref) throws StorageException;
+
+  /**
+   * Deletes the private material of a key package, typically once it was used to join.
+   *
+   * @param ref the key package reference
+   * @return true if material was deleted, false if none was stored
+   * @throws StorageException if the store fails
+   */
+  boolean deleteKeyPackage(Id ref) throws StorageException;
+
+  // ---- spaces and channels
+
+  /**
+   * Stores a space's metadata, replacing an earlier record with the same id.
+   *
+   * @param space the space record
+   * @throws StorageException if the store fails
+   */
+  void putSpace(SpaceRecord space) throws StorageException;
+
+  /**
+   * Returns a space's metadata.
+   *
+   * @param spaceId the space id
+   * @return the record, or empty if unknown
+   * @throws StorageException if the store fails
+   */
+  Optional<SpaceRecord> space(Id spaceId) throws StorageException;
+
+  /**
+   * Returns every stored space, ordered by space id.
+   *
+   * @return the spaces; empty if none
+   * @throws StorageException if the store fails
+   */
+  List<SpaceRecord> spaces() throws StorageException;
+
+  /**
+   * Deletes a space with its channel records and its operations log; the channels' messages stay.
+   *
+   * @param spaceId the space id
+   * @return true if the space record existed
+   * @throws StorageException if the store fails
+   */
+  boolean deleteSpace(Id spaceId) throws StorageException;
+
+  /**
+   * Stores a channel's metadata, replacing an earlier record with the same id.
+   *
+   * @param channel the channel record
+   * @throws StorageException if the store fails
+   */
+  void putChannel(ChannelRecord channel) throws StorageException;
+
+  /**
+   * Returns a channel's metadata.
+   *
+   * @param channelId the channel id
+   * @return the record, or empty if unknown
+   * @throws StorageException if the store fails
+   */
+  Optional<ChannelRecord> channel(Id channelId) throws StorageException;
+
+  /**
+   * Returns the channels of a space, ordered by channel id.
+   *
+   * @param spaceId the space id
+   * @return the channels; empty if none
+   * @throws StorageException if the store fails
+   */
+  List<ChannelRecord> channels(Id spaceId) throws StorageException;
+
+  /**
+   * Deletes a channel record together with all of its messages.
+   *
+   * @param channelId the channel id
+   * @return true if the channel record existed
+   * @throws StorageException if the store fails
+   */
+  boolean deleteChannel(Id channelId) throws StorageException;
+
+  /**
+   * Appends an operation to its space's metadata log unless one with its id is already there.
+   *
+   * @param operation the operation
+   * @return true if the operation was new and is now stored, false if its id was known (nothing
+   *     changed)
+   * @throws StorageException if the store fails
+   */
+  boolean appendSpaceOperation(SpaceOperation operation) throws StorageException;
+
+  /**
+   * Returns a space's metadata log ordered by (lamport, authorPeerId, operationId).
+   *
+   * @param spaceId the space id
+   * @return the operations; empty if none
+   * @throws StorageException if the store fails or stored data fail authentication
+   */
+  List<SpaceOperation> spaceOperations(Id spaceId) throws StorageException;
+
+  // ---- messages
+
+  /**
+   * Stores a message unless one with the same message id is already stored.
+   *
+   * @param message the message
+   * @return true if the message was new and is now stored; false if its id was known, in which case
+   *     nothing changed (not even the stored copy's delivery state)
+   * @throws StorageException if the store fails
+   */
+  boolean insertMessage(StoredMessage message) throws StorageException;
+
+  /**
+   * Returns a message by id.
+   *
+   * @param messageId the message id
+   * @return the message, or empty if unknown
+   * @throws StorageException if the store fails or stored data fail authentication
+   */
+  Optional<StoredMessage> message(Id messageId) throws StorageException;
+
+  /**
+   * Returns the latest messages of a channel that sort strictly before a cursor, in display order.
+   *
+   * <p>Display order is (lamport, senderPeerId, senderSequence) ascending, with the message id as
+   * a final tie-break. The result holds the last {@code limit} messages before {@code before} (all
+   * messages when {@code before} is null), oldest first. To page further back, pass the first
+   * returned message's {@link StoredMessage#cursor()}.
+   *
+   * @param channelId the channel id
+   * @param before the exclusive upper bound, or null for the newest messages
+   * @param limit the largest number of messages to return, not negative
+   * @return up to {@code limit} messages, oldest first
+   * @throws StorageException if the store fails or stored data fail authentication
+   */
+  List<StoredMessage> history(Id channelId, HistoryCursor before, int limit)
+      throws StorageException;
+
+  /**
+   * Returns the largest Lamport clock among a channel's stored messages.
+   *
+   * @param channelId the channel id
+   * @return the largest Lamport clock, or empty if the channel has no messages
+   * @throws StorageException if the store fails
+   */
+  OptionalLong maxLamport(Id channelId) throws StorageException;
+
+  /**
+   * Changes the delivery state of a stored message.
+   *
+   * @param messageId the message id
+   * @param state the new state
+   * @return true if the message exists (its state is now {@code state}), false if it is unknown
+   * @throws StorageException if the store fails
+   */
+  boolean updateDeliveryState(Id messageId, DeliveryState state) throws StorageException;
+
+  // ---- outbox
+
+  /**
+   * Adds an entry to the outbox unless one with the same (envelopeId, recipient) is there.
+   *
+   * @param entry the entry
+   * @return true if the entry was new and is now queued, false if its key was known (nothing
+   *     changed)
+   * @throws StorageException if the store fails
+   */
+  boolean enqueueOutbox(OutboxEntry entry) throws StorageException;
+
+  /**
+   * Returns the outbox entries due at a time, earliest first.
+   *
+   * <p>An entry is due when its {@code nextAttemptAt} is at or before {@code now}. Entries due at
+   * the same time are ordered by (envelopeId, recipient). Returning an entry does not change it:
+   * the caller {@linkplain #ackOutbox acknowledges} or {@linkplain #rescheduleOutbox reschedules}
+   * it.
+   *
+   * @param now the current local time
+   * @param limit the largest number of entries to return, not negative
+   * @return up to {@code limit} due entries
+   * @throws StorageException if the store fails or stored data fail authentication
+   */
+  List<OutboxEntry> dueOutbox(Instant now, int limit) throws StorageException;
+
+  /**
+   * Removes an entry from the outbox because its recipient acknowledged it.
+   *
+   * @param envelopeId the envelope id
+   * @param recipient the recipient's PeerId bytes
+   * @return true if the entry was queued and is now removed
+   * @throws StorageException if the store fails
+   */
+  boolean ackOutbox(Id envelopeId, Id recipient) throws StorageException;
+
+  /**
+   * Moves an entry's next attempt to a new time and counts one more failed attempt.
+   *
+   * @param envelopeId the envelope id
+   * @param recipient the recipient's PeerId bytes
+   * @param nextAttemptAt when the entry is due next (millisecond precision)
+   * @return true if the entry was queued and is now rescheduled
+   * @throws StorageException if the store fails
+   */
+  boolean rescheduleOutbox(Id envelopeId, Id recipient, Instant nextAttemptAt)
+      throws StorageException;
+
+  // ---- pending envelopes
+
+  /**
+   * Keeps an envelope whose tag matched no key yet, unless one with the same id is kept.
+   *
+   * <p>The store does not bound itself; the caller calls {@link #prunePendingEnvelopes} with its
+   * bounds, typically in the same transaction.
+   *
+   * @param envelope the envelope
+   * @return true if the envelope was new and is now kept
+   * @throws StorageException if the store fails
+   */
+  boolean addPendingEnvelope(PendingEnvelope envelope) throws StorageException;
+
+  /**
+   * Returns every kept envelope, oldest first (by receivedAt, then envelope id).
+   *
+   * @return the envelopes; empty if none
+   * @throws StorageException if the store fails or stored data fail authentication
+   */
+  List<PendingEnvelope> pendingEnvelopes() throws StorageException;
+
+  /**
+   * Deletes a kept envelope, typically once it was opened.
+   *
+   * @param envelopeId the envelope id
+   * @return true if the envelope was kept and is now deleted
+   * @throws StorageException if the store fails
+   */
+  boolean deletePendingEnvelope(Id envelopeId) throws StorageException;
+
+  /**
+   * Deletes kept envelopes received before a time, then the oldest ones beyond a count.
+   *
+   * @param maxCount how many envelopes may remain at most, not negative
+   * @param receivedBefore envelopes received strictly before this time are deleted
+   * @return how many envelopes were deleted
+   * @throws StorageException if the store fails
+   */
+  int prunePendingEnvelopes(int maxCount, Instant receivedBefore) throws StorageException;
+
+  // ---- invites
+
+  /**
+   * Stores a new invite unless one with the same secret hash exists.
+   *
+   * @param invite the invite
+   * @return true if the invite was new and is now stored, false if its hash was known (nothing
+   *     changed)
+   * @throws StorageException if the store fails
+   */
+  boolean putInvite(Invite invite) throws StorageException;
+
+  /**
+   * Returns an invite by the hash of its secret.
+   *
+   * @param secretHash the hash of the invite secret
+   * @return the invite, or empty if unknown
+   * @throws StorageException if the store fails
+   */
+  Optional<Invite> invite(Id secretHash) throws StorageException;
+
+  /**
+   * Marks an invite used if it exists, is unused and has not expired at {@code now}.
+   *
+   * <p>Of any number of redemptions of one invite, across transactions and threads, exactly one
+   * returns {@link InviteRedemption#REDEEMED} (unless the invite expired first). An invite whose
+   * expiry equals {@code now} has expired.
+   *
+   * @param secretHash the hash of the invite secret
+   * @param now the current local time
+   * @return the outcome
+   * @throws StorageException if the store fails
+   */
+  InviteRedemption redeemInvite(Id secretHash, Instant now) throws StorageException;
+}

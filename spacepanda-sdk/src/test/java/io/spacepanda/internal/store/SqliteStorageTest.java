@@ -1,0 +1,355 @@
+package io.spacepanda.internal.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.crypto.tink.InsecureSecretKeyAccess;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.aead.AesGcmKey;
+import io.spacepanda.spi.DeliveryState;
+import io.spacepanda.spi.Id;
+import io.spacepanda.spi.NodeKeyKind;
+import io.spacepanda.spi.OutboxEntry;
+import io.spacepanda.spi.SecretBlob;
+import io.spacepanda.spi.Storage;
+import io.spacepanda.spi.StorageContractTest;
+import io.spacepanda.spi.StorageException;
+import io.spacepanda.spi.StoredMessage;
+import io.spacepanda.spi.WrongPassphraseException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs the storage contract against {@link SqliteStorage}, plus its on-disk guarantees. */
+class SqliteStorageTest extends StorageContractTest {
+
+  /** Cheap Argon2id parameters so that tests of passphrase handling stay fast. */
+  private static final KeysetFile.KdfParams CHEAP_KDF = new KeysetFile.KdfParams(256, 1, 1);
+
+  private static final char[] PASSPHRASE = "correct horse battery staple".toCharArray();
+
+  @TempDir Path tempDir;
+
+  private Path dataDir() {
+    return tempDir.resolve("node");
+  }
+
+  @Override
+  protected Storage newStorage() throws StorageException {
+    return Storage.sqlite(dataDir());
+  }
+
+  @Override
+  protected boolean isDurable() {
+    return true;
+  }
+
+  @Override
+  protected Storage reopen() throws StorageException {
+    return Storage.sqlite(dataDir());
+  }
+
+  private static Storage openWithPassphrase(Path dir, char[] passphrase) throws StorageException {
+    return SqliteStorage.open(dir, passphrase, CHEAP_KDF, new SecureRandom());
+  }
+
+  private static Map<String, byte[]> snapshot(Path dir) throws IOException {
+    Map<String, byte[]> files = new TreeMap<>();
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) paths.filter(Files::isRegularFile)::iterator) {
+        files.put(dir.relativize(p).toString(), Files.readAllBytes(p));
+      }
+    }
+    return files;
+  }
+
+  private static boolean contains(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  private static void assertNoFileContains(Path dir, byte[] secret, String what) throws IOException {
+    for (Map.Entry<String, byte[]> file : snapshot(dir).entrySet()) {
+      assertFalse(contains(file.getValue(), secret), what + " found in " + file.getKey());
+    }
+  }
+
+  @Test
+  void open_withPassphrase_noFileHoldsBodiesOrKeys() throws Exception {
+    Path dir = tempDir.resolve("secret-node");
+    Random random = new Random(11);
+    List<byte[]> bodies = new ArrayList<>();
+    byte[] identityKey = new byte[32];
+    random.nextBytes(identityKey);
+    byte[] groupState = new byte[4096];
+    random.nextBytes(groupState);
+    byte[] outboxPayload = "outbox payload that must not leak".getBytes(StandardCharsets.UTF_8);
+    Storage store = Storage.sqlite(dir, PASSPHRASE.clone());
+    try {
+      store.inTransaction(
+          t -> {
+            for (int i = 0; i < 50; i++) {
+              byte[] body = ("message body number " + i + " with some text").getBytes(
+                  StandardCharsets.UTF_8);
+              bodies.add(body);
+              t.insertMessage(
+                  new StoredMessage(messageId(i), id("ch", 16), id("alice", 38), i, i, 1, body,
+                      T0, DeliveryState.RECEIVED));
+            }
+            t.putNodeKey(NodeKeyKind.IDENTITY, SecretBlob.copyOf(identityKey));
+            t.putGroupState(id("ch", 16), SecretBlob.copyOf(groupState));
+            t.enqueueOutbox(new OutboxEntry(id("e", 8), id("bob", 38), outboxPayload, T0, 0));
+            return null;
+          });
+      // Scan while open, so the WAL and shared-memory files hold the fresh commits.
+      assertTrue(Files.size(dir.resolve(StoreConstants.DATABASE_FILE + "-wal")) > 0);
+      assertFilesHoldNoSecrets(dir, bodies, identityKey, groupState, outboxPayload);
+    } finally {
+      store.close();
+    }
+    assertFilesHoldNoSecrets(dir, bodies, identityKey, groupState, outboxPayload);
+
+    KeysetHandle keyset =
+        KeysetFile.decode(Files.readAllBytes(dir.resolve(StoreConstants.KEYSET_FILE)))
+            .open(PASSPHRASE.clone());
+    byte[] aesKey =
+        ((AesGcmKey) keyset.getAt(0).getKey())
+            .getKeyBytes()
+            .toByteArray(InsecureSecretKeyAccess.get());
+    assertNoFileContains(dir, aesKey, "at-rest AES key");
+  }
+
+  private static void assertFilesHoldNoSecrets(
+      Path dir, List<byte[]> bodies, byte[] identityKey, byte[] groupState, byte[] outbox)
+      throws IOException {
+    assertTrue(Files.exists(dir.resolve(StoreConstants.DATABASE_FILE)));
+    assertTrue(Files.exists(dir.resolve(StoreConstants.KEYSET_FILE)));
+    for (byte[] body : bodies) {
+      assertNoFileContains(dir, body, "message body");
+    }
+    assertNoFileContains(dir, "message body number".getBytes(StandardCharsets.UTF_8), "body text");
+    assertNoFileContains(dir, identityKey, "identity key");
+    assertNoFileContains(dir, java.util.Arrays.copyOf(groupState, 32), "group state");
+    assertNoFileContains(dir, outbox, "outbox payload");
+  }
+
+  @Test
+  void close_flushesWal_databaseFileAloneHoldsData() throws Exception {
+    storage.inTransaction(t -> t.insertMessage(message(1, id("ch", 16), id("a", 38), 1, 1, "x")));
+    storage.close();
+    Path copy = tempDir.resolve("copy");
+    Files.createDirectories(copy);
+    for (String name : List.of(StoreConstants.DATABASE_FILE, StoreConstants.KEYSET_FILE)) {
+      Files.copy(dataDir().resolve(name), copy.resolve(name));
+    }
+    try (Storage copied = Storage.sqlite(copy)) {
+      assertTrue(copied.inTransaction(t -> t.message(messageId(1))).isPresent());
+    }
+  }
+
+  @Test
+  void open_wrongPassphrase_refusedAndNothingOnDiskChanged() throws Exception {
+    Path dir = tempDir.resolve("locked");
+    try (Storage store = openWithPassphrase(dir, PASSPHRASE.clone())) {
+      store.inTransaction(t -> t.insertMessage(message(1, id("ch", 16), id("a", 38), 1, 1, "x")));
+    }
+    Map<String, byte[]> before = snapshot(dir);
+
+    assertThrows(
+        WrongPassphraseException.class,
+        () -> openWithPassphrase(dir, "not the passphrase".toCharArray()));
+    assertThrows(WrongPassphraseException.class, () -> Storage.sqlite(dir));
+
+    Map<String, byte[]> after = snapshot(dir);
+    assertEquals(before.keySet(), after.keySet());
+    for (String name : before.keySet()) {
+      assertArrayEquals(before.get(name), after.get(name), name + " changed");
+    }
+    try (Storage store = openWithPassphrase(dir, PASSPHRASE.clone())) {
+      assertTrue(store.inTransaction(t -> t.message(messageId(1))).isPresent());
+    }
+  }
+
+  @Test
+  void open_passphraseOnStoreCreatedWithout_refused() throws Exception {
+    Path dir = tempDir.resolve("plain");
+    Storage.sqlite(dir).close();
+    assertThrows(WrongPassphraseException.class, () -> openWithPassphrase(dir, PASSPHRASE));
+  }
+
+  @Test
+  void open_directoryAlreadyOpen_refusedUntilClosed() throws Exception {
+    StorageException e = assertThrows(StorageException.class, () -> Storage.sqlite(dataDir()));
+    assertTrue(e.getMessage().contains("in use"), e.getMessage());
+    storage.close();
+    storage = reopen();
+    assertTrue(storage.inTransaction(t -> t.spaces()).isEmpty());
+  }
+
+  @Test
+  void open_newDirectoryFromTwoThreads_oneKeysetAndDataReadableAfterwards() throws Exception {
+    Path dir = tempDir.resolve("race");
+    List<Storage> opened =
+        runConcurrently(
+            2,
+            i -> {
+              try {
+                return Storage.sqlite(dir);
+              } catch (StorageException e) {
+                return null;
+              }
+            });
+    int winners = 0;
+    for (Storage s : opened) {
+      if (s != null) {
+        winners++;
+        s.inTransaction(t -> t.insertMessage(message(1, id("ch", 16), id("a", 38), 1, 1, "x")));
+        s.close();
+      }
+    }
+    assertEquals(1, winners);
+    try (Storage again = Storage.sqlite(dir)) {
+      assertTrue(again.inTransaction(t -> t.message(messageId(1))).isPresent());
+    }
+  }
+
+  @Test
+  void open_newDirectory_keysetAndDirectoryOwnerOnly() throws Exception {
+    Path dir = dataDir();
+    Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
+    assertEquals(
+        "rw-------",
+        PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(dir.resolve(StoreConstants.KEYSET_FILE))));
+  }
+
+  @Test
+  void open_emptyPassphrase_fails() {
+    assertThrows(
+        IllegalArgumentException.class, () -> Storage.sqlite(tempDir.resolve("x"), new char[0]));
+    assertThrows(IllegalArgumentException.class, () -> Storage.sqlite(null));
+  }
+
+  @Test
+  void open_emptyDirectory_migratesToLatestSchema() throws Exception {
+    Path dir = tempDir.resolve("a").resolve("b");
+    Storage.sqlite(dir).close();
+    try (Connection c = rawConnection(dir);
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT version FROM schema_version")) {
+      assertTrue(rs.next());
+      assertEquals(SchemaMigrations.LATEST, rs.getInt(1));
+    }
+    try (Storage store = Storage.sqlite(dir)) {
+      assertEquals(List.of(), store.inTransaction(t -> t.spaces()));
+    }
+  }
+
+  @Test
+  void open_newerSchemaVersion_refusedAndLeftAsIs() throws Exception {
+    Path dir = tempDir.resolve("future");
+    Storage.sqlite(dir).close();
+    int future = SchemaMigrations.LATEST + 1;
+    try (Connection c = rawConnection(dir);
+        Statement st = c.createStatement()) {
+      st.executeUpdate("UPDATE schema_version SET version = " + future);
+    }
+    StorageException e = assertThrows(StorageException.class, () -> Storage.sqlite(dir));
+    assertTrue(e.getMessage().contains("newer"), e.getMessage());
+    try (Connection c = rawConnection(dir);
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT version FROM schema_version")) {
+      assertTrue(rs.next());
+      assertEquals(future, rs.getInt(1));
+    }
+  }
+
+  @Test
+  void open_keysetFileMissing_refused() throws Exception {
+    Path dir = tempDir.resolve("lost-key");
+    Storage.sqlite(dir).close();
+    Files.delete(dir.resolve(StoreConstants.KEYSET_FILE));
+    StorageException e = assertThrows(StorageException.class, () -> Storage.sqlite(dir));
+    assertTrue(e.getMessage().contains("keyset"), e.getMessage());
+    assertFalse(Files.exists(dir.resolve(StoreConstants.KEYSET_FILE)));
+  }
+
+  @Test
+  void open_keysetFileGarbage_refused() throws Exception {
+    Path dir = tempDir.resolve("garbage");
+    Storage.sqlite(dir).close();
+    Files.write(dir.resolve(StoreConstants.KEYSET_FILE), new byte[] {1, 2, 3});
+    assertThrows(StorageException.class, () -> Storage.sqlite(dir));
+  }
+
+  @Test
+  void read_ciphertextMovedToAnotherRow_failsAuthentication() throws Exception {
+    Id channel = id("ch", 16);
+    storage.inTransaction(
+        t -> {
+          t.insertMessage(message(1, channel, id("a", 38), 1, 1, "one"));
+          t.insertMessage(message(2, channel, id("a", 38), 2, 2, "two"));
+          return null;
+        });
+    storage.close();
+    try (Connection c = rawConnection(dataDir());
+        Statement st = c.createStatement()) {
+      st.executeUpdate(
+          "UPDATE message SET body_ct = (SELECT body_ct FROM message WHERE lamport = 1)"
+              + " WHERE lamport = 2");
+    }
+    storage = reopen();
+    assertEquals("one", new String(
+        storage.inTransaction(t -> t.message(messageId(1))).orElseThrow().body(),
+        StandardCharsets.UTF_8));
+    StorageException e =
+        assertThrows(StorageException.class, () -> storage.inTransaction(t -> t.message(
+            messageId(2))));
+    assertEquals("stored data failed authentication", e.getMessage());
+  }
+
+  @Test
+  void read_unknownDeliveryStateOnDisk_typedFailure() throws Exception {
+    storage.inTransaction(t -> t.insertMessage(message(1, id("ch", 16), id("a", 38), 1, 1, "x")));
+    storage.close();
+    try (Connection c = rawConnection(dataDir());
+        Statement st = c.createStatement()) {
+      st.executeUpdate("UPDATE message SET delivery = 99");
+    }
+    storage = reopen();
+    assertThrows(StorageException.class, () -> storage.inTransaction(t -> t.message(messageId(1))));
+  }
+
+  private static Connection rawConnection(Path dir) throws Exception {
+    return DriverManager.getConnection(
+        "jdbc:sqlite:" + dir.resolve(StoreConstants.DATABASE_FILE).toAbsolutePath());
+  }
+}
