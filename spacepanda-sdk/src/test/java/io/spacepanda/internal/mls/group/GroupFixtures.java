@@ -77,7 +77,7 @@ public final class GroupFixtures {
     EpochState s = copy.state;
     TreeKem kem = TreeKem.forLeaf(group.suite(), leaf, bundle.encryptionPrivateKey());
     EpochState asLeaf = Group.newState(config, s.context, s.tree, kem, s.secrets,
-        s.interimTranscriptHash);
+        s.interimTranscriptHash, s.confirmationTag);
     return new Group(config, group.suite(), bundle.signaturePrivateKey(), asLeaf);
   }
 
