@@ -58,6 +58,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * One member's view of an MLS group (RFC 9420 §10–§14): creating and joining groups, proposing,
@@ -861,8 +862,11 @@ public final class Group {
   private ProcessedMessage processPastApplication(PrivateMessage pm) throws MlsException {
     for (PastEpoch pe : past) {
       if (pe.epoch() == pm.epoch()) {
-        AuthenticatedContent ac = pe.framer.decryptPrivate(pm, memberKeys(pe.leaves));
-        return application(ac, pe.leaves.get(ac.content().sender().index()));
+        AuthenticatedContent ac = pe.framer.decryptPrivate(pm, (sender, content) -> {
+          Member m = sender.type() == SenderType.MEMBER ? pe.members.get(sender.index()) : null;
+          return m == null ? null : m.signatureKey();
+        });
+        return application(ac, pe.members.get(ac.content().sender().index()).credential());
       }
     }
     throw new MlsWrongEpochException("wrong epoch");
@@ -885,7 +889,7 @@ public final class Group {
         if (reInit != null) {
           throw new MlsValidationException("group was reinitialized");
         }
-        return application(ac, state.tree.leaf(c.sender().index()));
+        return application(ac, state.tree.leaf(c.sender().index()).credential());
       case PROPOSAL:
         return queueProposal(ac);
       case COMMIT:
@@ -895,10 +899,10 @@ public final class Group {
     }
   }
 
-  private ProcessedMessage application(AuthenticatedContent ac, LeafNode leaf) {
+  private ProcessedMessage application(AuthenticatedContent ac, Credential credential) {
     FramedContent c = ac.content();
     return new ProcessedMessage.ApplicationMessage(c.epoch(), c.sender().index(),
-        leaf.credential(), c.applicationData().clone(), c.authenticatedData().clone());
+        credential, c.applicationData().clone(), c.authenticatedData().clone());
   }
 
   private void checkGroupId(byte[] groupId) throws MlsValidationException {
@@ -1320,8 +1324,12 @@ public final class Group {
 
   private void retire() {
     if (config.pastEpochsRetained() > 0) {
+      Map<Integer, Member> members = new TreeMap<>();
+      for (Member m : members()) {
+        members.put(m.leafIndex(), m);
+      }
       past.addFirst(new PastEpoch(state.context, state.secrets.senderDataSecret(),
-          state.secretTree, state.leaves(), config.random()));
+          state.secretTree, members, config.random()));
     }
     while (past.size() > config.pastEpochsRetained()) {
       past.removeLast();

@@ -6,8 +6,8 @@ import io.spacepanda.internal.mls.MlsException;
 import io.spacepanda.internal.mls.codec.TlsReader;
 import io.spacepanda.internal.mls.codec.TlsWriter;
 import io.spacepanda.internal.mls.crypto.CipherSuite;
+import io.spacepanda.internal.mls.message.Credential;
 import io.spacepanda.internal.mls.message.GroupContext;
-import io.spacepanda.internal.mls.message.LeafNode;
 import io.spacepanda.internal.mls.message.Proposal;
 import io.spacepanda.internal.mls.message.RatchetTreeData;
 import io.spacepanda.internal.mls.message.Sender;
@@ -34,7 +34,8 @@ import java.util.TreeMap;
  * opaque confirmation_tag&lt;V&gt;; opaque secret_tree&lt;V&gt;;
  * PastEpoch past&lt;V&gt;                     (GroupContext; opaque sender_data_secret&lt;V&gt;;
  *                                         opaque secret_tree&lt;V&gt;;
- *                                         Leaf leaves&lt;V&gt; (uint32 index; LeafNode))
+ *                                         PastMember members&lt;V&gt; (uint32 leaf;
+ *                                         Credential; opaque signature_key&lt;V&gt;))
  * CachedProposal proposals&lt;V&gt;           (opaque ref&lt;V&gt;; Proposal; Sender)
  * KeyPair own_update_keys&lt;V&gt;            (opaque public&lt;V&gt;; opaque private&lt;V&gt;)
  * Resumption resumption&lt;V&gt;             (uint64 epoch; opaque psk&lt;V&gt;)
@@ -75,9 +76,10 @@ final class GroupStateCodec {
         pe.context.encode(v);
         v.opaque(pe.senderDataSecret).opaque(pe.secretTree.toBytes());
         v.vector(lv -> {
-          for (Map.Entry<Integer, LeafNode> e : pe.leaves.entrySet()) {
-            lv.u32(e.getKey());
-            e.getValue().encode(lv);
+          for (Member m : pe.members.values()) {
+            lv.u32(m.leafIndex());
+            m.credential().encode(lv);
+            lv.opaque(m.signatureKey());
           }
         });
       }
@@ -123,14 +125,14 @@ final class GroupStateCodec {
     final GroupContext context;
     final byte[] senderDataSecret;
     final byte[] secretTree;
-    final List<Pair<Integer, LeafNode>> leaves;
+    final List<Member> members;
 
     Past(GroupContext context, byte[] senderDataSecret, byte[] secretTree,
-        List<Pair<Integer, LeafNode>> leaves) {
+        List<Member> members) {
       this.context = context;
       this.senderDataSecret = senderDataSecret;
       this.secretTree = secretTree;
-      this.leaves = leaves;
+      this.members = members;
     }
   }
 
@@ -161,7 +163,8 @@ final class GroupStateCodec {
       SecretTree secretTree = SecretTree.fromBytes(r.opaque(), Group.limits(config));
       List<Past> past = r.vector(v -> new Past(GroupContext.decode(v),
           v.opaque(MlsConstants.MAX_SECRET_SIZE), v.opaque(),
-          v.vector(lv -> new Pair<>(index(lv), LeafNode.decode(lv)))));
+          v.vector(lv -> new Member(index(lv), Credential.decode(lv),
+              lv.opaque(MlsConstants.MAX_PUBLIC_KEY_SIZE)))));
       List<Group.CachedProposal> proposals = r.vector(v -> new Group.CachedProposal(
           v.opaque(MlsConstants.MAX_HASH_SIZE), Proposal.decode(v), Sender.decode(v)));
       List<Pair<byte[], byte[]>> updateKeys = r.vector(v -> new Pair<>(
@@ -192,12 +195,12 @@ final class GroupStateCodec {
           if (g.past.size() >= config.pastEpochsRetained()) {
             break;
           }
-          Map<Integer, LeafNode> leaves = new TreeMap<>();
-          for (Pair<Integer, LeafNode> l : p.leaves) {
-            leaves.put(l.a, l.b);
+          Map<Integer, Member> members = new TreeMap<>();
+          for (Member m : p.members) {
+            members.put(m.leafIndex(), m);
           }
           g.past.addLast(new PastEpoch(p.context, p.senderDataSecret,
-              SecretTree.fromBytes(p.secretTree, Group.limits(config)), leaves,
+              SecretTree.fromBytes(p.secretTree, Group.limits(config)), members,
               config.random()));
         }
         for (Group.CachedProposal cp : proposals) {
