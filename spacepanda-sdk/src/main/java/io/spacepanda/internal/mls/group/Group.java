@@ -161,6 +161,8 @@ public final class Group {
     byte[] gid = groupId.clone();
     GroupContext ctx = new GroupContext(MlsConstants.PROTOCOL_VERSION_MLS10, suite.id(), gid, 0,
         tree.treeHash(), new byte[0], List.of());
+    // RFC 9420 §11: epoch 0's epoch secret is fresh randomness; deriving it through the schedule
+    // from random init and commit secrets gives a uniformly random secret of the right length.
     byte[] initSecret = random(config, suite.hashLength());
     byte[] commitSecret = random(config, suite.hashLength());
     EpochSecrets secrets =
