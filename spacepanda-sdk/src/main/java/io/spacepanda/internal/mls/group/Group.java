@@ -1059,6 +1059,12 @@ public final class Group {
         removedLeaves.add(rm.removed());
       }
     }
+    Set<String> staying = new HashSet<>();
+    for (Map.Entry<Integer, LeafNode> m : st.leaves().entrySet()) {
+      if (!removedLeaves.contains(m.getKey())) {
+        staying.add(HEX.formatHex(m.getValue().signatureKey()));
+      }
+    }
     for (Entry e : entries) {
       Proposal p = e.proposal();
       if (e.byValue()) {
@@ -1088,12 +1094,8 @@ public final class Group {
         if (!addKeys.add(sk)) {
           throw new MlsValidationException("duplicate add");
         }
-        for (Map.Entry<Integer, LeafNode> m : st.leaves().entrySet()) {
-          if (!removedLeaves.contains(m.getKey())
-              && Arrays.equals(m.getValue().signatureKey(), add.keyPackage().leafNode()
-                  .signatureKey())) {
-            throw new MlsValidationException("add of an existing member");
-          }
+        if (staying.contains(sk)) {
+          throw new MlsValidationException("add of an existing member");
         }
       } else if (p instanceof Proposal.PreSharedKey psk) {
         if (!pskIds.add(HEX.formatHex(psk.psk().toBytes()))) {
