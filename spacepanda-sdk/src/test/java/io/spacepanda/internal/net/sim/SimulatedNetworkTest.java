@@ -403,6 +403,36 @@ class SimulatedNetworkTest {
   }
 
   @Test
+  void scheduler_cancelledTask_neverRuns() {
+    List<String> ran = new ArrayList<>();
+    var cancellable = net.scheduler().schedule(Duration.ofSeconds(1), () -> ran.add("cancelled"));
+    var done = net.scheduler().schedule(Duration.ofSeconds(1), () -> ran.add("kept"));
+
+    assertTrue(cancellable.cancel());
+    assertFalse(cancellable.cancel(), "second cancel reported success");
+    net.runUntilIdle();
+
+    assertEquals(List.of("kept"), ran);
+    assertFalse(done.cancel(), "cancel after the run reported success");
+  }
+
+  @Test
+  void executor_runsTasksInSubmissionOrderWithoutMovingTime() {
+    List<Integer> ran = new ArrayList<>();
+    net.advance(Duration.ofSeconds(3));
+    for (int i = 0; i < 5; i++) {
+      int k = i;
+      net.executor().execute(() -> ran.add(k));
+    }
+
+    assertTrue(ran.isEmpty(), "ran before time was advanced");
+    net.runUntilIdle();
+
+    assertEquals(List.of(0, 1, 2, 3, 4), ran);
+    assertEquals(Duration.ofSeconds(3), net.now());
+  }
+
+  @Test
   void runUntilIdle_fromInsideCallback_fails() {
     List<Throwable> errors = new ArrayList<>();
     net.scheduler().schedule(Duration.ZERO, () -> {
