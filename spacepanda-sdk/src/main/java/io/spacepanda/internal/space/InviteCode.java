@@ -165,7 +165,7 @@ public final class InviteCode {
     return new InviteCode(space, new Contact(peer, key, addresses), s, expires);
   }
 
-  private static byte[] checksum(byte[] body) {
+  static byte[] checksum(byte[] body) {
     byte[] prefix = SpaceConstants.INVITE_PREFIX.getBytes(StandardCharsets.US_ASCII);
     byte[] in = Arrays.copyOf(prefix, prefix.length + body.length);
     System.arraycopy(body, 0, in, prefix.length, body.length);

@@ -117,13 +117,7 @@ public final class SpaceState {
    */
   public static SpaceState of(SpaceId spaceId, PeerId owner, Collection<SpaceOp> ops) {
     SpaceState s = new SpaceState(spaceId, owner);
-    for (SpaceOp op : ops) {
-      s.checkSpace(op);
-      if (s.byId.putIfAbsent(op.id(), op) == null) {
-        s.log.add(op);
-      }
-    }
-    s.replay();
+    s.applyAll(ops);
     return s;
   }
 
@@ -158,6 +152,40 @@ public final class SpaceState {
     }
     view = null;
     return Outcome.ADDED;
+  }
+
+  /**
+   * Adds many operations at once, re-evaluating the log at most once; for a batch received by
+   * sync or loaded from storage.
+   *
+   * @param ops the operations, any order, duplicates allowed
+   * @return how many of them were new
+   * @throws IllegalArgumentException if an operation belongs to another space; then none is added
+   */
+  public int applyAll(Collection<SpaceOp> ops) {
+    for (SpaceOp op : ops) {
+      checkSpace(op);
+    }
+    List<SpaceOp> fresh = new ArrayList<>();
+    for (SpaceOp op : ops) {
+      if (byId.putIfAbsent(op.id(), op) == null) {
+        log.add(op);
+        fresh.add(op);
+      }
+    }
+    if (fresh.isEmpty()) {
+      return 0;
+    }
+    fresh.sort(null);
+    if (last == null || fresh.get(0).compareTo(last) > 0) {
+      for (SpaceOp op : fresh) {
+        step(op);
+      }
+    } else {
+      replay();
+    }
+    view = null;
+    return fresh.size();
   }
 
   private void replay() {
@@ -338,6 +366,10 @@ public final class SpaceState {
 
   /**
    * Returns the body that removes {@code member} as this replica sees it: all its live joins.
+   *
+   * <p>At most {@value SpaceConstants#MAX_OBSERVED_TAGS} joins fit in one operation; a member
+   * admitted more often than that concurrently stays until a second removal, made after applying
+   * the first.
    *
    * @param member the member to remove
    * @return the body, or empty if the peer is not a removable member (not a member, or the owner)

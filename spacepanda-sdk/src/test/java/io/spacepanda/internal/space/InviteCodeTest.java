@@ -16,6 +16,14 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import io.spacepanda.internal.crypto.Base32;
+import java.util.Arrays;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
 class InviteCodeTest {
@@ -121,5 +129,77 @@ class InviteCodeTest {
         () -> InviteCode.of(SPACE, longOne, SECRET, EXPIRY));
     assertThrows(IllegalArgumentException.class,
         () -> InviteCode.of(SPACE, contact(ALICE), SecretBytes.copyOf(new byte[15]), EXPIRY));
+  }
+
+  @Test
+  void toText_withLongestAllowedParts_staysParseable() {
+    List<String> addresses = List.of("/" + "a".repeat(99), "/" + "b".repeat(99),
+        "/" + "c".repeat(99), "/" + "d".repeat(99));
+    Contact inviter = new Contact(SpaceFixtures.peer(9), new byte[32], addresses);
+    InviteCode invite = InviteCode.of(SPACE, inviter, SecretBytes.copyOf(new byte[32]),
+        Instant.ofEpochSecond(SpaceConstants.MAX_EXPIRY_SECONDS));
+    assertTrue(invite.toText().length() <= SpaceConstants.MAX_INVITE_TEXT);
+    assertEquals(invite, InviteCode.parse(invite.toText()));
+  }
+
+  @Test
+  void toText_typicalInvite_isUnderThreeHundredCharacters() {
+    assertTrue(invite().toText().length() < 300, invite().toText());
+  }
+
+  @Property(tries = 300)
+  void parse_toText_roundTrips(@ForAll("invites") InviteCode invite) {
+    InviteCode back = InviteCode.parse(invite.toText());
+    assertEquals(invite, back);
+    assertEquals(invite.toText(), back.toText());
+    assertArrayEquals(invite.secretHash(), back.secretHash());
+  }
+
+  @Property(tries = 1000)
+  void parse_randomText_failsTypedOnly(@ForAll @Size(max = 300) String text) {
+    parseStrict(text);
+    parseStrict("sp1-" + text);
+  }
+
+  @Property(tries = 1000)
+  void parse_mutatedCode_failsTypedOnly(@ForAll("invites") InviteCode invite,
+      @ForAll @IntRange(min = 0, max = 2000) int at, @ForAll char c) {
+    String text = invite.toText();
+    int i = at % text.length();
+    parseStrict(text.substring(0, i) + c + text.substring(i + 1));
+    parseStrict(text.substring(0, i));
+  }
+
+  @Property(tries = 1000)
+  void parse_mutatedBodyWithValidChecksum_failsTypedOrIsCanonical(
+      @ForAll("invites") InviteCode invite, @ForAll @IntRange(min = 0, max = 2000) int at,
+      @ForAll byte value, @ForAll boolean truncate) {
+    byte[] bin = Base32.decode(invite.toText().substring(4));
+    byte[] body = Arrays.copyOf(bin, bin.length - 4);
+    int i = at % body.length;
+    if (truncate) {
+      body = Arrays.copyOf(body, i);
+    } else {
+      body[i] = value;
+    }
+    byte[] withSum = Arrays.copyOf(body, body.length + 4);
+    System.arraycopy(InviteCode.checksum(body), 0, withSum, body.length, 4);
+    parseStrict("sp1-" + Base32.encode(withSum));
+  }
+
+  /** Parsing fails with the typed exception, or yields an invite whose text is the input. */
+  private static void parseStrict(String text) {
+    InviteCode invite;
+    try {
+      invite = InviteCode.parse(text);
+    } catch (InvalidInviteException e) {
+      return;
+    }
+    assertEquals(text.strip().toLowerCase(java.util.Locale.ROOT), invite.toText());
+  }
+
+  @Provide
+  Arbitrary<InviteCode> invites() {
+    return SpaceArbitraries.invites();
   }
 }

@@ -370,4 +370,29 @@ class SpaceStateTest {
     assertEquals(state.view(), reversed.view());
     assertEquals(1, reversed.view().rejectedCount());
   }
+
+  @Test
+  void applyAll_batchInAnyOrder_sameAsOneByOne() {
+    genesis();
+    List<SpaceOp> batch = List.of(
+        op(OWNER, 7, new RenameChannel(channel(1), "seven")),
+        op(OWNER, 5, new SetRole(ALICE, Role.ADMIN)),
+        op(ALICE, 6, new CreateChannel(channel(2), "random", 0)),
+        aliceJoin);
+    SpaceState oneByOne = SpaceState.of(SPACE, OWNER, state.log());
+    batch.forEach(oneByOne::apply);
+    assertEquals(3, state.applyAll(batch));
+    assertEquals(oneByOne.view(), state.view());
+    assertEquals(0, state.applyAll(batch));
+  }
+
+  @Test
+  void applyAll_withForeignOp_addsNothing() {
+    genesis();
+    SpaceOp foreign = SpaceOp.of(SpaceId.of(SpaceFixtures.filled(1)), OWNER, 5,
+        new RenameSpace("x"));
+    SpaceOp mine = op(OWNER, 5, new RenameSpace("y"));
+    assertThrows(IllegalArgumentException.class, () -> state.applyAll(List.of(mine, foreign)));
+    assertFalse(state.contains(mine.id()));
+  }
 }

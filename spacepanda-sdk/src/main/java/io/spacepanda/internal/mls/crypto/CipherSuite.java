@@ -2,7 +2,10 @@ package io.spacepanda.internal.mls.crypto;
 
 import io.spacepanda.internal.mls.MlsDecryptionException;
 import io.spacepanda.internal.mls.codec.TlsWriter;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -526,6 +529,19 @@ public final class CipherSuite {
     return c.parsed;
   }
 
+  /**
+   * Parsing an EdDSA public key decompresses its point; group members verify the same few keys over
+   * and over, so parsed keys are kept in a bounded cache keyed by their bytes.
+   */
+  private final Cache<ByteBuffer, AsymmetricKeyParameter> verifyingKeys =
+      Caffeine.newBuilder().maximumSize(4096).build();
+
+  private AsymmetricKeyParameter verifyingKey(byte[] publicKey) {
+    return verifyingKeys.get(ByteBuffer.wrap(publicKey.clone()),
+        k -> sig == Sig.ED25519 ? new Ed25519PublicKeyParameters(k.array())
+            : new Ed448PublicKeyParameters(k.array()));
+  }
+
   private boolean verify(byte[] publicKey, byte[] message, byte[] signature) {
     switch (sig) {
       case ED25519: {
@@ -533,7 +549,7 @@ public final class CipherSuite {
           return false;
         }
         Ed25519Signer s = new Ed25519Signer();
-        s.init(false, new Ed25519PublicKeyParameters(publicKey));
+        s.init(false, verifyingKey(publicKey));
         s.update(message, 0, message.length);
         return s.verifySignature(signature);
       }
@@ -542,7 +558,7 @@ public final class CipherSuite {
           return false;
         }
         Ed448Signer s = new Ed448Signer(EMPTY);
-        s.init(false, new Ed448PublicKeyParameters(publicKey));
+        s.init(false, verifyingKey(publicKey));
         s.update(message, 0, message.length);
         return s.verifySignature(signature);
       }

@@ -27,17 +27,21 @@ final class EpochState {
   final TreeKem kem;
   final EpochSecrets secrets;
   final byte[] interimTranscriptHash;
+  /** The confirmation tag that started this epoch (for GroupInfo, RFC 9420 §12.4.3). */
+  final byte[] confirmationTag;
   final SecretTree secretTree;
   final MessageFramer framer;
 
   EpochState(GroupContext context, RatchetTree tree, TreeKem kem, EpochSecrets secrets,
-      byte[] interimTranscriptHash, SecretTree secretTree, int paddingBlockSize,
+      byte[] interimTranscriptHash, byte[] confirmationTag, SecretTree secretTree,
+      int paddingBlockSize,
       SecureRandom random) {
     this.context = context;
     this.tree = tree;
     this.kem = kem;
     this.secrets = secrets;
     this.interimTranscriptHash = interimTranscriptHash;
+    this.confirmationTag = confirmationTag;
     this.secretTree = secretTree;
     this.framer = MessageFramer.forEpoch(context, secrets, secretTree,
         new FramingOptions(paddingBlockSize), random);

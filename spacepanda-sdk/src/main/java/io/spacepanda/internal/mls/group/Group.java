@@ -58,6 +58,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * One member's view of an MLS group (RFC 9420 §10–§14): creating and joining groups, proposing,
@@ -99,7 +100,8 @@ public final class Group {
   final LinkedHashMap<Long, byte[]> resumptionPsks = new LinkedHashMap<>();
   PendingCommit pending;
   boolean active = true;
-  boolean reInitPending;
+  /** The committed ReInit proposal; once set, the group accepts and sends nothing more. */
+  Proposal.ReInit reInit;
 
   /** A verified proposal of the current epoch, with its ProposalRef (RFC 9420 §5.2). */
   record CachedProposal(byte[] ref, Proposal proposal, Sender sender) {
@@ -159,6 +161,8 @@ public final class Group {
     byte[] gid = groupId.clone();
     GroupContext ctx = new GroupContext(MlsConstants.PROTOCOL_VERSION_MLS10, suite.id(), gid, 0,
         tree.treeHash(), new byte[0], List.of());
+    // RFC 9420 §11: epoch 0's epoch secret is fresh randomness; deriving it through the schedule
+    // from random init and commit secrets gives a uniformly random secret of the right length.
     byte[] initSecret = random(config, suite.hashLength());
     byte[] commitSecret = random(config, suite.hashLength());
     EpochSecrets secrets =
@@ -168,7 +172,7 @@ public final class Group {
     byte[] tag = suite.mac(secrets.confirmationKey(), ctx.confirmedTranscriptHash());
     byte[] interim = TranscriptHash.interim(suite, ctx.confirmedTranscriptHash(), tag);
     TreeKem kem = TreeKem.forLeaf(suite, 0, own.encryptionPrivateKey());
-    EpochState st = newState(config, ctx, tree, kem, secrets, interim);
+    EpochState st = newState(config, ctx, tree, kem, secrets, interim, tag);
     Group g = new Group(config, suite, signatureKeyPair.privateKey().clone(), st);
     g.rememberResumption();
     return g;
@@ -250,10 +254,98 @@ public final class Group {
     EpochSecrets secrets = opened.epochSecrets();
     byte[] interim = TranscriptHash.interim(suite, ctx.confirmedTranscriptHash(),
         gi.confirmationTag());
-    EpochState st = newState(config, ctx, tree, kem, secrets, interim);
+    EpochState st = newState(config, ctx, tree, kem, secrets, interim,
+        gi.confirmationTag());
     Group g = new Group(config, suite, keyPackageBundle.signaturePrivateKey(), st);
     g.rememberResumption();
     return g;
+  }
+
+  /**
+   * Joins a group by external commit (RFC 9420 §12.4.3.2) from its GroupInfo: verifies the
+   * GroupInfo and tree, derives the init secret from the external_pub extension (§8.3), and makes
+   * a commit with an ExternalInit proposal and a path from a new leaf.
+   *
+   * <p>No member has to act first, so this must be allowed by the application's policy.
+   *
+   * @param config bounds, clock and random source
+   * @param groupInfo a signed GroupInfo of the group's current epoch with external_pub
+   * @param ratchetTreeOrNull the tree when delivered out of band, else null (the GroupInfo's
+   *     ratchet_tree extension is used)
+   * @param credential the joiner's credential
+   * @param signatureKeyPair the joiner's signature key pair for the group's suite
+   * @return the commit to send and the joiner's group in the new epoch
+   * @throws MlsException if the GroupInfo or tree fails a check
+   */
+  public static ExternalJoin joinByExternalCommit(MlsConfig config, GroupInfo groupInfo,
+      List<Node> ratchetTreeOrNull, Credential credential, KeyPair signatureKeyPair)
+      throws MlsException {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(groupInfo, "groupInfo");
+    Objects.requireNonNull(credential, "credential");
+    Objects.requireNonNull(signatureKeyPair, "signatureKeyPair");
+    GroupContext old = groupInfo.groupContext();
+    CipherSuite suite = CipherSuite.byId(old.cipherSuite())
+        .orElseThrow(() -> new MlsValidationException("unsupported cipher suite"));
+    GroupSupport.checkSignatureKeyPair(suite, signatureKeyPair);
+    List<Node> nodes = ratchetTreeOrNull != null ? ratchetTreeOrNull
+        : ratchetTreeExtension(groupInfo.extensions());
+    if (nodes == null) {
+      throw new MlsValidationException("ratchet tree missing");
+    }
+    RatchetTree tree = RatchetTree.fromNodes(suite, nodes);
+    tree.validate(old.groupId(), old.treeHash());
+    validateTreeLeaves(old, EpochState.leaves(tree));
+    LeafNode signer = tree.leaf(groupInfo.signer());
+    if (signer == null || !suite.verifyWithLabel(signer.signatureKey(), "GroupInfoTBS",
+        groupInfo.toBeSigned(), groupInfo.signature())) {
+      throw new MlsValidationException("group info signature invalid");
+    }
+    byte[] externalPub = null;
+    for (Extension x : groupInfo.extensions()) {
+      if (x.extensionType() == Extension.EXTERNAL_PUB) {
+        externalPub = TlsReader.decodeExactly(x.extensionData(),
+            r -> r.opaque(MlsConstants.MAX_PUBLIC_KEY_SIZE));
+      }
+    }
+    if (externalPub == null) {
+      throw new MlsValidationException("external_pub missing");
+    }
+    // RFC 9420 §8.3: kem_output, context = SetupBaseS(external_pub, ""); init_secret = export
+    byte[][] kem = suite.hpkeExportSender(externalPub, new byte[0],
+        "MLS 1.0 external init secret".getBytes(StandardCharsets.US_ASCII), suite.hashLength());
+    Proposal extInit = new Proposal.ExternalInit(kem[0]);
+    byte[] gid = old.groupId();
+    int leaf = tree.reserveLeaf();
+    LeafNode template = new LeafNode(new byte[0], signatureKeyPair.publicKey(), credential,
+        GroupSupport.capabilities(), LeafNodeSource.UPDATE, null, null, List.of(), new byte[0]);
+    TreeKem.PreparedPath prepared = TreeKem.withoutKeys(suite, leaf).preparePath(tree, template,
+        gid, signatureKeyPair.privateKey(), Set.of(), config.random());
+    long newEpoch = old.epoch() + 1;
+    GroupContext provisional = new GroupContext(old.version(), old.cipherSuite(), gid, newEpoch,
+        tree.treeHash(), old.confirmedTranscriptHash(), old.extensions());
+    UpdatePath path = prepared.updatePath(provisional.toBytes());
+    FramedContent content = FramedContent.commit(gid, old.epoch(), Sender.newMemberCommit(),
+        new byte[0], new Commit(List.of(new ProposalOrRef.Value(extInit)), path));
+    byte[] signature = suite.signWithLabel(signatureKeyPair.privateKey(), "FramedContentTBS",
+        FramedContentTbs.encode(WireFormat.PUBLIC_MESSAGE, content, old));
+    byte[] interimOld = TranscriptHash.interim(suite, old.confirmedTranscriptHash(),
+        groupInfo.confirmationTag());
+    byte[] confirmed = TranscriptHash.confirmed(suite, interimOld, WireFormat.PUBLIC_MESSAGE,
+        content, signature);
+    GroupContext ctx = new GroupContext(old.version(), old.cipherSuite(), gid, newEpoch,
+        tree.treeHash(), confirmed, old.extensions());
+    EpochSecrets secrets = KeySchedule.nextEpoch(suite, kem[1], prepared.commitSecret(), null,
+        ctx.toBytes());
+    byte[] tag = TranscriptHash.confirmationTag(suite, secrets.confirmationKey(), confirmed);
+    PublicMessage pm = new PublicMessage(content, new FramedContentAuthData(signature, tag),
+        null);
+    byte[] interim = TranscriptHash.interim(suite, confirmed, tag);
+    EpochState st = newState(config, ctx, tree, prepared.state().prune(tree), secrets, interim,
+        tag);
+    Group g = new Group(config, suite, signatureKeyPair.privateKey().clone(), st);
+    g.rememberResumption();
+    return new ExternalJoin(MlsMessage.of(pm), g);
   }
 
   private static byte[] resolveExternalOnly(CipherSuite suite, List<PreSharedKeyId> ids,
@@ -358,7 +450,8 @@ public final class Group {
   public List<Member> members() {
     List<Member> out = new ArrayList<>();
     for (Map.Entry<Integer, LeafNode> e : state.leaves().entrySet()) {
-      out.add(new Member(e.getKey(), e.getValue().credential(), e.getValue().signatureKey()));
+      out.add(new Member(e.getKey(), e.getValue().credential(),
+          e.getValue().signatureKey().clone()));
     }
     return out;
   }
@@ -514,6 +607,115 @@ public final class Group {
     return msg;
   }
 
+  /**
+   * Proposes new GroupContext extensions (RFC 9420 §12.1.7), as a PublicMessage or
+   * PrivateMessage; a commit of it carries a path.
+   *
+   * @param extensions the complete new list of group extensions
+   * @param publicMessage true to send a PublicMessage
+   * @return the proposal message to send to the group
+   * @throws MlsValidationException if a member does not support an extension
+   */
+  public MlsMessage proposeGroupContextExtensions(List<Extension> extensions,
+      boolean publicMessage) throws MlsValidationException {
+    requireSendable();
+    Proposal p = new Proposal.GroupContextExtensions(List.copyOf(extensions));
+    try {
+      validateProposal(p, Sender.member(state.ownLeaf()), state);
+    } catch (MlsValidationException e) {
+      throw e;
+    } catch (MlsException e) {
+      throw new MlsValidationException("proposal invalid", e);
+    }
+    return propose(p, publicMessage);
+  }
+
+  /**
+   * Proposes to inject an external PSK into the next epoch (RFC 9420 §8.4, §12.1.4); every member
+   * must know it ({@link #addExternalPsk}).
+   *
+   * @param pskId the psk_id
+   * @param publicMessage true to send a PublicMessage
+   * @return the proposal message to send to the group
+   * @throws IllegalArgumentException if this member does not know the PSK
+   */
+  public MlsMessage proposeExternalPsk(byte[] pskId, boolean publicMessage) {
+    requireSendable();
+    if (!externalPsks.containsKey(HEX.formatHex(pskId))) {
+      throw new IllegalArgumentException("unknown external psk");
+    }
+    return propose(new Proposal.PreSharedKey(PreSharedKeyId.external(pskId.clone(),
+        random(config, suite.hashLength()))), publicMessage);
+  }
+
+  /**
+   * Proposes to inject the resumption PSK of an earlier epoch of this group (RFC 9420 §8.6).
+   *
+   * @param epoch a retained epoch (see {@link MlsConfig#resumptionSecretsRetained()})
+   * @param publicMessage true to send a PublicMessage
+   * @return the proposal message to send to the group
+   * @throws IllegalArgumentException if the epoch's resumption PSK is not retained
+   */
+  public MlsMessage proposeResumptionPsk(long epoch, boolean publicMessage) {
+    requireSendable();
+    if (!resumptionPsks.containsKey(epoch)) {
+      throw new IllegalArgumentException("resumption psk of epoch " + epoch + " not retained");
+    }
+    return propose(new Proposal.PreSharedKey(PreSharedKeyId.resumption(
+        PreSharedKeyId.USAGE_APPLICATION, state.context.groupId(), epoch,
+        random(config, suite.hashLength()))), publicMessage);
+  }
+
+  /**
+   * Proposes to end this group and continue in a new one (RFC 9420 §12.1.5); once committed the
+   * group sends and accepts nothing more, and {@link #reInitOrNull()} tells the new parameters.
+   *
+   * @param newGroupId the new group's id
+   * @param newSuite the new group's cipher suite
+   * @param extensions the new group's extensions
+   * @param publicMessage true to send a PublicMessage
+   * @return the proposal message to send to the group
+   */
+  public MlsMessage proposeReInit(byte[] newGroupId, CipherSuite newSuite,
+      List<Extension> extensions, boolean publicMessage) {
+    requireSendable();
+    return propose(new Proposal.ReInit(newGroupId.clone(), MlsConstants.PROTOCOL_VERSION_MLS10,
+        newSuite.id(), List.copyOf(extensions)), publicMessage);
+  }
+
+  /**
+   * Returns the committed ReInit proposal, or null while the group is live.
+   *
+   * @return the ReInit or null
+   */
+  public Proposal.ReInit reInitOrNull() {
+    return reInit;
+  }
+
+  /**
+   * Signs a GroupInfo of the current epoch (RFC 9420 §12.4.3), with the external_pub extension
+   * so that a new member can join by external commit.
+   *
+   * @param withRatchetTree whether to include the ratchet_tree extension
+   * @return the signed GroupInfo
+   */
+  public GroupInfo groupInfo(boolean withRatchetTree) {
+    return signedGroupInfo(state, withRatchetTree);
+  }
+
+  private GroupInfo signedGroupInfo(EpochState st, boolean withRatchetTree) {
+    List<Extension> ext = new ArrayList<>();
+    if (withRatchetTree) {
+      ext.add(new Extension(Extension.RATCHET_TREE, st.tree.encode()));
+    }
+    ext.add(new Extension(Extension.EXTERNAL_PUB,
+        new TlsWriter().opaque(st.secrets.externalKeyPair().publicKey()).toByteArray()));
+    GroupInfo unsigned = new GroupInfo(st.context, ext, st.confirmationTag, st.ownLeaf(),
+        new byte[0]);
+    return unsigned.withSignature(
+        suite.signWithLabel(signaturePrivateKey, "GroupInfoTBS", unsigned.toBeSigned()));
+  }
+
   /** Private keys of own Update proposals of this epoch, by hex public key. */
   final Map<String, byte[]> ownUpdateKeys = new LinkedHashMap<>();
 
@@ -575,7 +777,7 @@ public final class Group {
     if (!active) {
       throw new IllegalStateException("this member was removed from the group");
     }
-    if (reInitPending) {
+    if (reInit != null) {
       throw new IllegalStateException("the group was reinitialized");
     }
   }
@@ -587,7 +789,9 @@ public final class Group {
    * Verifies and applies a message of another member: decrypts application data, caches a
    * proposal, or applies a commit (RFC 9420 §6, §12).
    *
-   * <p>A commit of another member that succeeds discards this member's own pending commit.
+   * <p>A commit of another member that succeeds discards this member's own pending commit. This
+   * member's own commit is never processed: once the group's delivery order accepts it, call
+   * {@link #mergePendingCommit()} instead.
    *
    * @param message a PublicMessage or PrivateMessage of this group
    * @return what the message was
@@ -660,8 +864,11 @@ public final class Group {
   private ProcessedMessage processPastApplication(PrivateMessage pm) throws MlsException {
     for (PastEpoch pe : past) {
       if (pe.epoch() == pm.epoch()) {
-        AuthenticatedContent ac = pe.framer.decryptPrivate(pm, memberKeys(pe.leaves));
-        return application(ac, pe.leaves.get(ac.content().sender().index()));
+        AuthenticatedContent ac = pe.framer.decryptPrivate(pm, (sender, content) -> {
+          Member m = sender.type() == SenderType.MEMBER ? pe.members.get(sender.index()) : null;
+          return m == null ? null : m.signatureKey();
+        });
+        return application(ac, pe.members.get(ac.content().sender().index()).credential());
       }
     }
     throw new MlsWrongEpochException("wrong epoch");
@@ -681,10 +888,10 @@ public final class Group {
     FramedContent c = ac.content();
     switch (c.contentType()) {
       case APPLICATION:
-        if (reInitPending) {
+        if (reInit != null) {
           throw new MlsValidationException("group was reinitialized");
         }
-        return application(ac, state.tree.leaf(c.sender().index()));
+        return application(ac, state.tree.leaf(c.sender().index()).credential());
       case PROPOSAL:
         return queueProposal(ac);
       case COMMIT:
@@ -694,10 +901,10 @@ public final class Group {
     }
   }
 
-  private ProcessedMessage application(AuthenticatedContent ac, LeafNode leaf) {
+  private ProcessedMessage application(AuthenticatedContent ac, Credential credential) {
     FramedContent c = ac.content();
     return new ProcessedMessage.ApplicationMessage(c.epoch(), c.sender().index(),
-        leaf.credential(), c.applicationData().clone(), c.authenticatedData().clone());
+        credential, c.applicationData().clone(), c.authenticatedData().clone());
   }
 
   private void checkGroupId(byte[] groupId) throws MlsValidationException {
@@ -730,6 +937,9 @@ public final class Group {
         break;
       default:
         throw new MlsValidationException("proposal from a new-member commit sender");
+    }
+    if (proposals.size() >= config.maxCachedProposals()) {
+      throw new MlsValidationException("too many proposals in this epoch");
     }
     validateProposal(p, s, state);
     byte[] ref = ac.proposalRef(suite);
@@ -849,6 +1059,12 @@ public final class Group {
         removedLeaves.add(rm.removed());
       }
     }
+    Set<String> staying = new HashSet<>();
+    for (Map.Entry<Integer, LeafNode> m : st.leaves().entrySet()) {
+      if (!removedLeaves.contains(m.getKey())) {
+        staying.add(HEX.formatHex(m.getValue().signatureKey()));
+      }
+    }
     for (Entry e : entries) {
       Proposal p = e.proposal();
       if (e.byValue()) {
@@ -878,12 +1094,8 @@ public final class Group {
         if (!addKeys.add(sk)) {
           throw new MlsValidationException("duplicate add");
         }
-        for (Map.Entry<Integer, LeafNode> m : st.leaves().entrySet()) {
-          if (!removedLeaves.contains(m.getKey())
-              && Arrays.equals(m.getValue().signatureKey(), add.keyPackage().leafNode()
-                  .signatureKey())) {
-            throw new MlsValidationException("add of an existing member");
-          }
+        if (staying.contains(sk)) {
+          throw new MlsValidationException("add of an existing member");
         }
       } else if (p instanceof Proposal.PreSharedKey psk) {
         if (!pskIds.add(HEX.formatHex(psk.psk().toBytes()))) {
@@ -987,7 +1199,7 @@ public final class Group {
   }
 
   private ProcessedMessage applyCommit(AuthenticatedContent ac) throws MlsException {
-    if (reInitPending) {
+    if (reInit != null) {
       throw new MlsValidationException("group was reinitialized");
     }
     FramedContent c = ac.content();
@@ -1093,12 +1305,13 @@ public final class Group {
       throw new MlsValidationException("confirmation tag invalid");
     }
     byte[] interim = TranscriptHash.interim(suite, confirmed, ac.auth().confirmationTag());
-    EpochState next = newState(config, ctx, a.tree, kem.prune(a.tree), secrets, interim);
+    EpochState next = newState(config, ctx, a.tree, kem.prune(a.tree), secrets, interim,
+        ac.auth().confirmationTag());
     ProcessedMessage.CommitApplied summary = new ProcessedMessage.CommitApplied(c.epoch(),
         committerLeaf, a.added, a.removed, a.updated, false, newEpoch);
     adopt(next);
     if (a.reInit != null) {
-      reInitPending = true;
+      reInit = a.reInit;
     }
     return summary;
   }
@@ -1115,8 +1328,12 @@ public final class Group {
 
   private void retire() {
     if (config.pastEpochsRetained() > 0) {
+      Map<Integer, Member> members = new TreeMap<>();
+      for (Member m : members()) {
+        members.put(m.leafIndex(), m);
+      }
       past.addFirst(new PastEpoch(state.context, state.secrets.senderDataSecret(),
-          state.secretTree, state.leaves(), config.random()));
+          state.secretTree, members, config.random()));
     }
     while (past.size() > config.pastEpochsRetained()) {
       past.removeLast();
@@ -1289,17 +1506,9 @@ public final class Group {
     AuthenticatedContent ac = new AuthenticatedContent(wf, content,
         new FramedContentAuthData(signature, tag));
     byte[] interim = TranscriptHash.interim(suite, confirmed, tag);
-    EpochState next = newState(config, ctx, a.tree, kem.prune(a.tree), secrets, interim);
+    EpochState next = newState(config, ctx, a.tree, kem.prune(a.tree), secrets, interim, tag);
     // RFC 9420 §12.4.3: GroupInfo of the new epoch, signed by the committer.
-    List<Extension> giExt = new ArrayList<>();
-    if (options.ratchetTreeInWelcome()) {
-      giExt.add(new Extension(Extension.RATCHET_TREE, a.tree.encode()));
-    }
-    giExt.add(new Extension(Extension.EXTERNAL_PUB,
-        new TlsWriter().opaque(secrets.externalKeyPair().publicKey()).toByteArray()));
-    GroupInfo unsignedGi = new GroupInfo(ctx, giExt, tag, ownLeaf, new byte[0]);
-    GroupInfo gi = unsignedGi.withSignature(
-        suite.signWithLabel(signaturePrivateKey, "GroupInfoTBS", unsignedGi.toBeSigned()));
+    GroupInfo gi = signedGroupInfo(next, options.ratchetTreeInWelcome());
     Welcome welcome = null;
     if (!a.addedKeyPackages.isEmpty()) {
       byte[] welcomeSecret = secrets.welcomeSecret();
@@ -1326,11 +1535,11 @@ public final class Group {
     ProcessedMessage.CommitApplied summary = new ProcessedMessage.CommitApplied(st.epoch(),
         ownLeaf, a.added, a.removed, updated, false, newEpoch);
     pending = new PendingCommit(next, summary, st.epoch());
-    pendingReInit = a.reInit != null;
+    pendingReInit = a.reInit;
     return new CommitResult(msg, welcome, gi, pending);
   }
 
-  private boolean pendingReInit;
+  private Proposal.ReInit pendingReInit;
 
   /**
    * Adopts the pending commit: the group enters the commit's epoch.
@@ -1348,8 +1557,8 @@ public final class Group {
       throw new IllegalStateException("pending commit is for another epoch");
     }
     adopt(p.next);
-    reInitPending = pendingReInit;
-    pendingReInit = false;
+    reInit = pendingReInit;
+    pendingReInit = null;
     return p.summary;
   }
 
@@ -1358,7 +1567,7 @@ public final class Group {
    */
   public void discardPendingCommit() {
     pending = null;
-    pendingReInit = false;
+    pendingReInit = null;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1406,8 +1615,8 @@ public final class Group {
   }
 
   static EpochState newState(MlsConfig config, GroupContext ctx, RatchetTree tree, TreeKem kem,
-      EpochSecrets secrets, byte[] interim) {
-    return new EpochState(ctx, tree, kem, secrets, interim,
+      EpochSecrets secrets, byte[] interim, byte[] confirmationTag) {
+    return new EpochState(ctx, tree, kem, secrets, interim, confirmationTag,
         newSecretTree(config, secrets.suite(), secrets, tree.leafCount()),
         config.paddingBlockSize(), config.random());
   }

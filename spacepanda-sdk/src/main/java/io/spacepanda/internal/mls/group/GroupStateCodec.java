@@ -6,8 +6,8 @@ import io.spacepanda.internal.mls.MlsException;
 import io.spacepanda.internal.mls.codec.TlsReader;
 import io.spacepanda.internal.mls.codec.TlsWriter;
 import io.spacepanda.internal.mls.crypto.CipherSuite;
+import io.spacepanda.internal.mls.message.Credential;
 import io.spacepanda.internal.mls.message.GroupContext;
-import io.spacepanda.internal.mls.message.LeafNode;
 import io.spacepanda.internal.mls.message.Proposal;
 import io.spacepanda.internal.mls.message.RatchetTreeData;
 import io.spacepanda.internal.mls.message.Sender;
@@ -23,15 +23,24 @@ import java.util.TreeMap;
 /**
  * The private, versioned storage format of a {@link Group} (not a wire structure).
  *
- * <p>Layout, in TLS presentation-language encoding: {@code uint8 version = 1; uint16 suite;
- * opaque signature_private_key<V>; uint8 flags (bit 0 active, bit 1 reinit pending); GroupContext
- * context; opaque ratchet_tree<V>; uint32 own_leaf; PathKey path_keys<V> (uint32 node, opaque
- * private_key<V>); opaque epoch_secrets<V>; opaque interim_transcript_hash<V>; opaque
- * secret_tree<V>; PastEpoch past<V> (GroupContext, opaque sender_data_secret<V>, opaque
- * secret_tree<V>, Leaf leaves<V> (uint32 index, LeafNode)); CachedProposal proposals<V> (opaque
- * ref<V>, Proposal, Sender); KeyPair own_update_keys<V> (opaque public<V>, opaque private<V>);
- * Resumption resumption<V> (uint64 epoch, opaque psk<V>); ExternalPsk external_psks<V> (opaque
- * id<V>, opaque psk<V>)}.
+ * <p>Layout, in TLS presentation-language encoding:
+ *
+ * <pre>
+ * uint8 version = 1; uint16 suite; opaque signature_private_key&lt;V&gt;;
+ * uint8 active; optional&lt;Proposal&gt; reinit;
+ * GroupContext context; opaque ratchet_tree&lt;V&gt;; uint32 own_leaf;
+ * PathKey path_keys&lt;V&gt;                 (uint32 node; opaque private_key&lt;V&gt;)
+ * opaque epoch_secrets&lt;V&gt;; opaque interim_transcript_hash&lt;V&gt;;
+ * opaque confirmation_tag&lt;V&gt;; opaque secret_tree&lt;V&gt;;
+ * PastEpoch past&lt;V&gt;                     (GroupContext; opaque sender_data_secret&lt;V&gt;;
+ *                                         opaque secret_tree&lt;V&gt;;
+ *                                         PastMember members&lt;V&gt; (uint32 leaf;
+ *                                         Credential; opaque signature_key&lt;V&gt;))
+ * CachedProposal proposals&lt;V&gt;           (opaque ref&lt;V&gt;; Proposal; Sender)
+ * KeyPair own_update_keys&lt;V&gt;            (opaque public&lt;V&gt;; opaque private&lt;V&gt;)
+ * Resumption resumption&lt;V&gt;             (uint64 epoch; opaque psk&lt;V&gt;)
+ * ExternalPsk external_psks&lt;V&gt;          (opaque id&lt;V&gt;; opaque psk&lt;V&gt;)
+ * </pre>
  *
  * <p>The size is bounded by the group's size, the retention window ({@link
  * MlsConfig#pastEpochsRetained()}, {@link MlsConfig#resumptionSecretsRetained()}) and the secret
@@ -49,7 +58,8 @@ final class GroupStateCodec {
   static byte[] encode(Group g) {
     TlsWriter w = new TlsWriter(4096);
     w.u8(VERSION).u16(g.suite.id()).opaque(g.signaturePrivateKey);
-    w.u8((g.active ? 1 : 0) | (g.reInitPending ? 2 : 0));
+    w.u8(g.active ? 1 : 0);
+    w.optional(g.reInit);
     EpochState st = g.state;
     st.context.encode(w);
     w.opaque(st.tree.encode());
@@ -60,15 +70,16 @@ final class GroupStateCodec {
       }
     });
     w.opaque(st.secrets.toBytes()).opaque(st.interimTranscriptHash)
-        .opaque(st.secretTree.toBytes());
+        .opaque(st.confirmationTag).opaque(st.secretTree.toBytes());
     w.vector(v -> {
       for (PastEpoch pe : g.past) {
         pe.context.encode(v);
         v.opaque(pe.senderDataSecret).opaque(pe.secretTree.toBytes());
         v.vector(lv -> {
-          for (Map.Entry<Integer, LeafNode> e : pe.leaves.entrySet()) {
-            lv.u32(e.getKey());
-            e.getValue().encode(lv);
+          for (Member m : pe.members.values()) {
+            lv.u32(m.leafIndex());
+            m.credential().encode(lv);
+            lv.opaque(m.signatureKey());
           }
         });
       }
@@ -114,14 +125,14 @@ final class GroupStateCodec {
     final GroupContext context;
     final byte[] senderDataSecret;
     final byte[] secretTree;
-    final List<Pair<Integer, LeafNode>> leaves;
+    final List<Member> members;
 
     Past(GroupContext context, byte[] senderDataSecret, byte[] secretTree,
-        List<Pair<Integer, LeafNode>> leaves) {
+        List<Member> members) {
       this.context = context;
       this.senderDataSecret = senderDataSecret;
       this.secretTree = secretTree;
-      this.leaves = leaves;
+      this.members = members;
     }
   }
 
@@ -134,6 +145,13 @@ final class GroupStateCodec {
           .orElseThrow(() -> new MlsDecodeException("unknown cipher suite"));
       byte[] sigPriv = r.opaque(MlsConstants.MAX_SECRET_SIZE);
       int flags = r.u8();
+      if (flags > 1) {
+        throw new MlsDecodeException("inconsistent group state");
+      }
+      Proposal reInit = r.optional(Proposal::decode);
+      if (reInit != null && !(reInit instanceof Proposal.ReInit)) {
+        throw new MlsDecodeException("inconsistent group state");
+      }
       GroupContext ctx = GroupContext.decode(r);
       byte[] treeBytes = r.opaque();
       int ownLeaf = index(r);
@@ -141,10 +159,12 @@ final class GroupStateCodec {
           v.opaque(MlsConstants.MAX_SECRET_SIZE)));
       EpochSecrets secrets = EpochSecrets.fromBytes(r.opaque());
       byte[] interim = r.opaque(MlsConstants.MAX_HASH_SIZE);
+      byte[] confirmationTag = r.opaque(MlsConstants.MAX_HASH_SIZE);
       SecretTree secretTree = SecretTree.fromBytes(r.opaque(), Group.limits(config));
       List<Past> past = r.vector(v -> new Past(GroupContext.decode(v),
           v.opaque(MlsConstants.MAX_SECRET_SIZE), v.opaque(),
-          v.vector(lv -> new Pair<>(index(lv), LeafNode.decode(lv)))));
+          v.vector(lv -> new Member(index(lv), Credential.decode(lv),
+              lv.opaque(MlsConstants.MAX_PUBLIC_KEY_SIZE)))));
       List<Group.CachedProposal> proposals = r.vector(v -> new Group.CachedProposal(
           v.opaque(MlsConstants.MAX_HASH_SIZE), Proposal.decode(v), Sender.decode(v)));
       List<Pair<byte[], byte[]>> updateKeys = r.vector(v -> new Pair<>(
@@ -165,21 +185,22 @@ final class GroupStateCodec {
           privateKeys.put(k.a, k.b);
         }
         TreeKem kem = TreeKem.fromPrivateKeys(suite, ownLeaf, privateKeys);
-        EpochState st = new EpochState(ctx, tree, kem, secrets, interim, secretTree,
+        EpochState st = new EpochState(ctx, tree, kem, secrets, interim, confirmationTag,
+            secretTree,
             config.paddingBlockSize(), config.random());
         Group g = new Group(config, suite, sigPriv, st);
         g.active = (flags & 1) != 0;
-        g.reInitPending = (flags & 2) != 0;
+        g.reInit = (Proposal.ReInit) reInit;
         for (Past p : past) {
           if (g.past.size() >= config.pastEpochsRetained()) {
             break;
           }
-          Map<Integer, LeafNode> leaves = new TreeMap<>();
-          for (Pair<Integer, LeafNode> l : p.leaves) {
-            leaves.put(l.a, l.b);
+          Map<Integer, Member> members = new TreeMap<>();
+          for (Member m : p.members) {
+            members.put(m.leafIndex(), m);
           }
           g.past.addLast(new PastEpoch(p.context, p.senderDataSecret,
-              SecretTree.fromBytes(p.secretTree, Group.limits(config)), leaves,
+              SecretTree.fromBytes(p.secretTree, Group.limits(config)), members,
               config.random()));
         }
         for (Group.CachedProposal cp : proposals) {

@@ -5,7 +5,6 @@ import io.spacepanda.internal.mls.codec.TlsReader;
 import io.spacepanda.internal.mls.codec.TlsWriter;
 import io.spacepanda.internal.mls.crypto.CipherSuite;
 import io.spacepanda.internal.mls.crypto.KeyPair;
-import io.spacepanda.internal.mls.message.Capabilities;
 import io.spacepanda.internal.mls.message.Credential;
 import io.spacepanda.internal.mls.message.KeyPackage;
 import io.spacepanda.internal.mls.message.LeafNode;

@@ -30,6 +30,10 @@ public final class MlsConfig {
   public static final int DEFAULT_PADDING_BLOCK_SIZE = 32;
   /** Default for {@link #resumptionSecretsRetained()}. */
   public static final int DEFAULT_RESUMPTION_SECRETS_RETAINED = 16;
+  /** Default for {@link #maxCachedProposals()}. */
+  public static final int DEFAULT_MAX_CACHED_PROPOSALS = 1000;
+  /** Upper limit of {@link #maxCachedProposals()}. */
+  public static final int LIMIT_MAX_CACHED_PROPOSALS = 1 << 16;
   /** Upper limit of {@link #maxForwardGenerationJump()}. */
   public static final int LIMIT_MAX_FORWARD_GENERATION_JUMP = 1 << 20;
   /** Upper limit of {@link #pastEpochsRetained()}. */
@@ -48,6 +52,7 @@ public final class MlsConfig {
   private final Duration clockSkew;
   private final int paddingBlockSize;
   private final int resumptionSecretsRetained;
+  private final int maxCachedProposals;
   private final Clock clock;
   private final SecureRandom random;
 
@@ -59,6 +64,7 @@ public final class MlsConfig {
     this.clockSkew = b.clockSkew;
     this.paddingBlockSize = b.paddingBlockSize;
     this.resumptionSecretsRetained = b.resumptionSecretsRetained;
+    this.maxCachedProposals = b.maxCachedProposals;
     this.clock = b.clock != null ? b.clock : Clock.systemUTC();
     this.random = b.random != null ? b.random : new SecureRandom();
   }
@@ -163,6 +169,18 @@ public final class MlsConfig {
   }
 
   /**
+   * Returns how many proposals one epoch caches at most (default 1000).
+   *
+   * <p>A proposal beyond it is rejected, so that a member flooding proposals cannot exhaust
+   * memory; a commit clears the cache.
+   *
+   * @return the bound, at least 1
+   */
+  public int maxCachedProposals() {
+    return maxCachedProposals;
+  }
+
+  /**
    * Returns the clock used for lifetimes.
    *
    * @return the clock
@@ -188,7 +206,8 @@ public final class MlsConfig {
         + ", keyPackageLifetime=" + keyPackageLifetime
         + ", clockSkew=" + clockSkew
         + ", paddingBlockSize=" + paddingBlockSize
-        + ", resumptionSecretsRetained=" + resumptionSecretsRetained + "]";
+        + ", resumptionSecretsRetained=" + resumptionSecretsRetained
+        + ", maxCachedProposals=" + maxCachedProposals + "]";
   }
 
   /**
@@ -206,6 +225,7 @@ public final class MlsConfig {
     private Duration clockSkew = DEFAULT_CLOCK_SKEW;
     private int paddingBlockSize = DEFAULT_PADDING_BLOCK_SIZE;
     private int resumptionSecretsRetained = DEFAULT_RESUMPTION_SECRETS_RETAINED;
+    private int maxCachedProposals = DEFAULT_MAX_CACHED_PROPOSALS;
     private Clock clock;
     private SecureRandom random;
     private final java.util.Set<String> set = new java.util.LinkedHashSet<>();
@@ -319,6 +339,19 @@ public final class MlsConfig {
       range("resumptionSecretsRetained", v, 0, LIMIT_RESUMPTION_SECRETS_RETAINED);
       once("resumptionSecretsRetained");
       resumptionSecretsRetained = v;
+      return this;
+    }
+
+    /**
+     * Sets {@link MlsConfig#maxCachedProposals()}.
+     *
+     * @param v 1 to {@link #LIMIT_MAX_CACHED_PROPOSALS}
+     * @return this builder
+     */
+    public Builder maxCachedProposals(int v) {
+      range("maxCachedProposals", v, 1, LIMIT_MAX_CACHED_PROPOSALS);
+      once("maxCachedProposals");
+      maxCachedProposals = v;
       return this;
     }
 

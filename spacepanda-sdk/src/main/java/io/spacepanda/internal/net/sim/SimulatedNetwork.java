@@ -21,6 +21,7 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * tests of the SDK and of apps built on it.
  *
  * <p>A test creates one network, gives every node {@link #transportFactory()} as its transport and
- * {@link #scheduler()}, {@link #clock()} and {@link #newRandom()} as its time and randomness, then
+ * {@link #scheduler()}, {@link #executor()}, {@link #clock()} and {@link #newRandom()} as its time,
+ * callback thread and randomness, then
  * drives everything with {@link #advance(Duration)}, {@link #runFor(Duration)} or {@link
  * #runUntilIdle()}:
  *
@@ -148,6 +150,16 @@ public final class SimulatedNetwork {
    */
   public Scheduler scheduler() {
     return loop;
+  }
+
+  /**
+   * Returns an executor that runs tasks on the simulation thread, in submission order, at the
+   * current virtual time, for a node's ordered callback executor.
+   *
+   * @return the executor; its tasks run when virtual time is next advanced
+   */
+  public Executor executor() {
+    return task -> loop.schedule(Duration.ZERO, task);
   }
 
   /**

@@ -11,7 +11,9 @@ import java.util.PriorityQueue;
  * <p>Design: a priority queue ordered by (due time, scheduling order), so two tasks due at the same
  * instant run in the order they were scheduled and a run is a pure function of what was scheduled.
  * Nothing runs until a caller advances time; tasks then run on that caller's thread, outside the
- * queue's lock, so a task may schedule more tasks. Time starts at zero and only moves forward.
+ * queue's lock, so a task may schedule more tasks. Cancelling marks the entry and leaves it in the
+ * queue to be skipped, so that cancelling a timeout costs O(1) even with many envelopes in flight.
+ * Time starts at zero and only moves forward.
  *
  * <p>Thread-safe for scheduling; advancing is meant for one thread at a time (the test thread).
  */
@@ -20,6 +22,7 @@ final class VirtualTimeScheduler implements Scheduler {
   private final PriorityQueue<Entry> queue = new PriorityQueue<>();
   private long nowNanos;
   private long sequence;
+  private int live;
   private boolean running;
 
   /** Returns the virtual time elapsed since creation. */
@@ -32,9 +35,9 @@ final class VirtualTimeScheduler implements Scheduler {
     return nowNanos;
   }
 
-  /** Returns how many tasks are waiting to run. */
+  /** Returns how many tasks are waiting to run, not counting cancelled ones. */
   synchronized int pending() {
-    return queue.size();
+    return live;
   }
 
   @Override
@@ -46,9 +49,15 @@ final class VirtualTimeScheduler implements Scheduler {
     }
     Entry e = new Entry(Math.addExact(nowNanos, delay.toNanos()), sequence++, task);
     queue.add(e);
+    live++;
     return () -> {
       synchronized (VirtualTimeScheduler.this) {
-        return queue.remove(e);
+        if (e.done) {
+          return false;
+        }
+        e.done = true;
+        live--;
+        return true;
       }
     };
   }
@@ -105,6 +114,11 @@ final class VirtualTimeScheduler implements Scheduler {
             break;
           }
           queue.poll();
+          if (next.done) {
+            continue;
+          }
+          next.done = true;
+          live--;
           nowNanos = next.dueNanos;
         }
         next.task.run();
@@ -127,6 +141,7 @@ final class VirtualTimeScheduler implements Scheduler {
     final long dueNanos;
     final long seq;
     final Runnable task;
+    boolean done;
 
     Entry(long dueNanos, long seq, Runnable task) {
       this.dueNanos = dueNanos;

@@ -226,4 +226,57 @@ class GroupValidationTest {
     MlsMessage m = other.protect(utf8("x"), new byte[0]);
     assertThrows(MlsValidationException.class, () -> b.process(m));
   }
+
+  @Test
+  void welcomeForAnotherKeyPackage_isRejected() throws MlsException {
+    KeyPackageBundle kd = dave.keyPackage();
+    KeyPackageBundle other = Client.named("other", config).keyPackage();
+    CommitResult r = a.commit(CommitOptions.builder().add(kd.keyPackage()).build());
+    assertThrows(MlsValidationException.class,
+        () -> Group.joinFromWelcome(config, r.welcomeOrNull(), other, null, PskLookup.NONE));
+  }
+
+  @Test
+  void welcomeWithTamperedGroupInfo_failsToDecrypt() throws MlsException {
+    KeyPackageBundle kd = dave.keyPackage();
+    CommitResult r = a.commit(CommitOptions.builder().add(kd.keyPackage()).build());
+    var w = r.welcomeOrNull();
+    byte[] egi = w.encryptedGroupInfo().clone();
+    egi[egi.length - 1] ^= 1;
+    var bad = new io.spacepanda.internal.mls.message.Welcome(w.cipherSuite(), w.secrets(), egi);
+    assertThrows(MlsException.class,
+        () -> Group.joinFromWelcome(config, bad, kd, null, PskLookup.NONE));
+  }
+
+  @Test
+  void proposalFlood_beyondTheBound_isRejected() throws MlsException {
+    MlsConfig small = GroupFixture.config(5, MlsConfig.builder().maxCachedProposals(2));
+    Group x = Client.named("x", small).create("flood");
+    KeyPackageBundle ky = Client.named("y", small).keyPackage();
+    CommitResult r = x.commit(CommitOptions.builder().add(ky.keyPackage()).build());
+    x.mergePendingCommit();
+    Group y = Group.joinFromWelcome(small, r.welcomeOrNull(), ky, null, PskLookup.NONE);
+    x.process(y.proposeUpdate());
+    x.process(y.proposeUpdate());
+    MlsMessage third = y.proposeUpdate();
+    assertThrows(MlsValidationException.class, () -> x.process(third));
+  }
+
+  @Test
+  void commitWithWrongConfirmationTag_isRejected_andStateIsUnchanged() throws MlsException {
+    CommitResult r = a.commit(CommitOptions.builder().forcePath(true).publicMessage(true)
+        .build());
+    var pm = r.commit().publicMessage();
+    byte[] tag = pm.auth().confirmationTag().clone();
+    tag[0] ^= 1;
+    var forged = new io.spacepanda.internal.mls.message.AuthenticatedContent(
+        io.spacepanda.internal.mls.message.WireFormat.PUBLIC_MESSAGE, pm.content(),
+        new io.spacepanda.internal.mls.message.FramedContentAuthData(pm.auth().signature(), tag));
+    MlsMessage bad = MlsMessage.of(a.state.framer.protectPublic(forged));
+    byte[] before = b.toBytes();
+    MlsValidationException e = assertThrows(MlsValidationException.class, () -> b.process(bad));
+    assertEquals("confirmation tag invalid", e.getMessage());
+    assertArrayEquals(before, b.toBytes());
+    assertInstanceOf(ProcessedMessage.CommitApplied.class, b.process(r.commit()));
+  }
 }

@@ -18,6 +18,8 @@ class MlsConfigTest {
     assertEquals(Duration.ofDays(28), c.keyPackageLifetime());
     assertEquals(Duration.ofHours(1), c.clockSkew());
     assertEquals(32, c.paddingBlockSize());
+    assertEquals(16, c.resumptionSecretsRetained());
+    assertEquals(1000, c.maxCachedProposals());
   }
 
   @Test

@@ -390,52 +390,19 @@ class SimulatedNetworkTest {
   }
 
   @Test
-  void scheduler_tasksRunInDueOrderWhenTimeAdvances() {
-    List<String> ran = new ArrayList<>();
-    net.scheduler().schedule(Duration.ofSeconds(2), () -> ran.add("late"));
-    net.scheduler().schedule(Duration.ofSeconds(1), () -> ran.add("early"));
-    net.scheduler().schedule(Duration.ofSeconds(1), () -> ran.add("early2"));
+  void executor_runsTasksInSubmissionOrderWithoutMovingTime() {
+    List<Integer> ran = new ArrayList<>();
+    net.advance(Duration.ofSeconds(3));
+    for (int i = 0; i < 5; i++) {
+      int k = i;
+      net.executor().execute(() -> ran.add(k));
+    }
 
-    net.advance(Duration.ofMillis(999));
-    assertTrue(ran.isEmpty());
-    net.runUntilIdle();
-    assertEquals(List.of("early", "early2", "late"), ran);
-  }
-
-  @Test
-  void runUntilIdle_fromInsideCallback_fails() {
-    List<Throwable> errors = new ArrayList<>();
-    net.scheduler().schedule(Duration.ZERO, () -> {
-      try {
-        net.runUntilIdle();
-      } catch (IllegalStateException e) {
-        errors.add(e);
-      }
-    });
-
+    assertTrue(ran.isEmpty(), "ran before time was advanced");
     net.runUntilIdle();
 
-    assertEquals(1, errors.size());
-  }
-
-  @Test
-  void runUntilIdle_selfReschedulingTask_failsInsteadOfHanging() {
-    Runnable[] tick = new Runnable[1];
-    tick[0] = () -> net.scheduler().schedule(Duration.ofSeconds(1), tick[0]);
-    net.scheduler().schedule(Duration.ZERO, tick[0]);
-
-    assertThrows(IllegalStateException.class, net::runUntilIdle);
-  }
-
-  @Test
-  void linkConditions_probabilityOutOfRange_fails() {
-    assertThrows(IllegalArgumentException.class, () -> LinkConditions.reliable().withLoss(1.5));
-    assertThrows(IllegalArgumentException.class,
-        () -> LinkConditions.reliable().withDuplication(-0.1));
-    assertThrows(IllegalArgumentException.class,
-        () -> LinkConditions.reliable().withReordering(Double.NaN, Duration.ZERO));
-    assertThrows(IllegalArgumentException.class,
-        () -> Latency.uniform(Duration.ofSeconds(2), Duration.ofSeconds(1)));
+    assertEquals(List.of(0, 1, 2, 3, 4), ran);
+    assertEquals(Duration.ofSeconds(3), net.now());
   }
 
   @Test
