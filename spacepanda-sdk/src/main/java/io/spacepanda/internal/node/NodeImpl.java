@@ -48,6 +48,8 @@ import io.spacepanda.internal.mls.message.WireFormat;
 import io.spacepanda.internal.space.ChannelId;
 import io.spacepanda.internal.space.Contact;
 import io.spacepanda.internal.space.InviteCode;
+import io.spacepanda.internal.space.JoinRequest;
+import io.spacepanda.internal.space.JoinResponse;
 import io.spacepanda.internal.space.OpId;
 import io.spacepanda.internal.space.SpaceConstants;
 import io.spacepanda.internal.space.SpaceDecodeException;
@@ -550,6 +552,8 @@ public final class NodeImpl implements SpacePanda {
       ss.record = new SpaceRecord(spaceId, name, peerKey(self), now);
       ss.control = control;
       ss.meta = new SpaceState(SpaceId.of(spaceId.toBytes()), self);
+      SpaceOp named = ss.meta.newOp(self, new SpaceOp.RenameSpace(name));
+      ss.meta.apply(named);
       SpaceOp contact = ss.meta.newOp(self, new SpaceOp.UpdateContact(myContact()));
       ss.meta.apply(contact);
       SpaceOp created = ss.meta.newOp(self, new SpaceOp.CreateChannel(
@@ -559,6 +563,7 @@ public final class NodeImpl implements SpacePanda {
         t.putSpace(ss.record);
         saveChannel(t, control);
         saveChannel(t, general);
+        t.appendSpaceOperation(stored(named));
         t.appendSpaceOperation(stored(contact));
         t.appendSpaceOperation(stored(created));
       });
@@ -657,15 +662,13 @@ public final class NodeImpl implements SpacePanda {
       }
       KeyPackageBundle kpControl = keyPackage();
       KeyPackageBundle kpChannel = keyPackage();
-      byte[] requestId = new byte[16];
-      config.random().nextBytes(requestId);
-      NodeWire.JoinRequest req = new NodeWire.JoinRequest(requestId,
-          code.secret().exportSecret(), code.spaceId().bytes(), myInfo(), MlsMessage.of(kpControl.keyPackage()).toBytes(),
-          MlsMessage.of(kpChannel.keyPackage()).toBytes());
-      byte[] env = DirectEnvelope.seal(code.inviter().inboxKey(), req.toBytes(), padding);
+      JoinRequest req = JoinRequest.forInvite(code, myContact(),
+          MlsMessage.of(kpControl.keyPackage()).toBytes(),
+          List.of(MlsMessage.of(kpChannel.keyPackage()).toBytes()));
+      byte[] env = DirectEnvelope.seal(code.inviter().inboxKey(),
+          new NodeWire.Join(NodeWire.JOIN_REQUEST, req.encode()).toBytes(), padding);
       learnAddresses(inviter, code.inviter().addresses());
-      joins.put(HexFormat.of().formatHex(requestId),
-          new PendingJoin(result, kpControl, kpChannel, code));
+      joins.put(code.spaceId().toString(), new PendingJoin(result, kpControl, kpChannel, code));
       List<OutboxEntry> out = new ArrayList<>();
       tx(t -> out.add(enqueue(t, env, inviter)));
       dispatch(out);
@@ -1283,20 +1286,10 @@ public final class NodeImpl implements SpacePanda {
   // ---- direct messages
 
   private void handleDirect(NodeWire.Msg msg) throws SpacePandaException {
-    if (msg instanceof NodeWire.JoinRequest r) {
-      onJoinRequest(r);
-    } else if (msg instanceof NodeWire.JoinAccepted a) {
-      onJoinAccepted(a);
-    } else if (msg instanceof NodeWire.JoinRefused r) {
-      PendingJoin pj = joins.remove(HexFormat.of().formatHex(r.requestId()));
-      if (pj == null) {
-        drop("unexpected refusal");
-        return;
-      }
-      InviteRefusedException.Reason[] reasons = InviteRefusedException.Reason.values();
-      InviteRefusedException.Reason reason = r.reason() < reasons.length ? reasons[r.reason()]
-          : InviteRefusedException.Reason.UNKNOWN;
-      afterUnlock.add(() -> pj.future().completeExceptionally(new InviteRefusedException(reason)));
+    if (msg instanceof NodeWire.Join j && j.kind() == NodeWire.JOIN_REQUEST) {
+      onJoinRequest(JoinRequest.decode(j.body()));
+    } else if (msg instanceof NodeWire.Join j) {
+      onJoinResponse(JoinResponse.decode(j.body()));
     } else if (msg instanceof NodeWire.ChannelJoinRequest r) {
       onChannelJoinRequest(r, true);
     } else if (msg instanceof NodeWire.ChannelWelcome w) {
@@ -1314,94 +1307,108 @@ public final class NodeImpl implements SpacePanda {
     }
   }
 
-  private void onJoinRequest(NodeWire.JoinRequest r) throws SpacePandaException {
-    SpaceEntry ss = spaces.get(Id.of(r.spaceId()));
-    PeerId joiner = PeerId.fromBytes(r.joiner().peer());
+  private void onJoinRequest(JoinRequest r) throws SpacePandaException {
+    SpaceEntry ss = spaces.get(Id.of(r.spaceId().bytes()));
+    PeerId joiner = r.joiner().peer();
     if (ss == null || !ss.control.owner().equals(self)) {
-      refuse(joiner, r, InviteRefusedException.Reason.UNKNOWN);
+      refuse(r, JoinResponse.Refusal.UNKNOWN);
       return;
     }
-    KeyPackage kpControl = keyPackageOf(r.controlKeyPackage(), joiner);
-    KeyPackage kpChannel = keyPackageOf(r.channelKeyPackage(), joiner);
+    if (r.channelKeyPackages().isEmpty()) {
+      drop("join request without a channel KeyPackage");
+      return;
+    }
+    KeyPackage kpControl = keyPackageOf(r.spaceKeyPackage(), joiner);
+    KeyPackage kpChannel = keyPackageOf(r.channelKeyPackages().get(0), joiner);
     InviteRedemption[] outcome = new InviteRedemption[1];
     Instant now = now();
-    tx(t -> outcome[0] = t.redeemInvite(
-        Id.of(InviteCode.hashSecret(SecretBytes.copyOf(r.secret()))), now));
+    tx(t -> outcome[0] = t.redeemInvite(Id.of(r.secretHash()), now));
     switch (outcome[0]) {
       case REDEEMED:
         break;
       case EXPIRED:
-        refuse(joiner, r, InviteRefusedException.Reason.EXPIRED);
+        refuse(r, JoinResponse.Refusal.EXPIRED);
         return;
       case ALREADY_USED:
-        refuse(joiner, r, InviteRefusedException.Reason.ALREADY_USED);
+        refuse(r, JoinResponse.Refusal.ALREADY_USED);
         return;
       default:
-        refuse(joiner, r, InviteRefusedException.Reason.UNKNOWN);
+        refuse(r, JoinResponse.Refusal.UNKNOWN);
         return;
     }
     if (ss.control.leafOf(joiner) >= 0) {
-      refuse(joiner, r, InviteRefusedException.Reason.ALREADY_USED);
+      refuse(r, JoinResponse.Refusal.ALREADY_USED);
       return;
     }
     GroupChannel general = defaultChannel(ss);
     byte[][] welcomes = new byte[2][];
+    byte[] inboxKey = r.joiner().inboxKey();
     commitAndBroadcast(ss.control, CommitOptions.builder().add(kpControl)
-        .ratchetTreeInWelcome(true).build(), joiner, r.joiner().inboxKey(), w -> {
+        .ratchetTreeInWelcome(true).build(), joiner, inboxKey, w -> {
           welcomes[0] = w;
           return null;
         });
     commitAndBroadcast(general, CommitOptions.builder().add(kpChannel)
-        .ratchetTreeInWelcome(true).build(), joiner, r.joiner().inboxKey(), w -> {
+        .ratchetTreeInWelcome(true).build(), joiner, inboxKey, w -> {
           welcomes[1] = w;
           return null;
         });
-    publish(ss, new SpaceOp.MemberJoined(contactOf(r.joiner())));
-    List<byte[]> log = new ArrayList<>();
-    for (SpaceOp op : ss.meta.log()) {
-      log.add(op.encode());
-    }
-    NodeWire.JoinAccepted accepted = new NodeWire.JoinAccepted(r.requestId(), r.spaceId(),
-        ss.record.name(), self.bytes(), welcomes[0], info(general), welcomes[1], log);
-    sendDirect(joiner, r.joiner().inboxKey(), accepted);
+    publish(ss, new SpaceOp.MemberJoined(r.joiner()));
+    JoinResponse accepted = JoinResponse.accepted(r.spaceId(), self, welcomes[0],
+        List.of(new JoinResponse.ChannelWelcome(ChannelId.of(general.id().toBytes()), welcomes[1])),
+        ss.meta.log(), List.copyOf(ss.meta.view().contacts().values()));
+    sendDirect(joiner, inboxKey, new NodeWire.Join(NodeWire.JOIN_RESPONSE, accepted.encode()));
   }
 
-  private void refuse(PeerId joiner, NodeWire.JoinRequest r, InviteRefusedException.Reason reason)
-      throws SpacePandaException {
+  private void refuse(JoinRequest r, JoinResponse.Refusal reason) throws SpacePandaException {
     LOG.info("refusing a join request: {}", reason);
-    sendDirect(joiner, r.joiner().inboxKey(),
-        new NodeWire.JoinRefused(r.requestId(), reason.ordinal()));
+    sendDirect(r.joiner().peer(), r.joiner().inboxKey(), new NodeWire.Join(NodeWire.JOIN_RESPONSE,
+        JoinResponse.refused(r.spaceId(), reason).encode()));
   }
 
-  private void onJoinAccepted(NodeWire.JoinAccepted a) throws SpacePandaException {
-    PendingJoin pj = joins.get(HexFormat.of().formatHex(a.requestId()));
-    if (pj == null || !Arrays.equals(a.spaceId(), pj.code().spaceId().bytes())) {
+  private void onJoinResponse(JoinResponse a) throws SpacePandaException {
+    PendingJoin pj = joins.get(a.spaceId().toString());
+    if (pj == null) {
       drop("unexpected join answer");
       return;
     }
-    Id spaceId = Id.of(a.spaceId());
-    PeerId owner = PeerId.fromBytes(a.spaceOwner());
-    Group control = joinGroup(a.controlWelcome(), pj.control());
-    Group general = joinGroup(a.channelWelcome(), pj.channel());
-    if (!Arrays.equals(control.groupId(), a.spaceId())
-        || !Arrays.equals(general.groupId(), a.defaultChannel().channelId())) {
+    if (a.refusal().isPresent()) {
+      joins.remove(a.spaceId().toString());
+      InviteRefusedException.Reason reason = switch (a.refusal().get()) {
+        case EXPIRED -> InviteRefusedException.Reason.EXPIRED;
+        case ALREADY_USED -> InviteRefusedException.Reason.ALREADY_USED;
+        default -> InviteRefusedException.Reason.UNKNOWN;
+      };
+      afterUnlock.add(() -> pj.future().completeExceptionally(new InviteRefusedException(reason)));
+      return;
+    }
+    if (a.channelWelcomes().isEmpty()) {
+      drop("join answer without a channel");
+      return;
+    }
+    Id spaceId = Id.of(a.spaceId().bytes());
+    PeerId owner = a.owner();
+    JoinResponse.ChannelWelcome cw = a.channelWelcomes().get(0);
+    Group control = joinGroup(a.spaceWelcome(), pj.control());
+    Group general = joinGroup(cw.welcome(), pj.channel());
+    if (!Arrays.equals(control.groupId(), spaceId.toBytes())
+        || !Arrays.equals(general.groupId(), cw.channelId().bytes())) {
       drop("join answer for other groups");
       return;
     }
-    joins.remove(HexFormat.of().formatHex(a.requestId()));
+    joins.remove(a.spaceId().toString());
+    SpaceState meta = a.toState();
+    io.spacepanda.internal.space.ChannelInfo generalInfo = meta.view().channels().get(cw.channelId());
+    String spaceName = meta.view().name().orElse("");
     Instant now = now();
     SpaceEntry ss = new SpaceEntry();
-    ss.record = new SpaceRecord(spaceId, a.spaceName(), peerKey(owner), now);
-    ss.control = new GroupChannel(spaceId, spaceId, a.spaceName(), GroupChannel.KIND_CONTROL,
+    ss.meta = meta;
+    ss.record = new SpaceRecord(spaceId, spaceName, peerKey(owner), now);
+    ss.control = new GroupChannel(spaceId, spaceId, spaceName, GroupChannel.KIND_CONTROL,
         owner, now, control, 0, 0);
-    GroupChannel gen = new GroupChannel(Id.of(a.defaultChannel().channelId()), spaceId,
-        a.defaultChannel().name(), GroupChannel.KIND_TEXT,
-        PeerId.fromBytes(a.defaultChannel().owner()), now, general, 0, 0);
-    List<SpaceOp> ops = new ArrayList<>();
-    for (byte[] b : a.operations()) {
-      ops.add(SpaceOp.decode(b));
-    }
-    ss.meta = SpaceState.of(SpaceId.of(a.spaceId()), owner, ops);
+    GroupChannel gen = new GroupChannel(Id.of(cw.channelId().bytes()), spaceId,
+        generalInfo == null ? DEFAULT_CHANNEL : generalInfo.name(), GroupChannel.KIND_TEXT,
+        generalInfo == null ? owner : generalInfo.creator(), now, general, 0, 0);
     tx(t -> {
       t.putSpace(ss.record);
       saveChannel(t, ss.control);
@@ -1413,7 +1420,7 @@ public final class NodeImpl implements SpacePanda {
     spaces.put(spaceId, ss);
     register(ss.control);
     register(gen);
-    for (Contact c : ss.meta.view().contacts().values()) {
+    for (Contact c : a.members()) {
       learnAddresses(c.peer(), c.addresses());
     }
     for (io.spacepanda.internal.space.ChannelInfo ci : ss.meta.view().channels().values()) {

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The node's own messages: what travels inside direct envelopes (join and channel-join requests,
- * Welcomes, refusals).
+ * The node's own messages: what travels inside direct envelopes (join requests and answers,
+ * whose bodies the space layer encodes, and channel-join requests, invites and Welcomes).
  *
  * <p>Space metadata travels separately, as {@code SpaceOp}s in the control group.
  *
@@ -30,8 +30,7 @@ public final class NodeWire {
   public static final int MAX_LIST = 4096;
 
   static final int JOIN_REQUEST = 1;
-  static final int JOIN_ACCEPTED = 2;
-  static final int JOIN_REFUSED = 3;
+  static final int JOIN_RESPONSE = 2;
   static final int CHANNEL_JOIN_REQUEST = 4;
   static final int CHANNEL_WELCOME = 5;
   static final int CHANNEL_INVITE = 6;
@@ -40,8 +39,8 @@ public final class NodeWire {
   private NodeWire() {}
 
   /** A node message. */
-  public sealed interface Msg permits JoinRequest, JoinAccepted, JoinRefused, ChannelJoinRequest,
-      ChannelWelcome, ChannelInvite, MemberInfo {
+  public sealed interface Msg permits Join, ChannelJoinRequest, ChannelWelcome, ChannelInvite,
+      MemberInfo {
 
     /**
      * Encodes the message with its kind.
@@ -94,62 +93,19 @@ public final class NodeWire {
   }
 
   /**
-   * A join request sent to the inviter.
+   * A join request or answer, whose body is the space layer's {@code JoinRequest} or {@code
+   * JoinResponse} encoding.
    *
-   * @param requestId random id the answer repeats
-   * @param secret the invite's one-time secret
-   * @param spaceId the space the invite is for
-   * @param joiner the joiner's directory entry (where the answer goes)
-   * @param controlKeyPackage an MLS KeyPackage for the control group
-   * @param channelKeyPackage an MLS KeyPackage for the default channel
+   * @param kind {@link #JOIN_REQUEST} or {@link #JOIN_RESPONSE}
+   * @param body the encoded request or response
    */
-  public record JoinRequest(byte[] requestId, byte[] secret, byte[] spaceId, MemberInfo joiner,
-      byte[] controlKeyPackage, byte[] channelKeyPackage) implements Msg {
+  public record Join(int kind, byte[] body) implements Msg {
     @Override
     public byte[] toBytes() {
-      TlsWriter w = new TlsWriter().u8(JOIN_REQUEST).opaque(requestId).opaque(secret).opaque(spaceId);
-      joiner.write(w);
-      return w.opaque(controlKeyPackage).opaque(channelKeyPackage).toByteArray();
-    }
-  }
-
-  /**
-   * The inviter's answer to an accepted join request.
-   *
-   * @param requestId the request's id
-   * @param spaceId the space id
-   * @param spaceName the space name
-   * @param spaceOwner the owner's PeerId bytes
-   * @param controlWelcome the Welcome to the control group
-   * @param defaultChannel the default channel
-   * @param channelWelcome the Welcome to the default channel
-   * @param operations the space's metadata log, encoded {@code SpaceOp}s
-   */
-  public record JoinAccepted(byte[] requestId, byte[] spaceId, String spaceName, byte[] spaceOwner,
-      byte[] controlWelcome, ChannelInfo defaultChannel, byte[] channelWelcome,
-      List<byte[]> operations) implements Msg {
-    @Override
-    public byte[] toBytes() {
-      TlsWriter w = new TlsWriter().u8(JOIN_ACCEPTED).opaque(requestId).opaque(spaceId)
-          .opaque(spaceName.getBytes(StandardCharsets.UTF_8)).opaque(spaceOwner)
-          .opaque(controlWelcome);
-      defaultChannel.write(w);
-      w.opaque(channelWelcome);
-      w.vector(operations, TlsWriter::opaque);
-      return w.toByteArray();
-    }
-  }
-
-  /**
-   * The inviter's refusal of a join request.
-   *
-   * @param requestId the request's id
-   * @param reason the {@code InviteRefusedException.Reason} ordinal
-   */
-  public record JoinRefused(byte[] requestId, int reason) implements Msg {
-    @Override
-    public byte[] toBytes() {
-      return new TlsWriter().u8(JOIN_REFUSED).opaque(requestId).u8(reason).toByteArray();
+      byte[] out = new byte[body.length + 1];
+      out[0] = (byte) kind;
+      System.arraycopy(body, 0, out, 1, body.length);
+      return out;
     }
   }
 
@@ -215,14 +171,8 @@ public final class NodeWire {
       int kind = r.u8();
       switch (kind) {
         case JOIN_REQUEST:
-          return new JoinRequest(r.opaque(MAX_FIELD), r.opaque(MAX_FIELD), r.opaque(MAX_FIELD),
-              MemberInfo.read(r), r.opaque(MAX_WELCOME), r.opaque(MAX_WELCOME));
-        case JOIN_ACCEPTED:
-          return new JoinAccepted(r.opaque(MAX_FIELD), r.opaque(MAX_FIELD), utf8(r.opaque(MAX_FIELD)),
-              r.opaque(MAX_FIELD), r.opaque(MAX_WELCOME), ChannelInfo.read(r), r.opaque(MAX_WELCOME),
-              bounded(r.vector(x -> x.opaque(MAX_FIELD * 4))));
-        case JOIN_REFUSED:
-          return new JoinRefused(r.opaque(MAX_FIELD), r.u8());
+        case JOIN_RESPONSE:
+          return new Join(kind, r.raw(r.remaining()));
         case CHANNEL_JOIN_REQUEST:
           return new ChannelJoinRequest(r.opaque(MAX_FIELD), r.opaque(MAX_FIELD), MemberInfo.read(r),
               r.opaque(MAX_WELCOME));

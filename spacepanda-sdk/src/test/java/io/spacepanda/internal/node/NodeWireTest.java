@@ -34,13 +34,8 @@ class NodeWireTest {
   Arbitrary<NodeWire.Msg> messages() {
     return Arbitraries.oneOf(
         members().map(m -> (NodeWire.Msg) m),
-        Combinators.combine(bytes(16), bytes(32), bytes(16), members(), bytes(300), bytes(300))
-            .as(NodeWire.JoinRequest::new),
-        Combinators.combine(bytes(16), bytes(16), Arbitraries.strings().ofMaxLength(20), bytes(44),
-            bytes(300), channels(), bytes(300), bytes(80).list().ofMaxSize(4))
-            .as(NodeWire.JoinAccepted::new),
-        Combinators.combine(bytes(16), Arbitraries.integers().between(0, 255))
-            .as(NodeWire.JoinRefused::new),
+        Combinators.combine(Arbitraries.of(NodeWire.JOIN_REQUEST, NodeWire.JOIN_RESPONSE),
+            bytes(500)).as(NodeWire.Join::new),
         Combinators.combine(bytes(16), bytes(16), members(), bytes(300))
             .as(NodeWire.ChannelJoinRequest::new),
         Combinators.combine(bytes(16), channels(), bytes(300)).as(NodeWire.ChannelWelcome::new),
