@@ -91,4 +91,25 @@ class QuickStartStoryTest {
     assertTrue(carol.events().texts().stream().noneMatch(t -> t.contains("away") || t.contains("back")),
         why);
   }
+
+  @Test
+  void channelWelcome_arrivingWhileOffline_joinsAfterRestart() throws Exception {
+    SimCluster.Node alice = cluster.node("alice", dir.resolve("alice"));
+    SimCluster.Node bob = cluster.node("bob", dir.resolve("bob"));
+    Space team = cluster.await(alice.node().createSpace("Team"));
+    cluster.await(bob.node().join(cluster.await(team.createInvite())));
+    cluster.settle();
+    team.createChannel("design").join();
+    cluster.run(Duration.ofMillis(25));
+    bob.node().close();
+    cluster.run(Duration.ofSeconds(5));
+    SimCluster.Node bob2 = cluster.node("bob", dir.resolve("bob"));
+    cluster.run(Duration.ofMinutes(5));
+    Channel design = bob2.node().space(team.id()).orElseThrow().channel("design")
+        .orElseThrow(() -> new AssertionError("seed " + seed + ": bob never joined design"));
+    cluster.await(design.send("made it"));
+    cluster.settle();
+    assertEquals(List.of("made it"), texts(cluster.await(channel(alice.node(), team, "design")
+        .history(10, null))), "seed " + seed);
+  }
 }

@@ -7,6 +7,7 @@ import io.spacepanda.InviteRefusedException;
 import io.spacepanda.Message;
 import io.spacepanda.MessageId;
 import io.spacepanda.PeerId;
+import io.spacepanda.Role;
 import io.spacepanda.Space;
 import io.spacepanda.SpacePanda;
 import io.spacepanda.SpacePandaException;
@@ -21,7 +22,6 @@ import io.spacepanda.internal.delivery.JitterScheduler;
 import io.spacepanda.internal.delivery.Scheduler;
 import io.spacepanda.internal.envelope.DirectEnvelope;
 import io.spacepanda.internal.envelope.EnvelopeException;
-import io.spacepanda.internal.envelope.EnvelopeTooLargeException;
 import io.spacepanda.internal.envelope.GroupEnvelope;
 import io.spacepanda.internal.envelope.GroupEnvelopeKeys;
 import io.spacepanda.internal.envelope.Padding;
@@ -50,13 +50,11 @@ import io.spacepanda.internal.space.Contact;
 import io.spacepanda.internal.space.InviteCode;
 import io.spacepanda.internal.space.JoinRequest;
 import io.spacepanda.internal.space.JoinResponse;
-import io.spacepanda.internal.space.OpId;
 import io.spacepanda.internal.space.SpaceConstants;
 import io.spacepanda.internal.space.SpaceDecodeException;
 import io.spacepanda.internal.space.SpaceId;
 import io.spacepanda.internal.space.SpaceOp;
 import io.spacepanda.internal.space.SpaceState;
-import io.spacepanda.Role;
 import io.spacepanda.spi.ChannelRecord;
 import io.spacepanda.spi.DeliveryState;
 import io.spacepanda.spi.HistoryCursor;
@@ -88,8 +86,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -1448,6 +1444,7 @@ public final class NodeImpl implements SpacePanda {
     }
     KeyPackageBundle kp = keyPackage();
     channelJoins.put(cid, kp);
+    tx(t -> t.putKeyPackage(Id.of(kp.keyPackage().ref(SUITE)), SecretBlob.copyOf(kp.toBytes())));
     sendDirect(owner, ownerInfo.inboxKey(), new NodeWire.ChannelJoinRequest(
         ss.record.spaceId().toBytes(), ci.channelId(), myInfo(),
         MlsMessage.of(kp.keyPackage()).toBytes()));
@@ -1491,6 +1488,9 @@ public final class NodeImpl implements SpacePanda {
     Id cid = Id.of(w.channel().channelId());
     SpaceEntry ss = spaces.get(Id.of(w.spaceId()));
     KeyPackageBundle kp = channelJoins.get(cid);
+    if (kp == null && ss != null) {
+      kp = storedKeyPackage(w.welcome());
+    }
     if (ss == null || kp == null || groups.containsKey(cid)) {
       drop("unexpected channel welcome");
       return;
@@ -1501,6 +1501,8 @@ public final class NodeImpl implements SpacePanda {
       return;
     }
     channelJoins.remove(cid);
+    Id ref = Id.of(kp.keyPackage().ref(SUITE));
+    tx(t -> t.deleteKeyPackage(ref));
     GroupChannel gc = new GroupChannel(cid, ss.record.spaceId(), w.channel().name(),
         GroupChannel.KIND_TEXT, PeerId.fromBytes(w.channel().owner()), now(), g, 0, 0);
     tx(t -> saveChannel(t, gc));
@@ -1558,6 +1560,22 @@ public final class NodeImpl implements SpacePanda {
       throw new io.spacepanda.internal.mls.MlsDecodeException("not a Welcome");
     }
     return Group.joinFromWelcome(mls, w, kp, null, id -> null);
+  }
+
+  /** Finds the private material of the stored KeyPackage a Welcome is for, or null. */
+  private KeyPackageBundle storedKeyPackage(byte[] welcomeBytes) throws SpacePandaException {
+    Welcome w = TlsReader.decodeExactly(welcomeBytes, MlsMessage::decode).welcome();
+    if (w == null) {
+      return null;
+    }
+    for (io.spacepanda.internal.mls.message.EncryptedGroupSecrets egs : w.secrets()) {
+      List<SecretBlob> found = new ArrayList<>(1);
+      tx(t -> t.keyPackage(Id.of(egs.newMember())).ifPresent(found::add));
+      if (!found.isEmpty()) {
+        return KeyPackageBundle.fromBytes(found.get(0).revealBytes());
+      }
+    }
+    return null;
   }
 
   /** Decodes a KeyPackage and checks that it belongs to the claimed peer (credential and key). */
