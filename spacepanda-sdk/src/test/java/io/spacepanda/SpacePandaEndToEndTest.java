@@ -197,6 +197,20 @@ class SpacePandaEndToEndTest {
   }
 
   @Test
+  void proposalCrossingAnOwnerCommit_isProposedAgainAndCommitted() {
+    SimCluster.Node alice = cluster.node("alice");
+    SimCluster.Node bob = cluster.node("bob");
+    SimCluster.Node carol = cluster.node("carol");
+    Space space = threeMembers(alice, bob, carol);
+    general(bob, space).remove(carol.id()).join();
+    general(alice, space).rotateKeys().join();
+    cluster.settle();
+    assertEquals(java.util.Set.of(alice.id(), bob.id()), general(alice, space).members(),
+        "seed " + seed);
+    assertEquals(java.util.Set.of(alice.id(), bob.id()), general(bob, space).members());
+  }
+
+  @Test
   void leave_memberLeavesChannelAndOthersSeeIt() {
     SimCluster.Node alice = cluster.node("alice");
     SimCluster.Node bob = cluster.node("bob");

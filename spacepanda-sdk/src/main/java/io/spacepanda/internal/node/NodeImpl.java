@@ -121,8 +121,8 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: all node state, MLS groups included, is guarded by one {@link ReentrantLock}
  * ({@code lock}); work runs on the calling thread, the transport's threads and the scheduler's
  * threads, each holding the lock. The transport is never called with the lock held. Listener
- * callbacks and the completion of returned futures are collected while the lock is held and run
- * after it is released, listener callbacks one at a time on the listener executor.
+ * callbacks are queued in state-change order while the lock is held and run, one at a time on the
+ * listener executor, after it is released; returned futures are completed after it is released.
  */
 public final class NodeImpl implements SpacePanda {
 
@@ -157,7 +157,7 @@ public final class NodeImpl implements SpacePanda {
   private JitterScheduler jitter;
   private ScheduledExecutorService ownScheduler;
   private ExecutorService ownListenerThread;
-  private SerialExecutor listenerExecutor;
+  private volatile SerialExecutor listenerExecutor;
   private final Map<Id, SpaceEntry> spaces = new HashMap<>();
   private final Map<Id, GroupChannel> groups = new HashMap<>();
   private final TagIndex<EpochLabel> tags = new TagIndex<>();
@@ -167,6 +167,7 @@ public final class NodeImpl implements SpacePanda {
   private final Map<Id, KeyPackageBundle> channelJoins = new HashMap<>();
   private final Map<Id, Delivery> deliveries = new HashMap<>();
   private final Set<PeerId> leaving = new HashSet<>();
+  private final Map<Id, Set<PeerId>> wantedRemovals = new HashMap<>();
   private final ArrayDeque<NodeWire.ChannelJoinRequest> heldRequests = new ArrayDeque<>();
   private final List<Runnable> afterUnlock = new ArrayList<>();
   private boolean retrying;
@@ -714,10 +715,10 @@ public final class NodeImpl implements SpacePanda {
       }
       for (GroupChannel gc : List.copyOf(groups.values())) {
         if (gc.spaceId().equals(spaceId) && !gc.isControl() && !gc.owner().equals(self)) {
-          propose(gc, gc.group().proposeRemove(gc.group().ownLeafIndex()));
+          proposeRemoval(gc, self);
         }
       }
-      propose(ss.control, ss.control.group().proposeRemove(ss.control.group().ownLeafIndex()));
+      proposeRemoval(ss.control, self);
       return null;
     });
   }
@@ -777,7 +778,7 @@ public final class NodeImpl implements SpacePanda {
       if (gc.owner().equals(self)) {
         throw new IllegalStateException("the owner cannot leave its channel yet");
       }
-      propose(gc, gc.group().proposeRemove(gc.group().ownLeafIndex()));
+      proposeRemoval(gc, self);
       return null;
     });
   }
@@ -790,7 +791,7 @@ public final class NodeImpl implements SpacePanda {
     if (gc.owner().equals(self)) {
       commitAndBroadcast(gc, CommitOptions.builder().remove(leaf).build(), null, null, null);
     } else {
-      propose(gc, gc.group().proposeRemove(leaf));
+      proposeRemoval(gc, member);
     }
   }
 
@@ -851,6 +852,32 @@ public final class NodeImpl implements SpacePanda {
     seen.put(MessageId.of(sha256(mlsBytes)), Boolean.TRUE);
     broadcastGroup(control, control.currentKeys(), mlsBytes, others(control));
     return op;
+  }
+
+  /**
+   * Proposes a member's removal to the owner and remembers it, so that it is proposed again after
+   * an epoch change that did not remove the member (the owner drops proposals of past epochs).
+   */
+  private void proposeRemoval(GroupChannel gc, PeerId member) throws SpacePandaException {
+    wantedRemovals.computeIfAbsent(gc.id(), k -> new HashSet<>()).add(member);
+    propose(gc, gc.group().proposeRemove(gc.leafOf(member)));
+  }
+
+  private void proposeRemovalsAgain(GroupChannel gc) throws SpacePandaException {
+    Set<PeerId> wanted = wantedRemovals.get(gc.id());
+    if (wanted == null) {
+      return;
+    }
+    for (PeerId p : List.copyOf(wanted)) {
+      if (gc.leafOf(p) < 0) {
+        wanted.remove(p);
+      } else if (!gc.owner().equals(self)) {
+        propose(gc, gc.group().proposeRemove(gc.leafOf(p)));
+      }
+    }
+    if (wanted.isEmpty()) {
+      wantedRemovals.remove(gc.id());
+    }
   }
 
   private void propose(GroupChannel gc, MlsMessage proposal) throws SpacePandaException {
@@ -1239,6 +1266,7 @@ public final class NodeImpl implements SpacePanda {
       throws SpacePandaException {
     ChannelHandle h = new ChannelHandle(this, gc.id(), gc.spaceId());
     if (c.selfRemoved()) {
+      wantedRemovals.remove(gc.id());
       unregister(gc);
       tx(t -> t.deleteGroupState(gc.id()));
       if (!gc.isControl()) {
@@ -1249,6 +1277,7 @@ public final class NodeImpl implements SpacePanda {
       return;
     }
     register(gc);
+    proposeRemovalsAgain(gc);
     if (!gc.isControl()) {
       for (Member m : c.added()) {
         PeerId p = GroupChannel.peerOf(m);
@@ -1818,6 +1847,10 @@ public final class NodeImpl implements SpacePanda {
     } finally {
       lock.unlock();
     }
+    SerialExecutor events = listenerExecutor;
+    if (events != null && !lock.isHeldByCurrentThread()) {
+      events.flush();
+    }
     for (Runnable r : after) {
       r.run();
     }
@@ -1826,13 +1859,12 @@ public final class NodeImpl implements SpacePanda {
 
   private void event(java.util.function.Consumer<SpacePandaListener> call) {
     SpacePandaListener l = config.listener();
-    SerialExecutor ex = listenerExecutor;
-    afterUnlock.add(() -> ex.execute(() -> {
+    listenerExecutor.enqueue(() -> {
       try {
         call.accept(l);
       } catch (RuntimeException e) {
         LOG.warn("listener threw; skipped", e);
       }
-    }));
+    });
   }
 }

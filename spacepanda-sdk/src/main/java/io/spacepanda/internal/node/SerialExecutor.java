@@ -5,12 +5,15 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 
 /**
- * Runs tasks one at a time, in submission order, on an underlying executor: the node's ordered
- * listener executor.
+ * Runs tasks one at a time, in the order they were queued, on an underlying executor: the node's
+ * ordered listener executor.
  *
- * <p>Thread-safe. A task that throws does not stop the tasks after it.
+ * <p>Queuing and running are separate steps: the node {@linkplain #enqueue queues} events while it
+ * holds its lock, so their order is the order of its state changes, and {@linkplain #flush starts}
+ * running them after it released the lock, so that a listener (even on a direct executor) never
+ * runs inside the node's work. Thread-safe. A task that throws does not stop the tasks after it.
  */
-final class SerialExecutor implements Executor {
+final class SerialExecutor {
 
   private final Executor delegate;
   private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
@@ -20,12 +23,15 @@ final class SerialExecutor implements Executor {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
   }
 
-  @Override
-  public void execute(Runnable task) {
-    Objects.requireNonNull(task, "task");
+  /** Queues a task without running it. */
+  synchronized void enqueue(Runnable task) {
+    tasks.add(Objects.requireNonNull(task, "task"));
+  }
+
+  /** Starts running the queued tasks unless they are already being run. */
+  void flush() {
     synchronized (this) {
-      tasks.add(task);
-      if (running) {
+      if (running || tasks.isEmpty()) {
         return;
       }
       running = true;
@@ -53,7 +59,7 @@ final class SerialExecutor implements Executor {
       try {
         next.run();
       } catch (RuntimeException e) {
-        // the task's owner logs its own failures; keep draining
+        // the task logs its own failure; the next one runs regardless
         continue;
       }
     }
