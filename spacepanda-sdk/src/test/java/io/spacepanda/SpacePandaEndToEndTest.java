@@ -224,6 +224,39 @@ class SpacePandaEndToEndTest {
   }
 
   @Test
+  void add_bringsALeftMemberBackIntoTheChannel() {
+    SimCluster.Node alice = cluster.node("alice");
+    SimCluster.Node bob = cluster.node("bob");
+    Space space = cluster.await(alice.node().createSpace("Team"));
+    cluster.await(bob.node().join(cluster.await(space.createInvite())));
+    cluster.await(general(bob, space).leave());
+    cluster.settle();
+    assertEquals(java.util.Set.of(alice.id()), general(alice, space).members(), "seed " + seed);
+    assertTrue(bob.node().space(space.id()).orElseThrow().channel("general").isEmpty());
+    cluster.await(general(alice, space).add(bob.id()));
+    cluster.settle();
+    assertEquals(java.util.Set.of(alice.id(), bob.id()), general(alice, space).members(),
+        "seed " + seed);
+    cluster.await(general(alice, space).send("welcome back"));
+    cluster.settle();
+    assertEquals(List.of("welcome back"), bob.events().texts(), "seed " + seed);
+  }
+
+  @Test
+  void spaceLeave_memberGoneFromSpaceAndChannels() {
+    SimCluster.Node alice = cluster.node("alice");
+    SimCluster.Node bob = cluster.node("bob");
+    SimCluster.Node carol = cluster.node("carol");
+    Space space = threeMembers(alice, bob, carol);
+    cluster.await(carol.node().space(space.id()).orElseThrow().leave());
+    cluster.settle();
+    assertEquals(java.util.Set.of(alice.id(), bob.id()), space.members(), "seed " + seed);
+    assertEquals(java.util.Set.of(alice.id(), bob.id()), general(bob, space).members());
+    assertTrue(space.role(carol.id()).isEmpty(), space.roles().toString());
+    assertTrue(carol.node().space(space.id()).isEmpty());
+  }
+
+  @Test
   void join_expiredInvite_refused() {
     SimCluster.Node alice = cluster.node("alice");
     SimCluster.Node bob = cluster.node("bob");
