@@ -1,0 +1,298 @@
+package io.spacepanda.internal.space;
+
+import io.spacepanda.InvalidInviteException;
+import io.spacepanda.PeerId;
+import io.spacepanda.internal.crypto.Base32;
+import io.spacepanda.internal.crypto.SecretBytes;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * An invitation to a space, as a short text code handed to a friend out of band: the space id,
+ * the inviter's contact (PeerId, transport addresses, inbox key), a one-time secret and an expiry.
+ *
+ * <p>Text form: {@value SpaceConstants#INVITE_PREFIX} followed by the lower-case unpadded base32
+ * (RFC 4648 §6) of the binary form below. {@link #parse(String)} ignores surrounding white space
+ * and letter case, and rejects everything else that is not exactly a valid code; a 4-byte SHA-256
+ * checksum over the prefix and the binary form catches mistyped codes.
+ *
+ * <pre>
+ * uint8 version = 1; opaque space_id[16]; opaque secret&lt;16..32&gt;; uint64 expires_at_seconds;
+ * opaque inviter&lt;2..44&gt;; opaque inbox_key[32]; Address addresses&lt;0..4&gt;;   (each 1..100 bytes)
+ * opaque checksum[4] = SHA-256("sp1-" || all preceding bytes)[0..4]
+ * </pre>
+ *
+ * <p>The inviter keeps only {@link #secretHash()} (SHA-256 of the secret) with the expiry; the
+ * joiner proves it holds the code by sending the secret in its {@link JoinRequest}. An invite
+ * expires at the first instant at or after its expiry ({@link #isExpired(Instant)}).
+ *
+ * <p>Immutable and thread-safe. {@link #toString()} never shows the secret; {@link #toText()} does,
+ * since it is the code.
+ */
+public final class InviteCode {
+
+  private final SpaceId spaceId;
+  private final Contact inviter;
+  private final SecretBytes secret;
+  private final long expiresAtSeconds;
+
+  private InviteCode(SpaceId spaceId, Contact inviter, SecretBytes secret, long expiresAtSeconds) {
+    this.spaceId = spaceId;
+    this.inviter = inviter;
+    this.secret = secret;
+    this.expiresAtSeconds = expiresAtSeconds;
+  }
+
+  /**
+   * Creates an invite with a fresh {@value SpaceConstants#INVITE_SECRET_LENGTH}-byte secret.
+   *
+   * @param spaceId the space
+   * @param inviter the inviter's contact, at most {@value SpaceConstants#MAX_INVITE_ADDRESSES}
+   *     addresses of at most {@value SpaceConstants#MAX_INVITE_ADDRESS_BYTES} bytes each
+   * @param expiresAt when the invite stops being valid; truncated to whole seconds
+   * @param random the source of the secret
+   * @return the invite
+   * @throws IllegalArgumentException if the inviter has too many or too long addresses, or the
+   *     expiry is not in the years 1970 to 9999
+   */
+  public static InviteCode issue(
+      SpaceId spaceId, Contact inviter, Instant expiresAt, SecureRandom random) {
+    Objects.requireNonNull(random, "random");
+    return of(spaceId, inviter,
+        SecretBytes.random(SpaceConstants.INVITE_SECRET_LENGTH, random), expiresAt);
+  }
+
+  /**
+   * Creates an invite with a given secret.
+   *
+   * @param spaceId the space
+   * @param inviter the inviter's contact, at most {@value SpaceConstants#MAX_INVITE_ADDRESSES}
+   *     addresses of at most {@value SpaceConstants#MAX_INVITE_ADDRESS_BYTES} bytes each
+   * @param secret the one-time secret, {@value SpaceConstants#MIN_INVITE_SECRET} to {@value
+   *     SpaceConstants#MAX_INVITE_SECRET} bytes
+   * @param expiresAt when the invite stops being valid; truncated to whole seconds
+   * @return the invite
+   * @throws IllegalArgumentException if a part is out of bounds
+   */
+  public static InviteCode of(
+      SpaceId spaceId, Contact inviter, SecretBytes secret, Instant expiresAt) {
+    Objects.requireNonNull(spaceId, "spaceId");
+    Objects.requireNonNull(inviter, "inviter");
+    Objects.requireNonNull(secret, "secret");
+    Objects.requireNonNull(expiresAt, "expiresAt");
+    Names.checkAddresses(inviter.addresses(), SpaceConstants.MAX_INVITE_ADDRESSES,
+        SpaceConstants.MAX_INVITE_ADDRESS_BYTES);
+    checkSecretLength(secret.length());
+    if (expiresAt.getEpochSecond() < 0
+        || expiresAt.getEpochSecond() > SpaceConstants.MAX_EXPIRY_SECONDS) {
+      throw new IllegalArgumentException("expiry " + expiresAt + " is not in 1970..9999");
+    }
+    return new InviteCode(spaceId, inviter, secret, expiresAt.getEpochSecond());
+  }
+
+  static void checkSecretLength(int n) {
+    if (n < SpaceConstants.MIN_INVITE_SECRET || n > SpaceConstants.MAX_INVITE_SECRET) {
+      throw new IllegalArgumentException("invite secret must be " + SpaceConstants.MIN_INVITE_SECRET
+          + ".." + SpaceConstants.MAX_INVITE_SECRET + " bytes, got " + n);
+    }
+  }
+
+  /**
+   * Parses an invite code, strictly.
+   *
+   * @param text the code; surrounding white space and letter case are ignored
+   * @return the invite
+   * @throws InvalidInviteException if the text is not a valid code of a known version, or its
+   *     checksum does not match (a typo); the message never repeats the code
+   */
+  public static InviteCode parse(String text) {
+    Objects.requireNonNull(text, "text");
+    String t = text.strip().toLowerCase(Locale.ROOT);
+    if (t.length() > SpaceConstants.MAX_INVITE_TEXT) {
+      throw new InvalidInviteException("invite code is too long");
+    }
+    if (!t.startsWith(SpaceConstants.INVITE_PREFIX)) {
+      throw new InvalidInviteException(
+          "invite code does not start with " + SpaceConstants.INVITE_PREFIX);
+    }
+    byte[] bin;
+    try {
+      bin = Base32.decode(t.substring(SpaceConstants.INVITE_PREFIX.length()));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInviteException("invite code is mistyped or cut short (not base32)");
+    }
+    int body = bin.length - SpaceConstants.INVITE_CHECKSUM_LENGTH;
+    if (body < 1) {
+      throw new InvalidInviteException("invite code is too short");
+    }
+    byte[] expected = checksum(Arrays.copyOf(bin, body));
+    if (!MessageDigest.isEqual(expected, Arrays.copyOfRange(bin, body, bin.length))) {
+      throw new InvalidInviteException("invite code is mistyped (checksum mismatch)");
+    }
+    try {
+      return decodeBody(Arrays.copyOf(bin, body));
+    } catch (SpaceDecodeException | IllegalArgumentException e) {
+      throw new InvalidInviteException("invite code is malformed: " + e.getMessage(), e);
+    }
+  }
+
+  private static InviteCode decodeBody(byte[] b) throws SpaceDecodeException {
+    WireReader r = new WireReader(b);
+    int version = r.u8("version");
+    if (version != SpaceConstants.INVITE_VERSION) {
+      throw new SpaceDecodeException("unknown invite version " + version);
+    }
+    SpaceId space = r.spaceId("space id");
+    byte[] secret = r.opaque8(
+        SpaceConstants.MIN_INVITE_SECRET, SpaceConstants.MAX_INVITE_SECRET, "secret");
+    long expires = r.u64("expiry");
+    if (expires < 0 || expires > SpaceConstants.MAX_EXPIRY_SECONDS) {
+      throw new SpaceDecodeException("expiry out of range");
+    }
+    PeerId peer = r.peer("inviter");
+    byte[] key = r.fixed(SpaceConstants.INBOX_KEY_LENGTH, "inbox key");
+    List<String> addresses = r.addresses(SpaceConstants.MAX_INVITE_ADDRESSES,
+        SpaceConstants.MAX_INVITE_ADDRESS_BYTES, "address");
+    r.end("invite");
+    SecretBytes s = SecretBytes.copyOf(secret);
+    Arrays.fill(secret, (byte) 0);
+    return new InviteCode(space, new Contact(peer, key, addresses), s, expires);
+  }
+
+  static byte[] checksum(byte[] body) {
+    byte[] prefix = SpaceConstants.INVITE_PREFIX.getBytes(StandardCharsets.US_ASCII);
+    byte[] in = Arrays.copyOf(prefix, prefix.length + body.length);
+    System.arraycopy(body, 0, in, prefix.length, body.length);
+    return Arrays.copyOf(SpaceOp.sha256(in), SpaceConstants.INVITE_CHECKSUM_LENGTH);
+  }
+
+  /**
+   * Returns the text code, secret included: hand it only to the person invited.
+   *
+   * @return {@value SpaceConstants#INVITE_PREFIX} and lower-case base32
+   */
+  public String toText() {
+    byte[] s = secret.exportSecret();
+    WireWriter w = new WireWriter();
+    w.u8(SpaceConstants.INVITE_VERSION).fixed(spaceId.rawBytes()).opaque8(s).u64(expiresAtSeconds);
+    inviter.write(w);
+    byte[] body = w.toByteArray();
+    Arrays.fill(s, (byte) 0);
+    byte[] bin = Arrays.copyOf(body, body.length + SpaceConstants.INVITE_CHECKSUM_LENGTH);
+    System.arraycopy(checksum(body), 0, bin, body.length, SpaceConstants.INVITE_CHECKSUM_LENGTH);
+    return SpaceConstants.INVITE_PREFIX + Base32.encode(bin);
+  }
+
+  /**
+   * Returns the SHA-256 hash of a secret, as {@link #secretHash()} does; for the inviter checking
+   * the secret in a join request.
+   *
+   * @param secret the secret
+   * @return the {@value SpaceConstants#SECRET_HASH_LENGTH}-byte hash
+   */
+  public static byte[] hashSecret(SecretBytes secret) {
+    byte[] s = secret.exportSecret();
+    try {
+      return SpaceOp.sha256(s);
+    } finally {
+      Arrays.fill(s, (byte) 0);
+    }
+  }
+
+  /**
+   * Returns the space the invite is for.
+   *
+   * @return the space id
+   */
+  public SpaceId spaceId() {
+    return spaceId;
+  }
+
+  /**
+   * Returns the inviter's contact: PeerId, inbox key and addresses.
+   *
+   * @return the contact
+   */
+  public Contact inviter() {
+    return inviter;
+  }
+
+  /**
+   * Returns the one-time secret.
+   *
+   * @return the wrapped secret
+   */
+  public SecretBytes secret() {
+    return secret;
+  }
+
+  /**
+   * Returns the SHA-256 hash of the secret, which is all the inviter stores.
+   *
+   * @return a fresh {@value SpaceConstants#SECRET_HASH_LENGTH}-byte array
+   */
+  public byte[] secretHash() {
+    return hashSecret(secret);
+  }
+
+  /**
+   * Returns when the invite stops being valid.
+   *
+   * @return the expiry, in whole seconds
+   */
+  public Instant expiresAt() {
+    return Instant.ofEpochSecond(expiresAtSeconds);
+  }
+
+  /**
+   * Tells whether the invite has expired at {@code now}: true from its expiry on.
+   *
+   * @param now the current time, from the node's clock
+   * @return true if {@code now} is at or after the expiry
+   */
+  public boolean isExpired(Instant now) {
+    return !now.isBefore(expiresAt());
+  }
+
+  /**
+   * Tells whether {@code o} is an invite with the same space, inviter, secret and expiry.
+   *
+   * @param o the other object
+   * @return true if equal (the secrets compared in constant time)
+   */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof InviteCode i
+        && spaceId.equals(i.spaceId)
+        && inviter.equals(i.inviter)
+        && secret.equals(i.secret)
+        && expiresAtSeconds == i.expiresAtSeconds;
+  }
+
+  /**
+   * Returns a hash of the space and inviter.
+   *
+   * @return the hash code
+   */
+  @Override
+  public int hashCode() {
+    return Objects.hash(spaceId, inviter);
+  }
+
+  /**
+   * Returns the space, inviter and expiry, never the secret.
+   *
+   * @return the description
+   */
+  @Override
+  public String toString() {
+    return "InviteCode[space=" + spaceId + ", inviter=" + inviter.peer() + ", expires="
+        + expiresAt() + "]";
+  }
+}

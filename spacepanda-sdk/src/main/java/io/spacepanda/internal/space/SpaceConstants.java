@@ -1,0 +1,100 @@
+package io.spacepanda.internal.space;
+
+/**
+ * Every version number, length and limit of the space layer's wire formats (space operations,
+ * invite codes, join requests and responses), in one place.
+ */
+public final class SpaceConstants {
+
+  /** Version byte of the space operation format ({@link SpaceOp}). */
+  public static final int OP_VERSION = 1;
+
+  /** Version byte of the invite code format ({@link InviteCode}). */
+  public static final int INVITE_VERSION = 1;
+
+  /** Version byte of join requests and join responses. */
+  public static final int JOIN_VERSION = 1;
+
+  /** Text prefix of an invite code; the {@code 1} is the invite format version. */
+  public static final String INVITE_PREFIX = "sp1-";
+
+  /** Length of a space id, a channel id and an operation id. */
+  public static final int ID_LENGTH = 16;
+
+  /** Longest space or channel name, in UTF-8 bytes. */
+  public static final int MAX_NAME_BYTES = 100;
+
+  /** Length of an X25519 inbox public key. */
+  public static final int INBOX_KEY_LENGTH = 32;
+
+  /** Most transport addresses a member's contact may list. */
+  public static final int MAX_ADDRESSES = 8;
+
+  /** Most transport addresses an invite code may list, to keep the code short. */
+  public static final int MAX_INVITE_ADDRESSES = 4;
+
+  /** Longest transport address (multiaddr text, printable ASCII), in bytes. */
+  public static final int MAX_ADDRESS_BYTES = 200;
+
+  /** Longest transport address an invite code may list, in bytes. */
+  public static final int MAX_INVITE_ADDRESS_BYTES = 100;
+
+  /** Most join tags a member removal or departure names. */
+  public static final int MAX_OBSERVED_TAGS = 32;
+
+  /** Largest Lamport clock an operation may carry (2^53, exact in every JSON number). */
+  public static final long MAX_LAMPORT = 1L << 53;
+
+  /** Largest channel kind code. */
+  public static final int MAX_CHANNEL_KIND = 255;
+
+  /** Channel kind code of an ordinary text channel. */
+  public static final int CHANNEL_KIND_TEXT = 0;
+
+  /** Shortest invite secret. */
+  public static final int MIN_INVITE_SECRET = 16;
+
+  /** Longest invite secret. */
+  public static final int MAX_INVITE_SECRET = 32;
+
+  /** Length of the secret {@link InviteCode#issue} generates. */
+  public static final int INVITE_SECRET_LENGTH = 16;
+
+  /** Bytes of the truncated SHA-256 checksum at the end of an invite code's binary form. */
+  public static final int INVITE_CHECKSUM_LENGTH = 4;
+
+  /** Latest expiry an invite may carry: 9999-12-31T23:59:59Z, in epoch seconds. */
+  public static final long MAX_EXPIRY_SECONDS = 253402300799L;
+
+  /** Length of an invite secret's hash ({@link InviteCode#secretHash()}): SHA-256. */
+  public static final int SECRET_HASH_LENGTH = 32;
+
+  /** Longest invite code text {@link InviteCode#parse(String)} accepts. */
+  public static final int MAX_INVITE_TEXT = 1000;
+
+  /** Longest MLS KeyPackage a join request may carry. */
+  public static final int MAX_KEY_PACKAGE_BYTES = 8 * 1024;
+
+  /** Most channel KeyPackages a join request may carry. */
+  public static final int MAX_CHANNEL_KEY_PACKAGES = 7;
+
+  /** Longest MLS Welcome a join response may carry. */
+  public static final int MAX_WELCOME_BYTES = 256 * 1024;
+
+  /** Most channel Welcomes a join response may carry. */
+  public static final int MAX_CHANNEL_WELCOMES = 7;
+
+  /** Most operations of the metadata log a join response may carry. */
+  public static final int MAX_LOG_OPS = 8192;
+
+  /** Longest encoded operation (bounded by the limits above; checked when decoding). */
+  public static final int MAX_OP_BYTES = 4096;
+
+  /** Most members a join response may list. */
+  public static final int MAX_MEMBERS = 4096;
+
+  /** Largest join request or join response any decoder accepts. */
+  public static final int MAX_JOIN_MESSAGE_BYTES = 1 << 20;
+
+  private SpaceConstants() {}
+}

@@ -1,0 +1,205 @@
+package io.spacepanda.internal.space;
+
+import static io.spacepanda.internal.space.SpaceFixtures.ALICE;
+import static io.spacepanda.internal.space.SpaceFixtures.SPACE;
+import static io.spacepanda.internal.space.SpaceFixtures.contact;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.spacepanda.InvalidInviteException;
+import io.spacepanda.internal.crypto.SecretBytes;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import io.spacepanda.internal.crypto.Base32;
+import java.util.Arrays;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+
+class InviteCodeTest {
+
+  private static final Instant EXPIRY = Instant.parse("2030-01-01T00:00:00Z");
+  private static final SecretBytes SECRET = SecretBytes.copyOf(new byte[] {
+      1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16});
+
+  private static InviteCode invite() {
+    return InviteCode.of(SPACE, contact(ALICE), SECRET, EXPIRY);
+  }
+
+  @Test
+  void toTextParse_roundTrips() {
+    InviteCode invite = invite();
+    String text = invite.toText();
+    assertTrue(text.startsWith("sp1-"), text);
+    assertEquals(invite, InviteCode.parse(text));
+    assertEquals(contact(ALICE), InviteCode.parse(text).inviter());
+  }
+
+  @Test
+  void parse_ignoresCaseAndSurroundingSpace() {
+    String text = invite().toText();
+    assertEquals(invite(), InviteCode.parse("  " + text.toUpperCase() + "\n"));
+  }
+
+  @Test
+  void issue_drawsFreshSixteenByteSecrets() {
+    SecureRandom random = new SecureRandom();
+    InviteCode a = InviteCode.issue(SPACE, contact(ALICE), EXPIRY, random);
+    InviteCode b = InviteCode.issue(SPACE, contact(ALICE), EXPIRY, random);
+    assertEquals(16, a.secret().length());
+    assertFalse(a.secret().equals(b.secret()));
+  }
+
+  @Test
+  void secretHash_isSha256OfSecret() throws Exception {
+    byte[] expected = MessageDigest.getInstance("SHA-256").digest(SECRET.exportSecret());
+    assertArrayEquals(expected, invite().secretHash());
+    assertArrayEquals(expected, InviteCode.hashSecret(SECRET));
+  }
+
+  @Test
+  void isExpired_fromExpiryOn() {
+    InviteCode invite = invite();
+    assertFalse(invite.isExpired(EXPIRY.minusMillis(1)));
+    assertTrue(invite.isExpired(EXPIRY));
+    assertTrue(invite.isExpired(EXPIRY.plusSeconds(1)));
+  }
+
+  @Test
+  void expiry_isTruncatedToSeconds() {
+    InviteCode invite = InviteCode.of(SPACE, contact(ALICE), SECRET, EXPIRY.plusMillis(900));
+    assertEquals(EXPIRY, InviteCode.parse(invite.toText()).expiresAt());
+  }
+
+  @Test
+  void toString_neverShowsSecret() {
+    String s = invite().toString();
+    assertFalse(s.contains(HexFormat.of().formatHex(SECRET.exportSecret())));
+    assertFalse(s.contains(invite().toText().substring(4, 40)));
+  }
+
+  @Test
+  void parse_everySingleCharacterTypo_isCaught() {
+    String text = invite().toText();
+    String alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+    for (int i = 4; i < text.length(); i++) {
+      char wrong = alphabet.charAt((alphabet.indexOf(text.charAt(i)) + 7) % 32);
+      String typo = text.substring(0, i) + wrong + text.substring(i + 1);
+      assertThrows(InvalidInviteException.class, () -> InviteCode.parse(typo), "index " + i);
+    }
+  }
+
+  @Test
+  void parse_errorMessage_neverRepeatsCode() {
+    String text = invite().toText();
+    String typo = text.substring(0, 10) + (text.charAt(10) == 'a' ? 'b' : 'a') + text.substring(11);
+    InvalidInviteException e = assertThrows(InvalidInviteException.class,
+        () -> InviteCode.parse(typo));
+    assertFalse(e.getMessage().contains(text.substring(4, 20)));
+    assertTrue(e.getMessage().contains("checksum"), e.getMessage());
+  }
+
+  @Test
+  void parse_wrongPrefixOrTruncatedOrJunk_failsTyped() {
+    String text = invite().toText();
+    for (String bad : List.of("", "sp1-", "sp2-" + text.substring(4), "xyz", text.substring(0, 30),
+        text + "a", text + "aaaaaaaa", "sp1-!!!!", "sp1-" + "a".repeat(2000))) {
+      assertThrows(InvalidInviteException.class, () -> InviteCode.parse(bad), bad);
+    }
+  }
+
+  @Test
+  void of_tooManyOrTooLongAddresses_fails() {
+    byte[] key = contact(ALICE).inboxKey();
+    Contact five = new Contact(ALICE, key, List.of("/a", "/b", "/c", "/d", "/e"));
+    Contact longOne = new Contact(ALICE, key, List.of("/" + "x".repeat(120)));
+    assertThrows(IllegalArgumentException.class,
+        () -> InviteCode.of(SPACE, five, SECRET, EXPIRY));
+    assertThrows(IllegalArgumentException.class,
+        () -> InviteCode.of(SPACE, longOne, SECRET, EXPIRY));
+    assertThrows(IllegalArgumentException.class,
+        () -> InviteCode.of(SPACE, contact(ALICE), SecretBytes.copyOf(new byte[15]), EXPIRY));
+  }
+
+  @Test
+  void toText_withLongestAllowedParts_staysParseable() {
+    List<String> addresses = List.of("/" + "a".repeat(99), "/" + "b".repeat(99),
+        "/" + "c".repeat(99), "/" + "d".repeat(99));
+    Contact inviter = new Contact(SpaceFixtures.peer(9), new byte[32], addresses);
+    InviteCode invite = InviteCode.of(SPACE, inviter, SecretBytes.copyOf(new byte[32]),
+        Instant.ofEpochSecond(SpaceConstants.MAX_EXPIRY_SECONDS));
+    assertTrue(invite.toText().length() <= SpaceConstants.MAX_INVITE_TEXT);
+    assertEquals(invite, InviteCode.parse(invite.toText()));
+  }
+
+  @Test
+  void toText_typicalInvite_isUnderThreeHundredCharacters() {
+    assertTrue(invite().toText().length() < 300, invite().toText());
+  }
+
+  @Property(tries = 300)
+  void parse_toText_roundTrips(@ForAll("invites") InviteCode invite) {
+    InviteCode back = InviteCode.parse(invite.toText());
+    assertEquals(invite, back);
+    assertEquals(invite.toText(), back.toText());
+    assertArrayEquals(invite.secretHash(), back.secretHash());
+  }
+
+  @Property(tries = 1000)
+  void parse_randomText_failsTypedOnly(@ForAll @Size(max = 300) String text) {
+    parseStrict(text);
+    parseStrict("sp1-" + text);
+  }
+
+  @Property(tries = 1000)
+  void parse_mutatedCode_failsTypedOnly(@ForAll("invites") InviteCode invite,
+      @ForAll @IntRange(min = 0, max = 2000) int at, @ForAll char c) {
+    String text = invite.toText();
+    int i = at % text.length();
+    parseStrict(text.substring(0, i) + c + text.substring(i + 1));
+    parseStrict(text.substring(0, i));
+  }
+
+  @Property(tries = 1000)
+  void parse_mutatedBodyWithValidChecksum_failsTypedOrIsCanonical(
+      @ForAll("invites") InviteCode invite, @ForAll @IntRange(min = 0, max = 2000) int at,
+      @ForAll byte value, @ForAll boolean truncate) {
+    byte[] bin = Base32.decode(invite.toText().substring(4));
+    byte[] body = Arrays.copyOf(bin, bin.length - 4);
+    int i = at % body.length;
+    if (truncate) {
+      body = Arrays.copyOf(body, i);
+    } else {
+      body[i] = value;
+    }
+    byte[] withSum = Arrays.copyOf(body, body.length + 4);
+    System.arraycopy(InviteCode.checksum(body), 0, withSum, body.length, 4);
+    parseStrict("sp1-" + Base32.encode(withSum));
+  }
+
+  /** Parsing fails with the typed exception, or yields an invite whose text is the input. */
+  private static void parseStrict(String text) {
+    InviteCode invite;
+    try {
+      invite = InviteCode.parse(text);
+    } catch (InvalidInviteException e) {
+      return;
+    }
+    assertEquals(text.strip().toLowerCase(java.util.Locale.ROOT), invite.toText());
+  }
+
+  @Provide
+  Arbitrary<InviteCode> invites() {
+    return SpaceArbitraries.invites();
+  }
+}

@@ -1,0 +1,132 @@
+package io.spacepanda.internal.space;
+
+import io.spacepanda.PeerId;
+import io.spacepanda.Role;
+import io.spacepanda.internal.crypto.SecretBytes;
+import java.time.Instant;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+
+/**
+ * jqwik arbitraries for the space layer's values: ids, peers, names, contacts, operations,
+ * invites, join requests and responses. Part of the test-jar, for apps that property-test code
+ * handling these values.
+ */
+public final class SpaceArbitraries {
+
+  private SpaceArbitraries() {}
+
+  /** Byte arrays of a length in [min, max]. */
+  public static Arbitrary<byte[]> bytes(int min, int max) {
+    return Arbitraries.bytes().array(byte[].class).ofMinSize(min).ofMaxSize(max);
+  }
+
+  /** Space ids. */
+  public static Arbitrary<SpaceId> spaceIds() {
+    return bytes(16, 16).map(SpaceId::of);
+  }
+
+  /** Channel ids. */
+  public static Arbitrary<ChannelId> channelIds() {
+    return bytes(16, 16).map(ChannelId::of);
+  }
+
+  /** Operation ids. */
+  public static Arbitrary<OpId> opIds() {
+    return bytes(16, 16).map(OpId::of);
+  }
+
+  /** Ed25519 PeerIds of random keys. */
+  public static Arbitrary<PeerId> peers() {
+    return bytes(32, 32).map(PeerId::fromPublicKey);
+  }
+
+  /** Valid names with ASCII, Greek and three-byte characters, at most 75 UTF-8 bytes. */
+  public static Arbitrary<String> names() {
+    return Arbitraries.strings().withCharRange('a', 'z').withCharRange('α', 'ω')
+        .withChars(' ', '-', '€', '日', '本').ofMinLength(1).ofMaxLength(25);
+  }
+
+  /** Valid multiaddr-like addresses of at most {@code maxBytes} bytes. */
+  public static Arbitrary<String> addresses(int maxBytes) {
+    return Arbitraries.strings().withCharRange('!', '~').ofMinLength(1).ofMaxLength(maxBytes);
+  }
+
+  /** Contacts with 0 to {@code maxAddresses} addresses of at most {@code maxBytes} bytes. */
+  public static Arbitrary<Contact> contacts(int maxAddresses, int maxBytes) {
+    return Combinators.combine(peers(), bytes(32, 32),
+            addresses(maxBytes).list().ofMaxSize(maxAddresses))
+        .as(Contact::new);
+  }
+
+  /** Contacts within the general limits. */
+  public static Arbitrary<Contact> contacts() {
+    return contacts(SpaceConstants.MAX_ADDRESSES, 60);
+  }
+
+  /** Operation bodies of every type, with the given author for contact updates. */
+  public static Arbitrary<SpaceOp.Body> bodies(PeerId author) {
+    Arbitrary<List<OpId>> tags = opIds().list().ofMinSize(1).ofMaxSize(4);
+    return Arbitraries.oneOf(
+        Combinators.combine(channelIds(), names(), Arbitraries.integers().between(0, 255))
+            .as(SpaceOp.CreateChannel::new),
+        Combinators.combine(channelIds(), names()).as(SpaceOp.RenameChannel::new),
+        channelIds().map(SpaceOp.DeleteChannel::new),
+        Combinators.combine(peers(), Arbitraries.of(Role.class)).as(SpaceOp.SetRole::new),
+        contacts().map(SpaceOp.MemberJoined::new),
+        tags.map(SpaceOp.MemberLeft::new),
+        Combinators.combine(peers(), tags).as(SpaceOp.MemberRemoved::new),
+        names().map(SpaceOp.RenameSpace::new),
+        contacts().map(c -> new SpaceOp.UpdateContact(
+            new Contact(author, c.inboxKey(), c.addresses()))));
+  }
+
+  /** Operations of every type. */
+  public static Arbitrary<SpaceOp> ops() {
+    return Combinators.combine(spaceIds(), peers(),
+            Arbitraries.longs().between(1, SpaceConstants.MAX_LAMPORT))
+        .flatAs((space, author, lamport) ->
+            bodies(author).map(body -> SpaceOp.of(space, author, lamport, body)));
+  }
+
+  /** Invite codes. */
+  public static Arbitrary<InviteCode> invites() {
+    return Combinators.combine(spaceIds(),
+            contacts(SpaceConstants.MAX_INVITE_ADDRESSES, SpaceConstants.MAX_INVITE_ADDRESS_BYTES),
+            bytes(SpaceConstants.MIN_INVITE_SECRET, SpaceConstants.MAX_INVITE_SECRET),
+            Arbitraries.longs().between(0, SpaceConstants.MAX_EXPIRY_SECONDS))
+        .as((space, inviter, secret, expiry) -> InviteCode.of(space, inviter,
+            SecretBytes.copyOf(secret), Instant.ofEpochSecond(expiry)));
+  }
+
+  /** Join requests with small KeyPackages. */
+  public static Arbitrary<JoinRequest> joinRequests() {
+    return Combinators.combine(spaceIds(),
+            bytes(SpaceConstants.MIN_INVITE_SECRET, SpaceConstants.MAX_INVITE_SECRET),
+            contacts(), bytes(1, 300), bytes(1, 300).list().ofMaxSize(3))
+        .as((space, secret, joiner, kp, channels) ->
+            JoinRequest.of(space, SecretBytes.copyOf(secret), joiner, kp, channels));
+  }
+
+  /** Accepted and refused join responses with small Welcomes, logs and member lists. */
+  public static Arbitrary<JoinResponse> joinResponses() {
+    Arbitrary<JoinResponse> refused = Combinators.combine(spaceIds(),
+        Arbitraries.of(JoinResponse.Refusal.class)).as(JoinResponse::refused);
+    Arbitrary<JoinResponse> accepted = Combinators.combine(spaceIds(), peers(), bytes(1, 300),
+            Combinators.combine(channelIds(), bytes(1, 200)).as(JoinResponse.ChannelWelcome::new)
+                .list().ofMaxSize(3).uniqueElements(JoinResponse.ChannelWelcome::channelId),
+            Combinators.combine(peers(), Arbitraries.longs().between(1, 1000))
+                .as((a, l) -> new Object[] {a, l}).list().ofMaxSize(5),
+            contacts().list().ofMaxSize(4).uniqueElements(Contact::peer))
+        .as((space, owner, welcome, channels, opSeeds, members) -> {
+          List<SpaceOp> ops = opSeeds.stream()
+              .map(s -> SpaceOp.of(space, (PeerId) s[0], (Long) s[1],
+                  new SpaceOp.RenameSpace("n" + s[1])))
+              .toList();
+          return JoinResponse.accepted(space, owner, welcome, channels, ops, members);
+        });
+    return Arbitraries.oneOf(refused, accepted);
+  }
+}
