@@ -1,5 +1,6 @@
 package io.spacepanda.internal.net.keys;
 
+import io.spacepanda.internal.crypto.IdentityKey;
 import java.security.SecureRandom;
 import java.util.Objects;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
@@ -53,6 +54,33 @@ public interface IdentitySigner {
         s.init(true, priv);
         s.update(message, 0, message.length);
         return s.generateSignature();
+      }
+
+      @Override
+      public String toString() {
+        return "IdentitySigner{ED25519}";
+      }
+    };
+  }
+
+  /**
+   * Returns a signer backed by the node's identity key.
+   *
+   * @param key the node's Ed25519 identity key
+   * @return the signer
+   */
+  static IdentitySigner of(IdentityKey key) {
+    Objects.requireNonNull(key, "key");
+    Libp2pPublicKey pub = Libp2pPublicKey.ed25519(key.publicKey());
+    return new IdentitySigner() {
+      @Override
+      public Libp2pPublicKey publicKey() {
+        return pub;
+      }
+
+      @Override
+      public byte[] sign(byte[] message) {
+        return key.sign(message);
       }
 
       @Override

@@ -150,6 +150,15 @@ class Libp2pPublicKeyTest {
     }
   }
 
+  @Test
+  void ed25519PeerId_matchesPeerIdOfIdentityKey() {
+    io.spacepanda.internal.crypto.IdentityKey key =
+        io.spacepanda.internal.crypto.IdentityKey.generate(new java.security.SecureRandom());
+    IdentitySigner signer = IdentitySigner.of(key);
+    assertArrayEquals(key.peerId().bytes(), signer.publicKey().peerIdMultihash());
+    assertTrue(signer.publicKey().verify(MESSAGE, signer.sign(MESSAGE)));
+  }
+
   @Property(tries = 300)
   void ed25519_roundTrip(@ForAll @Size(32) byte[] seed) throws Exception {
     IdentitySigner s = IdentitySigner.ed25519(seed);
