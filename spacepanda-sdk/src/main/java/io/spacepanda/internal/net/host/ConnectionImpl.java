@@ -104,7 +104,11 @@ final class ConnectionImpl implements Connection {
   public void close() {
     StreamMuxer m = muxer;
     if (m != null) {
-      channel.eventLoop().execute(m::close);
+      try {
+        channel.eventLoop().execute(m::close);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // the event loop already stopped; closing the channel below is all that is left
+      }
     }
     channel.close();
   }

@@ -269,9 +269,14 @@ public final class Host implements AutoCloseable {
       result.completeExceptionally(new ConnectionException(Kind.LIMIT_REACHED, "connection limit reached"));
       return result;
     }
-    transport
-        .dial(addr, ch -> initChannel(ch, true, expected, result))
-        .whenComplete(
+    CompletableFuture<Channel> tcp;
+    try {
+      tcp = transport.dial(addr, ch -> initChannel(ch, true, expected, result));
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      result.completeExceptionally(new ConnectionException(Kind.DIAL_FAILED, "address cannot be dialed", e));
+      return result;
+    }
+    tcp.whenComplete(
             (ch, err) -> {
               if (err != null) {
                 result.completeExceptionally(new ConnectionException(Kind.DIAL_FAILED, "TCP dial failed", err));
