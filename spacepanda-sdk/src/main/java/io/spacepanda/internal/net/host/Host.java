@@ -533,7 +533,18 @@ public final class Host implements AutoCloseable {
   }
 
   private void onInboundStream(ConnectionImpl conn, MuxedStream stream) {
-    StreamNegotiation.negotiate(stream, MultistreamSelect.responder(handlers::containsKey, maxNegotiationAttempts))
+    CompletableFuture<StreamNegotiation.Result> negotiation =
+        StreamNegotiation.negotiate(stream, MultistreamSelect.responder(handlers::containsKey, maxNegotiationAttempts));
+    // A peer that opens streams and never names a protocol must not pin them: reset after the
+    // handshake timeout.
+    ScheduledFuture<?> timer =
+        stream.executor().schedule(() -> {
+          if (!negotiation.isDone()) {
+            stream.reset();
+          }
+        }, handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    negotiation
+        .whenComplete((r, err) -> timer.cancel(false))
         .whenComplete(
             (r, err) -> {
               if (err != null) {
