@@ -285,6 +285,11 @@ public final class Host implements AutoCloseable {
     return result;
   }
 
+  /** Returns the number of connections still in their upgrade (for tests). */
+  int pendingHandshakes() {
+    return pending.get();
+  }
+
   private int openConnectionCount() {
     int n = 0;
     for (ConnectionImpl c : all) {

@@ -208,6 +208,54 @@ class HostTest {
     }
   }
 
+  private static void assertClosedByHost(Socket s) throws Exception {
+    s.setSoTimeout(20_000);
+    InputStream in = s.getInputStream();
+    byte[] buf = new byte[4096];
+    int read;
+    do {
+      read = in.read(buf);
+    } while (read >= 0);
+    assertEquals(-1, read);
+  }
+
+  @Test
+  void listen_junkNoiseMessage_closesConnection() throws Exception {
+    Host a = host();
+    Multiaddr addr = listen(a);
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), addr.tcpPort())) {
+      java.io.OutputStream out = s.getOutputStream();
+      out.write("\u0013/multistream/1.0.0\n\u0007/noise\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      byte[] junk = new byte[40];
+      RANDOM.nextBytes(junk);
+      junk[0] = 0;
+      junk[1] = 10; // a 10-byte Noise message: too short to hold an ephemeral key
+      out.write(junk);
+      out.flush();
+      assertClosedByHost(s);
+    }
+  }
+
+  @Test
+  void listen_morePendingHandshakesThanAllowed_closesTheExtraOnes() throws Exception {
+    Host a = host(builder().maxPendingHandshakes(2).handshakeTimeout(Duration.ofMinutes(5)));
+    Multiaddr addr = listen(a);
+    List<Socket> stalled = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) {
+        stalled.add(new Socket(InetAddress.getLoopbackAddress(), addr.tcpPort()));
+      }
+      eventually(() -> a.pendingHandshakes() == 2);
+      try (Socket extra = new Socket(InetAddress.getLoopbackAddress(), addr.tcpPort())) {
+        assertClosedByHost(extra);
+      }
+    } finally {
+      for (Socket s : stalled) {
+        s.close();
+      }
+    }
+  }
+
   @Test
   void idleConnection_withoutStreams_isClosed() throws Exception {
     Host a = host(builder().idleTimeout(Duration.ofMillis(300)));
