@@ -9,7 +9,7 @@ import io.spacepanda.internal.net.stream.StreamHandler;
 public final class EchoProtocol implements ProtocolHandler {
 
   /** The protocol id, the same as the js interop peer's echo protocol. */
-  public static final String ID = "/echo/1.0.0";
+  public static final String ID = "/spacepanda/echo/1.0.0";
 
   @Override
   public StreamHandler onStream(Connection connection, MuxedStream stream, String protocol) {
