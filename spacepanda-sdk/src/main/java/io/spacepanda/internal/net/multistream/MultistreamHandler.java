@@ -39,6 +39,7 @@ public final class MultistreamHandler extends ChannelInboundHandlerAdapter {
   private ByteBuf cumulation;
   private boolean started;
   private boolean finished;
+  private boolean failed;
 
   /**
    * Creates the handler.
@@ -77,6 +78,10 @@ public final class MultistreamHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (failed) {
+      io.netty.util.ReferenceCountUtil.release(msg);
+      return;
+    }
     if (finished) {
       ctx.fireChannelRead(msg);
       return;
@@ -135,6 +140,7 @@ public final class MultistreamHandler extends ChannelInboundHandlerAdapter {
 
   private void fail(ChannelHandlerContext ctx, Throwable cause) {
     finished = true;
+    failed = true;
     listener.onFailed(cause);
     ctx.close();
   }

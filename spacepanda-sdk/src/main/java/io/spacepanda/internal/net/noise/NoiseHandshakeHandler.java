@@ -59,6 +59,7 @@ public final class NoiseHandshakeHandler extends ChannelInboundHandlerAdapter {
   private Libp2pPublicKey remoteKey;
   private boolean started;
   private boolean finished;
+  private boolean failed;
 
   /**
    * Creates the handler.
@@ -130,6 +131,10 @@ public final class NoiseHandshakeHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (failed) {
+      io.netty.util.ReferenceCountUtil.release(msg);
+      return;
+    }
     if (finished) {
       ctx.fireChannelRead(msg);
       return;
@@ -226,6 +231,7 @@ public final class NoiseHandshakeHandler extends ChannelInboundHandlerAdapter {
 
   private void fail(ChannelHandlerContext ctx, Throwable cause) {
     finished = true;
+    failed = true;
     listener.onFailed(cause);
     ctx.close();
   }
