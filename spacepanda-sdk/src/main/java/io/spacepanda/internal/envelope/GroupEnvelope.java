@@ -1,0 +1,178 @@
+package io.spacepanda.internal.envelope;
+
+import static io.spacepanda.internal.envelope.EnvelopeConstants.AEAD_TAG_LENGTH;
+import static io.spacepanda.internal.envelope.EnvelopeConstants.GROUP_HEADER_LENGTH;
+import static io.spacepanda.internal.envelope.EnvelopeConstants.GROUP_NONCE_LENGTH;
+import static io.spacepanda.internal.envelope.EnvelopeConstants.GROUP_OVERHEAD;
+import static io.spacepanda.internal.envelope.EnvelopeConstants.GROUP_TAG_LENGTH;
+import static io.spacepanda.internal.envelope.EnvelopeConstants.KIND_GROUP;
+import static io.spacepanda.internal.envelope.EnvelopeConstants.LENGTH_PREFIX;
+import static io.spacepanda.internal.envelope.EnvelopeConstants.MAX_ENVELOPE_LENGTH;
+import static io.spacepanda.internal.envelope.EnvelopeConstants.PREFIX_LENGTH;
+import static io.spacepanda.internal.envelope.EnvelopeConstants.VERSION;
+
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Objects;
+import java.util.Optional;
+import org.bouncycastle.crypto.InvalidCipherTextException;
+import org.bouncycastle.crypto.modes.ChaCha20Poly1305;
+import org.bouncycastle.crypto.params.AEADParameters;
+import org.bouncycastle.crypto.params.KeyParameter;
+
+/**
+ * Seals and opens group envelopes: an MLS message encrypted once for a whole channel epoch, with a
+ * channel tag only members can recognise (DESIGN.md, "Sealed-sender envelopes").
+ *
+ * <p>Wire format (see {@link SealedEnvelope} for the common prefix):
+ *
+ * <pre>
+ * version(1) = 1 ‖ kind(1) = 1 ‖ nonce(16) ‖ tag(16) ‖ ciphertext(padded + 16)
+ * tag        = HMAC-SHA256(tagKey, nonce)[0..16]
+ * msgKey     = HMAC-SHA256(aeadKey, nonce)
+ * ciphertext = ChaCha20-Poly1305(msgKey, nonce = 0^12, aad = version ‖ kind ‖ nonce ‖ tag, padded)
+ * padded     = length(4) ‖ plaintext ‖ zeros          (see {@link Padding})
+ * </pre>
+ *
+ * <p>Why: the nonce is fresh randomness, so two envelopes of one channel share no bytes an
+ * outsider could link, yet a member recognises the tag with one HMAC per candidate key and no
+ * decryption ({@link TagIndex}). Each envelope gets its own AEAD key, so random nonces never
+ * collide under one key (2<sup>-64</sup> birthday bound per 2<sup>32</sup> envelopes per epoch).
+ * The bytes carry no sender, group id, epoch or exact length: the whole envelope is one bucket
+ * size long.
+ *
+ * <p>Limits: an envelope is {@value EnvelopeConstants#GROUP_OVERHEAD} + 4 to {@value
+ * EnvelopeConstants#MAX_ENVELOPE_LENGTH} bytes. Stateless and thread-safe.
+ */
+public final class GroupEnvelope {
+
+  private static final byte[] ZERO_NONCE = new byte[12];
+  private static final int MIN_LENGTH = GROUP_OVERHEAD + LENGTH_PREFIX;
+
+  private GroupEnvelope() {}
+
+  /**
+   * Seals a plaintext with the default padding.
+   *
+   * @param keys the channel epoch's envelope keys
+   * @param plaintext the MLS message, not modified
+   * @param random a cryptographically secure source for the nonce
+   * @return the envelope, a bucket size long
+   * @throws EnvelopeTooLargeException if the plaintext does not fit the largest bucket
+   */
+  public static byte[] seal(GroupEnvelopeKeys keys, byte[] plaintext, SecureRandom random)
+      throws EnvelopeTooLargeException {
+    return seal(keys, plaintext, Padding.defaults(), random);
+  }
+
+  /**
+   * Seals a plaintext for every member holding {@code keys}.
+   *
+   * @param keys the channel epoch's envelope keys
+   * @param plaintext the MLS message, not modified
+   * @param padding the bucket sizes to pad to
+   * @param random a cryptographically secure source for the nonce
+   * @return the envelope, a bucket size long
+   * @throws EnvelopeTooLargeException if the plaintext does not fit the largest bucket
+   */
+  public static byte[] seal(GroupEnvelopeKeys keys, byte[] plaintext, Padding padding, SecureRandom random)
+      throws EnvelopeTooLargeException {
+    Objects.requireNonNull(keys, "keys");
+    Objects.requireNonNull(plaintext, "plaintext");
+    Objects.requireNonNull(padding, "padding");
+    Objects.requireNonNull(random, "random");
+    byte[] padded = padding.pad(plaintext, GROUP_OVERHEAD);
+    byte[] out = new byte[GROUP_OVERHEAD + padded.length];
+    out[0] = VERSION;
+    out[1] = KIND_GROUP;
+    byte[] nonce = new byte[GROUP_NONCE_LENGTH];
+    random.nextBytes(nonce);
+    System.arraycopy(nonce, 0, out, PREFIX_LENGTH, GROUP_NONCE_LENGTH);
+    byte[] tag = keys.tag(nonce, 0, GROUP_NONCE_LENGTH, GROUP_TAG_LENGTH);
+    System.arraycopy(tag, 0, out, PREFIX_LENGTH + GROUP_NONCE_LENGTH, GROUP_TAG_LENGTH);
+    ChaCha20Poly1305 aead = aead(true, keys.messageKey(nonce), out);
+    int n = aead.processBytes(padded, 0, padded.length, out, GROUP_HEADER_LENGTH);
+    try {
+      aead.doFinal(out, GROUP_HEADER_LENGTH + n);
+    } catch (InvalidCipherTextException e) {
+      throw new IllegalStateException("encryption cannot fail", e);
+    }
+    return out;
+  }
+
+  /**
+   * Tells whether an envelope carries the channel tag of {@code keys}, without decrypting it.
+   *
+   * @param keys candidate envelope keys
+   * @param envelope the received bytes, not modified
+   * @return true if the envelope is a well-formed group envelope with a matching tag
+   */
+  public static boolean matches(GroupEnvelopeKeys keys, byte[] envelope) {
+    Objects.requireNonNull(keys, "keys");
+    Objects.requireNonNull(envelope, "envelope");
+    if (!wellFramed(envelope)) {
+      return false;
+    }
+    byte[] expected = keys.tag(envelope, PREFIX_LENGTH, GROUP_NONCE_LENGTH, GROUP_TAG_LENGTH);
+    byte[] actual = new byte[GROUP_TAG_LENGTH];
+    System.arraycopy(envelope, PREFIX_LENGTH + GROUP_NONCE_LENGTH, actual, 0, GROUP_TAG_LENGTH);
+    return MessageDigest.isEqual(expected, actual);
+  }
+
+  /**
+   * Opens an envelope sealed with {@code keys}.
+   *
+   * @param keys the channel epoch's envelope keys
+   * @param envelope the received bytes, not modified
+   * @return the plaintext, a fresh array
+   * @throws EnvelopeException if the envelope is malformed, bears another channel's tag or fails
+   *     authentication; always with the same message
+   */
+  public static byte[] open(GroupEnvelopeKeys keys, byte[] envelope) throws EnvelopeException {
+    if (!matches(keys, envelope)) {
+      throw new EnvelopeException();
+    }
+    byte[] nonce = new byte[GROUP_NONCE_LENGTH];
+    System.arraycopy(envelope, PREFIX_LENGTH, nonce, 0, GROUP_NONCE_LENGTH);
+    ChaCha20Poly1305 aead = aead(false, keys.messageKey(nonce), envelope);
+    int ciphertextLength = envelope.length - GROUP_HEADER_LENGTH;
+    byte[] padded = new byte[ciphertextLength - AEAD_TAG_LENGTH];
+    try {
+      int n = aead.processBytes(envelope, GROUP_HEADER_LENGTH, ciphertextLength, padded, 0);
+      aead.doFinal(padded, n);
+    } catch (InvalidCipherTextException | IllegalStateException e) {
+      throw new EnvelopeException();
+    }
+    return Padding.unpad(padded);
+  }
+
+  /**
+   * Opens an envelope if it bears the channel tag of {@code keys}.
+   *
+   * @param keys candidate envelope keys
+   * @param envelope the received bytes, not modified
+   * @return the plaintext, or empty if the envelope is not a group envelope of these keys (keep it
+   *     for a later epoch)
+   * @throws EnvelopeException if the tag matches but the envelope fails authentication or padding
+   */
+  public static Optional<byte[]> tryOpen(GroupEnvelopeKeys keys, byte[] envelope) throws EnvelopeException {
+    if (!matches(keys, envelope)) {
+      return Optional.empty();
+    }
+    return Optional.of(open(keys, envelope));
+  }
+
+  private static boolean wellFramed(byte[] envelope) {
+    return envelope.length >= MIN_LENGTH
+        && envelope.length <= MAX_ENVELOPE_LENGTH
+        && envelope[0] == VERSION
+        && envelope[1] == KIND_GROUP;
+  }
+
+  private static ChaCha20Poly1305 aead(boolean encrypt, byte[] key, byte[] header) {
+    ChaCha20Poly1305 aead = new ChaCha20Poly1305();
+    aead.init(encrypt, new AEADParameters(new KeyParameter(key), AEAD_TAG_LENGTH * 8, ZERO_NONCE));
+    aead.processAADBytes(header, 0, GROUP_HEADER_LENGTH);
+    return aead;
+  }
+}

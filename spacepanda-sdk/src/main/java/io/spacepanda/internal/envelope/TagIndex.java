@@ -1,0 +1,151 @@
+package io.spacepanda.internal.envelope;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Finds which of a node's channel epochs a group envelope belongs to, by trying each candidate's
+ * tag key (one HMAC each) and decrypting only with the one that matches.
+ *
+ * <p>{@code L} is the caller's label for a key set, for example (channel, epoch). {@link
+ * #tryOpen(byte[])} separates the two outcomes DESIGN.md needs: no candidate matches (empty: keep
+ * the envelope and retry after the next epoch change) and a candidate matches but the envelope is
+ * corrupt ({@link EnvelopeException}: drop it).
+ *
+ * <p>Thread-safe: writes copy the map under this object's lock, reads use the latest snapshot
+ * without locking. The cost of a lookup grows linearly with the number of candidates.
+ *
+ * @param <L> the label type; compared with {@code equals}
+ */
+public final class TagIndex<L> {
+
+  private final Object lock = new Object();
+  private volatile Map<L, GroupEnvelopeKeys> candidates = Map.of();
+
+  /** Creates an empty index. */
+  public TagIndex() {}
+
+  /**
+   * Adds or replaces the keys known under {@code label}.
+   *
+   * @param label the caller's label
+   * @param keys the envelope keys
+   */
+  public void put(L label, GroupEnvelopeKeys keys) {
+    Objects.requireNonNull(label, "label");
+    Objects.requireNonNull(keys, "keys");
+    synchronized (lock) {
+      Map<L, GroupEnvelopeKeys> next = new LinkedHashMap<>(candidates);
+      next.put(label, keys);
+      candidates = next;
+    }
+  }
+
+  /**
+   * Forgets the keys known under {@code label}, for example when an epoch leaves the retention
+   * window.
+   *
+   * @param label the caller's label
+   * @return true if there were keys under that label
+   */
+  public boolean remove(L label) {
+    Objects.requireNonNull(label, "label");
+    synchronized (lock) {
+      if (!candidates.containsKey(label)) {
+        return false;
+      }
+      Map<L, GroupEnvelopeKeys> next = new LinkedHashMap<>(candidates);
+      next.remove(label);
+      candidates = next;
+      return true;
+    }
+  }
+
+  /**
+   * Returns the number of candidate key sets.
+   *
+   * @return the count
+   */
+  public int size() {
+    return candidates.size();
+  }
+
+  /**
+   * Returns the label whose tag key matches the envelope, without decrypting.
+   *
+   * @param envelope the received bytes, not modified
+   * @return the first matching label in insertion order, or empty if none matches
+   */
+  public Optional<L> find(byte[] envelope) {
+    Objects.requireNonNull(envelope, "envelope");
+    for (Map.Entry<L, GroupEnvelopeKeys> e : candidates.entrySet()) {
+      if (GroupEnvelope.matches(e.getValue(), envelope)) {
+        return Optional.of(e.getKey());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Finds the matching candidate and opens the envelope with it.
+   *
+   * @param envelope the received bytes, not modified
+   * @return the label and plaintext, or empty if no candidate's tag matches
+   * @throws EnvelopeException if a tag matches but the envelope does not open
+   */
+  public Optional<Opened<L>> tryOpen(byte[] envelope) throws EnvelopeException {
+    Objects.requireNonNull(envelope, "envelope");
+    for (Map.Entry<L, GroupEnvelopeKeys> e : candidates.entrySet()) {
+      if (GroupEnvelope.matches(e.getValue(), envelope)) {
+        return Optional.of(new Opened<>(e.getKey(), GroupEnvelope.open(e.getValue(), envelope)));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * An opened group envelope and the label of the keys that opened it.
+   *
+   * @param <L> the label type
+   */
+  public static final class Opened<L> {
+
+    private final L label;
+    private final byte[] plaintext;
+
+    Opened(L label, byte[] plaintext) {
+      this.label = label;
+      this.plaintext = plaintext;
+    }
+
+    /**
+     * Returns the label of the keys that opened the envelope.
+     *
+     * @return the label
+     */
+    public L label() {
+      return label;
+    }
+
+    /**
+     * Returns the plaintext.
+     *
+     * @return a fresh copy
+     */
+    public byte[] plaintext() {
+      return plaintext.clone();
+    }
+
+    /**
+     * Describes the result without its content.
+     *
+     * @return {@code Opened[label=…, n bytes]}
+     */
+    @Override
+    public String toString() {
+      return "Opened[label=" + label + ", " + plaintext.length + " bytes]";
+    }
+  }
+}

@@ -1,0 +1,138 @@
+package io.spacepanda.internal.envelope;
+
+import static io.spacepanda.internal.envelope.EnvelopeFixtures.RANDOM;
+import static io.spacepanda.internal.envelope.EnvelopeFixtures.concat;
+import static io.spacepanda.internal.envelope.EnvelopeFixtures.indexOf;
+import static io.spacepanda.internal.envelope.EnvelopeFixtures.randomBytes;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.spacepanda.internal.crypto.IdentityKey;
+import io.spacepanda.internal.crypto.InboxKey;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+
+class DirectEnvelopeTest {
+
+  private static final InboxKey INBOX = InboxKey.generate(RANDOM);
+
+  @Test
+  void sealOpen_roundTripsInSmallestBucket() throws Exception {
+    byte[] payload = randomBytes(200);
+    byte[] envelope = DirectEnvelope.seal(INBOX.publicKey(), payload);
+    assertEquals(256, envelope.length);
+    assertEquals(SealedEnvelope.Kind.DIRECT, SealedEnvelope.kindOf(envelope));
+    assertArrayEquals(payload, DirectEnvelope.open(INBOX, envelope));
+  }
+
+  @Test
+  void open_restoredInboxKey_opens() throws Exception {
+    byte[] envelope = DirectEnvelope.seal(INBOX.publicKey(), new byte[] {1, 2, 3});
+    InboxKey restored = InboxKey.restore(INBOX.exportPrivate());
+    assertArrayEquals(new byte[] {1, 2, 3}, DirectEnvelope.open(restored, envelope));
+  }
+
+  @Test
+  void open_otherInbox_failsWithFixedMessage() throws Exception {
+    byte[] envelope = DirectEnvelope.seal(INBOX.publicKey(), new byte[10]);
+    EnvelopeException e = assertThrows(EnvelopeException.class,
+        () -> DirectEnvelope.open(InboxKey.generate(RANDOM), envelope));
+    assertEquals("envelope rejected", e.getMessage());
+  }
+
+  @Test
+  void seal_badInboxKey_failsNamingLength() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> DirectEnvelope.seal(new byte[31], new byte[1]));
+    assertTrue(e.getMessage().contains("31"));
+  }
+
+  @Test
+  void seal_payloadBeyondLargestBucket_failsTyped() {
+    assertThrows(EnvelopeTooLargeException.class,
+        () -> DirectEnvelope.seal(INBOX.publicKey(), new byte[65536 - 53]));
+  }
+
+  @Test
+  void seal_customPadding_usesItsBuckets() throws Exception {
+    byte[] envelope = DirectEnvelope.seal(INBOX.publicKey(), new byte[300], Padding.of(List.of(128, 512)));
+    assertEquals(512, envelope.length);
+  }
+
+  @Test
+  void open_everyTruncationAndReSize_fails() throws Exception {
+    byte[] envelope = DirectEnvelope.seal(INBOX.publicKey(), randomBytes(60));
+    for (int n = 0; n < envelope.length; n += 3) {
+      byte[] cut = Arrays.copyOf(envelope, n);
+      assertThrows(EnvelopeException.class, () -> DirectEnvelope.open(INBOX, cut), "length " + n);
+    }
+    byte[] rePadded = Arrays.copyOf(envelope, 1024);
+    assertThrows(EnvelopeException.class, () -> DirectEnvelope.open(INBOX, rePadded));
+  }
+
+  @Test
+  void open_everySingleBitFlip_fails() throws Exception {
+    byte[] envelope = DirectEnvelope.seal(INBOX.publicKey(), randomBytes(60));
+    for (int bit = 0; bit < envelope.length * 8; bit += 5) {
+      byte[] flipped = envelope.clone();
+      flipped[bit / 8] ^= (byte) (1 << (bit % 8));
+      assertThrows(EnvelopeException.class, () -> DirectEnvelope.open(INBOX, flipped), "bit " + bit);
+    }
+  }
+
+  @Test
+  void open_groupEnvelope_fails() throws Exception {
+    byte[] group = GroupEnvelope.seal(EnvelopeFixtures.newKeys(), new byte[4], RANDOM);
+    assertThrows(EnvelopeException.class, () -> DirectEnvelope.open(INBOX, group));
+  }
+
+  @Test
+  void sealedBytes_containNoSenderIdentityOrLength() throws Exception {
+    IdentityKey sender = IdentityKey.generate(RANDOM);
+    byte[] body = "join request".getBytes(StandardCharsets.UTF_8);
+    byte[] payload = concat(sender.peerId().bytes(), sender.publicKey(), body);
+    byte[] envelope = DirectEnvelope.seal(INBOX.publicKey(), payload);
+    assertEquals(-1, indexOf(envelope, sender.peerId().bytes()));
+    assertEquals(-1, indexOf(envelope, sender.publicKey()));
+    assertEquals(-1, indexOf(envelope, body));
+    assertEquals(-1, indexOf(envelope, INBOX.publicKey()));
+    assertTrue(Padding.DEFAULT_BUCKETS.contains(envelope.length));
+  }
+
+  @Property(tries = 100)
+  void envelopeSizes_areOnlyBucketSizes(@ForAll @IntRange(max = 65536 - 54) int length) throws Exception {
+    byte[] envelope = DirectEnvelope.seal(INBOX.publicKey(), new byte[length]);
+    assertTrue(Padding.DEFAULT_BUCKETS.contains(envelope.length), "length " + envelope.length);
+  }
+
+  @Property(tries = 100)
+  void sealOpen_roundTrips(@ForAll @Size(max = 3000) byte[] payload) throws Exception {
+    assertArrayEquals(payload, DirectEnvelope.open(INBOX, DirectEnvelope.seal(INBOX.publicKey(), payload)));
+  }
+
+  @Property(tries = 300)
+  void open_randomBytes_failsTyped(@ForAll @Size(max = 400) byte[] bytes, @ForAll boolean directPrefix) {
+    if (directPrefix && bytes.length >= 2) {
+      bytes[0] = 1;
+      bytes[1] = 2;
+    }
+    EnvelopeException e = assertThrows(EnvelopeException.class, () -> DirectEnvelope.open(INBOX, bytes));
+    assertEquals(EnvelopeException.MESSAGE, e.getMessage());
+  }
+
+  @Property(tries = 200)
+  void open_mutatedEnvelope_failsTyped(
+      @ForAll @Size(max = 300) byte[] payload, @ForAll int position, @ForAll byte xor) throws Exception {
+    byte[] envelope = DirectEnvelope.seal(INBOX.publicKey(), payload);
+    envelope[Math.floorMod(position, envelope.length)] ^= (xor == 0 ? 1 : xor);
+    assertThrows(EnvelopeException.class, () -> DirectEnvelope.open(INBOX, envelope));
+  }
+}
