@@ -9,6 +9,10 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.spacepanda.PeerId;
 import io.spacepanda.internal.net.host.ConnectionException.Kind;
+import io.spacepanda.internal.net.identify.IdentifyConstants;
+import io.spacepanda.internal.net.identify.IdentifyMessage;
+import io.spacepanda.internal.net.identify.IdentifyReader;
+import io.spacepanda.internal.net.identify.IdentifyResponder;
 import io.spacepanda.internal.net.keys.IdentitySigner;
 import io.spacepanda.internal.net.keys.Libp2pPublicKey;
 import io.spacepanda.internal.net.multiaddr.Multiaddr;
@@ -19,6 +23,9 @@ import io.spacepanda.internal.net.multistream.StreamNegotiation;
 import io.spacepanda.internal.net.noise.NoiseConstants;
 import io.spacepanda.internal.net.noise.NoiseHandshakeHandler;
 import io.spacepanda.internal.net.noise.SecureSession;
+import io.spacepanda.internal.net.ping.PingConstants;
+import io.spacepanda.internal.net.ping.PingInitiator;
+import io.spacepanda.internal.net.ping.PingResponder;
 import io.spacepanda.internal.net.stream.MuxedStream;
 import io.spacepanda.internal.net.stream.StreamHandler;
 import io.spacepanda.internal.net.stream.StreamMuxer;
@@ -39,6 +46,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +54,9 @@ import org.slf4j.LoggerFactory;
  * A libp2p host over TCP: listens and dials, upgrades every connection (multistream-select
  * {@code /noise}, Noise XX with early muxer negotiation, then the muxer, negotiated with
  * multistream-select when the handshake did not settle it), negotiates each stream's protocol
- * against a registry of {@link ProtocolHandler}s, and manages connections.
+ * against a registry of {@link ProtocolHandler}s, and manages connections. Identify ({@code
+ * /ipfs/id/1.0.0}) and ping ({@code /ipfs/ping/1.0.0}) are served from the start; {@link
+ * #identify} and {@link #openPing} are their client sides.
  *
  * <p>Connection management: at most {@code maxConnections} upgraded connections and {@code
  * maxPendingHandshakes} connections in their upgrade (extra inbound connections are closed at
@@ -77,6 +87,8 @@ public final class Host implements AutoCloseable {
   private final Duration idleTimeout;
   private final int maxNegotiationAttempts;
   private final SecureRandom random;
+  private final LongSupplier nanoTicker;
+  private final String agentVersion;
   private final TcpTransport transport;
 
   private final Map<String, ProtocolHandler> handlers = new ConcurrentHashMap<>();
@@ -100,7 +112,56 @@ public final class Host implements AutoCloseable {
     this.idleTimeout = b.idleTimeout;
     this.maxNegotiationAttempts = b.maxNegotiationAttempts;
     this.random = b.random;
+    this.nanoTicker = b.nanoTicker;
+    this.agentVersion = b.agentVersion;
     this.transport = new TcpTransport(b.threads, b.connectTimeout, "spacepanda-net");
+    // libp2p/specs identify: answer with our key, listen addresses, the peer's observed address
+    // and our protocols, then close.
+    handlers.put(IdentifyConstants.PROTOCOL_ID, (c, s, p) -> IdentifyResponder.respond(s, identifyMessage(c)));
+    handlers.put(PingConstants.PROTOCOL_ID, (c, s, p) -> new PingResponder());
+  }
+
+  private IdentifyMessage identifyMessage(Connection c) {
+    List<byte[]> addrs = new ArrayList<>();
+    for (Multiaddr m : listenAddresses) {
+      addrs.add(m.toBytes());
+    }
+    return new IdentifyMessage(
+        IdentifyConstants.PROTOCOL_VERSION,
+        agentVersion,
+        identity.publicKey().encoded(),
+        addrs,
+        c.remoteAddress().toBytes(),
+        protocols(),
+        new byte[0]);
+  }
+
+  /**
+   * Asks the peer of {@code connection} to identify itself ({@code /ipfs/id/1.0.0}).
+   *
+   * @param connection an open connection
+   * @return completes with the peer's identify message, or fails with an {@code IdentifyException},
+   *     a {@code MultistreamException} when the peer does not serve identify, or a stream failure
+   */
+  public CompletableFuture<IdentifyMessage> identify(Connection connection) {
+    IdentifyReader reader = new IdentifyReader();
+    return connection
+        .openStream(List.of(IdentifyConstants.PROTOCOL_ID), (c, s, p) -> reader.attach(s))
+        .thenCompose(s -> reader.result());
+  }
+
+  /**
+   * Opens a ping stream ({@code /ipfs/ping/1.0.0}) to the peer of {@code connection}.
+   *
+   * @param connection an open connection
+   * @return completes with the pinger; call {@link PingInitiator#ping()} for each round trip and
+   *     {@link PingInitiator#close()} when done
+   */
+  public CompletableFuture<PingInitiator> openPing(Connection connection) {
+    PingInitiator pinger = new PingInitiator(random, nanoTicker);
+    return connection
+        .openStream(List.of(PingConstants.PROTOCOL_ID), (c, s, p) -> pinger.attach(s))
+        .thenApply(s -> pinger);
   }
 
   /**
@@ -661,8 +722,33 @@ public final class Host implements AutoCloseable {
     private int maxNegotiationAttempts = HostConstants.DEFAULT_MAX_NEGOTIATION_ATTEMPTS;
     private int threads = HostConstants.DEFAULT_THREADS;
     private SecureRandom random;
+    private LongSupplier nanoTicker = System::nanoTime;
+    private String agentVersion = HostConstants.DEFAULT_AGENT_VERSION;
 
     private Builder() {}
+
+    /**
+     * Sets the agent version announced by identify (default {@link
+     * HostConstants#DEFAULT_AGENT_VERSION}).
+     *
+     * @param agentVersion for example {@code spacepanda/0.1.0}
+     * @return this builder
+     */
+    public Builder agentVersion(String agentVersion) {
+      this.agentVersion = Objects.requireNonNull(agentVersion, "agentVersion");
+      return this;
+    }
+
+    /**
+     * Sets the monotonic clock used for ping round-trip times (default {@link System#nanoTime()}).
+     *
+     * @param nanoTicker a nanosecond ticker
+     * @return this builder
+     */
+    public Builder nanoTicker(LongSupplier nanoTicker) {
+      this.nanoTicker = Objects.requireNonNull(nanoTicker, "nanoTicker");
+      return this;
+    }
 
     /**
      * Sets the node's identity.
@@ -820,6 +906,8 @@ public final class Host implements AutoCloseable {
       copy.maxNegotiationAttempts = maxNegotiationAttempts;
       copy.threads = threads;
       copy.random = random != null ? random : new SecureRandom();
+      copy.nanoTicker = nanoTicker;
+      copy.agentVersion = agentVersion;
       return new Host(copy);
     }
 

@@ -23,6 +23,9 @@ public final class HostConstants {
   /** Default number of protocol proposals a responder answers on one stream or connection. */
   public static final int DEFAULT_MAX_NEGOTIATION_ATTEMPTS = 16;
 
+  /** Default agent version announced by identify. */
+  public static final String DEFAULT_AGENT_VERSION = "spacepanda/0.1.0";
+
   /** Default number of event loop threads. */
   public static final int DEFAULT_THREADS = 2;
 

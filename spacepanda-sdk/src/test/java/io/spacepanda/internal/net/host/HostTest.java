@@ -9,7 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.Unpooled;
+import io.spacepanda.internal.net.identify.IdentifyMessage;
 import io.spacepanda.internal.net.keys.IdentitySigner;
+import io.spacepanda.internal.net.keys.Libp2pPublicKey;
+import io.spacepanda.internal.net.ping.PingInitiator;
 import io.spacepanda.internal.net.multiaddr.Multiaddr;
 import io.spacepanda.internal.net.multistream.MultistreamException;
 import io.spacepanda.internal.net.noise.NoiseException;
@@ -99,6 +102,38 @@ class HostTest {
     assertArrayEquals(payload, echo(c, payload));
     eventually(() -> a.connectionOrNull(b.peerId()) != null);
     assertEquals("/yamux/1.0.0", a.connectionOrNull(b.peerId()).muxerProtocol());
+  }
+
+  @Test
+  void identify_bothWays_reportKeysAddressesAndProtocols() throws Exception {
+    Host a = host(builder().agentVersion("test-agent/1"));
+    Host b = host();
+    Multiaddr aAddr = listen(a);
+    Connection ba = await(b.dial(aAddr));
+    IdentifyMessage fromA = await(b.identify(ba));
+    assertEquals(a.publicKey(), Libp2pPublicKey.decode(fromA.publicKey()));
+    assertEquals("test-agent/1", fromA.agentVersion());
+    assertTrue(fromA.protocols().containsAll(List.of("/ipfs/id/1.0.0", "/ipfs/ping/1.0.0", EchoProtocol.ID)));
+    assertEquals(aAddr.withoutPeerId(), Multiaddr.fromBytes(fromA.listenAddrs().get(0)));
+    assertEquals(ba.localAddress(), Multiaddr.fromBytes(fromA.observedAddr().orElseThrow()));
+
+    eventually(() -> a.connectionOrNull(b.peerId()) != null);
+    Connection ab = a.connectionOrNull(b.peerId());
+    IdentifyMessage fromB = await(a.identify(ab));
+    assertEquals(b.publicKey(), Libp2pPublicKey.decode(fromB.publicKey()));
+    assertEquals(ab.localAddress(), Multiaddr.fromBytes(fromB.observedAddr().orElseThrow()));
+  }
+
+  @Test
+  void ping_severalRoundTrips_onOneStream() throws Exception {
+    Host a = host();
+    Host b = host();
+    Connection c = await(b.dial(listen(a)));
+    PingInitiator pinger = await(b.openPing(c));
+    for (int i = 0; i < 5; i++) {
+      assertFalse(await(pinger.ping()).isNegative());
+    }
+    pinger.close();
   }
 
   @Test
