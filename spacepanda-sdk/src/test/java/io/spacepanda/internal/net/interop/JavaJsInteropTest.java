@@ -2,6 +2,8 @@ package io.spacepanda.internal.net.interop;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +12,10 @@ import io.spacepanda.PeerId;
 import io.spacepanda.internal.net.host.Connection;
 import io.spacepanda.internal.net.host.EchoProtocol;
 import io.spacepanda.internal.net.host.Host;
+import io.spacepanda.internal.net.host.HostConstants;
+import io.spacepanda.internal.net.identify.IdentifyMessage;
+import io.spacepanda.internal.net.keys.Libp2pPublicKey;
+import io.spacepanda.internal.net.ping.PingInitiator;
 import io.spacepanda.internal.net.host.StreamCollector;
 import io.spacepanda.internal.net.keys.IdentitySigner;
 import io.spacepanda.internal.net.multiaddr.Multiaddr;
@@ -121,6 +127,55 @@ class JavaJsInteropTest {
       byte[] payload = new byte[1024 * 1024];
       RANDOM.nextBytes(payload);
       echoFrames(c, payload);
+    }
+  }
+
+  @ParameterizedTest(name = "jsEarlyMuxer={0}")
+  @CsvSource({"true", "false"})
+  void jsDialsJava_identifiesAndPingsJava(boolean jsEarly) throws Exception {
+    Host h = host(true);
+    Multiaddr addr = listen(h);
+    try (JsPeer js = JsPeer.dial(addr.toString(), js(jsEarly).withRun("identify-ping"))) {
+      List<JsonNode> results = js.awaitResults(Duration.ofSeconds(80));
+      assertEquals(1, results.size(), js.stderr());
+      JsonNode r = results.get(0);
+      assertEquals(h.peerId().toBase58(), r.get("remotePeer").asText());
+      assertEquals("/yamux/1.0.0", r.get("muxer").asText());
+      assertEquals(HostConstants.DEFAULT_AGENT_VERSION, r.get("agentVersion").asText());
+      List<String> protocols = new ArrayList<>();
+      r.get("protocols").forEach(p -> protocols.add(p.asText()));
+      assertTrue(protocols.containsAll(List.of("/ipfs/id/1.0.0", "/ipfs/ping/1.0.0", EchoProtocol.ID)), protocols::toString);
+      List<String> listenAddrs = new ArrayList<>();
+      r.get("listenAddrs").forEach(a -> listenAddrs.add(a.asText()));
+      assertTrue(listenAddrs.stream().anyMatch(a -> a.startsWith(addr.withoutPeerId().toString())), listenAddrs::toString);
+      assertTrue(r.get("observedAddr").asText().startsWith("/ip4/127.0.0.1/tcp/"), r.toString());
+      assertTrue(r.get("rttMs").isNumber(), r.toString());
+    }
+  }
+
+  @ParameterizedTest(name = "jsEarlyMuxer={0}")
+  @CsvSource({"true", "false"})
+  void javaDialsJs_identifiesAndPingsJs(boolean jsEarly) throws Exception {
+    Host h = host(true);
+    try (JsPeer js = JsPeer.listen(js(jsEarly))) {
+      Multiaddr jsAddr = Multiaddr.parse(js.multiaddr());
+      Connection c = h.dial(jsAddr).get(20, TimeUnit.SECONDS);
+      IdentifyMessage id = h.identify(c).get(20, TimeUnit.SECONDS);
+      assertEquals(c.remotePeerId(), PeerId.fromBytes(Libp2pPublicKey.decode(id.publicKey()).peerIdMultihash()));
+      assertTrue(id.protocols().containsAll(List.of("/ipfs/id/1.0.0", "/ipfs/ping/1.0.0", JsPeer.ECHO_PROTOCOL)),
+          id.protocols()::toString);
+      // js-libp2p appends /p2p/<observed peer> to the observed address
+      assertEquals(c.localAddress(), Multiaddr.fromBytes(id.observedAddr().orElseThrow()).withoutPeerId());
+      List<Multiaddr> listen = new ArrayList<>();
+      for (byte[] b : id.listenAddrs()) {
+        listen.add(Multiaddr.fromBytes(b));
+      }
+      assertTrue(listen.contains(jsAddr.withoutPeerId()), listen::toString);
+      PingInitiator pinger = h.openPing(c).get(20, TimeUnit.SECONDS);
+      for (int i = 0; i < 5; i++) {
+        assertFalse(pinger.ping().get(20, TimeUnit.SECONDS).isNegative());
+      }
+      pinger.close();
     }
   }
 
