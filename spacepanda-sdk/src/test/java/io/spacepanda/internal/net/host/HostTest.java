@@ -191,6 +191,30 @@ class HostTest {
   }
 
   @Test
+  void connectionListener_hearsConnectAndDisconnect() throws Exception {
+    Host a = host();
+    Host b = host();
+    CompletableFuture<Connection> connected = new CompletableFuture<>();
+    CompletableFuture<Connection> disconnected = new CompletableFuture<>();
+    a.addConnectionListener(new ConnectionListener() {
+      @Override
+      public void onConnected(Connection c) {
+        connected.complete(c);
+      }
+
+      @Override
+      public void onDisconnected(Connection c) {
+        disconnected.complete(c);
+      }
+    });
+    Connection c = await(b.dial(listen(a)));
+    assertEquals(b.peerId(), await(connected).remotePeerId());
+    c.close();
+    assertSame(await(connected), await(disconnected));
+    eventually(() -> a.connections().isEmpty());
+  }
+
+  @Test
   void dial_connectedPeer_returnsSameConnection() throws Exception {
     Host a = host();
     Host b = host();

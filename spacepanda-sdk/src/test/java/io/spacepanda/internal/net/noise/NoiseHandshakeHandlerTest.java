@@ -145,6 +145,41 @@ class NoiseHandshakeHandlerTest {
     assertFalse(b.isOpen());
   }
 
+  /** Drives the initiator side by hand so that its payload can lie about its identity. */
+  @Test
+  void handshake_signatureByAnotherKey_failsBadPayload() throws Exception {
+    Outcome bo = new Outcome();
+    EmbeddedChannel b = new EmbeddedChannel(new NoiseHandshakeHandler(false,
+        IdentitySigner.generateEd25519(RANDOM), RANDOM, null, List.of(), bo));
+    org.bouncycastle.crypto.params.X25519PrivateKeyParameters s =
+        new org.bouncycastle.crypto.params.X25519PrivateKeyParameters(RANDOM);
+    NoiseXXHandshake i = new NoiseXXHandshake(true, new byte[0], s,
+        new org.bouncycastle.crypto.params.X25519PrivateKeyParameters(RANDOM));
+    b.writeInbound(frame(i.writeMessage(new byte[0])));
+    ByteBuf m2 = b.readOutbound();
+    m2.skipBytes(2);
+    i.readMessage(ByteBufUtil.getBytes(m2));
+    m2.release();
+    IdentitySigner claimed = IdentitySigner.generateEd25519(RANDOM);
+    IdentitySigner actual = IdentitySigner.generateEd25519(RANDOM);
+    byte[] signed = new byte[NoiseConstants.STATIC_KEY_SIGNATURE_PREFIX.length + 32];
+    System.arraycopy(NoiseConstants.STATIC_KEY_SIGNATURE_PREFIX, 0, signed, 0, NoiseConstants.STATIC_KEY_SIGNATURE_PREFIX.length);
+    System.arraycopy(s.generatePublicKey().getEncoded(), 0, signed, NoiseConstants.STATIC_KEY_SIGNATURE_PREFIX.length, 32);
+    byte[] payload = new HandshakePayload(claimed.publicKey().encoded(), actual.sign(signed), List.of()).encode();
+    try {
+      b.writeInbound(frame(i.writeMessage(payload)));
+    } catch (Exception ignored) {
+      // the handler may surface the failure as an exception
+    }
+    assertEquals(NoiseException.Kind.BAD_PAYLOAD, ((NoiseException) bo.failure.get()).kind());
+    assertNull(bo.session.get());
+    assertFalse(b.isOpen());
+  }
+
+  private static ByteBuf frame(byte[] msg) {
+    return Unpooled.buffer().writeShort(msg.length).writeBytes(msg);
+  }
+
   @Property(tries = 200)
   void randomFirstMessage_failsTypedOrWaits(@ForAll @Size(max = 300) byte[] junk) {
     Outcome bo = new Outcome();
