@@ -24,6 +24,7 @@ final class ConnectionImpl implements Connection {
   private final Multiaddr localAddress;
   private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
   private volatile StreamMuxer muxer;
+  private final java.util.concurrent.atomic.AtomicLong streamsOpened = new java.util.concurrent.atomic.AtomicLong();
 
   ConnectionImpl(Host host, Channel channel, SecureSession session, String muxerProtocol, boolean early) {
     this.host = host;
@@ -39,6 +40,14 @@ final class ConnectionImpl implements Connection {
 
   void setMuxer(StreamMuxer muxer) {
     this.muxer = muxer;
+  }
+
+  void streamOpened() {
+    streamsOpened.incrementAndGet();
+  }
+
+  long streamsOpened() {
+    return streamsOpened.get();
   }
 
   Channel channel() {

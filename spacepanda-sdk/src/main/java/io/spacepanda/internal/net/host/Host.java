@@ -2,10 +2,7 @@ package io.spacepanda.internal.net.host;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.spacepanda.PeerId;
 import io.spacepanda.internal.net.host.ConnectionException.Kind;
@@ -61,8 +58,8 @@ import org.slf4j.LoggerFactory;
  * <p>Connection management: at most {@code maxConnections} upgraded connections and {@code
  * maxPendingHandshakes} connections in their upgrade (extra inbound connections are closed at
  * once, extra dials fail with {@link ConnectionException.Kind#LIMIT_REACHED}); an upgrade that
- * exceeds {@code handshakeTimeout} is closed; a connection without streams and without traffic for
- * {@code idleTimeout} is closed. One connection per peer: a dial to a connected peer returns the
+ * exceeds {@code handshakeTimeout} is closed; a connection that has had no stream for {@code
+ * idleTimeout} is closed (muxer keep-alive traffic does not count). One connection per peer: a dial to a connected peer returns the
  * existing connection, concurrent dials to one peer share one attempt, and when both peers dialed
  * each other at once both keep the connection dialed by the peer with the smaller peer id and close
  * the other after {@link #SIMULTANEOUS_DIAL_GRACE}, so streams already opened on it can finish.
@@ -430,9 +427,6 @@ public final class Host implements AutoCloseable {
                 onClosed(c);
               }
             });
-    long idleMillis = idleTimeout.toMillis();
-    ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
-    ch.pipeline().addLast("guard", new Guard(up));
     MultistreamSelect select =
         initiator
             ? MultistreamSelect.initiator(List.of(NoiseConstants.PROTOCOL_ID))
@@ -529,10 +523,47 @@ public final class Host implements AutoCloseable {
     up.connection = conn;
     up.done = true;
     up.release();
+    watchIdleness(conn);
     Connection winner = register(conn);
     if (up.result != null) {
       up.result.complete(winner);
     }
+  }
+
+  /**
+   * Closes {@code conn} once it has had no open stream, and opened none, for {@code idleTimeout}.
+   * Traffic does not count: muxer keep-alive pings flow on idle connections.
+   */
+  private void watchIdleness(ConnectionImpl conn) {
+    long period = Math.max(50, idleTimeout.toMillis() / 4);
+    long[] idleFor = {0};
+    long[] lastOpened = {conn.streamsOpened()};
+    ScheduledFuture<?>[] task = new ScheduledFuture<?>[1];
+    task[0] =
+        conn.channel()
+            .eventLoop()
+            .scheduleAtFixedRate(
+                () -> {
+                  if (!conn.isOpen()) {
+                    task[0].cancel(false);
+                    return;
+                  }
+                  long opened = conn.streamsOpened();
+                  if (conn.streamCount() > 0 || opened != lastOpened[0]) {
+                    idleFor[0] = 0;
+                    lastOpened[0] = opened;
+                  } else {
+                    idleFor[0] += period;
+                    if (idleFor[0] >= idleTimeout.toMillis()) {
+                      LOG.debug("closing idle connection {}", conn);
+                      conn.close();
+                      task[0].cancel(false);
+                    }
+                  }
+                },
+                period,
+                period,
+                TimeUnit.MILLISECONDS);
   }
 
   /** Records an upgraded connection, resolving a simultaneous dial; returns the peer's connection. */
@@ -599,6 +630,7 @@ public final class Host implements AutoCloseable {
   }
 
   private void onInboundStream(ConnectionImpl conn, MuxedStream stream) {
+    conn.streamOpened();
     CompletableFuture<StreamNegotiation.Result> negotiation =
         StreamNegotiation.negotiate(stream, MultistreamSelect.responder(handlers::containsKey, maxNegotiationAttempts));
     // A peer that opens streams and never names a protocol must not pin them: reset after the
@@ -634,6 +666,7 @@ public final class Host implements AutoCloseable {
     if (muxer == null || !conn.isOpen()) {
       return CompletableFuture.failedFuture(new ConnectionException(Kind.CLOSED, "connection closed"));
     }
+    conn.streamOpened();
     return muxer
         .openStream()
         .thenCompose(s -> StreamNegotiation.negotiate(s, select).thenApply(r -> attach(conn, s, r, handler)));
@@ -681,28 +714,6 @@ public final class Host implements AutoCloseable {
       f.completeExceptionally(new ConnectionException(Kind.CLOSED, "host closed"));
     }
     transport.close();
-  }
-
-  /** Watches a connection's idleness and turns idle time without streams into a close. */
-  private final class Guard extends ChannelDuplexHandler {
-    private final Upgrade up;
-
-    Guard(Upgrade up) {
-      this.up = up;
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-      if (evt instanceof IdleStateEvent) {
-        ConnectionImpl c = up.connection;
-        if (c != null && c.streamCount() == 0) {
-          LOG.debug("closing idle connection {}", c);
-          c.close();
-        }
-        return;
-      }
-      ctx.fireUserEventTriggered(evt);
-    }
   }
 
   /**
@@ -827,7 +838,7 @@ public final class Host implements AutoCloseable {
     }
 
     /**
-     * Sets how long a connection without streams and traffic stays open.
+     * Sets how long a connection without streams stays open.
      *
      * @param timeout a positive duration
      * @return this builder

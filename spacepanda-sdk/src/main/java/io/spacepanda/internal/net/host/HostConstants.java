@@ -14,7 +14,7 @@ public final class HostConstants {
   /** Default time a connection may spend in multistream + Noise + muxer negotiation. */
   public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
-  /** Default time a connection with no streams and no traffic stays open. */
+  /** Default time a connection without streams stays open. */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(2);
 
   /** Default TCP connect timeout. */

@@ -325,6 +325,20 @@ class HostTest {
   }
 
   @Test
+  void idleTimeout_openStreamKeepsConnection_untilItCloses() throws Exception {
+    Host a = host(builder().idleTimeout(Duration.ofMillis(200)));
+    Host b = host();
+    Connection c = await(b.dial(listen(a)));
+    StreamCollector collector = new StreamCollector();
+    MuxedStream s = await(c.openStream(List.of(EchoProtocol.ID), collector));
+    Thread.sleep(1000); // five idle periods with a stream open
+    assertTrue(c.isOpen());
+    s.closeWrite();
+    await(collector.done());
+    await(c.closeFuture());
+  }
+
+  @Test
   void close_stopsEveryThread() throws Exception {
     Host a = host();
     Host b = host();
