@@ -16,6 +16,8 @@ import io.spacepanda.internal.net.stream.StreamException;
 import io.spacepanda.internal.net.stream.StreamResetException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -292,6 +294,31 @@ class YamuxSessionTest {
   }
 
   @Test
+  void openStream_beyondUnacknowledged_waitsForAcknowledgements() {
+    List<CompletableFuture<MuxedStream>> opens = new ArrayList<>();
+    for (int i = 0; i < YamuxConstants.EARLY_UNACKED_STREAMS + 2; i++) {
+      opens.add(pair.dialer.openStream());
+    }
+    assertEquals(YamuxConstants.EARLY_UNACKED_STREAMS,
+        opens.stream().filter(CompletableFuture::isDone).count());
+    pair.pump();
+    assertTrue(opens.stream().allMatch(f -> f.isDone() && !f.isCompletedExceptionally()));
+    assertEquals(YamuxConstants.EARLY_UNACKED_STREAMS + 2, pair.acceptedByListener.size());
+  }
+
+  @Test
+  void openStream_waitingWhenGoAwayArrives_fails() {
+    List<CompletableFuture<MuxedStream>> opens = new ArrayList<>();
+    for (int i = 0; i < YamuxConstants.EARLY_UNACKED_STREAMS + 1; i++) {
+      opens.add(pair.dialer.openStream());
+    }
+    pair.drainDialerOutput().forEach(ByteBuf::release);
+    done(pair.listener.goAway());
+    pair.pump();
+    assertInstanceOf(StreamClosedException.class, failure(opens.get(opens.size() - 1)));
+  }
+
+  @Test
   void outboundStreams_beyondLimit_fail() {
     pair.close();
     pair = new YamuxPair(YamuxConfig.defaults().withMaxStreams(1), YamuxConfig.defaults());
@@ -359,7 +386,9 @@ class YamuxSessionTest {
     MuxedStream[] streams = new MuxedStream[n];
     for (int i = 0; i < n; i++) {
       replies[i] = new RecordingHandler(true);
-      streams[i] = done(pair.dialer.openStream());
+      CompletableFuture<MuxedStream> opened = pair.dialer.openStream();
+      pair.pump();
+      streams[i] = done(opened);
       streams[i].setHandler(replies[i]);
       streams[i].write(bytes("stream " + i));
       streams[i].closeWrite();
