@@ -171,6 +171,46 @@ class YamuxSessionTest {
   }
 
   @Test
+  void receiveWindow_consumedSlowerThanRoundTrips_staysAtInitialSize() {
+    CompletableFuture<Duration> rtt = pair.listener.ping();
+    pair.clock.addAndGet(1_000_000);
+    pair.pump();
+    done(rtt);
+    MuxedStream out = openFromDialer(new RecordingHandler(true));
+    MuxedStream in = pair.acceptedByListener.get(0);
+    RecordingHandler reader = new RecordingHandler(false);
+    in.setHandler(reader);
+
+    CompletableFuture<Void> sent = out.write(Unpooled.wrappedBuffer(random(2 * 1024 * 1024)));
+    for (int round = 0; round < 64 && !sent.isDone(); round++) {
+      pair.pump();
+      pair.clock.addAndGet(10_000_000);
+      reader.consumeAll(in);
+    }
+    pair.pump();
+    assertTrue(sent.isDone());
+    assertEquals(YamuxConstants.INITIAL_WINDOW, ((YamuxStream) in).receiveWindow());
+  }
+
+  @Test
+  void keepAlive_everyInterval_pingsAndStaysOpenWhenAnswered() {
+    pair.dialerChannel.freezeTime();
+    for (int i = 0; i < 3; i++) {
+      pair.dialerChannel.advanceTimeBy(YamuxConstants.DEFAULT_KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
+      pair.dialerChannel.runScheduledPendingTasks();
+      List<ByteBuf> sent = pair.drainDialerOutput();
+      assertEquals(1, sent.size());
+      pair.clock.addAndGet(2_000_000);
+      pair.listenerChannel.writeInbound(sent.get(0));
+      pair.pump();
+    }
+    pair.dialerChannel.advanceTimeBy(YamuxConstants.DEFAULT_PING_TIMEOUT_SECONDS + 1, TimeUnit.SECONDS);
+    pair.dialerChannel.runScheduledPendingTasks();
+    assertTrue(pair.dialerChannel.isOpen());
+    assertEquals(Duration.ofMillis(2), pair.dialer.rtt());
+  }
+
+  @Test
   void closeWrite_bothSides_finishesStreamAndKeepsOtherDirectionOpenMeanwhile() {
     RecordingHandler dialerSide = new RecordingHandler(true);
     MuxedStream out = openFromDialer(dialerSide);
