@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * acknowledgement, see {@link YamuxConstants#EARLY_UNACKED_STREAMS}) wait for acknowledgements.
  * Anything that breaks the spec
  * (bad header, unknown stream, window overrun, reused id) is a {@link YamuxProtocolException}: the
- * session sends go-away with the protocol-error code and closes the connection. A ping is sent at
+ * session sends go-away with the protocol-error code and closes the connection. Answers the peer
+ * provokes (ping answers, refusals of streams beyond the limit) are skipped while the channel is
+ * not writable, so a peer that does not read cannot grow our outbound buffer. A ping is sent at
  * start to learn the round-trip time auto-tuning needs, then every keep-alive interval; one left
  * unanswered for the ping timeout closes the connection.
  *
@@ -382,8 +384,11 @@ public final class YamuxSession extends ByteToMessageDecoder implements StreamMu
   // yamux spec: "Ping" - SYN asks, ACK answers with the same opaque value.
   private void handlePing(YamuxHeader header) {
     if (header.has(YamuxConstants.FLAG_SYN)) {
-      writeFrame(YamuxConstants.TYPE_PING, YamuxConstants.FLAG_ACK, 0, header.length(), null);
-      flush();
+      // A peer that pings without reading the answers must not grow our outbound buffer.
+      if (ctx.channel().isWritable()) {
+        writeFrame(YamuxConstants.TYPE_PING, YamuxConstants.FLAG_ACK, 0, header.length(), null);
+        flush();
+      }
     } else if (header.has(YamuxConstants.FLAG_ACK) && header.length() == outstandingPing) {
       rttNanos = Math.max(1, nanoTime() - pingSentNanos);
       outstandingPing = -1;
@@ -422,8 +427,10 @@ public final class YamuxSession extends ByteToMessageDecoder implements StreamMu
       }
       highestRemoteId = id;
       if (localGoAway || remoteGoAway || streams.size() >= config.maxStreams()) {
-        sendReset(id);
-        flush();
+        // Refused with RST; dropped instead when a peer floods opens without reading.
+        if (ctx.channel().isWritable()) {
+          sendReset(id);
+        }
         ReferenceCountUtil.release(payload);
         return;
       }
