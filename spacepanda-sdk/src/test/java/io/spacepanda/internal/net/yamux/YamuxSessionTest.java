@@ -410,6 +410,26 @@ class YamuxSessionTest {
   }
 
   @Test
+  void pingFlood_whileChannelIsNotWritable_isNotAnswered() {
+    pair.listenerChannel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+    for (int i = 0; i < 100; i++) {
+      ByteBuf frame = Unpooled.buffer();
+      new YamuxHeader(YamuxConstants.TYPE_PING, YamuxConstants.FLAG_SYN, 0, i).encode(frame);
+      pair.listenerChannel.writeInbound(frame);
+    }
+    assertNull(pair.listenerChannel.readOutbound());
+    assertTrue(pair.listenerChannel.isOpen());
+
+    pair.listenerChannel.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+    ByteBuf frame = Unpooled.buffer();
+    new YamuxHeader(YamuxConstants.TYPE_PING, YamuxConstants.FLAG_SYN, 0, 7).encode(frame);
+    pair.listenerChannel.writeInbound(frame);
+    ByteBuf answer = pair.listenerChannel.readOutbound();
+    assertEquals(YamuxConstants.TYPE_PING, answer.getByte(1));
+    answer.release();
+  }
+
+  @Test
   void goAwayWithErrorCode_closesConnection() {
     ByteBuf frame = Unpooled.buffer();
     new YamuxHeader(YamuxConstants.TYPE_GO_AWAY, 0, 0, YamuxConstants.GO_AWAY_INTERNAL_ERROR)
