@@ -15,7 +15,8 @@ public interface StreamMuxer {
    * Opens a new outbound stream; the peer learns of it with the first frame sent on it.
    *
    * <p>The stream is usable when the future completes; set its handler before writing so no reply
-   * is missed.
+   * is missed. A muxer may hold the open back until the peer acknowledged earlier streams (Yamux
+   * bounds unacknowledged opens), so the future can complete later than the call returns.
    *
    * @return the new stream, or fails with {@link StreamClosedException} after go-away or close,
    *     or with {@link StreamException} when the stream limit is reached

@@ -9,6 +9,7 @@ import java.util.function.LongSupplier;
  *
  * @param maxReceiveWindow largest receive window per stream auto-tuning may reach, at least 256 KiB
  * @param maxStreams largest number of live streams per connection, both directions together
+ * @param maxUnackedStreams largest number of outbound streams not yet acknowledged by the peer
  * @param maxSendFrame largest data payload put into one outgoing frame
  * @param maxQueuedBytes bound of bytes per stream queued while waiting for send window
  * @param keepAliveInterval time between keep-alive pings, {@link Duration#ZERO} for none
@@ -18,6 +19,7 @@ import java.util.function.LongSupplier;
 public record YamuxConfig(
     int maxReceiveWindow,
     int maxStreams,
+    int maxUnackedStreams,
     int maxSendFrame,
     int maxQueuedBytes,
     Duration keepAliveInterval,
@@ -39,6 +41,9 @@ public record YamuxConfig(
     if (maxStreams < 1) {
       throw new IllegalArgumentException("maxStreams " + maxStreams);
     }
+    if (maxUnackedStreams < 1) {
+      throw new IllegalArgumentException("maxUnackedStreams " + maxUnackedStreams);
+    }
     if (maxSendFrame < 1) {
       throw new IllegalArgumentException("maxSendFrame " + maxSendFrame);
     }
@@ -54,7 +59,8 @@ public record YamuxConfig(
   }
 
   /**
-   * Returns the default configuration: 16 MiB max window, 512 streams, 64 KiB frames, 4 MiB send
+   * Returns the default configuration: 16 MiB max window, 512 streams, 256 unacknowledged
+   * opens, 64 KiB frames, 4 MiB send
    * queue per stream, a ping every 30 s answered within 20 s, {@link System#nanoTime()}.
    *
    * @return the defaults
@@ -63,6 +69,7 @@ public record YamuxConfig(
     return new YamuxConfig(
         YamuxConstants.DEFAULT_MAX_RECEIVE_WINDOW,
         YamuxConstants.DEFAULT_MAX_STREAMS,
+        YamuxConstants.DEFAULT_MAX_UNACKED_STREAMS,
         YamuxConstants.DEFAULT_MAX_SEND_FRAME,
         YamuxConstants.DEFAULT_MAX_QUEUED_BYTES,
         Duration.ofSeconds(YamuxConstants.DEFAULT_KEEP_ALIVE_SECONDS),
@@ -77,7 +84,18 @@ public record YamuxConfig(
    * @return the copy
    */
   public YamuxConfig withMaxStreams(int value) {
-    return new YamuxConfig(maxReceiveWindow, value, maxSendFrame, maxQueuedBytes,
+    return new YamuxConfig(maxReceiveWindow, value, maxUnackedStreams, maxSendFrame,
+        maxQueuedBytes, keepAliveInterval, pingTimeout, nanoTicker);
+  }
+
+  /**
+   * Returns a copy with another limit of unacknowledged outbound streams.
+   *
+   * @param value the new limit
+   * @return the copy
+   */
+  public YamuxConfig withMaxUnackedStreams(int value) {
+    return new YamuxConfig(maxReceiveWindow, maxStreams, value, maxSendFrame, maxQueuedBytes,
         keepAliveInterval, pingTimeout, nanoTicker);
   }
 
@@ -88,7 +106,7 @@ public record YamuxConfig(
    * @return the copy
    */
   public YamuxConfig withMaxReceiveWindow(int value) {
-    return new YamuxConfig(value, maxStreams, maxSendFrame, maxQueuedBytes,
+    return new YamuxConfig(value, maxStreams, maxUnackedStreams, maxSendFrame, maxQueuedBytes,
         keepAliveInterval, pingTimeout, nanoTicker);
   }
 
@@ -99,7 +117,7 @@ public record YamuxConfig(
    * @return the copy
    */
   public YamuxConfig withMaxQueuedBytes(int value) {
-    return new YamuxConfig(maxReceiveWindow, maxStreams, maxSendFrame, value,
+    return new YamuxConfig(maxReceiveWindow, maxStreams, maxUnackedStreams, maxSendFrame, value,
         keepAliveInterval, pingTimeout, nanoTicker);
   }
 
@@ -111,8 +129,8 @@ public record YamuxConfig(
    * @return the copy
    */
   public YamuxConfig withKeepAlive(Duration interval, Duration timeout) {
-    return new YamuxConfig(maxReceiveWindow, maxStreams, maxSendFrame, maxQueuedBytes,
-        interval, timeout, nanoTicker);
+    return new YamuxConfig(maxReceiveWindow, maxStreams, maxUnackedStreams, maxSendFrame,
+        maxQueuedBytes, interval, timeout, nanoTicker);
   }
 
   /**
@@ -122,7 +140,7 @@ public record YamuxConfig(
    * @return the copy
    */
   public YamuxConfig withNanoTicker(LongSupplier ticker) {
-    return new YamuxConfig(maxReceiveWindow, maxStreams, maxSendFrame, maxQueuedBytes,
-        keepAliveInterval, pingTimeout, ticker);
+    return new YamuxConfig(maxReceiveWindow, maxStreams, maxUnackedStreams, maxSendFrame,
+        maxQueuedBytes, keepAliveInterval, pingTimeout, ticker);
   }
 }

@@ -59,6 +59,19 @@ public final class YamuxConstants {
   /** Default limit of live streams per connection, both directions together. */
   public static final int DEFAULT_MAX_STREAMS = 512;
 
+  /**
+   * Default limit of outbound streams opened but not yet acknowledged by the peer (the libp2p
+   * yamux note recommends 256, as go-yamux and rust-yamux use); further opens wait for ACKs.
+   */
+  public static final int DEFAULT_MAX_UNACKED_STREAMS = 256;
+
+  /**
+   * Limit of unacknowledged outbound streams until the peer acknowledged its first one:
+   * js-libp2p aborts the whole connection when more than 10 streams arrive before its connection
+   * is ready for them (its {@code maxEarlyStreams}), which is the case right after the handshake.
+   */
+  public static final int EARLY_UNACKED_STREAMS = 10;
+
   /** Default largest data payload this side puts in one frame. */
   public static final int DEFAULT_MAX_SEND_FRAME = 64 * 1024;
 

@@ -17,6 +17,7 @@ import io.spacepanda.internal.net.stream.StreamException;
 import io.spacepanda.internal.net.stream.StreamMuxer;
 import io.spacepanda.internal.net.stream.StreamResetException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,9 +36,14 @@ import org.slf4j.LoggerFactory;
  * data and window-update frames go to their {@link YamuxStream}, ping and go-away are handled here.
  * The dialer opens odd stream ids, the listener even ones. A stream is opened with a window update
  * carrying SYN and accepted with one carrying ACK; new streams beyond {@link
- * YamuxConfig#maxStreams()} or after a go-away are refused with RST. Anything that breaks the spec
+ * YamuxConfig#maxStreams()} or after a go-away are refused with RST. Outbound opens beyond {@link
+ * YamuxConfig#maxUnackedStreams()} streams the peer has not acknowledged yet (ten until its first
+ * acknowledgement, see {@link YamuxConstants#EARLY_UNACKED_STREAMS}) wait for acknowledgements.
+ * Anything that breaks the spec
  * (bad header, unknown stream, window overrun, reused id) is a {@link YamuxProtocolException}: the
- * session sends go-away with the protocol-error code and closes the connection. A ping is sent at
+ * session sends go-away with the protocol-error code and closes the connection. Answers the peer
+ * provokes (ping answers, refusals of streams beyond the limit) are skipped while the channel is
+ * not writable, so a peer that does not read cannot grow our outbound buffer. A ping is sent at
  * start to learn the round-trip time auto-tuning needs, then every keep-alive interval; one left
  * unanswered for the ping timeout closes the connection.
  *
@@ -54,11 +60,14 @@ public final class YamuxSession extends ByteToMessageDecoder implements StreamMu
   private final YamuxConfig config;
   private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
   private final Map<Long, YamuxStream> streams = new HashMap<>();
+  private final ArrayDeque<CompletableFuture<MuxedStream>> pendingOpens = new ArrayDeque<>();
 
   private ChannelHandlerContext ctx;
   private YamuxHeader pendingHeader;
   private long nextStreamId;
   private long highestRemoteId;
+  private int unackedStreams;
+  private boolean peerAcknowledged;
   private boolean started;
   private volatile boolean closed;
   private volatile boolean localGoAway;
@@ -92,28 +101,75 @@ public final class YamuxSession extends ByteToMessageDecoder implements StreamMu
   public CompletableFuture<MuxedStream> openStream() {
     CompletableFuture<MuxedStream> result = new CompletableFuture<>();
     runOnLoop(() -> {
-      if (closed || localGoAway || remoteGoAway) {
-        result.completeExceptionally(new StreamClosedException("session no longer opens streams"));
+      StreamException refusal = openRefusal();
+      if (refusal != null) {
+        result.completeExceptionally(refusal);
         return;
       }
-      if (streams.size() >= config.maxStreams()) {
+      if (streams.size() + pendingOpens.size() >= config.maxStreams()) {
         result.completeExceptionally(new StreamException("yamux stream limit reached"));
         return;
       }
-      if (nextStreamId > MAX_STREAM_ID) {
-        result.completeExceptionally(new StreamClosedException("yamux stream ids exhausted"));
+      if (unackedStreams >= unackedLimit()) {
+        pendingOpens.add(result);
         return;
       }
-      long id = nextStreamId;
-      nextStreamId += 2;
-      YamuxStream stream = new YamuxStream(this, id, true, nanoTime());
-      addStream(stream);
-      // yamux spec: "Opening a stream" - a window update with SYN and no extra credit.
-      writeFrame(YamuxConstants.TYPE_WINDOW_UPDATE, YamuxConstants.FLAG_SYN, id, 0, null);
-      flush();
-      result.complete(stream);
+      open(result);
     }, null, result);
     return result;
+  }
+
+  private StreamException openRefusal() {
+    if (closed || localGoAway || remoteGoAway) {
+      return new StreamClosedException("session no longer opens streams");
+    }
+    if (nextStreamId > MAX_STREAM_ID) {
+      return new StreamClosedException("yamux stream ids exhausted");
+    }
+    return null;
+  }
+
+  private int unackedLimit() {
+    return peerAcknowledged
+        ? config.maxUnackedStreams()
+        : Math.min(config.maxUnackedStreams(), YamuxConstants.EARLY_UNACKED_STREAMS);
+  }
+
+  private void open(CompletableFuture<MuxedStream> result) {
+    long id = nextStreamId;
+    nextStreamId += 2;
+    YamuxStream stream = new YamuxStream(this, id, true, nanoTime());
+    stream.setAwaitingAck(true);
+    unackedStreams++;
+    addStream(stream);
+    // yamux spec: "Opening a stream" - a window update with SYN and no extra credit.
+    writeFrame(YamuxConstants.TYPE_WINDOW_UPDATE, YamuxConstants.FLAG_SYN, id, 0, null);
+    flush();
+    result.complete(stream);
+  }
+
+  /** Opens waiting streams as far as the unacknowledged-stream limit allows, or fails them. */
+  private void drainPendingOpens() {
+    while (!pendingOpens.isEmpty()) {
+      StreamException refusal = openRefusal();
+      if (refusal != null) {
+        pendingOpens.poll().completeExceptionally(refusal);
+        continue;
+      }
+      if (unackedStreams >= unackedLimit()) {
+        return;
+      }
+      open(pendingOpens.poll());
+    }
+  }
+
+  private void acknowledged(YamuxStream stream) {
+    if (stream.isAwaitingAck()) {
+      stream.setAwaitingAck(false);
+      unackedStreams--;
+      peerAcknowledged = true;
+      drainPendingOpens();
+    }
   }
 
   @Override
@@ -129,6 +185,7 @@ public final class YamuxSession extends ByteToMessageDecoder implements StreamMu
         return;
       }
       localGoAway = true;
+      drainPendingOpens();
       ChannelFuture sent = writeFrame(
           YamuxConstants.TYPE_GO_AWAY, 0, 0, YamuxConstants.GO_AWAY_NORMAL, null);
       flush();
@@ -327,8 +384,11 @@ public final class YamuxSession extends ByteToMessageDecoder implements StreamMu
   // yamux spec: "Ping" - SYN asks, ACK answers with the same opaque value.
   private void handlePing(YamuxHeader header) {
     if (header.has(YamuxConstants.FLAG_SYN)) {
-      writeFrame(YamuxConstants.TYPE_PING, YamuxConstants.FLAG_ACK, 0, header.length(), null);
-      flush();
+      // A peer that pings without reading the answers must not grow our outbound buffer.
+      if (ctx.channel().isWritable()) {
+        writeFrame(YamuxConstants.TYPE_PING, YamuxConstants.FLAG_ACK, 0, header.length(), null);
+        flush();
+      }
     } else if (header.has(YamuxConstants.FLAG_ACK) && header.length() == outstandingPing) {
       rttNanos = Math.max(1, nanoTime() - pingSentNanos);
       outstandingPing = -1;
@@ -342,6 +402,7 @@ public final class YamuxSession extends ByteToMessageDecoder implements StreamMu
   // yamux spec: "Go Away" - no new streams; a non-zero code means the peer saw an error.
   private void handleGoAway(YamuxHeader header) {
     remoteGoAway = true;
+    drainPendingOpens();
     if (header.length() != YamuxConstants.GO_AWAY_NORMAL) {
       StreamClosedException error = new StreamClosedException("peer went away with an error");
       shutDown(error);
@@ -366,8 +427,10 @@ public final class YamuxSession extends ByteToMessageDecoder implements StreamMu
       }
       highestRemoteId = id;
       if (localGoAway || remoteGoAway || streams.size() >= config.maxStreams()) {
-        sendReset(id);
-        flush();
+        // Refused with RST; dropped instead when a peer floods opens without reading.
+        if (ctx.channel().isWritable()) {
+          sendReset(id);
+        }
         ReferenceCountUtil.release(payload);
         return;
       }
@@ -393,6 +456,7 @@ public final class YamuxSession extends ByteToMessageDecoder implements StreamMu
       ReferenceCountUtil.release(payload);
       return;
     }
+    acknowledged(stream);
     if (header.type() == YamuxConstants.TYPE_WINDOW_UPDATE) {
       stream.onWindowUpdate(header.length());
     } else if (payload != null) {
@@ -463,6 +527,7 @@ public final class YamuxSession extends ByteToMessageDecoder implements StreamMu
       pingFuture = null;
       pending.completeExceptionally(new StreamClosedException("session closed", cause));
     }
+    drainPendingOpens();
     StreamClosedException streamCause = cause instanceof StreamClosedException closedCause
         ? closedCause : new StreamClosedException("connection closed", cause);
     for (YamuxStream stream : new ArrayList<>(streams.values())) {
@@ -509,6 +574,11 @@ public final class YamuxSession extends ByteToMessageDecoder implements StreamMu
   void streamEnded(YamuxStream stream) {
     streams.remove(stream.id());
     streamCount = streams.size();
+    if (stream.isAwaitingAck()) {
+      stream.setAwaitingAck(false);
+      unackedStreams--;
+      drainPendingOpens();
+    }
   }
 
   void sendReset(long id) {

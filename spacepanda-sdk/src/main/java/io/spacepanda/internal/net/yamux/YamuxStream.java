@@ -49,6 +49,7 @@ final class YamuxStream implements MuxedStream {
   private boolean endUndelivered;
   private boolean finished;
   private CompletableFuture<Void> closeWriteFuture;
+  private boolean awaitingAck;
 
   YamuxStream(YamuxSession session, long id, boolean initiator, long nowNanos) {
     this.session = session;
@@ -190,6 +191,14 @@ final class YamuxStream implements MuxedStream {
 
   boolean isFinished() {
     return finished;
+  }
+
+  boolean isAwaitingAck() {
+    return awaitingAck;
+  }
+
+  void setAwaitingAck(boolean value) {
+    awaitingAck = value;
   }
 
   /** Applies a window-update delta from the peer (yamux spec: "Window Update"). */

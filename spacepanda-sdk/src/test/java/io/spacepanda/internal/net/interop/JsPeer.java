@@ -38,6 +38,12 @@ public final class JsPeer implements AutoCloseable {
   /** Protocol id of the peer's echo protocol: varint-length-prefixed frames echoed one by one. */
   public static final String ECHO_PROTOCOL = "/spacepanda/echo/1.0.0";
 
+  /**
+   * System property that, when set, becomes the peer's {@code DEBUG} variable (for example {@code
+   * libp2p:*}) and sends its stderr to {@code target/js/logs/} instead of memory.
+   */
+  public static final String DEBUG_PROPERTY = "spacepanda.jspeer.debug";
+
   private static final Path SOURCE_DIR = Path.of("src", "test", "js");
   private static final Path INSTALL_DIR = Path.of("target", "js");
   private static final List<String> FILES =
@@ -210,7 +216,14 @@ public final class JsPeer implements AutoCloseable {
     Path dir = install();
     List<String> command = new ArrayList<>(List.of("node", "peer.mjs"));
     command.addAll(args);
-    Process process = new ProcessBuilder(command).directory(dir.toFile()).start();
+    ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
+    String debug = System.getProperty(DEBUG_PROPERTY);
+    if (debug != null && !debug.isBlank()) {
+      builder.environment().put("DEBUG", debug);
+      Path logs = Files.createDirectories(dir.resolve("logs"));
+      builder.redirectError(logs.resolve("peer-" + System.nanoTime() + ".log").toFile());
+    }
+    Process process = builder.start();
     JsPeer peer = new JsPeer(process);
     peer.pump(process.getInputStream(), true);
     peer.pump(process.getErrorStream(), false);

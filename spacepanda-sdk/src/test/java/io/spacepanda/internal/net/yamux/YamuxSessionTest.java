@@ -16,6 +16,8 @@ import io.spacepanda.internal.net.stream.StreamException;
 import io.spacepanda.internal.net.stream.StreamResetException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -169,6 +171,46 @@ class YamuxSessionTest {
   }
 
   @Test
+  void receiveWindow_consumedSlowerThanRoundTrips_staysAtInitialSize() {
+    CompletableFuture<Duration> rtt = pair.listener.ping();
+    pair.clock.addAndGet(1_000_000);
+    pair.pump();
+    done(rtt);
+    MuxedStream out = openFromDialer(new RecordingHandler(true));
+    MuxedStream in = pair.acceptedByListener.get(0);
+    RecordingHandler reader = new RecordingHandler(false);
+    in.setHandler(reader);
+
+    CompletableFuture<Void> sent = out.write(Unpooled.wrappedBuffer(random(2 * 1024 * 1024)));
+    for (int round = 0; round < 64 && !sent.isDone(); round++) {
+      pair.pump();
+      pair.clock.addAndGet(10_000_000);
+      reader.consumeAll(in);
+    }
+    pair.pump();
+    assertTrue(sent.isDone());
+    assertEquals(YamuxConstants.INITIAL_WINDOW, ((YamuxStream) in).receiveWindow());
+  }
+
+  @Test
+  void keepAlive_everyInterval_pingsAndStaysOpenWhenAnswered() {
+    pair.dialerChannel.freezeTime();
+    for (int i = 0; i < 3; i++) {
+      pair.dialerChannel.advanceTimeBy(YamuxConstants.DEFAULT_KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
+      pair.dialerChannel.runScheduledPendingTasks();
+      List<ByteBuf> sent = pair.drainDialerOutput();
+      assertEquals(1, sent.size());
+      pair.clock.addAndGet(2_000_000);
+      pair.listenerChannel.writeInbound(sent.get(0));
+      pair.pump();
+    }
+    pair.dialerChannel.advanceTimeBy(YamuxConstants.DEFAULT_PING_TIMEOUT_SECONDS + 1, TimeUnit.SECONDS);
+    pair.dialerChannel.runScheduledPendingTasks();
+    assertTrue(pair.dialerChannel.isOpen());
+    assertEquals(Duration.ofMillis(2), pair.dialer.rtt());
+  }
+
+  @Test
   void closeWrite_bothSides_finishesStreamAndKeepsOtherDirectionOpenMeanwhile() {
     RecordingHandler dialerSide = new RecordingHandler(true);
     MuxedStream out = openFromDialer(dialerSide);
@@ -292,6 +334,31 @@ class YamuxSessionTest {
   }
 
   @Test
+  void openStream_beyondUnacknowledged_waitsForAcknowledgements() {
+    List<CompletableFuture<MuxedStream>> opens = new ArrayList<>();
+    for (int i = 0; i < YamuxConstants.EARLY_UNACKED_STREAMS + 2; i++) {
+      opens.add(pair.dialer.openStream());
+    }
+    assertEquals(YamuxConstants.EARLY_UNACKED_STREAMS,
+        opens.stream().filter(CompletableFuture::isDone).count());
+    pair.pump();
+    assertTrue(opens.stream().allMatch(f -> f.isDone() && !f.isCompletedExceptionally()));
+    assertEquals(YamuxConstants.EARLY_UNACKED_STREAMS + 2, pair.acceptedByListener.size());
+  }
+
+  @Test
+  void openStream_waitingWhenGoAwayArrives_fails() {
+    List<CompletableFuture<MuxedStream>> opens = new ArrayList<>();
+    for (int i = 0; i < YamuxConstants.EARLY_UNACKED_STREAMS + 1; i++) {
+      opens.add(pair.dialer.openStream());
+    }
+    pair.drainDialerOutput().forEach(ByteBuf::release);
+    done(pair.listener.goAway());
+    pair.pump();
+    assertInstanceOf(StreamClosedException.class, failure(opens.get(opens.size() - 1)));
+  }
+
+  @Test
   void outboundStreams_beyondLimit_fail() {
     pair.close();
     pair = new YamuxPair(YamuxConfig.defaults().withMaxStreams(1), YamuxConfig.defaults());
@@ -343,6 +410,26 @@ class YamuxSessionTest {
   }
 
   @Test
+  void pingFlood_whileChannelIsNotWritable_isNotAnswered() {
+    pair.listenerChannel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+    for (int i = 0; i < 100; i++) {
+      ByteBuf frame = Unpooled.buffer();
+      new YamuxHeader(YamuxConstants.TYPE_PING, YamuxConstants.FLAG_SYN, 0, i).encode(frame);
+      pair.listenerChannel.writeInbound(frame);
+    }
+    assertNull(pair.listenerChannel.readOutbound());
+    assertTrue(pair.listenerChannel.isOpen());
+
+    pair.listenerChannel.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+    ByteBuf frame = Unpooled.buffer();
+    new YamuxHeader(YamuxConstants.TYPE_PING, YamuxConstants.FLAG_SYN, 0, 7).encode(frame);
+    pair.listenerChannel.writeInbound(frame);
+    ByteBuf answer = pair.listenerChannel.readOutbound();
+    assertEquals(YamuxConstants.TYPE_PING, answer.getByte(1));
+    answer.release();
+  }
+
+  @Test
   void goAwayWithErrorCode_closesConnection() {
     ByteBuf frame = Unpooled.buffer();
     new YamuxHeader(YamuxConstants.TYPE_GO_AWAY, 0, 0, YamuxConstants.GO_AWAY_INTERNAL_ERROR)
@@ -359,7 +446,9 @@ class YamuxSessionTest {
     MuxedStream[] streams = new MuxedStream[n];
     for (int i = 0; i < n; i++) {
       replies[i] = new RecordingHandler(true);
-      streams[i] = done(pair.dialer.openStream());
+      CompletableFuture<MuxedStream> opened = pair.dialer.openStream();
+      pair.pump();
+      streams[i] = done(opened);
       streams[i].setHandler(replies[i]);
       streams[i].write(bytes("stream " + i));
       streams[i].closeWrite();
