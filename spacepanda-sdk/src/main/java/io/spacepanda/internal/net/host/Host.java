@@ -58,9 +58,11 @@ import org.slf4j.LoggerFactory;
  * <p>Connection management: at most {@code maxConnections} upgraded connections and {@code
  * maxPendingHandshakes} connections in their upgrade (extra inbound connections are closed at
  * once, extra dials fail with {@link ConnectionException.Kind#LIMIT_REACHED}); an upgrade that
- * exceeds {@code handshakeTimeout} is closed; a connection that has had no stream for {@code
- * idleTimeout} is closed (muxer keep-alive traffic does not count). One connection per peer: a dial to a connected peer returns the
- * existing connection, concurrent dials to one peer share one attempt, and when both peers dialed
+ * exceeds {@code handshakeTimeout} is closed, and so is an inbound stream that names no protocol
+ * in that time; a connection that has had no stream for {@code idleTimeout} is closed (muxer
+ * keep-alive traffic does not count). Streams per connection and frame sizes are the muxer's
+ * limits. One connection per peer: a dial to a connected peer returns the existing connection,
+ * concurrent dials to one peer share one attempt, and when both peers dialed
  * each other at once both keep the connection dialed by the peer with the smaller peer id and close
  * the other after {@link #SIMULTANEOUS_DIAL_GRACE}, so streams already opened on it can finish.
  *
