@@ -316,6 +316,18 @@ class HostTest {
   }
 
   @Test
+  void inboundStreamNamingNoProtocol_isResetAfterHandshakeTimeout() throws Exception {
+    Host a = host(builder().handshakeTimeout(Duration.ofMillis(300)));
+    Host b = host();
+    Connection c = await(b.dial(listen(a)));
+    MuxedStream silent = await(((ConnectionImpl) c).muxer().openStream());
+    silent.write(Unpooled.wrappedBuffer(new byte[] {0x13})); // half a multistream header, then nothing
+    ExecutionException e = assertThrows(ExecutionException.class, () -> await(silent.closeFuture()));
+    assertInstanceOf(io.spacepanda.internal.net.stream.StreamException.class, e.getCause());
+    assertArrayEquals(new byte[] {7}, echo(c, new byte[] {7}));
+  }
+
+  @Test
   void idleConnection_withoutStreams_isClosed() throws Exception {
     Host a = host(builder().idleTimeout(Duration.ofMillis(300)));
     Host b = host();
