@@ -358,6 +358,7 @@ class HostTest {
     a.close();
     b.close();
     eventually(() -> Thread.getAllStackTraces().keySet().stream()
-        .noneMatch(t -> t.isAlive() && t.getName().startsWith("spacepanda-net")));
+        .noneMatch(t -> t.isAlive()
+            && (t.getName().startsWith("spacepanda-net") || t.getName().startsWith("globalEventExecutor"))));
   }
 }
