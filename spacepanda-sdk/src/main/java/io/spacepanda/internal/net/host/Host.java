@@ -350,6 +350,21 @@ public final class Host implements AutoCloseable {
     return pending.get();
   }
 
+  /**
+   * Dials (or reuses the connection to) the peer of {@code addr} and opens a stream negotiated to
+   * the first of {@code protocols} it accepts.
+   *
+   * @param addr the peer's address, normally ending in {@code /p2p/<peer id>}
+   * @param protocols protocol ids in order of preference
+   * @param handler takes over the stream after negotiation
+   * @return completes with the stream, or fails as {@link #dial} and {@link
+   *     Connection#openStream} do
+   */
+  public CompletableFuture<MuxedStream> newStream(
+      Multiaddr addr, List<String> protocols, ProtocolHandler handler) {
+    return dial(addr).thenCompose(c -> c.openStream(protocols, handler));
+  }
+
   private int openConnectionCount() {
     int n = 0;
     for (ConnectionImpl c : all) {

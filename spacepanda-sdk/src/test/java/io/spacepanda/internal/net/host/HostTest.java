@@ -215,6 +215,17 @@ class HostTest {
   }
 
   @Test
+  void newStream_dialsAndNegotiatesInOneCall() throws Exception {
+    Host a = host();
+    Host b = host();
+    StreamCollector collector = new StreamCollector();
+    MuxedStream s = await(b.newStream(listen(a), List.of("/other/1.0.0", EchoProtocol.ID), collector));
+    await(s.write(Unpooled.wrappedBuffer(new byte[] {1, 1, 2, 3})));
+    s.closeWrite();
+    assertArrayEquals(new byte[] {1, 1, 2, 3}, await(collector.done()));
+  }
+
+  @Test
   void dial_connectedPeer_returnsSameConnection() throws Exception {
     Host a = host();
     Host b = host();
