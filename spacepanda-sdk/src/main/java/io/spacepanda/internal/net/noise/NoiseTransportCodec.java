@@ -1,6 +1,7 @@
 package io.spacepanda.internal.net.noise;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -18,6 +19,8 @@ import io.netty.util.ReferenceCountUtil;
  * confined.
  */
 public final class NoiseTransportCodec extends ChannelDuplexHandler {
+
+  private static final byte[] NO_AD = new byte[0];
 
   private final CipherState encrypt;
   private final CipherState decrypt;
@@ -68,7 +71,7 @@ public final class NoiseTransportCodec extends ChannelDuplexHandler {
       cumulation.readBytes(ct);
       byte[] pt;
       try {
-        pt = decrypt.decryptWithAd(new byte[0], ct, 0, len);
+        pt = decrypt.decryptWithAd(NO_AD, ct, 0, len);
       } catch (NoiseException e) {
         failed = true;
         ctx.fireExceptionCaught(e);
@@ -76,7 +79,7 @@ public final class NoiseTransportCodec extends ChannelDuplexHandler {
         return;
       }
       if (pt.length > 0) {
-        ctx.fireChannelRead(ctx.alloc().buffer(pt.length).writeBytes(pt));
+        ctx.fireChannelRead(Unpooled.wrappedBuffer(pt));
       }
     }
     cumulation.discardSomeReadBytes();
@@ -97,7 +100,7 @@ public final class NoiseTransportCodec extends ChannelDuplexHandler {
       while (plain.isReadable()) {
         int n = Math.min(plain.readableBytes(), NoiseConstants.MAX_PLAINTEXT_BYTES);
         plain.readBytes(chunk, 0, n);
-        byte[] ct = encrypt.encryptWithAd(new byte[0], chunk, 0, n);
+        byte[] ct = encrypt.encryptWithAd(NO_AD, chunk, 0, n);
         out.writeShort(ct.length);
         out.writeBytes(ct);
       }
