@@ -54,11 +54,13 @@ public final class TcpTransport implements AutoCloseable {
   }
 
   /**
-   * Returns the socket address of a TCP multiaddr, leaving DNS names unresolved for Netty.
+   * Returns the socket address of a TCP multiaddr; {@code /dns4} and {@code /dns6} names are
+   * resolved here, on the calling thread, to the first address of their family.
    *
    * @param addr a multiaddr starting with an address and a TCP port
-   * @return the socket address
-   * @throws IllegalArgumentException if {@code addr} is not a TCP multiaddr
+   * @return the resolved socket address
+   * @throws IllegalArgumentException if {@code addr} is not a TCP multiaddr or its name does not
+   *     resolve to an address of the named family
    */
   public static InetSocketAddress socketAddress(Multiaddr addr) {
     String host = addr.tcpHostOrNull();
@@ -66,14 +68,19 @@ public final class TcpTransport implements AutoCloseable {
       throw new IllegalArgumentException("not a TCP multiaddr: " + addr);
     }
     Protocol p = addr.components().get(0).protocol();
-    if (p == Protocol.IP4 || p == Protocol.IP6) {
-      try {
+    try {
+      if (p == Protocol.IP4 || p == Protocol.IP6) {
         return new InetSocketAddress(InetAddress.getByAddress(addr.components().get(0).value()), addr.tcpPort());
-      } catch (java.net.UnknownHostException e) {
-        throw new IllegalArgumentException("bad IP address", e);
       }
+      for (InetAddress a : InetAddress.getAllByName(host)) {
+        if ((p == Protocol.DNS4) == (a instanceof java.net.Inet4Address)) {
+          return new InetSocketAddress(a, addr.tcpPort());
+        }
+      }
+      throw new IllegalArgumentException("no " + p.text() + " address for " + host);
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalArgumentException("cannot resolve " + host, e);
     }
-    return InetSocketAddress.createUnresolved(host, addr.tcpPort());
   }
 
   /**
@@ -108,7 +115,8 @@ public final class TcpTransport implements AutoCloseable {
   /**
    * Dials a TCP multiaddr; the channel is handed to {@code init} before it connects.
    *
-   * @param addr the address to dial (a trailing /p2p is ignored)
+   * @param addr the address to dial (a trailing /p2p is ignored; DNS names resolve on the calling
+   *     thread)
    * @param init sets up the channel's pipeline
    * @return completes with the connected channel
    */

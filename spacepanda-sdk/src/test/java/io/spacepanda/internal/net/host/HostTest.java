@@ -226,6 +226,16 @@ class HostTest {
   }
 
   @Test
+  void dial_dns4Localhost_resolvesToLoopback() throws Exception {
+    Host a = host();
+    Host b = host();
+    Multiaddr full = listen(a);
+    Multiaddr byName = Multiaddr.parse("/dns4/localhost/tcp/" + full.tcpPort() + "/p2p/" + a.peerId().toBase58());
+    Connection c = await(b.dial(byName));
+    assertEquals("/ip4/127.0.0.1/tcp/" + full.tcpPort(), c.remoteAddress().toString());
+  }
+
+  @Test
   void dial_connectedPeer_returnsSameConnection() throws Exception {
     Host a = host();
     Host b = host();
