@@ -1,0 +1,968 @@
+package io.spacepanda.internal.net.host;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.spacepanda.PeerId;
+import io.spacepanda.internal.net.host.ConnectionException.Kind;
+import io.spacepanda.internal.net.identify.IdentifyConstants;
+import io.spacepanda.internal.net.identify.IdentifyMessage;
+import io.spacepanda.internal.net.identify.IdentifyReader;
+import io.spacepanda.internal.net.identify.IdentifyResponder;
+import io.spacepanda.internal.net.keys.IdentitySigner;
+import io.spacepanda.internal.net.keys.Libp2pPublicKey;
+import io.spacepanda.internal.net.multiaddr.Multiaddr;
+import io.spacepanda.internal.net.multiaddr.MultiaddrException;
+import io.spacepanda.internal.net.multistream.MultistreamHandler;
+import io.spacepanda.internal.net.multistream.MultistreamSelect;
+import io.spacepanda.internal.net.multistream.StreamNegotiation;
+import io.spacepanda.internal.net.noise.NoiseConstants;
+import io.spacepanda.internal.net.noise.NoiseHandshakeHandler;
+import io.spacepanda.internal.net.noise.SecureSession;
+import io.spacepanda.internal.net.ping.PingConstants;
+import io.spacepanda.internal.net.ping.PingInitiator;
+import io.spacepanda.internal.net.ping.PingResponder;
+import io.spacepanda.internal.net.stream.MuxedStream;
+import io.spacepanda.internal.net.stream.StreamHandler;
+import io.spacepanda.internal.net.stream.StreamMuxer;
+import io.spacepanda.internal.net.stream.StreamMuxerFactory;
+import io.spacepanda.internal.net.tcp.TcpTransport;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A libp2p host over TCP: listens and dials, upgrades every connection (multistream-select
+ * {@code /noise}, Noise XX with early muxer negotiation, then the muxer, negotiated with
+ * multistream-select when the handshake did not settle it), negotiates each stream's protocol
+ * against a registry of {@link ProtocolHandler}s, and manages connections. Identify ({@code
+ * /ipfs/id/1.0.0}) and ping ({@code /ipfs/ping/1.0.0}) are served from the start; {@link
+ * #identify} and {@link #openPing} are their client sides.
+ *
+ * <p>Connection management: at most {@code maxConnections} upgraded connections and {@code
+ * maxPendingHandshakes} connections in their upgrade (extra inbound connections are closed at
+ * once, extra dials fail with {@link ConnectionException.Kind#LIMIT_REACHED}); an upgrade that
+ * exceeds {@code handshakeTimeout} is closed, and so is an inbound stream that names no protocol
+ * in that time; a connection that has had no stream for {@code idleTimeout} is closed (muxer
+ * keep-alive traffic does not count). Streams per connection and frame sizes are the muxer's
+ * limits. One connection per peer: a dial to a connected peer returns the existing connection,
+ * concurrent dials to one peer share one attempt, and when both peers dialed
+ * each other at once both keep the connection dialed by the peer with the smaller peer id and close
+ * the other after {@link #SIMULTANEOUS_DIAL_GRACE}, so streams already opened on it can finish.
+ *
+ * <p>Threading: thread-safe. Each connection's work runs on one event loop thread of the host's
+ * transport; {@link #close()} closes every connection and stops those threads before returning.
+ */
+public final class Host implements AutoCloseable {
+
+  /** How long the losing connection of a simultaneous dial stays open. */
+  public static final Duration SIMULTANEOUS_DIAL_GRACE = Duration.ofSeconds(2);
+
+  private static final Logger LOG = LoggerFactory.getLogger(Host.class);
+
+  private final IdentitySigner identity;
+  private final PeerId peerId;
+  private final Map<String, StreamMuxerFactory> muxers;
+  private final boolean earlyMuxerNegotiation;
+  private final int maxConnections;
+  private final int maxPendingHandshakes;
+  private final Duration handshakeTimeout;
+  private final Duration idleTimeout;
+  private final int maxNegotiationAttempts;
+  private final SecureRandom random;
+  private final LongSupplier nanoTicker;
+  private final String agentVersion;
+  private final TcpTransport transport;
+
+  private final Map<String, ProtocolHandler> handlers = new ConcurrentHashMap<>();
+  private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
+  private final List<Multiaddr> listenAddresses = new CopyOnWriteArrayList<>();
+  private final Object lock = new Object();
+  private final Map<PeerId, ConnectionImpl> byPeer = new HashMap<>(); // guarded by lock
+  private final Set<ConnectionImpl> all = ConcurrentHashMap.newKeySet();
+  private final Map<PeerId, CompletableFuture<Connection>> pendingDials = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
+  private volatile boolean closed;
+
+  private Host(Builder b) {
+    this.identity = b.identity;
+    this.peerId = PeerId.fromBytes(identity.publicKey().peerIdMultihash());
+    this.muxers = new LinkedHashMap<>(b.muxers);
+    this.earlyMuxerNegotiation = b.earlyMuxerNegotiation;
+    this.maxConnections = b.maxConnections;
+    this.maxPendingHandshakes = b.maxPendingHandshakes;
+    this.handshakeTimeout = b.handshakeTimeout;
+    this.idleTimeout = b.idleTimeout;
+    this.maxNegotiationAttempts = b.maxNegotiationAttempts;
+    this.random = b.random;
+    this.nanoTicker = b.nanoTicker;
+    this.agentVersion = b.agentVersion;
+    this.transport = new TcpTransport(b.threads, b.connectTimeout, "spacepanda-net");
+    // libp2p/specs identify: answer with our key, listen addresses, the peer's observed address
+    // and our protocols, then close.
+    handlers.put(IdentifyConstants.PROTOCOL_ID, (c, s, p) -> IdentifyResponder.respond(s, identifyMessage(c)));
+    handlers.put(PingConstants.PROTOCOL_ID, (c, s, p) -> new PingResponder());
+  }
+
+  private IdentifyMessage identifyMessage(Connection c) {
+    List<byte[]> addrs = new ArrayList<>();
+    for (Multiaddr m : listenAddresses) {
+      addrs.add(m.toBytes());
+    }
+    return new IdentifyMessage(
+        IdentifyConstants.PROTOCOL_VERSION,
+        agentVersion,
+        identity.publicKey().encoded(),
+        addrs,
+        c.remoteAddress().toBytes(),
+        protocols(),
+        new byte[0]);
+  }
+
+  /**
+   * Asks the peer of {@code connection} to identify itself ({@code /ipfs/id/1.0.0}).
+   *
+   * @param connection an open connection
+   * @return completes with the peer's identify message, or fails with an {@code IdentifyException},
+   *     a {@code MultistreamException} when the peer does not serve identify, or a stream failure
+   */
+  public CompletableFuture<IdentifyMessage> identify(Connection connection) {
+    IdentifyReader reader = new IdentifyReader();
+    return connection
+        .openStream(List.of(IdentifyConstants.PROTOCOL_ID), (c, s, p) -> reader.attach(s))
+        .thenCompose(s -> reader.result());
+  }
+
+  /**
+   * Opens a ping stream ({@code /ipfs/ping/1.0.0}) to the peer of {@code connection}.
+   *
+   * @param connection an open connection
+   * @return completes with the pinger; call {@link PingInitiator#ping()} for each round trip and
+   *     {@link PingInitiator#close()} when done
+   */
+  public CompletableFuture<PingInitiator> openPing(Connection connection) {
+    PingInitiator pinger = new PingInitiator(random, nanoTicker);
+    return connection
+        .openStream(List.of(PingConstants.PROTOCOL_ID), (c, s, p) -> pinger.attach(s))
+        .thenApply(s -> pinger);
+  }
+
+  /**
+   * Returns a builder.
+   *
+   * @return a new builder with default limits
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Returns this host's peer id.
+   *
+   * @return the peer id of the identity key
+   */
+  public PeerId peerId() {
+    return peerId;
+  }
+
+  /**
+   * Returns this host's identity key.
+   *
+   * @return the public key
+   */
+  public Libp2pPublicKey publicKey() {
+    return identity.publicKey();
+  }
+
+  /**
+   * Starts listening on a TCP multiaddr.
+   *
+   * @param addr for example {@code /ip4/127.0.0.1/tcp/0}
+   * @return completes with the bound address (port filled in), without /p2p
+   */
+  public CompletableFuture<Multiaddr> listen(Multiaddr addr) {
+    checkOpen();
+    return transport
+        .listen(addr, ch -> initChannel(ch, false, null, null))
+        .thenApply(
+            ch -> {
+              Multiaddr bound = TcpTransport.multiaddr(ch.localAddress());
+              listenAddresses.add(bound);
+              return bound;
+            });
+  }
+
+  /**
+   * Returns the addresses this host listens on.
+   *
+   * @return bound TCP addresses without /p2p
+   */
+  public List<Multiaddr> listenAddresses() {
+    return List.copyOf(listenAddresses);
+  }
+
+  /**
+   * Returns the addresses this host listens on, each ending in {@code /p2p/<peer id>}.
+   *
+   * @return dialable full addresses
+   */
+  public List<Multiaddr> fullListenAddresses() {
+    List<Multiaddr> out = new ArrayList<>();
+    for (Multiaddr m : listenAddresses) {
+      try {
+        out.add(m.withPeerId(peerId.bytes()));
+      } catch (MultiaddrException e) {
+        throw new IllegalStateException("own peer id is a valid multihash", e);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Registers the handler of a protocol, replacing an earlier one.
+   *
+   * @param protocol the protocol id, such as {@code /ipfs/ping/1.0.0}
+   * @param handler serves negotiated streams
+   */
+  public void setProtocolHandler(String protocol, ProtocolHandler handler) {
+    handlers.put(Objects.requireNonNull(protocol, "protocol"), Objects.requireNonNull(handler, "handler"));
+  }
+
+  /**
+   * Unregisters a protocol; streams already running are not affected.
+   *
+   * @param protocol the protocol id
+   */
+  public void removeProtocolHandler(String protocol) {
+    handlers.remove(protocol);
+  }
+
+  /**
+   * Returns the protocols this host serves, sorted.
+   *
+   * @return the registered protocol ids
+   */
+  public List<String> protocols() {
+    return List.copyOf(new TreeSet<>(handlers.keySet()));
+  }
+
+  /**
+   * Adds a connection listener.
+   *
+   * @param listener the listener
+   */
+  public void addConnectionListener(ConnectionListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * Returns the current connection to a peer, or null.
+   *
+   * @param peer the peer
+   * @return the connection or null
+   */
+  public Connection connectionOrNull(PeerId peer) {
+    synchronized (lock) {
+      return byPeer.get(peer);
+    }
+  }
+
+  /**
+   * Returns all upgraded, open connections.
+   *
+   * @return a snapshot
+   */
+  public Collection<Connection> connections() {
+    List<Connection> out = new ArrayList<>();
+    for (ConnectionImpl c : all) {
+      if (c.isOpen()) {
+        out.add(c);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Dials a peer, or returns the existing connection when the address names a connected peer.
+   *
+   * @param addr {@code /ip4|ip6|dns4|dns6/…/tcp/…}, normally ending in {@code /p2p/<peer id>},
+   *     which the handshake then checks
+   * @return completes with the connection, or fails with {@link ConnectionException}, a {@code
+   *     NoiseException} (including a peer id mismatch) or a {@code MultistreamException}
+   */
+  public CompletableFuture<Connection> dial(Multiaddr addr) {
+    checkOpen();
+    byte[] pid = addr.peerIdOrNull();
+    PeerId expected = pid == null ? null : PeerId.fromBytes(pid);
+    if (peerId.equals(expected)) {
+      return CompletableFuture.failedFuture(new ConnectionException(Kind.DIAL_FAILED, "cannot dial self"));
+    }
+    CompletableFuture<Connection> result = new CompletableFuture<>();
+    if (expected != null) {
+      Connection existing = connectionOrNull(expected);
+      if (existing != null && existing.isOpen()) {
+        return CompletableFuture.completedFuture(existing);
+      }
+      CompletableFuture<Connection> prior = pendingDials.putIfAbsent(expected, result);
+      if (prior != null) {
+        return prior;
+      }
+      result.whenComplete((c, e) -> pendingDials.remove(expected, result));
+    }
+    if (openConnectionCount() >= maxConnections) {
+      result.completeExceptionally(new ConnectionException(Kind.LIMIT_REACHED, "connection limit reached"));
+      return result;
+    }
+    CompletableFuture<Channel> tcp;
+    try {
+      tcp = transport.dial(addr, ch -> initChannel(ch, true, expected, result));
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      result.completeExceptionally(new ConnectionException(Kind.DIAL_FAILED, "address cannot be dialed", e));
+      return result;
+    }
+    tcp.whenComplete(
+            (ch, err) -> {
+              if (err != null) {
+                result.completeExceptionally(new ConnectionException(Kind.DIAL_FAILED, "TCP dial failed", err));
+              }
+            });
+    return result;
+  }
+
+  /** Returns the number of connections still in their upgrade (for tests). */
+  int pendingHandshakes() {
+    return pending.get();
+  }
+
+  /**
+   * Dials (or reuses the connection to) the peer of {@code addr} and opens a stream negotiated to
+   * the first of {@code protocols} it accepts.
+   *
+   * @param addr the peer's address, normally ending in {@code /p2p/<peer id>}
+   * @param protocols protocol ids in order of preference
+   * @param handler takes over the stream after negotiation
+   * @return completes with the stream, or fails as {@link #dial} and {@link
+   *     Connection#openStream} do
+   */
+  public CompletableFuture<MuxedStream> newStream(
+      Multiaddr addr, List<String> protocols, ProtocolHandler handler) {
+    return dial(addr).thenCompose(c -> c.openStream(protocols, handler));
+  }
+
+  private int openConnectionCount() {
+    int n = 0;
+    for (ConnectionImpl c : all) {
+      if (c.isOpen()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** State of one connection's upgrade, confined to its event loop. */
+  private final class Upgrade {
+    final Channel channel;
+    final boolean initiator;
+    final PeerId expected;
+    final CompletableFuture<Connection> result;
+    boolean done;
+    boolean counted;
+    ScheduledFuture<?> timeout;
+    ConnectionImpl connection;
+
+    Upgrade(Channel channel, boolean initiator, PeerId expected, CompletableFuture<Connection> result) {
+      this.channel = channel;
+      this.initiator = initiator;
+      this.expected = expected;
+      this.result = result;
+    }
+
+    void fail(Throwable cause) {
+      if (done) {
+        return;
+      }
+      done = true;
+      release();
+      if (result != null) {
+        result.completeExceptionally(cause);
+      }
+      LOG.debug("upgrade of {} failed", channel, cause);
+      channel.close();
+    }
+
+    void release() {
+      if (counted) {
+        counted = false;
+        pending.decrementAndGet();
+      }
+      if (timeout != null) {
+        timeout.cancel(false);
+      }
+    }
+  }
+
+  private void initChannel(Channel ch, boolean initiator, PeerId expected, CompletableFuture<Connection> result) {
+    Upgrade up = new Upgrade(ch, initiator, expected, result);
+    if (closed) {
+      up.fail(new ConnectionException(Kind.CLOSED, "host closed"));
+      return;
+    }
+    if (pending.incrementAndGet() > maxPendingHandshakes || openConnectionCount() >= maxConnections) {
+      pending.decrementAndGet();
+      up.fail(new ConnectionException(Kind.LIMIT_REACHED, "connection limit reached"));
+      return;
+    }
+    up.counted = true;
+    up.timeout =
+        ch.eventLoop()
+            .schedule(
+                () -> up.fail(new ConnectionException(Kind.HANDSHAKE_TIMEOUT, "connection upgrade timed out")),
+                handshakeTimeout.toMillis(),
+                TimeUnit.MILLISECONDS);
+    ch.closeFuture()
+        .addListener(
+            f -> {
+              up.fail(new ConnectionException(Kind.CLOSED, "connection closed during upgrade"));
+              ConnectionImpl c = up.connection;
+              if (c != null) {
+                onClosed(c);
+              }
+            });
+    MultistreamSelect select =
+        initiator
+            ? MultistreamSelect.initiator(List.of(NoiseConstants.PROTOCOL_ID))
+            : MultistreamSelect.responder(NoiseConstants.PROTOCOL_ID::equals, maxNegotiationAttempts);
+    ch.pipeline()
+        .addLast(
+            "mss-security",
+            new MultistreamHandler(
+                select,
+                new MultistreamHandler.Listener() {
+                  @Override
+                  public void onSelected(ChannelHandlerContext ctx, String protocol) {
+                    addNoise(ctx, up);
+                  }
+
+                  @Override
+                  public void onFailed(Throwable cause) {
+                    up.fail(cause);
+                  }
+                }));
+  }
+
+  private void addNoise(ChannelHandlerContext ctx, Upgrade up) {
+    List<String> offered = earlyMuxerNegotiation ? List.copyOf(muxers.keySet()) : List.of();
+    byte[] expected = up.expected == null ? null : up.expected.bytes();
+    ctx.pipeline()
+        .addAfter(
+            ctx.name(),
+            "noise-handshake",
+            new NoiseHandshakeHandler(
+                up.initiator,
+                identity,
+                random,
+                expected,
+                offered,
+                new NoiseHandshakeHandler.Listener() {
+                  @Override
+                  public void onSecured(ChannelHandlerContext c, SecureSession session) {
+                    onSecure(up, session);
+                  }
+
+                  @Override
+                  public void onFailed(Throwable cause) {
+                    up.fail(cause);
+                  }
+                }));
+  }
+
+  private void onSecure(Upgrade up, SecureSession session) {
+    if (up.done) {
+      return;
+    }
+    String early = session.earlyMuxerOrNull();
+    if (early != null) {
+      installMuxer(up, session, early, true);
+      return;
+    }
+    MultistreamSelect select =
+        up.initiator
+            ? MultistreamSelect.initiator(List.copyOf(muxers.keySet()))
+            : MultistreamSelect.responder(muxers::containsKey, maxNegotiationAttempts);
+    up.channel
+        .pipeline()
+        .addLast(
+            "mss-muxer",
+            new MultistreamHandler(
+                select,
+                new MultistreamHandler.Listener() {
+                  @Override
+                  public void onSelected(ChannelHandlerContext ctx, String protocol) {
+                    installMuxer(up, session, protocol, false);
+                  }
+
+                  @Override
+                  public void onFailed(Throwable cause) {
+                    up.fail(cause);
+                  }
+                }));
+  }
+
+  private void installMuxer(Upgrade up, SecureSession session, String protocol, boolean early) {
+    if (up.done) {
+      return;
+    }
+    ConnectionImpl conn = new ConnectionImpl(this, up.channel, session, protocol, early);
+    StreamMuxer muxer;
+    try {
+      muxer = muxers.get(protocol).install(up.channel, up.initiator, s -> onInboundStream(conn, s));
+    } catch (RuntimeException e) {
+      up.fail(e);
+      return;
+    }
+    conn.setMuxer(muxer);
+    up.connection = conn;
+    up.done = true;
+    up.release();
+    watchIdleness(conn);
+    Connection winner = register(conn);
+    if (up.result != null) {
+      up.result.complete(winner);
+    }
+  }
+
+  /**
+   * Closes {@code conn} once it has had no open stream, and opened none, for {@code idleTimeout}.
+   * Traffic does not count: muxer keep-alive pings flow on idle connections.
+   */
+  private void watchIdleness(ConnectionImpl conn) {
+    long period = Math.max(50, idleTimeout.toMillis() / 4);
+    long[] idleFor = {0};
+    long[] lastOpened = {conn.streamsOpened()};
+    ScheduledFuture<?>[] task = new ScheduledFuture<?>[1];
+    task[0] =
+        conn.channel()
+            .eventLoop()
+            .scheduleAtFixedRate(
+                () -> {
+                  if (!conn.isOpen()) {
+                    task[0].cancel(false);
+                    return;
+                  }
+                  long opened = conn.streamsOpened();
+                  if (conn.streamCount() > 0 || opened != lastOpened[0]) {
+                    idleFor[0] = 0;
+                    lastOpened[0] = opened;
+                  } else {
+                    idleFor[0] += period;
+                    if (idleFor[0] >= idleTimeout.toMillis()) {
+                      LOG.debug("closing idle connection {}", conn);
+                      conn.close();
+                      task[0].cancel(false);
+                    }
+                  }
+                },
+                period,
+                period,
+                TimeUnit.MILLISECONDS);
+  }
+
+  /** Records an upgraded connection, resolving a simultaneous dial; returns the peer's connection. */
+  private Connection register(ConnectionImpl conn) {
+    ConnectionImpl loser = null;
+    ConnectionImpl winner;
+    boolean fresh;
+    synchronized (lock) {
+      all.add(conn);
+      ConnectionImpl existing = byPeer.get(conn.remotePeerId());
+      if (existing == null || !existing.isOpen()) {
+        byPeer.put(conn.remotePeerId(), conn);
+        winner = conn;
+        fresh = true;
+      } else if (dialer(existing).equals(dialer(conn))) {
+        winner = existing;
+        fresh = false;
+      } else {
+        PeerId keepDialer = dialer(existing).compareTo(dialer(conn)) < 0 ? dialer(existing) : dialer(conn);
+        winner = dialer(conn).equals(keepDialer) ? conn : existing;
+        loser = winner == conn ? existing : conn;
+        byPeer.put(conn.remotePeerId(), winner);
+        fresh = winner == conn;
+      }
+    }
+    if (closed) {
+      conn.close();
+    }
+    if (loser != null) {
+      ConnectionImpl l = loser;
+      l.channel().eventLoop().schedule(l::close, SIMULTANEOUS_DIAL_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    if (fresh) {
+      for (ConnectionListener listener : listeners) {
+        try {
+          listener.onConnected(winner);
+        } catch (RuntimeException e) {
+          LOG.warn("connection listener failed", e);
+        }
+      }
+    }
+    return winner;
+  }
+
+  private PeerId dialer(ConnectionImpl c) {
+    return c.isInitiator() ? peerId : c.remotePeerId();
+  }
+
+  private void onClosed(ConnectionImpl c) {
+    boolean wasCurrent;
+    synchronized (lock) {
+      all.remove(c);
+      wasCurrent = byPeer.remove(c.remotePeerId(), c);
+    }
+    if (wasCurrent) {
+      for (ConnectionListener listener : listeners) {
+        try {
+          listener.onDisconnected(c);
+        } catch (RuntimeException e) {
+          LOG.warn("connection listener failed", e);
+        }
+      }
+    }
+  }
+
+  private void onInboundStream(ConnectionImpl conn, MuxedStream stream) {
+    conn.streamOpened();
+    CompletableFuture<StreamNegotiation.Result> negotiation =
+        StreamNegotiation.negotiate(stream, MultistreamSelect.responder(handlers::containsKey, maxNegotiationAttempts));
+    // A peer that opens streams and never names a protocol must not pin them: reset after the
+    // handshake timeout.
+    ScheduledFuture<?> timer =
+        stream.executor().schedule(() -> {
+          if (!negotiation.isDone()) {
+            stream.reset();
+          }
+        }, handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    negotiation
+        .whenComplete((r, err) -> timer.cancel(false))
+        .whenComplete(
+            (r, err) -> {
+              if (err != null) {
+                LOG.debug("inbound stream negotiation failed on {}", conn, err);
+                return;
+              }
+              ProtocolHandler h = handlers.get(r.protocol());
+              if (h == null) {
+                r.leftover().release();
+                stream.reset();
+                return;
+              }
+              attach(conn, stream, r, h);
+            });
+  }
+
+  CompletableFuture<MuxedStream> openStream(ConnectionImpl conn, List<String> protocols, ProtocolHandler handler) {
+    Objects.requireNonNull(handler, "handler");
+    MultistreamSelect select = MultistreamSelect.initiator(protocols);
+    StreamMuxer muxer = conn.muxer();
+    if (muxer == null || !conn.isOpen()) {
+      return CompletableFuture.failedFuture(new ConnectionException(Kind.CLOSED, "connection closed"));
+    }
+    conn.streamOpened();
+    return muxer
+        .openStream()
+        .thenCompose(s -> StreamNegotiation.negotiate(s, select).thenApply(r -> attach(conn, s, r, handler)));
+  }
+
+  private MuxedStream attach(ConnectionImpl conn, MuxedStream stream, StreamNegotiation.Result r, ProtocolHandler h) {
+    ByteBuf leftover = r.leftover();
+    StreamHandler sh;
+    try {
+      sh = h.onStream(conn, stream, r.protocol());
+    } catch (RuntimeException e) {
+      LOG.warn("protocol handler {} failed", r.protocol(), e);
+      leftover.release();
+      stream.reset();
+      throw e;
+    }
+    stream.setHandler(sh);
+    if (leftover.isReadable()) {
+      sh.onData(stream, leftover);
+    } else {
+      leftover.release();
+    }
+    return stream;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("host closed");
+    }
+  }
+
+  /**
+   * Closes every connection and listener and stops the host's threads; a no-op when closed.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (ConnectionImpl c : all) {
+      c.close();
+    }
+    for (CompletableFuture<Connection> f : pendingDials.values()) {
+      f.completeExceptionally(new ConnectionException(Kind.CLOSED, "host closed"));
+    }
+    transport.close();
+  }
+
+  /**
+   * Configures a {@link Host}.
+   *
+   * <p>Not thread-safe; {@link #build()} may be called more than once.
+   */
+  public static final class Builder {
+    private IdentitySigner identity;
+    private final Map<String, StreamMuxerFactory> muxers = new LinkedHashMap<>();
+    private boolean earlyMuxerNegotiation = true;
+    private int maxConnections = HostConstants.DEFAULT_MAX_CONNECTIONS;
+    private int maxPendingHandshakes = HostConstants.DEFAULT_MAX_PENDING_HANDSHAKES;
+    private Duration handshakeTimeout = HostConstants.DEFAULT_HANDSHAKE_TIMEOUT;
+    private Duration idleTimeout = HostConstants.DEFAULT_IDLE_TIMEOUT;
+    private Duration connectTimeout = HostConstants.DEFAULT_CONNECT_TIMEOUT;
+    private int maxNegotiationAttempts = HostConstants.DEFAULT_MAX_NEGOTIATION_ATTEMPTS;
+    private int threads = HostConstants.DEFAULT_THREADS;
+    private SecureRandom random;
+    private LongSupplier nanoTicker = System::nanoTime;
+    private String agentVersion = HostConstants.DEFAULT_AGENT_VERSION;
+
+    private Builder() {}
+
+    /**
+     * Sets the agent version announced by identify (default {@link
+     * HostConstants#DEFAULT_AGENT_VERSION}).
+     *
+     * @param agentVersion for example {@code spacepanda/0.1.0}
+     * @return this builder
+     */
+    public Builder agentVersion(String agentVersion) {
+      this.agentVersion = Objects.requireNonNull(agentVersion, "agentVersion");
+      return this;
+    }
+
+    /**
+     * Sets the monotonic clock used for ping round-trip times (default {@link System#nanoTime()}).
+     *
+     * @param nanoTicker a nanosecond ticker
+     * @return this builder
+     */
+    public Builder nanoTicker(LongSupplier nanoTicker) {
+      this.nanoTicker = Objects.requireNonNull(nanoTicker, "nanoTicker");
+      return this;
+    }
+
+    /**
+     * Sets the node's identity.
+     *
+     * @param identity the identity key as a signer
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public Builder identity(IdentitySigner identity) {
+      Objects.requireNonNull(identity, "identity");
+      if (this.identity != null) {
+        throw new IllegalStateException("identity already set: " + this.identity);
+      }
+      this.identity = identity;
+      return this;
+    }
+
+    /**
+     * Adds a stream muxer; earlier ones are preferred.
+     *
+     * @param factory the muxer factory
+     * @return this builder
+     * @throws IllegalStateException if a muxer with the same protocol id was added
+     */
+    public Builder muxer(StreamMuxerFactory factory) {
+      Objects.requireNonNull(factory, "factory");
+      if (muxers.containsKey(factory.protocolId())) {
+        throw new IllegalStateException("muxer already added: " + factory.protocolId());
+      }
+      muxers.put(factory.protocolId(), factory);
+      return this;
+    }
+
+    /**
+     * Sets whether the muxer list is offered inside the Noise handshake (default {@code true}).
+     *
+     * @param enabled whether to offer muxers in the handshake
+     * @return this builder
+     */
+    public Builder earlyMuxerNegotiation(boolean enabled) {
+      this.earlyMuxerNegotiation = enabled;
+      return this;
+    }
+
+    /**
+     * Sets the largest number of upgraded connections.
+     *
+     * @param max at least 1
+     * @return this builder
+     */
+    public Builder maxConnections(int max) {
+      this.maxConnections = positive(max, "maxConnections");
+      return this;
+    }
+
+    /**
+     * Sets the largest number of connections in their upgrade at once.
+     *
+     * @param max at least 1
+     * @return this builder
+     */
+    public Builder maxPendingHandshakes(int max) {
+      this.maxPendingHandshakes = positive(max, "maxPendingHandshakes");
+      return this;
+    }
+
+    /**
+     * Sets how long an upgrade may take.
+     *
+     * @param timeout a positive duration
+     * @return this builder
+     */
+    public Builder handshakeTimeout(Duration timeout) {
+      this.handshakeTimeout = positive(timeout, "handshakeTimeout");
+      return this;
+    }
+
+    /**
+     * Sets how long a connection without streams stays open.
+     *
+     * @param timeout a positive duration
+     * @return this builder
+     */
+    public Builder idleTimeout(Duration timeout) {
+      this.idleTimeout = positive(timeout, "idleTimeout");
+      return this;
+    }
+
+    /**
+     * Sets the TCP connect timeout.
+     *
+     * @param timeout a positive duration
+     * @return this builder
+     */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = positive(timeout, "connectTimeout");
+      return this;
+    }
+
+    /**
+     * Sets how many protocol proposals a responder answers per negotiation.
+     *
+     * @param max at least 1
+     * @return this builder
+     */
+    public Builder maxNegotiationAttempts(int max) {
+      this.maxNegotiationAttempts = positive(max, "maxNegotiationAttempts");
+      return this;
+    }
+
+    /**
+     * Sets the number of event loop threads.
+     *
+     * @param n at least 1
+     * @return this builder
+     */
+    public Builder threads(int n) {
+      this.threads = positive(n, "threads");
+      return this;
+    }
+
+    /**
+     * Sets the randomness source of Noise keys (default: a new {@link SecureRandom}).
+     *
+     * @param random the source
+     * @return this builder
+     */
+    public Builder random(SecureRandom random) {
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /**
+     * Creates the host; it starts its event loop threads at once.
+     *
+     * @return the host
+     * @throws IllegalStateException if the identity or every muxer is missing
+     */
+    public Host build() {
+      if (identity == null) {
+        throw new IllegalStateException("identity not set");
+      }
+      if (muxers.isEmpty()) {
+        throw new IllegalStateException("no stream muxer added");
+      }
+      Builder copy = new Builder();
+      copy.identity = identity;
+      copy.muxers.putAll(muxers);
+      copy.earlyMuxerNegotiation = earlyMuxerNegotiation;
+      copy.maxConnections = maxConnections;
+      copy.maxPendingHandshakes = maxPendingHandshakes;
+      copy.handshakeTimeout = handshakeTimeout;
+      copy.idleTimeout = idleTimeout;
+      copy.connectTimeout = connectTimeout;
+      copy.maxNegotiationAttempts = maxNegotiationAttempts;
+      copy.threads = threads;
+      copy.random = random != null ? random : new SecureRandom();
+      copy.nanoTicker = nanoTicker;
+      copy.agentVersion = agentVersion;
+      return new Host(copy);
+    }
+
+    private static int positive(int v, String name) {
+      if (v < 1) {
+        throw new IllegalArgumentException(name + " must be positive: " + v);
+      }
+      return v;
+    }
+
+    private static Duration positive(Duration d, String name) {
+      Objects.requireNonNull(d, name);
+      if (d.isZero() || d.isNegative()) {
+        throw new IllegalArgumentException(name + " must be positive: " + d);
+      }
+      return d;
+    }
+
+    @Override
+    public String toString() {
+      StringBuilder sb = new StringBuilder("Host.Builder{");
+      if (identity != null) {
+        sb.append("identity=").append(identity).append(", ");
+      }
+      sb.append("muxers=").append(muxers.keySet());
+      sb.append(", earlyMuxerNegotiation=").append(earlyMuxerNegotiation);
+      return sb.append('}').toString();
+    }
+  }
+}
