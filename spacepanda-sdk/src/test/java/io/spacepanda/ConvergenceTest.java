@@ -21,8 +21,9 @@ import net.jqwik.api.Property;
  */
 class ConvergenceTest {
 
-  @Property(tries = 8)
+  @Property(tries = 20)
   void histories_converge_underLossDuplicationAndReordering(@ForAll long seed) {
+    System.out.println("ConvergenceTest seed=" + seed);
     try (SimCluster cluster = new SimCluster(seed)) {
       List<SimCluster.Node> nodes = new ArrayList<>();
       SimCluster.Node owner = cluster.node("n0");
