@@ -1122,7 +1122,13 @@ public final class NodeImpl implements SpacePanda {
     try {
       SealedEnvelope.Kind kind = SealedEnvelope.kindOf(envelope);
       if (kind == SealedEnvelope.Kind.DIRECT) {
+        // A retried or duplicated copy has the same bytes; handle each direct envelope once.
+        MessageId id = MessageId.of(sha256(envelope));
+        if (seen.getIfPresent(id) != null) {
+          return drop("duplicate");
+        }
         byte[] payload = DirectEnvelope.open(inbox, envelope);
+        seen.put(id, Boolean.TRUE);
         handleDirect(NodeWire.decode(payload));
         return Outcome.DONE;
       }
