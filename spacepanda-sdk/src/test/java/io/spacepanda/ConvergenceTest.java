@@ -13,8 +13,8 @@ import net.jqwik.api.Property;
 /**
  * Every member's history converges to the same ordered list, with nothing lost or duplicated,
  * under loss, duplication and reordering (from the first join on) that is eventually healed,
- * while the owner's commits
- * move the channel through new epochs (messages of an epoch may arrive before its commit).
+ * while the owner's commits move the channel through new epochs (messages of an epoch may arrive
+ * before its commit).
  *
  * <p>The owner commits twice, no more than the default past-epoch retention: a message delayed
  * past the retention window is not decryptable any more (DESIGN.md), and fetching it again is the
