@@ -37,7 +37,7 @@ public final class GroupChannel {
   private final int kind;
   private final PeerId owner;
   private final Instant createdAt;
-  private Group group;
+  private final Group group;
   private long lamport;
   private long nextSequence;
   private final NavigableMap<Long, GroupEnvelopeKeys> keys = new TreeMap<>();
@@ -68,58 +68,92 @@ public final class GroupChannel {
     this.nextSequence = nextSequence;
   }
 
-  /** @return the channel id, also the MLS group id */
+  /**
+   * Returns the channel id, also the MLS group id.
+   *
+   * @return the channel id, also the MLS group id
+   */
   public Id id() {
     return id;
   }
 
-  /** @return the space id */
+  /**
+   * Returns the space id.
+   *
+   * @return the space id
+   */
   public Id spaceId() {
     return spaceId;
   }
 
-  /** @return the display name */
+  /**
+   * Returns the display name.
+   *
+   * @return the display name
+   */
   public String name() {
     return name;
   }
 
-  /** @param newName the new display name */
+  /**
+   * Changes the display name.
+   *
+   * @param newName the new display name
+   */
   public void rename(String newName) {
     name = Objects.requireNonNull(newName, "newName");
   }
 
-  /** @return the kind code */
+  /**
+   * Returns the kind code.
+   *
+   * @return the kind code
+   */
   public int kind() {
     return kind;
   }
 
-  /** @return whether this is a space's control group */
+  /**
+   * Returns whether this is a space's control group.
+   *
+   * @return whether this is a space's control group
+   */
   public boolean isControl() {
     return kind == KIND_CONTROL;
   }
 
-  /** @return the owner, the single committer */
+  /**
+   * Returns the owner, the single committer.
+   *
+   * @return the owner, the single committer
+   */
   public PeerId owner() {
     return owner;
   }
 
-  /** @return when the channel was created or joined */
+  /**
+   * Returns when the channel was created or joined.
+   *
+   * @return when the channel was created or joined
+   */
   public Instant createdAt() {
     return createdAt;
   }
 
-  /** @return the MLS group */
+  /**
+   * Returns the MLS group.
+   *
+   * @return the MLS group
+   */
   public Group group() {
     return group;
   }
 
-  /** @param restored the group to use from now on (after a failed transaction) */
-  public void replaceGroup(Group restored) {
-    group = Objects.requireNonNull(restored, "restored");
-    keys.clear();
-  }
-
-  /** @return the largest Lamport clock seen */
+  /**
+   * Returns the largest Lamport clock seen.
+   *
+   * @return the largest Lamport clock seen
+   */
   public long lamport() {
     return lamport;
   }
@@ -143,7 +177,11 @@ public final class GroupChannel {
     return new long[] {lamport, nextSequence++};
   }
 
-  /** @return this node's next sender sequence */
+  /**
+   * Returns this node's next sender sequence.
+   *
+   * @return this node's next sender sequence
+   */
   public long nextSequence() {
     return nextSequence;
   }
@@ -210,12 +248,20 @@ public final class GroupChannel {
     return dropped;
   }
 
-  /** @return the envelope keys by epoch, current and retained */
+  /**
+   * Returns the envelope keys by epoch, current and retained.
+   *
+   * @return the envelope keys by epoch, current and retained
+   */
   public Map<Long, GroupEnvelopeKeys> keys() {
     return Collections.unmodifiableMap(keys);
   }
 
-  /** @return the envelope keys of the current epoch */
+  /**
+   * Returns the envelope keys of the current epoch.
+   *
+   * @return the envelope keys of the current epoch
+   */
   public GroupEnvelopeKeys currentKeys() {
     return keys.get(group.epoch());
   }
