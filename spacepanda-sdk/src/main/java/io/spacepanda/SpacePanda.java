@@ -51,8 +51,8 @@ public interface SpacePanda extends AutoCloseable {
   /**
    * Returns this node's peer id.
    *
-   * @return the peer id
-   * @throws IllegalStateException if the node has not been started
+   * @return the peer id (still available after {@link #close()})
+   * @throws IllegalStateException if the node has never been started
    */
   PeerId peerId();
 

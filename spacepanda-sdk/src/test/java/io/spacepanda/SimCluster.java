@@ -199,6 +199,16 @@ final class SimCluster implements AutoCloseable {
     }
 
     @Override
+    public void onPeerConnected(PeerId peer) {
+      log.add("connected " + peer);
+    }
+
+    @Override
+    public void onPeerLost(PeerId peer) {
+      log.add("lost " + peer);
+    }
+
+    @Override
     public void onSpaceJoined(Space space) {
       log.add("space " + space.name());
     }

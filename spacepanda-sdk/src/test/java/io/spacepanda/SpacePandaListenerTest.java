@@ -79,4 +79,18 @@ class SpacePandaListenerTest {
       tracked.close();
     }
   }
+
+  @Test
+  void peerEvents_followTheTransport() {
+    long seed = System.nanoTime();
+    try (SimCluster cluster = new SimCluster(seed)) {
+      SimCluster.Node alice = cluster.node("alice");
+      SimCluster.Node bob = cluster.node("bob");
+      cluster.settle();
+      assertTrue(alice.events().log.contains("connected " + bob.id()), alice.events().log.toString());
+      bob.node().close();
+      cluster.settle();
+      assertTrue(alice.events().log.contains("lost " + bob.id()), alice.events().log.toString());
+    }
+  }
 }

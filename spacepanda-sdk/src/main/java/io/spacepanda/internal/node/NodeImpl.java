@@ -426,7 +426,9 @@ public final class NodeImpl implements SpacePanda {
   @Override
   public PeerId peerId() {
     return locked(() -> {
-      requireStarted();
+      if (self == null) {
+        throw new IllegalStateException("node is not started");
+      }
       return self;
     });
   }
