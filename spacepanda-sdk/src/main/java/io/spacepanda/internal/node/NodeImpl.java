@@ -1149,9 +1149,23 @@ public final class NodeImpl implements SpacePanda {
     } catch (EnvelopeException | MlsException e) {
       return drop(e.getClass().getSimpleName());
     } catch (StorageException e) {
-      throw new IllegalStateException("storage failed while receiving", e);
+      throw new StorageFailure(e);
     } catch (SpacePandaException | IllegalArgumentException e) {
       return drop(e.getClass().getSimpleName() + ": " + e.getMessage());
+    } catch (StorageFailure e) {
+      throw e;
+    } catch (RuntimeException e) {
+      LOG.warn("an inbound envelope caused an unexpected error; dropped", e);
+      return drop(e.getClass().getSimpleName());
+    }
+  }
+
+  /** A storage failure while receiving: the envelope is not acknowledged, so it comes again. */
+  private static final class StorageFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    StorageFailure(StorageException cause) {
+      super("storage failed while receiving", cause);
     }
   }
 
