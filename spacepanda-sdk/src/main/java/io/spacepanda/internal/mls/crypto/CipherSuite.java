@@ -657,6 +657,39 @@ public final class CipherSuite {
     }
   }
 
+  /**
+   * Tells whether bytes are a public key of this suite's KEM that HPKE can encrypt to (RFC 9180
+   * §7.1.1 {@code DeserializePublicKey}): the exact length of an X25519 / X448 key, or an
+   * uncompressed point on the NIST curve.
+   *
+   * <p>A peer's leaf, path or KeyPackage key that fails this check would make a later commit of
+   * this member fail, so receivers check every HPKE key when it arrives.
+   *
+   * @param publicKey candidate public key bytes
+   * @return whether the key is well formed
+   */
+  public boolean isValidHpkePublicKey(byte[] publicKey) {
+    switch (kem) {
+      case HPKE.kem_X25519_SHA256:
+        return publicKey.length == 32;
+      case HPKE.kem_X448_SHA512:
+        return publicKey.length == 56;
+      default: {
+        ECDomainParameters domain = kem == HPKE.kem_P256_SHA256 ? Sig.P256.domain
+            : kem == HPKE.kem_P384_SHA348 ? Sig.P384.domain : Sig.P521.domain;
+        int fieldBytes = (domain.getCurve().getFieldSize() + 7) / 8;
+        if (publicKey.length != 1 + 2 * fieldBytes || publicKey[0] != 0x04) {
+          return false;
+        }
+        try {
+          return domain.getCurve().decodePoint(publicKey).isValid();
+        } catch (RuntimeException e) {
+          return false;
+        }
+      }
+    }
+  }
+
   private AsymmetricCipherKeyPair hpkePrivate(HPKE h, byte[] privateKey) {
     return h.deserializePrivateKey(privateKey, hpkePublicKey(privateKey));
   }

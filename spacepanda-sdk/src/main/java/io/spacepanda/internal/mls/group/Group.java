@@ -308,8 +308,8 @@ public final class Group {
             r -> r.opaque(MlsConstants.MAX_PUBLIC_KEY_SIZE));
       }
     }
-    if (externalPub == null) {
-      throw new MlsValidationException("external_pub missing");
+    if (externalPub == null || !suite.isValidHpkePublicKey(externalPub)) {
+      throw new MlsValidationException("external_pub missing or invalid");
     }
     // RFC 9420 §8.3: kem_output, context = SetupBaseS(external_pub, ""); init_secret = export
     byte[][] kem = suite.hpkeExportSender(externalPub, new byte[0],

@@ -105,6 +105,23 @@ class CipherSuiteTest {
   }
 
   @Test
+  void isValidHpkePublicKey_acceptsGeneratedKeys_rejectsMalformedOnes() {
+    SecureRandom rnd = new SecureRandom(new byte[] {5});
+    for (int id = 1; id <= 7; id++) {
+      CipherSuite s = CipherSuite.byId(id).orElseThrow();
+      byte[] pk = s.generateHpkeKeyPair(rnd).publicKey();
+      assertTrue(s.isValidHpkePublicKey(pk), s.toString());
+      assertFalse(s.isValidHpkePublicKey(new byte[pk.length - 1]), s.toString());
+      assertFalse(s.isValidHpkePublicKey(new byte[0]), s.toString());
+      if (pk[0] == 0x04) {
+        byte[] offCurve = pk.clone();
+        offCurve[offCurve.length - 1] ^= 1;
+        assertFalse(s.isValidHpkePublicKey(offCurve), s + " off-curve point");
+      }
+    }
+  }
+
+  @Test
   void toString_namesSuiteOnly() {
     assertEquals("CipherSuite(0x0001)", CipherSuite.X25519_AES128GCM_SHA256_ED25519.toString());
   }

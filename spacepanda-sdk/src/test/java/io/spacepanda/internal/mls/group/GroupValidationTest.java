@@ -100,6 +100,33 @@ class GroupValidationTest {
   }
 
   @Test
+  void addWithMalformedInitKey_isRejected_andCommitStillWorks() throws MlsException {
+    KeyPackage good = dave.keyPackage().keyPackage();
+    KeyPackage bad = new KeyPackage(good.version(), good.cipherSuite(), new byte[5],
+        good.leafNode(), good.extensions(), new byte[0]);
+    bad = bad.withSignature(S.signWithLabel(dave.signatureKeys().privateKey(), "KeyPackageTBS",
+        bad.toBeSigned()));
+    MlsMessage m = b.propose(new Proposal.Add(bad), false);
+    assertThrows(MlsValidationException.class, () -> a.process(m));
+    // the committer would otherwise fail to encrypt its Welcome to the malformed key
+    CommitResult r = a.commit(CommitOptions.defaults());
+    a.mergePendingCommit();
+    b.process(r.commit());
+    assertArrayEquals(a.epochAuthenticator(), b.epochAuthenticator());
+  }
+
+  @Test
+  void updateWithMalformedEncryptionKey_isRejected() {
+    LeafNode cur = b.state.ownLeafNode();
+    LeafNode unsigned = new LeafNode(new byte[31], cur.signatureKey(), cur.credential(),
+        cur.capabilities(), LeafNodeSource.UPDATE, null, null, cur.extensions(), new byte[0]);
+    LeafNode leaf = unsigned.withSignature(S.signWithLabel(bob.signatureKeys().privateKey(),
+        "LeafNodeTBS", unsigned.toBeSigned(b.groupId(), b.ownLeafIndex())));
+    MlsMessage m = b.propose(new Proposal.Update(leaf), false);
+    assertThrows(MlsValidationException.class, () -> a.process(m));
+  }
+
+  @Test
   void addWithBadKeyPackageSignature_isRejected() {
     KeyPackage good = dave.keyPackage().keyPackage();
     byte[] sig = good.signature().clone();
