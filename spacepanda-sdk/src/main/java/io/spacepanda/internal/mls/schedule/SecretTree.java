@@ -56,6 +56,8 @@ public final class SecretTree {
   private final TreeMap<Integer, byte[]> nodes = new TreeMap<>();
   /** Leaf index → [handshake, application] ratchets, for leaves that were started. */
   private final TreeMap<Integer, Ratchet[]> ratchets = new TreeMap<>();
+  /** Ratchet secrets and message keys derived since this instance was made (not persisted). */
+  private long derivations;
 
   private SecretTree(CipherSuite suite, int leafCount, SecretTreeLimits limits) {
     this.suite = suite;
@@ -117,6 +119,17 @@ public final class SecretTree {
   }
 
   /**
+   * Returns how many ratchet steps and message keys this instance has derived since it was
+   * created or restored: a deterministic measure of the work and memory a peer's message cost
+   * (a rejected generation jump adds nothing).
+   *
+   * @return the number of {@code DeriveTreeSecret} ratchet steps plus message keys derived
+   */
+  public long derivationCount() {
+    return derivations;
+  }
+
+  /**
    * Hands out the key for the next message that {@code leaf} sends and advances its ratchet; the key
    * is deleted from the tree, so this member cannot decrypt that message later either.
    *
@@ -133,6 +146,7 @@ public final class SecretTree {
     long g = r.next;
     MessageKey key = keyAt(r.secret, g);
     r.replaceSecret(suite.deriveTreeSecret(r.secret, "secret", g, suite.hashLength()));
+    derivations++;
     r.next = g + 1;
     return key;
   }
@@ -205,6 +219,7 @@ public final class SecretTree {
         skipped.add(keyAt(secret, j));
       }
       byte[] nextSecret = suite.deriveTreeSecret(secret, "secret", j, suite.hashLength());
+      derivations++;
       if (secret != r.secret) {
         Arrays.fill(secret, (byte) 0);
       }
@@ -212,6 +227,7 @@ public final class SecretTree {
     }
     MessageKey key = keyAt(secret, generation);
     byte[] after = suite.deriveTreeSecret(secret, "secret", generation, suite.hashLength());
+    derivations++;
     if (secret != r.secret) {
       Arrays.fill(secret, (byte) 0);
     }
@@ -249,6 +265,7 @@ public final class SecretTree {
   }
 
   private MessageKey keyAt(byte[] secret, long generation) {
+    derivations++;
     return new MessageKey(generation,
         suite.deriveTreeSecret(secret, "key", generation, suite.aeadKeyLength()),
         suite.deriveTreeSecret(secret, "nonce", generation, suite.aeadNonceLength()));

@@ -17,7 +17,13 @@ import io.spacepanda.internal.mls.MlsReplayException;
 import io.spacepanda.internal.mls.MlsValidationException;
 import io.spacepanda.internal.mls.MlsWrongEpochException;
 import io.spacepanda.internal.mls.group.GroupFixture.Client;
+import io.spacepanda.internal.mls.codec.TlsReader;
+import io.spacepanda.internal.mls.crypto.CipherSuite;
 import io.spacepanda.internal.mls.message.MlsMessage;
+import io.spacepanda.internal.mls.message.PrivateMessage;
+import io.spacepanda.internal.mls.message.SenderData;
+import io.spacepanda.internal.mls.schedule.SecretTree;
+import io.spacepanda.internal.mls.schedule.SenderDataKeys;
 import io.spacepanda.internal.mls.message.WireFormat;
 import java.util.ArrayList;
 import java.util.List;
@@ -230,6 +236,50 @@ class GroupTest {
     ProcessedMessage.ApplicationMessage m =
         assertInstanceOf(ProcessedMessage.ApplicationMessage.class, gy.process(sent.get(3)));
     assertArrayEquals(utf8("m3"), m.data());
+  }
+
+  /**
+   * Re-encrypts the SenderData of {@code m} with another generation, as a member who knows the
+   * epoch's sender-data secret could.
+   */
+  private static MlsMessage withGeneration(Group receiver, MlsMessage m, long generation)
+      throws MlsException {
+    PrivateMessage pm = m.privateMessage();
+    byte[] sds = receiver.state.secrets.senderDataSecret();
+    CipherSuite s = receiver.suite();
+    byte[] key = SenderDataKeys.key(s, sds, pm.ciphertext());
+    byte[] nonce = SenderDataKeys.nonce(s, sds, pm.ciphertext());
+    SenderData sd = TlsReader.decodeExactly(
+        s.open(key, nonce, pm.senderDataAad(), pm.encryptedSenderData()), SenderData::decode);
+    byte[] forged = s.seal(key, nonce, pm.senderDataAad(),
+        new SenderData(sd.leafIndex(), generation, sd.reuseGuard()).toBytes());
+    return MlsMessage.of(new PrivateMessage(pm.groupId(), pm.epoch(), pm.contentType(),
+        pm.authenticatedData(), forged, pm.ciphertext()));
+  }
+
+  @Test
+  void generationBomb_isRejectedBeforeAnyDerivation() throws MlsException {
+    sendAndCheck(a, "warm up", all());
+    SecretTree tree = b.state.secretTree;
+    long before = tree.derivationCount();
+    byte[] saved = b.toBytes();
+    MlsMessage legit = a.protect(utf8("legit"), new byte[0]);
+    for (long g : new long[] {0xFFFFFFFFL, 1L << 20, 1 + config.maxForwardGenerationJump() + 1}) {
+      MlsMessage bomb = withGeneration(b, legit, g);
+      assertThrows(MlsValidationException.class, () -> b.process(bomb));
+    }
+    assertEquals(before, tree.derivationCount(), "no key derived for a rejected jump");
+    assertArrayEquals(saved, b.toBytes(), "state unchanged");
+    ProcessedMessage.ApplicationMessage m =
+        assertInstanceOf(ProcessedMessage.ApplicationMessage.class, b.process(legit));
+    assertArrayEquals(utf8("legit"), m.data());
+    // a jump within the bound costs one step and one key per generation, keys kept bounded
+    MlsMessage far = withGeneration(b, a.protect(utf8("x"), new byte[0]),
+        1 + config.maxForwardGenerationJump());
+    long mid = tree.derivationCount();
+    assertThrows(MlsException.class, () -> b.process(far));
+    assertTrue(tree.derivationCount() - mid <= 2L * config.maxForwardGenerationJump() + 4,
+        "derivations bounded by the jump: " + (tree.derivationCount() - mid));
   }
 
   @Test
