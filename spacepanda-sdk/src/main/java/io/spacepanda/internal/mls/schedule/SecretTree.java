@@ -200,7 +200,24 @@ public final class SecretTree {
     if (generation > next && generation - next > limits.maxForwardDistance()) {
       throw new MlsValidationException("generation too far ahead");
     }
-    Ratchet r = ratchet(leaf, type);
+    // A forged message must not even start the leaf's ratchets: undo that if the key fails.
+    Undo undo = started == null ? new Undo() : null;
+    Ratchet r = ratchet(leaf, type, undo);
+    try {
+      T result = useKey(r, generation, use);
+      if (undo != null) {
+        undo.discard();
+      }
+      return result;
+    } catch (MlsException | RuntimeException e) {
+      if (undo != null) {
+        undo.restore(leaf);
+      }
+      throw e;
+    }
+  }
+
+  private <T> T useKey(Ratchet r, long generation, KeyUse<T> use) throws MlsException {
     if (generation < r.next) {
       MessageKey k = r.skipped.get(generation);
       if (k == null) {
@@ -278,10 +295,14 @@ public final class SecretTree {
   }
 
   private Ratchet ratchet(int leaf, RatchetType type) throws MlsValidationException {
+    return ratchet(leaf, type, null);
+  }
+
+  private Ratchet ratchet(int leaf, RatchetType type, Undo undo) throws MlsValidationException {
     checkLeaf(leaf);
     Ratchet[] pair = ratchets.get(leaf);
     if (pair == null) {
-      byte[] leafSecret = deriveLeafSecret(leaf);
+      byte[] leafSecret = deriveLeafSecret(leaf, undo);
       pair = new Ratchet[] {
         new Ratchet(suite.expandWithLabel(leafSecret, RatchetType.HANDSHAKE.label(), EMPTY,
             suite.hashLength())),
@@ -295,7 +316,7 @@ public final class SecretTree {
   }
 
   /** Derives the leaf's secret down from the one known ancestor, deleting what it passes (§9.2). */
-  private byte[] deriveLeafSecret(int leaf) {
+  private byte[] deriveLeafSecret(int leaf, Undo undo) {
     int target = TreeMath.leafToNode(leaf);
     int x = root;
     while (!nodes.containsKey(x)) {
@@ -305,12 +326,19 @@ public final class SecretTree {
       x = target < x ? TreeMath.left(x) : TreeMath.right(x);
     }
     byte[] secret = nodes.remove(x);
+    if (undo != null) {
+      undo.removedNode = x;
+      undo.removedSecret = secret.clone();
+    }
     while (x != target) {
       int l = TreeMath.left(x);
       int r = TreeMath.right(x);
       byte[] ls = suite.expandWithLabel(secret, "tree", LEFT, suite.hashLength());
       byte[] rs = suite.expandWithLabel(secret, "tree", RIGHT, suite.hashLength());
       Arrays.fill(secret, (byte) 0);
+      if (undo != null) {
+        undo.added.add(target < x ? r : l);
+      }
       if (target < x) {
         nodes.put(r, rs);
         secret = ls;
@@ -322,6 +350,34 @@ public final class SecretTree {
       }
     }
     return secret;
+  }
+
+  /** What starting a leaf's ratchets changed, to put back if the first key fails (§9.2). */
+  private final class Undo {
+    int removedNode = -1;
+    byte[] removedSecret;
+    final List<Integer> added = new ArrayList<>();
+
+    void restore(int leaf) {
+      for (int n : added) {
+        Arrays.fill(nodes.remove(n), (byte) 0);
+      }
+      if (removedNode >= 0) {
+        nodes.put(removedNode, removedSecret);
+      }
+      Ratchet[] pair = ratchets.remove(leaf);
+      if (pair != null) {
+        for (Ratchet rt : pair) {
+          Arrays.fill(rt.secret, (byte) 0);
+        }
+      }
+    }
+
+    void discard() {
+      if (removedSecret != null) {
+        Arrays.fill(removedSecret, (byte) 0);
+      }
+    }
   }
 
   private static final class Ratchet {
