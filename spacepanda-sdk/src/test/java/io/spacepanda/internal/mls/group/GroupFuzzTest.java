@@ -2,14 +2,22 @@ package io.spacepanda.internal.mls.group;
 
 import static io.spacepanda.internal.mls.group.GroupFixture.utf8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.spacepanda.internal.mls.MlsException;
 import io.spacepanda.internal.mls.codec.TlsReader;
+import io.spacepanda.internal.mls.crypto.CipherSuite;
 import io.spacepanda.internal.mls.group.GroupFixture.Client;
+import io.spacepanda.internal.mls.message.EncryptedGroupSecrets;
+import io.spacepanda.internal.mls.message.GroupSecrets;
+import io.spacepanda.internal.mls.message.KeyPackage;
 import io.spacepanda.internal.mls.message.MlsMessage;
+import io.spacepanda.internal.mls.message.Welcome;
+import io.spacepanda.internal.mls.schedule.KeySchedule;
 import java.util.ArrayList;
 import java.util.List;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -28,6 +36,10 @@ class GroupFuzzTest {
   private static byte[] welcome;
   private static KeyPackageBundle welcomeBundle;
   private static MlsMessage followUp;
+  /** The GroupInfo (with ratchet tree) a Welcome carries, and the secrets to re-encrypt it. */
+  private static byte[] groupInfo;
+  private static byte[] joinerSecret;
+  private static byte[] welcomeSecret;
 
   private static synchronized void init() throws MlsException {
     if (messages != null) {
@@ -43,8 +55,12 @@ class GroupFuzzTest {
     Group b = Group.joinFromWelcome(config, r.welcomeOrNull(), kb, null, PskLookup.NONE);
     receiverState = b.toBytes();
     welcomeBundle = Client.named("d", config).keyPackage();
-    welcome = MlsMessage.of(a.commit(CommitOptions.builder().add(welcomeBundle.keyPackage())
-        .build()).welcomeOrNull()).toBytes();
+    CommitResult toD = a.commit(CommitOptions.builder().add(welcomeBundle.keyPackage())
+        .ratchetTreeInWelcome(true).build());
+    welcome = MlsMessage.of(toD.welcomeOrNull()).toBytes();
+    groupInfo = toD.groupInfo().toBytes();
+    joinerSecret = toD.pendingCommit().next.secrets.joinerSecret();
+    welcomeSecret = toD.pendingCommit().next.secrets.welcomeSecret();
     a.discardPendingCommit();
     List<byte[]> out = new ArrayList<>();
     out.add(a.protect(utf8("application"), utf8("aad")).toBytes());
@@ -98,5 +114,40 @@ class GroupFuzzTest {
     } catch (MlsException expected) {
       // the only acceptable failure
     }
+  }
+
+  /**
+   * A Welcome whose encryption is genuine but whose GroupInfo (signed content, ratchet tree,
+   * extensions) is mutated: what a malicious committer could send a joiner.
+   */
+  @Property(tries = 300)
+  void welcomeWithMutatedGroupInfo_failsOnlyWithMlsException(
+      @ForAll @IntRange(min = 0, max = 1 << 20) int at, @ForAll byte flip) throws MlsException {
+    init();
+    byte[] gi = groupInfo.clone();
+    gi[at % gi.length] ^= (byte) (flip == 0 ? 0x40 : flip);
+    try {
+      Group.joinFromWelcome(config, welcomeWith(gi), welcomeBundle, null, PskLookup.NONE);
+    } catch (MlsException expected) {
+      // the only acceptable failure
+    }
+  }
+
+  @Example
+  void welcomeRebuiltFromUnmutatedGroupInfo_joins() throws MlsException {
+    init();
+    Group d = Group.joinFromWelcome(config, welcomeWith(groupInfo), welcomeBundle, null,
+        PskLookup.NONE);
+    assertEquals(4, d.members().size());
+  }
+
+  private static Welcome welcomeWith(byte[] gi) {
+    CipherSuite s = GroupFixture.SUITE;
+    byte[] encryptedGi = s.seal(KeySchedule.welcomeKey(s, welcomeSecret),
+        KeySchedule.welcomeNonce(s, welcomeSecret), new byte[0], gi);
+    KeyPackage kp = welcomeBundle.keyPackage();
+    GroupSecrets gs = new GroupSecrets(joinerSecret, null, List.of());
+    return new Welcome(s.id(), List.of(new EncryptedGroupSecrets(kp.ref(s),
+        s.encryptWithLabel(kp.initKey(), "Welcome", encryptedGi, gs.toBytes()))), encryptedGi);
   }
 }
