@@ -821,17 +821,17 @@ public final class Group {
 
   private ProcessedMessage processPublic(PublicMessage pm) throws MlsException {
     checkGroupId(pm.content().groupId());
+    RatchetTree tree = state.tree;
     List<ExternalSender> externals = ExternalSender.find(state.context.extensions());
-    Map<Integer, LeafNode> leaves = state.leaves();
     // RFC 9420 §6.1: who must have signed, by sender type.
     SignatureKeyResolver keys = (sender, content) -> {
       switch (sender.type()) {
         case MEMBER: {
-          LeafNode leaf = leaves.get(sender.index());
+          LeafNode leaf = tree.leaf(sender.index());
           return leaf == null ? null : leaf.signatureKey();
         }
         case EXTERNAL:
-          return sender.index() < externals.size()
+          return sender.index() >= 0 && sender.index() < externals.size()
               ? externals.get(sender.index()).signatureKey() : null;
         case NEW_MEMBER_PROPOSAL:
           return content.proposal() instanceof Proposal.Add add
@@ -850,8 +850,7 @@ public final class Group {
   private ProcessedMessage processPrivate(PrivateMessage pm) throws MlsException {
     checkGroupId(pm.groupId());
     if (pm.epoch() == state.epoch()) {
-      Map<Integer, LeafNode> leaves = state.leaves();
-      AuthenticatedContent ac = state.framer.decryptPrivate(pm, memberKeys(leaves));
+      AuthenticatedContent ac = state.framer.decryptPrivate(pm, memberKeys(state.tree));
       return dispatch(ac);
     }
     if (pm.contentType() != ContentType.APPLICATION) {
@@ -874,12 +873,13 @@ public final class Group {
     throw new MlsWrongEpochException("wrong epoch");
   }
 
-  private static SignatureKeyResolver memberKeys(Map<Integer, LeafNode> leaves) {
+  /** Signature keys of the tree's members, looked up per message in O(1) (no copy of leaves). */
+  private static SignatureKeyResolver memberKeys(RatchetTree tree) {
     return (sender, content) -> {
       if (sender.type() != SenderType.MEMBER) {
         return null;
       }
-      LeafNode leaf = leaves.get(sender.index());
+      LeafNode leaf = tree.leaf(sender.index());
       return leaf == null ? null : leaf.signatureKey();
     };
   }
@@ -1047,6 +1047,7 @@ public final class Group {
       throws MlsException {
     Set<Integer> touched = new HashSet<>();
     Set<String> addKeys = new HashSet<>();
+    Set<String> newEncryptionKeys = new HashSet<>();
     Set<String> pskIds = new HashSet<>();
     int gce = 0;
     int reinit = 0;
@@ -1081,6 +1082,10 @@ public final class Group {
         if (!touched.add(e.sender().index())) {
           throw new MlsValidationException("several updates or removes of one leaf");
         }
+        if (!newEncryptionKeys.add(HEX.formatHex(((Proposal.Update) p).leafNode()
+            .encryptionKey()))) {
+          throw new MlsValidationException("duplicate encryption key");
+        }
       } else if (p instanceof Proposal.Remove rm) {
         removes++;
         if (committer.type() == SenderType.MEMBER && rm.removed() == committer.index()) {
@@ -1096,6 +1101,11 @@ public final class Group {
         }
         if (staying.contains(sk)) {
           throw new MlsValidationException("add of an existing member");
+        }
+        // RFC 9420 §7.3: encryption keys stay unique in the resulting tree, also among the
+        // leaves this commit adds or updates (each was checked only against the old tree)
+        if (!newEncryptionKeys.add(HEX.formatHex(add.keyPackage().leafNode().encryptionKey()))) {
+          throw new MlsValidationException("duplicate encryption key");
         }
       } else if (p instanceof Proposal.PreSharedKey psk) {
         if (!pskIds.add(HEX.formatHex(psk.psk().toBytes()))) {
