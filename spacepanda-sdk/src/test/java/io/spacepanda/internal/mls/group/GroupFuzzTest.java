@@ -1,6 +1,6 @@
 package io.spacepanda.internal.mls.group;
 
-import static io.spacepanda.internal.mls.group.GroupFixture.utf8;
+import static io.spacepanda.internal.mls.group.GroupFixtures.utf8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import io.spacepanda.internal.mls.MlsException;
 import io.spacepanda.internal.mls.codec.TlsReader;
 import io.spacepanda.internal.mls.crypto.CipherSuite;
-import io.spacepanda.internal.mls.group.GroupFixture.Client;
+import io.spacepanda.internal.mls.group.GroupFixtures.Client;
 import io.spacepanda.internal.mls.message.EncryptedGroupSecrets;
 import io.spacepanda.internal.mls.message.GroupSecrets;
 import io.spacepanda.internal.mls.message.KeyPackage;
@@ -45,7 +45,7 @@ class GroupFuzzTest {
     if (messages != null) {
       return;
     }
-    config = GroupFixture.config(77);
+    config = GroupFixtures.config(77);
     Group a = Client.named("a", config).create("fuzz");
     KeyPackageBundle kb = Client.named("b", config).keyPackage();
     KeyPackageBundle kc = Client.named("c", config).keyPackage();
@@ -142,7 +142,7 @@ class GroupFuzzTest {
   }
 
   private static Welcome welcomeWith(byte[] gi) {
-    CipherSuite s = GroupFixture.SUITE;
+    CipherSuite s = GroupFixtures.SUITE;
     byte[] encryptedGi = s.seal(KeySchedule.welcomeKey(s, welcomeSecret),
         KeySchedule.welcomeNonce(s, welcomeSecret), new byte[0], gi);
     KeyPackage kp = welcomeBundle.keyPackage();

@@ -1,8 +1,8 @@
 package io.spacepanda.internal.mls.group;
 
-import static io.spacepanda.internal.mls.group.GroupFixture.assertConverged;
-import static io.spacepanda.internal.mls.group.GroupFixture.sendAndCheck;
-import static io.spacepanda.internal.mls.group.GroupFixture.utf8;
+import static io.spacepanda.internal.mls.group.GroupFixtures.assertConverged;
+import static io.spacepanda.internal.mls.group.GroupFixtures.sendAndCheck;
+import static io.spacepanda.internal.mls.group.GroupFixtures.utf8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,7 +16,7 @@ import io.spacepanda.internal.mls.MlsException;
 import io.spacepanda.internal.mls.MlsReplayException;
 import io.spacepanda.internal.mls.MlsValidationException;
 import io.spacepanda.internal.mls.MlsWrongEpochException;
-import io.spacepanda.internal.mls.group.GroupFixture.Client;
+import io.spacepanda.internal.mls.group.GroupFixtures.Client;
 import io.spacepanda.internal.mls.codec.TlsReader;
 import io.spacepanda.internal.mls.crypto.CipherSuite;
 import io.spacepanda.internal.mls.message.MlsMessage;
@@ -44,7 +44,7 @@ class GroupTest {
 
   @BeforeEach
   void setUp() throws MlsException {
-    config = GroupFixture.config(42);
+    config = GroupFixtures.config(42);
     alice = Client.named("alice", config);
     bob = Client.named("bob", config);
     carol = Client.named("carol", config);
@@ -220,7 +220,7 @@ class GroupTest {
 
   @Test
   void generationBomb_isRejectedAndLaterMessagesStillDecrypt() throws MlsException {
-    MlsConfig small = GroupFixture.config(7, MlsConfig.builder().maxForwardGenerationJump(10));
+    MlsConfig small = GroupFixtures.config(7, MlsConfig.builder().maxForwardGenerationJump(10));
     Client x = Client.named("x", small);
     Client y = Client.named("y", small);
     Group gx = x.create("bomb");
@@ -392,7 +392,7 @@ class GroupTest {
     MlsConfig past = MlsConfig.builder()
         .clock(java.time.Clock.fixed(java.time.Instant.parse("2020-01-01T00:00:00Z"),
             java.time.ZoneOffset.UTC)).build();
-    KeyPackageBundle old = KeyPackageBundle.create(past, GroupFixture.SUITE, dave.credential(),
+    KeyPackageBundle old = KeyPackageBundle.create(past, GroupFixtures.SUITE, dave.credential(),
         dave.signatureKeys());
     assertThrows(MlsValidationException.class,
         () -> a.commit(CommitOptions.builder().add(old.keyPackage()).build()));
