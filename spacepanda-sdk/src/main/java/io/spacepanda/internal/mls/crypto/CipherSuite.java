@@ -161,6 +161,10 @@ public final class CipherSuite {
   private final Sig sig;
   private final ThreadLocal<Mac> hmac;
   private final ThreadLocal<java.security.MessageDigest> digest;
+  /** BouncyCastle's HPKE keeps mutable KDF state: one instance per thread, built once. */
+  private final ThreadLocal<HPKE> hpke;
+  /** One AES-GCM Cipher per thread, re-initialized per call (JCA lookup is not free). */
+  private final ThreadLocal<Cipher> aesGcm = ThreadLocal.withInitial(CipherSuite::newAesGcm);
 
   private CipherSuite(int id, short kem, Hash hash, Aead aead, Sig sig) {
     this.id = id;
@@ -175,6 +179,8 @@ public final class CipherSuite {
         throw new IllegalStateException("JCA lacks " + hash.hmac, e);
       }
     });
+    this.hpke = ThreadLocal.withInitial(
+        () -> new HPKE(HPKE.mode_base, kem, hash.hpkeKdf, aead.hpkeAead));
     String mdName = hash == Hash.SHA256 ? "SHA-256" : hash == Hash.SHA384 ? "SHA-384" : "SHA-512";
     this.digest = ThreadLocal.withInitial(() -> {
       try {
@@ -361,8 +367,7 @@ public final class CipherSuite {
         c.doFinal(out, n);
         return out;
       }
-      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-      c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
+      Cipher c = aesGcm(Cipher.ENCRYPT_MODE, key, nonce);
       c.updateAAD(aad);
       return c.doFinal(plaintext);
     } catch (GeneralSecurityException | InvalidCipherTextException e) {
@@ -394,8 +399,7 @@ public final class CipherSuite {
         c.doFinal(out, n);
         return out;
       }
-      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-      c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
+      Cipher c = aesGcm(Cipher.DECRYPT_MODE, key, nonce);
       c.updateAAD(aad);
       return c.doFinal(ciphertext);
     } catch (GeneralSecurityException | InvalidCipherTextException | RuntimeException e) {
@@ -610,7 +614,34 @@ public final class CipherSuite {
   // ---------------------------------------------------------------- HPKE
 
   private HPKE hpke() {
-    return new HPKE(HPKE.mode_base, kem, hash.hpkeKdf, aead.hpkeAead);
+    return hpke.get();
+  }
+
+  private static Cipher newAesGcm() {
+    try {
+      return Cipher.getInstance("AES/GCM/NoPadding");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("JCA lacks AES/GCM", e);
+    }
+  }
+
+  /**
+   * The thread's AES-GCM Cipher initialized for one operation. The JCA refuses to encrypt twice in
+   * a row under the same key and nonce on one instance; a fresh instance is then used (the caller
+   * asked for exactly that, e.g. the same Welcome sealed twice).
+   */
+  private Cipher aesGcm(int mode, byte[] key, byte[] nonce) throws GeneralSecurityException {
+    Cipher c = aesGcm.get();
+    SecretKeySpec k = new SecretKeySpec(key, "AES");
+    GCMParameterSpec p = new GCMParameterSpec(128, nonce);
+    try {
+      c.init(mode, k, p);
+    } catch (java.security.InvalidAlgorithmParameterException e) {
+      c = newAesGcm();
+      aesGcm.set(c);
+      c.init(mode, k, p);
+    }
+    return c;
   }
 
   /**
