@@ -212,6 +212,15 @@ class GroupTest {
   }
 
   @Test
+  void sender_cannotDecryptItsOwnSentMessage() throws MlsException {
+    MlsMessage m = a.protect(utf8("mine"), new byte[0]);
+    assertThrows(MlsReplayException.class, () -> a.process(m));
+    sendAndCheck(b, "others still decrypt", all());
+    assertArrayEquals(utf8("mine"),
+        assertInstanceOf(ProcessedMessage.ApplicationMessage.class, c.process(m)).data());
+  }
+
+  @Test
   void replay_isRejected() throws MlsException {
     MlsMessage m = a.protect(utf8("once"), new byte[0]);
     b.process(m);
