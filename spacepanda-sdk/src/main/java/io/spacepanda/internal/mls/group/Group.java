@@ -821,6 +821,12 @@ public final class Group {
 
   private ProcessedMessage processPublic(PublicMessage pm) throws MlsException {
     checkGroupId(pm.content().groupId());
+    SenderType senderType = pm.content().sender().type();
+    if (!config.allowNewMemberSenders() && (senderType == SenderType.NEW_MEMBER_COMMIT
+        || senderType == SenderType.NEW_MEMBER_PROPOSAL)) {
+      // RFC 9420 §12.4.3.2, §12.1.8: self-joins only where the application's policy allows them
+      throw new MlsValidationException("new member sender not allowed");
+    }
     RatchetTree tree = state.tree;
     List<ExternalSender> externals = ExternalSender.find(state.context.extensions());
     // RFC 9420 §6.1: who must have signed, by sender type.

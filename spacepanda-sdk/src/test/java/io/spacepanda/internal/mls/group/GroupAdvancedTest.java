@@ -40,7 +40,7 @@ class GroupAdvancedTest {
 
   @BeforeEach
   void setUp() throws MlsException {
-    config = GroupFixtures.config(1234);
+    config = GroupFixtures.config(1234, MlsConfig.builder().allowNewMemberSenders(true));
     a = Client.named("alice", config).create("adv");
     KeyPackageBundle kb = Client.named("bob", config).keyPackage();
     KeyPackageBundle kc = Client.named("carol", config).keyPackage();
@@ -84,6 +84,19 @@ class GroupAdvancedTest {
     for (Group from : five) {
       sendAndCheck(from, "with erin", five);
     }
+  }
+
+  @Test
+  void externalCommit_isRejectedUnlessThePolicyAllowsIt() throws MlsException {
+    MlsConfig strict = GroupFixtures.config(4321);
+    Group strictB = Group.fromBytes(strict, b.toBytes());
+    Client erin = Client.named("erin", config);
+    ExternalJoin join = Group.joinByExternalCommit(config, b.groupInfo(true), null,
+        erin.credential(), erin.signatureKeys());
+    byte[] before = strictB.toBytes();
+    assertThrows(MlsValidationException.class, () -> strictB.process(join.commit()));
+    assertArrayEquals(before, strictB.toBytes());
+    assertInstanceOf(ProcessedMessage.CommitApplied.class, b.process(join.commit()));
   }
 
   @Test

@@ -45,7 +45,7 @@ class GroupFuzzTest {
     if (messages != null) {
       return;
     }
-    config = GroupFixtures.config(77);
+    config = GroupFixtures.config(77, MlsConfig.builder().allowNewMemberSenders(true));
     Group a = Client.named("a", config).create("fuzz");
     KeyPackageBundle kb = Client.named("b", config).keyPackage();
     KeyPackageBundle kc = Client.named("c", config).keyPackage();
