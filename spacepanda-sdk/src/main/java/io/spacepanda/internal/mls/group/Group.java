@@ -1054,6 +1054,7 @@ public final class Group {
     Set<Integer> touched = new HashSet<>();
     Set<String> addKeys = new HashSet<>();
     Set<String> newEncryptionKeys = new HashSet<>();
+    Set<String> updateKeys = new HashSet<>();
     Set<String> pskIds = new HashSet<>();
     int gce = 0;
     int reinit = 0;
@@ -1088,9 +1089,15 @@ public final class Group {
         if (!touched.add(e.sender().index())) {
           throw new MlsValidationException("several updates or removes of one leaf");
         }
-        if (!newEncryptionKeys.add(HEX.formatHex(((Proposal.Update) p).leafNode()
-            .encryptionKey()))) {
+        LeafNode updated = ((Proposal.Update) p).leafNode();
+        if (!newEncryptionKeys.add(HEX.formatHex(updated.encryptionKey()))) {
           throw new MlsValidationException("duplicate encryption key");
+        }
+        // RFC 9420 §12.2: the resulting tree must stay valid (§7.3), so an Update's signature
+        // key may not be that of another leaf this commit updates or adds
+        String sk = HEX.formatHex(updated.signatureKey());
+        if (!updateKeys.add(sk) || addKeys.contains(sk)) {
+          throw new MlsValidationException("duplicate signature key");
         }
       } else if (p instanceof Proposal.Remove rm) {
         removes++;
@@ -1102,7 +1109,7 @@ public final class Group {
         }
       } else if (p instanceof Proposal.Add add) {
         String sk = HEX.formatHex(add.keyPackage().leafNode().signatureKey());
-        if (!addKeys.add(sk)) {
+        if (!addKeys.add(sk) || updateKeys.contains(sk)) {
           throw new MlsValidationException("duplicate add");
         }
         if (staying.contains(sk)) {

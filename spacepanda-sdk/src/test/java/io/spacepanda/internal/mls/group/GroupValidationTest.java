@@ -207,6 +207,40 @@ class GroupValidationTest {
   }
 
   @Test
+  void commitWithUpdateTakingTheSignatureKeyOfAnAddedMember_isRejected() throws MlsException {
+    KeyPackage kd = dave.keyPackage().keyPackage();
+    LeafNode cur = b.state.ownLeafNode();
+    LeafNode unsigned = new LeafNode(S.generateHpkeKeyPair(config.random()).publicKey(),
+        dave.signatureKeys().publicKey(), cur.credential(), cur.capabilities(),
+        LeafNodeSource.UPDATE, null, null, cur.extensions(), new byte[0]);
+    LeafNode stolen = unsigned.withSignature(S.signWithLabel(dave.signatureKeys().privateKey(),
+        "LeafNodeTBS", unsigned.toBeSigned(b.groupId(), b.ownLeafIndex())));
+    MlsMessage update = b.propose(new Proposal.Update(stolen), false);
+    a.process(update);
+    c.process(update);
+    CachedProposalRef ref = new CachedProposalRef(a);
+    Proposal addD = new Proposal.Add(kd);
+    Sender self = Sender.member(a.ownLeafIndex());
+    List<ProposalOrRef> list = List.of(new ProposalOrRef.Reference(ref.only().ref()),
+        new ProposalOrRef.Value(addD));
+    List<Group.Entry> entries = List.of(
+        new Group.Entry(ref.only().proposal(), ref.only().sender(), false),
+        new Group.Entry(addD, self, true));
+    CommitResult r = a.buildCommit(CommitOptions.builder().forcePath(true).build(), list,
+        entries);
+    assertThrows(MlsValidationException.class, () -> c.process(r.commit()));
+    assertEquals(1, c.epoch());
+  }
+
+  /** The single proposal {@code g} has cached. */
+  private record CachedProposalRef(Group g) {
+    Group.CachedProposal only() {
+      assertEquals(1, g.proposals.size());
+      return g.proposals.values().iterator().next();
+    }
+  }
+
+  @Test
   void commitWithUpdateByValue_isRejected() throws MlsException {
     Proposal update = new Proposal.Update(updateLeaf(a, bob, LeafNodeSource.UPDATE, false));
     List<ProposalOrRef> list = List.of(new ProposalOrRef.Value(update));
