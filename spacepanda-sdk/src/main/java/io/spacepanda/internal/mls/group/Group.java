@@ -71,6 +71,9 @@ import java.util.TreeMap;
  * the group's delivery order) or dropped with {@link #discardPendingCommit()}. {@link
  * #process(MlsMessage)} verifies and applies a message of another member.
  *
+ * <p>External commits and Add proposals from new-member senders are accepted only when {@link
+ * MlsConfig#allowNewMemberSenders()} is true; otherwise joining takes a member's commit.
+ *
  * <p>Messages of an epoch other than the current one fail with {@link MlsWrongEpochException},
  * except application messages of the last {@link MlsConfig#pastEpochsRetained()} epochs, which
  * still decrypt. A member that is removed learns it from {@link
@@ -266,7 +269,8 @@ public final class Group {
    * GroupInfo and tree, derives the init secret from the external_pub extension (§8.3), and makes
    * a commit with an ExternalInit proposal and a path from a new leaf.
    *
-   * <p>No member has to act first, so this must be allowed by the application's policy.
+   * <p>No member has to act first, so this must be allowed by the application's policy: members
+   * process the commit only if their {@link MlsConfig#allowNewMemberSenders()} is true.
    *
    * @param config bounds, clock and random source
    * @param groupInfo a signed GroupInfo of the group's current epoch with external_pub
