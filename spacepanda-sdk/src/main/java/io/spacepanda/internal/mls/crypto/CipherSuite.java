@@ -91,6 +91,15 @@ public final class CipherSuite {
 
   private static final byte[] LABEL_PREFIX = "MLS 1.0 ".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] EMPTY = new byte[0];
+  /** Any fixed scalar works to probe for low-order X25519 / X448 points (RFC 7748 §6). */
+  private static final byte[] LOW_ORDER_PROBE_25519 = filled(32);
+  private static final byte[] LOW_ORDER_PROBE_448 = filled(56);
+
+  private static byte[] filled(int n) {
+    byte[] b = new byte[n];
+    Arrays.fill(b, (byte) 0x5a);
+    return b;
+  }
 
   private enum Hash {
     SHA256("HmacSHA256", 32, HPKE.kdf_HKDF_SHA256),
@@ -702,9 +711,13 @@ public final class CipherSuite {
   public boolean isValidHpkePublicKey(byte[] publicKey) {
     switch (kem) {
       case HPKE.kem_X25519_SHA256:
-        return publicKey.length == 32;
+        // RFC 7748 §6.1: a low-order point gives the all-zero shared secret, which the DH
+        // refuses; a clamped scalar (a multiple of the cofactor) reveals exactly those points.
+        return publicKey.length == 32 && org.bouncycastle.math.ec.rfc7748.X25519
+            .calculateAgreement(LOW_ORDER_PROBE_25519, 0, publicKey, 0, new byte[32], 0);
       case HPKE.kem_X448_SHA512:
-        return publicKey.length == 56;
+        return publicKey.length == 56 && org.bouncycastle.math.ec.rfc7748.X448
+            .calculateAgreement(LOW_ORDER_PROBE_448, 0, publicKey, 0, new byte[56], 0);
       default: {
         ECDomainParameters domain = kem == HPKE.kem_P256_SHA256 ? Sig.P256.domain
             : kem == HPKE.kem_P384_SHA348 ? Sig.P384.domain : Sig.P521.domain;

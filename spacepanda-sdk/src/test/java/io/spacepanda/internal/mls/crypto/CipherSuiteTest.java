@@ -122,6 +122,27 @@ class CipherSuiteTest {
   }
 
   @Test
+  void isValidHpkePublicKey_rejectsLowOrderMontgomeryPoints() {
+    byte[] one25519 = new byte[32];
+    one25519[0] = 1;
+    byte[] one448 = new byte[56];
+    one448[0] = 1;
+    for (CipherSuite s : new CipherSuite[] {CipherSuite.X25519_AES128GCM_SHA256_ED25519,
+        CipherSuite.X25519_CHACHA20POLY1305_SHA256_ED25519}) {
+      assertFalse(s.isValidHpkePublicKey(new byte[32]));
+      assertFalse(s.isValidHpkePublicKey(one25519));
+      // a peer's low-order key would otherwise make our own encryption to it throw
+      assertThrows(RuntimeException.class,
+          () -> s.encryptWithLabel(new byte[32], "x", new byte[0], new byte[1]));
+    }
+    for (CipherSuite s : new CipherSuite[] {CipherSuite.X448_AES256GCM_SHA512_ED448,
+        CipherSuite.X448_CHACHA20POLY1305_SHA512_ED448}) {
+      assertFalse(s.isValidHpkePublicKey(new byte[56]));
+      assertFalse(s.isValidHpkePublicKey(one448));
+    }
+  }
+
+  @Test
   void toString_namesSuiteOnly() {
     assertEquals("CipherSuite(0x0001)", CipherSuite.X25519_AES128GCM_SHA256_ED25519.toString());
   }

@@ -116,14 +116,17 @@ class GroupValidationTest {
   }
 
   @Test
-  void updateWithMalformedEncryptionKey_isRejected() {
-    LeafNode cur = b.state.ownLeafNode();
-    LeafNode unsigned = new LeafNode(new byte[31], cur.signatureKey(), cur.credential(),
-        cur.capabilities(), LeafNodeSource.UPDATE, null, null, cur.extensions(), new byte[0]);
-    LeafNode leaf = unsigned.withSignature(S.signWithLabel(bob.signatureKeys().privateKey(),
-        "LeafNodeTBS", unsigned.toBeSigned(b.groupId(), b.ownLeafIndex())));
-    MlsMessage m = b.propose(new Proposal.Update(leaf), false);
-    assertThrows(MlsValidationException.class, () -> a.process(m));
+  void updateWithMalformedOrLowOrderEncryptionKey_isRejected() {
+    // 31 bytes: not an X25519 key; 32 zero bytes: a low-order point (all-zero shared secret)
+    for (byte[] key : new byte[][] {new byte[31], new byte[32]}) {
+      LeafNode cur = b.state.ownLeafNode();
+      LeafNode unsigned = new LeafNode(key, cur.signatureKey(), cur.credential(),
+          cur.capabilities(), LeafNodeSource.UPDATE, null, null, cur.extensions(), new byte[0]);
+      LeafNode leaf = unsigned.withSignature(S.signWithLabel(bob.signatureKeys().privateKey(),
+          "LeafNodeTBS", unsigned.toBeSigned(b.groupId(), b.ownLeafIndex())));
+      MlsMessage m = b.propose(new Proposal.Update(leaf), false);
+      assertThrows(MlsValidationException.class, () -> a.process(m));
+    }
   }
 
   @Test
