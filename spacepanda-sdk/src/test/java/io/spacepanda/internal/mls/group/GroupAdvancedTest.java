@@ -100,6 +100,26 @@ class GroupAdvancedTest {
   }
 
   @Test
+  void newMemberProposal_isQueuedOnlyWhenThePolicyAllowsIt() throws MlsException {
+    Client erin = Client.named("erin", config);
+    KeyPackageBundle ke = erin.keyPackage();
+    FramedContent content = FramedContent.proposal(a.groupId(), a.epoch(),
+        Sender.newMemberProposal(), new byte[0], new Proposal.Add(ke.keyPackage()));
+    byte[] sig = GroupFixtures.SUITE.signWithLabel(erin.signatureKeys().privateKey(),
+        "FramedContentTBS", FramedContentTbs.encode(WireFormat.PUBLIC_MESSAGE, content, null));
+    MlsMessage self = MlsMessage.of(new PublicMessage(content,
+        new FramedContentAuthData(sig, null), null));
+    Group strictB = Group.fromBytes(GroupFixtures.config(99), b.toBytes());
+    assertThrows(MlsValidationException.class, () -> strictB.process(self));
+    assertInstanceOf(ProcessedMessage.ProposalQueued.class, b.process(self));
+    assertInstanceOf(ProcessedMessage.ProposalQueued.class, a.process(self));
+    assertInstanceOf(ProcessedMessage.ProposalQueued.class, c.process(self));
+    commitAndApply(a, CommitOptions.defaults());
+    assertEquals(4, b.members().size());
+    assertConverged(all());
+  }
+
+  @Test
   void externalCommit_withTamperedGroupInfoSignature_isRefused() {
     Client erin = Client.named("erin", config);
     var gi = a.groupInfo(true);
