@@ -91,6 +91,40 @@ public final class CipherSuite {
 
   private static final byte[] LABEL_PREFIX = "MLS 1.0 ".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] EMPTY = new byte[0];
+  private static final BigInteger P25519 = BigInteger.TWO.pow(255).subtract(BigInteger.valueOf(19));
+  private static final BigInteger A25519 = BigInteger.valueOf(486662);
+  private static final BigInteger P448 =
+      BigInteger.TWO.pow(448).subtract(BigInteger.TWO.pow(224)).subtract(BigInteger.ONE);
+  private static final BigInteger A448 = BigInteger.valueOf(156326);
+
+  /**
+   * Tells whether the Montgomery u-coordinate {@code encoded} (RFC 7748 §5 decoding) is a point
+   * whose order divides {@code 2^doublings}, on the curve or its twist: exactly the points whose
+   * X25519 / X448 shared secret with any clamped scalar (a multiple of the cofactor) is zero.
+   * x-only doubling in projective coordinates, {@code (X:Z) -> ((X²-Z²)², 4XZ(X²+AXZ+Z²))}; the
+   * point has small order iff Z reaches 0.
+   */
+  private static boolean hasSmallOrder(byte[] encoded, BigInteger p, BigInteger a,
+      int doublings) {
+    byte[] be = new byte[encoded.length];
+    for (int i = 0; i < encoded.length; i++) {
+      be[i] = encoded[encoded.length - 1 - i];
+    }
+    if (p.bitLength() == 255) {
+      be[0] &= 0x7f;
+    }
+    BigInteger x = new BigInteger(1, be).mod(p);
+    BigInteger z = BigInteger.ONE;
+    for (int i = 0; i < doublings; i++) {
+      BigInteger xx = x.multiply(x);
+      BigInteger zz = z.multiply(z);
+      BigInteger xz = x.multiply(z);
+      BigInteger nx = xx.subtract(zz).pow(2).mod(p);
+      z = xz.shiftLeft(2).multiply(xx.add(a.multiply(xz)).add(zz)).mod(p);
+      x = nx;
+    }
+    return z.signum() == 0;
+  }
 
   private enum Hash {
     SHA256("HmacSHA256", 32, HPKE.kdf_HKDF_SHA256),
@@ -161,6 +195,10 @@ public final class CipherSuite {
   private final Sig sig;
   private final ThreadLocal<Mac> hmac;
   private final ThreadLocal<java.security.MessageDigest> digest;
+  /** BouncyCastle's HPKE keeps mutable KDF state: one instance per thread, built once. */
+  private final ThreadLocal<HPKE> hpke;
+  /** One AES-GCM Cipher per thread, re-initialized per call (JCA lookup is not free). */
+  private final ThreadLocal<Cipher> aesGcm = ThreadLocal.withInitial(CipherSuite::newAesGcm);
 
   private CipherSuite(int id, short kem, Hash hash, Aead aead, Sig sig) {
     this.id = id;
@@ -175,6 +213,8 @@ public final class CipherSuite {
         throw new IllegalStateException("JCA lacks " + hash.hmac, e);
       }
     });
+    this.hpke = ThreadLocal.withInitial(
+        () -> new HPKE(HPKE.mode_base, kem, hash.hpkeKdf, aead.hpkeAead));
     String mdName = hash == Hash.SHA256 ? "SHA-256" : hash == Hash.SHA384 ? "SHA-384" : "SHA-512";
     this.digest = ThreadLocal.withInitial(() -> {
       try {
@@ -361,8 +401,7 @@ public final class CipherSuite {
         c.doFinal(out, n);
         return out;
       }
-      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-      c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
+      Cipher c = aesGcm(Cipher.ENCRYPT_MODE, key, nonce);
       c.updateAAD(aad);
       return c.doFinal(plaintext);
     } catch (GeneralSecurityException | InvalidCipherTextException e) {
@@ -394,8 +433,7 @@ public final class CipherSuite {
         c.doFinal(out, n);
         return out;
       }
-      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-      c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
+      Cipher c = aesGcm(Cipher.DECRYPT_MODE, key, nonce);
       c.updateAAD(aad);
       return c.doFinal(ciphertext);
     } catch (GeneralSecurityException | InvalidCipherTextException | RuntimeException e) {
@@ -610,7 +648,34 @@ public final class CipherSuite {
   // ---------------------------------------------------------------- HPKE
 
   private HPKE hpke() {
-    return new HPKE(HPKE.mode_base, kem, hash.hpkeKdf, aead.hpkeAead);
+    return hpke.get();
+  }
+
+  private static Cipher newAesGcm() {
+    try {
+      return Cipher.getInstance("AES/GCM/NoPadding");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("JCA lacks AES/GCM", e);
+    }
+  }
+
+  /**
+   * The thread's AES-GCM Cipher initialized for one operation. The JCA refuses to encrypt twice in
+   * a row under the same key and nonce on one instance; a fresh instance is then used (the caller
+   * asked for exactly that, e.g. the same Welcome sealed twice).
+   */
+  private Cipher aesGcm(int mode, byte[] key, byte[] nonce) throws GeneralSecurityException {
+    Cipher c = aesGcm.get();
+    SecretKeySpec k = new SecretKeySpec(key, "AES");
+    GCMParameterSpec p = new GCMParameterSpec(128, nonce);
+    try {
+      c.init(mode, k, p);
+    } catch (java.security.InvalidAlgorithmParameterException e) {
+      c = newAesGcm();
+      aesGcm.set(c);
+      c.init(mode, k, p);
+    }
+    return c;
   }
 
   /**
@@ -653,6 +718,40 @@ public final class CipherSuite {
         ECDomainParameters domain = kem == HPKE.kem_P256_SHA256 ? Sig.P256.domain
             : kem == HPKE.kem_P384_SHA348 ? Sig.P384.domain : Sig.P521.domain;
         return ecPublic(domain, new BigInteger(1, privateKey));
+      }
+    }
+  }
+
+  /**
+   * Tells whether bytes are a public key of this suite's KEM that HPKE can encrypt to (RFC 9180
+   * §7.1.1 {@code DeserializePublicKey}): the exact length of an X25519 / X448 key, or an
+   * uncompressed point on the NIST curve.
+   *
+   * <p>A peer's leaf, path or KeyPackage key that fails this check would make a later commit of
+   * this member fail, so receivers check every HPKE key when it arrives.
+   *
+   * @param publicKey candidate public key bytes
+   * @return whether the key is well formed
+   */
+  public boolean isValidHpkePublicKey(byte[] publicKey) {
+    switch (kem) {
+      case HPKE.kem_X25519_SHA256:
+        // RFC 7748 §6: a low-order point gives the all-zero shared secret, which the DH refuses.
+        return publicKey.length == 32 && !hasSmallOrder(publicKey, P25519, A25519, 3);
+      case HPKE.kem_X448_SHA512:
+        return publicKey.length == 56 && !hasSmallOrder(publicKey, P448, A448, 2);
+      default: {
+        ECDomainParameters domain = kem == HPKE.kem_P256_SHA256 ? Sig.P256.domain
+            : kem == HPKE.kem_P384_SHA348 ? Sig.P384.domain : Sig.P521.domain;
+        int fieldBytes = (domain.getCurve().getFieldSize() + 7) / 8;
+        if (publicKey.length != 1 + 2 * fieldBytes || publicKey[0] != 0x04) {
+          return false;
+        }
+        try {
+          return domain.getCurve().decodePoint(publicKey).isValid();
+        } catch (RuntimeException e) {
+          return false;
+        }
       }
     }
   }

@@ -71,6 +71,9 @@ import java.util.TreeMap;
  * the group's delivery order) or dropped with {@link #discardPendingCommit()}. {@link
  * #process(MlsMessage)} verifies and applies a message of another member.
  *
+ * <p>External commits and Add proposals from new-member senders are accepted only when {@link
+ * MlsConfig#allowNewMemberSenders()} is true; otherwise joining takes a member's commit.
+ *
  * <p>Messages of an epoch other than the current one fail with {@link MlsWrongEpochException},
  * except application messages of the last {@link MlsConfig#pastEpochsRetained()} epochs, which
  * still decrypt. A member that is removed learns it from {@link
@@ -266,7 +269,8 @@ public final class Group {
    * GroupInfo and tree, derives the init secret from the external_pub extension (§8.3), and makes
    * a commit with an ExternalInit proposal and a path from a new leaf.
    *
-   * <p>No member has to act first, so this must be allowed by the application's policy.
+   * <p>No member has to act first, so this must be allowed by the application's policy: members
+   * process the commit only if their {@link MlsConfig#allowNewMemberSenders()} is true.
    *
    * @param config bounds, clock and random source
    * @param groupInfo a signed GroupInfo of the group's current epoch with external_pub
@@ -308,8 +312,8 @@ public final class Group {
             r -> r.opaque(MlsConstants.MAX_PUBLIC_KEY_SIZE));
       }
     }
-    if (externalPub == null) {
-      throw new MlsValidationException("external_pub missing");
+    if (externalPub == null || !suite.isValidHpkePublicKey(externalPub)) {
+      throw new MlsValidationException("external_pub missing or invalid");
     }
     // RFC 9420 §8.3: kem_output, context = SetupBaseS(external_pub, ""); init_secret = export
     byte[][] kem = suite.hpkeExportSender(externalPub, new byte[0],
@@ -821,17 +825,23 @@ public final class Group {
 
   private ProcessedMessage processPublic(PublicMessage pm) throws MlsException {
     checkGroupId(pm.content().groupId());
+    SenderType senderType = pm.content().sender().type();
+    if (!config.allowNewMemberSenders() && (senderType == SenderType.NEW_MEMBER_COMMIT
+        || senderType == SenderType.NEW_MEMBER_PROPOSAL)) {
+      // RFC 9420 §12.4.3.2, §12.1.8: self-joins only where the application's policy allows them
+      throw new MlsValidationException("new member sender not allowed");
+    }
+    RatchetTree tree = state.tree;
     List<ExternalSender> externals = ExternalSender.find(state.context.extensions());
-    Map<Integer, LeafNode> leaves = state.leaves();
     // RFC 9420 §6.1: who must have signed, by sender type.
     SignatureKeyResolver keys = (sender, content) -> {
       switch (sender.type()) {
         case MEMBER: {
-          LeafNode leaf = leaves.get(sender.index());
+          LeafNode leaf = tree.leaf(sender.index());
           return leaf == null ? null : leaf.signatureKey();
         }
         case EXTERNAL:
-          return sender.index() < externals.size()
+          return sender.index() >= 0 && sender.index() < externals.size()
               ? externals.get(sender.index()).signatureKey() : null;
         case NEW_MEMBER_PROPOSAL:
           return content.proposal() instanceof Proposal.Add add
@@ -850,8 +860,7 @@ public final class Group {
   private ProcessedMessage processPrivate(PrivateMessage pm) throws MlsException {
     checkGroupId(pm.groupId());
     if (pm.epoch() == state.epoch()) {
-      Map<Integer, LeafNode> leaves = state.leaves();
-      AuthenticatedContent ac = state.framer.decryptPrivate(pm, memberKeys(leaves));
+      AuthenticatedContent ac = state.framer.decryptPrivate(pm, memberKeys(state.tree));
       return dispatch(ac);
     }
     if (pm.contentType() != ContentType.APPLICATION) {
@@ -874,12 +883,13 @@ public final class Group {
     throw new MlsWrongEpochException("wrong epoch");
   }
 
-  private static SignatureKeyResolver memberKeys(Map<Integer, LeafNode> leaves) {
+  /** Signature keys of the tree's members, looked up per message in O(1) (no copy of leaves). */
+  private static SignatureKeyResolver memberKeys(RatchetTree tree) {
     return (sender, content) -> {
       if (sender.type() != SenderType.MEMBER) {
         return null;
       }
-      LeafNode leaf = leaves.get(sender.index());
+      LeafNode leaf = tree.leaf(sender.index());
       return leaf == null ? null : leaf.signatureKey();
     };
   }
@@ -1047,6 +1057,8 @@ public final class Group {
       throws MlsException {
     Set<Integer> touched = new HashSet<>();
     Set<String> addKeys = new HashSet<>();
+    Set<String> newEncryptionKeys = new HashSet<>();
+    Set<String> updateKeys = new HashSet<>();
     Set<String> pskIds = new HashSet<>();
     int gce = 0;
     int reinit = 0;
@@ -1081,6 +1093,16 @@ public final class Group {
         if (!touched.add(e.sender().index())) {
           throw new MlsValidationException("several updates or removes of one leaf");
         }
+        LeafNode updated = ((Proposal.Update) p).leafNode();
+        if (!newEncryptionKeys.add(HEX.formatHex(updated.encryptionKey()))) {
+          throw new MlsValidationException("duplicate encryption key");
+        }
+        // RFC 9420 §12.2: the resulting tree must stay valid (§7.3), so an Update's signature
+        // key may not be that of another leaf this commit updates or adds
+        String sk = HEX.formatHex(updated.signatureKey());
+        if (!updateKeys.add(sk) || addKeys.contains(sk)) {
+          throw new MlsValidationException("duplicate signature key");
+        }
       } else if (p instanceof Proposal.Remove rm) {
         removes++;
         if (committer.type() == SenderType.MEMBER && rm.removed() == committer.index()) {
@@ -1091,11 +1113,16 @@ public final class Group {
         }
       } else if (p instanceof Proposal.Add add) {
         String sk = HEX.formatHex(add.keyPackage().leafNode().signatureKey());
-        if (!addKeys.add(sk)) {
+        if (!addKeys.add(sk) || updateKeys.contains(sk)) {
           throw new MlsValidationException("duplicate add");
         }
         if (staying.contains(sk)) {
           throw new MlsValidationException("add of an existing member");
+        }
+        // RFC 9420 §7.3: encryption keys stay unique in the resulting tree, also among the
+        // leaves this commit adds or updates (each was checked only against the old tree)
+        if (!newEncryptionKeys.add(HEX.formatHex(add.keyPackage().leafNode().encryptionKey()))) {
+          throw new MlsValidationException("duplicate encryption key");
         }
       } else if (p instanceof Proposal.PreSharedKey psk) {
         if (!pskIds.add(HEX.formatHex(psk.psk().toBytes()))) {

@@ -53,6 +53,10 @@ final class LeafValidator {
         kp.signature())) {
       throw new MlsValidationException("key package signature invalid");
     }
+    // RFC 9420 §10.1: the init key must be an HPKE key of the suite (we encrypt a Welcome to it)
+    if (!suite.isValidHpkePublicKey(kp.initKey())) {
+      throw new MlsValidationException("key package init key invalid");
+    }
     if (Arrays.equals(kp.initKey(), kp.leafNode().encryptionKey())) {
       throw new MlsValidationException("key package init key equals encryption key");
     }
@@ -67,6 +71,10 @@ final class LeafValidator {
       boolean checkLifetime) throws MlsValidationException {
     if (leaf.source() != expectedSource) {
       throw new MlsValidationException("leaf node source invalid");
+    }
+    // RFC 9420 §7.3: the encryption key must be an HPKE key of the suite (paths encrypt to it)
+    if (!suite.isValidHpkePublicKey(leaf.encryptionKey())) {
+      throw new MlsValidationException("leaf node encryption key invalid");
     }
     byte[] tbs = leaf.toBeSigned(groupId, Math.max(leafIndex, 0));
     if (!suite.verifyWithLabel(leaf.signatureKey(), "LeafNodeTBS", tbs, leaf.signature())) {

@@ -53,6 +53,7 @@ public final class MlsConfig {
   private final int paddingBlockSize;
   private final int resumptionSecretsRetained;
   private final int maxCachedProposals;
+  private final boolean allowNewMemberSenders;
   private final Clock clock;
   private final SecureRandom random;
 
@@ -65,6 +66,7 @@ public final class MlsConfig {
     this.paddingBlockSize = b.paddingBlockSize;
     this.resumptionSecretsRetained = b.resumptionSecretsRetained;
     this.maxCachedProposals = b.maxCachedProposals;
+    this.allowNewMemberSenders = b.allowNewMemberSenders;
     this.clock = b.clock != null ? b.clock : Clock.systemUTC();
     this.random = b.random != null ? b.random : new SecureRandom();
   }
@@ -181,6 +183,20 @@ public final class MlsConfig {
   }
 
   /**
+   * Returns whether non-members may add themselves: external commits (RFC 9420 §12.4.3.2) and
+   * Add proposals from a {@code new_member_proposal} sender (§12.1.8) are processed only when
+   * this is true (default false).
+   *
+   * <p>With false, a holder of a leaked GroupInfo cannot join without a member acting; the
+   * application's policy must allow self-joins before enabling it.
+   *
+   * @return whether new-member senders are accepted
+   */
+  public boolean allowNewMemberSenders() {
+    return allowNewMemberSenders;
+  }
+
+  /**
    * Returns the clock used for lifetimes.
    *
    * @return the clock
@@ -207,7 +223,8 @@ public final class MlsConfig {
         + ", clockSkew=" + clockSkew
         + ", paddingBlockSize=" + paddingBlockSize
         + ", resumptionSecretsRetained=" + resumptionSecretsRetained
-        + ", maxCachedProposals=" + maxCachedProposals + "]";
+        + ", maxCachedProposals=" + maxCachedProposals
+        + ", allowNewMemberSenders=" + allowNewMemberSenders + "]";
   }
 
   /**
@@ -226,6 +243,7 @@ public final class MlsConfig {
     private int paddingBlockSize = DEFAULT_PADDING_BLOCK_SIZE;
     private int resumptionSecretsRetained = DEFAULT_RESUMPTION_SECRETS_RETAINED;
     private int maxCachedProposals = DEFAULT_MAX_CACHED_PROPOSALS;
+    private boolean allowNewMemberSenders;
     private Clock clock;
     private SecureRandom random;
     private final java.util.Set<String> set = new java.util.LinkedHashSet<>();
@@ -352,6 +370,18 @@ public final class MlsConfig {
       range("maxCachedProposals", v, 1, LIMIT_MAX_CACHED_PROPOSALS);
       once("maxCachedProposals");
       maxCachedProposals = v;
+      return this;
+    }
+
+    /**
+     * Sets {@link MlsConfig#allowNewMemberSenders()}.
+     *
+     * @param v true to accept external commits and new-member Add proposals
+     * @return this builder
+     */
+    public Builder allowNewMemberSenders(boolean v) {
+      once("allowNewMemberSenders");
+      allowNewMemberSenders = v;
       return this;
     }
 

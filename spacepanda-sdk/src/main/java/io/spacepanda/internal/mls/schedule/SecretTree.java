@@ -56,6 +56,8 @@ public final class SecretTree {
   private final TreeMap<Integer, byte[]> nodes = new TreeMap<>();
   /** Leaf index → [handshake, application] ratchets, for leaves that were started. */
   private final TreeMap<Integer, Ratchet[]> ratchets = new TreeMap<>();
+  /** Ratchet secrets and message keys derived since this instance was made (not persisted). */
+  private long derivations;
 
   private SecretTree(CipherSuite suite, int leafCount, SecretTreeLimits limits) {
     this.suite = suite;
@@ -117,6 +119,17 @@ public final class SecretTree {
   }
 
   /**
+   * Returns how many ratchet steps and message keys this instance has derived since it was
+   * created or restored: a deterministic measure of the work and memory a peer's message cost
+   * (a rejected generation jump adds nothing).
+   *
+   * @return the number of {@code DeriveTreeSecret} ratchet steps plus message keys derived
+   */
+  public long derivationCount() {
+    return derivations;
+  }
+
+  /**
    * Hands out the key for the next message that {@code leaf} sends and advances its ratchet; the key
    * is deleted from the tree, so this member cannot decrypt that message later either.
    *
@@ -133,6 +146,7 @@ public final class SecretTree {
     long g = r.next;
     MessageKey key = keyAt(r.secret, g);
     r.replaceSecret(suite.deriveTreeSecret(r.secret, "secret", g, suite.hashLength()));
+    derivations++;
     r.next = g + 1;
     return key;
   }
@@ -186,7 +200,24 @@ public final class SecretTree {
     if (generation > next && generation - next > limits.maxForwardDistance()) {
       throw new MlsValidationException("generation too far ahead");
     }
-    Ratchet r = ratchet(leaf, type);
+    // A forged message must not even start the leaf's ratchets: undo that if the key fails.
+    Undo undo = started == null ? new Undo() : null;
+    Ratchet r = ratchet(leaf, type, undo);
+    try {
+      T result = useKey(r, generation, use);
+      if (undo != null) {
+        undo.discard();
+      }
+      return result;
+    } catch (MlsException | RuntimeException e) {
+      if (undo != null) {
+        undo.restore(leaf);
+      }
+      throw e;
+    }
+  }
+
+  private <T> T useKey(Ratchet r, long generation, KeyUse<T> use) throws MlsException {
     if (generation < r.next) {
       MessageKey k = r.skipped.get(generation);
       if (k == null) {
@@ -205,6 +236,7 @@ public final class SecretTree {
         skipped.add(keyAt(secret, j));
       }
       byte[] nextSecret = suite.deriveTreeSecret(secret, "secret", j, suite.hashLength());
+      derivations++;
       if (secret != r.secret) {
         Arrays.fill(secret, (byte) 0);
       }
@@ -212,6 +244,7 @@ public final class SecretTree {
     }
     MessageKey key = keyAt(secret, generation);
     byte[] after = suite.deriveTreeSecret(secret, "secret", generation, suite.hashLength());
+    derivations++;
     if (secret != r.secret) {
       Arrays.fill(secret, (byte) 0);
     }
@@ -249,6 +282,7 @@ public final class SecretTree {
   }
 
   private MessageKey keyAt(byte[] secret, long generation) {
+    derivations++;
     return new MessageKey(generation,
         suite.deriveTreeSecret(secret, "key", generation, suite.aeadKeyLength()),
         suite.deriveTreeSecret(secret, "nonce", generation, suite.aeadNonceLength()));
@@ -261,10 +295,14 @@ public final class SecretTree {
   }
 
   private Ratchet ratchet(int leaf, RatchetType type) throws MlsValidationException {
+    return ratchet(leaf, type, null);
+  }
+
+  private Ratchet ratchet(int leaf, RatchetType type, Undo undo) throws MlsValidationException {
     checkLeaf(leaf);
     Ratchet[] pair = ratchets.get(leaf);
     if (pair == null) {
-      byte[] leafSecret = deriveLeafSecret(leaf);
+      byte[] leafSecret = deriveLeafSecret(leaf, undo);
       pair = new Ratchet[] {
         new Ratchet(suite.expandWithLabel(leafSecret, RatchetType.HANDSHAKE.label(), EMPTY,
             suite.hashLength())),
@@ -278,7 +316,7 @@ public final class SecretTree {
   }
 
   /** Derives the leaf's secret down from the one known ancestor, deleting what it passes (§9.2). */
-  private byte[] deriveLeafSecret(int leaf) {
+  private byte[] deriveLeafSecret(int leaf, Undo undo) {
     int target = TreeMath.leafToNode(leaf);
     int x = root;
     while (!nodes.containsKey(x)) {
@@ -288,12 +326,19 @@ public final class SecretTree {
       x = target < x ? TreeMath.left(x) : TreeMath.right(x);
     }
     byte[] secret = nodes.remove(x);
+    if (undo != null) {
+      undo.removedNode = x;
+      undo.removedSecret = secret.clone();
+    }
     while (x != target) {
       int l = TreeMath.left(x);
       int r = TreeMath.right(x);
       byte[] ls = suite.expandWithLabel(secret, "tree", LEFT, suite.hashLength());
       byte[] rs = suite.expandWithLabel(secret, "tree", RIGHT, suite.hashLength());
       Arrays.fill(secret, (byte) 0);
+      if (undo != null) {
+        undo.added.add(target < x ? r : l);
+      }
       if (target < x) {
         nodes.put(r, rs);
         secret = ls;
@@ -305,6 +350,34 @@ public final class SecretTree {
       }
     }
     return secret;
+  }
+
+  /** What starting a leaf's ratchets changed, to put back if the first key fails (§9.2). */
+  private final class Undo {
+    int removedNode = -1;
+    byte[] removedSecret;
+    final List<Integer> added = new ArrayList<>();
+
+    void restore(int leaf) {
+      for (int n : added) {
+        Arrays.fill(nodes.remove(n), (byte) 0);
+      }
+      if (removedNode >= 0) {
+        nodes.put(removedNode, removedSecret);
+      }
+      Ratchet[] pair = ratchets.remove(leaf);
+      if (pair != null) {
+        for (Ratchet rt : pair) {
+          Arrays.fill(rt.secret, (byte) 0);
+        }
+      }
+    }
+
+    void discard() {
+      if (removedSecret != null) {
+        Arrays.fill(removedSecret, (byte) 0);
+      }
+    }
   }
 
   private static final class Ratchet {

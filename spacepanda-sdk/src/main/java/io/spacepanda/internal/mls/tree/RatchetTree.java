@@ -708,6 +708,9 @@ public final class RatchetTree {
     fresh.add(ByteBuffer.wrap(leaf.encryptionKey()));
     List<byte[]> keys = new ArrayList<>(filtered.length);
     for (UpdatePathNode n : path.nodes()) {
+      if (!suite.isValidHpkePublicKey(n.encryptionKey())) {
+        throw new MlsValidationException("invalid update path");
+      }
       keys.add(n.encryptionKey());
       if (!fresh.add(ByteBuffer.wrap(n.encryptionKey()))) {
         throw new MlsValidationException("duplicate encryption key");
@@ -888,6 +891,9 @@ public final class RatchetTree {
     for (Node n : nodes) {
       if (n == null) {
         continue;
+      }
+      if (!suite.isValidHpkePublicKey(keyOf(n))) {
+        throw new MlsValidationException("invalid encryption key");
       }
       if (!encryption.add(ByteBuffer.wrap(keyOf(n)))) {
         throw new MlsValidationException("duplicate encryption key");

@@ -1,8 +1,8 @@
 package io.spacepanda.internal.mls.group;
 
-import static io.spacepanda.internal.mls.group.GroupFixture.assertConverged;
-import static io.spacepanda.internal.mls.group.GroupFixture.sendAndCheck;
-import static io.spacepanda.internal.mls.group.GroupFixture.utf8;
+import static io.spacepanda.internal.mls.group.GroupFixtures.assertConverged;
+import static io.spacepanda.internal.mls.group.GroupFixtures.sendAndCheck;
+import static io.spacepanda.internal.mls.group.GroupFixtures.utf8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -15,7 +15,7 @@ import io.spacepanda.internal.mls.MlsException;
 import io.spacepanda.internal.mls.MlsValidationException;
 import io.spacepanda.internal.mls.codec.TlsWriter;
 import io.spacepanda.internal.mls.crypto.KeyPair;
-import io.spacepanda.internal.mls.group.GroupFixture.Client;
+import io.spacepanda.internal.mls.group.GroupFixtures.Client;
 import io.spacepanda.internal.mls.message.Extension;
 import io.spacepanda.internal.mls.message.FramedContent;
 import io.spacepanda.internal.mls.message.FramedContentAuthData;
@@ -40,7 +40,7 @@ class GroupAdvancedTest {
 
   @BeforeEach
   void setUp() throws MlsException {
-    config = GroupFixture.config(1234);
+    config = GroupFixtures.config(1234, MlsConfig.builder().allowNewMemberSenders(true));
     a = Client.named("alice", config).create("adv");
     KeyPackageBundle kb = Client.named("bob", config).keyPackage();
     KeyPackageBundle kc = Client.named("carol", config).keyPackage();
@@ -87,6 +87,39 @@ class GroupAdvancedTest {
   }
 
   @Test
+  void externalCommit_isRejectedUnlessThePolicyAllowsIt() throws MlsException {
+    MlsConfig strict = GroupFixtures.config(4321);
+    Group strictB = Group.fromBytes(strict, b.toBytes());
+    Client erin = Client.named("erin", config);
+    ExternalJoin join = Group.joinByExternalCommit(config, b.groupInfo(true), null,
+        erin.credential(), erin.signatureKeys());
+    byte[] before = strictB.toBytes();
+    assertThrows(MlsValidationException.class, () -> strictB.process(join.commit()));
+    assertArrayEquals(before, strictB.toBytes());
+    assertInstanceOf(ProcessedMessage.CommitApplied.class, b.process(join.commit()));
+  }
+
+  @Test
+  void newMemberProposal_isQueuedOnlyWhenThePolicyAllowsIt() throws MlsException {
+    Client erin = Client.named("erin", config);
+    KeyPackageBundle ke = erin.keyPackage();
+    FramedContent content = FramedContent.proposal(a.groupId(), a.epoch(),
+        Sender.newMemberProposal(), new byte[0], new Proposal.Add(ke.keyPackage()));
+    byte[] sig = GroupFixtures.SUITE.signWithLabel(erin.signatureKeys().privateKey(),
+        "FramedContentTBS", FramedContentTbs.encode(WireFormat.PUBLIC_MESSAGE, content, null));
+    MlsMessage self = MlsMessage.of(new PublicMessage(content,
+        new FramedContentAuthData(sig, null), null));
+    Group strictB = Group.fromBytes(GroupFixtures.config(99), b.toBytes());
+    assertThrows(MlsValidationException.class, () -> strictB.process(self));
+    assertInstanceOf(ProcessedMessage.ProposalQueued.class, b.process(self));
+    assertInstanceOf(ProcessedMessage.ProposalQueued.class, a.process(self));
+    assertInstanceOf(ProcessedMessage.ProposalQueued.class, c.process(self));
+    commitAndApply(a, CommitOptions.defaults());
+    assertEquals(4, b.members().size());
+    assertConverged(all());
+  }
+
+  @Test
   void externalCommit_withTamperedGroupInfoSignature_isRefused() {
     Client erin = Client.named("erin", config);
     var gi = a.groupInfo(true);
@@ -98,7 +131,7 @@ class GroupAdvancedTest {
 
   @Test
   void externalSender_removeProposal_isCommittedByMember() throws MlsException {
-    KeyPair ext = GroupFixture.SUITE.generateSignatureKeyPair(config.random());
+    KeyPair ext = GroupFixtures.SUITE.generateSignatureKeyPair(config.random());
     TlsWriter w = new TlsWriter();
     // RFC 9420 §12.1.8.1: ExternalSender external_senders<V>
     w.vector(v -> {
@@ -114,7 +147,7 @@ class GroupAdvancedTest {
 
     FramedContent content = FramedContent.proposal(a.groupId(), a.epoch(), Sender.external(0),
         new byte[0], new Proposal.Remove(c.ownLeafIndex()));
-    byte[] sig = GroupFixture.SUITE.signWithLabel(ext.privateKey(), "FramedContentTBS",
+    byte[] sig = GroupFixtures.SUITE.signWithLabel(ext.privateKey(), "FramedContentTBS",
         FramedContentTbs.encode(WireFormat.PUBLIC_MESSAGE, content, null));
     MlsMessage external = MlsMessage.of(new PublicMessage(content,
         new FramedContentAuthData(sig, null), null));
@@ -168,7 +201,7 @@ class GroupAdvancedTest {
 
   @Test
   void reInit_committed_freezesTheGroup() throws MlsException {
-    MlsMessage p = b.proposeReInit(utf8("adv-2"), GroupFixture.SUITE, List.of(), false);
+    MlsMessage p = b.proposeReInit(utf8("adv-2"), GroupFixtures.SUITE, List.of(), false);
     a.process(p);
     c.process(p);
     assertNull(a.reInitOrNull());

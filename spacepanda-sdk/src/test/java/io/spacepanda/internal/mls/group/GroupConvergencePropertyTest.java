@@ -1,6 +1,6 @@
 package io.spacepanda.internal.mls.group;
 
-import static io.spacepanda.internal.mls.group.GroupFixture.utf8;
+import static io.spacepanda.internal.mls.group.GroupFixtures.utf8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spacepanda.internal.mls.MlsException;
-import io.spacepanda.internal.mls.group.GroupFixture.Client;
+import io.spacepanda.internal.mls.group.GroupFixtures.Client;
 import io.spacepanda.internal.mls.message.MlsMessage;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +37,7 @@ class GroupConvergencePropertyTest {
   @Property(tries = 40)
   void randomHistory_membersConverge_andMessagesReachExactlyTheMembers(
       @ForAll("histories") List<Step> steps, @ForAll long seed) throws MlsException {
-    MlsConfig config = GroupFixture.config(seed);
+    MlsConfig config = GroupFixtures.config(seed);
     Group owner = Client.named("owner", config).create("prop");
     List<Group> members = new ArrayList<>(List.of(owner));
     List<String> names = new ArrayList<>(List.of("owner"));

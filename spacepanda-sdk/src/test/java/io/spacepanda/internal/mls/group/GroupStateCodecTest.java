@@ -2,7 +2,7 @@ package io.spacepanda.internal.mls.group;
 
 import io.spacepanda.internal.mls.MlsDecodeException;
 import io.spacepanda.internal.mls.MlsException;
-import io.spacepanda.internal.mls.group.GroupFixture.Client;
+import io.spacepanda.internal.mls.group.GroupFixtures.Client;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -14,7 +14,7 @@ class GroupStateCodecTest {
 
   private static synchronized byte[] saved() throws MlsException {
     if (saved == null) {
-      MlsConfig config = GroupFixture.config(11);
+      MlsConfig config = GroupFixtures.config(11);
       Group a = Client.named("a", config).create("codec");
       KeyPackageBundle kb = Client.named("b", config).keyPackage();
       CommitResult r = a.commit(CommitOptions.builder().add(kb.keyPackage()).build());
@@ -32,7 +32,7 @@ class GroupStateCodecTest {
     byte[] bytes = saved().clone();
     bytes[at % bytes.length] ^= (byte) (value == 0 ? 1 : value);
     try {
-      Group.fromBytes(GroupFixture.config(1), bytes);
+      Group.fromBytes(GroupFixtures.config(1), bytes);
     } catch (MlsDecodeException expected) {
       // a typed failure is the only acceptable one
     }
@@ -44,7 +44,7 @@ class GroupStateCodecTest {
     byte[] bytes = saved();
     byte[] shorter = java.util.Arrays.copyOf(bytes, cut % bytes.length);
     try {
-      Group.fromBytes(GroupFixture.config(1), shorter);
+      Group.fromBytes(GroupFixtures.config(1), shorter);
       throw new AssertionError("truncated state decoded");
     } catch (MlsDecodeException expected) {
       // expected
@@ -54,7 +54,7 @@ class GroupStateCodecTest {
   @Property(tries = 200)
   void randomBytes_failWithDecodeException(@ForAll byte[] bytes) {
     try {
-      Group.fromBytes(GroupFixture.config(1), bytes);
+      Group.fromBytes(GroupFixtures.config(1), bytes);
       throw new AssertionError("random bytes decoded");
     } catch (MlsDecodeException expected) {
       // expected

@@ -1,7 +1,7 @@
 package io.spacepanda.internal.mls.group;
 
-import static io.spacepanda.internal.mls.group.GroupFixture.assertConverged;
-import static io.spacepanda.internal.mls.group.GroupFixture.sendAndCheck;
+import static io.spacepanda.internal.mls.group.GroupFixtures.assertConverged;
+import static io.spacepanda.internal.mls.group.GroupFixtures.sendAndCheck;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spacepanda.internal.mls.MlsException;
@@ -25,7 +25,7 @@ class GroupSuitesTest {
   @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7})
   void groupLifecycle_worksInEverySuite(int id) throws MlsException {
     CipherSuite suite = CipherSuite.byId(id).orElseThrow();
-    MlsConfig config = GroupFixture.config(id);
+    MlsConfig config = GroupFixtures.config(id);
     Group a = Group.create(config, suite, "suites".getBytes(StandardCharsets.UTF_8),
         Credential.basic(new byte[] {1}), suite.generateSignatureKeyPair(config.random()));
     KeyPackageBundle kb = bundle(config, suite, "b");

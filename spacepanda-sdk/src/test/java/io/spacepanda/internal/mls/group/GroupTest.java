@@ -1,8 +1,8 @@
 package io.spacepanda.internal.mls.group;
 
-import static io.spacepanda.internal.mls.group.GroupFixture.assertConverged;
-import static io.spacepanda.internal.mls.group.GroupFixture.sendAndCheck;
-import static io.spacepanda.internal.mls.group.GroupFixture.utf8;
+import static io.spacepanda.internal.mls.group.GroupFixtures.assertConverged;
+import static io.spacepanda.internal.mls.group.GroupFixtures.sendAndCheck;
+import static io.spacepanda.internal.mls.group.GroupFixtures.utf8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,8 +16,14 @@ import io.spacepanda.internal.mls.MlsException;
 import io.spacepanda.internal.mls.MlsReplayException;
 import io.spacepanda.internal.mls.MlsValidationException;
 import io.spacepanda.internal.mls.MlsWrongEpochException;
-import io.spacepanda.internal.mls.group.GroupFixture.Client;
+import io.spacepanda.internal.mls.group.GroupFixtures.Client;
+import io.spacepanda.internal.mls.codec.TlsReader;
+import io.spacepanda.internal.mls.crypto.CipherSuite;
 import io.spacepanda.internal.mls.message.MlsMessage;
+import io.spacepanda.internal.mls.message.PrivateMessage;
+import io.spacepanda.internal.mls.message.SenderData;
+import io.spacepanda.internal.mls.schedule.SecretTree;
+import io.spacepanda.internal.mls.schedule.SenderDataKeys;
 import io.spacepanda.internal.mls.message.WireFormat;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +44,7 @@ class GroupTest {
 
   @BeforeEach
   void setUp() throws MlsException {
-    config = GroupFixture.config(42);
+    config = GroupFixtures.config(42);
     alice = Client.named("alice", config);
     bob = Client.named("bob", config);
     carol = Client.named("carol", config);
@@ -206,6 +212,15 @@ class GroupTest {
   }
 
   @Test
+  void sender_cannotDecryptItsOwnSentMessage() throws MlsException {
+    MlsMessage m = a.protect(utf8("mine"), new byte[0]);
+    assertThrows(MlsReplayException.class, () -> a.process(m));
+    sendAndCheck(b, "others still decrypt", all());
+    assertArrayEquals(utf8("mine"),
+        assertInstanceOf(ProcessedMessage.ApplicationMessage.class, c.process(m)).data());
+  }
+
+  @Test
   void replay_isRejected() throws MlsException {
     MlsMessage m = a.protect(utf8("once"), new byte[0]);
     b.process(m);
@@ -214,7 +229,7 @@ class GroupTest {
 
   @Test
   void generationBomb_isRejectedAndLaterMessagesStillDecrypt() throws MlsException {
-    MlsConfig small = GroupFixture.config(7, MlsConfig.builder().maxForwardGenerationJump(10));
+    MlsConfig small = GroupFixtures.config(7, MlsConfig.builder().maxForwardGenerationJump(10));
     Client x = Client.named("x", small);
     Client y = Client.named("y", small);
     Group gx = x.create("bomb");
@@ -230,6 +245,50 @@ class GroupTest {
     ProcessedMessage.ApplicationMessage m =
         assertInstanceOf(ProcessedMessage.ApplicationMessage.class, gy.process(sent.get(3)));
     assertArrayEquals(utf8("m3"), m.data());
+  }
+
+  /**
+   * Re-encrypts the SenderData of {@code m} with another generation, as a member who knows the
+   * epoch's sender-data secret could.
+   */
+  private static MlsMessage withGeneration(Group receiver, MlsMessage m, long generation)
+      throws MlsException {
+    PrivateMessage pm = m.privateMessage();
+    byte[] sds = receiver.state.secrets.senderDataSecret();
+    CipherSuite s = receiver.suite();
+    byte[] key = SenderDataKeys.key(s, sds, pm.ciphertext());
+    byte[] nonce = SenderDataKeys.nonce(s, sds, pm.ciphertext());
+    SenderData sd = TlsReader.decodeExactly(
+        s.open(key, nonce, pm.senderDataAad(), pm.encryptedSenderData()), SenderData::decode);
+    byte[] forged = s.seal(key, nonce, pm.senderDataAad(),
+        new SenderData(sd.leafIndex(), generation, sd.reuseGuard()).toBytes());
+    return MlsMessage.of(new PrivateMessage(pm.groupId(), pm.epoch(), pm.contentType(),
+        pm.authenticatedData(), forged, pm.ciphertext()));
+  }
+
+  @Test
+  void generationBomb_isRejectedBeforeAnyDerivation() throws MlsException {
+    sendAndCheck(a, "warm up", all());
+    SecretTree tree = b.state.secretTree;
+    long before = tree.derivationCount();
+    byte[] saved = b.toBytes();
+    MlsMessage legit = a.protect(utf8("legit"), new byte[0]);
+    for (long g : new long[] {0xFFFFFFFFL, 1L << 20, 1 + config.maxForwardGenerationJump() + 1}) {
+      MlsMessage bomb = withGeneration(b, legit, g);
+      assertThrows(MlsValidationException.class, () -> b.process(bomb));
+    }
+    assertEquals(before, tree.derivationCount(), "no key derived for a rejected jump");
+    assertArrayEquals(saved, b.toBytes(), "state unchanged");
+    ProcessedMessage.ApplicationMessage m =
+        assertInstanceOf(ProcessedMessage.ApplicationMessage.class, b.process(legit));
+    assertArrayEquals(utf8("legit"), m.data());
+    // a jump within the bound costs one step and one key per generation, keys kept bounded
+    MlsMessage far = withGeneration(b, a.protect(utf8("x"), new byte[0]),
+        1 + config.maxForwardGenerationJump());
+    long mid = tree.derivationCount();
+    assertThrows(MlsException.class, () -> b.process(far));
+    assertTrue(tree.derivationCount() - mid <= 2L * config.maxForwardGenerationJump() + 4,
+        "derivations bounded by the jump: " + (tree.derivationCount() - mid));
   }
 
   @Test
@@ -342,7 +401,7 @@ class GroupTest {
     MlsConfig past = MlsConfig.builder()
         .clock(java.time.Clock.fixed(java.time.Instant.parse("2020-01-01T00:00:00Z"),
             java.time.ZoneOffset.UTC)).build();
-    KeyPackageBundle old = KeyPackageBundle.create(past, GroupFixture.SUITE, dave.credential(),
+    KeyPackageBundle old = KeyPackageBundle.create(past, GroupFixtures.SUITE, dave.credential(),
         dave.signatureKeys());
     assertThrows(MlsValidationException.class,
         () -> a.commit(CommitOptions.builder().add(old.keyPackage()).build()));

@@ -1,6 +1,6 @@
 package io.spacepanda.internal.mls.group;
 
-import static io.spacepanda.internal.mls.group.GroupFixture.utf8;
+import static io.spacepanda.internal.mls.group.GroupFixtures.utf8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -10,7 +10,7 @@ import io.spacepanda.internal.mls.MlsException;
 import io.spacepanda.internal.mls.MlsValidationException;
 import io.spacepanda.internal.mls.MlsWrongEpochException;
 import io.spacepanda.internal.mls.crypto.CipherSuite;
-import io.spacepanda.internal.mls.group.GroupFixture.Client;
+import io.spacepanda.internal.mls.group.GroupFixtures.Client;
 import io.spacepanda.internal.mls.message.KeyPackage;
 import io.spacepanda.internal.mls.message.LeafNode;
 import io.spacepanda.internal.mls.message.LeafNodeSource;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 /** Receivers reject proposals and commits that break RFC 9420 §7.3, §10.1, §12.1 and §12.2. */
 class GroupValidationTest {
 
-  private static final CipherSuite S = GroupFixture.SUITE;
+  private static final CipherSuite S = GroupFixtures.SUITE;
   private MlsConfig config;
   private Client bob;
   private Client dave;
@@ -36,7 +36,7 @@ class GroupValidationTest {
 
   @BeforeEach
   void setUp() throws MlsException {
-    config = GroupFixture.config(99);
+    config = GroupFixtures.config(99);
     Client alice = Client.named("alice", config);
     bob = Client.named("bob", config);
     Client carol = Client.named("carol", config);
@@ -100,6 +100,36 @@ class GroupValidationTest {
   }
 
   @Test
+  void addWithMalformedInitKey_isRejected_andCommitStillWorks() throws MlsException {
+    KeyPackage good = dave.keyPackage().keyPackage();
+    KeyPackage bad = new KeyPackage(good.version(), good.cipherSuite(), new byte[5],
+        good.leafNode(), good.extensions(), new byte[0]);
+    bad = bad.withSignature(S.signWithLabel(dave.signatureKeys().privateKey(), "KeyPackageTBS",
+        bad.toBeSigned()));
+    MlsMessage m = b.propose(new Proposal.Add(bad), false);
+    assertThrows(MlsValidationException.class, () -> a.process(m));
+    // the committer would otherwise fail to encrypt its Welcome to the malformed key
+    CommitResult r = a.commit(CommitOptions.defaults());
+    a.mergePendingCommit();
+    b.process(r.commit());
+    assertArrayEquals(a.epochAuthenticator(), b.epochAuthenticator());
+  }
+
+  @Test
+  void updateWithMalformedOrLowOrderEncryptionKey_isRejected() {
+    // 31 bytes: not an X25519 key; 32 zero bytes: a low-order point (all-zero shared secret)
+    for (byte[] key : new byte[][] {new byte[31], new byte[32]}) {
+      LeafNode cur = b.state.ownLeafNode();
+      LeafNode unsigned = new LeafNode(key, cur.signatureKey(), cur.credential(),
+          cur.capabilities(), LeafNodeSource.UPDATE, null, null, cur.extensions(), new byte[0]);
+      LeafNode leaf = unsigned.withSignature(S.signWithLabel(bob.signatureKeys().privateKey(),
+          "LeafNodeTBS", unsigned.toBeSigned(b.groupId(), b.ownLeafIndex())));
+      MlsMessage m = b.propose(new Proposal.Update(leaf), false);
+      assertThrows(MlsValidationException.class, () -> a.process(m));
+    }
+  }
+
+  @Test
   void addWithBadKeyPackageSignature_isRejected() {
     KeyPackage good = dave.keyPackage().keyPackage();
     byte[] sig = good.signature().clone();
@@ -150,6 +180,67 @@ class GroupValidationTest {
     List<Group.Entry> entries = List.of(new Group.Entry(add, self, true),
         new Group.Entry(add, self, true));
     assertReceiversReject(a.buildCommit(CommitOptions.defaults(), list, entries));
+  }
+
+  @Test
+  void commitAddingTwoKeyPackagesWithOneEncryptionKey_isRejected() throws MlsException {
+    KeyPackage kd = dave.keyPackage().keyPackage();
+    Client erin = Client.named("erin", config);
+    LeafNode dl = kd.leafNode();
+    LeafNode unsigned = new LeafNode(dl.encryptionKey(), erin.signatureKeys().publicKey(),
+        erin.credential(), dl.capabilities(), LeafNodeSource.KEY_PACKAGE, dl.lifetime(), null,
+        dl.extensions(), new byte[0]);
+    LeafNode el = unsigned.withSignature(S.signWithLabel(erin.signatureKeys().privateKey(),
+        "LeafNodeTBS", unsigned.toBeSigned(a.groupId(), 0)));
+    KeyPackage unsignedKp = new KeyPackage(kd.version(), kd.cipherSuite(),
+        S.generateHpkeKeyPair(config.random()).publicKey(), el, kd.extensions(), new byte[0]);
+    KeyPackage ke = unsignedKp.withSignature(S.signWithLabel(erin.signatureKeys().privateKey(),
+        "KeyPackageTBS", unsignedKp.toBeSigned()));
+    Proposal addD = new Proposal.Add(kd);
+    Proposal addE = new Proposal.Add(ke);
+    Sender self = Sender.member(a.ownLeafIndex());
+    List<ProposalOrRef> list = List.of(new ProposalOrRef.Value(addD),
+        new ProposalOrRef.Value(addE));
+    List<Group.Entry> entries = List.of(new Group.Entry(addD, self, true),
+        new Group.Entry(addE, self, true));
+    assertReceiversReject(a.buildCommit(CommitOptions.defaults(), list, entries));
+    a.discardPendingCommit();
+    assertThrows(MlsValidationException.class, () -> a.commit(CommitOptions.builder().add(kd)
+        .add(ke).build()));
+  }
+
+  @Test
+  void commitWithUpdateTakingTheSignatureKeyOfAnAddedMember_isRejected() throws MlsException {
+    KeyPackage kd = dave.keyPackage().keyPackage();
+    LeafNode cur = b.state.ownLeafNode();
+    LeafNode unsigned = new LeafNode(S.generateHpkeKeyPair(config.random()).publicKey(),
+        dave.signatureKeys().publicKey(), cur.credential(), cur.capabilities(),
+        LeafNodeSource.UPDATE, null, null, cur.extensions(), new byte[0]);
+    LeafNode stolen = unsigned.withSignature(S.signWithLabel(dave.signatureKeys().privateKey(),
+        "LeafNodeTBS", unsigned.toBeSigned(b.groupId(), b.ownLeafIndex())));
+    MlsMessage update = b.propose(new Proposal.Update(stolen), false);
+    a.process(update);
+    c.process(update);
+    CachedProposalRef ref = new CachedProposalRef(a);
+    Proposal addD = new Proposal.Add(kd);
+    Sender self = Sender.member(a.ownLeafIndex());
+    List<ProposalOrRef> list = List.of(new ProposalOrRef.Reference(ref.only().ref()),
+        new ProposalOrRef.Value(addD));
+    List<Group.Entry> entries = List.of(
+        new Group.Entry(ref.only().proposal(), ref.only().sender(), false),
+        new Group.Entry(addD, self, true));
+    CommitResult r = a.buildCommit(CommitOptions.builder().forcePath(true).build(), list,
+        entries);
+    assertThrows(MlsValidationException.class, () -> c.process(r.commit()));
+    assertEquals(1, c.epoch());
+  }
+
+  /** The single proposal {@code g} has cached. */
+  private record CachedProposalRef(Group g) {
+    Group.CachedProposal only() {
+      assertEquals(1, g.proposals.size());
+      return g.proposals.values().iterator().next();
+    }
   }
 
   @Test
@@ -250,7 +341,7 @@ class GroupValidationTest {
 
   @Test
   void proposalFlood_beyondTheBound_isRejected() throws MlsException {
-    MlsConfig small = GroupFixture.config(5, MlsConfig.builder().maxCachedProposals(2));
+    MlsConfig small = GroupFixtures.config(5, MlsConfig.builder().maxCachedProposals(2));
     Group x = Client.named("x", small).create("flood");
     KeyPackageBundle ky = Client.named("y", small).keyPackage();
     CommitResult r = x.commit(CommitOptions.builder().add(ky.keyPackage()).build());

@@ -8,21 +8,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spacepanda.internal.mls.MlsDecodeException;
 import io.spacepanda.internal.mls.crypto.CipherSuite;
-import io.spacepanda.internal.mls.group.GroupFixture.Client;
+import io.spacepanda.internal.mls.group.GroupFixtures.Client;
 import io.spacepanda.internal.mls.message.KeyPackage;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
 class KeyPackageBundleTest {
 
-  private final MlsConfig config = GroupFixture.config(5);
+  private final MlsConfig config = GroupFixtures.config(5);
   private final Client erin = Client.named("erin", config);
 
   @Test
   void create_signsAValidKeyPackage_withLifetimeFromTheClock() throws Exception {
     KeyPackageBundle b = erin.keyPackage();
     KeyPackage kp = b.keyPackage();
-    CipherSuite s = GroupFixture.SUITE;
+    CipherSuite s = GroupFixtures.SUITE;
     assertTrue(s.verifyWithLabel(kp.leafNode().signatureKey(), "KeyPackageTBS",
         kp.toBeSigned(), kp.signature()));
     long now = config.clock().instant().getEpochSecond();

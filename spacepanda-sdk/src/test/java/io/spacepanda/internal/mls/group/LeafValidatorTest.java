@@ -20,7 +20,7 @@ class LeafValidatorTest {
   private static final long NOW = 1_800_000_000L;
 
   private static LeafValidator validator(List<Extension> groupExtensions) {
-    return new LeafValidator(GroupFixture.SUITE, new byte[] {1}, groupExtensions, Map.of(),
+    return new LeafValidator(GroupFixtures.SUITE, new byte[] {1}, groupExtensions, Map.of(),
         Clock.fixed(Instant.ofEpochSecond(NOW), ZoneOffset.UTC), Duration.ofMinutes(10));
   }
 

@@ -20,6 +20,7 @@ class MlsConfigTest {
     assertEquals(32, c.paddingBlockSize());
     assertEquals(16, c.resumptionSecretsRetained());
     assertEquals(1000, c.maxCachedProposals());
+    assertEquals(false, c.allowNewMemberSenders());
   }
 
   @Test

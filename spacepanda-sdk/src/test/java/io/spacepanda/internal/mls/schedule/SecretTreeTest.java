@@ -62,6 +62,21 @@ class SecretTreeTest {
   }
 
   @Test
+  void withDecryptionKey_failedUseOnUnstartedLeaf_leavesTreeExactlyAsBefore() throws Exception {
+    SecretTree t = tree(SecretTreeLimits.DEFAULT);
+    t.nextEncryptionKey(0, RatchetType.APPLICATION);
+    byte[] before = t.toBytes();
+    assertThrows(MlsDecryptionException.class, () -> t.withDecryptionKey(4,
+        RatchetType.APPLICATION, 3, k -> {
+          throw new MlsDecryptionException("decryption failed");
+        }));
+    assertArrayEquals(before, t.toBytes());
+    SecretTree fresh = tree(SecretTreeLimits.DEFAULT);
+    assertEquals(fresh.decryptionKey(4, RatchetType.APPLICATION, 3),
+        t.decryptionKey(4, RatchetType.APPLICATION, 3));
+  }
+
+  @Test
   void decryptionKey_sameGenerationTwice_isReplay() throws Exception {
     SecretTree t = tree(SecretTreeLimits.DEFAULT);
     t.decryptionKey(0, RatchetType.APPLICATION, 4);

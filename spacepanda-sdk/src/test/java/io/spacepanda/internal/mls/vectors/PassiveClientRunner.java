@@ -36,7 +36,7 @@ final class PassiveClientRunner {
 
   /** A fixed clock keeps lifetime checks deterministic (the vectors' lifetimes are wide). */
   static MlsConfig config() {
-    return MlsConfig.builder()
+    return MlsConfig.builder().allowNewMemberSenders(true)
         .clock(Clock.fixed(Instant.parse("2026-11-24T00:00:00Z"), ZoneOffset.UTC))
         .build();
   }
