@@ -41,6 +41,12 @@ public final class EnvelopeProtocolConstants {
   /** Default largest number of envelope streams one connection may have open inbound at once. */
   public static final int DEFAULT_MAX_INBOUND_STREAMS_PER_CONNECTION = 32;
 
+  /**
+   * Largest number of sends waiting for a free stream slot to one peer; a sender opens at most
+   * as many envelope streams to a peer at once as its own per-connection inbound limit.
+   */
+  public static final int MAX_QUEUED_SENDS_PER_PEER = 4096;
+
   /** Default largest number of peers the address book remembers. */
   public static final int DEFAULT_MAX_KNOWN_PEERS = 1024;
 

@@ -72,6 +72,7 @@ public final class Libp2pTransport implements Transport {
   private final Set<CompletableFuture<Void>> pendingSends = ConcurrentHashMap.newKeySet();
   private final Map<Connection, AtomicInteger> inboundStreams = new ConcurrentHashMap<>();
   private final AtomicLong rejected = new AtomicLong();
+  private final Map<PeerId, SendQueue> sendQueues = new ConcurrentHashMap<>();
   private final Object lock = new Object();
   private Host host; // guarded by lock; set once in start()
   private ScheduledThreadPoolExecutor timer; // guarded by lock; set once in start()
@@ -293,7 +294,10 @@ public final class Libp2pTransport implements Transport {
     OutboundEnvelope out = new OutboundEnvelope(EnvelopeCodec.encodeEnvelope(envelope));
     CompletableFuture<Void> result = out.result;
     pendingSends.add(result);
-    result.whenComplete((v, e) -> pendingSends.remove(result));
+    result.whenComplete((v, e) -> {
+      pendingSends.remove(result);
+      dropIdleQueue(recipient);
+    });
     if (closed) {
       out.fail(new TransportException("transport closed"));
       return result;
@@ -305,13 +309,28 @@ public final class Libp2pTransport implements Transport {
         return;
       }
       out.startTimer(schedule(() -> out.timeOut(), config.sendTimeout().toMillis()));
-      c.openStream(List.of(EnvelopeProtocolConstants.PROTOCOL_ID), out).whenComplete((s, e) -> {
-        if (e != null) {
-          out.fail(new TransportException("cannot open an envelope stream to " + recipient, unwrap(e)));
-        }
-      });
+      Runnable open = () -> c.openStream(List.of(EnvelopeProtocolConstants.PROTOCOL_ID), out)
+          .whenComplete((s, e) -> {
+            if (e != null) {
+              out.fail(new TransportException("cannot open an envelope stream to " + recipient, unwrap(e)));
+            }
+          });
+      if (!queueOf(recipient).submit(open, result)) {
+        out.fail(new TransportException("too many envelopes waiting for " + recipient));
+      }
     });
     return result;
+  }
+
+  /** Returns the send queue of a peer; a queue is dropped once idle, so the map stays small. */
+  private SendQueue queueOf(PeerId peer) {
+    SendQueue q = sendQueues.computeIfAbsent(peer, p -> new SendQueue(
+        config.maxInboundStreamsPerConnection(), EnvelopeProtocolConstants.MAX_QUEUED_SENDS_PER_PEER));
+    return q;
+  }
+
+  private void dropIdleQueue(PeerId peer) {
+    sendQueues.computeIfPresent(peer, (p, q) -> q.isIdle() ? null : q);
   }
 
   private CompletableFuture<Connection> connectionTo(Host h, PeerId peer) {
