@@ -50,9 +50,10 @@ import java.util.concurrent.TimeUnit;
  * <p>Each throughput figure is one warm-up run, then three measured runs (median and best are
  * printed); each run sends its bytes in 64 KiB writes to a sink and stops the clock once the sink
  * has read everything (it half-closes, or acknowledges, after the last byte). Handshakes: 100
- * warm-up, then 300 measured sequential dials. Heap: 200 client hosts (one thread each) dial one
- * server; retained heap after GC with the connections idle minus before, divided by the number of
- * connections (both ends of a connection live in this JVM, so this counts both). Not a JMH
+ * warm-up, then 300 measured sequential dials. Heap: 20 client hosts each dial 20 server hosts
+ * (one event loop thread per host, each warmed by one connection first); retained heap after GC
+ * with the 400 connections idle minus before, divided by 400 (both ends of a connection live in
+ * this JVM, so this counts both; half of it is one end). Not a JMH
  * benchmark because the js figure needs child processes; timings are wall clock.
  */
 public final class NetBenchmarks {
@@ -89,7 +90,7 @@ public final class NetBenchmarks {
     System.out.printf(Locale.ROOT, "Java/raw TCP = %.0f%%%s%n", 100 * median(yamux) / median(raw),
         js == null ? "" : String.format(Locale.ROOT, ", Java/js = %.2fx", median(yamux) / median(js)));
     handshakes();
-    heapPerConnection(200);
+    heapPerConnection(20);
   }
 
   private interface Run {
@@ -272,42 +273,72 @@ public final class NetBenchmarks {
     return -1;
   }
 
-  private static void heapPerConnection(int n) throws Exception {
+  /**
+   * Connects {@code k} client hosts to each of {@code k} server hosts ({@code k * k} connections
+   * over {@code 2k} hosts of one thread each, so per-host and per-thread costs such as allocator
+   * caches are mostly paid before the baseline) and reports the retained heap they add.
+   */
+  private static void heapPerConnection(int k) throws Exception {
+    List<Host> servers = new ArrayList<>();
     List<Host> clients = new ArrayList<>();
-    try (Host server = host(2)) {
-      server.listen(Multiaddr.tcp(InetAddress.getLoopbackAddress(), 0)).get(10, TimeUnit.SECONDS);
-      Multiaddr addr = server.fullListenAddresses().get(0);
-      for (int i = 0; i < n; i++) {
+    try {
+      List<Multiaddr> addrs = new ArrayList<>();
+      for (int i = 0; i < k; i++) {
+        Host s = host(1);
+        servers.add(s);
+        s.listen(Multiaddr.tcp(InetAddress.getLoopbackAddress(), 0)).get(10, TimeUnit.SECONDS);
+        addrs.add(s.fullListenAddresses().get(0));
         clients.add(host(1));
       }
-      // one connection first, so classes and allocator arenas exist before the baseline
-      Host warm = host(1);
-      warm.dial(addr).get(10, TimeUnit.SECONDS).close();
+      // warm every host's thread (classes, allocator caches) with one connection, then close it
+      for (int i = 0; i < k; i++) {
+        Connection c = clients.get(i).dial(addrs.get(i)).get(10, TimeUnit.SECONDS);
+        c.close();
+        c.closeFuture().get(10, TimeUnit.SECONDS);
+      }
+      awaitConnections(servers, 0);
       long before = retainedHeap();
       long directBefore = directMemory();
       for (Host c : clients) {
-        c.dial(addr).get(10, TimeUnit.SECONDS);
+        for (Multiaddr a : addrs) {
+          c.dial(a).get(10, TimeUnit.SECONDS);
+        }
       }
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (server.connections().size() < n && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
+      int n = k * k;
+      awaitConnections(servers, n);
       Thread.sleep(500);
       long after = retainedHeap();
       long directAfter = directMemory();
       System.out.printf(Locale.ROOT,
-          "heap per idle connection (%d connections, both ends): %.1f KiB (%.1f KiB per end); "
-              + "direct buffers %+.1f KiB per connection%n",
-          server.connections().size(), (after - before) / 1024.0 / n, (after - before) / 2048.0 / n,
+          "heap per idle connection (%d connections, both ends in this JVM): %.1f KiB "
+              + "(%.1f KiB per end); direct buffers %+.1f KiB per connection%n",
+          n, (after - before) / 1024.0 / n, (after - before) / 2048.0 / n,
           (directAfter - directBefore) / 1024.0 / n);
-      warm.close();
     } finally {
-      for (Host c : clients) {
-        c.close();
+      for (Host h : clients) {
+        h.close();
+      }
+      for (Host h : servers) {
+        h.close();
       }
       if (jsListener != null) {
         jsListener.close();
       }
     }
+  }
+
+  private static void awaitConnections(List<Host> servers, int total) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      int open = 0;
+      for (Host s : servers) {
+        open += s.connections().size();
+      }
+      if (open == total) {
+        return;
+      }
+      Thread.sleep(10);
+    }
+    throw new IllegalStateException("servers did not reach " + total + " connections");
   }
 }
