@@ -648,6 +648,10 @@ public final class Libp2pTransport implements Transport {
         s.reset();
         return Discard.INSTANCE;
       }
+      // Host.openStream may run this off the event loop when the negotiation finished first; the
+      // negotiation's handler would then drop an acknowledgement arriving before the host
+      // installs ours. Installing it here, ahead of the write on the stream's loop, closes that gap.
+      s.setHandler(this);
       s.write(Unpooled.wrappedBuffer(frame)).whenComplete((v, e) -> {
         if (e != null) {
           fail(new TransportException("writing the envelope failed", unwrap(e)));

@@ -146,6 +146,24 @@ class Libp2pTransportTest {
   }
 
   @Test
+  void send_replyOverFreshInboundConnection_acknowledgementArrivesEveryTime() throws Exception {
+    // The reply's stream opens on an existing connection from this thread, so the envelope can
+    // be written before the host installs the sender's handler; the ack must not be lost then.
+    for (int i = 0; i < 100; i++) {
+      Node a = node();
+      Node b = node();
+      b.transport().addPeerAddress(a.peer(), a.address());
+      await(b.transport().send(a.peer(), new byte[] {1}));
+
+      await(a.transport().send(b.peer(), new byte[] {2}));
+
+      assertEquals(1, b.in().envelopes().size());
+      a.transport().close();
+      b.transport().close();
+    }
+  }
+
+  @Test
   void send_largestAllowedEnvelope_arrivesWhole() throws Exception {
     Node a = node();
     Node b = node();
