@@ -47,6 +47,9 @@ public final class EnvelopeProtocolConstants {
    */
   public static final int MAX_QUEUED_SENDS_PER_PEER = 4096;
 
+  /** Default largest number of bytes all inbound envelopes of a transport may hold at once. */
+  public static final long DEFAULT_MAX_INBOUND_BUFFERED_BYTES = 64L * 1024 * 1024;
+
   /** Default largest number of peers the address book remembers. */
   public static final int DEFAULT_MAX_KNOWN_PEERS = 1024;
 

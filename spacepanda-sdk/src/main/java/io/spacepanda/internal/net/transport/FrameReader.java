@@ -68,6 +68,15 @@ final class FrameReader {
   }
 
   /**
+   * Returns the message length the prefix announced.
+   *
+   * @return the length, or -1 while the prefix is incomplete
+   */
+  long announcedLength() {
+    return length;
+  }
+
+  /**
    * Returns whether a whole message was read.
    *
    * @return {@code true} once {@link #offer} returned the message

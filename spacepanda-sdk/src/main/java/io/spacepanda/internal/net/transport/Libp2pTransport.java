@@ -7,6 +7,7 @@ import io.spacepanda.PeerId;
 import io.spacepanda.internal.net.host.Connection;
 import io.spacepanda.internal.net.host.ConnectionListener;
 import io.spacepanda.internal.net.host.Host;
+import io.spacepanda.internal.net.host.ProtocolHandler;
 import io.spacepanda.internal.net.multiaddr.Multiaddr;
 import io.spacepanda.internal.net.multiaddr.MultiaddrException;
 import io.spacepanda.internal.net.stream.MuxedStream;
@@ -25,7 +26,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +48,12 @@ import org.slf4j.LoggerFactory;
  * future completed (status 0) or failed (status 1); both then half-close. A malformed, oversized,
  * truncated or too slow inbound envelope gets its stream reset and is counted in {@link
  * #rejectedStreams()}; the connection and its other streams go on.
+ *
+ * <p>Bounds: inbound envelopes of at most {@code maxEnvelopeBytes}, at most {@code
+ * maxInboundStreamsPerConnection} of them open per connection, and at most {@code
+ * maxInboundBufferedBytes} announced by all open inbound envelopes together (each stream's length
+ * prefix counts until the stream ends); a sender keeps at most as many envelope streams open to
+ * one peer as its own per-connection limit and queues the rest.
  *
  * <p>Addresses: the context's listen multiaddrs ({@value EnvelopeProtocolConstants#DEFAULT_LISTEN_ADDRESS}
  * when it names none), bootstrap multiaddrs ending in {@code /p2p/<peer id>} (dialed at {@link
@@ -72,6 +82,7 @@ public final class Libp2pTransport implements Transport {
   private final Set<CompletableFuture<Void>> pendingSends = ConcurrentHashMap.newKeySet();
   private final Map<Connection, AtomicInteger> inboundStreams = new ConcurrentHashMap<>();
   private final AtomicLong rejected = new AtomicLong();
+  private final AtomicLong inboundBuffered = new AtomicLong();
   private final Map<PeerId, SendQueue> sendQueues = new ConcurrentHashMap<>();
   private final Object lock = new Object();
   private Host host; // guarded by lock; set once in start()
@@ -440,7 +451,7 @@ public final class Libp2pTransport implements Transport {
     }
     try {
       return t.schedule(task, millis, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       task.run();
       return null;
     }
@@ -463,8 +474,8 @@ public final class Libp2pTransport implements Transport {
   }
 
   private static Throwable unwrap(Throwable t) {
-    while ((t instanceof java.util.concurrent.CompletionException
-        || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
+    while ((t instanceof CompletionException
+        || t instanceof ExecutionException) && t.getCause() != null) {
       t = t.getCause();
     }
     return t;
@@ -497,6 +508,7 @@ public final class Libp2pTransport implements Transport {
     stream.closeFuture().whenComplete((v, e) -> {
       open.decrementAndGet();
       in.timeout.cancel(false);
+      inboundBuffered.addAndGet(-in.reserved);
     });
     return in;
   }
@@ -507,6 +519,7 @@ public final class Libp2pTransport implements Transport {
     final FrameReader reader = new FrameReader(maxMessageBytes);
     io.netty.util.concurrent.ScheduledFuture<?> timeout;
     boolean failed;
+    volatile long reserved;
 
     InboundEnvelope(PeerId from) {
       this.from = from;
@@ -529,6 +542,11 @@ public final class Libp2pTransport implements Transport {
         data.release();
         stream.consumed(n);
       }
+      if (reserved == 0 && reader.announcedLength() > 0 && !reserve(reader.announcedLength())) {
+        failed = true;
+        reject(stream, "inbound envelope budget exhausted", null);
+        return;
+      }
       if (message == null) {
         return;
       }
@@ -547,6 +565,17 @@ public final class Libp2pTransport implements Transport {
         return;
       }
       deliver(stream, payload);
+    }
+
+    /** Counts {@code bytes} against the transport-wide budget until the stream ends. */
+    private boolean reserve(long bytes) {
+      long now = inboundBuffered.addAndGet(bytes);
+      if (now > config.maxInboundBufferedBytes()) {
+        inboundBuffered.addAndGet(-bytes);
+        return false;
+      }
+      reserved = bytes;
+      return true;
     }
 
     private void deliver(MuxedStream stream, byte[] payload) {
@@ -604,7 +633,7 @@ public final class Libp2pTransport implements Transport {
   // ---- outbound ---------------------------------------------------------------------------
 
   /** Sends one envelope on one outbound stream and reads the acknowledgement. */
-  private final class OutboundEnvelope implements io.spacepanda.internal.net.host.ProtocolHandler, StreamHandler {
+  private final class OutboundEnvelope implements ProtocolHandler, StreamHandler {
     final byte[] frame;
     final CompletableFuture<Void> result = new CompletableFuture<>();
     final FrameReader ackReader = new FrameReader(EnvelopeProtocolConstants.MAX_ACK_MESSAGE_BYTES);

@@ -22,6 +22,8 @@ import java.util.Objects;
  * @param maxKnownPeers largest number of peers in the address book (least recently added go
  *     first)
  * @param maxAddressesPerPeer largest number of addresses kept per peer (oldest go first)
+ * @param maxInboundBufferedBytes largest number of bytes all inbound envelopes may hold at once,
+ *     counted from each length prefix until its stream ends; a stream that would exceed it is reset
  * @param threads event loop threads of the host
  */
 public record Libp2pTransportConfig(
@@ -35,6 +37,7 @@ public record Libp2pTransportConfig(
     int maxInboundStreamsPerConnection,
     int maxKnownPeers,
     int maxAddressesPerPeer,
+    long maxInboundBufferedBytes,
     int threads) {
 
   /**
@@ -54,6 +57,9 @@ public record Libp2pTransportConfig(
     positive(maxInboundStreamsPerConnection, "maxInboundStreamsPerConnection");
     positive(maxKnownPeers, "maxKnownPeers");
     positive(maxAddressesPerPeer, "maxAddressesPerPeer");
+    if (maxInboundBufferedBytes < 1) {
+      throw new IllegalArgumentException("maxInboundBufferedBytes must be positive: " + maxInboundBufferedBytes);
+    }
     positive(threads, "threads");
     if (maxEnvelopeBytes > Integer.MAX_VALUE - EnvelopeProtocolConstants.MESSAGE_SLACK_BYTES) {
       throw new IllegalArgumentException("maxEnvelopeBytes too large: " + maxEnvelopeBytes);
@@ -65,7 +71,7 @@ public record Libp2pTransportConfig(
    *
    * @return 1 MiB envelopes, 10 s dial and handshake, 30 s send and receive, the host's default
    *     connection limit and idle timeout, 32 inbound streams per connection, 1024 known peers with
-   *     8 addresses each, 2 threads
+   *     8 addresses each, 64 MiB of inbound envelopes in flight, 2 threads
    */
   public static Libp2pTransportConfig defaults() {
     return new Libp2pTransportConfig(
@@ -79,6 +85,7 @@ public record Libp2pTransportConfig(
         EnvelopeProtocolConstants.DEFAULT_MAX_INBOUND_STREAMS_PER_CONNECTION,
         EnvelopeProtocolConstants.DEFAULT_MAX_KNOWN_PEERS,
         EnvelopeProtocolConstants.DEFAULT_MAX_ADDRESSES_PER_PEER,
+        EnvelopeProtocolConstants.DEFAULT_MAX_INBOUND_BUFFERED_BYTES,
         HostConstants.DEFAULT_THREADS);
   }
 
@@ -91,7 +98,7 @@ public record Libp2pTransportConfig(
   public Libp2pTransportConfig withMaxEnvelopeBytes(int value) {
     return new Libp2pTransportConfig(value, dialTimeout, handshakeTimeout, sendTimeout,
         receiveTimeout, idleTimeout, maxConnections, maxInboundStreamsPerConnection, maxKnownPeers,
-        maxAddressesPerPeer, threads);
+        maxAddressesPerPeer, maxInboundBufferedBytes, threads);
   }
 
   /**
@@ -104,7 +111,7 @@ public record Libp2pTransportConfig(
   public Libp2pTransportConfig withDialTimeouts(Duration dial, Duration handshake) {
     return new Libp2pTransportConfig(maxEnvelopeBytes, dial, handshake, sendTimeout,
         receiveTimeout, idleTimeout, maxConnections, maxInboundStreamsPerConnection, maxKnownPeers,
-        maxAddressesPerPeer, threads);
+        maxAddressesPerPeer, maxInboundBufferedBytes, threads);
   }
 
   /**
@@ -117,7 +124,7 @@ public record Libp2pTransportConfig(
   public Libp2pTransportConfig withStreamTimeouts(Duration send, Duration receive) {
     return new Libp2pTransportConfig(maxEnvelopeBytes, dialTimeout, handshakeTimeout, send,
         receive, idleTimeout, maxConnections, maxInboundStreamsPerConnection, maxKnownPeers,
-        maxAddressesPerPeer, threads);
+        maxAddressesPerPeer, maxInboundBufferedBytes, threads);
   }
 
   /**
@@ -129,7 +136,7 @@ public record Libp2pTransportConfig(
   public Libp2pTransportConfig withMaxInboundStreamsPerConnection(int value) {
     return new Libp2pTransportConfig(maxEnvelopeBytes, dialTimeout, handshakeTimeout, sendTimeout,
         receiveTimeout, idleTimeout, maxConnections, value, maxKnownPeers, maxAddressesPerPeer,
-        threads);
+        maxInboundBufferedBytes, threads);
   }
 
   /**
@@ -142,7 +149,19 @@ public record Libp2pTransportConfig(
   public Libp2pTransportConfig withAddressBookBounds(int peers, int addressesPerPeer) {
     return new Libp2pTransportConfig(maxEnvelopeBytes, dialTimeout, handshakeTimeout, sendTimeout,
         receiveTimeout, idleTimeout, maxConnections, maxInboundStreamsPerConnection, peers,
-        addressesPerPeer, threads);
+        addressesPerPeer, maxInboundBufferedBytes, threads);
+  }
+
+  /**
+   * Returns a copy with another bound on bytes held by inbound envelopes.
+   *
+   * @param value bytes, positive
+   * @return the copy
+   */
+  public Libp2pTransportConfig withMaxInboundBufferedBytes(long value) {
+    return new Libp2pTransportConfig(maxEnvelopeBytes, dialTimeout, handshakeTimeout, sendTimeout,
+        receiveTimeout, idleTimeout, maxConnections, maxInboundStreamsPerConnection, maxKnownPeers,
+        maxAddressesPerPeer, value, threads);
   }
 
   private static void positive(int v, String name) {

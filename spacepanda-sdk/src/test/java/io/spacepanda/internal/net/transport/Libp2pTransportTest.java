@@ -323,6 +323,22 @@ class Libp2pTransportTest {
   }
 
   @Test
+  void inbound_envelopesAnnouncingMoreThanTheBudget_resetUntilBytesFreeUp() throws Exception {
+    Node a = node(TransportFixtures.shortTimeouts().withMaxInboundBufferedBytes(1000), List.of());
+    Connection c = rawDial(a);
+    byte[] big = EnvelopeCodec.encodeEnvelope(new byte[900]);
+    Connection other = rawDial(a);
+
+    StreamCollector holding = rawStream(c, java.util.Arrays.copyOf(big, 20), false);
+    StreamCollector over = rawStream(other, EnvelopeCodec.encodeEnvelope(new byte[200]), false);
+
+    assertThrows(ExecutionException.class, () -> await(over.done()));
+    assertEquals(1, a.transport().rejectedStreams());
+    assertFalse(holding.done().isDone());
+    assertEquals(EnvelopeProtocolConstants.STATUS_OK, rawSend(other, new byte[50]));
+  }
+
+  @Test
   void inbound_truncatedEnvelope_resetWhenSenderCloses() throws Exception {
     Node a = node();
     Connection c = rawDial(a);
