@@ -1,0 +1,477 @@
+package io.spacepanda;
+
+import io.spacepanda.internal.delivery.Scheduler;
+import io.spacepanda.internal.node.NodeConfig;
+import io.spacepanda.internal.node.NodeImpl;
+import io.spacepanda.spi.Storage;
+import io.spacepanda.spi.Transport;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * A SpacePanda node: one identity, its spaces and channels, its storage and its transport.
+ *
+ * <p>Build one with {@link #builder()}, {@link #start()} it, use it, {@link #close()} it. Nothing
+ * touches disk or network before {@code start()}. All methods are thread-safe; the node's state
+ * (MLS groups included) is guarded by one lock per node, and listener callbacks run on one ordered
+ * executor. Operations that do I/O return {@link CompletableFuture}s that complete when the effect
+ * is durable locally.
+ */
+public interface SpacePanda extends AutoCloseable {
+
+  /**
+   * Returns a new builder with every option unset.
+   *
+   * @return the builder
+   */
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Opens storage, loads or creates the identity and starts the transport.
+   *
+   * @return completes when the node accepts calls; exceptionally with a storage or transport
+   *     failure
+   * @throws IllegalStateException if the node was started or closed before
+   */
+  CompletableFuture<Void> start();
+
+  /**
+   * Returns this node's peer id.
+   *
+   * @return the peer id (still available after {@link #close()})
+   * @throws IllegalStateException if the node has never been started
+   */
+  PeerId peerId();
+
+  /**
+   * Returns the addresses other nodes can reach this node at.
+   *
+   * @return the transport's addresses; empty without a transport
+   */
+  List<String> listenAddresses();
+
+  /**
+   * Creates a space owned by this node, with a default channel named {@code general}.
+   *
+   * @param name the display name, 1 to 100 characters
+   * @return completes with the space once it is stored
+   * @throws IllegalArgumentException if the name is empty or too long
+   */
+  CompletableFuture<Space> createSpace(String name);
+
+  /**
+   * Joins a space with an invite code made by {@link Space#createInvite()}.
+   *
+   * <p>Sends a join request with fresh KeyPackages in a sealed envelope to the inviter and waits
+   * for the Welcomes.
+   *
+   * @param inviteCode the code
+   * @return completes with the space once this node joined its control group and default
+   *     channel; exceptionally with {@link InviteRefusedException} if the invite expired, was
+   *     already used or is unknown to the inviter
+   * @throws InvalidInviteException if the code is malformed or mistyped
+   */
+  CompletableFuture<Space> join(String inviteCode);
+
+  /**
+   * Returns the spaces this node is a member of.
+   *
+   * @return an immutable snapshot ordered by name
+   */
+  List<Space> spaces();
+
+  /**
+   * Returns a space by its id.
+   *
+   * @param spaceId the id as {@link Space#id()} shows it
+   * @return the space, or empty if this node is not a member
+   */
+  Optional<Space> space(String spaceId);
+
+  /**
+   * Returns how many inbound envelopes were dropped as malformed, undecryptable, replayed or
+   * unexpected since start.
+   *
+   * @return the count
+   */
+  long droppedEnvelopes();
+
+  /**
+   * Stops the transport and the node's threads and closes storage; idempotent.
+   *
+   * <p>Queued outbound copies stay in the outbox and are sent after the next start.
+   */
+  @Override
+  void close();
+
+  /**
+   * Configures a {@link SpacePanda} node; fail-fast like {@code Caffeine.newBuilder()}.
+   *
+   * <p>Each option may be set once; setting it again, or an option that conflicts with an earlier
+   * one, throws {@link IllegalStateException} naming the earlier value. Bad values throw {@link
+   * IllegalArgumentException}. {@link #build()} checks the options together and touches neither
+   * disk nor network. Not thread-safe.
+   */
+  final class Builder {
+
+    private Path dataDir;
+    private Storage storage;
+    private Transport.Factory transport;
+    private final List<String> listen = new ArrayList<>();
+    private final List<String> bootstrap = new ArrayList<>();
+    private Boolean p2p;
+    private Jitter jitter;
+    private List<Integer> paddingBuckets;
+    private Integer pastEpochRetention;
+    private Clock clock;
+    private Scheduler scheduler;
+    private SecureRandom random;
+    private Executor listenerExecutor;
+    private SpacePandaListener listener;
+    private char[] passphrase;
+
+    Builder() {}
+
+    /**
+     * Keeps the node's state in a SQLite store in a directory (the embedded default).
+     *
+     * @param dir the directory, created at start if missing
+     * @return this builder
+     * @throws IllegalStateException if the data directory or a storage was set before
+     */
+    public Builder dataDir(Path dir) {
+      Objects.requireNonNull(dir, "dir");
+      requireUnset("dataDir", dataDir);
+      requireUnset("storage", storage);
+      dataDir = dir;
+      return this;
+    }
+
+    /**
+     * Keeps the node's state in a given store instead of the default; the node closes it.
+     *
+     * @param store the store, for example {@link Storage#inMemory()}
+     * @return this builder
+     * @throws IllegalStateException if a storage or data directory was set before
+     */
+    public Builder storage(Storage store) {
+      Objects.requireNonNull(store, "store");
+      requireUnset("storage", storage);
+      requireUnset("dataDir", dataDir);
+      storage = store;
+      return this;
+    }
+
+    /**
+     * Uses a transport created by a factory with the node's own resources.
+     *
+     * @param factory the factory, for example a simulated network's
+     * @return this builder
+     * @throws IllegalStateException if a transport was set before or {@code p2p(false)} was set
+     */
+    public Builder transport(Transport.Factory factory) {
+      Objects.requireNonNull(factory, "factory");
+      requireUnset("transport", transport);
+      if (Boolean.FALSE.equals(p2p)) {
+        throw new IllegalStateException("p2p was set to false before");
+      }
+      transport = factory;
+      return this;
+    }
+
+    /**
+     * Adds an address to listen on, in the transport's form.
+     *
+     * @param address for example {@code /ip4/0.0.0.0/tcp/0}
+     * @return this builder
+     * @throws IllegalArgumentException if the address is blank or given twice
+     */
+    public Builder listen(String address) {
+      addAddress(listen, "listen", address);
+      return this;
+    }
+
+    /**
+     * Adds a bootstrap peer to connect to at start, in the transport's form.
+     *
+     * @param address for example {@code /ip4/203.0.113.5/tcp/4001/p2p/12D3KooW…}
+     * @return this builder
+     * @throws IllegalArgumentException if the address is blank or given twice
+     */
+    public Builder bootstrap(String address) {
+      addAddress(bootstrap, "bootstrap", address);
+      return this;
+    }
+
+    /**
+     * Turns networking on or off; off gives a node that works only locally.
+     *
+     * @param enabled false for no transport at all
+     * @return this builder
+     * @throws IllegalStateException if set before, or set to false after a transport was given
+     */
+    public Builder p2p(boolean enabled) {
+      requireUnset("p2p", p2p);
+      if (!enabled && transport != null) {
+        throw new IllegalStateException("a transport was set before");
+      }
+      p2p = enabled;
+      return this;
+    }
+
+    /**
+     * Sets the delay before each copy of a broadcast; default {@code Jitter.uniform(30 s)}.
+     *
+     * @param value the jitter, for example {@link Jitter#none()}
+     * @return this builder
+     * @throws IllegalStateException if set before
+     */
+    public Builder jitter(Jitter value) {
+      Objects.requireNonNull(value, "jitter");
+      requireUnset("jitter", jitter);
+      jitter = value;
+      return this;
+    }
+
+    /**
+     * Sets the envelope size buckets; default 256 B, 1, 4, 16 and 64 KiB.
+     *
+     * @param bucketSizes strictly increasing sizes in bytes, the largest at least 64 KiB
+     * @return this builder
+     * @throws IllegalArgumentException if the list is empty, not increasing or too small
+     * @throws IllegalStateException if set before
+     */
+    public Builder paddingBuckets(List<Integer> bucketSizes) {
+      Objects.requireNonNull(bucketSizes, "bucketSizes");
+      requireUnset("paddingBuckets", paddingBuckets);
+      List<Integer> copy = List.copyOf(bucketSizes);
+      if (copy.isEmpty()) {
+        throw new IllegalArgumentException("paddingBuckets must not be empty");
+      }
+      for (int i = 1; i < copy.size(); i++) {
+        if (copy.get(i) <= copy.get(i - 1)) {
+          throw new IllegalArgumentException("paddingBuckets must increase: " + copy);
+        }
+      }
+      if (copy.get(copy.size() - 1) < 64 * 1024) {
+        throw new IllegalArgumentException("the largest padding bucket must be at least 65536: " + copy);
+      }
+      paddingBuckets = copy;
+      return this;
+    }
+
+    /**
+     * Sets how many past epochs of each channel stay decryptable for late messages; default 2.
+     *
+     * <p>More tolerates longer jitter and downtime; fewer gives stronger forward secrecy.
+     *
+     * @param epochs 0 to 64
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     * @throws IllegalStateException if set before
+     */
+    public Builder pastEpochRetention(int epochs) {
+      requireUnset("pastEpochRetention", pastEpochRetention);
+      if (epochs < 0 || epochs > 64) {
+        throw new IllegalArgumentException("pastEpochRetention must be 0 to 64: " + epochs);
+      }
+      pastEpochRetention = epochs;
+      return this;
+    }
+
+    /**
+     * Sets the clock for local times (receive times, invite expiry, outbox); for tests.
+     *
+     * @param value the clock
+     * @return this builder
+     * @throws IllegalStateException if set before
+     */
+    public Builder clock(Clock value) {
+      Objects.requireNonNull(value, "clock");
+      requireUnset("clock", clock);
+      clock = value;
+      return this;
+    }
+
+    /**
+     * Sets where delayed work runs (jittered copies, retries); for tests on virtual time.
+     *
+     * @param executor the executor; the caller keeps ownership and shuts it down
+     * @return this builder
+     * @throws IllegalStateException if set before
+     */
+    public Builder scheduler(ScheduledExecutorService executor) {
+      Objects.requireNonNull(executor, "executor");
+      return scheduler(Scheduler.of(executor));
+    }
+
+    /**
+     * Sets where delayed work runs, as the SDK's scheduler interface; for tests on virtual time.
+     *
+     * @param value the scheduler
+     * @return this builder
+     * @throws IllegalStateException if set before
+     */
+    public Builder scheduler(Scheduler value) {
+      Objects.requireNonNull(value, "scheduler");
+      requireUnset("scheduler", scheduler);
+      scheduler = value;
+      return this;
+    }
+
+    /**
+     * Sets the source of randomness (keys, nonces, jitter); for deterministic tests.
+     *
+     * @param value the random source
+     * @return this builder
+     * @throws IllegalStateException if set before
+     */
+    public Builder random(SecureRandom value) {
+      Objects.requireNonNull(value, "random");
+      requireUnset("random", random);
+      random = value;
+      return this;
+    }
+
+    /**
+     * Sets the executor listener callbacks run on, one at a time; default a dedicated thread.
+     *
+     * @param executor the executor; the caller keeps ownership
+     * @return this builder
+     * @throws IllegalStateException if set before
+     */
+    public Builder listenerExecutor(Executor executor) {
+      Objects.requireNonNull(executor, "executor");
+      requireUnset("listenerExecutor", listenerExecutor);
+      listenerExecutor = executor;
+      return this;
+    }
+
+    /**
+     * Sets the listener for the node's events.
+     *
+     * @param value the listener
+     * @return this builder
+     * @throws IllegalStateException if set before
+     */
+    public Builder listener(SpacePandaListener value) {
+      Objects.requireNonNull(value, "listener");
+      requireUnset("listener", listener);
+      listener = value;
+      return this;
+    }
+
+    /**
+     * Protects the data directory's at-rest key with a passphrase (Argon2id).
+     *
+     * @param value the passphrase, not empty; copied, so the caller may wipe it
+     * @return this builder
+     * @throws IllegalArgumentException if empty
+     * @throws IllegalStateException if set before
+     */
+    public Builder passphrase(char[] value) {
+      Objects.requireNonNull(value, "passphrase");
+      if (passphrase != null) {
+        throw new IllegalStateException("passphrase was already set");
+      }
+      if (value.length == 0) {
+        throw new IllegalArgumentException("passphrase must not be empty");
+      }
+      passphrase = value.clone();
+      return this;
+    }
+
+    /**
+     * Checks the options together and creates the node, without starting it.
+     *
+     * @return the node, not started
+     * @throws IllegalStateException if a passphrase is set without a data directory, listen or
+     *     bootstrap addresses are set without a transport, or networking is on without a transport
+     */
+    public SpacePanda build() {
+      if (passphrase != null && dataDir == null) {
+        throw new IllegalStateException("passphrase needs dataDir (storage was "
+            + (storage == null ? "unset" : storage) + ")");
+      }
+      boolean network = !Boolean.FALSE.equals(p2p);
+      if (network && transport == null) {
+        throw new IllegalStateException(
+            "no transport: set transport(factory) or p2p(false); the libp2p transport is not built in yet");
+      }
+      if (!network && (!listen.isEmpty() || !bootstrap.isEmpty())) {
+        throw new IllegalStateException("listen/bootstrap addresses were set but p2p is false");
+      }
+      NodeConfig config = new NodeConfig(dataDir, storage, network ? transport : null,
+          List.copyOf(listen), List.copyOf(bootstrap),
+          jitter == null ? Jitter.uniform(Duration.ofSeconds(30)) : jitter,
+          paddingBuckets, pastEpochRetention == null ? 2 : pastEpochRetention,
+          clock == null ? Clock.systemUTC() : clock, scheduler,
+          random == null ? new SecureRandom() : random, listenerExecutor,
+          listener == null ? new SpacePandaListener() {} : listener,
+          passphrase == null ? null : passphrase.clone());
+      return new NodeImpl(config);
+    }
+
+    /**
+     * Shows the options that were set, never the passphrase.
+     *
+     * @return a description
+     */
+    @Override
+    public String toString() {
+      Map<String, Object> set = new LinkedHashMap<>();
+      put(set, "dataDir", dataDir);
+      put(set, "storage", storage);
+      put(set, "transport", transport);
+      put(set, "listen", listen.isEmpty() ? null : listen);
+      put(set, "bootstrap", bootstrap.isEmpty() ? null : bootstrap);
+      put(set, "p2p", p2p);
+      put(set, "jitter", jitter);
+      put(set, "paddingBuckets", paddingBuckets);
+      put(set, "pastEpochRetention", pastEpochRetention);
+      put(set, "clock", clock);
+      put(set, "scheduler", scheduler);
+      put(set, "random", random == null ? null : "set");
+      put(set, "listenerExecutor", listenerExecutor);
+      put(set, "listener", listener);
+      put(set, "passphrase", passphrase == null ? null : "***");
+      return "SpacePanda.Builder" + set;
+    }
+
+    private static void put(Map<String, Object> m, String k, Object v) {
+      if (v != null) {
+        m.put(k, v);
+      }
+    }
+
+    private static void requireUnset(String name, Object earlier) {
+      if (earlier != null) {
+        throw new IllegalStateException(name + " was already set to " + earlier);
+      }
+    }
+
+    private static void addAddress(List<String> list, String name, String address) {
+      Objects.requireNonNull(address, name);
+      if (address.isBlank()) {
+        throw new IllegalArgumentException(name + " address must not be blank");
+      }
+      if (list.contains(address)) {
+        throw new IllegalArgumentException(name + " address given twice: " + address);
+      }
+      list.add(address);
+    }
+  }
+}

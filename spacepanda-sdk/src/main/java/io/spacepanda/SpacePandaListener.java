@@ -1,0 +1,99 @@
+package io.spacepanda;
+
+/**
+ * Receives what happens on a node: messages, membership, channels, delivery and peers.
+ *
+ * <p>Every method has a no-op default; override what you need. Callbacks run one at a time, in
+ * order, on the node's listener executor, after the storage transaction that recorded the event
+ * committed. A callback that throws is logged at WARN and skipped; it never breaks the node. Do not
+ * block in a callback: the next one waits for it.
+ */
+public interface SpacePandaListener {
+
+  /**
+   * Another member's message was received and stored.
+   *
+   * @param channel the channel
+   * @param message the message
+   */
+  default void onMessage(Channel channel, Message message) {}
+
+  /**
+   * A member joined a channel (the commit adding it was applied).
+   *
+   * @param channel the channel
+   * @param member the new member
+   */
+  default void onMemberJoined(Channel channel, PeerId member) {}
+
+  /**
+   * A member left a channel by its own proposal.
+   *
+   * @param channel the channel
+   * @param member the member that left
+   */
+  default void onMemberLeft(Channel channel, PeerId member) {}
+
+  /**
+   * A member was removed from a channel by someone else; {@code member} may be this node.
+   *
+   * @param channel the channel
+   * @param member the removed member
+   */
+  default void onMemberRemoved(Channel channel, PeerId member) {}
+
+  /**
+   * This node joined a channel, or created one.
+   *
+   * @param channel the channel
+   */
+  default void onChannelCreated(Channel channel) {}
+
+  /**
+   * A channel this node is a member of was renamed.
+   *
+   * @param channel the channel, with its new name
+   * @param oldName the name before
+   */
+  default void onChannelRenamed(Channel channel, String oldName) {}
+
+  /**
+   * This node joined a space through an invite.
+   *
+   * @param space the space
+   */
+  default void onSpaceJoined(Space space) {}
+
+  /**
+   * Another recipient acknowledged a copy of one of this node's messages.
+   *
+   * @param message the message id
+   * @param acknowledged how many recipients acknowledged so far
+   * @param recipients how many recipients the message has
+   */
+  default void onDeliveryProgress(MessageId message, int acknowledged, int recipients) {}
+
+  /**
+   * A copy of one of this node's messages could not be delivered on one attempt; it is retried
+   * with exponential backoff (up to 5 minutes apart) and given up after 100 attempts.
+   *
+   * @param message the message id
+   * @param recipient the recipient that was not reached
+   * @param cause why
+   */
+  default void onDeliveryFailed(MessageId message, PeerId recipient, Throwable cause) {}
+
+  /**
+   * The transport connected to a peer.
+   *
+   * @param peer the peer
+   */
+  default void onPeerConnected(PeerId peer) {}
+
+  /**
+   * The transport lost its last connection to a peer.
+   *
+   * @param peer the peer
+   */
+  default void onPeerLost(PeerId peer) {}
+}

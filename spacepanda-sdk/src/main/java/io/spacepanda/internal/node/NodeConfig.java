@@ -1,0 +1,43 @@
+package io.spacepanda.internal.node;
+
+import io.spacepanda.Jitter;
+import io.spacepanda.SpacePandaListener;
+import io.spacepanda.internal.delivery.Scheduler;
+import io.spacepanda.spi.Storage;
+import io.spacepanda.spi.Transport;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Executor;
+
+/**
+ * The checked options of one node, as {@code SpacePanda.Builder.build()} hands them over.
+ *
+ * @param dataDir the SQLite directory, or null
+ * @param storage the given store, or null (then SQLite under dataDir, or in memory)
+ * @param transport the transport factory, or null for {@code p2p(false)}
+ * @param listen listen addresses
+ * @param bootstrap bootstrap addresses
+ * @param jitter the broadcast jitter
+ * @param paddingBucketsOrNull the envelope buckets, or null for the defaults
+ * @param pastEpochRetention past epochs kept decryptable
+ * @param clock the local clock
+ * @param schedulerOrNull the scheduler, or null for a node-owned thread
+ * @param random the random source
+ * @param listenerExecutorOrNull the listener executor, or null for a node-owned thread
+ * @param listener the listener
+ * @param passphraseOrNull the at-rest passphrase, or null
+ */
+public record NodeConfig(Path dataDir, Storage storage, Transport.Factory transport,
+    List<String> listen, List<String> bootstrap, Jitter jitter,
+    List<Integer> paddingBucketsOrNull, int pastEpochRetention, Clock clock,
+    Scheduler schedulerOrNull, SecureRandom random, Executor listenerExecutorOrNull,
+    SpacePandaListener listener, char[] passphraseOrNull) {
+
+  @Override
+  public String toString() {
+    return "NodeConfig[dataDir=" + dataDir + ", jitter=" + jitter + ", pastEpochRetention="
+        + pastEpochRetention + "]";
+  }
+}

@@ -1,0 +1,222 @@
+package io.spacepanda;
+
+import io.spacepanda.internal.net.sim.SimulatedNetwork;
+import io.spacepanda.spi.Storage;
+import io.spacepanda.spi.Transport;
+import java.nio.file.Path;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+/**
+ * Nodes on one simulated network with virtual time and seeded randomness, for end-to-end tests.
+ *
+ * <p>Every node runs its listener callbacks inline, so a test that advanced the network sees every
+ * event. {@link #seed()} is printed by the tests on failure.
+ */
+final class SimCluster implements AutoCloseable {
+
+  final SimulatedNetwork net;
+  private final long seed;
+  private final List<SpacePanda> nodes = new ArrayList<>();
+  private int counter;
+
+  SimCluster(long seed) {
+    this.seed = seed;
+    this.net = new SimulatedNetwork(seed);
+  }
+
+  long seed() {
+    return seed;
+  }
+
+  /** A node with in-memory storage. */
+  Node node(String name) {
+    return node(name, Storage.inMemory(), UnaryOperator.identity());
+  }
+
+  /** A node with SQLite storage in a directory. */
+  Node node(String name, Path dir) throws Exception {
+    return node(name, Storage.sqlite(dir), UnaryOperator.identity());
+  }
+
+  Node node(String name, Storage storage, UnaryOperator<Transport.Factory> wrap) {
+    return node(name, storage, wrap, Jitter.none());
+  }
+
+  Node node(String name, Storage storage, UnaryOperator<Transport.Factory> wrap, Jitter jitter) {
+    Events events = new Events(name);
+    SpacePanda n = SpacePanda.builder()
+        .storage(storage)
+        .transport(wrap.apply(net.transportFactory()))
+        .jitter(jitter)
+        .clock(net.clock())
+        .scheduler(net.scheduler())
+        .random(seeded(seed * 31 + (counter++)))
+        .listenerExecutor(Runnable::run)
+        .listener(events)
+        .build();
+    CompletableFuture<Void> started = n.start();
+    net.runFor(Duration.ofMillis(1));
+    started.join();
+    nodes.add(n);
+    return new Node(n, events);
+  }
+
+  /**
+   * Runs the network for one virtual minute: long enough for every copy, acknowledgement and
+   * retry in flight with {@code Jitter.none()}; retries to an offline peer continue beyond it.
+   */
+  void settle() {
+    net.runFor(Duration.ofMinutes(1));
+  }
+
+  /** Runs the network and returns the future's value. */
+  <T> T await(CompletableFuture<T> f) {
+    settle();
+    try {
+      return f.get(0, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("future not complete after settling (seed " + seed + "): " + e, e);
+    }
+  }
+
+  void run(Duration d) {
+    net.runFor(d);
+  }
+
+  static SecureRandom seeded(long seed) {
+    try {
+      SecureRandom r = SecureRandom.getInstance("SHA1PRNG");
+      r.setSeed(seed);
+      return r;
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (SpacePanda n : nodes) {
+      n.close();
+    }
+  }
+
+  /** One envelope a node handed to its transport. */
+  record Sent(PeerId to, byte[] envelope, Duration at) {}
+
+  /** Wraps a transport factory so that every envelope sent is recorded in {@code out}. */
+  UnaryOperator<Transport.Factory> tap(List<Sent> out) {
+    return factory -> context -> {
+      Transport t = factory.create(context);
+      return new Transport() {
+        @Override
+        public CompletableFuture<Void> start() {
+          return t.start();
+        }
+
+        @Override
+        public List<String> listenAddresses() {
+          return t.listenAddresses();
+        }
+
+        @Override
+        public void addPeerAddress(PeerId peer, String address) {
+          t.addPeerAddress(peer, address);
+        }
+
+        @Override
+        public CompletableFuture<Void> send(PeerId recipient, byte[] envelope) {
+          out.add(new Sent(recipient, envelope.clone(), net.now()));
+          return t.send(recipient, envelope);
+        }
+
+        @Override
+        public java.util.Set<PeerId> connectedPeers() {
+          return t.connectedPeers();
+        }
+
+        @Override
+        public void close() {
+          t.close();
+        }
+      };
+    };
+  }
+
+  /** A node and what its listener saw. */
+  record Node(SpacePanda node, Events events) {
+    PeerId id() {
+      return node.peerId();
+    }
+  }
+
+  /** Records listener events as text lines and messages. */
+  static final class Events implements SpacePandaListener {
+    final String name;
+    final List<String> log = Collections.synchronizedList(new ArrayList<>());
+    final List<Message> messages = Collections.synchronizedList(new ArrayList<>());
+
+    Events(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public void onMessage(Channel channel, Message message) {
+      messages.add(message);
+      log.add("message " + channel.name() + " " + message.text());
+    }
+
+    @Override
+    public void onMemberJoined(Channel channel, PeerId member) {
+      log.add("joined " + channel.name() + " " + member);
+    }
+
+    @Override
+    public void onMemberLeft(Channel channel, PeerId member) {
+      log.add("left " + channel.name() + " " + member);
+    }
+
+    @Override
+    public void onMemberRemoved(Channel channel, PeerId member) {
+      log.add("removed " + member);
+    }
+
+    @Override
+    public void onChannelCreated(Channel channel) {
+      log.add("channel " + channel.name());
+    }
+
+    @Override
+    public void onChannelRenamed(Channel channel, String oldName) {
+      log.add("renamed " + oldName + " -> " + channel.name());
+    }
+
+    @Override
+    public void onPeerConnected(PeerId peer) {
+      log.add("connected " + peer);
+    }
+
+    @Override
+    public void onPeerLost(PeerId peer) {
+      log.add("lost " + peer);
+    }
+
+    @Override
+    public void onSpaceJoined(Space space) {
+      log.add("space " + space.name());
+    }
+
+    List<String> texts() {
+      synchronized (messages) {
+        return messages.stream().map(Message::text).toList();
+      }
+    }
+  }
+}
