@@ -208,6 +208,7 @@ class Libp2pTransportTest {
     b.in().envelopes().forEach(r -> got.add((r.envelope()[0] & 0xFF) | (r.envelope()[1] & 0xFF) << 8));
     assertEquals(200, got.size());
     assertEquals(1, b.transport().connectedPeers().size());
+    eventually(() -> a.transport().sendQueueCount() == 0 && b.transport().sendQueueCount() == 0);
   }
 
   @Test
