@@ -407,6 +407,7 @@ class Libp2pTransportTest {
 
   @Test
   void close_peerLostEventAndNoThreadsLeft() throws Exception {
+    Set<Thread> before = Set.copyOf(Thread.getAllStackTraces().keySet());
     Node a = node();
     Node b = node(TransportFixtures.shortTimeouts(), List.of(a.address()));
     eventually(() -> a.transport().connectedPeers().contains(b.peer()));
@@ -424,7 +425,7 @@ class Libp2pTransportTest {
     for (AutoCloseable c : open) {
       c.close();
     }
-    eventually(() -> !TransportFixtures.transportThreadsAlive());
+    eventually(() -> !TransportFixtures.transportThreadsAlive(before));
   }
 
   @Test
