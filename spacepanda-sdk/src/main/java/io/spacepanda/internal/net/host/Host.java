@@ -684,9 +684,24 @@ public final class Host implements AutoCloseable {
       return CompletableFuture.failedFuture(new ConnectionException(Kind.CLOSED, "connection closed"));
     }
     conn.streamOpened();
-    return muxer
-        .openStream()
-        .thenCompose(s -> StreamNegotiation.negotiate(s, select).thenApply(r -> attach(conn, s, r, handler)));
+    // The continuation that installs the protocol handler must be registered before the
+    // negotiation can complete: registered from another thread, it could run after bytes that
+    // followed the negotiation reached the (finished) negotiation handler and were dropped. On the
+    // stream's event loop it is registered before the negotiation's first task runs, and then runs
+    // inline when the negotiation completes.
+    return muxer.openStream().thenCompose(s -> {
+      CompletableFuture<MuxedStream> attached = new CompletableFuture<>();
+      s.executor().execute(() -> StreamNegotiation.negotiate(s, select)
+          .thenApply(r -> attach(conn, s, r, handler))
+          .whenComplete((stream, e) -> {
+            if (e != null) {
+              attached.completeExceptionally(e);
+            } else {
+              attached.complete(stream);
+            }
+          }));
+      return attached;
+    });
   }
 
   private MuxedStream attach(ConnectionImpl conn, MuxedStream stream, StreamNegotiation.Result r, ProtocolHandler h) {
