@@ -1,6 +1,6 @@
 // js-libp2p peer for SpacePanda interop tests. Loopback only.
 //
-//   node peer.mjs [--listen] [--dial <multiaddr>] [--run identify-ping|echo|parallel|all]
+//   node peer.mjs [--listen] [--dial <multiaddr>] [--run identify-ping|echo|parallel|sink|all]
 //                 [--bytes N] [--frame N] [--streams N] [--no-early-muxer] [--timeout MS]
 //
 // Prints exactly one "LISTENING <multiaddr>/p2p/<peer id>" line once it listens, one
@@ -18,6 +18,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 
 export const ECHO_PROTOCOL = '/spacepanda/echo/1.0.0'
+export const SINK_PROTOCOL = '/spacepanda/bench-sink/1.0.0'
 const MAX_FRAME = 4 * 1024 * 1024
 
 function parseArgs (argv) {
@@ -79,6 +80,42 @@ async function handleEcho (stream) {
   } catch (err) {
     stream.abort(err)
   }
+}
+
+// Bulk sink for throughput measurements: drops every byte and half-closes once the remote did.
+function handleSink (stream) {
+  stream.addEventListener('message', () => {})
+  stream.addEventListener('remoteCloseWrite', () => {
+    stream.close().catch((err) => stream.abort(err))
+  })
+}
+
+// Writes `bytes` raw bytes in chunks of `frameSize` to the remote sink, honouring backpressure,
+// half-closes, and stops the clock when the sink has half-closed too (so it has read everything).
+async function sinkRun (node, target, bytes, frameSize) {
+  const stream = await node.dialProtocol(target, SINK_PROTOCOL)
+  const chunk = patternFrame(1, frameSize)
+  const remoteDone = new Promise((resolve, reject) => {
+    stream.addEventListener('remoteCloseWrite', resolve, { once: true })
+    stream.addEventListener('close', (evt) => evt.error != null ? reject(evt.error) : resolve(), { once: true })
+  })
+  const started = process.hrtime.bigint()
+  let sent = 0
+  while (sent < bytes) {
+    const size = Math.min(frameSize, bytes - sent)
+    const data = size === frameSize ? chunk : chunk.subarray(0, size)
+    sent += size
+    if (!stream.send(data)) {
+      await new Promise((resolve, reject) => {
+        stream.addEventListener('drain', resolve, { once: true })
+        stream.addEventListener('close', () => reject(new Error('stream closed while draining')), { once: true })
+      })
+    }
+  }
+  await stream.close()
+  await remoteDone
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9
+  return { run: 'sink', bytes: sent, seconds, mibPerSecond: sent / 1048576 / seconds }
 }
 
 function patternFrame (index, size) {
@@ -176,6 +213,7 @@ async function main () {
     ? Promise.resolve(identifiedPeers.get(id))
     : new Promise(resolve => waiting.set(id, resolve))
   await node.handle(ECHO_PROTOCOL, handleEcho, { maxInboundStreams: 1024 })
+  await node.handle(SINK_PROTOCOL, handleSink, { maxInboundStreams: 16 })
 
   const stop = async (code) => {
     try { await node.stop() } finally { process.exit(code) }
@@ -199,6 +237,7 @@ async function main () {
       if (run === 'identify-ping') result = await identifyPingRun(node, target, identified)
       else if (run === 'echo') result = await echoRun(node, target, args.bytes, args.frame)
       else if (run === 'parallel') result = await parallelRun(node, target, args.streams)
+      else if (run === 'sink') result = await sinkRun(node, target, args.bytes, args.frame)
       else throw new Error(`unknown run ${run}`)
       console.log(`RESULT ${JSON.stringify(result)}`)
     }
