@@ -259,6 +259,11 @@ public final class NodeImpl implements SpacePanda {
         transport = config.transport().create(new TransportContext(self, transportIdentity(),
             config.listen(), config.bootstrap(), new InboundListener()));
         started = transport.start();
+        for (SpaceEntry ss : spaces.values()) {
+          for (Contact c : ss.meta.view().contacts().values()) {
+            learnAddresses(c.peer(), c.addresses());
+          }
+        }
       } else {
         started = CompletableFuture.completedFuture(null);
       }
@@ -1387,6 +1392,7 @@ public final class NodeImpl implements SpacePanda {
       refuse(r, JoinResponse.Refusal.ALREADY_USED);
       return;
     }
+    learnAddresses(joiner, r.joiner().addresses());
     GroupChannel general = defaultChannel(ss);
     byte[][] welcomes = new byte[2][];
     byte[] inboxKey = r.joiner().inboxKey();
