@@ -271,6 +271,7 @@ public final class NodeImpl implements SpacePanda {
       lock.unlock();
     }
     return started.thenRun(() -> locked(() -> {
+      announceChangedContact();
       resendOutbox();
       retryPending();
       return null;
@@ -1666,8 +1667,29 @@ public final class NodeImpl implements SpacePanda {
     return best;
   }
 
+  /**
+   * Publishes this node's contact in every space whose record of it differs from the transport's
+   * addresses now (a restart on another port), so that members can reach it again.
+   */
+  private void announceChangedContact() {
+    if (state != State.STARTED || transport == null) {
+      return;
+    }
+    Contact mine = myContact();
+    for (SpaceEntry ss : List.copyOf(spaces.values())) {
+      if (mine.equals(ss.meta.view().contacts().get(self)) || ss.control.leafOf(self) < 0) {
+        continue;
+      }
+      try {
+        publish(ss, new SpaceOp.UpdateContact(mine));
+      } catch (SpacePandaException | RuntimeException e) {
+        LOG.warn("could not announce this node's new addresses in a space: {}", e.getMessage());
+      }
+    }
+  }
+
   private NodeWire.MemberInfo myInfo() {
-    List<String> addrs = transport == null ? List.of() : transport.listenAddresses();
+    List<String> addrs = advertised(SpaceConstants.MAX_ADDRESSES, SpaceConstants.MAX_ADDRESS_BYTES);
     return new NodeWire.MemberInfo(self.bytes(), inbox.publicKey(), addrs);
   }
 
@@ -1676,15 +1698,24 @@ public final class NodeImpl implements SpacePanda {
   }
 
   private Contact myContact() {
-    List<String> addrs = transport == null ? List.of() : transport.listenAddresses();
-    return new Contact(self, inbox.publicKey(), addrs.subList(0,
-        Math.min(addrs.size(), SpaceConstants.MAX_ADDRESSES)));
+    return new Contact(self, inbox.publicKey(),
+        advertised(SpaceConstants.MAX_ADDRESSES, SpaceConstants.MAX_ADDRESS_BYTES));
   }
 
   private Contact inviteContact() {
-    List<String> addrs = transport == null ? List.of() : transport.listenAddresses();
-    return new Contact(self, inbox.publicKey(), addrs.subList(0,
-        Math.min(addrs.size(), SpaceConstants.MAX_INVITE_ADDRESSES)));
+    return new Contact(self, inbox.publicKey(),
+        advertised(SpaceConstants.MAX_INVITE_ADDRESSES, SpaceConstants.MAX_INVITE_ADDRESS_BYTES));
+  }
+
+  /** The transport's addresses that fit a contact: at most {@code max}, each within the bytes. */
+  private List<String> advertised(int max, int maxBytes) {
+    List<String> out = new ArrayList<>();
+    for (String a : transport == null ? List.<String>of() : transport.listenAddresses()) {
+      if (out.size() < max && a.getBytes(StandardCharsets.UTF_8).length <= maxBytes) {
+        out.add(a);
+      }
+    }
+    return List.copyOf(out);
   }
 
   private static Contact contactOf(NodeWire.MemberInfo mi) {
