@@ -305,10 +305,7 @@ public final class Libp2pTransport implements Transport {
     OutboundEnvelope out = new OutboundEnvelope(EnvelopeCodec.encodeEnvelope(envelope));
     CompletableFuture<Void> result = out.result;
     pendingSends.add(result);
-    result.whenComplete((v, e) -> {
-      pendingSends.remove(result);
-      dropIdleQueue(recipient);
-    });
+    result.whenComplete((v, e) -> pendingSends.remove(result));
     if (closed) {
       out.fail(new TransportException("transport closed"));
       return result;
@@ -335,9 +332,14 @@ public final class Libp2pTransport implements Transport {
 
   /** Returns the send queue of a peer; a queue is dropped once idle, so the map stays small. */
   private SendQueue queueOf(PeerId peer) {
-    SendQueue q = sendQueues.computeIfAbsent(peer, p -> new SendQueue(
-        config.maxInboundStreamsPerConnection(), EnvelopeProtocolConstants.MAX_QUEUED_SENDS_PER_PEER));
-    return q;
+    return sendQueues.computeIfAbsent(peer, p -> new SendQueue(
+        config.maxInboundStreamsPerConnection(), EnvelopeProtocolConstants.MAX_QUEUED_SENDS_PER_PEER,
+        () -> dropIdleQueue(p)));
+  }
+
+  /** Returns the number of peers with a send queue (for tests). */
+  int sendQueueCount() {
+    return sendQueues.size();
   }
 
   private void dropIdleQueue(PeerId peer) {

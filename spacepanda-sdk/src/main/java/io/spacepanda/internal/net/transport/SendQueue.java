@@ -13,12 +13,21 @@ final class SendQueue {
 
   private final int maxInFlight;
   private final int maxQueued;
+  private final Runnable onIdle;
   private final Deque<Runnable> waiting = new ArrayDeque<>(); // guarded by this
   private int inFlight; // guarded by this
 
-  SendQueue(int maxInFlight, int maxQueued) {
+  /**
+   * Creates a queue.
+   *
+   * @param maxInFlight sends running at once
+   * @param maxQueued sends waiting at most
+   * @param onIdle runs (outside the lock) each time the last running send finished and none waits
+   */
+  SendQueue(int maxInFlight, int maxQueued, Runnable onIdle) {
     this.maxInFlight = maxInFlight;
     this.maxQueued = maxQueued;
+    this.onIdle = onIdle;
   }
 
   /**
@@ -55,10 +64,13 @@ final class SendQueue {
       next = waiting.poll();
       if (next == null) {
         inFlight--;
-        return;
       }
     }
-    next.run();
+    if (next != null) {
+      next.run();
+    } else if (isIdle()) {
+      onIdle.run();
+    }
   }
 
   /**

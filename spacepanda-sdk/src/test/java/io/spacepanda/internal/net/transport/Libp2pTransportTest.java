@@ -208,6 +208,7 @@ class Libp2pTransportTest {
     b.in().envelopes().forEach(r -> got.add((r.envelope()[0] & 0xFF) | (r.envelope()[1] & 0xFF) << 8));
     assertEquals(200, got.size());
     assertEquals(1, b.transport().connectedPeers().size());
+    eventually(() -> a.transport().sendQueueCount() == 0 && b.transport().sendQueueCount() == 0);
   }
 
   @Test
@@ -406,6 +407,7 @@ class Libp2pTransportTest {
 
   @Test
   void close_peerLostEventAndNoThreadsLeft() throws Exception {
+    Set<Thread> before = Set.copyOf(Thread.getAllStackTraces().keySet());
     Node a = node();
     Node b = node(TransportFixtures.shortTimeouts(), List.of(a.address()));
     eventually(() -> a.transport().connectedPeers().contains(b.peer()));
@@ -423,7 +425,7 @@ class Libp2pTransportTest {
     for (AutoCloseable c : open) {
       c.close();
     }
-    eventually(() -> !TransportFixtures.transportThreadsAlive());
+    eventually(() -> !TransportFixtures.transportThreadsAlive(before));
   }
 
   @Test

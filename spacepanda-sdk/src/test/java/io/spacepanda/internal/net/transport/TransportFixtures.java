@@ -51,9 +51,11 @@ final class TransportFixtures {
         .withStreamTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5));
   }
 
-  static boolean transportThreadsAlive() {
+  /** Returns whether a network or timer thread that is not in {@code before} is alive. */
+  static boolean transportThreadsAlive(java.util.Set<Thread> before) {
     return Thread.getAllStackTraces().keySet().stream()
-        .anyMatch(t -> t.isAlive() && (t.getName().startsWith("spacepanda-net")
-            || t.getName().startsWith("spacepanda-transport-timer")));
+        .anyMatch(t -> t.isAlive() && !before.contains(t)
+            && (t.getName().startsWith("spacepanda-net")
+                || t.getName().startsWith("spacepanda-transport-timer")));
   }
 }
