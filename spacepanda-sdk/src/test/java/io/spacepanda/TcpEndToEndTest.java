@@ -143,6 +143,20 @@ class TcpEndToEndTest {
     alice.expect("bob: reached alice from the code alone");
   }
 
+  @Test
+  void listenOnAnyAddress_advertisesDialableAddresses_andAJoinerReachesTheInviter()
+      throws Exception {
+    Node alice = start("alice", "/ip4/0.0.0.0/tcp/0");
+    Node bob = start("bob", LOOPBACK);
+    List<String> addrs = alice.node.listenAddresses();
+    assertTrue(addrs.stream().noneMatch(a -> a.startsWith("/ip4/0.0.0.0/")), addrs.toString());
+    assertTrue(addrs.stream().anyMatch(a -> a.startsWith("/ip4/127.0.0.1/tcp/")), addrs.toString());
+    Space team = await(alice.node.createSpace("Team"));
+    await(bob.node.join(await(team.createInvite())));
+    await(channel(bob, team, "general").send("bob: found you"));
+    alice.expect("bob: found you");
+  }
+
   private Node start(String name, String listen) throws Exception {
     Node n = new Node(name);
     SpacePanda node = SpacePanda.builder()

@@ -442,7 +442,7 @@ public final class NodeImpl implements SpacePanda {
   @Override
   public List<String> listenAddresses() {
     Transport t = locked(() -> transport);
-    return t == null ? List.of() : t.listenAddresses();
+    return t == null ? List.of() : AdvertisedAddresses.expand(t.listenAddresses());
   }
 
   @Override
@@ -1710,7 +1710,9 @@ public final class NodeImpl implements SpacePanda {
   /** The transport's addresses that fit a contact: at most {@code max}, each within the bytes. */
   private List<String> advertised(int max, int maxBytes) {
     List<String> out = new ArrayList<>();
-    for (String a : transport == null ? List.<String>of() : transport.listenAddresses()) {
+    List<String> all = transport == null ? List.of()
+        : AdvertisedAddresses.expand(transport.listenAddresses());
+    for (String a : all) {
       if (out.size() < max && a.getBytes(StandardCharsets.UTF_8).length <= maxBytes) {
         out.add(a);
       }
