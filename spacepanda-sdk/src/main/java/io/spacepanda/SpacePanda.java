@@ -62,7 +62,12 @@ public interface SpacePanda extends AutoCloseable {
   /**
    * Returns the addresses other nodes can reach this node at.
    *
-   * @return the transport's addresses; empty without a transport
+   * <p>For the libp2p transport these are full multiaddrs ending in {@code /p2p/<peer id>}, with
+   * the bound port; a listen address on an unspecified host ({@code 0.0.0.0}, {@code ::}) is shown
+   * as one address per local interface address. Invite codes carry up to four of them.
+   *
+   * @return the addresses; empty without a transport, before {@link #start()} and after {@link
+   *     #close()}
    */
   List<String> listenAddresses();
 
