@@ -512,7 +512,8 @@ public interface SpacePanda extends AutoCloseable {
         try {
           PeerId.fromBytes(pid);
         } catch (InvalidPeerIdException e) {
-          throw new IllegalArgumentException(name + " address has an invalid peer id: " + address, e);
+          throw new IllegalArgumentException(
+              name + " address has an invalid peer id: " + address, e);
         }
       }
     }

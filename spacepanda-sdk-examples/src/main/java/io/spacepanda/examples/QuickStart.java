@@ -87,7 +87,8 @@ public final class QuickStart {
   private void run() throws Exception {
     say("SpacePanda QuickStart: three nodes, libp2p over TCP on 127.0.0.1, SQLite under " + root);
     say("Jitter: none. The default delays each copy of a message by up to 30 s (uniform) so that"
-        + " observers cannot link sender and receivers by timing; here it would only make you wait.");
+        + " observers cannot link sender and receivers by timing;"
+        + " here it would only make you wait.");
     say("");
 
     Node alice = start("alice", LOOPBACK_ANY_PORT);
@@ -164,7 +165,8 @@ public final class QuickStart {
 
     int carolAfter = carol.receivedCount() - carolBefore;
     if (carolAfter != 0) {
-      throw new IllegalStateException("carol received " + carolAfter + " messages after her removal");
+      throw new IllegalStateException(
+          "carol received " + carolAfter + " messages after her removal");
     }
     say("carol, removed, received none of the 4 messages sent after her removal");
   }

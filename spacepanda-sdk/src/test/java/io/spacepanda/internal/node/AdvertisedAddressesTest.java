@@ -28,7 +28,8 @@ class AdvertisedAddressesTest {
   void expand_anyIp6_isDualStack_leavesOutLinkLocal() throws Exception {
     List<String> out = AdvertisedAddresses.expand(List.of("/ip6/::/tcp/4001" + P2P),
         List.of(ip("::1"), ip("fe80::1"), ip("2001:db8::5"), ip("192.168.1.7")));
-    assertEquals(List.of("/ip6/2001:db8:0:0:0:0:0:5/tcp/4001" + P2P, "/ip4/192.168.1.7/tcp/4001" + P2P,
+    assertEquals(List.of("/ip6/2001:db8:0:0:0:0:0:5/tcp/4001" + P2P,
+        "/ip4/192.168.1.7/tcp/4001" + P2P,
         "/ip6/0:0:0:0:0:0:0:1/tcp/4001" + P2P), out);
   }
 
