@@ -1,6 +1,9 @@
 package io.spacepanda;
 
 import io.spacepanda.internal.delivery.Scheduler;
+import io.spacepanda.internal.net.multiaddr.Multiaddr;
+import io.spacepanda.internal.net.multiaddr.MultiaddrException;
+import io.spacepanda.internal.net.transport.Libp2pTransport;
 import io.spacepanda.internal.node.NodeConfig;
 import io.spacepanda.internal.node.NodeImpl;
 import io.spacepanda.spi.Storage;
@@ -59,7 +62,12 @@ public interface SpacePanda extends AutoCloseable {
   /**
    * Returns the addresses other nodes can reach this node at.
    *
-   * @return the transport's addresses; empty without a transport
+   * <p>For the libp2p transport these are full multiaddrs ending in {@code /p2p/<peer id>}, with
+   * the bound port; a listen address on an unspecified host ({@code 0.0.0.0}, {@code ::}) is shown
+   * as one address per local interface address. Invite codes carry up to four of them.
+   *
+   * @return the addresses; empty without a transport, before {@link #start()} and after {@link
+   *     #close()}
    */
   List<String> listenAddresses();
 
@@ -176,7 +184,8 @@ public interface SpacePanda extends AutoCloseable {
     }
 
     /**
-     * Uses a transport created by a factory with the node's own resources.
+     * Uses a transport created by a factory with the node's own resources, instead of the default
+     * libp2p TCP transport.
      *
      * @param factory the factory, for example a simulated network's
      * @return this builder
@@ -193,9 +202,13 @@ public interface SpacePanda extends AutoCloseable {
     }
 
     /**
-     * Adds an address to listen on, in the transport's form.
+     * Adds a multiaddr to listen on; without any, the default transport listens on {@code
+     * /ip4/127.0.0.1/tcp/0} (loopback only, a free port).
      *
-     * @param address for example {@code /ip4/0.0.0.0/tcp/0}
+     * <p>{@link #build()} checks that it is a multiaddr, and a TCP one for the default transport.
+     * Port 0 picks a free port; {@link SpacePanda#listenAddresses()} shows the bound one.
+     *
+     * @param address for example {@code /ip4/0.0.0.0/tcp/4001}
      * @return this builder
      * @throws IllegalArgumentException if the address is blank or given twice
      */
@@ -205,7 +218,10 @@ public interface SpacePanda extends AutoCloseable {
     }
 
     /**
-     * Adds a bootstrap peer to connect to at start, in the transport's form.
+     * Adds a bootstrap peer to connect to at start, as a multiaddr ending in its peer id.
+     *
+     * <p>{@link #build()} checks that it is a multiaddr with a {@code /p2p/} peer id, and a TCP
+     * one for the default transport.
      *
      * @param address for example {@code /ip4/203.0.113.5/tcp/4001/p2p/12D3KooW…}
      * @return this builder
@@ -217,7 +233,8 @@ public interface SpacePanda extends AutoCloseable {
     }
 
     /**
-     * Turns networking on or off; off gives a node that works only locally.
+     * Turns networking on or off; on (the default) uses the libp2p TCP transport unless {@link
+     * #transport} names another, off gives a node that works only locally.
      *
      * @param enabled false for no transport at all
      * @return this builder
@@ -397,9 +414,15 @@ public interface SpacePanda extends AutoCloseable {
     /**
      * Checks the options together and creates the node, without starting it.
      *
+     * <p>With networking on and no {@link #transport}, the node uses the libp2p TCP transport
+     * (TCP, Noise, Yamux; envelopes over {@code /spacepanda/envelope/1.0.0}).
+     *
      * @return the node, not started
-     * @throws IllegalStateException if a passphrase is set without a data directory, listen or
-     *     bootstrap addresses are set without a transport, or networking is on without a transport
+     * @throws IllegalArgumentException naming the value if a listen or bootstrap address is not a
+     *     multiaddr, a bootstrap address lacks its {@code /p2p/} peer id, or (for the default
+     *     transport) an address is not a TCP one
+     * @throws IllegalStateException if a passphrase is set without a data directory, or listen or
+     *     bootstrap addresses are set with {@code p2p(false)}
      */
     public SpacePanda build() {
       if (passphrase != null && dataDir == null) {
@@ -407,14 +430,19 @@ public interface SpacePanda extends AutoCloseable {
             + (storage == null ? "unset" : storage) + ")");
       }
       boolean network = !Boolean.FALSE.equals(p2p);
-      if (network && transport == null) {
-        throw new IllegalStateException(
-            "no transport: set transport(factory) or p2p(false); the libp2p transport is not built in yet");
-      }
       if (!network && (!listen.isEmpty() || !bootstrap.isEmpty())) {
         throw new IllegalStateException("listen/bootstrap addresses were set but p2p is false");
       }
-      NodeConfig config = new NodeConfig(dataDir, storage, network ? transport : null,
+      boolean tcpOnly = network && transport == null;
+      for (String a : listen) {
+        checkMultiaddr("listen", a, tcpOnly, false);
+      }
+      for (String a : bootstrap) {
+        checkMultiaddr("bootstrap", a, tcpOnly, true);
+      }
+      Transport.Factory chosen = !network ? null
+          : transport != null ? transport : Libp2pTransport.factory();
+      NodeConfig config = new NodeConfig(dataDir, storage, chosen,
           List.copyOf(listen), List.copyOf(bootstrap),
           jitter == null ? Jitter.uniform(Duration.ofSeconds(30)) : jitter,
           paddingBuckets, pastEpochRetention == null ? 2 : pastEpochRetention,
@@ -460,6 +488,33 @@ public interface SpacePanda extends AutoCloseable {
     private static void requireUnset(String name, Object earlier) {
       if (earlier != null) {
         throw new IllegalStateException(name + " was already set to " + earlier);
+      }
+    }
+
+    private static void checkMultiaddr(String name, String address, boolean tcpOnly,
+        boolean needsPeerId) {
+      Multiaddr m;
+      try {
+        m = Multiaddr.parse(address);
+      } catch (MultiaddrException e) {
+        throw new IllegalArgumentException(
+            name + " address is not a multiaddr (" + e.getMessage() + "): " + address, e);
+      }
+      if (tcpOnly && m.tcpHostOrNull() == null) {
+        throw new IllegalArgumentException(name + " address is not a TCP multiaddr: " + address);
+      }
+      if (needsPeerId) {
+        byte[] pid = m.peerIdOrNull();
+        if (pid == null) {
+          throw new IllegalArgumentException(
+              name + " address lacks /p2p/<peer id>: " + address);
+        }
+        try {
+          PeerId.fromBytes(pid);
+        } catch (InvalidPeerIdException e) {
+          throw new IllegalArgumentException(
+              name + " address has an invalid peer id: " + address, e);
+        }
       }
     }
 

@@ -10,19 +10,90 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SpacePandaBuilderTest {
 
+  private static final String PEER = "12D3KooWM6CgA9iBFZmcYAHA6A2qvbAxqfkmrYiRQuz3XEsk4Ksv";
+
   @TempDir
   Path dir;
 
   @Test
-  void build_withoutTransport_failsNamingTheFix() {
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> SpacePanda.builder().storage(Storage.inMemory()).build());
-    assertTrue(e.getMessage().contains("p2p(false)"), e.getMessage());
+  void build_withoutTransport_usesLibp2pOverTcpOnLoopback() throws Exception {
+    SpacePanda node = SpacePanda.builder().storage(Storage.inMemory()).build();
+    try {
+      node.start().get(30, TimeUnit.SECONDS);
+      List<String> addrs = node.listenAddresses();
+      assertEquals(1, addrs.size(), addrs.toString());
+      String a = addrs.get(0);
+      assertTrue(a.startsWith("/ip4/127.0.0.1/tcp/"), a);
+      assertTrue(a.endsWith("/p2p/" + node.peerId().toBase58()), a);
+      assertFalse(a.startsWith("/ip4/127.0.0.1/tcp/0/"), "the bound port is shown: " + a);
+    } finally {
+      node.close();
+    }
+    assertEquals(List.of(), node.listenAddresses());
+  }
+
+  @Test
+  void build_listenGiven_listenAddressesCarryTheBoundPortAndPeerId() throws Exception {
+    SpacePanda node = SpacePanda.builder().storage(Storage.inMemory())
+        .listen("/ip4/127.0.0.1/tcp/0").build();
+    try {
+      node.start().get(30, TimeUnit.SECONDS);
+      String a = node.listenAddresses().get(0);
+      assertTrue(a.matches("/ip4/127\\.0\\.0\\.1/tcp/[1-9][0-9]*/p2p/12D3KooW.*"), a);
+    } finally {
+      node.close();
+    }
+  }
+
+  @Test
+  void build_listenNotAMultiaddr_failsNamingTheValue() {
+    SpacePanda.Builder b = SpacePanda.builder().storage(Storage.inMemory()).listen("127.0.0.1:4001");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
+    assertTrue(e.getMessage().contains("127.0.0.1:4001"), e.getMessage());
+  }
+
+  @Test
+  void build_listenNotTcp_withDefaultTransport_failsNamingTheValue() {
+    SpacePanda.Builder b = SpacePanda.builder().storage(Storage.inMemory()).listen("/ip4/127.0.0.1");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
+    assertTrue(e.getMessage().contains("/ip4/127.0.0.1"), e.getMessage());
+  }
+
+  @Test
+  void build_bootstrapWithoutPeerId_failsNamingTheValue() {
+    SpacePanda.Builder b = SpacePanda.builder().storage(Storage.inMemory())
+        .bootstrap("/ip4/203.0.113.5/tcp/4001");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
+    assertTrue(e.getMessage().contains("/ip4/203.0.113.5/tcp/4001"), e.getMessage());
+    assertTrue(e.getMessage().contains("/p2p/"), e.getMessage());
+  }
+
+  @Test
+  void build_bootstrapWithBadPeerId_failsNamingTheValue() {
+    String bad = "/ip4/203.0.113.5/tcp/4001/p2p/notAPeerId";
+    SpacePanda.Builder b = SpacePanda.builder().storage(Storage.inMemory()).bootstrap(bad);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
+    assertTrue(e.getMessage().contains(bad), e.getMessage());
+  }
+
+  @Test
+  void build_bootstrapFullMultiaddr_builds() {
+    SpacePanda node = SpacePanda.builder().storage(Storage.inMemory())
+        .bootstrap("/ip4/203.0.113.5/tcp/4001/p2p/" + PEER).build();
+    node.close();
+  }
+
+  @Test
+  void build_customTransport_takesNonTcpMultiaddrs() {
+    SpacePanda node = SpacePanda.builder().storage(Storage.inMemory()).transport(ctx -> null)
+        .listen("/ip4/127.0.0.1").build();
+    node.close();
   }
 
   @Test

@@ -259,6 +259,11 @@ public final class NodeImpl implements SpacePanda {
         transport = config.transport().create(new TransportContext(self, transportIdentity(),
             config.listen(), config.bootstrap(), new InboundListener()));
         started = transport.start();
+        for (SpaceEntry ss : spaces.values()) {
+          for (Contact c : ss.meta.view().contacts().values()) {
+            learnAddresses(c.peer(), c.addresses());
+          }
+        }
       } else {
         started = CompletableFuture.completedFuture(null);
       }
@@ -266,6 +271,7 @@ public final class NodeImpl implements SpacePanda {
       lock.unlock();
     }
     return started.thenRun(() -> locked(() -> {
+      announceChangedContact();
       resendOutbox();
       retryPending();
       return null;
@@ -436,7 +442,7 @@ public final class NodeImpl implements SpacePanda {
   @Override
   public List<String> listenAddresses() {
     Transport t = locked(() -> transport);
-    return t == null ? List.of() : t.listenAddresses();
+    return t == null ? List.of() : AdvertisedAddresses.expand(t.listenAddresses());
   }
 
   @Override
@@ -1387,6 +1393,7 @@ public final class NodeImpl implements SpacePanda {
       refuse(r, JoinResponse.Refusal.ALREADY_USED);
       return;
     }
+    learnAddresses(joiner, r.joiner().addresses());
     GroupChannel general = defaultChannel(ss);
     byte[][] welcomes = new byte[2][];
     byte[] inboxKey = r.joiner().inboxKey();
@@ -1660,8 +1667,29 @@ public final class NodeImpl implements SpacePanda {
     return best;
   }
 
+  /**
+   * Publishes this node's contact in every space whose record of it differs from the transport's
+   * addresses now (a restart on another port), so that members can reach it again.
+   */
+  private void announceChangedContact() {
+    if (state != State.STARTED || transport == null) {
+      return;
+    }
+    Contact mine = myContact();
+    for (SpaceEntry ss : List.copyOf(spaces.values())) {
+      if (mine.equals(ss.meta.view().contacts().get(self)) || ss.control.leafOf(self) < 0) {
+        continue;
+      }
+      try {
+        publish(ss, new SpaceOp.UpdateContact(mine));
+      } catch (SpacePandaException | RuntimeException e) {
+        LOG.warn("could not announce this node's new addresses in a space: {}", e.getMessage());
+      }
+    }
+  }
+
   private NodeWire.MemberInfo myInfo() {
-    List<String> addrs = transport == null ? List.of() : transport.listenAddresses();
+    List<String> addrs = advertised(SpaceConstants.MAX_ADDRESSES, SpaceConstants.MAX_ADDRESS_BYTES);
     return new NodeWire.MemberInfo(self.bytes(), inbox.publicKey(), addrs);
   }
 
@@ -1670,15 +1698,26 @@ public final class NodeImpl implements SpacePanda {
   }
 
   private Contact myContact() {
-    List<String> addrs = transport == null ? List.of() : transport.listenAddresses();
-    return new Contact(self, inbox.publicKey(), addrs.subList(0,
-        Math.min(addrs.size(), SpaceConstants.MAX_ADDRESSES)));
+    return new Contact(self, inbox.publicKey(),
+        advertised(SpaceConstants.MAX_ADDRESSES, SpaceConstants.MAX_ADDRESS_BYTES));
   }
 
   private Contact inviteContact() {
-    List<String> addrs = transport == null ? List.of() : transport.listenAddresses();
-    return new Contact(self, inbox.publicKey(), addrs.subList(0,
-        Math.min(addrs.size(), SpaceConstants.MAX_INVITE_ADDRESSES)));
+    return new Contact(self, inbox.publicKey(),
+        advertised(SpaceConstants.MAX_INVITE_ADDRESSES, SpaceConstants.MAX_INVITE_ADDRESS_BYTES));
+  }
+
+  /** The transport's addresses that fit a contact: at most {@code max}, each within the bytes. */
+  private List<String> advertised(int max, int maxBytes) {
+    List<String> out = new ArrayList<>();
+    List<String> all = transport == null ? List.of()
+        : AdvertisedAddresses.expand(transport.listenAddresses());
+    for (String a : all) {
+      if (out.size() < max && a.getBytes(StandardCharsets.UTF_8).length <= maxBytes) {
+        out.add(a);
+      }
+    }
+    return List.copyOf(out);
   }
 
   private static Contact contactOf(NodeWire.MemberInfo mi) {
