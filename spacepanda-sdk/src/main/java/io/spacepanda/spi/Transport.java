@@ -14,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
  * TransportListener#onEnvelope} future completed), so a node can keep an envelope in its outbox
  * until then.
  *
- * <p>Implementations: the libp2p TCP transport (default for nodes with a data directory) and the
+ * <p>Implementations: the libp2p TCP transport (the default whenever networking is on) and the
  * simulated network for tests. A transport is created by its {@link Factory} with the node's
  * {@link TransportContext}; it must be thread-safe, and {@link #close()} must release every thread
  * and connection it started.
