@@ -1,9 +1,6 @@
 package io.spacepanda.internal.space;
 
 import java.security.SecureRandom;
-import java.util.Arrays;
-import java.util.HexFormat;
-import java.util.Objects;
 
 /**
  * The identifier of a space: {@value SpaceConstants#ID_LENGTH} bytes.
@@ -11,12 +8,10 @@ import java.util.Objects;
  * <p>Immutable and thread-safe; compares by content, ordered as unsigned bytes; {@link #toString()}
  * prints hex.
  */
-public final class SpaceId implements Comparable<SpaceId> {
-
-  private final byte[] bytes;
+public final class SpaceId extends FixedId<SpaceId> {
 
   private SpaceId(byte[] bytes) {
-    this.bytes = bytes;
+    super(bytes);
   }
 
   /**
@@ -27,12 +22,7 @@ public final class SpaceId implements Comparable<SpaceId> {
    * @throws IllegalArgumentException if the length is wrong
    */
   public static SpaceId of(byte[] bytes) {
-    Objects.requireNonNull(bytes, "bytes");
-    if (bytes.length != SpaceConstants.ID_LENGTH) {
-      throw new IllegalArgumentException(
-          "SpaceId must be " + SpaceConstants.ID_LENGTH + " bytes, got " + bytes.length);
-    }
-    return new SpaceId(bytes.clone());
+    return new SpaceId(checked(bytes, "SpaceId"));
   }
 
   /**
@@ -42,63 +32,6 @@ public final class SpaceId implements Comparable<SpaceId> {
    * @return the id
    */
   public static SpaceId random(SecureRandom random) {
-    byte[] b = new byte[SpaceConstants.ID_LENGTH];
-    random.nextBytes(b);
-    return new SpaceId(b);
-  }
-
-  /**
-   * Returns the id's bytes.
-   *
-   * @return a fresh copy the caller owns
-   */
-  public byte[] bytes() {
-    return bytes.clone();
-  }
-
-  byte[] rawBytes() {
-    return bytes;
-  }
-
-  /**
-   * Compares the bytes as unsigned bytes, lexicographically.
-   *
-   * @param other the other id
-   * @return negative, zero or positive
-   */
-  @Override
-  public int compareTo(SpaceId other) {
-    return Arrays.compareUnsigned(bytes, other.bytes);
-  }
-
-  /**
-   * Tells whether {@code o} is an id of the same type with the same bytes.
-   *
-   * @param o the other object
-   * @return true if equal
-   */
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof SpaceId && Arrays.equals(bytes, ((SpaceId) o).bytes);
-  }
-
-  /**
-   * Returns a hash of the bytes.
-   *
-   * @return the hash code
-   */
-  @Override
-  public int hashCode() {
-    return Arrays.hashCode(bytes);
-  }
-
-  /**
-   * Returns the bytes in lower-case hex.
-   *
-   * @return the hex text
-   */
-  @Override
-  public String toString() {
-    return HexFormat.of().formatHex(bytes);
+    return new SpaceId(randomBytes(random));
   }
 }
