@@ -138,6 +138,7 @@ public final class NodeImpl implements SpacePanda {
   private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
   private static final int MAX_ATTEMPTS = 100;
   private static final byte[] META_SUFFIX = "/meta".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] RATCHET_SUFFIX = "/ratchet".getBytes(StandardCharsets.US_ASCII);
 
   private final NodeConfig config;
   private final ReentrantLock lock = new ReentrantLock();
@@ -161,8 +162,12 @@ public final class NodeImpl implements SpacePanda {
   private final Map<Id, SpaceEntry> spaces = new HashMap<>();
   private final Map<Id, GroupChannel> groups = new HashMap<>();
   private final TagIndex<EpochLabel> tags = new TagIndex<>();
+  /**
+   * Ids of messages already handled; its upkeep runs on the calling thread (under the node's lock)
+   * rather than as a task handed to the common pool after every write.
+   */
   private final Cache<MessageId, Boolean> seen =
-      Caffeine.newBuilder().maximumSize(DEDUP_CACHE_SIZE).build();
+      Caffeine.newBuilder().maximumSize(DEDUP_CACHE_SIZE).executor(Runnable::run).build();
   private final Map<String, PendingJoin> joins = new HashMap<>();
   private final Map<Id, KeyPackageBundle> channelJoins = new HashMap<>();
   private final Map<Id, Delivery> deliveries = new HashMap<>();
@@ -320,6 +325,7 @@ public final class NodeImpl implements SpacePanda {
     Map<Id, List<ChannelRecord>> chans = new HashMap<>();
     Map<Id, byte[]> states = new HashMap<>();
     Map<Id, Long> sequences = new HashMap<>();
+    Map<Id, byte[]> ratchets = new HashMap<>();
     Map<Id, Long> lamports = new HashMap<>();
     Map<Id, List<SpaceOperation>> ops = new HashMap<>();
     tx(t -> {
@@ -330,6 +336,8 @@ public final class NodeImpl implements SpacePanda {
         ops.put(s.spaceId(), t.spaceOperations(s.spaceId()));
         for (ChannelRecord c : cs) {
           t.groupState(c.channelId()).ifPresent(b -> states.put(c.channelId(), b.revealBytes()));
+          t.groupState(suffixed(c.channelId(), RATCHET_SUFFIX)).ifPresent(
+              b -> ratchets.put(c.channelId(), b.revealBytes()));
           t.groupState(metaId(c.channelId())).ifPresent(
               b -> sequences.put(c.channelId(), decodeLong(b.revealBytes())));
           t.maxLamport(c.channelId()).ifPresent(l -> lamports.put(c.channelId(), l));
@@ -354,7 +362,8 @@ public final class NodeImpl implements SpacePanda {
         if (st == null) {
           continue;
         }
-        Group g = Group.fromBytes(mls, st);
+        byte[] ratchet = ratchets.get(c.channelId());
+        Group g = ratchet == null ? Group.fromBytes(mls, st) : Group.fromBytes(mls, st, ratchet);
         if (!g.isActive()) {
           continue;
         }
@@ -834,7 +843,7 @@ public final class NodeImpl implements SpacePanda {
       List<OutboxEntry> out = new ArrayList<>();
       tx(t -> {
         t.insertMessage(sm);
-        saveGroup(t, gc);
+        saveRatchet(t, gc);
         for (PeerId r : recipients) {
           out.add(enqueue(t, Id.of(id.toBytes()), env, r));
         }
@@ -1266,7 +1275,7 @@ public final class NodeImpl implements SpacePanda {
     try {
       payload = InnerPayload.decode(a.data());
     } catch (MlsException e) {
-      tx(t -> saveGroup(t, gc));
+      tx(t -> saveRatchet(t, gc));
       throw e;
     }
     gc.observeLamport(payload.lamport());
@@ -1281,7 +1290,7 @@ public final class NodeImpl implements SpacePanda {
     boolean[] fresh = new boolean[1];
     tx(t -> {
       fresh[0] = t.insertMessage(sm);
-      saveGroup(t, gc);
+      saveRatchet(t, gc);
     });
     if (fresh[0]) {
       Message msg = view(gc, sm);
@@ -1296,7 +1305,10 @@ public final class NodeImpl implements SpacePanda {
     if (c.selfRemoved()) {
       wantedRemovals.remove(gc.id());
       unregister(gc);
-      tx(t -> t.deleteGroupState(gc.id()));
+      tx(t -> {
+        t.deleteGroupState(gc.id());
+        t.deleteGroupState(suffixed(gc.id(), RATCHET_SUFFIX));
+      });
       if (!gc.isControl()) {
         event(l -> l.onMemberRemoved(h, self));
       } else {
@@ -1773,15 +1785,34 @@ public final class NodeImpl implements SpacePanda {
     saveGroup(t, gc);
   }
 
+  /**
+   * Saves the whole group state: a snapshot of the epoch (tree, epoch secrets, proposals) and the
+   * ratchet state, in the same transaction, so that the ratchet state is never older than the
+   * snapshot.
+   */
   private void saveGroup(StorageTransaction t, GroupChannel gc) throws StorageException {
     t.putGroupState(gc.id(), SecretBlob.copyOf(gc.group().toBytes()));
+    saveRatchet(t, gc);
+  }
+
+  /**
+   * Saves only what an application message changes: the secret trees (used keys gone, generations
+   * advanced) and the sending sequence; the snapshot of the epoch stays as it is.
+   */
+  private void saveRatchet(StorageTransaction t, GroupChannel gc) throws StorageException {
+    t.putGroupState(suffixed(gc.id(), RATCHET_SUFFIX),
+        SecretBlob.copyOf(gc.group().ratchetStateBytes()));
     t.putGroupState(metaId(gc.id()), SecretBlob.copyOf(encodeLong(gc.nextSequence())));
   }
 
   private static Id metaId(Id channelId) {
+    return suffixed(channelId, META_SUFFIX);
+  }
+
+  private static Id suffixed(Id channelId, byte[] suffix) {
     byte[] a = channelId.toBytes();
-    byte[] out = Arrays.copyOf(a, a.length + META_SUFFIX.length);
-    System.arraycopy(META_SUFFIX, 0, out, a.length, META_SUFFIX.length);
+    byte[] out = Arrays.copyOf(a, a.length + suffix.length);
+    System.arraycopy(suffix, 0, out, a.length, suffix.length);
     return Id.of(out);
   }
 

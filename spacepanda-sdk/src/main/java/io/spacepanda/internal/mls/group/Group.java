@@ -1628,6 +1628,42 @@ public final class Group {
     return GroupStateCodec.decode(config, bytes);
   }
 
+  /**
+   * Encodes this group's ratchet state: the secret trees of the current and retained past epochs.
+   *
+   * <p>Protecting or processing an application message changes only these trees, so a caller
+   * that saved {@link #toBytes()} at the last other change may save just this after each
+   * application message and restore with {@link #fromBytes(MlsConfig, byte[], byte[])}. Its size
+   * grows with the members that sent in a retained epoch, not with the group's size.
+   *
+   * @return the encoding, which contains secrets in the clear; encrypt it at rest
+   */
+  public byte[] ratchetStateBytes() {
+    return GroupStateCodec.encodeRatchetState(this);
+  }
+
+  /**
+   * Restores a group from a snapshot saved by {@link #toBytes()} and a ratchet state saved later
+   * by {@link #ratchetStateBytes()}.
+   *
+   * <p>Each epoch's secret tree is taken from the ratchet state where it holds that epoch, and from
+   * the snapshot otherwise; the ratchet state must be at least as new as the snapshot.
+   *
+   * @param config bounds, clock and random source
+   * @param snapshot the state saved by {@link #toBytes()}
+   * @param ratchetState the state saved by {@link #ratchetStateBytes()}
+   * @return the group, with the secret trees as of the ratchet state
+   * @throws MlsDecodeException if either encoding is malformed or of an unknown format version
+   */
+  public static Group fromBytes(MlsConfig config, byte[] snapshot, byte[] ratchetState)
+      throws MlsDecodeException {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(snapshot, "snapshot");
+    Objects.requireNonNull(ratchetState, "ratchetState");
+    return GroupStateCodec.decode(config, snapshot,
+        GroupStateCodec.decodeRatchetState(ratchetState));
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Helpers
 

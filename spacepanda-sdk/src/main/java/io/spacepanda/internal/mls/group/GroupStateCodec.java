@@ -136,7 +136,55 @@ final class GroupStateCodec {
     }
   }
 
+  /** Format version of the ratchet state, written first. */
+  static final int RATCHET_VERSION = 1;
+
+  /**
+   * Encodes the secret trees of the current and the retained past epochs, the only part of the
+   * state that sending or receiving an application message changes.
+   *
+   * <p>Layout: {@code uint8 version = 1; EpochTree trees<V>} with {@code EpochTree = (uint64
+   * epoch; opaque secret_tree<V>)}, the current epoch first.
+   */
+  static byte[] encodeRatchetState(Group g) {
+    TlsWriter w = new TlsWriter(256);
+    w.u8(RATCHET_VERSION);
+    w.vector(v -> {
+      v.u64(g.state.epoch()).opaque(g.state.secretTree.toBytes());
+      for (PastEpoch pe : g.past) {
+        v.u64(pe.epoch()).opaque(pe.secretTree.toBytes());
+      }
+    });
+    return w.toByteArray();
+  }
+
+  /** Decodes a ratchet state into its secret trees' encodings by epoch. */
+  static Map<Long, byte[]> decodeRatchetState(byte[] bytes) throws MlsDecodeException {
+    return TlsReader.decodeExactly(bytes, r -> {
+      if (r.u8() != RATCHET_VERSION) {
+        throw new MlsDecodeException("unknown ratchet state format");
+      }
+      List<Pair<Long, byte[]>> trees = r.vector(v -> new Pair<>(v.u64(), v.opaque()));
+      Map<Long, byte[]> out = new TreeMap<>();
+      for (Pair<Long, byte[]> t : trees) {
+        if (out.put(t.a, t.b) != null) {
+          throw new MlsDecodeException("inconsistent ratchet state");
+        }
+      }
+      return out;
+    });
+  }
+
   static Group decode(MlsConfig config, byte[] bytes) throws MlsDecodeException {
+    return decode(config, bytes, Map.of());
+  }
+
+  /**
+   * Decodes a group, taking each epoch's secret tree from {@code trees} where it has one (a newer
+   * ratchet state saved after the snapshot) and from the snapshot otherwise.
+   */
+  static Group decode(MlsConfig config, byte[] bytes, Map<Long, byte[]> trees)
+      throws MlsDecodeException {
     return TlsReader.decodeExactly(bytes, r -> {
       if (r.u8() != VERSION) {
         throw new MlsDecodeException("unknown group state format");
@@ -160,7 +208,9 @@ final class GroupStateCodec {
       EpochSecrets secrets = EpochSecrets.fromBytes(r.opaque());
       byte[] interim = r.opaque(MlsConstants.MAX_HASH_SIZE);
       byte[] confirmationTag = r.opaque(MlsConstants.MAX_HASH_SIZE);
-      SecretTree secretTree = SecretTree.fromBytes(r.opaque(), Group.limits(config));
+      byte[] snapshotTree = r.opaque();
+      SecretTree secretTree = SecretTree.fromBytes(
+          trees.getOrDefault(ctx.epoch(), snapshotTree), Group.limits(config));
       List<Past> past = r.vector(v -> new Past(GroupContext.decode(v),
           v.opaque(MlsConstants.MAX_SECRET_SIZE), v.opaque(),
           v.vector(lv -> new Member(index(lv), Credential.decode(lv),
@@ -200,7 +250,8 @@ final class GroupStateCodec {
             members.put(m.leafIndex(), m);
           }
           g.past.addLast(new PastEpoch(p.context, p.senderDataSecret,
-              SecretTree.fromBytes(p.secretTree, Group.limits(config)), members,
+              SecretTree.fromBytes(trees.getOrDefault(p.context.epoch(), p.secretTree),
+                  Group.limits(config)), members,
               config.random()));
         }
         for (Group.CachedProposal cp : proposals) {
