@@ -22,6 +22,7 @@ import io.spacepanda.internal.delivery.JitterScheduler;
 import io.spacepanda.internal.delivery.Scheduler;
 import io.spacepanda.internal.envelope.DirectEnvelope;
 import io.spacepanda.internal.envelope.EnvelopeException;
+import io.spacepanda.internal.envelope.EnvelopeTooLargeException;
 import io.spacepanda.internal.envelope.GroupEnvelope;
 import io.spacepanda.internal.envelope.GroupEnvelopeKeys;
 import io.spacepanda.internal.envelope.Padding;
@@ -86,6 +87,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -132,6 +134,11 @@ public final class NodeImpl implements SpacePanda {
   private static final int MAX_NAME = 100;
   private static final Duration INVITE_LIFETIME = Duration.ofDays(7);
   private static final int MAX_PENDING_ENVELOPES = 1000;
+  /** Messages being reassembled from fragments at once; the oldest is dropped beyond it. */
+  private static final int MAX_REASSEMBLIES = 16;
+  /** Chunk size tried first when a node message does not fit one direct envelope. */
+  private static final int FRAGMENT_CHUNK = 32 * 1024;
+  private static final int MIN_FRAGMENT_CHUNK = 1024;
   private static final Duration PENDING_ENVELOPE_AGE = Duration.ofDays(7);
   private static final int DEDUP_CACHE_SIZE = 100_000;
   private static final int MAX_HELD_REQUESTS = 256;
@@ -169,6 +176,7 @@ public final class NodeImpl implements SpacePanda {
   private final Cache<MessageId, Boolean> seen =
       Caffeine.newBuilder().maximumSize(DEDUP_CACHE_SIZE).executor(Runnable::run).build();
   private final Map<String, PendingJoin> joins = new HashMap<>();
+  private final Map<String, Reassembly> reassemblies = new java.util.LinkedHashMap<>();
   private final Map<Id, KeyPackageBundle> channelJoins = new HashMap<>();
   private final Map<Id, Delivery> deliveries = new HashMap<>();
   private final Set<PeerId> leaving = new HashSet<>();
@@ -917,10 +925,102 @@ public final class NodeImpl implements SpacePanda {
   }
 
   private void sendDirect(PeerId to, byte[] inboxKey, NodeWire.Msg msg) throws SpacePandaException {
-    byte[] env = DirectEnvelope.seal(inboxKey, msg.toBytes(), padding);
+    List<byte[]> envs = sealDirect(inboxKey, msg);
     List<OutboxEntry> out = new ArrayList<>();
-    tx(t -> out.add(enqueue(t, env, to)));
+    tx(t -> {
+      for (byte[] env : envs) {
+        out.add(enqueue(t, env, to));
+      }
+    });
     dispatch(out);
+  }
+
+  /**
+   * Seals a node message in one direct envelope, or, when it does not fit the largest padding
+   * bucket (a Welcome or join answer of a large group), in one envelope per {@link
+   * NodeWire.Fragment}, halving the chunk until each fragment fits.
+   */
+  private List<byte[]> sealDirect(byte[] inboxKey, NodeWire.Msg msg) throws SpacePandaException {
+    byte[] bytes = msg.toBytes();
+    EnvelopeTooLargeException tooLarge;
+    try {
+      return List.of(DirectEnvelope.seal(inboxKey, bytes, padding));
+    } catch (EnvelopeTooLargeException e) {
+      tooLarge = e;
+    }
+    for (int chunk = FRAGMENT_CHUNK; chunk >= MIN_FRAGMENT_CHUNK; chunk /= 2) {
+      int count = (bytes.length + chunk - 1) / chunk;
+      if (count > NodeWire.MAX_FRAGMENTS) {
+        break;
+      }
+      byte[] id = new byte[NodeWire.FRAGMENT_ID_LENGTH];
+      config.random().nextBytes(id);
+      List<byte[]> envs = new ArrayList<>(count);
+      try {
+        for (int i = 0; i < count; i++) {
+          byte[] part = Arrays.copyOfRange(bytes, i * chunk, Math.min(bytes.length,
+              (i + 1) * chunk));
+          envs.add(DirectEnvelope.seal(inboxKey,
+              new NodeWire.Fragment(id, i, count, part).toBytes(), padding));
+        }
+        return envs;
+      } catch (EnvelopeTooLargeException e) {
+        tooLarge = e;
+      }
+    }
+    throw tooLarge;
+  }
+
+  /** The fragments of one node message received so far. */
+  private static final class Reassembly {
+    final byte[][] chunks;
+    int received;
+
+    Reassembly(int count) {
+      chunks = new byte[count][];
+    }
+  }
+
+  /**
+   * Keeps a fragment and, once every fragment of its message is here, handles the whole message;
+   * at most {@link #MAX_REASSEMBLIES} messages are kept partly received, the oldest dropped first.
+   */
+  private void onFragment(NodeWire.Fragment f) throws SpacePandaException {
+    String key = java.util.HexFormat.of().formatHex(f.messageId());
+    Reassembly r = reassemblies.get(key);
+    if (r == null) {
+      if (reassemblies.size() >= MAX_REASSEMBLIES) {
+        Iterator<String> oldest = reassemblies.keySet().iterator();
+        oldest.next();
+        oldest.remove();
+      }
+      r = new Reassembly(f.count());
+      reassemblies.put(key, r);
+    }
+    if (r.chunks.length != f.count()) {
+      drop("fragment count differs");
+      return;
+    }
+    if (r.chunks[f.index()] != null) {
+      drop("duplicate fragment");
+      return;
+    }
+    r.chunks[f.index()] = f.chunk();
+    r.received++;
+    if (r.received < r.chunks.length) {
+      return;
+    }
+    reassemblies.remove(key);
+    java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream();
+    for (byte[] c : r.chunks) {
+      whole.writeBytes(c);
+    }
+    NodeWire.Msg msg = NodeWire.decode(whole.toByteArray());
+    if (msg instanceof NodeWire.Fragment) {
+      drop("nested fragment");
+      return;
+    }
+    handleDirect(msg);
   }
 
   /**
@@ -938,19 +1038,19 @@ public final class NodeImpl implements SpacePanda {
     seen.put(MessageId.of(sha256(commitBytes)), Boolean.TRUE);
     byte[] env = GroupEnvelope.seal(oldKeys, commitBytes, padding, config.random());
     List<OutboxEntry> out = new ArrayList<>();
-    byte[] welcomeEnv = null;
+    List<byte[]> welcomeEnvs = List.of();
     if (joiner != null && result.welcomeOrNull() != null) {
       NodeWire.Msg w = welcomeWrapper.apply(MlsMessage.of(result.welcomeOrNull()).toBytes());
-      welcomeEnv = w == null ? null : DirectEnvelope.seal(joinerInboxKey, w.toBytes(), padding);
+      welcomeEnvs = w == null ? List.of() : sealDirect(joinerInboxKey, w);
     }
-    byte[] we = welcomeEnv;
+    List<byte[]> we = welcomeEnvs;
     tx(t -> {
       saveGroup(t, gc);
       for (PeerId r : oldMembers) {
         out.add(enqueue(t, env, r));
       }
-      if (we != null) {
-        out.add(enqueue(t, we, joiner));
+      for (byte[] w : we) {
+        out.add(enqueue(t, w, joiner));
       }
     });
     dispatch(out);
@@ -1359,6 +1459,8 @@ public final class NodeImpl implements SpacePanda {
       onChannelJoinRequest(r, true);
     } else if (msg instanceof NodeWire.ChannelWelcome w) {
       onChannelWelcome(w);
+    } else if (msg instanceof NodeWire.Fragment f) {
+      onFragment(f);
     } else if (msg instanceof NodeWire.ChannelInvite i) {
       SpaceEntry ss = spaces.get(Id.of(i.spaceId()));
       Id cid = Id.of(i.channel().channelId());

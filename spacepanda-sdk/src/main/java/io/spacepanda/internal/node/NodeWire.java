@@ -29,18 +29,28 @@ public final class NodeWire {
   /** Largest number of entries in a list (addresses, channels, members). */
   public static final int MAX_LIST = 4096;
 
+  /** Most fragments one message is split into. */
+  public static final int MAX_FRAGMENTS = 64;
+
+  /** Largest fragment chunk, in bytes. */
+  public static final int MAX_FRAGMENT_CHUNK = 64 * 1024;
+
+  /** Length of a fragmented message's random id, in bytes. */
+  public static final int FRAGMENT_ID_LENGTH = 16;
+
   static final int JOIN_REQUEST = 1;
   static final int JOIN_RESPONSE = 2;
   static final int CHANNEL_JOIN_REQUEST = 4;
   static final int CHANNEL_WELCOME = 5;
   static final int CHANNEL_INVITE = 6;
   static final int MEMBER_INFO = 10;
+  static final int FRAGMENT = 11;
 
   private NodeWire() {}
 
   /** A node message. */
   public sealed interface Msg permits Join, ChannelJoinRequest, ChannelWelcome, ChannelInvite,
-      MemberInfo {
+      MemberInfo, Fragment {
 
     /**
      * Encodes the message with its kind.
@@ -159,6 +169,39 @@ public final class NodeWire {
   }
 
   /**
+   * One piece of a node message too large for one direct envelope; the receiver joins the chunks
+   * of one id in index order and decodes the result as a node message (never another fragment).
+   *
+   * @param messageId random id shared by the fragments of one message, {@value
+   *     #FRAGMENT_ID_LENGTH} bytes
+   * @param index this chunk's position, below {@code count}
+   * @param count number of fragments, 2 to {@value #MAX_FRAGMENTS}
+   * @param chunk the bytes, at most {@value #MAX_FRAGMENT_CHUNK}
+   */
+  public record Fragment(byte[] messageId, int index, int count, byte[] chunk) implements Msg {
+
+    /**
+     * Checks the bounds.
+     *
+     * @throws IllegalArgumentException if a bound is exceeded
+     */
+    public Fragment {
+      Objects.requireNonNull(messageId, "messageId");
+      Objects.requireNonNull(chunk, "chunk");
+      if (messageId.length != FRAGMENT_ID_LENGTH || count < 2 || count > MAX_FRAGMENTS
+          || index < 0 || index >= count || chunk.length > MAX_FRAGMENT_CHUNK) {
+        throw new IllegalArgumentException("fragment out of bounds");
+      }
+    }
+
+    @Override
+    public byte[] toBytes() {
+      return new TlsWriter(chunk.length + 32).u8(FRAGMENT).opaque(messageId).u16(index)
+          .u16(count).opaque(chunk).toByteArray();
+    }
+  }
+
+  /**
    * Decodes a node message.
    *
    * @param bytes the encoding
@@ -182,6 +225,13 @@ public final class NodeWire {
           return new ChannelInvite(r.opaque(MAX_FIELD), ChannelInfo.read(r));
         case MEMBER_INFO:
           return MemberInfo.read(r);
+        case FRAGMENT:
+          try {
+            return new Fragment(r.opaque(FRAGMENT_ID_LENGTH), r.u16(), r.u16(),
+                r.opaque(MAX_FRAGMENT_CHUNK));
+          } catch (IllegalArgumentException e) {
+            throw new MlsDecodeException("fragment out of bounds");
+          }
         default:
           throw new MlsDecodeException("unknown node message kind");
       }

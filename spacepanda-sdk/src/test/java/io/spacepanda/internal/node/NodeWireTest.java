@@ -39,7 +39,12 @@ class NodeWireTest {
         Combinators.combine(bytes(16), bytes(16), members(), bytes(300))
             .as(NodeWire.ChannelJoinRequest::new),
         Combinators.combine(bytes(16), channels(), bytes(300)).as(NodeWire.ChannelWelcome::new),
-        Combinators.combine(bytes(16), channels()).as(NodeWire.ChannelInvite::new));
+        Combinators.combine(bytes(16), channels()).as(NodeWire.ChannelInvite::new),
+        Combinators.combine(Arbitraries.bytes().array(byte[].class).ofSize(16),
+            Arbitraries.integers().between(2, NodeWire.MAX_FRAGMENTS), Arbitraries.integers()
+                .between(0, NodeWire.MAX_FRAGMENTS - 1), bytes(300))
+            .as((id, count, index, chunk) -> new NodeWire.Fragment(id, index % count, count,
+                chunk)));
   }
 
   @Property
