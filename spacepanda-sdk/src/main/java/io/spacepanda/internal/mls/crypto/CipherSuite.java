@@ -572,7 +572,7 @@ public final class CipherSuite {
    * and over, so parsed keys are kept in a bounded cache keyed by their bytes.
    */
   private final Cache<ByteBuffer, AsymmetricKeyParameter> verifyingKeys =
-      Caffeine.newBuilder().maximumSize(4096).build();
+      Caffeine.newBuilder().maximumSize(4096).executor(Runnable::run).build();
 
   private AsymmetricKeyParameter verifyingKey(byte[] publicKey) {
     return verifyingKeys.get(ByteBuffer.wrap(publicKey.clone()),
