@@ -1236,6 +1236,7 @@ public final class NodeImpl implements SpacePanda {
   private enum Outcome { DONE, HELD, DROPPED }
 
   private Outcome receive(byte[] envelope, boolean fromPending) {
+    MessageId dedupId = null;
     try {
       SealedEnvelope.Kind kind = SealedEnvelope.kindOf(envelope);
       if (kind == SealedEnvelope.Kind.DIRECT) {
@@ -1245,6 +1246,7 @@ public final class NodeImpl implements SpacePanda {
           return drop("duplicate");
         }
         byte[] payload = DirectEnvelope.open(inbox, envelope);
+        dedupId = id;
         seen.put(id, Boolean.TRUE);
         handleDirect(NodeWire.decode(payload));
         return Outcome.DONE;
@@ -1260,10 +1262,18 @@ public final class NodeImpl implements SpacePanda {
       if (gc == null) {
         return drop("group gone");
       }
+      dedupId = MessageId.of(sha256(opened.get().plaintext()));
       return handleGroup(gc, opened.get().plaintext(), envelope, fromPending);
     } catch (EnvelopeException | MlsException e) {
       return drop(e.getClass().getSimpleName());
     } catch (StorageException e) {
+      // Nothing of this envelope was stored, but the in-memory state may have moved on (keys
+      // used, an epoch merged, the envelope marked as seen): go back to what storage holds, so
+      // that the copy the sender retries is handled like the first one.
+      if (dedupId != null) {
+        seen.invalidate(dedupId);
+      }
+      rollBackToStorage();
       throw new StorageFailure(e);
     } catch (SpacePandaException | IllegalArgumentException e) {
       return drop(e.getClass().getSimpleName() + ": " + e.getMessage());
@@ -1272,6 +1282,26 @@ public final class NodeImpl implements SpacePanda {
     } catch (RuntimeException e) {
       LOG.warn("an inbound envelope caused an unexpected error; dropped", e);
       return drop(e.getClass().getSimpleName());
+    }
+  }
+
+  /**
+   * Replaces the in-memory spaces, groups and envelope keys with what storage holds, after a
+   * transaction failed; if storage cannot be read either, the in-memory state is kept.
+   */
+  private void rollBackToStorage() {
+    Map<Id, SpaceEntry> oldSpaces = new HashMap<>(spaces);
+    List<GroupChannel> oldGroups = new ArrayList<>(groups.values());
+    oldGroups.forEach(this::unregister);
+    spaces.clear();
+    try {
+      loadState();
+    } catch (StorageException | MlsException | RuntimeException e) {
+      LOG.warn("could not reload the node's state after a storage failure; keeping it in memory", e);
+      new ArrayList<>(groups.values()).forEach(this::unregister);
+      spaces.clear();
+      spaces.putAll(oldSpaces);
+      oldGroups.forEach(this::register);
     }
   }
 
