@@ -41,6 +41,8 @@ public final class GroupChannel {
   private long lamport;
   private long nextSequence;
   private final NavigableMap<Long, GroupEnvelopeKeys> keys = new TreeMap<>();
+  /** The exporter output each epoch's keys derive from, kept so past epochs survive a restart. */
+  private final NavigableMap<Long, byte[]> keySecrets = new TreeMap<>();
 
   /**
    * Creates the node's view of a group.
@@ -239,13 +241,62 @@ public final class GroupChannel {
     if (group.isActive() && !keys.containsKey(epoch)) {
       byte[] secret = group.exporter(EnvelopeConstants.MLS_EXPORTER_LABEL, new byte[0], 32);
       keys.put(epoch, GroupEnvelopeKeys.derive(secret));
-      java.util.Arrays.fill(secret, (byte) 0);
+      keySecrets.put(epoch, secret);
     }
     Set<Long> dropped = new TreeSet<>();
     while (!keys.isEmpty() && keys.firstKey() < epoch - retention) {
-      dropped.add(keys.pollFirstEntry().getKey());
+      long old = keys.pollFirstEntry().getKey();
+      dropped.add(old);
+      byte[] secret = keySecrets.remove(old);
+      if (secret != null) {
+        java.util.Arrays.fill(secret, (byte) 0);
+      }
     }
     return dropped;
+  }
+
+  /** Most epochs {@link #restoreKeySecrets} accepts (the engine's retention limit, plus one). */
+  private static final int MAX_STORED_EPOCHS = 65;
+
+  /**
+   * Encodes the exporter outputs of the current and retained past epochs, for storage next to the
+   * group state (a secret: store it encrypted): a count byte, then per epoch its number (8 bytes)
+   * and 32 bytes.
+   *
+   * @return the encoding
+   */
+  public byte[] encodeKeySecrets() {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1 + keySecrets.size() * 40);
+    b.put((byte) keySecrets.size());
+    for (Map.Entry<Long, byte[]> e : keySecrets.entrySet()) {
+      b.putLong(e.getKey()).put(e.getValue());
+    }
+    return b.array();
+  }
+
+  /**
+   * Restores envelope keys of epochs other than the current one from {@link #encodeKeySecrets()},
+   * so that late messages of retained past epochs still open after a restart; the current epoch's
+   * keys are always derived from the group.
+   *
+   * @param encoded the stored encoding
+   * @throws IllegalArgumentException if the encoding is malformed
+   */
+  public void restoreKeySecrets(byte[] encoded) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(encoded);
+    int n = encoded.length == 0 ? -1 : b.get() & 0xFF;
+    if (n < 0 || n > MAX_STORED_EPOCHS || encoded.length != 1 + n * 40) {
+      throw new IllegalArgumentException("malformed envelope key secrets");
+    }
+    for (int i = 0; i < n; i++) {
+      long epoch = b.getLong();
+      byte[] secret = new byte[32];
+      b.get(secret);
+      if (epoch < group.epoch() && !keys.containsKey(epoch)) {
+        keys.put(epoch, GroupEnvelopeKeys.derive(secret));
+        keySecrets.put(epoch, secret);
+      }
+    }
   }
 
   /**

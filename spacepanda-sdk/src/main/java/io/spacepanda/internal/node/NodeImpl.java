@@ -146,6 +146,9 @@ public final class NodeImpl implements SpacePanda {
   private static final int MAX_ATTEMPTS = 100;
   private static final byte[] META_SUFFIX = "/meta".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] RATCHET_SUFFIX = "/ratchet".getBytes(StandardCharsets.US_ASCII);
+  /** Storage key suffix of the exporter outputs behind the retained epochs' envelope keys. */
+  private static final byte[] ENVELOPE_KEYS_SUFFIX =
+      "/envelope-keys".getBytes(StandardCharsets.US_ASCII);
 
   private final NodeConfig config;
   private final ReentrantLock lock = new ReentrantLock();
@@ -334,6 +337,7 @@ public final class NodeImpl implements SpacePanda {
     Map<Id, byte[]> states = new HashMap<>();
     Map<Id, Long> sequences = new HashMap<>();
     Map<Id, byte[]> ratchets = new HashMap<>();
+    Map<Id, byte[]> envelopeKeys = new HashMap<>();
     Map<Id, Long> lamports = new HashMap<>();
     Map<Id, List<SpaceOperation>> ops = new HashMap<>();
     tx(t -> {
@@ -346,6 +350,8 @@ public final class NodeImpl implements SpacePanda {
           t.groupState(c.channelId()).ifPresent(b -> states.put(c.channelId(), b.revealBytes()));
           t.groupState(suffixed(c.channelId(), RATCHET_SUFFIX)).ifPresent(
               b -> ratchets.put(c.channelId(), b.revealBytes()));
+          t.groupState(suffixed(c.channelId(), ENVELOPE_KEYS_SUFFIX)).ifPresent(
+              b -> envelopeKeys.put(c.channelId(), b.revealBytes()));
           t.groupState(metaId(c.channelId())).ifPresent(
               b -> sequences.put(c.channelId(), decodeLong(b.revealBytes())));
           t.maxLamport(c.channelId()).ifPresent(l -> lamports.put(c.channelId(), l));
@@ -378,6 +384,14 @@ public final class NodeImpl implements SpacePanda {
         GroupChannel gc = new GroupChannel(c.channelId(), c.spaceId(), c.name(), c.kind(),
             PeerId.fromBytes(c.ownerPeerId().toBytes()), c.createdAt(), g,
             lamports.getOrDefault(c.channelId(), 0L), sequences.getOrDefault(c.channelId(), 0L));
+        byte[] pastKeys = envelopeKeys.get(c.channelId());
+        if (pastKeys != null) {
+          try {
+            gc.restoreKeySecrets(pastKeys);
+          } catch (IllegalArgumentException e) {
+            LOG.warn("unreadable envelope keys of past epochs; late messages of those epochs are held");
+          }
+        }
         register(gc);
         if (gc.isControl()) {
           ss.control = gc;
@@ -1438,6 +1452,7 @@ public final class NodeImpl implements SpacePanda {
       tx(t -> {
         t.deleteGroupState(gc.id());
         t.deleteGroupState(suffixed(gc.id(), RATCHET_SUFFIX));
+        t.deleteGroupState(suffixed(gc.id(), ENVELOPE_KEYS_SUFFIX));
       });
       if (!gc.isControl()) {
         event(l -> l.onMemberRemoved(h, self));
@@ -1924,6 +1939,8 @@ public final class NodeImpl implements SpacePanda {
    */
   private void saveGroup(StorageTransaction t, GroupChannel gc) throws StorageException {
     t.putGroupState(gc.id(), SecretBlob.copyOf(gc.group().toBytes()));
+    t.putGroupState(suffixed(gc.id(), ENVELOPE_KEYS_SUFFIX),
+        SecretBlob.copyOf(gc.encodeKeySecrets()));
     saveRatchet(t, gc);
   }
 
