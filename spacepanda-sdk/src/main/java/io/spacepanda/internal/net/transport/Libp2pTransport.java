@@ -404,6 +404,16 @@ public final class Libp2pTransport implements Transport {
   }
 
   /**
+   * Returns the bytes announced by the inbound envelopes that are open now (the amount counted
+   * against {@code maxInboundBufferedBytes}).
+   *
+   * @return the bytes reserved at this moment
+   */
+  public long inboundBufferedBytes() {
+    return inboundBuffered.get();
+  }
+
+  /**
    * Closes every connection, fails pending sends, and stops the host's and the timer's threads
    * before returning; idempotent.
    */

@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spacepanda.internal.mls.crypto.CipherSuite;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -14,9 +13,9 @@ import java.util.Optional;
 import org.junit.jupiter.api.Assertions;
 
 /**
- * Loads the official RFC 9420 test vectors from {@code shared/mls-test-vectors} (found by walking
- * up from the working directory, or named by the system property {@code mls.vectors.dir}) and
- * counts outcomes per file.
+ * Loads the official RFC 9420 test vectors from the test resources ({@code /mls-test-vectors/} on
+ * the test classpath: an unchanged copy of the MLS working group's files, see the README beside
+ * them for their source) and counts outcomes per file.
  *
  * <p>Every vector test runs all cases of its file through {@link Report}, which prints the line
  * {@code mls-vectors <file>: N passed, M failed, S skipped} and fails the test if any case failed.
@@ -25,33 +24,23 @@ public final class MlsVectors {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private MlsVectors() {}
+  /** Classpath folder of the vector files. */
+  static final String RESOURCE_DIR = "/mls-test-vectors/";
 
-  /** @return the vector directory */
-  public static Path dir() {
-    String prop = System.getProperty("mls.vectors.dir");
-    if (prop != null) {
-      return Path.of(prop);
-    }
-    Path p = Path.of("").toAbsolutePath();
-    while (p != null) {
-      Path candidate = p.resolve("shared").resolve("mls-test-vectors");
-      if (Files.isDirectory(candidate)) {
-        return candidate;
-      }
-      p = p.getParent();
-    }
-    throw new IllegalStateException("shared/mls-test-vectors not found above "
-        + Path.of("").toAbsolutePath() + "; set -Dmls.vectors.dir");
-  }
+  private MlsVectors() {}
 
   /**
    * @param file file name, e.g. {@code tree-math.json}
    * @return the cases of that file
+   * @throws IllegalStateException when the file is not on the test classpath
    */
   public static List<JsonNode> load(String file) {
-    try {
-      JsonNode root = JSON.readTree(dir().resolve(file).toFile());
+    try (InputStream in = MlsVectors.class.getResourceAsStream(RESOURCE_DIR + file)) {
+      if (in == null) {
+        throw new IllegalStateException("test vector " + RESOURCE_DIR + file
+            + " is not on the test classpath (spacepanda-sdk/src/test/resources)");
+      }
+      JsonNode root = JSON.readTree(in);
       List<JsonNode> out = new ArrayList<>();
       root.forEach(out::add);
       return out;

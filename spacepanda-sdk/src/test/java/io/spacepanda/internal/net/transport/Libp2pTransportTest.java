@@ -331,6 +331,9 @@ class Libp2pTransportTest {
     Connection other = rawDial(a);
 
     StreamCollector holding = rawStream(c, java.util.Arrays.copyOf(big, 20), false);
+    // The two streams travel on separate connections, so their headers may be read in either
+    // order: open the second only once the node has counted the first one's announced bytes.
+    eventually(() -> a.transport().inboundBufferedBytes() >= 900);
     StreamCollector over = rawStream(other, EnvelopeCodec.encodeEnvelope(new byte[200]), false);
 
     assertThrows(ExecutionException.class, () -> await(over.done()));
