@@ -5,7 +5,7 @@ import io.spacepanda.internal.net.multiaddr.Multiaddr;
 import io.spacepanda.internal.net.multiaddr.MultiaddrException;
 import io.spacepanda.internal.net.transport.Libp2pTransport;
 import io.spacepanda.internal.node.NodeConfig;
-import io.spacepanda.internal.node.NodeImpl;
+import io.spacepanda.internal.node.Node;
 import io.spacepanda.spi.Storage;
 import io.spacepanda.spi.Transport;
 import java.nio.file.Path;
@@ -26,10 +26,12 @@ import java.util.concurrent.ScheduledExecutorService;
  * A SpacePanda node: one identity, its spaces and channels, its storage and its transport.
  *
  * <p>Build one with {@link #builder()}, {@link #start()} it, use it, {@link #close()} it. Nothing
- * touches disk or network before {@code start()}. All methods are thread-safe; the node's state
- * (MLS groups included) is guarded by one lock per node, and listener callbacks run on one ordered
- * executor. Operations that do I/O return {@link CompletableFuture}s that complete when the effect
- * is durable locally.
+ * touches disk or network before {@code start()}. All methods are thread-safe. Each space is an
+ * actor: its work (MLS, envelopes, storage) runs one step at a time on its own serial queue, one
+ * storage transaction per step, and two spaces proceed in parallel; network threads only hand
+ * envelopes over. Listener callbacks run on one ordered executor, after the step that caused them
+ * committed. Operations that do I/O return {@link CompletableFuture}s that complete when the effect
+ * is durable locally, never before.
  */
 public interface SpacePanda extends AutoCloseable {
 
@@ -148,6 +150,7 @@ public interface SpacePanda extends AutoCloseable {
     private Scheduler scheduler;
     private SecureRandom random;
     private Executor listenerExecutor;
+    private Executor workExecutor;
     private SpacePandaListener listener;
     private char[] passphrase;
 
@@ -378,6 +381,25 @@ public interface SpacePanda extends AutoCloseable {
     }
 
     /**
+     * Sets where the node's own work runs: one serial queue per space (and a few node-wide ones)
+     * share this executor, so two spaces proceed in parallel while each space's steps run one at
+     * a time. Default: node-owned worker threads (as many as processors, at least 2), or, when a
+     * {@link #scheduler} was given (virtual time), the thread that calls the node or advances
+     * that scheduler, which keeps tests deterministic.
+     *
+     * @param executor the executor; the caller keeps ownership and shuts it down after {@code
+     *     close()}
+     * @return this builder
+     * @throws IllegalStateException if set before
+     */
+    public Builder executor(Executor executor) {
+      Objects.requireNonNull(executor, "executor");
+      requireUnset("executor", workExecutor);
+      workExecutor = executor;
+      return this;
+    }
+
+    /**
      * Sets the listener for the node's events.
      *
      * @param value the listener
@@ -447,10 +469,10 @@ public interface SpacePanda extends AutoCloseable {
           jitter == null ? Jitter.uniform(Duration.ofSeconds(30)) : jitter,
           paddingBuckets, pastEpochRetention == null ? 2 : pastEpochRetention,
           clock == null ? Clock.systemUTC() : clock, scheduler,
-          random == null ? new SecureRandom() : random, listenerExecutor,
+          random == null ? new SecureRandom() : random, listenerExecutor, workExecutor,
           listener == null ? new SpacePandaListener() {} : listener,
           passphrase == null ? null : passphrase.clone());
-      return new NodeImpl(config);
+      return new NodeFront(new Node(config));
     }
 
     /**
@@ -474,6 +496,7 @@ public interface SpacePanda extends AutoCloseable {
       put(set, "scheduler", scheduler);
       put(set, "random", random == null ? null : "set");
       put(set, "listenerExecutor", listenerExecutor);
+      put(set, "executor", workExecutor);
       put(set, "listener", listener);
       put(set, "passphrase", passphrase == null ? null : "***");
       return "SpacePanda.Builder" + set;

@@ -2,6 +2,7 @@ package io.spacepanda.internal.node;
 
 import io.spacepanda.Channel;
 import io.spacepanda.Message;
+import io.spacepanda.NotMemberException;
 import io.spacepanda.PeerId;
 import io.spacepanda.Space;
 import io.spacepanda.spi.Id;
@@ -11,17 +12,32 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
-/** The {@link Channel} view of a node's channel; every call goes to the node under its lock. */
+/**
+ * The {@link Channel} view of a node's channel. Getters read the space's latest snapshot; the
+ * identity ({@link #id()}, {@link #name()}, {@link #space()}) is answered even after this node left
+ * the channel (the last name it knew); what needs membership fails with {@link
+ * NotMemberException}. Operations go to the space's actor.
+ */
 final class ChannelHandle implements Channel {
 
-  private final NodeImpl node;
+  private final Node node;
   private final Id channelId;
   private final Id spaceId;
+  private final String knownName;
 
-  ChannelHandle(NodeImpl node, Id channelId, Id spaceId) {
+  ChannelHandle(Node node, Id channelId, Id spaceId, String knownName) {
     this.node = node;
     this.channelId = channelId;
     this.spaceId = spaceId;
+    this.knownName = knownName;
+  }
+
+  private SpaceSnapshot.ChannelSnapshot live() {
+    SpaceSnapshot.ChannelSnapshot c = node.channelSnapshotOrNull(spaceId, channelId);
+    if (c == null) {
+      throw new NotMemberException("this node is not a member of channel " + channelId);
+    }
+    return c;
   }
 
   @Override
@@ -31,27 +47,29 @@ final class ChannelHandle implements Channel {
 
   @Override
   public String name() {
-    return node.channelName(channelId);
+    SpaceSnapshot.ChannelSnapshot c = node.channelSnapshotOrNull(spaceId, channelId);
+    return c == null ? knownName : c.name();
   }
 
   @Override
   public Space space() {
-    return new SpaceHandle(node, spaceId);
+    SpaceSnapshot s = node.snapshotOrNull(spaceId);
+    return new SpaceHandle(node, spaceId, s == null ? "" : s.name());
   }
 
   @Override
   public PeerId owner() {
-    return node.channelOwner(channelId);
+    return live().owner();
   }
 
   @Override
   public Set<PeerId> members() {
-    return node.channelMembers(channelId);
+    return live().members();
   }
 
   @Override
   public CompletableFuture<Void> rename(String newName) {
-    return node.renameChannel(channelId, newName);
+    return node.renameChannel(spaceId, channelId, newName);
   }
 
   @Override
@@ -62,32 +80,32 @@ final class ChannelHandle implements Channel {
 
   @Override
   public CompletableFuture<Message> send(byte[] body, int contentType) {
-    return node.send(channelId, body, contentType);
+    return node.send(spaceId, channelId, body, contentType);
   }
 
   @Override
   public CompletableFuture<List<Message>> history(int limit, Message before) {
-    return node.history(channelId, limit, before);
+    return node.history(spaceId, channelId, limit, before);
   }
 
   @Override
   public CompletableFuture<Void> add(PeerId member) {
-    return node.addToChannel(channelId, member);
+    return node.addToChannel(spaceId, channelId, member);
   }
 
   @Override
   public CompletableFuture<Void> remove(PeerId member) {
-    return node.removeFromChannel(channelId, member);
+    return node.removeFromChannel(spaceId, channelId, member);
   }
 
   @Override
   public CompletableFuture<Void> rotateKeys() {
-    return node.rotateKeys(channelId);
+    return node.rotateKeys(spaceId, channelId);
   }
 
   @Override
   public CompletableFuture<Void> leave() {
-    return node.leaveChannel(channelId);
+    return node.leaveChannel(spaceId, channelId);
   }
 
   @Override
@@ -102,6 +120,6 @@ final class ChannelHandle implements Channel {
 
   @Override
   public String toString() {
-    return "Channel[" + channelId + "]";
+    return "Channel[" + channelId + " " + name() + "]";
   }
 }

@@ -26,6 +26,8 @@ import java.util.concurrent.Executor;
  * @param schedulerOrNull the scheduler, or null for a node-owned thread
  * @param random the random source
  * @param listenerExecutorOrNull the listener executor, or null for a node-owned thread
+ * @param workExecutorOrNull where the node's actors run, or null for the default (node-owned
+ *     worker threads, or the caller's thread when a scheduler was given)
  * @param listener the listener
  * @param passphraseOrNull the at-rest passphrase, or null
  */
@@ -33,7 +35,7 @@ public record NodeConfig(Path dataDir, Storage storage, Transport.Factory transp
     List<String> listen, List<String> bootstrap, Jitter jitter,
     List<Integer> paddingBucketsOrNull, int pastEpochRetention, Clock clock,
     Scheduler schedulerOrNull, SecureRandom random, Executor listenerExecutorOrNull,
-    SpacePandaListener listener, char[] passphraseOrNull) {
+    Executor workExecutorOrNull, SpacePandaListener listener, char[] passphraseOrNull) {
 
   @Override
   public String toString() {

@@ -1,6 +1,7 @@
 package io.spacepanda.internal.node;
 
 import io.spacepanda.Channel;
+import io.spacepanda.NotMemberException;
 import io.spacepanda.PeerId;
 import io.spacepanda.Role;
 import io.spacepanda.Space;
@@ -11,15 +12,30 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
-/** The {@link Space} view of a node's space; every call goes to the node under its lock. */
+/**
+ * The {@link Space} view of a node's space. Getters read the space's latest snapshot; {@link
+ * #id()} and {@link #name()} are answered even after this node left the space (the last name it
+ * knew); members, owner and roles then fail with {@link NotMemberException}. Operations go to the
+ * space's actor.
+ */
 final class SpaceHandle implements Space {
 
-  private final NodeImpl node;
+  private final Node node;
   private final Id spaceId;
+  private final String knownName;
 
-  SpaceHandle(NodeImpl node, Id spaceId) {
+  SpaceHandle(Node node, Id spaceId, String knownName) {
     this.node = node;
     this.spaceId = spaceId;
+    this.knownName = knownName;
+  }
+
+  private SpaceSnapshot live() {
+    SpaceSnapshot s = node.snapshotOrNull(spaceId);
+    if (s == null || !s.present()) {
+      throw new NotMemberException("this node is not a member of space " + spaceId);
+    }
+    return s;
   }
 
   @Override
@@ -29,22 +45,23 @@ final class SpaceHandle implements Space {
 
   @Override
   public String name() {
-    return node.spaceName(spaceId);
+    SpaceSnapshot s = node.snapshotOrNull(spaceId);
+    return s == null ? knownName : s.name();
   }
 
   @Override
   public PeerId owner() {
-    return node.spaceOwner(spaceId);
+    return live().owner();
   }
 
   @Override
   public Set<PeerId> members() {
-    return node.spaceMembers(spaceId);
+    return live().members();
   }
 
   @Override
   public Map<PeerId, Role> roles() {
-    return node.roles(spaceId);
+    return live().roles();
   }
 
   @Override
@@ -59,7 +76,12 @@ final class SpaceHandle implements Space {
 
   @Override
   public List<Channel> channels() {
-    return node.channels(spaceId);
+    SpaceSnapshot s = node.snapshotOrNull(spaceId);
+    if (s == null) {
+      return List.of();
+    }
+    return s.channels().values().stream()
+        .map(c -> (Channel) new ChannelHandle(node, c.channelId(), spaceId, c.name())).toList();
   }
 
   @Override
@@ -99,6 +121,6 @@ final class SpaceHandle implements Space {
 
   @Override
   public String toString() {
-    return "Space[" + spaceId + "]";
+    return "Space[" + spaceId + " " + name() + "]";
   }
 }

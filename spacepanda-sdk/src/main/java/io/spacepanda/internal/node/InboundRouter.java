@@ -1,0 +1,225 @@
+package io.spacepanda.internal.node;
+
+import io.spacepanda.MessageId;
+import io.spacepanda.PeerId;
+import io.spacepanda.SpacePandaException;
+import io.spacepanda.internal.envelope.DirectEnvelope;
+import io.spacepanda.internal.envelope.EnvelopeException;
+import io.spacepanda.internal.envelope.SealedEnvelope;
+import io.spacepanda.spi.Id;
+import io.spacepanda.spi.StorageException;
+import io.spacepanda.spi.TransportListener;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The first stop of every inbound envelope, on the transport's thread: classify it (direct or
+ * group), drop duplicates, find the group by its tag, and hand it to the actor that owns it. It
+ * never runs MLS, HPKE or storage itself.
+ *
+ * <p>Group envelopes go to their space's lane; envelopes whose tag matches no group are held
+ * (through {@link PendingEnvelopes}) on the node lane; direct envelopes are opened (HPKE) on the
+ * node lane and their node message goes to the handler registered for its type, like a protocol
+ * handler. The returned future, and so the transport's acknowledgement, completes once the
+ * envelope is durably applied, held or dropped; it fails only when storage failed, so that the
+ * sender tries again. Thread-safe.
+ */
+final class InboundRouter implements TransportListener {
+
+  private static final Logger LOG = LoggerFactory.getLogger(InboundRouter.class);
+
+  /** What became of an inbound envelope. */
+  enum Outcome { DONE, HELD, DROPPED }
+
+  /** Handles one type of node message; runs on the node lane. */
+  @FunctionalInterface
+  interface DirectHandler {
+    /**
+     * @param msg the message
+     * @return completes when it is durably handled
+     * @throws Exception a failure; dropped unless it is a storage failure
+     */
+    CompletableFuture<Void> handle(NodeWire.Msg msg) throws Exception;
+  }
+
+  private final NodeContext ctx;
+  private final Lane nodeLane;
+  private final Map<Class<? extends NodeWire.Msg>, DirectHandler> handlers =
+      new ConcurrentHashMap<>();
+  private volatile boolean open = true;
+
+  InboundRouter(NodeContext ctx, Lane nodeLane) {
+    this.ctx = ctx;
+    this.nodeLane = nodeLane;
+  }
+
+  /** Registers the handler of one node message type. */
+  void handle(Class<? extends NodeWire.Msg> type, DirectHandler handler) {
+    handlers.put(type, handler);
+  }
+
+  /** Stops handing envelopes on; later ones are acknowledged and ignored. */
+  void close() {
+    open = false;
+  }
+
+  @Override
+  public CompletableFuture<Void> onEnvelope(PeerId connectionPeer, byte[] envelope) {
+    if (!open) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return route(envelope, null).thenApply(o -> null);
+  }
+
+  @Override
+  public void onPeerConnected(PeerId peer) {
+    ctx.steps.fireNow(l -> l.onPeerConnected(peer));
+    ctx.bus.publish(new EventBus.PeerConnected(peer));
+  }
+
+  @Override
+  public void onPeerLost(PeerId peer) {
+    ctx.steps.fireNow(l -> l.onPeerLost(peer));
+    ctx.bus.publish(new EventBus.PeerLost(peer));
+  }
+
+  /**
+   * Routes a held envelope again; the step that processes it deletes it from the held ones.
+   *
+   * @param pendingId its id among the held envelopes
+   * @param envelope the bytes
+   * @return what became of it
+   */
+  CompletableFuture<Outcome> retry(Id pendingId, byte[] envelope) {
+    return route(envelope, pendingId);
+  }
+
+  private CompletableFuture<Outcome> route(byte[] envelope, Id pendingId) {
+    SealedEnvelope.Kind kind;
+    try {
+      kind = SealedEnvelope.kindOf(envelope);
+    } catch (EnvelopeException e) {
+      return dropped("malformed envelope", pendingId);
+    }
+    if (kind == SealedEnvelope.Kind.DIRECT) {
+      MessageId id = MessageId.of(NodeContext.sha256(envelope));
+      if (ctx.seen.getIfPresent(id) != null) {
+        return dropped("duplicate", pendingId);
+      }
+      CompletableFuture<Outcome> done = new CompletableFuture<>();
+      nodeLane.execute(() -> openDirect(envelope, id).whenComplete((v, e) -> settle(done, e)));
+      return done.thenCompose(o -> forget(o, pendingId));
+    }
+    Optional<NodeContext.EpochLabel> label = ctx.tags.find(envelope);
+    SpaceActor actor = label.map(l -> ctx.groupOwners.get(l.group())).orElse(null);
+    if (actor == null) {
+      if (pendingId != null) {
+        return CompletableFuture.completedFuture(Outcome.HELD);
+      }
+      return ctx.steps.submit(nodeLane, null, s -> {
+        PendingEnvelopes.hold(s, ctx, envelope);
+        return Outcome.HELD;
+      });
+    }
+    CompletableFuture<Outcome> processed = actor.step(s -> {
+      Outcome o = actor.inbound.receiveGroup(s, envelope, pendingId != null);
+      if (pendingId != null && o != Outcome.HELD) {
+        s.write(t -> t.deletePendingEnvelope(pendingId));
+      }
+      return o;
+    });
+    CompletableFuture<Outcome> done = new CompletableFuture<>();
+    processed.whenComplete((o, e) -> {
+      if (e == null) {
+        done.complete(o);
+      } else {
+        settle(done, e);
+      }
+    });
+    return done.thenCompose(o -> o == Outcome.DROPPED ? forget(o, pendingId)
+        : CompletableFuture.completedFuture(o));
+  }
+
+  private CompletableFuture<Void> openDirect(byte[] envelope, MessageId id) {
+    try {
+      byte[] payload = DirectEnvelope.open(ctx.inbox, envelope);
+      ctx.seen.put(id, Boolean.TRUE);
+      CompletableFuture<Void> f = dispatch(NodeWire.decode(payload));
+      f.whenComplete((v, e) -> {
+        if (e != null && storageFailure(e)) {
+          ctx.seen.invalidate(id);
+        }
+      });
+      return f;
+    } catch (Exception e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * Hands a node message to its handler; on the node lane.
+   *
+   * @param msg the message
+   * @return completes when it is handled
+   */
+  CompletableFuture<Void> dispatch(NodeWire.Msg msg) {
+    DirectHandler h = handlers.get(msg.getClass());
+    if (h == null) {
+      ctx.drop("unexpected direct message");
+      return CompletableFuture.completedFuture(null);
+    }
+    try {
+      CompletableFuture<Void> f = h.handle(msg);
+      return f == null ? CompletableFuture.completedFuture(null) : f;
+    } catch (Exception e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** Completes with DONE, or with DROPPED for bad input, or fails for a storage failure. */
+  private void settle(CompletableFuture<Outcome> done, Throwable e) {
+    if (e == null) {
+      done.complete(Outcome.DONE);
+      return;
+    }
+    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    if (storageFailure(cause)) {
+      done.completeExceptionally(cause);
+      return;
+    }
+    if (cause instanceof EnvelopeException || cause instanceof SpacePandaException
+        || cause instanceof IllegalArgumentException || cause instanceof IllegalStateException) {
+      ctx.drop(cause.getClass().getSimpleName() + ": " + cause.getMessage());
+    } else {
+      LOG.warn("an inbound envelope caused an unexpected error; dropped", cause);
+      ctx.drop(cause.getClass().getSimpleName());
+    }
+    done.complete(Outcome.DROPPED);
+  }
+
+  private static boolean storageFailure(Throwable e) {
+    Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    return c instanceof StorageException;
+  }
+
+  private CompletableFuture<Outcome> dropped(String why, Id pendingId) {
+    ctx.drop(why);
+    return forget(Outcome.DROPPED, pendingId);
+  }
+
+  /** Deletes a held envelope that will never open. */
+  private CompletableFuture<Outcome> forget(Outcome o, Id pendingId) {
+    if (pendingId == null || o == Outcome.HELD) {
+      return CompletableFuture.completedFuture(o);
+    }
+    return ctx.steps.submit(nodeLane, null, s -> {
+      s.write(t -> t.deletePendingEnvelope(pendingId));
+      return o;
+    });
+  }
+}

@@ -1,0 +1,218 @@
+package io.spacepanda.internal.node;
+
+import io.spacepanda.Channel;
+import io.spacepanda.InviteRefusedException;
+import io.spacepanda.PeerId;
+import io.spacepanda.Space;
+import io.spacepanda.SpacePandaException;
+import io.spacepanda.internal.channel.GroupChannel;
+import io.spacepanda.internal.envelope.DirectEnvelope;
+import io.spacepanda.internal.mls.group.Group;
+import io.spacepanda.internal.mls.group.KeyPackageBundle;
+import io.spacepanda.internal.mls.message.MlsMessage;
+import io.spacepanda.internal.space.ChannelInfo;
+import io.spacepanda.internal.space.Contact;
+import io.spacepanda.internal.space.InviteCode;
+import io.spacepanda.internal.space.JoinRequest;
+import io.spacepanda.internal.space.JoinResponse;
+import io.spacepanda.internal.space.SpaceOp;
+import io.spacepanda.internal.space.SpaceState;
+import io.spacepanda.spi.Id;
+import io.spacepanda.spi.OutboxEntry;
+import io.spacepanda.spi.SpaceRecord;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Joining spaces by invite code: the joiner's request (fresh KeyPackages in a direct envelope to
+ * the inviter's inbox key), the inviter's side (handed to the space's actor), and the answer that
+ * makes the joiner a member (Welcomes joined, the space stored, its actor started).
+ *
+ * <p>Pending joins live on the node lane. A join completes when the answer is durably applied, or
+ * fails with {@link InviteRefusedException} when the inviter refuses it.
+ */
+final class JoinService {
+
+  private static final Logger LOG = LoggerFactory.getLogger(JoinService.class);
+
+  private final NodeContext ctx;
+  private final Lane nodeLane;
+  private final SpaceActor.Services services;
+  private final Map<String, PendingJoin> joins = new HashMap<>();
+
+  /** A join this node is waiting for. */
+  private record PendingJoin(CompletableFuture<Space> future, KeyPackageBundle control,
+      KeyPackageBundle channel, InviteCode code) {}
+
+  JoinService(NodeContext ctx, Lane nodeLane, SpaceActor.Services services) {
+    this.ctx = ctx;
+    this.nodeLane = nodeLane;
+    this.services = services;
+  }
+
+  /**
+   * Sends a join request for an invite.
+   *
+   * @param code the parsed invite
+   * @return completes with the space once joined; exceptionally when refused or on failure
+   */
+  CompletableFuture<Space> join(InviteCode code) {
+    PeerId inviter = code.inviter().peer();
+    CompletableFuture<Space> result = new CompletableFuture<>();
+    CompletableFuture<Void> queued = ctx.steps.submit(nodeLane, null, s -> {
+      if (ctx.spaces.containsKey(Id.of(code.spaceId().bytes()))) {
+        throw new IllegalStateException("this node is already a member of the space");
+      }
+      KeyPackageBundle kpControl = ctx.keyPackage();
+      KeyPackageBundle kpChannel = ctx.keyPackage();
+      JoinRequest req = JoinRequest.forInvite(code, services.directory().myContact(),
+          MlsMessage.of(kpControl.keyPackage()).toBytes(),
+          List.of(MlsMessage.of(kpChannel.keyPackage()).toBytes()));
+      byte[] env = DirectEnvelope.seal(code.inviter().inboxKey(),
+          new NodeWire.Join(NodeWire.JOIN_REQUEST, req.encode()).toBytes(), ctx.padding);
+      services.directory().learn(inviter, code.inviter().addresses());
+      OutboxEntry e = services.outbox().enqueue(s, env, inviter);
+      s.afterCommit(() -> {
+        joins.put(code.spaceId().toString(), new PendingJoin(result, kpControl, kpChannel, code));
+        services.outbox().dispatch(List.of(e), null);
+      });
+      return null;
+    });
+    queued.whenComplete((v, e) -> {
+      if (e != null) {
+        result.completeExceptionally(e);
+      }
+    });
+    return result;
+  }
+
+  /** The handler of {@link NodeWire.Join} messages; on the node lane. */
+  CompletableFuture<Void> onJoin(NodeWire.Msg msg) throws SpacePandaException {
+    NodeWire.Join j = (NodeWire.Join) msg;
+    if (j.kind() == NodeWire.JOIN_REQUEST) {
+      JoinRequest r = JoinRequest.decode(j.body());
+      SpaceActor actor = ctx.spaces.get(Id.of(r.spaceId().bytes()));
+      if (actor != null) {
+        return actor.step(s -> {
+          actor.inbound.onJoinRequest(s, r);
+          return null;
+        });
+      }
+      return ctx.steps.submit(nodeLane, null, s -> {
+        LOG.info("refusing a join request for an unknown space");
+        List<OutboxEntry> out = services.messenger().send(s, services.outbox(), r.joiner().peer(),
+            r.joiner().inboxKey(), new NodeWire.Join(NodeWire.JOIN_RESPONSE,
+                JoinResponse.refused(r.spaceId(), JoinResponse.Refusal.UNKNOWN).encode()));
+        s.afterCommit(() -> services.outbox().dispatch(out, null));
+        return null;
+      });
+    }
+    JoinResponse answer = JoinResponse.decode(j.body());
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    CompletableFuture<Void> step = new CompletableFuture<>();
+    ctx.steps.runNow(null, s -> {
+      onJoinResponse(s, answer, done);
+      return null;
+    }, step);
+    step.whenComplete((v, e) -> {
+      if (e != null) {
+        done.completeExceptionally(e);
+      }
+    });
+    return done;
+  }
+
+  private void onJoinResponse(Step s, JoinResponse a, CompletableFuture<Void> done)
+      throws SpacePandaException {
+    PendingJoin pj = joins.get(a.spaceId().toString());
+    if (pj == null) {
+      ctx.drop("unexpected join answer");
+      done.complete(null);
+      return;
+    }
+    if (a.refusal().isPresent()) {
+      joins.remove(a.spaceId().toString());
+      InviteRefusedException.Reason reason = switch (a.refusal().get()) {
+        case EXPIRED -> InviteRefusedException.Reason.EXPIRED;
+        case ALREADY_USED -> InviteRefusedException.Reason.ALREADY_USED;
+        default -> InviteRefusedException.Reason.UNKNOWN;
+      };
+      s.afterCommit(() -> pj.future().completeExceptionally(new InviteRefusedException(reason)));
+      done.complete(null);
+      return;
+    }
+    if (a.channelWelcomes().isEmpty()) {
+      ctx.drop("join answer without a channel");
+      done.complete(null);
+      return;
+    }
+    Id spaceId = Id.of(a.spaceId().bytes());
+    PeerId owner = a.owner();
+    JoinResponse.ChannelWelcome cw = a.channelWelcomes().get(0);
+    Group control = ctx.joinGroup(a.spaceWelcome(), pj.control());
+    Group general = ctx.joinGroup(cw.welcome(), pj.channel());
+    if (!Arrays.equals(control.groupId(), spaceId.toBytes())
+        || !Arrays.equals(general.groupId(), cw.channelId().bytes())) {
+      ctx.drop("join answer for other groups");
+      done.complete(null);
+      return;
+    }
+    SpaceState meta = a.toState();
+    ChannelInfo generalInfo = meta.view().channels().get(cw.channelId());
+    String spaceName = meta.view().name().orElse("");
+    Instant now = ctx.now();
+    SpaceRecord record = new SpaceRecord(spaceId, spaceName, NodeContext.peerKey(owner), now);
+    GroupChannel controlGc = new GroupChannel(spaceId, spaceId, spaceName,
+        GroupChannel.KIND_CONTROL, owner, now, control, 0, 0);
+    GroupChannel gen = new GroupChannel(Id.of(cw.channelId().bytes()), spaceId,
+        generalInfo == null ? SpaceActor.DEFAULT_CHANNEL : generalInfo.name(),
+        GroupChannel.KIND_TEXT, generalInfo == null ? owner : generalInfo.creator(), now, general,
+        0, 0);
+    s.write(t -> {
+      t.putSpace(record);
+      GroupStore.saveChannel(t, controlGc);
+      GroupStore.saveChannel(t, gen);
+      for (SpaceOp op : meta.log()) {
+        t.appendSpaceOperation(SpaceCommits.stored(op));
+      }
+    });
+    GroupStore.LoadedSpace loaded = new GroupStore.LoadedSpace(record, meta, controlGc,
+        List.of(gen));
+    s.afterCommit(() -> {
+      joins.remove(a.spaceId().toString());
+      SpaceActor actor = SpaceActor.of(ctx, services, loaded);
+      ctx.spaces.put(spaceId, actor);
+      for (Contact c : a.members()) {
+        services.directory().learn(c.peer(), c.addresses());
+      }
+      actor.step(as -> {
+        for (ChannelInfo ci : actor.meta.view().channels().values()) {
+          actor.inbound.requestChannel(as, new NodeWire.ChannelInfo(ci.channelId().bytes(),
+              ci.name(), ci.creator().bytes()));
+        }
+        Space sh = services.handles().space(spaceId, spaceName);
+        Channel ch = actor.channelHandle(gen);
+        as.event(l -> l.onSpaceJoined(sh));
+        as.event(l -> l.onChannelCreated(ch));
+        as.afterCommit(() -> {
+          ctx.bus.publish(new EventBus.GroupJoined(spaceId));
+          ctx.bus.publish(new EventBus.GroupJoined(gen.id()));
+        });
+        return sh;
+      }).whenComplete((sh, e) -> {
+        done.complete(null);
+        if (e == null) {
+          pj.future().complete(sh);
+        } else {
+          pj.future().completeExceptionally(e);
+        }
+      });
+    });
+  }
+}

@@ -1,0 +1,169 @@
+package io.spacepanda.internal.node;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.spacepanda.MessageId;
+import io.spacepanda.PeerId;
+import io.spacepanda.internal.crypto.IdentityKey;
+import io.spacepanda.internal.crypto.InboxKey;
+import io.spacepanda.internal.delivery.Scheduler;
+import io.spacepanda.internal.envelope.Padding;
+import io.spacepanda.internal.envelope.TagIndex;
+import io.spacepanda.internal.mls.MlsDecodeException;
+import io.spacepanda.internal.mls.MlsException;
+import io.spacepanda.internal.mls.codec.TlsReader;
+import io.spacepanda.internal.mls.crypto.CipherSuite;
+import io.spacepanda.internal.mls.crypto.KeyPair;
+import io.spacepanda.internal.mls.group.Group;
+import io.spacepanda.internal.mls.group.KeyPackageBundle;
+import io.spacepanda.internal.mls.group.MlsConfig;
+import io.spacepanda.internal.mls.message.Credential;
+import io.spacepanda.internal.mls.message.KeyPackage;
+import io.spacepanda.internal.mls.message.MlsMessage;
+import io.spacepanda.internal.mls.message.Welcome;
+import io.spacepanda.spi.Id;
+import io.spacepanda.spi.Storage;
+import io.spacepanda.spi.Transport;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every service of one started node shares: its identity and keys, configuration, storage,
+ * step runner, event bus, the registry of space actors, the envelope tag index and the dedup cache.
+ *
+ * <p>Everything here is either immutable after start or thread-safe (the tag index, the Caffeine
+ * cache, the concurrent registries, the atomic counter, the volatile transport), because the
+ * inbound router reads it on transport threads while actors change it on their lanes.
+ */
+final class NodeContext {
+
+  private static final Logger LOG = LoggerFactory.getLogger(NodeContext.class);
+
+  /** The cipher suite of every group the node creates. */
+  static final CipherSuite SUITE = CipherSuite.X25519_AES128GCM_SHA256_ED25519;
+  /** Ids of messages remembered as handled, beyond which the store's uniqueness decides. */
+  static final int DEDUP_CACHE_SIZE = 100_000;
+
+  /** The label of one (group, epoch) key set in the tag index. */
+  record EpochLabel(Id group, long epoch) {}
+
+  final NodeConfig config;
+  final Storage storage;
+  final IdentityKey identity;
+  final InboxKey inbox;
+  final PeerId self;
+  final KeyPair signatureKeys;
+  final MlsConfig mls;
+  final Padding padding;
+  final Scheduler scheduler;
+  final Executor workers;
+  final StepRunner steps;
+  final EventBus bus = new EventBus();
+  final TagIndex<EpochLabel> tags = new TagIndex<>();
+  /** Space actors by space id. */
+  final Map<Id, SpaceActor> spaces = new ConcurrentHashMap<>();
+  /** Space actors by the id of each group (control or channel) they hold. */
+  final Map<Id, SpaceActor> groupOwners = new ConcurrentHashMap<>();
+  /** Ids of messages and direct envelopes already handled; upkeep on the calling thread. */
+  final Cache<MessageId, Boolean> seen =
+      Caffeine.newBuilder().maximumSize(DEDUP_CACHE_SIZE).executor(Runnable::run).build();
+  final AtomicLong dropped = new AtomicLong();
+  final CommitPolicy policy = CommitPolicy.ownerOnly();
+  private volatile Transport transport;
+
+  NodeContext(NodeConfig config, Storage storage, IdentityKey identity, InboxKey inbox,
+      MlsConfig mls, Padding padding, Scheduler scheduler, Executor workers, StepRunner steps) {
+    this.config = config;
+    this.storage = storage;
+    this.identity = identity;
+    this.inbox = inbox;
+    this.self = identity.peerId();
+    this.signatureKeys = new KeyPair(identity.exportSeed().exportSecret(), identity.publicKey());
+    this.mls = mls;
+    this.padding = padding;
+    this.scheduler = scheduler;
+    this.workers = workers;
+    this.steps = steps;
+  }
+
+  /** @return the transport, or null before start, without networking and after close */
+  Transport transportOrNull() {
+    return transport;
+  }
+
+  void transport(Transport t) {
+    transport = t;
+  }
+
+  Instant now() {
+    return config.clock().instant();
+  }
+
+  /** Counts an inbound envelope dropped as bad, unexpected or duplicate. */
+  void drop(String why) {
+    dropped.incrementAndGet();
+    LOG.debug("dropped an envelope: {}", why);
+  }
+
+  Optional<SpaceActor> space(Id spaceId) {
+    return Optional.ofNullable(spaces.get(spaceId));
+  }
+
+  Group newGroup(Id groupId) {
+    return Group.create(mls, SUITE, groupId.toBytes(), Credential.basic(self.bytes()),
+        signatureKeys);
+  }
+
+  KeyPackageBundle keyPackage() {
+    return KeyPackageBundle.create(mls, SUITE, Credential.basic(self.bytes()), signatureKeys);
+  }
+
+  Group joinGroup(byte[] welcomeBytes, KeyPackageBundle kp) throws MlsException {
+    Welcome w = TlsReader.decodeExactly(welcomeBytes, MlsMessage::decode).welcome();
+    if (w == null) {
+      throw new MlsDecodeException("not a Welcome");
+    }
+    return Group.joinFromWelcome(mls, w, kp, null, id -> null);
+  }
+
+  Id randomId() {
+    byte[] b = new byte[16];
+    config.random().nextBytes(b);
+    return Id.of(b);
+  }
+
+  /** Decodes a KeyPackage and checks that it belongs to the claimed peer (credential and key). */
+  static KeyPackage keyPackageOf(byte[] bytes, PeerId claimed) throws MlsException {
+    KeyPackage kp = TlsReader.decodeExactly(bytes, MlsMessage::decode).keyPackage();
+    if (kp == null) {
+      throw new MlsDecodeException("not a KeyPackage");
+    }
+    byte[] identity = kp.leafNode().credential().identity();
+    PeerId fromKey = PeerId.fromPublicKey(kp.leafNode().signatureKey());
+    if (identity == null || !Arrays.equals(identity, claimed.bytes()) || !fromKey.equals(claimed)) {
+      throw new MlsDecodeException("KeyPackage of another peer");
+    }
+    return kp;
+  }
+
+  static Id peerKey(PeerId p) {
+    return Id.of(p.bytes());
+  }
+
+  static byte[] sha256(byte[] data) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(data);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 missing", e);
+    }
+  }
+}

@@ -1,0 +1,357 @@
+package io.spacepanda.internal.node;
+
+import io.spacepanda.internal.crypto.IdentityKey;
+import io.spacepanda.internal.crypto.InboxKey;
+import io.spacepanda.internal.crypto.KeyFormatException;
+import io.spacepanda.internal.crypto.SecretBytes;
+import io.spacepanda.internal.delivery.JitterScheduler;
+import io.spacepanda.internal.delivery.Scheduler;
+import io.spacepanda.internal.envelope.Padding;
+import io.spacepanda.internal.mls.MlsException;
+import io.spacepanda.internal.mls.group.MlsConfig;
+import io.spacepanda.spi.NodeKeyKind;
+import io.spacepanda.spi.SecretBlob;
+import io.spacepanda.spi.SpaceRecord;
+import io.spacepanda.spi.Storage;
+import io.spacepanda.spi.StorageException;
+import io.spacepanda.spi.Transport;
+import io.spacepanda.spi.TransportContext;
+import io.spacepanda.spi.TransportIdentity;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run of a node, from {@link #start()} to {@link #close()}: opens storage, creates the
+ * services and their threads, loads the spaces into actors, and wires the transport.
+ *
+ * <p>Threads: a pool of worker threads that every lane shares (or the caller's thread when the
+ * node runs on an injected scheduler, as on the simulated network's virtual time, or on a given
+ * executor), a scheduler thread for delays and retries, and a listener thread, each unless given.
+ */
+final class NodeRuntime {
+
+  private static final Logger LOG = LoggerFactory.getLogger(NodeRuntime.class);
+
+  private final NodeConfig config;
+  private final Handles handles;
+  private NodeContext ctx;
+  private Lane nodeLane;
+  private SpaceActor.Services services;
+  private Outbox outbox;
+  private PeerDirectory directory;
+  private JoinService joins;
+  private InboundRouter router;
+  private PendingEnvelopes pending;
+  private ScheduledExecutorService ownScheduler;
+  private ExecutorService ownListenerThread;
+  private ExecutorService ownWorkers;
+
+  NodeRuntime(NodeConfig config, Handles handles) {
+    this.config = config;
+    this.handles = handles;
+  }
+
+  NodeContext ctx() {
+    return ctx;
+  }
+
+  Lane nodeLane() {
+    return nodeLane;
+  }
+
+  SpaceActor.Services services() {
+    return services;
+  }
+
+  PeerDirectory directory() {
+    return directory;
+  }
+
+  JoinService joins() {
+    return joins;
+  }
+
+  CompletableFuture<Void> start() {
+    Storage storage;
+    IdentityKey identity;
+    InboxKey inbox;
+    try {
+      storage = openStorage();
+    } catch (StorageException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    try {
+      IdentityKey[] id = new IdentityKey[1];
+      InboxKey[] in = new InboxKey[1];
+      storage.<Void, RuntimeException>inTransaction(t -> {
+        loadOrCreateKeys(t, id, in);
+        return null;
+      });
+      identity = id[0];
+      inbox = in[0];
+    } catch (StorageException e) {
+      closeQuietly(storage);
+      return CompletableFuture.failedFuture(e);
+    }
+    MlsConfig mls = MlsConfig.builder().pastEpochsRetained(config.pastEpochRetention())
+        .clock(config.clock()).random(config.random()).build();
+    Padding padding = config.paddingBucketsOrNull() == null ? Padding.defaults()
+        : Padding.of(config.paddingBucketsOrNull());
+    Scheduler scheduler = config.schedulerOrNull();
+    if (scheduler == null) {
+      ownScheduler = Executors.newSingleThreadScheduledExecutor(daemon("spacepanda-scheduler"));
+      scheduler = Scheduler.of(ownScheduler);
+    }
+    Executor listenerExecutor = config.listenerExecutorOrNull();
+    if (listenerExecutor == null) {
+      ownListenerThread = Executors.newSingleThreadExecutor(daemon("spacepanda-listener"));
+      listenerExecutor = ownListenerThread;
+    }
+    Executor workers = config.workExecutorOrNull();
+    if (workers == null && config.schedulerOrNull() != null) {
+      workers = Runnable::run;
+    } else if (workers == null) {
+      int n = Math.max(2, Runtime.getRuntime().availableProcessors());
+      ThreadPoolExecutor pool = new ThreadPoolExecutor(n, n, 30, TimeUnit.SECONDS,
+          new LinkedBlockingQueue<>(), daemon("spacepanda-worker"));
+      pool.allowCoreThreadTimeOut(true);
+      ownWorkers = pool;
+      workers = pool;
+    }
+    StepRunner steps = new StepRunner(storage, new SerialExecutor(listenerExecutor),
+        config.listener());
+    ctx = new NodeContext(config, storage, identity, inbox, mls, padding, scheduler, workers,
+        steps);
+    nodeLane = new Lane("node", workers);
+    directory = new PeerDirectory(ctx);
+    OutboundChain chain = new OutboundChain(List.of(
+        OutboundChain.jitter(new JitterScheduler(config.jitter(), scheduler, config.random())),
+        OutboundChain.transport(ctx::transportOrNull)));
+    outbox = new Outbox(ctx, chain);
+    DirectMessenger messenger = new DirectMessenger(padding, config.random());
+    services = new SpaceActor.Services(outbox, messenger, directory, handles);
+    joins = new JoinService(ctx, nodeLane, services);
+    pending = new PendingEnvelopes(ctx);
+    router = new InboundRouter(ctx, nodeLane);
+    pending.router(router);
+    registerDirectHandlers(messenger);
+    try {
+      loadSpaces();
+    } catch (StorageException | MlsException e) {
+      close();
+      return CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<Void> started;
+    if (config.transport() != null) {
+      Transport t = config.transport().create(new TransportContext(ctx.self,
+          transportIdentity(identity), config.listen(), config.bootstrap(), router));
+      ctx.transport(t);
+      for (SpaceActor a : ctx.spaces.values()) {
+        a.learnMemberAddresses();
+      }
+      started = t.start();
+    } else {
+      started = CompletableFuture.completedFuture(null);
+    }
+    return started.thenCompose(v -> {
+      List<CompletableFuture<Void>> announced = new ArrayList<>();
+      if (ctx.transportOrNull() != null) {
+        for (SpaceActor a : ctx.spaces.values()) {
+          announced.add(a.announceContactIfChanged().exceptionally(e -> {
+            LOG.warn("could not announce this node's new addresses in a space: {}",
+                e.getMessage());
+            return null;
+          }));
+        }
+      }
+      return CompletableFuture.allOf(announced.toArray(CompletableFuture[]::new));
+    }).thenRun(() -> {
+      try {
+        outbox.resendAll();
+      } catch (StorageException e) {
+        LOG.warn("could not read the outbox: {}", e.getMessage());
+      }
+      pending.retry();
+    });
+  }
+
+  private void registerDirectHandlers(DirectMessenger messenger) {
+    router.handle(NodeWire.Join.class, joins::onJoin);
+    router.handle(NodeWire.ChannelJoinRequest.class, m -> {
+      NodeWire.ChannelJoinRequest r = (NodeWire.ChannelJoinRequest) m;
+      return toSpace(r.spaceId(), (a, s) -> a.inbound.onChannelJoinRequest(s, r, true));
+    });
+    router.handle(NodeWire.ChannelWelcome.class, m -> {
+      NodeWire.ChannelWelcome w = (NodeWire.ChannelWelcome) m;
+      return toSpace(w.spaceId(), (a, s) -> a.inbound.onChannelWelcome(s, w));
+    });
+    router.handle(NodeWire.ChannelInvite.class, m -> {
+      NodeWire.ChannelInvite i = (NodeWire.ChannelInvite) m;
+      return toSpace(i.spaceId(), (a, s) -> a.inbound.onChannelInvite(s, i));
+    });
+    router.handle(NodeWire.Fragment.class, m -> {
+      Optional<NodeWire.Msg> whole = messenger.onFragment((NodeWire.Fragment) m);
+      return whole.isPresent() ? router.dispatch(whole.get())
+          : CompletableFuture.completedFuture(null);
+    });
+  }
+
+  /** Work of one space actor on a direct message. */
+  @FunctionalInterface
+  private interface SpaceWork {
+    void run(SpaceActor actor, Step step) throws Exception;
+  }
+
+  private CompletableFuture<Void> toSpace(byte[] spaceId, SpaceWork work) {
+    SpaceActor a = ctx.spaces.get(io.spacepanda.spi.Id.of(spaceId));
+    if (a == null) {
+      ctx.drop("direct message for an unknown space");
+      return CompletableFuture.completedFuture(null);
+    }
+    return a.step(s -> {
+      work.run(a, s);
+      return null;
+    });
+  }
+
+  private void loadSpaces() throws StorageException, MlsException {
+    List<GroupStore.LoadedSpace> loaded = new ArrayList<>();
+    ctx.storage.<Void, MlsException>inTransaction(t -> {
+      for (SpaceRecord s : t.spaces()) {
+        GroupStore.LoadedSpace l = GroupStore.load(t, s, ctx.mls, config.pastEpochRetention());
+        if (l != null) {
+          loaded.add(l);
+        }
+      }
+      return null;
+    });
+    for (GroupStore.LoadedSpace l : loaded) {
+      ctx.spaces.put(l.record().spaceId(), SpaceActor.of(ctx, services, l));
+    }
+  }
+
+  private Storage openStorage() throws StorageException {
+    if (config.storage() != null) {
+      return config.storage();
+    }
+    if (config.dataDir() != null) {
+      char[] p = config.passphraseOrNull();
+      return p == null ? Storage.sqlite(config.dataDir())
+          : Storage.sqlite(config.dataDir(), p);
+    }
+    return Storage.inMemory();
+  }
+
+  private void loadOrCreateKeys(io.spacepanda.spi.StorageTransaction t, IdentityKey[] id,
+      InboxKey[] in) throws StorageException {
+    Optional<SecretBlob> storedId = t.nodeKey(NodeKeyKind.IDENTITY);
+    Optional<SecretBlob> storedIn = t.nodeKey(NodeKeyKind.INBOX);
+    try {
+      if (storedId.isPresent()) {
+        id[0] = IdentityKey.restore(SecretBytes.copyOf(storedId.get().revealBytes()));
+      } else {
+        id[0] = IdentityKey.generate(config.random());
+        t.putNodeKey(NodeKeyKind.IDENTITY,
+            SecretBlob.copyOf(id[0].exportPrivate().exportSecret()));
+      }
+      if (storedIn.isPresent()) {
+        in[0] = InboxKey.restore(SecretBytes.copyOf(storedIn.get().revealBytes()));
+      } else {
+        in[0] = InboxKey.generate(config.random());
+        t.putNodeKey(NodeKeyKind.INBOX, SecretBlob.copyOf(in[0].exportPrivate().exportSecret()));
+      }
+    } catch (KeyFormatException e) {
+      throw new StorageException("stored node key is malformed", e);
+    }
+  }
+
+  /** Stops the transport, lets running steps finish, closes storage and stops own threads. */
+  void close() {
+    if (router != null) {
+      router.close();
+    }
+    Transport t = ctx == null ? null : ctx.transportOrNull();
+    if (ctx != null) {
+      ctx.transport(null);
+    }
+    if (t != null) {
+      t.close();
+    }
+    if (outbox != null) {
+      outbox.close();
+    }
+    if (ownWorkers != null) {
+      ownWorkers.shutdown();
+      awaitTermination(ownWorkers);
+    }
+    if (ctx != null) {
+      closeQuietly(ctx.storage);
+    }
+    if (ownScheduler != null) {
+      ownScheduler.shutdownNow();
+    }
+    if (ownListenerThread != null) {
+      ownListenerThread.shutdown();
+    }
+    awaitTermination(ownScheduler);
+    awaitTermination(ownListenerThread);
+  }
+
+  private static void closeQuietly(Storage storage) {
+    try {
+      storage.close();
+    } catch (StorageException e) {
+      LOG.warn("closing storage failed: {}", e.getMessage());
+    }
+  }
+
+  private static void awaitTermination(ExecutorService executor) {
+    if (executor == null) {
+      return;
+    }
+    try {
+      if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+        LOG.warn("a node thread did not stop within 5 seconds");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static TransportIdentity transportIdentity(IdentityKey key) {
+    return new TransportIdentity() {
+      @Override
+      public byte[] publicKey() {
+        return key.publicKey();
+      }
+
+      @Override
+      public byte[] sign(byte[] data) {
+        return key.sign(data);
+      }
+    };
+  }
+
+  private static ThreadFactory daemon(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name.equals("spacepanda-worker")
+          ? name + "-" + n.incrementAndGet() : name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

@@ -1,0 +1,83 @@
+package io.spacepanda.internal.node;
+
+import io.spacepanda.PeerId;
+import io.spacepanda.internal.space.Contact;
+import io.spacepanda.internal.space.SpaceConstants;
+import io.spacepanda.spi.Transport;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where peers are: hands the addresses learnt from invites, join requests and space metadata to
+ * the transport, and describes this node (peer id, inbox key, advertised addresses) for others.
+ *
+ * <p>Stateless beyond the transport's own address book; thread-safe. Peer routing through a DHT
+ * plugs in here.
+ */
+final class PeerDirectory {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PeerDirectory.class);
+
+  private final NodeContext ctx;
+
+  PeerDirectory(NodeContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /**
+   * Tells the transport where a peer can be reached; addresses it does not take are skipped.
+   *
+   * @param peer the peer (this node's own addresses are ignored)
+   * @param addresses multiaddrs
+   */
+  void learn(PeerId peer, List<String> addresses) {
+    Transport t = ctx.transportOrNull();
+    if (t == null || peer.equals(ctx.self)) {
+      return;
+    }
+    for (String a : addresses) {
+      try {
+        t.addPeerAddress(peer, a);
+      } catch (IllegalArgumentException e) {
+        LOG.debug("ignoring an address the transport does not take");
+      }
+    }
+  }
+
+  /** @return this node's contact as published in space metadata */
+  Contact myContact() {
+    return new Contact(ctx.self, ctx.inbox.publicKey(),
+        advertised(SpaceConstants.MAX_ADDRESSES, SpaceConstants.MAX_ADDRESS_BYTES));
+  }
+
+  /** @return this node's contact as carried in invite codes (fewer, shorter addresses) */
+  Contact inviteContact() {
+    return new Contact(ctx.self, ctx.inbox.publicKey(),
+        advertised(SpaceConstants.MAX_INVITE_ADDRESSES, SpaceConstants.MAX_INVITE_ADDRESS_BYTES));
+  }
+
+  /** @return this node as described in channel join requests */
+  NodeWire.MemberInfo myInfo() {
+    return new NodeWire.MemberInfo(ctx.self.bytes(), ctx.inbox.publicKey(),
+        advertised(SpaceConstants.MAX_ADDRESSES, SpaceConstants.MAX_ADDRESS_BYTES));
+  }
+
+  /** @return the transport's listen addresses, unspecified hosts expanded to interfaces */
+  List<String> listenAddresses() {
+    Transport t = ctx.transportOrNull();
+    return t == null ? List.of() : AdvertisedAddresses.expand(t.listenAddresses());
+  }
+
+  private List<String> advertised(int max, int maxBytes) {
+    List<String> out = new ArrayList<>();
+    for (String a : listenAddresses()) {
+      if (out.size() < max && a.getBytes(StandardCharsets.UTF_8).length <= maxBytes) {
+        out.add(a);
+      }
+    }
+    return List.copyOf(out);
+  }
+}

@@ -1,0 +1,110 @@
+package io.spacepanda.internal.node;
+
+import io.spacepanda.spi.Id;
+import io.spacepanda.spi.PendingEnvelope;
+import io.spacepanda.spi.StorageException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group envelopes that cannot be processed yet, kept durably and tried again when an epoch
+ * changes: with jitter, a member can receive a message of the next epoch (or of a channel it is
+ * about to join) before the commit or Welcome that opens it.
+ *
+ * <p>{@link #hold} records an envelope in the holding step's transaction (bounded: at most {@link
+ * #MAX_PENDING} kept, none older than {@link #MAX_AGE}). Every {@link EventBus.EpochChanged} or
+ * {@link EventBus.GroupJoined} event starts a retry round on this service's lane: each kept
+ * envelope goes through the {@link InboundRouter} again, and the step that processes it deletes
+ * it. A round never overlaps another: an event during a round starts one more round after it,
+ * instead of a recursive retry.
+ */
+final class PendingEnvelopes {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PendingEnvelopes.class);
+  /** Most envelopes kept. */
+  static final int MAX_PENDING = 1000;
+  /** Oldest envelope kept. */
+  static final Duration MAX_AGE = Duration.ofDays(7);
+
+  private final NodeContext ctx;
+  private final Lane lane;
+  private InboundRouter router;
+  private boolean running;
+  private boolean again;
+
+  PendingEnvelopes(NodeContext ctx) {
+    this.ctx = ctx;
+    this.lane = new Lane("pending", ctx.workers);
+    ctx.bus.subscribe(e -> {
+      if (e instanceof EventBus.EpochChanged || e instanceof EventBus.GroupJoined) {
+        retry();
+      }
+    });
+  }
+
+  void router(InboundRouter r) {
+    this.router = r;
+  }
+
+  /**
+   * Keeps an envelope in the step's transaction.
+   *
+   * @param s the step
+   * @param ctx the node
+   * @param envelope the envelope
+   */
+  static void hold(Step s, NodeContext ctx, byte[] envelope) {
+    Instant now = ctx.now();
+    PendingEnvelope p = new PendingEnvelope(Id.of(NodeContext.sha256(envelope)), envelope, now);
+    s.write(t -> {
+      t.addPendingEnvelope(p);
+      t.prunePendingEnvelopes(MAX_PENDING, now.minus(MAX_AGE));
+    });
+  }
+
+  /** Starts a retry round, or one more after the running one. */
+  void retry() {
+    lane.execute(() -> {
+      if (running) {
+        again = true;
+        return;
+      }
+      running = true;
+      round();
+    });
+  }
+
+  private void round() {
+    List<PendingEnvelope> kept = new ArrayList<>();
+    try {
+      ctx.storage.<Void, RuntimeException>inTransaction(t -> {
+        kept.addAll(t.pendingEnvelopes());
+        return null;
+      });
+    } catch (StorageException | IllegalStateException e) {
+      LOG.debug("could not read held envelopes: {}", e.getMessage());
+      finish();
+      return;
+    }
+    List<CompletableFuture<InboundRouter.Outcome>> all = new ArrayList<>();
+    for (PendingEnvelope p : kept) {
+      all.add(router.retry(p.envelopeId(), p.envelope()));
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+        .whenComplete((v, e) -> lane.execute(this::finish));
+  }
+
+  private void finish() {
+    if (again) {
+      again = false;
+      round();
+    } else {
+      running = false;
+    }
+  }
+}

@@ -1,0 +1,465 @@
+package io.spacepanda.internal.node;
+
+import io.spacepanda.Channel;
+import io.spacepanda.Message;
+import io.spacepanda.MessageId;
+import io.spacepanda.NotMemberException;
+import io.spacepanda.PeerId;
+import io.spacepanda.Role;
+import io.spacepanda.internal.channel.GroupChannel;
+import io.spacepanda.internal.delivery.InnerPayload;
+import io.spacepanda.internal.envelope.GroupEnvelope;
+import io.spacepanda.internal.mls.MlsException;
+import io.spacepanda.internal.mls.group.CommitOptions;
+import io.spacepanda.internal.mls.group.KeyPackageBundle;
+import io.spacepanda.internal.space.ChannelId;
+import io.spacepanda.internal.space.Contact;
+import io.spacepanda.internal.space.InviteCode;
+import io.spacepanda.internal.space.SpaceConstants;
+import io.spacepanda.internal.space.SpaceId;
+import io.spacepanda.internal.space.SpaceOp;
+import io.spacepanda.internal.space.SpaceState;
+import io.spacepanda.spi.DeliveryState;
+import io.spacepanda.spi.HistoryCursor;
+import io.spacepanda.spi.Id;
+import io.spacepanda.spi.Invite;
+import io.spacepanda.spi.OutboxEntry;
+import io.spacepanda.spi.SpaceRecord;
+import io.spacepanda.spi.StorageException;
+import io.spacepanda.spi.StoredMessage;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One space as an actor: its control group, its channels and everything done to them, run one
+ * step at a time on the space's own {@link Lane}.
+ *
+ * <p>The space is the unit of consistency: a commit to the control group cascades into its
+ * channels (a removed member is removed from the channels this node commits), so one lane owns
+ * them all. Every API call on the space or one of its channels becomes one step (one storage
+ * transaction), and so does every inbound envelope of its groups ({@link SpaceInbound}); commits
+ * and proposals are made by {@link SpaceCommits}. Two spaces run in parallel. The getters of the
+ * API read the {@link SpaceSnapshot} published after each committed step, never the live state.
+ *
+ * <p>Threading: every field below except {@link #snapshot} is confined to the lane.
+ */
+final class SpaceActor implements StepRunner.Owner {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SpaceActor.class);
+  static final String DEFAULT_CHANNEL = "general";
+  static final Duration INVITE_LIFETIME = Duration.ofDays(7);
+
+  final NodeContext ctx;
+  final Services services;
+  final Id spaceId;
+  final Lane lane;
+  final SpaceCommits commits;
+  final SpaceInbound inbound;
+
+  SpaceRecord record;
+  SpaceState meta;
+  GroupChannel control;
+  final Map<Id, GroupChannel> channels = new LinkedHashMap<>();
+  final Map<Id, KeyPackageBundle> channelJoins = new HashMap<>();
+  final ArrayDeque<NodeWire.ChannelJoinRequest> heldRequests = new ArrayDeque<>();
+  final Set<PeerId> leaving = new HashSet<>();
+  final Map<Id, Set<PeerId>> wantedRemovals = new HashMap<>();
+  /** False once this node is no longer a member of the space's control group. */
+  boolean present = true;
+  private volatile SpaceSnapshot snapshot;
+
+  /** The node-wide services a space uses. */
+  record Services(Outbox outbox, DirectMessenger messenger, PeerDirectory directory,
+      Handles handles) {}
+
+  private SpaceActor(NodeContext ctx, Services services, Id spaceId) {
+    this.ctx = ctx;
+    this.services = services;
+    this.spaceId = spaceId;
+    this.lane = new Lane("space " + spaceId, ctx.workers);
+    this.commits = new SpaceCommits(this);
+    this.inbound = new SpaceInbound(this);
+  }
+
+  /**
+   * Makes the actor of a space loaded from storage or just created or joined, and registers its
+   * groups for routing; call on the lane that made the state, before other lanes can see it.
+   */
+  static SpaceActor of(NodeContext ctx, Services services, GroupStore.LoadedSpace s) {
+    SpaceActor a = new SpaceActor(ctx, services, s.record().spaceId());
+    a.adopt(s);
+    return a;
+  }
+
+  private void adopt(GroupStore.LoadedSpace s) {
+    for (GroupChannel gc : List.copyOf(channels.values())) {
+      unregister(gc);
+    }
+    if (control != null) {
+      unregister(control);
+    }
+    record = s.record();
+    meta = s.meta();
+    control = s.control();
+    present = true;
+    register(control);
+    for (GroupChannel gc : s.channels()) {
+      register(gc);
+    }
+    stepCommitted();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Steps, registration, views
+
+  /** Runs an API call or inbound envelope of this space as one step on its lane. */
+  <T> CompletableFuture<T> step(StepRunner.Work<T> work) {
+    return ctx.steps.submit(lane, this, work);
+  }
+
+  @Override
+  public void rollBack() {
+    try {
+      GroupStore.LoadedSpace[] loaded = new GroupStore.LoadedSpace[1];
+      ctx.storage.<Void, MlsException>inTransaction(t -> {
+        Optional<SpaceRecord> r = t.spaces().stream()
+            .filter(x -> x.spaceId().equals(spaceId)).findFirst();
+        if (r.isPresent()) {
+          loaded[0] = GroupStore.load(t, r.get(), ctx.mls, ctx.config.pastEpochRetention());
+        }
+        return null;
+      });
+      if (loaded[0] != null) {
+        adopt(loaded[0]);
+      }
+    } catch (StorageException | MlsException | RuntimeException e) {
+      LOG.warn("could not reload space {} after a failed step; keeping it in memory", spaceId, e);
+    }
+  }
+
+  @Override
+  public void stepCommitted() {
+    SpaceSnapshot prev = snapshot;
+    Map<Id, SpaceSnapshot.ChannelSnapshot> prevChannels = prev == null ? Map.of() : prev.channels();
+    snapshot = new SpaceSnapshot(spaceId, record.name(), control.owner(),
+        Set.copyOf(control.members()), Map.copyOf(meta.view().members()),
+        SpaceSnapshot.channelsOf(List.copyOf(channels.values()), prevChannels), present);
+  }
+
+  /** @return the picture after the latest committed step; safe from any thread */
+  SpaceSnapshot snapshot() {
+    return snapshot;
+  }
+
+  /** Starts routing a group's envelopes to this actor and refreshes its envelope keys. */
+  void register(GroupChannel gc) {
+    if (!gc.isControl()) {
+      channels.put(gc.id(), gc);
+    }
+    ctx.groupOwners.put(gc.id(), this);
+    for (Long e : gc.refreshKeys(ctx.config.pastEpochRetention())) {
+      ctx.tags.remove(new NodeContext.EpochLabel(gc.id(), e));
+    }
+    for (Map.Entry<Long, io.spacepanda.internal.envelope.GroupEnvelopeKeys> k
+        : gc.keys().entrySet()) {
+      ctx.tags.put(new NodeContext.EpochLabel(gc.id(), k.getKey()), k.getValue());
+    }
+  }
+
+  /** Stops routing a group's envelopes here (this node left it). */
+  void unregister(GroupChannel gc) {
+    channels.remove(gc.id());
+    ctx.groupOwners.remove(gc.id(), this);
+    for (Long e : gc.keys().keySet()) {
+      ctx.tags.remove(new NodeContext.EpochLabel(gc.id(), e));
+    }
+  }
+
+  /** @return a group (control or channel) of this space this node is a member of */
+  GroupChannel group(Id groupId) {
+    if (control != null && control.id().equals(groupId) && present) {
+      return control;
+    }
+    GroupChannel gc = channels.get(groupId);
+    if (gc == null) {
+      throw new NotMemberException("this node is not a member of channel " + groupId);
+    }
+    return gc;
+  }
+
+  private void requirePresent() {
+    if (!present) {
+      throw new NotMemberException("this node is not a member of space " + spaceId);
+    }
+  }
+
+  Set<PeerId> others(GroupChannel gc) {
+    Set<PeerId> s = new TreeSet<>(gc.members());
+    s.remove(ctx.self);
+    return s;
+  }
+
+  Contact contact(PeerId peer) {
+    return meta.view().contacts().get(peer);
+  }
+
+  Channel channelHandle(GroupChannel gc) {
+    return services.handles().channel(gc.id(), spaceId, gc.name());
+  }
+
+  /** Sends entries after the step commits. */
+  void dispatchAfterCommit(Step step, List<OutboxEntry> entries) {
+    if (!entries.isEmpty()) {
+      step.afterCommit(() -> services.outbox().dispatch(entries, null));
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // API operations (each one step)
+
+  CompletableFuture<Void> setRole(PeerId member, Role role) {
+    return step(s -> {
+      requirePresent();
+      SpaceOp.Body body = new SpaceOp.SetRole(member, role);
+      if (!meta.permits(ctx.self, body)) {
+        throw new IllegalStateException("this node's role may not make " + member + " " + role);
+      }
+      commits.publish(s, body);
+      return null;
+    });
+  }
+
+  CompletableFuture<Channel> createChannel(String name) {
+    return step(s -> {
+      requirePresent();
+      Id channelId = ctx.randomId();
+      SpaceOp.Body body = new SpaceOp.CreateChannel(ChannelId.of(channelId.toBytes()), name,
+          SpaceConstants.CHANNEL_KIND_TEXT);
+      if (!meta.permits(ctx.self, body)) {
+        throw new IllegalStateException("role " + meta.view().roleOf(ctx.self).orElse(null)
+            + " may not create channels; the owner or an admin can");
+      }
+      GroupChannel gc = new GroupChannel(channelId, spaceId, name, GroupChannel.KIND_TEXT,
+          ctx.self, ctx.now(), ctx.newGroup(channelId), 0, 0);
+      s.write(t -> GroupStore.saveChannel(t, gc));
+      register(gc);
+      commits.publish(s, body);
+      Channel h = channelHandle(gc);
+      s.event(l -> l.onChannelCreated(h));
+      s.afterCommit(() -> ctx.bus.publish(new EventBus.GroupJoined(channelId)));
+      return h;
+    });
+  }
+
+  CompletableFuture<Void> renameChannel(Id channelId, String newName) {
+    return step(s -> {
+      GroupChannel gc = group(channelId);
+      SpaceOp.Body body = new SpaceOp.RenameChannel(ChannelId.of(channelId.toBytes()), newName);
+      if (!meta.permits(ctx.self, body)) {
+        throw new IllegalStateException("this node's role may not rename channels");
+      }
+      commits.publish(s, body);
+      commits.applyNames(s);
+      return null;
+    });
+  }
+
+  CompletableFuture<String> createInvite() {
+    return step(s -> {
+      requirePresent();
+      if (!ctx.policy.mayCommit(control, ctx.self)) {
+        throw new IllegalStateException("only the space owner " + ctx.policy.committer(control)
+            + " can invite");
+      }
+      InviteCode code = InviteCode.issue(SpaceId.of(spaceId.toBytes()),
+          services.directory().inviteContact(), ctx.now().plus(INVITE_LIFETIME),
+          ctx.config.random());
+      s.write(t -> t.putInvite(new Invite(Id.of(code.secretHash()), code.expiresAt(), false)));
+      return code.toText();
+    });
+  }
+
+  CompletableFuture<Void> removeFromSpace(PeerId member) {
+    return step(s -> {
+      requirePresent();
+      if (member.equals(ctx.self)) {
+        throw new IllegalArgumentException("use leave() to leave a space");
+      }
+      Optional<SpaceOp.MemberRemoved> removal = meta.removalOf(member);
+      if (removal.isPresent() && meta.permits(ctx.self, removal.get())) {
+        commits.publish(s, removal.get());
+      }
+      commits.removeMember(s, control, member);
+      for (GroupChannel gc : List.copyOf(channels.values())) {
+        if (ctx.policy.mayCommit(gc, ctx.self) && gc.leafOf(member) >= 0) {
+          commits.removeMember(s, gc, member);
+        }
+      }
+      return null;
+    });
+  }
+
+  CompletableFuture<Void> leaveSpace() {
+    return step(s -> {
+      requirePresent();
+      if (ctx.policy.mayCommit(control, ctx.self)) {
+        throw new IllegalStateException("the owner cannot leave its space yet");
+      }
+      Optional<SpaceOp.MemberLeft> departure = meta.departureOf(ctx.self);
+      if (departure.isPresent()) {
+        commits.publish(s, departure.get());
+      }
+      for (GroupChannel gc : List.copyOf(channels.values())) {
+        if (!ctx.policy.mayCommit(gc, ctx.self)) {
+          commits.proposeRemoval(s, gc, ctx.self);
+        }
+      }
+      commits.proposeRemoval(s, control, ctx.self);
+      return null;
+    });
+  }
+
+  CompletableFuture<Void> addToChannel(Id channelId, PeerId member) {
+    return step(s -> {
+      GroupChannel gc = group(channelId);
+      if (!ctx.policy.mayCommit(gc, ctx.self)) {
+        throw new IllegalStateException("only the channel owner " + ctx.policy.committer(gc)
+            + " can add");
+      }
+      Contact mi = contact(member);
+      if (mi == null || !control.members().contains(member)) {
+        throw new IllegalStateException(member + " is not a member of the space");
+      }
+      if (gc.leafOf(member) < 0) {
+        dispatchAfterCommit(s, services.messenger().send(s, services.outbox(), member,
+            mi.inboxKey(), new NodeWire.ChannelInvite(spaceId.toBytes(), SpaceInbound.info(gc))));
+      }
+      return null;
+    });
+  }
+
+  CompletableFuture<Void> removeFromChannel(Id channelId, PeerId member) {
+    return step(s -> {
+      GroupChannel gc = group(channelId);
+      if (member.equals(ctx.self)) {
+        throw new IllegalArgumentException("use leave() to leave a channel");
+      }
+      commits.removeMember(s, gc, member);
+      return null;
+    });
+  }
+
+  CompletableFuture<Void> rotateKeys(Id channelId) {
+    return step(s -> {
+      GroupChannel gc = group(channelId);
+      if (ctx.policy.mayCommit(gc, ctx.self)) {
+        commits.commitAndBroadcast(s, gc, CommitOptions.builder().forcePath(true).build(), null,
+            null, null);
+      } else {
+        s.touch();
+        commits.propose(s, gc, gc.group().proposeUpdate());
+      }
+      return null;
+    });
+  }
+
+  CompletableFuture<Void> leaveChannel(Id channelId) {
+    return step(s -> {
+      GroupChannel gc = group(channelId);
+      if (ctx.policy.mayCommit(gc, ctx.self)) {
+        throw new IllegalStateException("the owner cannot leave its channel yet");
+      }
+      commits.proposeRemoval(s, gc, ctx.self);
+      return null;
+    });
+  }
+
+  CompletableFuture<Message> send(Id channelId, byte[] body, int contentType) {
+    return step(s -> {
+      GroupChannel gc = group(channelId);
+      if (gc.isControl()) {
+        throw new IllegalStateException("cannot send to a control group");
+      }
+      s.touch();
+      long[] ls = gc.nextSend();
+      InnerPayload payload = new InnerPayload(contentType, ls[0], ls[1], body);
+      byte[] mlsBytes = gc.group().protect(payload.toBytes(), new byte[0]).toBytes();
+      MessageId id = MessageId.of(NodeContext.sha256(mlsBytes));
+      Id key = Id.of(id.toBytes());
+      byte[] env = GroupEnvelope.seal(gc.currentKeys(), mlsBytes, ctx.padding, ctx.config.random());
+      Set<PeerId> recipients = others(gc);
+      StoredMessage sm = new StoredMessage(key, gc.id(), NodeContext.peerKey(ctx.self), ls[0],
+          ls[1], contentType, body, ctx.now(), recipients.isEmpty() ? DeliveryState.DELIVERED
+              : DeliveryState.QUEUED);
+      s.write(t -> {
+        t.insertMessage(sm);
+        GroupStore.saveRatchet(t, gc);
+      });
+      List<OutboxEntry> out = new ArrayList<>();
+      for (PeerId r : recipients) {
+        out.add(services.outbox().enqueue(s, key, env, r));
+      }
+      ctx.seen.put(id, Boolean.TRUE);
+      Outbox.Delivery d = recipients.isEmpty() ? null : new Outbox.Delivery(id, recipients.size());
+      s.afterCommit(() -> services.outbox().dispatch(out, d));
+      return Messages.view(gc.id(), sm);
+    });
+  }
+
+  CompletableFuture<List<Message>> history(Id channelId, int limit, Message before) {
+    return step(s -> readHistory(ctx, channelId, limit, before));
+  }
+
+  /** Reads stored messages of a channel, member or not, in display order. */
+  static List<Message> readHistory(NodeContext ctx, Id channelId, int limit, Message before)
+      throws StorageException {
+    HistoryCursor cursor = before == null ? null : new HistoryCursor(before.lamport(),
+        NodeContext.peerKey(before.sender()), before.senderSequence());
+    List<StoredMessage> rows = ctx.storage.inTransaction(t -> t.history(channelId, cursor, limit));
+    List<Message> out = new ArrayList<>(rows.size());
+    for (StoredMessage m : rows) {
+      out.add(Messages.view(channelId, m));
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * Publishes this node's contact if the space's record of it differs from the transport's
+   * addresses now (a restart on another port), so that members can reach it again.
+   */
+  CompletableFuture<Void> announceContactIfChanged() {
+    return step(s -> {
+      Contact mine = services.directory().myContact();
+      if (!present || mine.equals(meta.view().contacts().get(ctx.self))
+          || control.leafOf(ctx.self) < 0) {
+        return null;
+      }
+      commits.publish(s, new SpaceOp.UpdateContact(mine));
+      return null;
+    });
+  }
+
+  /** Tells the transport where every known member of the space is. */
+  void learnMemberAddresses() {
+    for (Contact c : meta.view().contacts().values()) {
+      services.directory().learn(c.peer(), c.addresses());
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "SpaceActor[" + spaceId + "]";
+  }
+}

@@ -1,0 +1,220 @@
+package io.spacepanda.internal.node;
+
+import io.spacepanda.Channel;
+import io.spacepanda.MessageId;
+import io.spacepanda.PeerId;
+import io.spacepanda.SpacePandaException;
+import io.spacepanda.internal.channel.GroupChannel;
+import io.spacepanda.internal.delivery.InnerPayload;
+import io.spacepanda.internal.envelope.GroupEnvelope;
+import io.spacepanda.internal.envelope.GroupEnvelopeKeys;
+import io.spacepanda.internal.mls.group.CommitOptions;
+import io.spacepanda.internal.mls.group.CommitResult;
+import io.spacepanda.internal.mls.group.Member;
+import io.spacepanda.internal.mls.group.ProcessedMessage;
+import io.spacepanda.internal.mls.message.MlsMessage;
+import io.spacepanda.internal.space.ChannelId;
+import io.spacepanda.internal.space.ChannelInfo;
+import io.spacepanda.internal.space.SpaceOp;
+import io.spacepanda.spi.Id;
+import io.spacepanda.spi.OutboxEntry;
+import io.spacepanda.spi.SpaceOperation;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The group changes a space makes: commits (by the member {@link CommitPolicy} names), proposals
+ * to that committer, space metadata operations, and what follows an epoch change (events,
+ * cascading removals, renames, re-proposals).
+ *
+ * <p>Every method runs inside a step of the owning {@link SpaceActor}, on its lane, and records
+ * its writes, events and sends in that step.
+ */
+final class SpaceCommits {
+
+  private final SpaceActor a;
+  private final NodeContext ctx;
+
+  SpaceCommits(SpaceActor actor) {
+    this.a = actor;
+    this.ctx = actor.ctx;
+  }
+
+  /**
+   * Commits as the group's committer, adopts the new epoch and queues the commit (sealed with the
+   * old epoch's keys) to every member of the old epoch and the Welcome to an added member.
+   */
+  void commitAndBroadcast(Step s, GroupChannel gc, CommitOptions options, PeerId joiner,
+      byte[] joinerInboxKey, Function<byte[], NodeWire.Msg> welcomeWrapper)
+      throws SpacePandaException {
+    if (!ctx.policy.mayCommit(gc, ctx.self)) {
+      throw new IllegalStateException("this node does not commit " + gc.name());
+    }
+    Set<PeerId> oldMembers = a.others(gc);
+    GroupEnvelopeKeys oldKeys = gc.currentKeys();
+    s.touch();
+    CommitResult result = gc.group().commit(options);
+    ProcessedMessage.CommitApplied applied = gc.group().mergePendingCommit();
+    byte[] commitBytes = result.commit().toBytes();
+    ctx.seen.put(MessageId.of(NodeContext.sha256(commitBytes)), Boolean.TRUE);
+    byte[] env = GroupEnvelope.seal(oldKeys, commitBytes, ctx.padding, ctx.config.random());
+    s.write(t -> GroupStore.saveGroup(t, gc));
+    List<OutboxEntry> out = new ArrayList<>();
+    for (PeerId r : oldMembers) {
+      out.add(a.services.outbox().enqueue(s, env, r));
+    }
+    if (joiner != null && result.welcomeOrNull() != null) {
+      NodeWire.Msg w = welcomeWrapper.apply(MlsMessage.of(result.welcomeOrNull()).toBytes());
+      if (w != null) {
+        out.addAll(a.services.messenger().send(s, a.services.outbox(), joiner, joinerInboxKey, w));
+      }
+    }
+    a.dispatchAfterCommit(s, out);
+    afterEpochChange(s, gc, applied);
+  }
+
+  /** What follows a merged commit: events, cascades, re-proposals, and the epoch-change event. */
+  void afterEpochChange(Step s, GroupChannel gc, ProcessedMessage.CommitApplied c)
+      throws SpacePandaException {
+    Channel h = a.channelHandle(gc);
+    long epoch = gc.group().epoch();
+    s.afterCommit(() -> ctx.bus.publish(new EventBus.EpochChanged(gc.id(), epoch)));
+    if (c.selfRemoved()) {
+      a.wantedRemovals.remove(gc.id());
+      a.unregister(gc);
+      s.write(t -> GroupStore.deleteGroup(t, gc.id()));
+      if (!gc.isControl()) {
+        s.event(l -> l.onMemberRemoved(h, ctx.self));
+      } else {
+        a.present = false;
+        s.afterCommit(() -> ctx.spaces.remove(a.spaceId, a));
+      }
+      return;
+    }
+    a.register(gc);
+    proposeRemovalsAgain(s, gc);
+    if (!gc.isControl()) {
+      for (Member m : c.added()) {
+        PeerId p = GroupChannel.peerOf(m);
+        s.event(l -> l.onMemberJoined(h, p));
+      }
+      for (Member m : c.removed()) {
+        PeerId p = GroupChannel.peerOf(m);
+        if (a.leaving.remove(p)) {
+          s.event(l -> l.onMemberLeft(h, p));
+        } else {
+          s.event(l -> l.onMemberRemoved(h, p));
+        }
+      }
+      return;
+    }
+    for (Member m : c.removed()) {
+      PeerId p = GroupChannel.peerOf(m);
+      a.leaving.remove(p);
+      for (GroupChannel other : List.copyOf(a.channels.values())) {
+        if (ctx.policy.mayCommit(other, ctx.self) && other.leafOf(p) >= 0) {
+          commitAndBroadcast(s, other, CommitOptions.builder().remove(other.leafOf(p)).build(),
+              null, null, null);
+        }
+      }
+    }
+    a.inbound.retryHeldRequests(s);
+  }
+
+  /** Removes a member: a commit if this node commits the group, a proposal otherwise. */
+  void removeMember(Step s, GroupChannel gc, PeerId member) throws SpacePandaException {
+    int leaf = gc.leafOf(member);
+    if (leaf < 0) {
+      throw new IllegalStateException(member + " is not a member of " + gc.name());
+    }
+    if (ctx.policy.mayCommit(gc, ctx.self)) {
+      commitAndBroadcast(s, gc, CommitOptions.builder().remove(leaf).build(), null, null, null);
+    } else {
+      proposeRemoval(s, gc, member);
+    }
+  }
+
+  /** Authors a space operation, applies and stores it, and sends it to the control group. */
+  SpaceOp publish(Step s, SpaceOp.Body body) throws SpacePandaException {
+    s.touch();
+    SpaceOp op = a.meta.newOp(ctx.self, body);
+    a.meta.apply(op);
+    s.write(t -> t.appendSpaceOperation(stored(op)));
+    GroupChannel control = a.control;
+    long[] ls = control.nextSend();
+    InnerPayload payload = new InnerPayload(0, ls[0], ls[1], op.encode());
+    byte[] mlsBytes = control.group().protect(payload.toBytes(), new byte[0]).toBytes();
+    ctx.seen.put(MessageId.of(NodeContext.sha256(mlsBytes)), Boolean.TRUE);
+    broadcastGroup(s, control, mlsBytes);
+    return op;
+  }
+
+  /**
+   * Proposes a member's removal to the committer and remembers it, so that it is proposed again
+   * after an epoch change that did not remove the member (proposals of past epochs are dropped).
+   */
+  void proposeRemoval(Step s, GroupChannel gc, PeerId member) throws SpacePandaException {
+    a.wantedRemovals.computeIfAbsent(gc.id(), k -> new HashSet<>()).add(member);
+    s.touch();
+    propose(s, gc, gc.group().proposeRemove(gc.leafOf(member)));
+  }
+
+  private void proposeRemovalsAgain(Step s, GroupChannel gc) throws SpacePandaException {
+    Set<PeerId> wanted = a.wantedRemovals.get(gc.id());
+    if (wanted == null) {
+      return;
+    }
+    for (PeerId p : List.copyOf(wanted)) {
+      if (gc.leafOf(p) < 0) {
+        wanted.remove(p);
+      } else if (!ctx.policy.mayCommit(gc, ctx.self)) {
+        propose(s, gc, gc.group().proposeRemove(gc.leafOf(p)));
+      }
+    }
+    if (wanted.isEmpty()) {
+      a.wantedRemovals.remove(gc.id());
+    }
+  }
+
+  /** Sends a proposal to every member (the committer's commit includes it by reference). */
+  void propose(Step s, GroupChannel gc, MlsMessage proposal) throws SpacePandaException {
+    byte[] bytes = proposal.toBytes();
+    ctx.seen.put(MessageId.of(NodeContext.sha256(bytes)), Boolean.TRUE);
+    broadcastGroup(s, gc, bytes);
+  }
+
+  private void broadcastGroup(Step s, GroupChannel gc, byte[] mlsBytes) throws SpacePandaException {
+    byte[] env = GroupEnvelope.seal(gc.currentKeys(), mlsBytes, ctx.padding, ctx.config.random());
+    s.write(t -> GroupStore.saveGroup(t, gc));
+    List<OutboxEntry> out = new ArrayList<>();
+    for (PeerId r : a.others(gc)) {
+      out.add(a.services.outbox().enqueue(s, env, r));
+    }
+    a.dispatchAfterCommit(s, out);
+  }
+
+  /** Brings local channel names in line with the space metadata, reporting each rename. */
+  void applyNames(Step s) {
+    Map<ChannelId, ChannelInfo> named = a.meta.view().channels();
+    for (GroupChannel gc : List.copyOf(a.channels.values())) {
+      ChannelInfo ci = named.get(ChannelId.of(gc.id().toBytes()));
+      if (ci != null && !ci.name().equals(gc.name())) {
+        String old = gc.name();
+        s.touch();
+        gc.rename(ci.name());
+        s.write(t -> GroupStore.saveRecord(t, gc));
+        Channel h = a.channelHandle(gc);
+        s.event(l -> l.onChannelRenamed(h, old));
+      }
+    }
+  }
+
+  static SpaceOperation stored(SpaceOp op) {
+    return new SpaceOperation(Id.of(op.id().bytes()), Id.of(op.spaceId().bytes()), op.lamport(),
+        Id.of(op.author().bytes()), op.encode());
+  }
+}

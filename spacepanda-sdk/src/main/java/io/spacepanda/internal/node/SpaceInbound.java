@@ -1,0 +1,401 @@
+package io.spacepanda.internal.node;
+
+import io.spacepanda.Channel;
+import io.spacepanda.Message;
+import io.spacepanda.MessageId;
+import io.spacepanda.PeerId;
+import io.spacepanda.SpacePandaException;
+import io.spacepanda.internal.channel.GroupChannel;
+import io.spacepanda.internal.delivery.InnerPayload;
+import io.spacepanda.internal.envelope.TagIndex;
+import io.spacepanda.internal.mls.MlsException;
+import io.spacepanda.internal.mls.MlsWrongEpochException;
+import io.spacepanda.internal.mls.codec.TlsReader;
+import io.spacepanda.internal.mls.group.CommitOptions;
+import io.spacepanda.internal.mls.group.Group;
+import io.spacepanda.internal.mls.group.KeyPackageBundle;
+import io.spacepanda.internal.mls.group.Member;
+import io.spacepanda.internal.mls.group.ProcessedMessage;
+import io.spacepanda.internal.mls.message.EncryptedGroupSecrets;
+import io.spacepanda.internal.mls.message.KeyPackage;
+import io.spacepanda.internal.mls.message.MlsMessage;
+import io.spacepanda.internal.mls.message.Proposal;
+import io.spacepanda.internal.mls.message.Welcome;
+import io.spacepanda.internal.mls.message.WireFormat;
+import io.spacepanda.internal.space.ChannelId;
+import io.spacepanda.internal.space.Contact;
+import io.spacepanda.internal.space.JoinRequest;
+import io.spacepanda.internal.space.JoinResponse;
+import io.spacepanda.internal.space.SpaceOp;
+import io.spacepanda.internal.space.SpaceState;
+import io.spacepanda.spi.DeliveryState;
+import io.spacepanda.spi.Id;
+import io.spacepanda.spi.InviteRedemption;
+import io.spacepanda.spi.SecretBlob;
+import io.spacepanda.spi.StoredMessage;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a space receives: group envelopes of its control group and channels, join requests for the
+ * space, and channel join requests, invites and Welcomes.
+ *
+ * <p>Every method runs inside a step of the owning {@link SpaceActor}, on its lane. A message that
+ * cannot be processed yet (the next epoch's, before its commit) is held through {@link
+ * PendingEnvelopes}; one that fails authentication or is malformed is dropped and counted.
+ */
+final class SpaceInbound {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SpaceInbound.class);
+  /** Channel join requests from peers not yet in the control group, kept until they are. */
+  static final int MAX_HELD_REQUESTS = 256;
+
+  private final SpaceActor a;
+  private final NodeContext ctx;
+
+  SpaceInbound(SpaceActor actor) {
+    this.a = actor;
+    this.ctx = actor.ctx;
+  }
+
+  /**
+   * Handles a group envelope whose tag matched one of this space's groups.
+   *
+   * @param s the step
+   * @param envelope the envelope
+   * @param fromPending true when retried from the held envelopes (then not held again)
+   * @return what became of it
+   */
+  InboundRouter.Outcome receiveGroup(Step s, byte[] envelope, boolean fromPending)
+      throws SpacePandaException {
+    Optional<TagIndex.Opened<NodeContext.EpochLabel>> opened = ctx.tags.tryOpen(envelope);
+    if (opened.isEmpty()) {
+      if (!fromPending) {
+        PendingEnvelopes.hold(s, ctx, envelope);
+      }
+      return InboundRouter.Outcome.HELD;
+    }
+    Id groupId = opened.get().label().group();
+    GroupChannel gc = groupId.equals(a.control.id()) && a.present ? a.control
+        : a.channels.get(groupId);
+    if (gc == null) {
+      return drop("group gone");
+    }
+    byte[] plaintext = opened.get().plaintext();
+    MlsMessage m = TlsReader.decodeExactly(plaintext, MlsMessage::decode);
+    if (m.wireFormat() != WireFormat.PRIVATE_MESSAGE && m.wireFormat() != WireFormat.PUBLIC_MESSAGE) {
+      return drop("not a group message");
+    }
+    MessageId id = MessageId.of(NodeContext.sha256(plaintext));
+    if (ctx.seen.getIfPresent(id) != null) {
+      return drop("duplicate");
+    }
+    ProcessedMessage p;
+    try {
+      p = gc.group().process(m);
+    } catch (MlsWrongEpochException e) {
+      if (Group.epochOf(m) > gc.group().epoch()) {
+        if (!fromPending) {
+          PendingEnvelopes.hold(s, ctx, envelope);
+        }
+        return InboundRouter.Outcome.HELD;
+      }
+      return drop("past epoch");
+    }
+    s.touch();
+    ctx.seen.put(id, Boolean.TRUE);
+    s.onFailure(() -> ctx.seen.invalidate(id));
+    if (p instanceof ProcessedMessage.ApplicationMessage app) {
+      return onApplication(s, gc, id, app);
+    } else if (p instanceof ProcessedMessage.CommitApplied c) {
+      s.write(t -> GroupStore.saveGroup(t, gc));
+      a.commits.afterEpochChange(s, gc, c);
+    } else if (p instanceof ProcessedMessage.ProposalQueued q) {
+      s.write(t -> GroupStore.saveGroup(t, gc));
+      if (q.proposal() instanceof Proposal.Remove r && q.sender().index() == r.removed()) {
+        for (Member mem : gc.group().members()) {
+          if (mem.leafIndex() == r.removed()) {
+            a.leaving.add(GroupChannel.peerOf(mem));
+          }
+        }
+      }
+      if (ctx.policy.mayCommit(gc, ctx.self)) {
+        a.commits.commitAndBroadcast(s, gc,
+            CommitOptions.builder().includePendingProposals(true).build(), null, null, null);
+      }
+    }
+    return InboundRouter.Outcome.DONE;
+  }
+
+  private InboundRouter.Outcome onApplication(Step s, GroupChannel gc, MessageId id,
+      ProcessedMessage.ApplicationMessage app) throws SpacePandaException {
+    PeerId sender = PeerId.fromBytes(app.credential().identity());
+    InnerPayload payload;
+    try {
+      payload = InnerPayload.decode(app.data());
+    } catch (MlsException e) {
+      s.write(t -> GroupStore.saveRatchet(t, gc));
+      return drop("unreadable inner payload");
+    }
+    gc.observeLamport(payload.lamport());
+    if (gc.isControl()) {
+      s.write(t -> GroupStore.saveGroup(t, gc));
+      return onControlOp(s, sender, payload.body());
+    }
+    StoredMessage sm = new StoredMessage(Id.of(id.toBytes()), gc.id(), NodeContext.peerKey(sender),
+        payload.lamport(), payload.senderSequence(), payload.contentType(), payload.body(),
+        ctx.now(), DeliveryState.RECEIVED);
+    boolean[] fresh = new boolean[1];
+    s.write(t -> {
+      fresh[0] = t.insertMessage(sm);
+      GroupStore.saveRatchet(t, gc);
+    });
+    Channel h = a.channelHandle(gc);
+    Message msg = Messages.view(gc.id(), sm);
+    s.event(l -> {
+      if (fresh[0]) {
+        l.onMessage(h, msg);
+      }
+    });
+    s.afterCommit(() -> {
+      if (fresh[0]) {
+        ctx.bus.publish(new EventBus.MessageStored(gc.id(), sm.messageId()));
+      }
+    });
+    return InboundRouter.Outcome.DONE;
+  }
+
+  private InboundRouter.Outcome onControlOp(Step s, PeerId author, byte[] encoded)
+      throws SpacePandaException {
+    SpaceOp op = SpaceOp.decode(encoded);
+    if (!op.author().equals(author)) {
+      return drop("space operation whose author is not its sender");
+    }
+    if (a.meta.apply(op) == SpaceState.Outcome.DUPLICATE) {
+      return InboundRouter.Outcome.DONE;
+    }
+    s.write(t -> t.appendSpaceOperation(SpaceCommits.stored(op)));
+    a.commits.applyNames(s);
+    if (!a.meta.isEffective(op.id())) {
+      return InboundRouter.Outcome.DONE;
+    }
+    if (op.body() instanceof SpaceOp.MemberJoined mj) {
+      a.services.directory().learn(mj.contact().peer(), mj.contact().addresses());
+      retryHeldRequests(s);
+    } else if (op.body() instanceof SpaceOp.UpdateContact uc) {
+      a.services.directory().learn(uc.contact().peer(), uc.contact().addresses());
+    } else if (op.body() instanceof SpaceOp.CreateChannel cc) {
+      requestChannel(s, new NodeWire.ChannelInfo(cc.channelId().bytes(), cc.name(),
+          author.bytes()));
+    }
+    return InboundRouter.Outcome.DONE;
+  }
+
+  /** Admits a joiner holding a valid invite: commits the adds and answers with the Welcomes. */
+  void onJoinRequest(Step s, JoinRequest r) throws SpacePandaException {
+    PeerId joiner = r.joiner().peer();
+    if (!a.present || !ctx.policy.mayCommit(a.control, ctx.self)) {
+      refuse(s, r, JoinResponse.Refusal.UNKNOWN);
+      return;
+    }
+    if (r.channelKeyPackages().isEmpty()) {
+      drop("join request without a channel KeyPackage");
+      return;
+    }
+    KeyPackage kpControl = NodeContext.keyPackageOf(r.spaceKeyPackage(), joiner);
+    KeyPackage kpChannel = NodeContext.keyPackageOf(r.channelKeyPackages().get(0), joiner);
+    // The redemption is a write of this step's transaction; a separate read decides the answer.
+    java.time.Instant now = ctx.now();
+    Optional<io.spacepanda.spi.Invite> invite = ctx.storage.inTransaction(
+        t -> t.invite(Id.of(r.secretHash())));
+    InviteRedemption outcome = invite.isEmpty() ? InviteRedemption.UNKNOWN
+        : invite.get().used() ? InviteRedemption.ALREADY_USED
+        : !invite.get().expiresAt().isAfter(now) ? InviteRedemption.EXPIRED
+        : InviteRedemption.REDEEMED;
+    if (outcome != InviteRedemption.REDEEMED) {
+      refuse(s, r, switch (outcome) {
+        case EXPIRED -> JoinResponse.Refusal.EXPIRED;
+        case ALREADY_USED -> JoinResponse.Refusal.ALREADY_USED;
+        default -> JoinResponse.Refusal.UNKNOWN;
+      });
+      return;
+    }
+    if (a.control.leafOf(joiner) >= 0) {
+      refuse(s, r, JoinResponse.Refusal.ALREADY_USED);
+      return;
+    }
+    s.write(t -> {
+      if (t.redeemInvite(Id.of(r.secretHash()), now) != InviteRedemption.REDEEMED) {
+        throw new io.spacepanda.spi.StorageException("the invite was redeemed concurrently");
+      }
+    });
+    a.services.directory().learn(joiner, r.joiner().addresses());
+    GroupChannel general = defaultChannel();
+    byte[][] welcomes = new byte[2][];
+    byte[] inboxKey = r.joiner().inboxKey();
+    a.commits.commitAndBroadcast(s, a.control, CommitOptions.builder().add(kpControl)
+        .ratchetTreeInWelcome(true).build(), joiner, inboxKey, w -> {
+          welcomes[0] = w;
+          return null;
+        });
+    a.commits.commitAndBroadcast(s, general, CommitOptions.builder().add(kpChannel)
+        .ratchetTreeInWelcome(true).build(), joiner, inboxKey, w -> {
+          welcomes[1] = w;
+          return null;
+        });
+    a.commits.publish(s, new SpaceOp.MemberJoined(r.joiner()));
+    JoinResponse accepted = JoinResponse.accepted(r.spaceId(), ctx.self, welcomes[0],
+        List.of(new JoinResponse.ChannelWelcome(ChannelId.of(general.id().toBytes()), welcomes[1])),
+        a.meta.log(), List.copyOf(a.meta.view().contacts().values()));
+    a.dispatchAfterCommit(s, a.services.messenger().send(s, a.services.outbox(), joiner, inboxKey,
+        new NodeWire.Join(NodeWire.JOIN_RESPONSE, accepted.encode())));
+  }
+
+  private void refuse(Step s, JoinRequest r, JoinResponse.Refusal reason)
+      throws SpacePandaException {
+    LOG.info("refusing a join request: {}", reason);
+    a.dispatchAfterCommit(s, a.services.messenger().send(s, a.services.outbox(), r.joiner().peer(),
+        r.joiner().inboxKey(), new NodeWire.Join(NodeWire.JOIN_RESPONSE,
+            JoinResponse.refused(r.spaceId(), reason).encode())));
+  }
+
+  /** Asks a channel's owner to add this node, with a fresh KeyPackage kept until the Welcome. */
+  void requestChannel(Step s, NodeWire.ChannelInfo ci) throws SpacePandaException {
+    PeerId owner = PeerId.fromBytes(ci.owner());
+    Id cid = Id.of(ci.channelId());
+    if (owner.equals(ctx.self) || a.channels.containsKey(cid)) {
+      return;
+    }
+    Contact ownerInfo = a.contact(owner);
+    if (ownerInfo == null) {
+      LOG.debug("no inbox key for the owner of a channel");
+      return;
+    }
+    KeyPackageBundle kp = ctx.keyPackage();
+    a.channelJoins.put(cid, kp);
+    s.write(t -> t.putKeyPackage(Id.of(kp.keyPackage().ref(NodeContext.SUITE)),
+        SecretBlob.copyOf(kp.toBytes())));
+    a.dispatchAfterCommit(s, a.services.messenger().send(s, a.services.outbox(), owner,
+        ownerInfo.inboxKey(), new NodeWire.ChannelJoinRequest(a.spaceId.toBytes(),
+            ci.channelId(), a.services.directory().myInfo(),
+            MlsMessage.of(kp.keyPackage()).toBytes())));
+  }
+
+  /** Adds a space member to a channel this node commits. */
+  void onChannelJoinRequest(Step s, NodeWire.ChannelJoinRequest r, boolean mayHold)
+      throws SpacePandaException {
+    GroupChannel gc = a.channels.get(Id.of(r.channelId()));
+    PeerId member = PeerId.fromBytes(r.member().peer());
+    if (gc == null || !a.present || !ctx.policy.mayCommit(gc, ctx.self)) {
+      drop("channel join request for an unknown channel");
+      return;
+    }
+    if (gc.leafOf(member) >= 0) {
+      return;
+    }
+    KeyPackage kp = NodeContext.keyPackageOf(r.keyPackage(), member);
+    if (a.control.leafOf(member) < 0) {
+      if (mayHold && a.heldRequests.size() < MAX_HELD_REQUESTS) {
+        s.touch();
+        a.heldRequests.add(r);
+      } else {
+        drop("channel join request from a non-member");
+      }
+      return;
+    }
+    NodeWire.ChannelInfo ci = info(gc);
+    a.commits.commitAndBroadcast(s, gc, CommitOptions.builder().add(kp).ratchetTreeInWelcome(true)
+        .build(), member, r.member().inboxKey(), w -> new NodeWire.ChannelWelcome(r.spaceId(), ci,
+            w));
+  }
+
+  void retryHeldRequests(Step s) throws SpacePandaException {
+    int n = a.heldRequests.size();
+    for (int i = 0; i < n; i++) {
+      onChannelJoinRequest(s, a.heldRequests.poll(), false);
+    }
+  }
+
+  /** Joins a channel from the Welcome its owner sent. */
+  void onChannelWelcome(Step s, NodeWire.ChannelWelcome w) throws SpacePandaException {
+    Id cid = Id.of(w.channel().channelId());
+    KeyPackageBundle kp = a.channelJoins.get(cid);
+    if (kp == null) {
+      kp = storedKeyPackage(w.welcome());
+    }
+    if (kp == null || a.channels.containsKey(cid) || !a.present) {
+      drop("unexpected channel welcome");
+      return;
+    }
+    Group g = ctx.joinGroup(w.welcome(), kp);
+    if (!Arrays.equals(g.groupId(), w.channel().channelId())) {
+      drop("welcome for another group");
+      return;
+    }
+    s.touch();
+    a.channelJoins.remove(cid);
+    Id ref = Id.of(kp.keyPackage().ref(NodeContext.SUITE));
+    GroupChannel gc = new GroupChannel(cid, a.spaceId, w.channel().name(),
+        GroupChannel.KIND_TEXT, PeerId.fromBytes(w.channel().owner()), ctx.now(), g, 0, 0);
+    s.write(t -> {
+      t.deleteKeyPackage(ref);
+      GroupStore.saveChannel(t, gc);
+    });
+    a.register(gc);
+    Channel h = a.channelHandle(gc);
+    s.event(l -> l.onChannelCreated(h));
+    s.afterCommit(() -> ctx.bus.publish(new EventBus.GroupJoined(cid)));
+  }
+
+  /** A channel owner invites this node: ask it to add us. */
+  void onChannelInvite(Step s, NodeWire.ChannelInvite i) throws SpacePandaException {
+    if (!a.present || a.channels.containsKey(Id.of(i.channel().channelId()))) {
+      drop("unexpected channel invite");
+      return;
+    }
+    requestChannel(s, i.channel());
+  }
+
+  private KeyPackageBundle storedKeyPackage(byte[] welcomeBytes) throws SpacePandaException {
+    Welcome w = TlsReader.decodeExactly(welcomeBytes, MlsMessage::decode).welcome();
+    if (w == null) {
+      return null;
+    }
+    for (EncryptedGroupSecrets egs : w.secrets()) {
+      Optional<SecretBlob> found = ctx.storage.inTransaction(
+          t -> t.keyPackage(Id.of(egs.newMember())));
+      if (found.isPresent()) {
+        return KeyPackageBundle.fromBytes(found.get().revealBytes());
+      }
+    }
+    return null;
+  }
+
+  private GroupChannel defaultChannel() {
+    GroupChannel best = null;
+    for (GroupChannel gc : a.channels.values()) {
+      if (gc.owner().equals(a.control.owner())
+          && (best == null || gc.createdAt().isBefore(best.createdAt())
+              || (gc.name().equals(SpaceActor.DEFAULT_CHANNEL)
+                  && !best.name().equals(SpaceActor.DEFAULT_CHANNEL)))) {
+        best = gc;
+      }
+    }
+    if (best == null) {
+      throw new IllegalStateException("space has no default channel");
+    }
+    return best;
+  }
+
+  static NodeWire.ChannelInfo info(GroupChannel gc) {
+    return new NodeWire.ChannelInfo(gc.id().toBytes(), gc.name(), gc.owner().bytes());
+  }
+
+  private InboundRouter.Outcome drop(String why) {
+    ctx.drop(why);
+    return InboundRouter.Outcome.DROPPED;
+  }
+}
