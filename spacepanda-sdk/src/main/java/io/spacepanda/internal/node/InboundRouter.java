@@ -52,10 +52,16 @@ final class InboundRouter implements TransportListener {
   private final Map<Class<? extends NodeWire.Msg>, DirectHandler> handlers =
       new ConcurrentHashMap<>();
   private volatile boolean open = true;
+  private volatile PendingEnvelopes pending;
 
   InboundRouter(NodeContext ctx, Lane nodeLane) {
     this.ctx = ctx;
     this.nodeLane = nodeLane;
+  }
+
+  /** Sets the held envelopes to retry when one held here turns out to open already. */
+  void pending(PendingEnvelopes p) {
+    this.pending = p;
   }
 
   /** Registers the handler of one node message type. */
@@ -123,6 +129,13 @@ final class InboundRouter implements TransportListener {
       }
       return ctx.steps.submit(nodeLane, null, s -> {
         PendingEnvelopes.hold(s, ctx, envelope);
+        // A Welcome or commit processed on another lane meanwhile may already open it; its
+        // retry round may have read the held envelopes before this one was stored.
+        s.afterCommit(() -> {
+          if (pending != null && ctx.tags.find(envelope).isPresent()) {
+            pending.retry();
+          }
+        });
         return Outcome.HELD;
       });
     }

@@ -147,6 +147,7 @@ final class NodeRuntime {
     pending = new PendingEnvelopes(ctx);
     router = new InboundRouter(ctx, nodeLane);
     pending.router(router);
+    router.pending(pending);
     registerDirectHandlers(messenger);
     try {
       loadSpaces();
