@@ -6,7 +6,7 @@ import java.util.random.RandomGenerator;
 
 /**
  * How long each copy of a broadcast waits before it is sent: the timing-privacy setting of a node
- * (DESIGN.md, "Jittered broadcast").
+ * (README, "How it works": jittered broadcast).
  *
  * <p>Every copy of a message, one per recipient, draws its own delay, so an observer cannot match
  * the copies of one message by the time they leave. {@link #none()} sends at once; {@link

@@ -20,7 +20,8 @@ import java.util.TreeSet;
  * the space id and {@link #isControl()} is true).
  *
  * <p>Holds the group, the envelope keys of the current and retained past epochs (derived from the
- * MLS exporter, DESIGN.md "Sealed-sender envelopes"), the channel's Lamport clock and this node's
+ * MLS exporter, README, "How it works": sealed-sender envelopes), the channel's Lamport clock and
+ * this node's
  * next sender sequence. Not thread-safe: the node guards every instance with its one lock.
  */
 public final class GroupChannel {

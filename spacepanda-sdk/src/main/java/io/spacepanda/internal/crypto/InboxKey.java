@@ -6,7 +6,7 @@ import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
 
 /**
  * A node's X25519 inbox key pair: direct sealed envelopes are HPKE-encrypted to its public half
- * (DESIGN.md, "Identity"), which is published in invite codes.
+ * (README, "How it works": identity), which is published in invite codes.
  *
  * <p>Serialized form ({@link #exportPrivate()} / {@link #restore(SecretBytes)}): the 32-byte X25519
  * private key (RFC 7748 §5, as HPKE's {@code SerializePrivateKey} for DHKEM(X25519) defines it);

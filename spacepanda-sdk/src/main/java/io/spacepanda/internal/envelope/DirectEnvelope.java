@@ -24,7 +24,8 @@ import java.util.Objects;
 
 /**
  * Seals and opens direct envelopes: a payload for one node, HPKE-encrypted to its inbox key
- * (DESIGN.md, "Sealed-sender envelopes"; join requests, Welcomes, proposals to the committer).
+ * (README, "How it works": sealed-sender envelopes; join requests, Welcomes, proposals to the
+ * committer).
  *
  * <p>Wire format (see {@link SealedEnvelope} for the common prefix):
  *

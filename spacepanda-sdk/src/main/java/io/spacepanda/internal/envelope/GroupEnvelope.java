@@ -22,7 +22,7 @@ import org.bouncycastle.crypto.params.KeyParameter;
 
 /**
  * Seals and opens group envelopes: an MLS message encrypted once for a whole channel epoch, with a
- * channel tag only members can recognise (DESIGN.md, "Sealed-sender envelopes").
+ * channel tag only members can recognise (README, "How it works": sealed-sender envelopes).
  *
  * <p>Wire format (see {@link SealedEnvelope} for the common prefix):
  *

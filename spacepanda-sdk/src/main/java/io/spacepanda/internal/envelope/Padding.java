@@ -10,7 +10,7 @@ import java.util.Objects;
 
 /**
  * Pads envelope bodies so that every sealed envelope is exactly one of a few bucket sizes
- * (DESIGN.md, "Sealed-sender envelopes": no exact length on the wire).
+ * (README, "How it works": sealed-sender envelopes: no exact length on the wire).
  *
  * <p>Padded form, which is then sealed: {@code length(4, big-endian) ‖ body ‖ zeros}. The bucket
  * is the smallest one that holds the padded form plus the envelope's fixed overhead, so the whole

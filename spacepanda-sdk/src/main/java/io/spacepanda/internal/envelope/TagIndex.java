@@ -10,7 +10,8 @@ import java.util.Optional;
  * tag key (one HMAC each) and decrypting only with the one that matches.
  *
  * <p>{@code L} is the caller's label for a key set, for example (channel, epoch). {@link
- * #tryOpen(byte[])} separates the two outcomes DESIGN.md needs: no candidate matches (empty: keep
+ * #tryOpen(byte[])} separates the two outcomes the design needs (README, "How it works"): no
+ * candidate matches (empty: keep
  * the envelope and retry after the next epoch change) and a candidate matches but the envelope is
  * corrupt ({@link EnvelopeException}: drop it).
  *

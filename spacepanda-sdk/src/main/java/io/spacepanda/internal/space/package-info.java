@@ -7,8 +7,7 @@
  * io.spacepanda.internal.space.SpaceState} merges them: it evaluates the set of operations in the
  * order (Lamport, author PeerId, operation id), checks each against the roles in force at its
  * position ({@link io.spacepanda.Role}), and so converges on every replica that holds the same
- * set; {@link io.spacepanda.internal.space.SpaceView} is an immutable snapshot of the result and
- * {@link io.spacepanda.internal.space.SpaceChange} the difference between two snapshots.
+ * set; {@link io.spacepanda.internal.space.SpaceView} is an immutable snapshot of the result.
  *
  * <p>Joining: {@link io.spacepanda.internal.space.InviteCode} is the text code an inviter hands
  * out; the joiner sends a {@link io.spacepanda.internal.space.JoinRequest} (secret, contact,

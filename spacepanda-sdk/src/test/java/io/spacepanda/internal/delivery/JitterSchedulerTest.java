@@ -36,7 +36,9 @@ class JitterSchedulerTest {
     JitterScheduler jitter = new JitterScheduler(Jitter.uniform(MAX), clock.scheduler(), new SplittableRandom(7));
     Map<String, Duration> sentAt = new LinkedHashMap<>();
 
-    jitter.schedule(recipients(20), r -> sentAt.put(r, clock.now()));
+    for (String r : recipients(20)) {
+      jitter.scheduleCopy(() -> sentAt.put(r, clock.now()));
+    }
 
     assertEquals(0, clock.advance(Duration.ZERO), "a uniform jitter sent a copy at once");
     assertEquals(20, clock.runUntilIdle());
@@ -54,7 +56,9 @@ class JitterSchedulerTest {
     SimulatedNetwork clock = new SimulatedNetwork(1);
     JitterScheduler jitter = new JitterScheduler(Jitter.none(), clock.scheduler(), new SplittableRandom(7));
     List<String> sent = new ArrayList<>();
-    jitter.schedule(recipients(5), sent::add);
+    for (String r : recipients(5)) {
+      jitter.scheduleCopy(() -> sent.add(r));
+    }
     assertEquals(5, clock.advance(Duration.ZERO));
     assertEquals(recipients(5), sent);
   }
@@ -68,36 +72,11 @@ class JitterSchedulerTest {
     SimulatedNetwork clock = new SimulatedNetwork(1);
     JitterScheduler jitter = new JitterScheduler(Jitter.uniform(MAX), clock.scheduler(), new SplittableRandom(seed));
     Map<String, Duration> sentAt = new LinkedHashMap<>();
-    jitter.schedule(recipients(10), r -> sentAt.put(r, clock.now()));
+    for (String r : recipients(10)) {
+      jitter.scheduleCopy(() -> sentAt.put(r, clock.now()));
+    }
     clock.runUntilIdle();
     return sentAt;
-  }
-
-  @Test
-  void schedule_duplicateRecipients_oneCopyEach() {
-    SimulatedNetwork clock = new SimulatedNetwork(1);
-    JitterScheduler jitter = new JitterScheduler(Jitter.uniform(MAX), clock.scheduler(), new SplittableRandom(1));
-    List<String> sent = new ArrayList<>();
-    JitterScheduler.Broadcast<String> b = jitter.schedule(List.of("a", "b", "a"), sent::add);
-    assertEquals(List.of("a", "b"), b.recipients());
-    clock.runUntilIdle();
-    assertEquals(2, sent.size());
-  }
-
-  @Test
-  void cancel_unsentCopies_areNotSent() {
-    SimulatedNetwork clock = new SimulatedNetwork(1);
-    JitterScheduler jitter = new JitterScheduler(Jitter.uniform(MAX), clock.scheduler(), new SplittableRandom(3));
-    List<String> sent = new ArrayList<>();
-    JitterScheduler.Broadcast<String> b = jitter.schedule(recipients(10), sent::add);
-    assertTrue(b.cancel("peer-4"));
-    clock.advance(Duration.ofSeconds(15));
-    int alreadySent = sent.size();
-    int cancelled = b.cancelAll();
-    assertEquals(9 - alreadySent, cancelled);
-    clock.runUntilIdle();
-    assertEquals(alreadySent, sent.size());
-    assertTrue(!sent.contains("peer-4"));
   }
 
   @Test
@@ -116,7 +95,9 @@ class JitterSchedulerTest {
     SimulatedNetwork clock = new SimulatedNetwork(1);
     JitterScheduler jitter = new JitterScheduler(Jitter.uniform(MAX), clock.scheduler(), new SplittableRandom(seed));
     Map<String, Duration> sentAt = new LinkedHashMap<>();
-    jitter.schedule(recipients(n), r -> assertEquals(null, sentAt.put(r, clock.now())));
+    for (String r : recipients(n)) {
+      jitter.scheduleCopy(() -> assertEquals(null, sentAt.put(r, clock.now())));
+    }
     clock.advance(MAX);
     assertEquals(n, sentAt.size());
     assertEquals(0, clock.runUntilIdle(), "no copy left pending");
