@@ -12,6 +12,7 @@ import io.spacepanda.Space;
 import io.spacepanda.SpacePanda;
 import io.spacepanda.SpacePandaException;
 import io.spacepanda.SpacePandaListener;
+import io.spacepanda.Storages;
 import io.spacepanda.internal.channel.GroupChannel;
 import io.spacepanda.internal.crypto.IdentityKey;
 import io.spacepanda.internal.crypto.InboxKey;
@@ -300,9 +301,9 @@ public final class NodeImpl implements SpacePanda {
     }
     if (config.dataDir() != null) {
       char[] p = config.passphraseOrNull();
-      return p == null ? Storage.sqlite(config.dataDir()) : Storage.sqlite(config.dataDir(), p);
+      return p == null ? Storages.sqlite(config.dataDir()) : Storages.sqlite(config.dataDir(), p);
     }
-    return Storage.inMemory();
+    return Storages.inMemory();
   }
 
   private void loadOrCreateKeys() throws StorageException {
