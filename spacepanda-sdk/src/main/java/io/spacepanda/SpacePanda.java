@@ -1,11 +1,11 @@
 package io.spacepanda;
 
-import io.spacepanda.internal.delivery.Scheduler;
 import io.spacepanda.internal.net.multiaddr.Multiaddr;
 import io.spacepanda.internal.net.multiaddr.MultiaddrException;
 import io.spacepanda.internal.net.transport.Libp2pTransport;
 import io.spacepanda.internal.node.NodeConfig;
 import io.spacepanda.internal.node.NodeImpl;
+import io.spacepanda.spi.Scheduler;
 import io.spacepanda.spi.Storage;
 import io.spacepanda.spi.Transport;
 import java.nio.file.Path;
