@@ -26,4 +26,7 @@ module io.spacepanda {
   requires io.netty.common;
   requires io.netty.handler;
   requires io.netty.transport;
+  // Not used by this module: Netty (an automatic module) finds sun.misc.Unsafe here for direct
+  // buffers and their cleaner; without it in the module graph Netty falls back to heap buffers.
+  requires jdk.unsupported;
 }
