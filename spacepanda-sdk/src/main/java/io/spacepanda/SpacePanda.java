@@ -171,7 +171,7 @@ public interface SpacePanda extends AutoCloseable {
     /**
      * Keeps the node's state in a given store instead of the default; the node closes it.
      *
-     * @param store the store, for example {@link Storage#inMemory()}
+     * @param store the store, for example {@link Storages#inMemory()}
      * @return this builder
      * @throws IllegalStateException if a storage or data directory was set before
      */
