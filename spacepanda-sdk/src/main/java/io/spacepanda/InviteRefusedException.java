@@ -19,6 +19,7 @@ public final class InviteRefusedException extends SpacePandaException {
     UNKNOWN
   }
 
+  /** Why the inviter refused. */
   private final Reason reason;
 
   /**

@@ -1,11 +1,11 @@
 package io.spacepanda;
 
-import io.spacepanda.internal.delivery.Scheduler;
 import io.spacepanda.internal.net.multiaddr.Multiaddr;
 import io.spacepanda.internal.net.multiaddr.MultiaddrException;
 import io.spacepanda.internal.net.transport.Libp2pTransport;
 import io.spacepanda.internal.node.NodeConfig;
 import io.spacepanda.internal.node.Node;
+import io.spacepanda.spi.Scheduler;
 import io.spacepanda.spi.Storage;
 import io.spacepanda.spi.Transport;
 import java.nio.file.Path;
@@ -174,7 +174,7 @@ public interface SpacePanda extends AutoCloseable {
     /**
      * Keeps the node's state in a given store instead of the default; the node closes it.
      *
-     * @param store the store, for example {@link Storage#inMemory()}
+     * @param store the store, for example {@link Storages#inMemory()}
      * @return this builder
      * @throws IllegalStateException if a storage or data directory was set before
      */

@@ -9,7 +9,6 @@ import io.spacepanda.internal.envelope.GroupEnvelope;
 import io.spacepanda.internal.envelope.GroupEnvelopeKeys;
 import io.spacepanda.internal.envelope.Padding;
 import io.spacepanda.internal.space.InviteCode;
-import io.spacepanda.spi.Storage;
 import io.spacepanda.spi.Transport;
 import io.spacepanda.testkit.RecordingListener;
 import io.spacepanda.testkit.TestPeers;
@@ -50,7 +49,7 @@ class EnvelopeHandlingTest {
   @Test
   void badEnvelopes_areDroppedNeverStoredNeverReported() throws Exception {
     List<SimCluster.Sent> fromAlice = new ArrayList<>();
-    SimCluster.Node alice = cluster.node("alice", Storage.inMemory(), cluster.tap(fromAlice));
+    SimCluster.Node alice = cluster.node("alice", Storages.inMemory(), cluster.tap(fromAlice));
     SimCluster.Node bob = cluster.node("bob");
     Space space = cluster.await(alice.node().createSpace("Team"));
     String code = cluster.await(space.createInvite());
@@ -107,7 +106,7 @@ class EnvelopeHandlingTest {
   @Test
   void bytesLeavingANode_carryNoSenderNoGroupNoEpoch_onlyBucketSizes() {
     List<SimCluster.Sent> fromAlice = new ArrayList<>();
-    SimCluster.Node alice = cluster.node("alice", Storage.inMemory(), cluster.tap(fromAlice));
+    SimCluster.Node alice = cluster.node("alice", Storages.inMemory(), cluster.tap(fromAlice));
     SimCluster.Node bob = cluster.node("bob");
     SimCluster.Node carol = cluster.node("carol");
     Space space = cluster.await(alice.node().createSpace("Team"));
@@ -149,7 +148,7 @@ class EnvelopeHandlingTest {
   void jitter_delaysEachCopyIndependentlyWithinTheBound() {
     List<SimCluster.Sent> fromAlice = new ArrayList<>();
     Duration max = Duration.ofSeconds(30);
-    SimCluster.Node alice = cluster.node("alice", Storage.inMemory(), cluster.tap(fromAlice),
+    SimCluster.Node alice = cluster.node("alice", Storages.inMemory(), cluster.tap(fromAlice),
         Jitter.uniform(max));
     List<SimCluster.Node> others = new ArrayList<>();
     Space space = cluster.await(alice.node().createSpace("Team"));

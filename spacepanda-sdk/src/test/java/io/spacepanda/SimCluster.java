@@ -38,12 +38,12 @@ final class SimCluster implements AutoCloseable {
 
   /** A node with in-memory storage. */
   Node node(String name) {
-    return node(name, Storage.inMemory(), UnaryOperator.identity());
+    return node(name, Storages.inMemory(), UnaryOperator.identity());
   }
 
   /** A node with SQLite storage in a directory. */
   Node node(String name, Path dir) throws Exception {
-    return node(name, Storage.sqlite(dir), UnaryOperator.identity());
+    return node(name, Storages.sqlite(dir), UnaryOperator.identity());
   }
 
   Node node(String name, Storage storage, UnaryOperator<Transport.Factory> wrap) {

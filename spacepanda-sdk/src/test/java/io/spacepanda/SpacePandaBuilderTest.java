@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.spacepanda.spi.Storage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +22,7 @@ class SpacePandaBuilderTest {
 
   @Test
   void build_withoutTransport_usesLibp2pOverTcpOnLoopback() throws Exception {
-    SpacePanda node = SpacePanda.builder().storage(Storage.inMemory()).build();
+    SpacePanda node = SpacePanda.builder().storage(Storages.inMemory()).build();
     try {
       node.start().get(30, TimeUnit.SECONDS);
       List<String> addrs = node.listenAddresses();
@@ -40,7 +39,7 @@ class SpacePandaBuilderTest {
 
   @Test
   void build_listenGiven_listenAddressesCarryTheBoundPortAndPeerId() throws Exception {
-    SpacePanda node = SpacePanda.builder().storage(Storage.inMemory())
+    SpacePanda node = SpacePanda.builder().storage(Storages.inMemory())
         .listen("/ip4/127.0.0.1/tcp/0").build();
     try {
       node.start().get(30, TimeUnit.SECONDS);
@@ -53,21 +52,21 @@ class SpacePandaBuilderTest {
 
   @Test
   void build_listenNotAMultiaddr_failsNamingTheValue() {
-    SpacePanda.Builder b = SpacePanda.builder().storage(Storage.inMemory()).listen("127.0.0.1:4001");
+    SpacePanda.Builder b = SpacePanda.builder().storage(Storages.inMemory()).listen("127.0.0.1:4001");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
     assertTrue(e.getMessage().contains("127.0.0.1:4001"), e.getMessage());
   }
 
   @Test
   void build_listenNotTcp_withDefaultTransport_failsNamingTheValue() {
-    SpacePanda.Builder b = SpacePanda.builder().storage(Storage.inMemory()).listen("/ip4/127.0.0.1");
+    SpacePanda.Builder b = SpacePanda.builder().storage(Storages.inMemory()).listen("/ip4/127.0.0.1");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
     assertTrue(e.getMessage().contains("/ip4/127.0.0.1"), e.getMessage());
   }
 
   @Test
   void build_bootstrapWithoutPeerId_failsNamingTheValue() {
-    SpacePanda.Builder b = SpacePanda.builder().storage(Storage.inMemory())
+    SpacePanda.Builder b = SpacePanda.builder().storage(Storages.inMemory())
         .bootstrap("/ip4/203.0.113.5/tcp/4001");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
     assertTrue(e.getMessage().contains("/ip4/203.0.113.5/tcp/4001"), e.getMessage());
@@ -77,21 +76,21 @@ class SpacePandaBuilderTest {
   @Test
   void build_bootstrapWithBadPeerId_failsNamingTheValue() {
     String bad = "/ip4/203.0.113.5/tcp/4001/p2p/notAPeerId";
-    SpacePanda.Builder b = SpacePanda.builder().storage(Storage.inMemory()).bootstrap(bad);
+    SpacePanda.Builder b = SpacePanda.builder().storage(Storages.inMemory()).bootstrap(bad);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
     assertTrue(e.getMessage().contains(bad), e.getMessage());
   }
 
   @Test
   void build_bootstrapFullMultiaddr_builds() {
-    SpacePanda node = SpacePanda.builder().storage(Storage.inMemory())
+    SpacePanda node = SpacePanda.builder().storage(Storages.inMemory())
         .bootstrap("/ip4/203.0.113.5/tcp/4001/p2p/" + PEER).build();
     node.close();
   }
 
   @Test
   void build_customTransport_takesNonTcpMultiaddrs() {
-    SpacePanda node = SpacePanda.builder().storage(Storage.inMemory()).transport(ctx -> null)
+    SpacePanda node = SpacePanda.builder().storage(Storages.inMemory()).transport(ctx -> null)
         .listen("/ip4/127.0.0.1").build();
     node.close();
   }
@@ -106,7 +105,7 @@ class SpacePandaBuilderTest {
   @Test
   void storage_afterDataDir_fails() {
     SpacePanda.Builder b = SpacePanda.builder().dataDir(dir);
-    assertThrows(IllegalStateException.class, () -> b.storage(Storage.inMemory()));
+    assertThrows(IllegalStateException.class, () -> b.storage(Storages.inMemory()));
   }
 
   @Test

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spacepanda.spi.DeliveryState;
-import io.spacepanda.spi.Storage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -18,7 +17,7 @@ class SpacePandaListenerTest {
     try (SimCluster cluster = new SimCluster(seed)) {
       SimCluster.Node alice = cluster.node("alice");
       List<String> seen = new ArrayList<>();
-      SpacePanda bob = SpacePanda.builder().storage(Storage.inMemory())
+      SpacePanda bob = SpacePanda.builder().storage(Storages.inMemory())
           .transport(cluster.net.transportFactory()).jitter(Jitter.none())
           .clock(cluster.net.clock()).scheduler(cluster.net.scheduler())
           .random(SimCluster.seeded(seed + 7)).listenerExecutor(Runnable::run)
@@ -50,8 +49,8 @@ class SpacePandaListenerTest {
     long seed = System.nanoTime();
     try (SimCluster cluster = new SimCluster(seed)) {
       List<String> progress = new ArrayList<>();
-      SimCluster.Node alice = cluster.node("alice", Storage.inMemory(), UnaryOperator.identity());
-      SpacePanda tracked = SpacePanda.builder().storage(Storage.inMemory())
+      SimCluster.Node alice = cluster.node("alice", Storages.inMemory(), UnaryOperator.identity());
+      SpacePanda tracked = SpacePanda.builder().storage(Storages.inMemory())
           .transport(cluster.net.transportFactory()).jitter(Jitter.none())
           .clock(cluster.net.clock()).scheduler(cluster.net.scheduler())
           .random(SimCluster.seeded(seed + 9)).listenerExecutor(Runnable::run)

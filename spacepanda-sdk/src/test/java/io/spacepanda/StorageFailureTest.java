@@ -80,7 +80,7 @@ class StorageFailureTest {
 
   @Test
   void storageFailureWhileReceiving_retriedCopyIsStoredAndReported() {
-    FailingStorage bobStore = new FailingStorage(Storage.inMemory());
+    FailingStorage bobStore = new FailingStorage(Storages.inMemory());
     SimCluster.Node alice = cluster.node("alice");
     SimCluster.Node bob = cluster.node("bob", bobStore, UnaryOperator.identity());
     Space space = cluster.await(alice.node().createSpace("Team"));

@@ -20,6 +20,11 @@ public record TransportContext(PeerId localPeer, TransportIdentity identity,
   /**
    * Checks and copies the components.
    *
+   * @param localPeer this node's peer id
+   * @param identity signs with this node's identity key
+   * @param listenAddresses addresses to listen on; copied
+   * @param bootstrapPeers addresses of peers to connect to at start; copied
+   * @param listener receives inbound envelopes and connection events
    * @throws NullPointerException if any component is null
    */
   public TransportContext {

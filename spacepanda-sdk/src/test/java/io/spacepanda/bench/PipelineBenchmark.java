@@ -4,8 +4,8 @@ import io.spacepanda.Channel;
 import io.spacepanda.Jitter;
 import io.spacepanda.Space;
 import io.spacepanda.SpacePanda;
+import io.spacepanda.Storages;
 import io.spacepanda.internal.net.sim.SimulatedNetwork;
-import io.spacepanda.spi.Storage;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -73,7 +73,7 @@ public class PipelineBenchmark {
   private SpacePanda node(int i) throws NoSuchAlgorithmException {
     SecureRandom r = SecureRandom.getInstance("SHA1PRNG");
     r.setSeed(i);
-    SpacePanda n = SpacePanda.builder().storage(Storage.inMemory())
+    SpacePanda n = SpacePanda.builder().storage(Storages.inMemory())
         .transport(net.transportFactory()).jitter(Jitter.none()).clock(net.clock())
         .scheduler(net.scheduler()).random(r).listenerExecutor(Runnable::run).build();
     settle(n.start());

@@ -45,6 +45,9 @@ public abstract class StorageContractTest {
   /** The store under test; replaced by {@link #reopenStore()}. */
   protected Storage storage;
 
+  /** For subclasses, one per implementation under test. */
+  protected StorageContractTest() {}
+
   /**
    * Returns a new, empty store.
    *

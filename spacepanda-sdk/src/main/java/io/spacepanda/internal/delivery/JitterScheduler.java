@@ -1,6 +1,7 @@
 package io.spacepanda.internal.delivery;
 
 import io.spacepanda.Jitter;
+import io.spacepanda.spi.Scheduler;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.random.RandomGenerator;

@@ -2,7 +2,7 @@ package io.spacepanda.internal.node;
 
 import io.spacepanda.Jitter;
 import io.spacepanda.SpacePandaListener;
-import io.spacepanda.internal.delivery.Scheduler;
+import io.spacepanda.spi.Scheduler;
 import io.spacepanda.spi.Storage;
 import io.spacepanda.spi.Transport;
 import java.nio.file.Path;

@@ -6,7 +6,7 @@ import io.spacepanda.MessageId;
 import io.spacepanda.PeerId;
 import io.spacepanda.internal.crypto.IdentityKey;
 import io.spacepanda.internal.crypto.InboxKey;
-import io.spacepanda.internal.delivery.Scheduler;
+import io.spacepanda.spi.Scheduler;
 import io.spacepanda.internal.envelope.Padding;
 import io.spacepanda.internal.envelope.TagIndex;
 import io.spacepanda.internal.mls.MlsDecodeException;

@@ -1,11 +1,12 @@
 package io.spacepanda.internal.node;
 
+import io.spacepanda.Storages;
 import io.spacepanda.internal.crypto.IdentityKey;
 import io.spacepanda.internal.crypto.InboxKey;
 import io.spacepanda.internal.crypto.KeyFormatException;
 import io.spacepanda.internal.crypto.SecretBytes;
 import io.spacepanda.internal.delivery.JitterScheduler;
-import io.spacepanda.internal.delivery.Scheduler;
+import io.spacepanda.spi.Scheduler;
 import io.spacepanda.internal.envelope.Padding;
 import io.spacepanda.internal.mls.MlsException;
 import io.spacepanda.internal.mls.group.MlsConfig;
@@ -250,10 +251,10 @@ final class NodeRuntime {
     }
     if (config.dataDir() != null) {
       char[] p = config.passphraseOrNull();
-      return p == null ? Storage.sqlite(config.dataDir())
-          : Storage.sqlite(config.dataDir(), p);
+      return p == null ? Storages.sqlite(config.dataDir())
+          : Storages.sqlite(config.dataDir(), p);
     }
-    return Storage.inMemory();
+    return Storages.inMemory();
   }
 
   private void loadOrCreateKeys(io.spacepanda.spi.StorageTransaction t, IdentityKey[] id,

@@ -1,5 +1,6 @@
 package io.spacepanda.internal.store;
 
+import io.spacepanda.Storages;
 import io.spacepanda.spi.Storage;
 import io.spacepanda.spi.StorageContractTest;
 
@@ -8,6 +9,6 @@ class InMemoryStorageTest extends StorageContractTest {
 
   @Override
   protected Storage newStorage() {
-    return Storage.inMemory();
+    return Storages.inMemory();
   }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.crypto.tink.InsecureSecretKeyAccess;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.aead.AesGcmKey;
+import io.spacepanda.Storages;
 import io.spacepanda.spi.DeliveryState;
 import io.spacepanda.spi.Id;
 import io.spacepanda.spi.NodeKeyKind;
@@ -55,7 +56,7 @@ class SqliteStorageTest extends StorageContractTest {
 
   @Override
   protected Storage newStorage() throws StorageException {
-    return Storage.sqlite(dataDir());
+    return Storages.sqlite(dataDir());
   }
 
   @Override
@@ -65,7 +66,7 @@ class SqliteStorageTest extends StorageContractTest {
 
   @Override
   protected Storage reopen() throws StorageException {
-    return Storage.sqlite(dataDir());
+    return Storages.sqlite(dataDir());
   }
 
   private static Storage openWithPassphrase(Path dir, char[] passphrase) throws StorageException {
@@ -111,7 +112,7 @@ class SqliteStorageTest extends StorageContractTest {
     byte[] groupState = new byte[4096];
     random.nextBytes(groupState);
     byte[] outboxPayload = "outbox payload that must not leak".getBytes(StandardCharsets.UTF_8);
-    Storage store = Storage.sqlite(dir, PASSPHRASE.clone());
+    Storage store = Storages.sqlite(dir, PASSPHRASE.clone());
     try {
       store.inTransaction(
           t -> {
@@ -169,7 +170,7 @@ class SqliteStorageTest extends StorageContractTest {
     for (String name : List.of(StoreConstants.DATABASE_FILE, StoreConstants.KEYSET_FILE)) {
       Files.copy(dataDir().resolve(name), copy.resolve(name));
     }
-    try (Storage copied = Storage.sqlite(copy)) {
+    try (Storage copied = Storages.sqlite(copy)) {
       assertTrue(copied.inTransaction(t -> t.message(messageId(1))).isPresent());
     }
   }
@@ -185,7 +186,7 @@ class SqliteStorageTest extends StorageContractTest {
     assertThrows(
         WrongPassphraseException.class,
         () -> openWithPassphrase(dir, "not the passphrase".toCharArray()));
-    assertThrows(WrongPassphraseException.class, () -> Storage.sqlite(dir));
+    assertThrows(WrongPassphraseException.class, () -> Storages.sqlite(dir));
 
     Map<String, byte[]> after = snapshot(dir);
     assertEquals(before.keySet(), after.keySet());
@@ -200,13 +201,13 @@ class SqliteStorageTest extends StorageContractTest {
   @Test
   void open_passphraseOnStoreCreatedWithout_refused() throws Exception {
     Path dir = tempDir.resolve("plain");
-    Storage.sqlite(dir).close();
+    Storages.sqlite(dir).close();
     assertThrows(WrongPassphraseException.class, () -> openWithPassphrase(dir, PASSPHRASE));
   }
 
   @Test
   void open_directoryAlreadyOpen_refusedUntilClosed() throws Exception {
-    StorageException e = assertThrows(StorageException.class, () -> Storage.sqlite(dataDir()));
+    StorageException e = assertThrows(StorageException.class, () -> Storages.sqlite(dataDir()));
     assertTrue(e.getMessage().contains("in use"), e.getMessage());
     storage.close();
     storage = reopen();
@@ -221,7 +222,7 @@ class SqliteStorageTest extends StorageContractTest {
             2,
             i -> {
               try {
-                return Storage.sqlite(dir);
+                return Storages.sqlite(dir);
               } catch (StorageException e) {
                 return null;
               }
@@ -235,7 +236,7 @@ class SqliteStorageTest extends StorageContractTest {
       }
     }
     assertEquals(1, winners);
-    try (Storage again = Storage.sqlite(dir)) {
+    try (Storage again = Storages.sqlite(dir)) {
       assertTrue(again.inTransaction(t -> t.message(messageId(1))).isPresent());
     }
   }
@@ -254,21 +255,21 @@ class SqliteStorageTest extends StorageContractTest {
   @Test
   void open_emptyPassphrase_fails() {
     assertThrows(
-        IllegalArgumentException.class, () -> Storage.sqlite(tempDir.resolve("x"), new char[0]));
-    assertThrows(IllegalArgumentException.class, () -> Storage.sqlite(null));
+        IllegalArgumentException.class, () -> Storages.sqlite(tempDir.resolve("x"), new char[0]));
+    assertThrows(IllegalArgumentException.class, () -> Storages.sqlite(null));
   }
 
   @Test
   void open_emptyDirectory_migratesToLatestSchema() throws Exception {
     Path dir = tempDir.resolve("a").resolve("b");
-    Storage.sqlite(dir).close();
+    Storages.sqlite(dir).close();
     try (Connection c = rawConnection(dir);
         Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT version FROM schema_version")) {
       assertTrue(rs.next());
       assertEquals(SchemaMigrations.LATEST, rs.getInt(1));
     }
-    try (Storage store = Storage.sqlite(dir)) {
+    try (Storage store = Storages.sqlite(dir)) {
       assertEquals(List.of(), store.inTransaction(t -> t.spaces()));
     }
   }
@@ -276,13 +277,13 @@ class SqliteStorageTest extends StorageContractTest {
   @Test
   void open_newerSchemaVersion_refusedAndLeftAsIs() throws Exception {
     Path dir = tempDir.resolve("future");
-    Storage.sqlite(dir).close();
+    Storages.sqlite(dir).close();
     int future = SchemaMigrations.LATEST + 1;
     try (Connection c = rawConnection(dir);
         Statement st = c.createStatement()) {
       st.executeUpdate("UPDATE schema_version SET version = " + future);
     }
-    StorageException e = assertThrows(StorageException.class, () -> Storage.sqlite(dir));
+    StorageException e = assertThrows(StorageException.class, () -> Storages.sqlite(dir));
     assertTrue(e.getMessage().contains("newer"), e.getMessage());
     try (Connection c = rawConnection(dir);
         Statement st = c.createStatement();
@@ -295,9 +296,9 @@ class SqliteStorageTest extends StorageContractTest {
   @Test
   void open_keysetFileMissing_refused() throws Exception {
     Path dir = tempDir.resolve("lost-key");
-    Storage.sqlite(dir).close();
+    Storages.sqlite(dir).close();
     Files.delete(dir.resolve(StoreConstants.KEYSET_FILE));
-    StorageException e = assertThrows(StorageException.class, () -> Storage.sqlite(dir));
+    StorageException e = assertThrows(StorageException.class, () -> Storages.sqlite(dir));
     assertTrue(e.getMessage().contains("keyset"), e.getMessage());
     assertFalse(Files.exists(dir.resolve(StoreConstants.KEYSET_FILE)));
   }
@@ -305,9 +306,9 @@ class SqliteStorageTest extends StorageContractTest {
   @Test
   void open_keysetFileGarbage_refused() throws Exception {
     Path dir = tempDir.resolve("garbage");
-    Storage.sqlite(dir).close();
+    Storages.sqlite(dir).close();
     Files.write(dir.resolve(StoreConstants.KEYSET_FILE), new byte[] {1, 2, 3});
-    assertThrows(StorageException.class, () -> Storage.sqlite(dir));
+    assertThrows(StorageException.class, () -> Storages.sqlite(dir));
   }
 
   @Test

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.spacepanda.internal.delivery.Scheduler;
+import io.spacepanda.spi.Scheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -7,7 +7,7 @@ import io.spacepanda.Jitter;
 import io.spacepanda.Message;
 import io.spacepanda.Space;
 import io.spacepanda.SpacePanda;
-import io.spacepanda.spi.Storage;
+import io.spacepanda.Storages;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +26,7 @@ class Libp2pTransportNodeTest {
 
   private SpacePanda node() throws Exception {
     SpacePanda n = SpacePanda.builder()
-        .storage(Storage.inMemory())
+        .storage(Storages.inMemory())
         .transport(Libp2pTransport.factory(TransportFixtures.shortTimeouts()))
         .listen(TransportFixtures.LOOPBACK)
         .jitter(Jitter.none())

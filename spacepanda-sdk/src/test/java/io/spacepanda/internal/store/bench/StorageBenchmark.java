@@ -1,5 +1,6 @@
 package io.spacepanda.internal.store.bench;
 
+import io.spacepanda.Storages;
 import io.spacepanda.spi.DeliveryState;
 import io.spacepanda.spi.Id;
 import io.spacepanda.spi.Storage;
@@ -65,7 +66,7 @@ public class StorageBenchmark {
   public void open() throws Exception {
     new Random(1).nextBytes(body);
     dir = Files.createTempDirectory("spacepanda-bench");
-    storage = Storage.sqlite(dir, "benchmark passphrase".toCharArray());
+    storage = Storages.sqlite(dir, "benchmark passphrase".toCharArray());
   }
 
   /**

@@ -1,6 +1,6 @@
 package io.spacepanda.internal.net.sim;
 
-import io.spacepanda.internal.delivery.Scheduler;
+import io.spacepanda.spi.Scheduler;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.PriorityQueue;

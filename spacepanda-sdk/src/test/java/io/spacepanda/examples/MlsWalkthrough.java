@@ -11,6 +11,7 @@ import io.spacepanda.internal.mls.group.MlsConfig;
 import io.spacepanda.internal.mls.group.ProcessedMessage;
 import io.spacepanda.internal.mls.message.Credential;
 import io.spacepanda.internal.mls.message.MlsMessage;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -24,7 +25,16 @@ import java.util.Map;
  * can read nothing new, and Bob's state survives a save and restore.
  *
  * <p>Every message travels as bytes, exactly as it would over the network. This example uses the
- * engine under {@code io.spacepanda.internal.mls}, which the SDK's public API is built on.
+ * engine under {@code io.spacepanda.internal.mls}, which the SDK's public API is built on; that is
+ * why it lives in the SDK's test sources and not in {@code spacepanda-sdk-examples}, whose code
+ * uses the public API only. Run it with
+ *
+ * <pre>
+ *   mvn -B -q -ntp -pl spacepanda-sdk test-compile exec:java -Dexec.classpathScope=test \
+ *       -Dexec.mainClass=io.spacepanda.examples.MlsWalkthrough
+ * </pre>
+ *
+ * <p>{@code MlsWalkthroughTest} runs it in the test suite.
  */
 public final class MlsWalkthrough {
 
@@ -32,17 +42,32 @@ public final class MlsWalkthrough {
   private static final MlsConfig CONFIG = MlsConfig.defaults();
 
   private final Map<String, Group> groups = new LinkedHashMap<>();
+  private final PrintStream out;
 
-  private MlsWalkthrough() {}
+  private MlsWalkthrough(PrintStream out) {
+    this.out = out;
+  }
 
   /**
    * Runs the walk-through.
    *
    * @param args ignored
    * @throws MlsException if any MLS operation fails (it should not)
+   * @throws IllegalStateException if the members disagree or a removed member reads a message
    */
   public static void main(String[] args) throws MlsException {
-    new MlsWalkthrough().run();
+    run(System.out);
+  }
+
+  /**
+   * Runs the walk-through, printing each step to {@code out}.
+   *
+   * @param out where the steps are printed
+   * @throws MlsException if any MLS operation fails (it should not)
+   * @throws IllegalStateException if the members disagree or a removed member reads a message
+   */
+  static void run(PrintStream out) throws MlsException {
+    new MlsWalkthrough(out).run();
   }
 
   private void run() throws MlsException {
@@ -91,8 +116,7 @@ public final class MlsWalkthrough {
     byte[] secret = groups.get("alice").protect(bytes("carol cannot read this"), new byte[0]).toBytes();
     try {
       carol.process(decode(secret));
-      say("carol decrypted a message after her removal: THIS MUST NOT HAPPEN");
-      System.exit(1);
+      throw new IllegalStateException("carol decrypted a message after her removal");
     } catch (MlsException expected) {
       say("carol cannot read alice's next message: %s", expected.getClass().getSimpleName());
     }
@@ -147,7 +171,7 @@ public final class MlsWalkthrough {
     say("epoch %d: %s agree on epoch authenticator %s…%s", groups.get("alice").epoch(),
         groups.keySet(), auths.get(0), same ? "" : " -- MISMATCH " + auths);
     if (!same) {
-      System.exit(1);
+      throw new IllegalStateException("members disagree on the epoch authenticator: " + auths);
     }
   }
 
@@ -176,8 +200,8 @@ public final class MlsWalkthrough {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  private static void say(String format, Object... args) {
-    System.out.println(String.format(format, args));
+  private void say(String format, Object... args) {
+    out.println(String.format(format, args));
   }
 
 }

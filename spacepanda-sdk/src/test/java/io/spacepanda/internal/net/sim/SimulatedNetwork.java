@@ -1,7 +1,7 @@
 package io.spacepanda.internal.net.sim;
 
 import io.spacepanda.PeerId;
-import io.spacepanda.internal.delivery.Scheduler;
+import io.spacepanda.spi.Scheduler;
 import io.spacepanda.spi.Transport;
 import io.spacepanda.spi.TransportException;
 import java.time.Clock;

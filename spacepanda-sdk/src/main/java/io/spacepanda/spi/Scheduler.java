@@ -1,4 +1,4 @@
-package io.spacepanda.internal.delivery;
+package io.spacepanda.spi;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -9,6 +9,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs tasks after a delay; the node's single source of "later", injected so that tests run on
  * virtual time.
+ *
+ * <p>This is a plug-in point: a node uses a scheduler of its own unless one is given to {@code
+ * SpacePanda.Builder.scheduler(...)}, and {@link #of(ScheduledExecutorService)} adapts any
+ * executor. A virtual-time implementation ships in the SDK's test-jar ({@code
+ * io.spacepanda.internal.net.sim.VirtualTimeScheduler}).
  *
  * <p>Implementations must be thread-safe. A task runs at most once, never before its delay has
  * passed, and not at all once cancelled.

@@ -1,4 +1,4 @@
-package io.spacepanda.internal.delivery;
+package io.spacepanda.spi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
