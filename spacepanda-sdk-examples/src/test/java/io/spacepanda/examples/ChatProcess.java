@@ -50,14 +50,17 @@ final class ChatProcess implements AutoCloseable {
    * Starts {@code java io.spacepanda.examples.Chat args} with this JVM's test class path.
    *
    * @param name a label for failure messages
+   * @param tmpDir the process's {@code java.io.tmpdir}, so that what it leaves there is the
+   *     test's to delete
    * @param env extra environment variables
    * @param args the chat's arguments
    */
-  static ChatProcess start(String name, Map<String, String> env, String... args)
+  static ChatProcess start(String name, Path tmpDir, Map<String, String> env, String... args)
       throws IOException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-cp", classPath(), Chat.class.getName()));
+        "-Xmx256m", "-XX:+UseSerialGC", "-Djava.io.tmpdir=" + tmpDir, "-cp", classPath(),
+        Chat.class.getName()));
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().putAll(env);
@@ -147,16 +150,20 @@ final class ChatProcess implements AutoCloseable {
     }
   }
 
-  /** Kills the process if it still runs. */
+  /** Stops the process if it still runs: politely (its shutdown hook closes the node), then not. */
   @Override
   public void close() {
-    if (process.isAlive()) {
-      process.destroyForcibly();
-      try {
-        process.waitFor(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    try {
+      if (process.isAlive()) {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+          process.waitFor(10, TimeUnit.SECONDS);
+        }
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
     }
   }
 

@@ -1,6 +1,7 @@
 package io.spacepanda.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -54,8 +55,13 @@ class ChatTest {
     JsonNode back = bob.awaitEvent("message", m -> m.path("text").asText().equals("hello bob"));
     assertEquals(aliceId, back.path("sender").asText());
 
+    JsonNode started = alice.awaitEvent("started");
+    assertTrue(started.path("temporary").asBoolean());
+    Path aliceData = Path.of(started.path("data").asText());
+    assertTrue(Files.isDirectory(aliceData));
     alice.send("/quit");
     assertEquals(0, alice.awaitExit());
+    assertFalse(Files.exists(aliceData), "the temporary data directory is deleted at exit");
   }
 
   @Test
@@ -217,7 +223,8 @@ class ChatTest {
     if (List.of(args).contains("--jitter-ms")) {
       all = List.of(args);
     }
-    ChatProcess p = ChatProcess.start(name, env, all.toArray(String[]::new));
+    Path processTmp = Files.createDirectories(tmp.resolve("java-tmp"));
+    ChatProcess p = ChatProcess.start(name, processTmp, env, all.toArray(String[]::new));
     processes.add(p);
     return p;
   }
