@@ -225,6 +225,7 @@ public final class Chat {
       case "/space" -> createSpace(required(command, arg, "NAME"));
       case "/invite" -> invite();
       case "/join" -> join(required(command, arg, "CODE"));
+      case "/enter" -> enterSpace(required(command, arg, "SPACE"));
       case "/channel" -> channel(required(command, arg, "NAME"));
       case "/channels" -> channels();
       case "/spaces" -> spaces();
@@ -252,10 +253,29 @@ public final class Chat {
   }
 
   private void join(String code) throws CommandException {
-    Space s = await(node.join(code));
+    Space s;
+    try {
+      s = await(node.join(code));
+    } catch (CommandException e) {
+      throw new CommandException("could not join: " + e.getMessage()
+          + " (the inviter must be online; if the join completes later, /enter the space)");
+    }
     out.emit("* joined space " + s.name() + " (" + s.id() + ")", "joined", "id", s.id(),
         "name", s.name());
     enter(s, defaultChannel(s));
+  }
+
+  private void enterSpace(String nameOrId) throws CommandException {
+    List<Space> matches = node.spaces().stream()
+        .filter(s -> s.id().equals(nameOrId) || s.name().equals(nameOrId)).toList();
+    if (matches.isEmpty()) {
+      throw new CommandException("no space named " + nameOrId + " (see /spaces)");
+    }
+    if (matches.size() > 1) {
+      throw new CommandException(matches.size() + " spaces are named " + nameOrId
+          + ": /enter one by its id (see /spaces)");
+    }
+    enter(matches.get(0), defaultChannel(matches.get(0)));
   }
 
   private void channel(String name) throws CommandException {
@@ -290,7 +310,7 @@ public final class Chat {
     StringBuilder text = new StringBuilder("* spaces:");
     for (Space s : node.spaces()) {
       list.add(fields("name", s.name(), "id", s.id(), "owner", s.owner().toBase58()));
-      text.append(' ').append(s.name());
+      text.append("\n*   ").append(s.name()).append(" (").append(s.id()).append(')');
     }
     out.emit(list.isEmpty() ? "* no spaces yet: /space NAME or /join CODE" : text.toString(),
         "spaces", "spaces", list);

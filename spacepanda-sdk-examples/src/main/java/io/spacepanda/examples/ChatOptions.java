@@ -54,6 +54,7 @@ final class ChatOptions {
       "  /space NAME       create a space and enter its channel #general",
       "  /invite           print a one-time invite code for the current space (owner only)",
       "  /join CODE        join a space with an invite code (the inviter must be online)",
+      "  /enter SPACE      enter a space you are a member of (by name or id) at #general",
       "  /channel NAME     enter the channel NAME of the current space, creating it if needed",
       "  /channels         list the channels of the current space",
       "  /spaces           list your spaces",
