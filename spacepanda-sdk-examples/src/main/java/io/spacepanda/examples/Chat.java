@@ -13,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,13 +31,13 @@ import java.util.stream.Stream;
  * An interactive chat on a SpacePanda node, for a terminal or for scripts.
  *
  * <p>Starts one node, prints the addresses it listens on, then reads commands ({@code /space},
- * {@code /invite}, {@code /join}, {@code /channel}, …; {@code --help} lists them) and text to send
- * from standard input, one line at a time, and prints what happens: messages as {@code #channel
- * sender: text}, other events as lines starting with {@code * }, or everything as one JSON object
- * per line with {@code --json}. On a terminal, input has line editing and history (JLine) and
- * incoming lines appear above the prompt; from a pipe, input is read as plain lines and output is
- * flushed line by line. A failing command prints {@code error: …} and the chat goes on. It uses
- * the SDK's public API only.
+ * {@code /invite}, {@code /join}, {@code /channel} and more; {@code --help} lists them) and text
+ * to send from standard input, one line at a time, and prints what happens: messages as {@code
+ * #channel sender: text}, other events as lines starting with {@code * }, or everything as one
+ * JSON object per line with {@code --json}. On a terminal, input has line editing and history
+ * (JLine) and incoming lines appear above the prompt; from a pipe, input is read as plain lines and
+ * output is flushed line by line. A failing command prints {@code error: …} and the chat goes on.
+ * It uses the SDK's public API only.
  *
  * <p>Exit codes: 0 after {@code /quit} or the end of input, 1 if the node cannot start, 2 for bad
  * options.
@@ -135,7 +136,7 @@ public final class Chat {
       options.bootstrap.forEach(builder::bootstrap);
       if (passphrase != null) {
         builder.passphrase(passphrase);
-        java.util.Arrays.fill(passphrase, '\0');
+        Arrays.fill(passphrase, '\0');
       }
       node = builder.build();
     } catch (IllegalArgumentException | IllegalStateException e) {

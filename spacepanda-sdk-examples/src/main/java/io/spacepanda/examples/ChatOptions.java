@@ -7,6 +7,7 @@ import io.spacepanda.Jitter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -32,18 +33,20 @@ final class ChatOptions {
       "",
       "Options:",
       "  --data DIR              SQLite data directory (default: a temporary one, deleted at exit)",
-      "  --listen MULTIADDR      address to listen on, repeatable (default " + DEFAULT_LISTEN + ");",
+      "  --listen MULTIADDR      address to listen on, repeatable",
+      "                          (default " + DEFAULT_LISTEN + ");",
       "                          use /ip4/0.0.0.0/tcp/4001 to be reachable from other machines",
       "  --bootstrap MULTIADDR   peer to connect to at start, ending in /p2p/<peer id>; repeatable",
       "  --name NAME             your display name for the prompt and the JSON \"self\" field",
-      "                          (local only: the SDK has no profile names, peers see your peer id)",
+      "                          (local only: the SDK has no profile names; others see your",
+      "                          peer id)",
       "  --passphrase-env VAR    encrypt the data directory's keys with the passphrase held in",
       "                          environment variable VAR (an error if VAR is unset or empty)",
-      "  --jitter-ms MS          delay each copy of a message by a random 0..MS ms (default 0 here;",
-      "                          the SDK's default is 30000: each copy of a message, one per member,",
-      "                          waits its own random delay up to 30 s, so messages, joins and new",
-      "                          channels reach the others up to that much later, in return for",
-      "                          hiding from the network which copies belong together)",
+      "  --jitter-ms MS          delay each copy of a message by a random 0..MS ms (default 0",
+      "                          here; the SDK's default is 30000: each copy, one per member,",
+      "                          waits its own random delay up to 30 s, so messages, joins and",
+      "                          new channels reach the others up to that much later, in return",
+      "                          for hiding from the network which copies belong together)",
       "  --config FILE           read these settings from a JSON object with the keys data,",
       "                          listen (array), bootstrap (array), name, passphraseEnv, jitterMs,",
       "                          json; flags on the command line override the file",
@@ -145,7 +148,7 @@ final class ChatOptions {
    * @return {@link Jitter#none()} for 0 ms, else a uniform jitter
    */
   Jitter jitter() {
-    return jitterMs == 0 ? Jitter.none() : Jitter.uniform(java.time.Duration.ofMillis(jitterMs));
+    return jitterMs == 0 ? Jitter.none() : Jitter.uniform(Duration.ofMillis(jitterMs));
   }
 
   private static Settings readConfig(Path file) throws UsageException {

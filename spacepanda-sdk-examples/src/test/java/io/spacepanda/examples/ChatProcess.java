@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -38,8 +39,8 @@ final class ChatProcess implements AutoCloseable {
     this.process = process;
     this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
     Thread out = new Thread(() -> pump(process.getInputStream(), this::addLine), name + "-stdout");
-    Thread err = new Thread(() -> pump(process.getErrorStream(), l -> stderr.append(l).append('\n')),
-        name + "-stderr");
+    Thread err = new Thread(
+        () -> pump(process.getErrorStream(), l -> stderr.append(l).append('\n')), name + "-stderr");
     out.setDaemon(true);
     err.setDaemon(true);
     out.start();
@@ -70,7 +71,8 @@ final class ChatProcess implements AutoCloseable {
   private static String classPath() {
     // Surefire may run tests from a manifest-only jar; it then names the real path here.
     String surefire = System.getProperty("surefire.test.class.path");
-    return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
+    return surefire != null && !surefire.isBlank()
+        ? surefire : System.getProperty("java.class.path");
   }
 
   /** Writes one line to the chat's standard input. */
@@ -133,7 +135,8 @@ final class ChatProcess implements AutoCloseable {
   /** Waits for the process to exit and returns its status. */
   int awaitExit() throws InterruptedException {
     if (!process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new AssertionError(name + " did not exit within " + TIMEOUT + "\n--- stderr:\n" + stderr);
+      throw new AssertionError(
+          name + " did not exit within " + TIMEOUT + "\n--- stderr:\n" + stderr);
     }
     return process.exitValue();
   }
@@ -185,7 +188,7 @@ final class ChatProcess implements AutoCloseable {
     }
   }
 
-  private static void pump(InputStream in, java.util.function.Consumer<String> sink) {
+  private static void pump(InputStream in, Consumer<String> sink) {
     try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       for (String line; (line = r.readLine()) != null; ) {
         sink.accept(line);
