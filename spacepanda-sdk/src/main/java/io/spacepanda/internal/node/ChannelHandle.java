@@ -24,12 +24,14 @@ final class ChannelHandle implements Channel {
   private final Id channelId;
   private final Id spaceId;
   private final String knownName;
+  private final String knownSpaceName;
 
-  ChannelHandle(Node node, Id channelId, Id spaceId, String knownName) {
+  ChannelHandle(Node node, Id channelId, Id spaceId, String knownName, String knownSpaceName) {
     this.node = node;
     this.channelId = channelId;
     this.spaceId = spaceId;
     this.knownName = knownName;
+    this.knownSpaceName = knownSpaceName;
   }
 
   private SpaceSnapshot.ChannelSnapshot live() {
@@ -54,7 +56,7 @@ final class ChannelHandle implements Channel {
   @Override
   public Space space() {
     SpaceSnapshot s = node.snapshotOrNull(spaceId);
-    return new SpaceHandle(node, spaceId, s == null ? "" : s.name());
+    return new SpaceHandle(node, spaceId, s == null ? knownSpaceName : s.name());
   }
 
   @Override

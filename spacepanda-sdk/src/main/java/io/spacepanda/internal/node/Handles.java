@@ -11,9 +11,10 @@ interface Handles {
    * @param channelId the channel
    * @param spaceId its space
    * @param name its name now, answered after this node left it
+   * @param spaceName the space's name now, answered after this node left the space
    * @return the view
    */
-  Channel channel(Id channelId, Id spaceId, String name);
+  Channel channel(Id channelId, Id spaceId, String name, String spaceName);
 
   /**
    * @param spaceId the space

@@ -178,7 +178,7 @@ public final class Node implements Handles {
       GroupStore.LoadedSpace loaded = new GroupStore.LoadedSpace(record, meta, control,
           List.of(general));
       s.afterCommit(() -> ctx.spaces.put(spaceId, SpaceActor.of(ctx, r.services(), loaded)));
-      Channel h = channel(channelId, spaceId, SpaceActor.DEFAULT_CHANNEL);
+      Channel h = channel(channelId, spaceId, SpaceActor.DEFAULT_CHANNEL, name);
       s.event(l -> l.onChannelCreated(h));
       return (Space) new SpaceHandle(this, spaceId, name);
     });
@@ -313,8 +313,8 @@ public final class Node implements Handles {
   }
 
   @Override
-  public Channel channel(Id channelId, Id spaceId, String name) {
-    return new ChannelHandle(this, channelId, spaceId, name);
+  public Channel channel(Id channelId, Id spaceId, String name, String spaceName) {
+    return new ChannelHandle(this, channelId, spaceId, name, spaceName);
   }
 
   @Override

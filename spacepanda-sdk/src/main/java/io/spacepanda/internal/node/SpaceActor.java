@@ -216,7 +216,7 @@ final class SpaceActor implements StepRunner.Owner {
   }
 
   Channel channelHandle(GroupChannel gc) {
-    return services.handles().channel(gc.id(), spaceId, gc.name());
+    return services.handles().channel(gc.id(), spaceId, gc.name(), record.name());
   }
 
   /** Sends entries after the step commits. */

@@ -81,7 +81,7 @@ final class SpaceHandle implements Space {
       return List.of();
     }
     return s.channels().values().stream()
-        .map(c -> (Channel) new ChannelHandle(node, c.channelId(), spaceId, c.name())).toList();
+        .map(c -> (Channel) new ChannelHandle(node, c.channelId(), spaceId, c.name(), s.name())).toList();
   }
 
   @Override
