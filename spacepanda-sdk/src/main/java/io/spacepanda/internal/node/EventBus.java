@@ -21,7 +21,7 @@ final class EventBus {
   private static final Logger LOG = LoggerFactory.getLogger(EventBus.class);
 
   /** An internal event. */
-  sealed interface Event permits EpochChanged, GroupJoined, PeerConnected, PeerLost,
+  sealed interface Event permits EpochChanged, GroupJoined, HeldMayOpen, PeerConnected, PeerLost,
       MessageStored {}
 
   /**
@@ -38,6 +38,14 @@ final class EventBus {
    * @param group the group id
    */
   record GroupJoined(Id group) implements Event {}
+
+  /**
+   * A message of a group was processed while envelopes of that group were held because earlier
+   * messages of their sender were missing: they may open now.
+   *
+   * @param group the group id
+   */
+  record HeldMayOpen(Id group) implements Event {}
 
   /**
    * The transport connected to a peer.

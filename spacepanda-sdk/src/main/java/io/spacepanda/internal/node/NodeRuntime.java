@@ -107,8 +107,11 @@ final class NodeRuntime {
       closeQuietly(storage);
       return CompletableFuture.failedFuture(e);
     }
+    // A message that would push out the keys of earlier, still missing messages of its sender is
+    // held, not opened: every message still on its way stays readable.
     MlsConfig mls = MlsConfig.builder().pastEpochsRetained(config.pastEpochRetention())
-        .clock(config.clock()).random(config.random()).build();
+        .maxSkippedKeysPerSender(MlsConfig.DEFAULT_MAX_FORWARD_GENERATION_JUMP)
+        .evictSkippedKeys(false).clock(config.clock()).random(config.random()).build();
     Padding padding = config.paddingBucketsOrNull() == null ? Padding.defaults()
         : Padding.of(config.paddingBucketsOrNull());
     Scheduler scheduler = config.schedulerOrNull();

@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * about to join) before the commit or Welcome that opens it.
  *
  * <p>{@link #hold} records an envelope in the holding step's transaction (bounded: at most {@link
- * #MAX_PENDING} kept, none older than {@link #MAX_AGE}). Every {@link EventBus.EpochChanged} or
- * {@link EventBus.GroupJoined} event starts a retry round on this service's lane: each kept
+ * #MAX_PENDING} kept, none older than {@link #MAX_AGE}). Every {@link EventBus.EpochChanged},
+ * {@link EventBus.GroupJoined} or {@link EventBus.HeldMayOpen} event starts a retry round on this service's lane: each kept
  * envelope goes through the {@link InboundRouter} again, and the step that processes it deletes
  * it. A round never overlaps another: an event during a round starts one more round after it,
  * instead of a recursive retry.
@@ -41,7 +41,8 @@ final class PendingEnvelopes {
     this.ctx = ctx;
     this.lane = new Lane("pending", ctx.workers);
     ctx.bus.subscribe(e -> {
-      if (e instanceof EventBus.EpochChanged || e instanceof EventBus.GroupJoined) {
+      if (e instanceof EventBus.EpochChanged || e instanceof EventBus.GroupJoined
+          || e instanceof EventBus.HeldMayOpen) {
         retry();
       }
     });

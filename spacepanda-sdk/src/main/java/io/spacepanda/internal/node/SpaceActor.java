@@ -76,6 +76,8 @@ final class SpaceActor implements StepRunner.Owner {
   final ArrayDeque<NodeWire.ChannelJoinRequest> heldRequests = new ArrayDeque<>();
   final Set<PeerId> leaving = new HashSet<>();
   final Map<Id, Set<PeerId>> wantedRemovals = new HashMap<>();
+  /** Groups with envelopes held because earlier messages of their sender were missing. */
+  final Set<Id> heldAhead = new HashSet<>();
   /** False once this node is no longer a member of the space's control group. */
   boolean present = true;
   private volatile SpaceSnapshot snapshot;

@@ -9,6 +9,7 @@ import io.spacepanda.internal.channel.GroupChannel;
 import io.spacepanda.internal.delivery.InnerPayload;
 import io.spacepanda.internal.envelope.TagIndex;
 import io.spacepanda.internal.mls.MlsException;
+import io.spacepanda.internal.mls.MlsGenerationAheadException;
 import io.spacepanda.internal.mls.MlsWrongEpochException;
 import io.spacepanda.internal.mls.codec.TlsReader;
 import io.spacepanda.internal.mls.group.CommitOptions;
@@ -104,10 +105,21 @@ final class SpaceInbound {
         return InboundRouter.Outcome.HELD;
       }
       return drop("past epoch");
+    } catch (MlsGenerationAheadException e) {
+      // Earlier messages of this sender are still on their way: opening this one now would
+      // forget their keys. Keep it and try again once a message of this group was processed.
+      a.heldAhead.add(gc.id());
+      if (!fromPending) {
+        PendingEnvelopes.hold(s, ctx, envelope);
+      }
+      return InboundRouter.Outcome.HELD;
     }
     s.touch();
     ctx.seen.put(id, Boolean.TRUE);
     s.onFailure(() -> ctx.seen.invalidate(id));
+    if (a.heldAhead.remove(gc.id())) {
+      s.afterCommit(() -> ctx.bus.publish(new EventBus.HeldMayOpen(gc.id())));
+    }
     if (p instanceof ProcessedMessage.ApplicationMessage app) {
       return onApplication(s, gc, id, app);
     } else if (p instanceof ProcessedMessage.CommitApplied c) {

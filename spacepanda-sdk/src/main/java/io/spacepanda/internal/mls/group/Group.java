@@ -1674,7 +1674,7 @@ public final class Group {
 
   static SecretTreeLimits limits(MlsConfig config) {
     return new SecretTreeLimits(config.maxForwardGenerationJump(),
-        config.maxSkippedKeysPerSender());
+        config.maxSkippedKeysPerSender(), config.evictSkippedKeys());
   }
 
   static EpochState newState(MlsConfig config, GroupContext ctx, RatchetTree tree, TreeKem kem,

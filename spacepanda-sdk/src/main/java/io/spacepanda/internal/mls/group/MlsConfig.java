@@ -48,6 +48,7 @@ public final class MlsConfig {
   private final int maxForwardGenerationJump;
   private final int pastEpochsRetained;
   private final int maxSkippedKeysPerSender;
+  private final boolean evictSkippedKeys;
   private final Duration keyPackageLifetime;
   private final Duration clockSkew;
   private final int paddingBlockSize;
@@ -61,6 +62,7 @@ public final class MlsConfig {
     this.maxForwardGenerationJump = b.maxForwardGenerationJump;
     this.pastEpochsRetained = b.pastEpochsRetained;
     this.maxSkippedKeysPerSender = b.maxSkippedKeysPerSender;
+    this.evictSkippedKeys = b.evictSkippedKeys;
     this.keyPackageLifetime = b.keyPackageLifetime;
     this.clockSkew = b.clockSkew;
     this.paddingBlockSize = b.paddingBlockSize;
@@ -125,6 +127,21 @@ public final class MlsConfig {
    */
   public int maxSkippedKeysPerSender() {
     return maxSkippedKeysPerSender;
+  }
+
+  /**
+   * Returns whether the oldest skipped keys are forgotten when a message needs more (default
+   * true, as RFC 9420 §9.2 suggests).
+   *
+   * <p>False suits a receiver that keeps what it cannot open yet: a message whose generation is
+   * too far ahead, or would push out keys of earlier messages still missing, is refused with
+   * {@link io.spacepanda.internal.mls.MlsGenerationAheadException} and changes nothing, so that no
+   * message that is still coming is made unreadable.
+   *
+   * @return true to evict
+   */
+  public boolean evictSkippedKeys() {
+    return evictSkippedKeys;
   }
 
   /**
@@ -219,6 +236,7 @@ public final class MlsConfig {
     return "MlsConfig[maxForwardGenerationJump=" + maxForwardGenerationJump
         + ", pastEpochsRetained=" + pastEpochsRetained
         + ", maxSkippedKeysPerSender=" + maxSkippedKeysPerSender
+        + ", evictSkippedKeys=" + evictSkippedKeys
         + ", keyPackageLifetime=" + keyPackageLifetime
         + ", clockSkew=" + clockSkew
         + ", paddingBlockSize=" + paddingBlockSize
@@ -238,6 +256,7 @@ public final class MlsConfig {
     private int maxForwardGenerationJump = DEFAULT_MAX_FORWARD_GENERATION_JUMP;
     private int pastEpochsRetained = DEFAULT_PAST_EPOCHS_RETAINED;
     private int maxSkippedKeysPerSender = DEFAULT_MAX_SKIPPED_KEYS_PER_SENDER;
+    private boolean evictSkippedKeys = true;
     private Duration keyPackageLifetime = DEFAULT_KEY_PACKAGE_LIFETIME;
     private Duration clockSkew = DEFAULT_CLOCK_SKEW;
     private int paddingBlockSize = DEFAULT_PADDING_BLOCK_SIZE;
@@ -299,6 +318,18 @@ public final class MlsConfig {
       range("maxSkippedKeysPerSender", v, 0, LIMIT_MAX_SKIPPED_KEYS_PER_SENDER);
       once("maxSkippedKeysPerSender");
       maxSkippedKeysPerSender = v;
+      return this;
+    }
+
+    /**
+     * Sets {@link MlsConfig#evictSkippedKeys()}.
+     *
+     * @param v false to refuse, instead of evicting keys of missing messages
+     * @return this builder
+     */
+    public Builder evictSkippedKeys(boolean v) {
+      once("evictSkippedKeys");
+      evictSkippedKeys = v;
       return this;
     }
 

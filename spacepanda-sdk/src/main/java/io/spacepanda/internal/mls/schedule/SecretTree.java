@@ -2,6 +2,7 @@ package io.spacepanda.internal.mls.schedule;
 
 import io.spacepanda.internal.mls.MlsDecodeException;
 import io.spacepanda.internal.mls.MlsException;
+import io.spacepanda.internal.mls.MlsGenerationAheadException;
 import io.spacepanda.internal.mls.MlsReplayException;
 import io.spacepanda.internal.mls.MlsValidationException;
 import io.spacepanda.internal.mls.codec.TlsReader;
@@ -161,12 +162,14 @@ public final class SecretTree {
    * @throws MlsValidationException if the leaf is outside the tree or the generation is further
    *     ahead than {@link SecretTreeLimits#maxForwardDistance()}
    * @throws MlsReplayException if the key was already handed out or forgotten
+   * @throws MlsGenerationAheadException if the limits do not evict skipped keys and the key
+   *     cannot be had yet without forgetting earlier ones
    */
   public MessageKey decryptionKey(int leaf, RatchetType type, long generation)
-      throws MlsValidationException, MlsReplayException {
+      throws MlsValidationException, MlsReplayException, MlsGenerationAheadException {
     try {
       return withDecryptionKey(leaf, type, generation, k -> k);
-    } catch (MlsValidationException | MlsReplayException e) {
+    } catch (MlsValidationException | MlsReplayException | MlsGenerationAheadException e) {
       throw e;
     } catch (MlsException e) {
       throw new IllegalStateException(e);
@@ -187,6 +190,8 @@ public final class SecretTree {
    * @throws MlsValidationException if the leaf is outside the tree or the generation is further
    *     ahead than {@link SecretTreeLimits#maxForwardDistance()}
    * @throws MlsReplayException if the key was already handed out or forgotten
+   * @throws MlsGenerationAheadException if the limits do not evict skipped keys and the key
+   *     cannot be had yet without forgetting earlier ones (nothing changed)
    * @throws MlsException whatever {@code use} throws
    */
   public <T> T withDecryptionKey(int leaf, RatchetType type, long generation, KeyUse<T> use)
@@ -198,7 +203,15 @@ public final class SecretTree {
     Ratchet[] started = ratchets.get(leaf);
     long next = started == null ? 0 : started[type.ordinal()].next;
     if (generation > next && generation - next > limits.maxForwardDistance()) {
+      if (!limits.evictSkippedKeys()) {
+        throw new MlsGenerationAheadException("generation too far ahead");
+      }
       throw new MlsValidationException("generation too far ahead");
+    }
+    int skippedNow = started == null ? 0 : started[type.ordinal()].skipped.size();
+    if (!limits.evictSkippedKeys() && generation > next
+        && skippedNow + (generation - next) > limits.maxSkippedKeysPerSender()) {
+      throw new MlsGenerationAheadException("earlier generations still missing");
     }
     // A forged message must not even start the leaf's ratchets: undo that if the key fails.
     Undo undo = started == null ? new Undo() : null;

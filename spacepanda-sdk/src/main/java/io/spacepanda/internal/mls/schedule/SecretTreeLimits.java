@@ -8,11 +8,26 @@ package io.spacepanda.internal.mls.schedule;
  *     near 2^32 costs nothing
  * @param maxSkippedKeysPerSender how many keys of skipped generations each ratchet keeps for
  *     messages that arrive out of order; the oldest is forgotten first
+ * @param evictSkippedKeys true to forget the oldest skipped keys when more are needed (their
+ *     messages then never decrypt); false to refuse such a message with {@link
+ *     io.spacepanda.internal.mls.MlsGenerationAheadException} before deriving anything, so that it
+ *     can be kept and tried again once the earlier messages arrived
  */
-public record SecretTreeLimits(int maxForwardDistance, int maxSkippedKeysPerSender) {
+public record SecretTreeLimits(int maxForwardDistance, int maxSkippedKeysPerSender,
+    boolean evictSkippedKeys) {
 
-  /** Defaults: 1000 generations ahead, 256 skipped keys per ratchet. */
+  /** Defaults: 1000 generations ahead, 256 skipped keys per ratchet, oldest evicted. */
   public static final SecretTreeLimits DEFAULT = new SecretTreeLimits(1000, 256);
+
+  /**
+   * Bounds that evict the oldest skipped keys.
+   *
+   * @param maxForwardDistance at least 0
+   * @param maxSkippedKeysPerSender at least 0
+   */
+  public SecretTreeLimits(int maxForwardDistance, int maxSkippedKeysPerSender) {
+    this(maxForwardDistance, maxSkippedKeysPerSender, true);
+  }
 
   /**
    * Checks the bounds.
