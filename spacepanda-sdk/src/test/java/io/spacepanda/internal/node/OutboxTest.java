@@ -3,13 +3,10 @@ package io.spacepanda.internal.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.spacepanda.Jitter;
 import io.spacepanda.MessageId;
 import io.spacepanda.PeerId;
 import io.spacepanda.SpacePandaListener;
 import io.spacepanda.internal.crypto.IdentityKey;
-import io.spacepanda.internal.crypto.InboxKey;
-import io.spacepanda.internal.envelope.Padding;
 import io.spacepanda.internal.net.sim.SimulatedNetwork;
 import io.spacepanda.spi.DeliveryState;
 import io.spacepanda.spi.Id;
@@ -67,13 +64,7 @@ class OutboxTest {
           events.add("failed " + (recipient.equals(bob) ? "bob" : "carol"));
         }
       };
-      NodeConfig config = new NodeConfig(null, storage, null, List.of(), List.of(), Jitter.none(),
-          null, 2, net.clock(), net.scheduler(), random, Runnable::run, Runnable::run, listener,
-          null);
-      StepRunner steps = new StepRunner(storage, new SerialExecutor(Runnable::run), listener);
-      ctx = new NodeContext(config, storage, IdentityKey.generate(random),
-          InboxKey.generate(random), null, Padding.defaults(), net.scheduler(), Runnable::run,
-          steps);
+      ctx = TestContexts.create(storage, net.clock(), net.scheduler(), listener);
       OutboundChain chain = new OutboundChain(List.of(c -> {
         Attempt a = new Attempt(c.copy().to(), net.now(), c.copy().attempt(),
             new CompletableFuture<>());
