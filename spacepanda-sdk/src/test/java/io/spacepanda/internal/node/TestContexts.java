@@ -6,6 +6,7 @@ import io.spacepanda.internal.crypto.IdentityKey;
 import io.spacepanda.internal.crypto.InboxKey;
 import io.spacepanda.internal.delivery.Scheduler;
 import io.spacepanda.internal.envelope.Padding;
+import io.spacepanda.internal.mls.group.MlsConfig;
 import io.spacepanda.spi.Storage;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -13,8 +14,8 @@ import java.util.List;
 
 /**
  * Builds the {@link NodeContext} of a node without networking, as {@code NodeRuntime.start()}
- * does, for tests of one service: fresh keys, default padding, no MLS configuration, every lane
- * and listener on the calling thread.
+ * does, for tests of one service: fresh keys, default padding, every lane and listener on the
+ * calling thread.
  */
 final class TestContexts {
 
@@ -27,6 +28,7 @@ final class TestContexts {
         null, 2, clock, scheduler, random, Runnable::run, Runnable::run, listener, null);
     StepRunner steps = new StepRunner(storage, new SerialExecutor(Runnable::run), listener);
     return new NodeContext(config, storage, IdentityKey.generate(random),
-        InboxKey.generate(random), null, Padding.defaults(), scheduler, Runnable::run, steps);
+        InboxKey.generate(random),
+        MlsConfig.builder().clock(clock).random(random).build(), Padding.defaults(), scheduler, Runnable::run, steps);
   }
 }
