@@ -66,6 +66,10 @@ final class DirectMessenger {
       if (count > NodeWire.MAX_FRAGMENTS) {
         break;
       }
+      if (count < 2) {
+        // one chunk would be the whole message, which did not fit: try smaller chunks
+        continue;
+      }
       byte[] id = new byte[NodeWire.FRAGMENT_ID_LENGTH];
       random.nextBytes(id);
       List<byte[]> envs = new ArrayList<>(count);

@@ -183,14 +183,15 @@ final class NodeRuntime {
         }
       }
       return CompletableFuture.allOf(announced.toArray(CompletableFuture[]::new));
-    }).thenRun(() -> {
+      // The transport completes its start on its own thread, which must not read storage.
+    }).thenRunAsync(() -> {
       try {
         outbox.resendAll();
       } catch (StorageException e) {
         LOG.warn("could not read the outbox: {}", e.getMessage());
       }
       pending.retry();
-    });
+    }, workers);
   }
 
   private void registerDirectHandlers(DirectMessenger messenger) {

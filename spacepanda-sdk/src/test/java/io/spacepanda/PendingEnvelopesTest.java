@@ -1,0 +1,150 @@
+package io.spacepanda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.spacepanda.spi.Storage;
+import io.spacepanda.spi.Transport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A message of the next epoch that overtakes the commit opening it is held, and delivered once the
+ * commit arrives.
+ */
+class PendingEnvelopesTest {
+
+  private long seed;
+  private SimCluster cluster;
+
+  @BeforeEach
+  void setUp() {
+    seed = Long.getLong("spacepanda.seed", System.nanoTime());
+    cluster = new SimCluster(seed);
+  }
+
+  @AfterEach
+  void tearDown() {
+    cluster.close();
+  }
+
+  /** Holds the copies a node sends to one peer while {@link #holding} is set, until released. */
+  static final class Holding {
+    volatile PeerId holdFor;
+    volatile boolean holding;
+    private final List<Runnable> held = new ArrayList<>();
+
+    UnaryOperator<Transport.Factory> wrap() {
+      return factory -> context -> {
+        Transport t = factory.create(context);
+        return new Transport() {
+          @Override
+          public CompletableFuture<Void> start() {
+            return t.start();
+          }
+
+          @Override
+          public List<String> listenAddresses() {
+            return t.listenAddresses();
+          }
+
+          @Override
+          public void addPeerAddress(PeerId peer, String address) {
+            t.addPeerAddress(peer, address);
+          }
+
+          @Override
+          public CompletableFuture<Void> send(PeerId recipient, byte[] envelope) {
+            if (!holding || !recipient.equals(holdFor)) {
+              return t.send(recipient, envelope);
+            }
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            synchronized (held) {
+              held.add(() -> t.send(recipient, envelope).whenComplete((v, e) -> {
+                if (e == null) {
+                  done.complete(null);
+                } else {
+                  done.completeExceptionally(e);
+                }
+              }));
+            }
+            return done;
+          }
+
+          @Override
+          public Set<PeerId> connectedPeers() {
+            return t.connectedPeers();
+          }
+
+          @Override
+          public void close() {
+            t.close();
+          }
+        };
+      };
+    }
+
+    int held() {
+      synchronized (held) {
+        return held.size();
+      }
+    }
+
+    void release() {
+      List<Runnable> copy;
+      synchronized (held) {
+        copy = List.copyOf(held);
+        held.clear();
+      }
+      copy.forEach(Runnable::run);
+    }
+  }
+
+  private static Channel general(SimCluster.Node n, Space s) {
+    return n.node().space(s.id()).orElseThrow().channel("general").orElseThrow();
+  }
+
+  @Test
+  void messageOfTheNextEpoch_beforeItsCommit_isHeldThenDelivered() {
+    Holding holding = new Holding();
+    SimCluster.Node alice = cluster.node("alice", Storage.inMemory(), holding.wrap());
+    SimCluster.Node bob = cluster.node("bob");
+    Space space = cluster.await(alice.node().createSpace("Team"));
+    cluster.await(bob.node().join(cluster.await(space.createInvite())));
+    cluster.settle();
+    cluster.await(general(alice, space).send("before"));
+    cluster.settle();
+    assertEquals(List.of("before"), bob.events().texts(), "seed " + seed);
+
+    holding.holdFor = bob.id();
+    holding.holding = true;
+    cluster.await(general(alice, space).rotateKeys());
+    cluster.settle();
+    assertTrue(holding.held() > 0, "the commit to bob was held (seed " + seed + ")");
+    holding.holding = false;
+    cluster.await(general(alice, space).send("next epoch"));
+    cluster.settle();
+    assertEquals(List.of("before"), bob.events().texts(),
+        "bob cannot read the next epoch before its commit (seed " + seed + ")");
+
+    holding.release();
+    cluster.settle();
+    assertEquals(List.of("before", "next epoch"), bob.events().texts(), "seed " + seed);
+    assertEquals(List.of("before", "next epoch"), cluster.await(general(bob, space)
+        .history(10, null)).stream().map(Message::text).toList(), "seed " + seed);
+
+    // The held envelope was used once and then forgotten: another epoch change redelivers nothing.
+    cluster.await(general(alice, space).rotateKeys());
+    cluster.await(general(alice, space).send("after"));
+    cluster.settle();
+    assertEquals(List.of("before", "next epoch", "after"), bob.events().texts(), "seed " + seed);
+    assertFalse(bob.events().texts().stream().filter("next epoch"::equals).count() > 1);
+  }
+}

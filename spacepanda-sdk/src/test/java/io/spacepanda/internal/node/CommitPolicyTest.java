@@ -1,0 +1,138 @@
+package io.spacepanda.internal.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.spacepanda.Channel;
+import io.spacepanda.Jitter;
+import io.spacepanda.Message;
+import io.spacepanda.PeerId;
+import io.spacepanda.Space;
+import io.spacepanda.SpacePandaListener;
+import io.spacepanda.internal.channel.GroupChannel;
+import io.spacepanda.internal.crypto.IdentityKey;
+import io.spacepanda.internal.net.sim.SimulatedNetwork;
+import io.spacepanda.spi.Id;
+import io.spacepanda.spi.Storage;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Only the owner commits: a plain member's key rotation becomes a proposal that the owner
+ * commits, and both end in the same next epoch.
+ */
+class CommitPolicyTest {
+
+  private final long seed = Long.getLong("spacepanda.seed", System.nanoTime());
+  private final SimulatedNetwork net = new SimulatedNetwork(seed);
+  private final List<Node> nodes = new ArrayList<>();
+  private int counter;
+
+  @AfterEach
+  void tearDown() {
+    nodes.forEach(Node::close);
+  }
+
+  @Test
+  void ownerOnly_theOwnerCommits_othersDoNot() {
+    SecureRandom random = new SecureRandom();
+    NodeContext ctx = TestContexts.create(Storage.inMemory(), net.clock(), net.scheduler(),
+        new SpacePandaListener() {});
+    PeerId other = IdentityKey.generate(random).peerId();
+    GroupChannel gc = new GroupChannel(Id.of(new byte[16]), Id.of(new byte[16]), "general",
+        GroupChannel.KIND_TEXT, ctx.self, ctx.now(), ctx.newGroup(Id.of(new byte[16])), 0, 0);
+    CommitPolicy policy = CommitPolicy.ownerOnly();
+
+    assertTrue(policy.mayCommit(gc, ctx.self));
+    assertFalse(policy.mayCommit(gc, other));
+    assertEquals(ctx.self, policy.committer(gc));
+  }
+
+  @Test
+  void plainMembersRotateKeys_isAProposalTheOwnerCommits() {
+    Received bobGot = new Received();
+    Node alice = start(new Received());
+    Node bob = start(bobGot);
+    Space space = await(alice.createSpace("Team"));
+    await(bob.join(await(space.createInvite())));
+    net.runFor(Duration.ofMinutes(1));
+    Id spaceId = Id.ofHex(space.id());
+    Channel aliceGeneral = space.channel("general").orElseThrow();
+    Id channelId = Id.ofHex(aliceGeneral.id());
+    Channel bobGeneral = bob.space(space.id()).orElseThrow().channel("general").orElseThrow();
+    long before = alice.channelSnapshotOrNull(spaceId, channelId).epoch();
+    assertEquals(before, bob.channelSnapshotOrNull(spaceId, channelId).epoch(), "seed " + seed);
+
+    CompletableFuture<Void> rotated = bobGeneral.rotateKeys();
+    assertEquals(before, bob.channelSnapshotOrNull(spaceId, channelId).epoch(),
+        "bob, not the owner, moved the epoch himself (seed " + seed + ")");
+    await(rotated);
+
+    assertEquals(before + 1, alice.channelSnapshotOrNull(spaceId, channelId).epoch(),
+        "the owner committed bob's proposal (seed " + seed + ")");
+    assertEquals(before + 1, bob.channelSnapshotOrNull(spaceId, channelId).epoch(),
+        "bob merged the owner's commit (seed " + seed + ")");
+    Set<PeerId> both = Set.of(alice.peerId(), bob.peerId());
+    assertEquals(both, aliceGeneral.members());
+    assertEquals(both, bobGeneral.members());
+    await(aliceGeneral.send("in the new epoch"));
+    net.runFor(Duration.ofMinutes(1));
+    assertEquals(List.of("in the new epoch"), bobGot.texts(), "seed " + seed);
+  }
+
+  private Node start(SpacePandaListener listener) {
+    NodeConfig config = new NodeConfig(null, Storage.inMemory(), net.transportFactory(),
+        List.of(), List.of(), Jitter.none(), null, 2, net.clock(), net.scheduler(),
+        seeded(seed * 31 + counter++), Runnable::run, null, listener, null);
+    Node n = new Node(config);
+    nodes.add(n);
+    await(n.start());
+    return n;
+  }
+
+  /** Runs the network for a virtual minute, then expects the future done. */
+  private <T> T await(CompletableFuture<T> f) {
+    net.runFor(Duration.ofMinutes(1));
+    try {
+      return f.get(0, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("not complete after a virtual minute (seed " + seed + "): " + e, e);
+    }
+  }
+
+  private static SecureRandom seeded(long seed) {
+    try {
+      SecureRandom r = SecureRandom.getInstance("SHA1PRNG");
+      r.setSeed(seed);
+      return r;
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Texts of received messages. */
+  private static final class Received implements SpacePandaListener {
+    private final List<String> texts = Collections.synchronizedList(new ArrayList<>());
+
+    @Override
+    public void onMessage(Channel channel, Message message) {
+      texts.add(message.text());
+    }
+
+    List<String> texts() {
+      synchronized (texts) {
+        return List.copyOf(texts);
+      }
+    }
+  }
+}

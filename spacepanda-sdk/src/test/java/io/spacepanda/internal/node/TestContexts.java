@@ -1,0 +1,34 @@
+package io.spacepanda.internal.node;
+
+import io.spacepanda.Jitter;
+import io.spacepanda.SpacePandaListener;
+import io.spacepanda.internal.crypto.IdentityKey;
+import io.spacepanda.internal.crypto.InboxKey;
+import io.spacepanda.internal.delivery.Scheduler;
+import io.spacepanda.internal.envelope.Padding;
+import io.spacepanda.internal.mls.group.MlsConfig;
+import io.spacepanda.spi.Storage;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * Builds the {@link NodeContext} of a node without networking, as {@code NodeRuntime.start()}
+ * does, for tests of one service: fresh keys, default padding, every lane and listener on the
+ * calling thread.
+ */
+final class TestContexts {
+
+  private TestContexts() {}
+
+  static NodeContext create(Storage storage, Clock clock, Scheduler scheduler,
+      SpacePandaListener listener) {
+    SecureRandom random = new SecureRandom();
+    NodeConfig config = new NodeConfig(null, storage, null, List.of(), List.of(), Jitter.none(),
+        null, 2, clock, scheduler, random, Runnable::run, Runnable::run, listener, null);
+    StepRunner steps = new StepRunner(storage, new SerialExecutor(Runnable::run), listener);
+    return new NodeContext(config, storage, IdentityKey.generate(random),
+        InboxKey.generate(random),
+        MlsConfig.builder().clock(clock).random(random).build(), Padding.defaults(), scheduler, Runnable::run, steps);
+  }
+}
