@@ -61,7 +61,7 @@ class JoinServiceTest {
 
   @Test
   void join_completesOnlyAfterTheAnswerIsStored() {
-    Storage bobStore = Storage.inMemory();
+    Storage bobStore = Storages.inMemory();
     SimCluster.Node alice = cluster.node("alice");
     SimCluster.Node bob = cluster.node("bob", bobStore, UnaryOperator.identity());
     Space space = cluster.await(alice.node().createSpace("Team"));

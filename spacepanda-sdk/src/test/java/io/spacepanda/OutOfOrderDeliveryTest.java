@@ -3,6 +3,8 @@ package io.spacepanda;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.spacepanda.spi.Transport;
+import io.spacepanda.spi.TransportContext;
+import io.spacepanda.spi.TransportListener;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -19,58 +21,43 @@ import org.junit.jupiter.api.Test;
  */
 class OutOfOrderDeliveryTest {
 
-  /** A transport wrapper that keeps every copy back until released, then sends them shuffled. */
+  /**
+   * Wraps a receiver's transport: while holding, every inbound envelope is acknowledged at once
+   * but kept back, and on release handed to the node in a shuffled order (a network that delivers
+   * far out of order).
+   */
   static final class Holdback {
-    private final List<Runnable> held = new ArrayList<>();
+    private final List<byte[]> held = new ArrayList<>();
     private volatile boolean holding;
+    private volatile TransportListener node;
 
     UnaryOperator<Transport.Factory> wrap() {
       return factory -> context -> {
-        Transport t = factory.create(context);
-        return new Transport() {
+        node = context.listener();
+        TransportListener front = new TransportListener() {
           @Override
-          public CompletableFuture<Void> start() {
-            return t.start();
-          }
-
-          @Override
-          public List<String> listenAddresses() {
-            return t.listenAddresses();
-          }
-
-          @Override
-          public void addPeerAddress(PeerId peer, String address) {
-            t.addPeerAddress(peer, address);
-          }
-
-          @Override
-          public CompletableFuture<Void> send(PeerId recipient, byte[] envelope) {
+          public CompletableFuture<Void> onEnvelope(PeerId from, byte[] envelope) {
             if (!holding) {
-              return t.send(recipient, envelope);
+              return node.onEnvelope(from, envelope);
             }
-            CompletableFuture<Void> done = new CompletableFuture<>();
             synchronized (held) {
-              held.add(() -> t.send(recipient, envelope).whenComplete((v, e) -> {
-                if (e == null) {
-                  done.complete(null);
-                } else {
-                  done.completeExceptionally(e);
-                }
-              }));
+              held.add(envelope.clone());
             }
-            return done;
+            return CompletableFuture.completedFuture(null);
           }
 
           @Override
-          public Set<PeerId> connectedPeers() {
-            return t.connectedPeers();
+          public void onPeerConnected(PeerId peer) {
+            node.onPeerConnected(peer);
           }
 
           @Override
-          public void close() {
-            t.close();
+          public void onPeerLost(PeerId peer) {
+            node.onPeerLost(peer);
           }
         };
+        return factory.create(new TransportContext(context.localPeer(), context.identity(),
+            context.listenAddresses(), context.bootstrapPeers(), front));
       };
     }
 
@@ -78,15 +65,17 @@ class OutOfOrderDeliveryTest {
       holding = true;
     }
 
-    int releaseShuffled(Random random) {
+    int releaseShuffled(Random random, PeerId from) {
       holding = false;
-      List<Runnable> copy;
+      List<byte[]> copy;
       synchronized (held) {
         copy = new ArrayList<>(held);
         held.clear();
       }
       Collections.shuffle(copy, random);
-      copy.forEach(Runnable::run);
+      for (byte[] e : copy) {
+        node.onEnvelope(from, e);
+      }
       return copy.size();
     }
   }
@@ -97,8 +86,8 @@ class OutOfOrderDeliveryTest {
     System.out.println("OutOfOrderDeliveryTest seed=" + seed);
     try (SimCluster cluster = new SimCluster(seed)) {
       Holdback holdback = new Holdback();
-      SimCluster.Node alice = cluster.node("alice", Storages.inMemory(), holdback.wrap());
-      SimCluster.Node bob = cluster.node("bob");
+      SimCluster.Node alice = cluster.node("alice");
+      SimCluster.Node bob = cluster.node("bob", Storages.inMemory(), holdback.wrap());
       Space space = cluster.await(alice.node().createSpace("Team"));
       cluster.await(bob.node().join(cluster.await(space.createInvite())));
       cluster.settle();
@@ -111,8 +100,8 @@ class OutOfOrderDeliveryTest {
         sent.add("m" + i);
         general.send("m" + i).join();
       }
-      cluster.run(java.time.Duration.ofSeconds(1));
-      assertEquals(n, holdback.releaseShuffled(new Random(seed)), "copies held back");
+      cluster.settle();
+      assertEquals(n, holdback.releaseShuffled(new Random(seed), alice.id()), "copies held back");
       cluster.settle();
       cluster.settle();
 

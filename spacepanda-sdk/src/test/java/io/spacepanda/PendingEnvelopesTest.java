@@ -114,7 +114,7 @@ class PendingEnvelopesTest {
   @Test
   void messageOfTheNextEpoch_beforeItsCommit_isHeldThenDelivered() {
     Holding holding = new Holding();
-    SimCluster.Node alice = cluster.node("alice", Storage.inMemory(), holding.wrap());
+    SimCluster.Node alice = cluster.node("alice", Storages.inMemory(), holding.wrap());
     SimCluster.Node bob = cluster.node("bob");
     Space space = cluster.await(alice.node().createSpace("Team"));
     cluster.await(bob.node().join(cluster.await(space.createInvite())));

@@ -54,7 +54,7 @@ class SlowSpaceTest {
    * at a time, so holding inside it would stall every space), and records what it wrote.
    */
   private final class HoldingStorage implements Storage {
-    private final Storage delegate = Storage.inMemory();
+    private final Storage delegate = Storages.inMemory();
     final AtomicBoolean armed = new AtomicBoolean();
     final AtomicReference<Id> heldInsertedInto = new AtomicReference<>();
 

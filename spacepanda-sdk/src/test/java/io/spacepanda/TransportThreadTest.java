@@ -59,7 +59,7 @@ class TransportThreadTest {
 
   /** Records which thread runs each transaction. */
   private final class ThreadRecordingStorage implements Storage {
-    private final Storage delegate = Storage.inMemory();
+    private final Storage delegate = Storages.inMemory();
 
     @Override
     public <T, X extends Exception> T inTransaction(TransactionWork<T, X> work)

@@ -1,5 +1,6 @@
 package io.spacepanda.bench;
 
+import io.spacepanda.Storages;
 import io.spacepanda.Channel;
 import io.spacepanda.Jitter;
 import io.spacepanda.Message;
@@ -111,7 +112,7 @@ public class ParallelSpacesBenchmark {
   }
 
   private SpacePanda node(SpacePandaListener listener) throws Exception {
-    SpacePanda n = SpacePanda.builder().storage(Storage.inMemory()).listen(LOOPBACK)
+    SpacePanda n = SpacePanda.builder().storage(Storages.inMemory()).listen(LOOPBACK)
         .jitter(Jitter.none()).listener(listener).build();
     nodes.add(n);
     await(n.start());

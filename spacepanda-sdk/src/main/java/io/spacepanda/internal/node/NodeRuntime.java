@@ -45,6 +45,12 @@ import org.slf4j.LoggerFactory;
 final class NodeRuntime {
 
   private static final Logger LOG = LoggerFactory.getLogger(NodeRuntime.class);
+  /**
+   * Copies to one peer unacknowledged at once: half the libp2p transport's default limit of
+   * inbound envelope streams per connection (32), since a receiver acknowledges only once a copy
+   * is durable.
+   */
+  static final int MAX_COPIES_IN_FLIGHT_PER_PEER = 16;
 
   private final NodeConfig config;
   private final Handles handles;
@@ -143,6 +149,7 @@ final class NodeRuntime {
     directory = new PeerDirectory(ctx);
     OutboundChain chain = new OutboundChain(List.of(
         OutboundChain.jitter(new JitterScheduler(config.jitter(), scheduler, config.random())),
+        OutboundChain.window(MAX_COPIES_IN_FLIGHT_PER_PEER),
         OutboundChain.transport(ctx::transportOrNull)));
     outbox = new Outbox(ctx, chain);
     DirectMessenger messenger = new DirectMessenger(padding, config.random());

@@ -10,7 +10,8 @@ import java.util.function.Supplier;
 
 /**
  * The outbound path of one copy of an envelope, as a chain of small interceptors in the style of
- * OkHttp's {@code Interceptor.Chain}: jitter, then (later) mix and cover steps, then the transport.
+ * OkHttp's {@code Interceptor.Chain}: jitter, then a per-recipient window, then (later) mix and
+ * cover steps, then the transport.
  *
  * <p>Each interceptor sees the copy, may delay or transform it, and calls {@link Chain#proceed}
  * once to hand it on; the last one sends it. The future completes when the recipient acknowledged
@@ -130,6 +131,67 @@ final class OutboundChain {
       }));
       return done;
     };
+  }
+
+  /**
+   * Keeps at most {@code maxInFlight} copies per recipient unacknowledged at once; further copies
+   * wait, in the order they came, until one completes. Bounds the receiver's open streams (it
+   * acknowledges only once a copy is durable, and resets streams beyond its own limit) and keeps
+   * copies to one recipient close to their sending order.
+   *
+   * @param maxInFlight copies per recipient in flight at once, at least 1
+   * @return the interceptor
+   */
+  static Interceptor window(int maxInFlight) {
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("maxInFlight must be at least 1: " + maxInFlight);
+    }
+    java.util.Map<PeerId, Window> windows = new java.util.concurrent.ConcurrentHashMap<>();
+    return chain -> {
+      PeerId to = chain.copy().to();
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      Runnable go = () -> chain.proceed(chain.copy()).whenComplete((v, e) -> {
+        Runnable next;
+        synchronized (windows) {
+          Window w = windows.get(to);
+          next = w.waiting.poll();
+          if (next == null) {
+            w.inFlight--;
+            if (w.inFlight == 0) {
+              windows.remove(to);
+            }
+          }
+        }
+        if (e == null) {
+          done.complete(null);
+        } else {
+          done.completeExceptionally(e);
+        }
+        if (next != null) {
+          next.run();
+        }
+      });
+      boolean now;
+      synchronized (windows) {
+        Window w = windows.computeIfAbsent(to, k -> new Window());
+        now = w.inFlight < maxInFlight;
+        if (now) {
+          w.inFlight++;
+        } else {
+          w.waiting.add(go);
+        }
+      }
+      if (now) {
+        go.run();
+      }
+      return done;
+    };
+  }
+
+  /** Copies in flight to one recipient, and those waiting for a free slot. */
+  private static final class Window {
+    int inFlight;
+    final java.util.ArrayDeque<Runnable> waiting = new java.util.ArrayDeque<>();
   }
 
   /**

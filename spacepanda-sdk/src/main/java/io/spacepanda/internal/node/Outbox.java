@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * The durable outbox: every copy of an envelope to one recipient is an {@link OutboxEntry}
  * written in the step that created it; once that step committed, the copy goes through the {@link
  * OutboundChain}; an acknowledged copy leaves the outbox, a failed one is retried with exponential
- * backoff (1 s doubling up to {@link #MAX_BACKOFF}) and given up after {@link #MAX_ATTEMPTS}.
+ * backoff (2 s doubling up to {@link #MAX_BACKOFF}) and given up after {@link #MAX_ATTEMPTS}.
  *
  * <p>It also tracks delivery progress of this node's messages (how many recipients acknowledged)
  * and records it in the message's delivery state. All of its state lives on its own lane; results

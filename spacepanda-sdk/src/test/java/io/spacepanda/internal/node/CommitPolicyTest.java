@@ -1,5 +1,6 @@
 package io.spacepanda.internal.node;
 
+import io.spacepanda.Storages;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,7 +47,7 @@ class CommitPolicyTest {
   @Test
   void ownerOnly_theOwnerCommits_othersDoNot() {
     SecureRandom random = new SecureRandom();
-    NodeContext ctx = TestContexts.create(Storage.inMemory(), net.clock(), net.scheduler(),
+    NodeContext ctx = TestContexts.create(Storages.inMemory(), net.clock(), net.scheduler(),
         new SpacePandaListener() {});
     PeerId other = IdentityKey.generate(random).peerId();
     GroupChannel gc = new GroupChannel(Id.of(new byte[16]), Id.of(new byte[16]), "general",
@@ -91,7 +92,7 @@ class CommitPolicyTest {
   }
 
   private Node start(SpacePandaListener listener) {
-    NodeConfig config = new NodeConfig(null, Storage.inMemory(), net.transportFactory(),
+    NodeConfig config = new NodeConfig(null, Storages.inMemory(), net.transportFactory(),
         List.of(), List.of(), Jitter.none(), null, 2, net.clock(), net.scheduler(),
         seeded(seed * 31 + counter++), Runnable::run, null, listener, null);
     Node n = new Node(config);

@@ -1,5 +1,6 @@
 package io.spacepanda.internal.node;
 
+import io.spacepanda.Storages;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,7 +36,7 @@ class OutboxTest {
 
   private final long seed = Long.getLong("spacepanda.seed", System.nanoTime());
   private final SimulatedNetwork net = new SimulatedNetwork(seed);
-  private final Storage storage = Storage.inMemory();
+  private final Storage storage = Storages.inMemory();
   private final List<String> events = Collections.synchronizedList(new ArrayList<>());
   private final SecureRandom random = new SecureRandom();
   private final PeerId bob = IdentityKey.generate(random).peerId();

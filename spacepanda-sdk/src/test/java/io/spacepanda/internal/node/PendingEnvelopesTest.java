@@ -1,5 +1,6 @@
 package io.spacepanda.internal.node;
 
+import io.spacepanda.Storages;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class PendingEnvelopesTest {
 
   private final SimulatedNetwork net = new SimulatedNetwork(1);
-  private final Storage storage = Storage.inMemory();
+  private final Storage storage = Storages.inMemory();
   private final NodeContext ctx =
       TestContexts.create(storage, net.clock(), net.scheduler(), new SpacePandaListener() {});
   private final Lane lane = new Lane("test", Runnable::run);

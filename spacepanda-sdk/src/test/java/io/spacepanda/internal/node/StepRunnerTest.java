@@ -1,5 +1,6 @@
 package io.spacepanda.internal.node;
 
+import io.spacepanda.Storages;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -34,7 +35,7 @@ class StepRunnerTest {
 
   /** Counts transactions; fails the next one when asked to (after its work ran). */
   static final class CountingStorage implements Storage {
-    final Storage delegate = Storage.inMemory();
+    final Storage delegate = Storages.inMemory();
     final AtomicInteger transactions = new AtomicInteger();
     volatile boolean failNextCommit;
 

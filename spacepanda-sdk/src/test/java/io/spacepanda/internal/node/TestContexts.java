@@ -4,7 +4,7 @@ import io.spacepanda.Jitter;
 import io.spacepanda.SpacePandaListener;
 import io.spacepanda.internal.crypto.IdentityKey;
 import io.spacepanda.internal.crypto.InboxKey;
-import io.spacepanda.internal.delivery.Scheduler;
+import io.spacepanda.spi.Scheduler;
 import io.spacepanda.internal.envelope.Padding;
 import io.spacepanda.internal.mls.group.MlsConfig;
 import io.spacepanda.spi.Storage;
