@@ -89,9 +89,16 @@ public interface SpacePanda extends AutoCloseable {
    * for the Welcomes.
    *
    * @param inviteCode the code
+   * <p>The join is durable: the request and its keys are stored, the request is retried until the
+   * inviter answers, and a restart of this node resumes it (its outcome is then reported through
+   * {@link SpacePandaListener#onJoinProgress} and {@link SpacePandaListener#onSpaceJoined}). Joining
+   * the same space again while a join is pending returns the pending join's future.
+   *
    * @return completes with the space once this node joined its control group and default
    *     channel; exceptionally with {@link InviteRefusedException} if the invite expired, was
-   *     already used or is unknown to the inviter
+   *     already used or is unknown to the inviter, or with {@link JoinTimeoutException} if no
+   *     answer came before the invite's expiry or the {@linkplain Builder#joinTimeout join
+   *     timeout}
    * @throws InvalidInviteException if the code is malformed or mistyped
    */
   CompletableFuture<Space> join(String inviteCode);
@@ -151,6 +158,7 @@ public interface SpacePanda extends AutoCloseable {
     private SecureRandom random;
     private Executor listenerExecutor;
     private Executor workExecutor;
+    private Duration joinTimeout;
     private SpacePandaListener listener;
     private char[] passphrase;
 
@@ -400,6 +408,26 @@ public interface SpacePanda extends AutoCloseable {
     }
 
     /**
+     * Sets how long a join waits for the inviter's answer; default 7 days (an invite's lifetime).
+     * A join never waits past its invite's expiry; then it fails with {@link
+     * JoinTimeoutException}.
+     *
+     * @param timeout at least 1 second
+     * @return this builder
+     * @throws IllegalArgumentException if shorter than 1 second
+     * @throws IllegalStateException if set before
+     */
+    public Builder joinTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      requireUnset("joinTimeout", joinTimeout);
+      if (timeout.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new IllegalArgumentException("joinTimeout must be at least 1 second: " + timeout);
+      }
+      joinTimeout = timeout;
+      return this;
+    }
+
+    /**
      * Sets the listener for the node's events.
      *
      * @param value the listener
@@ -470,6 +498,7 @@ public interface SpacePanda extends AutoCloseable {
           paddingBuckets, pastEpochRetention == null ? 2 : pastEpochRetention,
           clock == null ? Clock.systemUTC() : clock, scheduler,
           random == null ? new SecureRandom() : random, listenerExecutor, workExecutor,
+          joinTimeout == null ? Duration.ofDays(7) : joinTimeout,
           listener == null ? new SpacePandaListener() {} : listener,
           passphrase == null ? null : passphrase.clone());
       return new NodeFront(new Node(config));
@@ -497,6 +526,7 @@ public interface SpacePanda extends AutoCloseable {
       put(set, "random", random == null ? null : "set");
       put(set, "listenerExecutor", listenerExecutor);
       put(set, "executor", workExecutor);
+      put(set, "joinTimeout", joinTimeout);
       put(set, "listener", listener);
       put(set, "passphrase", passphrase == null ? null : "***");
       return "SpacePanda.Builder" + set;

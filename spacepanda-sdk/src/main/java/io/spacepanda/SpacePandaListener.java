@@ -65,6 +65,15 @@ public interface SpacePandaListener {
   default void onSpaceJoined(Space space) {}
 
   /**
+   * A join by invite code made progress, this node's own or one resumed after a restart.
+   *
+   * @param spaceId the id of the space being joined, as {@link Space#id()} will show it
+   * @param stage how far it came; {@link JoinStage#JOINED}, {@link JoinStage#REFUSED} and {@link
+   *     JoinStage#TIMED_OUT} are final
+   */
+  default void onJoinProgress(String spaceId, JoinStage stage) {}
+
+  /**
    * Another recipient acknowledged a copy of one of this node's messages.
    *
    * @param message the message id

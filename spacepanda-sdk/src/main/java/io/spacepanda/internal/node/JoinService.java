@@ -2,6 +2,8 @@ package io.spacepanda.internal.node;
 
 import io.spacepanda.Channel;
 import io.spacepanda.InviteRefusedException;
+import io.spacepanda.JoinStage;
+import io.spacepanda.JoinTimeoutException;
 import io.spacepanda.PeerId;
 import io.spacepanda.Space;
 import io.spacepanda.SpacePandaException;
@@ -20,6 +22,8 @@ import io.spacepanda.internal.space.SpaceState;
 import io.spacepanda.spi.Id;
 import io.spacepanda.spi.OutboxEntry;
 import io.spacepanda.spi.SpaceRecord;
+import io.spacepanda.spi.StorageException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -34,8 +38,12 @@ import org.slf4j.LoggerFactory;
  * the inviter's inbox key), the inviter's side (handed to the space's actor), and the answer that
  * makes the joiner a member (Welcomes joined, the space stored, its actor started).
  *
- * <p>Pending joins live on the node lane. A join completes when the answer is durably applied, or
- * fails with {@link InviteRefusedException} when the inviter refuses it.
+ * <p>Pending joins live on the node lane and are stored ({@link PendingJoins}: the invite, the
+ * KeyPackages' private material, the deadline), so a restart resumes them. A join completes when
+ * the answer is durably applied, fails with {@link InviteRefusedException} when the inviter refuses
+ * it, and with {@link JoinTimeoutException} when no answer came before its deadline (the invite's
+ * expiry or the node's join timeout, whichever is first); then its request leaves the outbox.
+ * Progress is reported through {@code onJoinProgress}.
  */
 final class JoinService {
 
@@ -46,14 +54,82 @@ final class JoinService {
   private final SpaceActor.Services services;
   private final Map<String, PendingJoin> joins = new HashMap<>();
 
-  /** A join this node is waiting for. */
-  private record PendingJoin(CompletableFuture<Space> future, KeyPackageBundle control,
-      KeyPackageBundle channel, InviteCode code) {}
+  /** A join this node is waiting for; its record is stored (see {@link PendingJoins}). */
+  private record PendingJoin(CompletableFuture<Space> future, PendingJoins.Record record) {
+    KeyPackageBundle control() {
+      return record.control();
+    }
+
+    KeyPackageBundle channel() {
+      return record.channel();
+    }
+  }
 
   JoinService(NodeContext ctx, Lane nodeLane, SpaceActor.Services services) {
     this.ctx = ctx;
     this.nodeLane = nodeLane;
     this.services = services;
+    ctx.bus.subscribe(e -> {
+      if (e instanceof EventBus.PeerConnected pc) {
+        nodeLane.execute(() -> onPeerConnected(pc.peer()));
+      }
+    });
+  }
+
+  /**
+   * Resumes the joins stored by an earlier run: their deadlines are armed again and their answers
+   * are awaited; call once at start, on any thread.
+   *
+   * @throws StorageException if they cannot be read
+   */
+  void resume() throws StorageException {
+    List<PendingJoins.Record> stored = ctx.storage.inTransaction(PendingJoins::loadAll);
+    nodeLane.execute(() -> {
+      for (PendingJoins.Record r : stored) {
+        String key = r.code().spaceId().toString();
+        if (!joins.containsKey(key)) {
+          joins.put(key, new PendingJoin(new CompletableFuture<>(), r));
+          arm(key, r);
+        }
+      }
+    });
+  }
+
+  private void arm(String key, PendingJoins.Record r) {
+    Duration wait = Duration.between(ctx.now(), r.deadline());
+    ctx.scheduler.schedule(wait.isNegative() ? Duration.ZERO : wait,
+        () -> nodeLane.execute(() -> timeOut(key)));
+  }
+
+  private void timeOut(String key) {
+    PendingJoin pj = joins.get(key);
+    if (pj == null || ctx.now().isBefore(pj.record().deadline())) {
+      return;
+    }
+    CompletableFuture<Void> step = new CompletableFuture<>();
+    ctx.steps.runNow(null, s -> {
+      joins.remove(key);
+      s.onFailure(() -> joins.put(key, pj));
+      PendingJoins.delete(s, pj.record());
+      PeerId inviter = pj.record().code().inviter().peer();
+      Id envelopeId = pj.record().requestId();
+      services.outbox().withdraw(s, envelopeId, inviter);
+      LOG.warn("a join of space {} got no answer from {} before {}; withdrawn", key, inviter,
+          pj.record().deadline());
+      s.event(l -> l.onJoinProgress(key, JoinStage.TIMED_OUT));
+      s.afterCommit(() -> pj.future().completeExceptionally(new JoinTimeoutException(
+          "no answer from the inviter " + inviter + " before " + pj.record().deadline())));
+      return null;
+    }, step);
+  }
+
+  private void onPeerConnected(PeerId peer) {
+    for (Map.Entry<String, PendingJoin> e : joins.entrySet()) {
+      if (e.getValue().record().code().inviter().peer().equals(peer)) {
+        String key = e.getKey();
+        ctx.steps.fireNow(l -> l.onJoinProgress(key, JoinStage.INVITER_REACHED));
+      }
+    }
   }
 
   /**
@@ -64,10 +140,17 @@ final class JoinService {
    */
   CompletableFuture<Space> join(InviteCode code) {
     PeerId inviter = code.inviter().peer();
-    CompletableFuture<Space> result = new CompletableFuture<>();
-    CompletableFuture<Void> queued = ctx.steps.submit(nodeLane, null, s -> {
+    String key = code.spaceId().toString();
+    CompletableFuture<CompletableFuture<Space>> queued = ctx.steps.submit(nodeLane, null, s -> {
       if (ctx.spaces.containsKey(Id.of(code.spaceId().bytes()))) {
         throw new IllegalStateException("this node is already a member of the space");
+      }
+      PendingJoin already = joins.get(key);
+      if (already != null) {
+        return already.future();
+      }
+      if (code.isExpired(ctx.now())) {
+        throw new InviteRefusedException(InviteRefusedException.Reason.EXPIRED);
       }
       KeyPackageBundle kpControl = ctx.keyPackage();
       KeyPackageBundle kpChannel = ctx.keyPackage();
@@ -78,18 +161,25 @@ final class JoinService {
           new NodeWire.Join(NodeWire.JOIN_REQUEST, req.encode()).toBytes(), ctx.padding);
       services.directory().learn(inviter, code.inviter().addresses());
       OutboxEntry e = services.outbox().enqueue(s, env, inviter);
+      Instant deadline = earlier(ctx.now().plus(ctx.config.joinTimeout()), code.expiresAt());
+      PendingJoins.Record record = new PendingJoins.Record(code, kpControl, kpChannel, deadline,
+          e.envelopeId());
+      PendingJoins.store(s, record);
+      CompletableFuture<Space> result = new CompletableFuture<>();
+      joins.put(key, new PendingJoin(result, record));
+      s.onFailure(() -> joins.remove(key));
+      s.event(l -> l.onJoinProgress(key, JoinStage.REQUESTED));
       s.afterCommit(() -> {
-        joins.put(code.spaceId().toString(), new PendingJoin(result, kpControl, kpChannel, code));
+        arm(key, record);
         services.outbox().dispatch(List.of(e), null);
       });
-      return null;
+      return result;
     });
-    queued.whenComplete((v, e) -> {
-      if (e != null) {
-        result.completeExceptionally(e);
-      }
-    });
-    return result;
+    return queued.thenCompose(f -> f);
+  }
+
+  private static Instant earlier(Instant a, Instant b) {
+    return a.isBefore(b) ? a : b;
   }
 
   /** The handler of {@link NodeWire.Join} messages; on the node lane. */
@@ -136,8 +226,12 @@ final class JoinService {
       done.complete(null);
       return;
     }
+    String key = a.spaceId().toString();
     if (a.refusal().isPresent()) {
-      joins.remove(a.spaceId().toString());
+      joins.remove(key);
+      PendingJoins.delete(s, pj.record());
+      s.onFailure(() -> joins.put(key, pj));
+      s.event(l -> l.onJoinProgress(key, JoinStage.REFUSED));
       InviteRefusedException.Reason reason = switch (a.refusal().get()) {
         case EXPIRED -> InviteRefusedException.Reason.EXPIRED;
         case ALREADY_USED -> InviteRefusedException.Reason.ALREADY_USED;
@@ -174,6 +268,7 @@ final class JoinService {
         generalInfo == null ? SpaceActor.DEFAULT_CHANNEL : generalInfo.name(),
         GroupChannel.KIND_TEXT, generalInfo == null ? owner : generalInfo.creator(), now, general,
         0, 0);
+    PendingJoins.delete(s, pj.record());
     s.write(t -> {
       t.putSpace(record);
       GroupStore.saveChannel(t, controlGc);
@@ -185,7 +280,7 @@ final class JoinService {
     GroupStore.LoadedSpace loaded = new GroupStore.LoadedSpace(record, meta, controlGc,
         List.of(gen));
     s.afterCommit(() -> {
-      joins.remove(a.spaceId().toString());
+      joins.remove(key);
       SpaceActor actor = SpaceActor.of(ctx, services, loaded);
       ctx.spaces.put(spaceId, actor);
       for (Contact c : a.members()) {
@@ -199,6 +294,7 @@ final class JoinService {
         Space sh = services.handles().space(spaceId, spaceName);
         Channel ch = actor.channelHandle(gen);
         as.event(l -> l.onSpaceJoined(sh));
+        as.event(l -> l.onJoinProgress(key, JoinStage.JOINED));
         as.event(l -> l.onChannelCreated(ch));
         as.afterCommit(() -> {
           ctx.bus.publish(new EventBus.GroupJoined(spaceId));

@@ -8,6 +8,7 @@ import io.spacepanda.spi.Transport;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
 
@@ -28,6 +29,7 @@ import java.util.concurrent.Executor;
  * @param listenerExecutorOrNull the listener executor, or null for a node-owned thread
  * @param workExecutorOrNull where the node's actors run, or null for the default (node-owned
  *     worker threads, or the caller's thread when a scheduler was given)
+ * @param joinTimeout how long a join waits for the inviter's answer
  * @param listener the listener
  * @param passphraseOrNull the at-rest passphrase, or null
  */
@@ -35,7 +37,8 @@ public record NodeConfig(Path dataDir, Storage storage, Transport.Factory transp
     List<String> listen, List<String> bootstrap, Jitter jitter,
     List<Integer> paddingBucketsOrNull, int pastEpochRetention, Clock clock,
     Scheduler schedulerOrNull, SecureRandom random, Executor listenerExecutorOrNull,
-    Executor workExecutorOrNull, SpacePandaListener listener, char[] passphraseOrNull) {
+    Executor workExecutorOrNull, Duration joinTimeout, SpacePandaListener listener,
+    char[] passphraseOrNull) {
 
   @Override
   public String toString() {

@@ -162,6 +162,7 @@ final class NodeRuntime {
     registerDirectHandlers(messenger);
     try {
       loadSpaces();
+      joins.resume();
     } catch (StorageException | MlsException e) {
       close();
       return CompletableFuture.failedFuture(e);

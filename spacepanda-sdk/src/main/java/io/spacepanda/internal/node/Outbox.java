@@ -40,6 +40,8 @@ final class Outbox {
   private final OutboundChain chain;
   private final Lane lane;
   private final Map<Id, Delivery> deliveries = new HashMap<>();
+  /** Copies taken back (a join that timed out): never sent again. Lane-confined. */
+  private final Set<String> withdrawn = new HashSet<>();
   private volatile boolean closed;
 
   /** Delivery progress of one of this node's messages. */
@@ -101,8 +103,23 @@ final class Outbox {
     });
   }
 
+  /**
+   * Takes a copy back: it leaves the outbox in the step's transaction and is never sent again.
+   *
+   * @param step the step
+   * @param envelopeId the copy's id
+   * @param to its recipient
+   */
+  void withdraw(Step step, Id envelopeId, PeerId to) {
+    Id recipient = NodeContext.peerKey(to);
+    step.write(t -> t.ackOutbox(envelopeId, recipient));
+    String key = envelopeId + "/" + recipient;
+    step.afterCommit(() -> lane.execute(() -> withdrawn.add(key)));
+  }
+
   private void send(OutboxEntry e) {
-    if (closed) {
+    if (closed || (!withdrawn.isEmpty()
+        && withdrawn.contains(e.envelopeId() + "/" + e.recipient()))) {
       return;
     }
     PeerId to = PeerId.fromBytes(e.recipient().toBytes());

@@ -25,7 +25,8 @@ final class TestContexts {
       SpacePandaListener listener) {
     SecureRandom random = new SecureRandom();
     NodeConfig config = new NodeConfig(null, storage, null, List.of(), List.of(), Jitter.none(),
-        null, 2, clock, scheduler, random, Runnable::run, Runnable::run, listener, null);
+        null, 2, clock, scheduler, random, Runnable::run, Runnable::run,
+        java.time.Duration.ofDays(7), listener, null);
     StepRunner steps = new StepRunner(storage, new SerialExecutor(Runnable::run), listener);
     return new NodeContext(config, storage, IdentityKey.generate(random),
         InboxKey.generate(random),
