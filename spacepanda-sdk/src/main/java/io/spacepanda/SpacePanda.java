@@ -120,6 +120,18 @@ public interface SpacePanda extends AutoCloseable {
   long droppedEnvelopes();
 
   /**
+   * Returns the node's gauges: connected peers, outbox backlog, held envelopes, spaces and
+   * message counts.
+   *
+   * <p>The returned object stays valid for the node's life and reads the current values on each
+   * call, without locks; see {@link NodeMetrics}. For Micrometer, see {@link
+   * SpacePandaMeterBinder}.
+   *
+   * @return the gauges of this node
+   */
+  NodeMetrics metrics();
+
+  /**
    * Stops the transport and the node's threads and closes storage; idempotent.
    *
    * <p>Queued outbound copies stay in the outbox and are sent after the next start.
@@ -152,6 +164,7 @@ public interface SpacePanda extends AutoCloseable {
     private Executor listenerExecutor;
     private Executor workExecutor;
     private SpacePandaListener listener;
+    private NodeEventListener eventListener;
     private char[] passphrase;
 
     Builder() {}
@@ -414,6 +427,25 @@ public interface SpacePanda extends AutoCloseable {
     }
 
     /**
+     * Sets the listener for the node's operational events (envelopes, copies, peers, steps,
+     * storage failures), for metrics; default {@link NodeEventListener#none()}.
+     *
+     * <p>It is called inline on the node's threads and must be fast and must not block; see
+     * {@link NodeEventListener}. To feed Micrometer, pass {@link
+     * SpacePandaMeterBinder#eventListener()}.
+     *
+     * @param value the listener
+     * @return this builder
+     * @throws IllegalStateException if set before
+     */
+    public Builder eventListener(NodeEventListener value) {
+      Objects.requireNonNull(value, "eventListener");
+      requireUnset("eventListener", eventListener);
+      eventListener = value;
+      return this;
+    }
+
+    /**
      * Protects the data directory's at-rest key with a passphrase (Argon2id).
      *
      * @param value the passphrase, not empty; copied, so the caller may wipe it
@@ -471,7 +503,8 @@ public interface SpacePanda extends AutoCloseable {
           clock == null ? Clock.systemUTC() : clock, scheduler,
           random == null ? new SecureRandom() : random, listenerExecutor, workExecutor,
           listener == null ? new SpacePandaListener() {} : listener,
-          passphrase == null ? null : passphrase.clone());
+          passphrase == null ? null : passphrase.clone(),
+          eventListener == null ? NodeEventListener.none() : eventListener);
       return new NodeFront(new Node(config));
     }
 
@@ -498,6 +531,7 @@ public interface SpacePanda extends AutoCloseable {
       put(set, "listenerExecutor", listenerExecutor);
       put(set, "executor", workExecutor);
       put(set, "listener", listener);
+      put(set, "eventListener", eventListener);
       put(set, "passphrase", passphrase == null ? null : "***");
       return "SpacePanda.Builder" + set;
     }

@@ -1,5 +1,7 @@
 package io.spacepanda.internal.node;
 
+import io.spacepanda.NodeEventListener.ActorKind;
+import io.spacepanda.NodeEventListener.DropReason;
 import io.spacepanda.Storages;
 import io.spacepanda.internal.crypto.IdentityKey;
 import io.spacepanda.internal.crypto.InboxKey;
@@ -48,6 +50,7 @@ final class NodeRuntime {
 
   private final NodeConfig config;
   private final Handles handles;
+  private final NodeStats stats;
   private NodeContext ctx;
   private Lane nodeLane;
   private SpaceActor.Services services;
@@ -60,9 +63,10 @@ final class NodeRuntime {
   private ExecutorService ownListenerThread;
   private ExecutorService ownWorkers;
 
-  NodeRuntime(NodeConfig config, Handles handles) {
+  NodeRuntime(NodeConfig config, Handles handles, NodeStats stats) {
     this.config = config;
     this.handles = handles;
+    this.stats = stats;
   }
 
   NodeContext ctx() {
@@ -92,6 +96,7 @@ final class NodeRuntime {
     try {
       storage = openStorage();
     } catch (StorageException e) {
+      LOG.warn("could not open storage: {}", e.getMessage());
       return CompletableFuture.failedFuture(e);
     }
     try {
@@ -104,6 +109,7 @@ final class NodeRuntime {
       identity = id[0];
       inbox = in[0];
     } catch (StorageException e) {
+      LOG.warn("could not load the node keys from storage: {}", e.getMessage());
       closeQuietly(storage);
       return CompletableFuture.failedFuture(e);
     }
@@ -133,10 +139,12 @@ final class NodeRuntime {
       workers = pool;
     }
     StepRunner steps = new StepRunner(storage, new SerialExecutor(listenerExecutor),
-        config.listener());
+        config.listener(), stats);
     ctx = new NodeContext(config, storage, identity, inbox, mls, padding, scheduler, workers,
-        steps);
-    nodeLane = new Lane("node", workers);
+        steps, stats);
+    NodeContext c = ctx;
+    stats.spaces(() -> c.spaces);
+    nodeLane = new Lane("node", ActorKind.NODE, workers);
     directory = new PeerDirectory(ctx);
     OutboundChain chain = new OutboundChain(List.of(
         OutboundChain.jitter(new JitterScheduler(config.jitter(), scheduler, config.random())),
@@ -152,7 +160,10 @@ final class NodeRuntime {
     registerDirectHandlers(messenger);
     try {
       loadSpaces();
+      outbox.load();
+      pending.loadCount();
     } catch (StorageException | MlsException e) {
+      LOG.warn("node {} could not start: {}", ctx.self, e.getMessage());
       close();
       return CompletableFuture.failedFuture(e);
     }
@@ -181,12 +192,9 @@ final class NodeRuntime {
       }
       return CompletableFuture.allOf(announced.toArray(CompletableFuture[]::new));
     }).thenRun(() -> {
-      try {
-        outbox.resendAll();
-      } catch (StorageException e) {
-        LOG.warn("could not read the outbox: {}", e.getMessage());
-      }
+      outbox.resendAll();
       pending.retry();
+      LOG.info("node {} started; listening on {}", ctx.self, directory.listenAddresses());
     });
   }
 
@@ -220,7 +228,7 @@ final class NodeRuntime {
   private CompletableFuture<Void> toSpace(byte[] spaceId, SpaceWork work) {
     SpaceActor a = ctx.spaces.get(io.spacepanda.spi.Id.of(spaceId));
     if (a == null) {
-      ctx.drop("direct message for an unknown space");
+      ctx.drop(DropReason.UNEXPECTED, "direct message for an unknown space");
       return CompletableFuture.completedFuture(null);
     }
     return a.step(s -> {
@@ -285,6 +293,7 @@ final class NodeRuntime {
     if (router != null) {
       router.close();
     }
+    stats.stopped();
     Transport t = ctx == null ? null : ctx.transportOrNull();
     if (ctx != null) {
       ctx.transport(null);
@@ -310,6 +319,9 @@ final class NodeRuntime {
     }
     awaitTermination(ownScheduler);
     awaitTermination(ownListenerThread);
+    if (ctx != null) {
+      LOG.info("node {} stopped", ctx.self);
+    }
   }
 
   private static void closeQuietly(Storage storage) {
