@@ -31,12 +31,13 @@ import java.util.function.ToLongFunction;
  * meters.bindTo(registry);
  * }</pre>
  *
- * <p>Meters (Prometheus names in brackets):
+ * <p>Meters (in Prometheus, dots become underscores, counters end in {@code _total} and the timer
+ * gives {@code spacepanda_steps_seconds_count} and {@code _sum}):
  * <ul>
  *   <li>gauges read from {@link SpacePanda#metrics()}: {@code spacepanda.peers.connected},
  *       {@code spacepanda.outbox.backlog}, {@code spacepanda.envelopes.held}, {@code
  *       spacepanda.sync.gaps}, {@code spacepanda.spaces}; and the counters {@code
- *       spacepanda.messages.sent} and {@code spacepanda.messages.received} ({@code _total});
+ *       spacepanda.messages.sent} and {@code spacepanda.messages.received};
  *   <li>counters fed by {@link #eventListener()}: {@code spacepanda.envelopes.received} and
  *       {@code spacepanda.envelopes.received.bytes}, {@code spacepanda.envelopes.dropped} tagged
  *       {@code reason} (one of {@link DropReason}, lower case), {@code
