@@ -217,6 +217,33 @@ class NodeEventListenerTest {
   }
 
   @Test
+  void storageFailureWhileReceiving_isReportedWithItsOperation() {
+    List<String> failures = Collections.synchronizedList(new ArrayList<>());
+    NodeEventListener l = new NodeEventListener() {
+      @Override
+      public void storageFailed(String operation, io.spacepanda.spi.StorageException cause) {
+        failures.add(operation + ": " + cause.getMessage());
+      }
+    };
+    StorageFailureTest.FailingStorage bobStore =
+        new StorageFailureTest.FailingStorage(Storages.inMemory());
+    SimCluster.Node alice = node("alice", NodeEventListener.none());
+    SimCluster.Node bob = cluster.node("bob", bobStore, UnaryOperator.identity(), Jitter.none(),
+        b -> b.eventListener(l));
+    Space space = cluster.await(alice.node().createSpace("Team"));
+    cluster.await(bob.node().join(cluster.await(space.createInvite())));
+    cluster.settle();
+
+    bobStore.failNextInsert.set(true);
+    cluster.await(general(alice, space).send("two"));
+    cluster.settle();
+
+    assertEquals(List.of("a space step: injected storage failure"), failures, "seed " + seed);
+    assertEquals(List.of("two"), bob.events().texts(), "the retried copy is stored");
+    assertEquals(0, alice.node().metrics().outboxBacklog(), "seed " + seed);
+  }
+
+  @Test
   void envelopeOfUnknownGroup_isHeldAndCounted_garbageIsDroppedAsMalformed() {
     List<SimCluster.Sent> sent = Collections.synchronizedList(new ArrayList<>());
     SimCluster.Node alice = cluster.node("alice", Storages.inMemory(), cluster.tap(sent));
