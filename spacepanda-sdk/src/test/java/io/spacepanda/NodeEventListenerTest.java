@@ -217,6 +217,23 @@ class NodeEventListenerTest {
   }
 
   @Test
+  void peerGoneForGood_copyGivenUpOnceAndLeavesTheBacklog() {
+    Recorder a = new Recorder();
+    SimCluster.Node alice = node("alice", a);
+    SimCluster.Node bob = node("bob", NodeEventListener.none());
+    Space space = cluster.await(alice.node().createSpace("Team"));
+    cluster.await(bob.node().join(cluster.await(space.createInvite())));
+    cluster.settle();
+
+    cluster.net.partition(Set.of(alice.id()), Set.of(bob.id()));
+    cluster.await(general(alice, space).send("never arrives"));
+    cluster.run(Duration.ofHours(12));
+
+    assertEquals(1, a.count("failed " + bob.id() + " gave up"), "seed " + seed);
+    assertEquals(0, alice.node().metrics().outboxBacklog(), "seed " + seed);
+  }
+
+  @Test
   void storageFailureWhileReceiving_isReportedWithItsOperation() {
     List<String> failures = Collections.synchronizedList(new ArrayList<>());
     NodeEventListener l = new NodeEventListener() {
