@@ -29,4 +29,6 @@ module io.spacepanda {
   // Not used by this module: Netty (an automatic module) finds sun.misc.Unsafe here for direct
   // buffers and their cleaner; without it in the module graph Netty falls back to heap buffers.
   requires jdk.unsupported;
+  // Optional: only SpacePandaMeterBinder uses Micrometer; the module resolves without it.
+  requires static micrometer.core;
 }

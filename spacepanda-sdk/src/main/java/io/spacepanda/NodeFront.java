@@ -55,6 +55,11 @@ final class NodeFront implements SpacePanda {
   }
 
   @Override
+  public NodeMetrics metrics() {
+    return node.metrics();
+  }
+
+  @Override
   public void close() {
     node.close();
   }

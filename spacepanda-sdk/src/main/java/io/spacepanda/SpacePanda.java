@@ -127,6 +127,18 @@ public interface SpacePanda extends AutoCloseable {
   long droppedEnvelopes();
 
   /**
+   * Returns the node's gauges: connected peers, outbox backlog, held envelopes, spaces and
+   * message counts.
+   *
+   * <p>The returned object stays valid for the node's life and reads the current values on each
+   * call, without locks; see {@link NodeMetrics}. For Micrometer, see {@link
+   * SpacePandaMeterBinder}.
+   *
+   * @return the gauges of this node
+   */
+  NodeMetrics metrics();
+
+  /**
    * Stops the transport and the node's threads and closes storage; idempotent.
    *
    * <p>Queued outbound copies stay in the outbox and are sent after the next start.
@@ -160,6 +172,7 @@ public interface SpacePanda extends AutoCloseable {
     private Executor workExecutor;
     private Duration joinTimeout;
     private SpacePandaListener listener;
+    private NodeEventListener eventListener;
     private char[] passphrase;
 
     Builder() {}
@@ -442,6 +455,25 @@ public interface SpacePanda extends AutoCloseable {
     }
 
     /**
+     * Sets the listener for the node's operational events (envelopes, copies, peers, steps,
+     * storage failures), for metrics; default {@link NodeEventListener#none()}.
+     *
+     * <p>It is called inline on the node's threads and must be fast and must not block; see
+     * {@link NodeEventListener}. To feed Micrometer, pass {@link
+     * SpacePandaMeterBinder#eventListener()}.
+     *
+     * @param value the listener
+     * @return this builder
+     * @throws IllegalStateException if set before
+     */
+    public Builder eventListener(NodeEventListener value) {
+      Objects.requireNonNull(value, "eventListener");
+      requireUnset("eventListener", eventListener);
+      eventListener = value;
+      return this;
+    }
+
+    /**
      * Protects the data directory's at-rest key with a passphrase (Argon2id).
      *
      * @param value the passphrase, not empty; copied, so the caller may wipe it
@@ -500,7 +532,8 @@ public interface SpacePanda extends AutoCloseable {
           random == null ? new SecureRandom() : random, listenerExecutor, workExecutor,
           joinTimeout == null ? Duration.ofDays(7) : joinTimeout,
           listener == null ? new SpacePandaListener() {} : listener,
-          passphrase == null ? null : passphrase.clone());
+          passphrase == null ? null : passphrase.clone(),
+          eventListener == null ? NodeEventListener.none() : eventListener);
       return new NodeFront(new Node(config));
     }
 
@@ -528,6 +561,7 @@ public interface SpacePanda extends AutoCloseable {
       put(set, "executor", workExecutor);
       put(set, "joinTimeout", joinTimeout);
       put(set, "listener", listener);
+      put(set, "eventListener", eventListener);
       put(set, "passphrase", passphrase == null ? null : "***");
       return "SpacePanda.Builder" + set;
     }

@@ -51,8 +51,14 @@ final class SimCluster implements AutoCloseable {
   }
 
   Node node(String name, Storage storage, UnaryOperator<Transport.Factory> wrap, Jitter jitter) {
+    return node(name, storage, wrap, jitter, UnaryOperator.identity());
+  }
+
+  /** A node whose builder gets more options (an event listener) before it is built. */
+  Node node(String name, Storage storage, UnaryOperator<Transport.Factory> wrap, Jitter jitter,
+      UnaryOperator<SpacePanda.Builder> options) {
     Events events = new Events(name);
-    SpacePanda n = SpacePanda.builder()
+    SpacePanda n = options.apply(SpacePanda.builder())
         .storage(storage)
         .transport(wrap.apply(net.transportFactory()))
         .jitter(jitter)

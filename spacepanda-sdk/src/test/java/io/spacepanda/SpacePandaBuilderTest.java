@@ -196,6 +196,38 @@ class SpacePandaBuilderTest {
     }
   }
 
+  @Test
+  void eventListener_null_throwsNpe() {
+    assertThrows(NullPointerException.class, () -> SpacePanda.builder().eventListener(null));
+  }
+
+  @Test
+  void eventListener_setTwice_failsNamingTheEarlierValue() {
+    NodeEventListener first = new NodeEventListener() {
+      @Override
+      public String toString() {
+        return "first-listener";
+      }
+    };
+    SpacePanda.Builder b = SpacePanda.builder().eventListener(first);
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> b.eventListener(NodeEventListener.none()));
+    assertTrue(e.getMessage().contains("first-listener"), e.getMessage());
+    assertTrue(b.toString().contains("eventListener=first-listener"), b.toString());
+  }
+
+  @Test
+  void metrics_beforeStart_allZero() {
+    SpacePanda node = SpacePanda.builder().p2p(false).storage(Storages.inMemory()).build();
+    NodeMetrics m = node.metrics();
+    assertEquals(0, m.connectedPeers());
+    assertEquals(0, m.outboxBacklog());
+    assertEquals(0, m.heldEnvelopes());
+    assertEquals(0, m.spaces());
+    assertEquals(0, m.messagesSent());
+    node.close();
+  }
+
   /**
    * Threads named {@code spacepanda-*} started since {@code before} that are still alive. A pool's
    * worker can outlive its executor's termination by a moment, so this waits for them to end (up

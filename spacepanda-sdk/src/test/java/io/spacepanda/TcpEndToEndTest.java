@@ -167,6 +167,26 @@ class TcpEndToEndTest {
     alice.expect("bob: found you");
   }
 
+  @Test
+  void metrics_overTcp_connectedPeersFollowTheConnection() throws Exception {
+    Node alice = start("alice", LOOPBACK);
+    Node bob = start("bob", LOOPBACK);
+    assertEquals(0, alice.node.metrics().connectedPeers());
+    Space team = await(alice.node.createSpace("Team"));
+    await(bob.node.join(await(team.createInvite())));
+    await(channel(bob, team, "general").send("bob: connected"));
+    alice.expect("bob: connected");
+    waitFor(() -> alice.node.metrics().connectedPeers() == 1, "alice counts bob as connected");
+    waitFor(() -> bob.node.metrics().connectedPeers() == 1, "bob counts alice as connected");
+    waitFor(() -> bob.node.metrics().outboxBacklog() == 0, "bob's outbox drains");
+    assertEquals(1, alice.node.metrics().messagesReceived());
+    assertEquals(1, bob.node.metrics().messagesSent());
+
+    bob.node.close();
+    waitFor(() -> alice.node.metrics().connectedPeers() == 0, "alice sees bob go");
+    assertEquals(0, bob.node.metrics().connectedPeers());
+  }
+
   private Node start(String name, String listen) throws Exception {
     Node n = new Node(name);
     SpacePanda node = SpacePanda.builder()

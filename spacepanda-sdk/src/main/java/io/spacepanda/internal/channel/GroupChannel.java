@@ -33,6 +33,8 @@ public final class GroupChannel {
   public static final int KIND_TEXT = 1;
 
   private final Id id;
+  /** The id in hex, made once: metrics events name the channel on every message. */
+  private volatile String idString;
   private final Id spaceId;
   private String name;
   private final int kind;
@@ -69,6 +71,20 @@ public final class GroupChannel {
     this.group = Objects.requireNonNull(group, "group");
     this.lamport = lamport;
     this.nextSequence = nextSequence;
+  }
+
+  /**
+   * Returns the channel id in hex, as {@code Channel.id()} shows it; made once and kept.
+   *
+   * @return the channel id in hex
+   */
+  public String idString() {
+    String s = idString;
+    if (s == null) {
+      s = id.toString();
+      idString = s;
+    }
+    return s;
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.spacepanda.internal.node;
 
 import io.spacepanda.MessageId;
+import io.spacepanda.NodeEventListener.DropReason;
 import io.spacepanda.PeerId;
 import io.spacepanda.SpacePandaException;
 import io.spacepanda.internal.envelope.DirectEnvelope;
@@ -79,17 +80,22 @@ final class InboundRouter implements TransportListener {
     if (!open) {
       return CompletableFuture.completedFuture(null);
     }
+    ctx.stats.envelopeReceived(envelope.length);
     return route(envelope, null).thenApply(o -> null);
   }
 
   @Override
   public void onPeerConnected(PeerId peer) {
+    LOG.debug("connected to {}", peer);
+    ctx.stats.peerConnected(peer);
     ctx.steps.fireNow(l -> l.onPeerConnected(peer));
     ctx.bus.publish(new EventBus.PeerConnected(peer));
   }
 
   @Override
   public void onPeerLost(PeerId peer) {
+    LOG.info("lost the connection to {}", peer);
+    ctx.stats.peerLost(peer);
     ctx.steps.fireNow(l -> l.onPeerLost(peer));
     ctx.bus.publish(new EventBus.PeerLost(peer));
   }
@@ -110,12 +116,12 @@ final class InboundRouter implements TransportListener {
     try {
       kind = SealedEnvelope.kindOf(envelope);
     } catch (EnvelopeException e) {
-      return dropped("malformed envelope", pendingId);
+      return dropped(DropReason.MALFORMED, "malformed envelope", pendingId);
     }
     if (kind == SealedEnvelope.Kind.DIRECT) {
       MessageId id = MessageId.of(NodeContext.sha256(envelope));
       if (ctx.seen.getIfPresent(id) != null) {
-        return dropped("duplicate", pendingId);
+        return dropped(DropReason.DUPLICATE, "duplicate", pendingId);
       }
       CompletableFuture<Outcome> done = new CompletableFuture<>();
       nodeLane.execute(() -> openDirect(envelope, id).whenComplete((v, e) -> settle(done, e)));
@@ -142,7 +148,7 @@ final class InboundRouter implements TransportListener {
     CompletableFuture<Outcome> processed = actor.step(s -> {
       Outcome o = actor.inbound.receiveGroup(s, envelope, pendingId != null);
       if (pendingId != null && o != Outcome.HELD) {
-        s.write(t -> t.deletePendingEnvelope(pendingId));
+        PendingEnvelopes.delete(s, ctx, pendingId);
       }
       return o;
     });
@@ -183,7 +189,7 @@ final class InboundRouter implements TransportListener {
   CompletableFuture<Void> dispatch(NodeWire.Msg msg) {
     DirectHandler h = handlers.get(msg.getClass());
     if (h == null) {
-      ctx.drop("unexpected direct message");
+      ctx.drop(DropReason.UNEXPECTED, "unexpected direct message");
       return CompletableFuture.completedFuture(null);
     }
     try {
@@ -205,12 +211,14 @@ final class InboundRouter implements TransportListener {
       done.completeExceptionally(cause);
       return;
     }
-    if (cause instanceof EnvelopeException || cause instanceof SpacePandaException
-        || cause instanceof IllegalArgumentException || cause instanceof IllegalStateException) {
-      ctx.drop(cause.getClass().getSimpleName() + ": " + cause.getMessage());
+    if (cause instanceof EnvelopeException) {
+      ctx.drop(DropReason.UNDECRYPTABLE, cause.getClass().getSimpleName());
+    } else if (cause instanceof SpacePandaException || cause instanceof IllegalArgumentException
+        || cause instanceof IllegalStateException) {
+      ctx.drop(DropReason.MALFORMED, cause.getClass().getSimpleName() + ": " + cause.getMessage());
     } else {
       LOG.warn("an inbound envelope caused an unexpected error; dropped", cause);
-      ctx.drop(cause.getClass().getSimpleName());
+      ctx.drop(DropReason.ERROR, cause.getClass().getSimpleName());
     }
     done.complete(Outcome.DROPPED);
   }
@@ -220,8 +228,8 @@ final class InboundRouter implements TransportListener {
     return c instanceof StorageException;
   }
 
-  private CompletableFuture<Outcome> dropped(String why, Id pendingId) {
-    ctx.drop(why);
+  private CompletableFuture<Outcome> dropped(DropReason reason, String why, Id pendingId) {
+    ctx.drop(reason, why);
     return forget(Outcome.DROPPED, pendingId);
   }
 
@@ -231,7 +239,7 @@ final class InboundRouter implements TransportListener {
       return CompletableFuture.completedFuture(o);
     }
     return ctx.steps.submit(nodeLane, null, s -> {
-      s.write(t -> t.deletePendingEnvelope(pendingId));
+      PendingEnvelopes.delete(s, ctx, pendingId);
       return o;
     });
   }

@@ -1,5 +1,7 @@
 package io.spacepanda.internal.node;
 
+import io.spacepanda.NodeEventListener.ActorKind;
+import io.spacepanda.NodeEventListener.DropReason;
 import io.spacepanda.Channel;
 import io.spacepanda.InviteRefusedException;
 import io.spacepanda.JoinStage;
@@ -107,7 +109,7 @@ final class JoinService {
       return;
     }
     CompletableFuture<Void> step = new CompletableFuture<>();
-    ctx.steps.runNow(null, s -> {
+    ctx.steps.runNow(ActorKind.NODE, null, s -> {
       joins.remove(key);
       s.onFailure(() -> joins.put(key, pj));
       PendingJoins.delete(s, pj.record());
@@ -206,7 +208,7 @@ final class JoinService {
     JoinResponse answer = JoinResponse.decode(j.body());
     CompletableFuture<Void> done = new CompletableFuture<>();
     CompletableFuture<Void> step = new CompletableFuture<>();
-    ctx.steps.runNow(null, s -> {
+    ctx.steps.runNow(ActorKind.NODE, null, s -> {
       onJoinResponse(s, answer, done);
       return null;
     }, step);
@@ -222,7 +224,7 @@ final class JoinService {
       throws SpacePandaException {
     PendingJoin pj = joins.get(a.spaceId().toString());
     if (pj == null) {
-      ctx.drop("unexpected join answer");
+      ctx.drop(DropReason.UNEXPECTED, "unexpected join answer");
       done.complete(null);
       return;
     }
@@ -242,7 +244,7 @@ final class JoinService {
       return;
     }
     if (a.channelWelcomes().isEmpty()) {
-      ctx.drop("join answer without a channel");
+      ctx.drop(DropReason.MALFORMED, "join answer without a channel");
       done.complete(null);
       return;
     }
@@ -253,7 +255,7 @@ final class JoinService {
     Group general = ctx.joinGroup(cw.welcome(), pj.channel());
     if (!Arrays.equals(control.groupId(), spaceId.toBytes())
         || !Arrays.equals(general.groupId(), cw.channelId().bytes())) {
-      ctx.drop("join answer for other groups");
+      ctx.drop(DropReason.UNEXPECTED, "join answer for other groups");
       done.complete(null);
       return;
     }

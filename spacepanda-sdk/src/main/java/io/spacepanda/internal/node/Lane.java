@@ -1,5 +1,6 @@
 package io.spacepanda.internal.node;
 
+import io.spacepanda.NodeEventListener.ActorKind;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -23,16 +24,19 @@ final class Lane implements Executor {
   private static final Logger LOG = LoggerFactory.getLogger(Lane.class);
 
   private final String name;
+  private final ActorKind kind;
   private final Executor delegate;
   private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
   private boolean running;
 
   /**
    * @param name a label for logs, e.g. the space id
+   * @param kind the kind of actor it serves, for metrics
    * @param delegate the worker threads
    */
-  Lane(String name, Executor delegate) {
+  Lane(String name, ActorKind kind, Executor delegate) {
     this.name = Objects.requireNonNull(name, "name");
+    this.kind = Objects.requireNonNull(kind, "kind");
     this.delegate = Objects.requireNonNull(delegate, "delegate");
   }
 
@@ -73,6 +77,11 @@ final class Lane implements Executor {
         LOG.warn("a task of lane {} failed", name, e);
       }
     }
+  }
+
+  /** @return the kind of actor this lane serves */
+  ActorKind kind() {
+    return kind;
   }
 
   @Override

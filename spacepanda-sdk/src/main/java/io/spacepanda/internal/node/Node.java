@@ -2,6 +2,7 @@ package io.spacepanda.internal.node;
 
 import io.spacepanda.Channel;
 import io.spacepanda.Message;
+import io.spacepanda.NodeMetrics;
 import io.spacepanda.NotMemberException;
 import io.spacepanda.PeerId;
 import io.spacepanda.Role;
@@ -37,6 +38,7 @@ public final class Node implements Handles {
   private static final int MAX_NAME = 100;
 
   private final NodeConfig config;
+  private final NodeStats stats;
   private final Object lifecycle = new Object();
   private volatile NodeRuntime runtime;
   private volatile boolean closed;
@@ -49,6 +51,7 @@ public final class Node implements Handles {
    */
   public Node(NodeConfig config) {
     this.config = Objects.requireNonNull(config, "config");
+    this.stats = new NodeStats(config.eventListener(), System::nanoTime);
   }
 
   /**
@@ -62,7 +65,7 @@ public final class Node implements Handles {
       if (runtime != null || closed) {
         throw new IllegalStateException("node was already " + (closed ? "closed" : "started"));
       }
-      NodeRuntime r = new NodeRuntime(config, this);
+      NodeRuntime r = new NodeRuntime(config, this, stats);
       CompletableFuture<Void> started = r.start();
       if (started.isCompletedExceptionally()) {
         closed = true;
@@ -115,8 +118,12 @@ public final class Node implements Handles {
 
   /** @return inbound envelopes dropped since start */
   public long droppedEnvelopes() {
-    NodeRuntime r = runtime;
-    return r == null ? 0 : r.ctx().dropped.get();
+    return stats.droppedEnvelopes();
+  }
+
+  /** @return the node's gauges, valid for its whole life */
+  public NodeMetrics metrics() {
+    return stats;
   }
 
   /** @return the spaces this node is a member of, by name */

@@ -1,6 +1,7 @@
 package io.spacepanda.internal.node;
 
 import io.spacepanda.Jitter;
+import io.spacepanda.NodeEventListener;
 import io.spacepanda.SpacePandaListener;
 import io.spacepanda.spi.Scheduler;
 import io.spacepanda.spi.Storage;
@@ -32,13 +33,14 @@ import java.util.concurrent.Executor;
  * @param joinTimeout how long a join waits for the inviter's answer
  * @param listener the listener
  * @param passphraseOrNull the at-rest passphrase, or null
+ * @param eventListener the operational event listener
  */
 public record NodeConfig(Path dataDir, Storage storage, Transport.Factory transport,
     List<String> listen, List<String> bootstrap, Jitter jitter,
     List<Integer> paddingBucketsOrNull, int pastEpochRetention, Clock clock,
     Scheduler schedulerOrNull, SecureRandom random, Executor listenerExecutorOrNull,
     Executor workExecutorOrNull, Duration joinTimeout, SpacePandaListener listener,
-    char[] passphraseOrNull) {
+    char[] passphraseOrNull, NodeEventListener eventListener) {
 
   @Override
   public String toString() {

@@ -3,6 +3,7 @@ package io.spacepanda.internal.node;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.spacepanda.MessageId;
+import io.spacepanda.NodeEventListener.DropReason;
 import io.spacepanda.PeerId;
 import io.spacepanda.internal.crypto.IdentityKey;
 import io.spacepanda.internal.crypto.InboxKey;
@@ -32,21 +33,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * What every service of one started node shares: its identity and keys, configuration, storage,
  * step runner, event bus, the registry of space actors, the envelope tag index and the dedup cache.
  *
  * <p>Everything here is either immutable after start or thread-safe (the tag index, the Caffeine
- * cache, the concurrent registries, the atomic counter, the volatile transport), because the
+ * cache, the concurrent registries, the stats, the volatile transport), because the
  * inbound router reads it on transport threads while actors change it on their lanes.
  */
 final class NodeContext {
-
-  private static final Logger LOG = LoggerFactory.getLogger(NodeContext.class);
 
   /** The cipher suite of every group the node creates. */
   static final CipherSuite SUITE = CipherSuite.X25519_AES128GCM_SHA256_ED25519;
@@ -76,12 +72,14 @@ final class NodeContext {
   /** Ids of messages and direct envelopes already handled; upkeep on the calling thread. */
   final Cache<MessageId, Boolean> seen =
       Caffeine.newBuilder().maximumSize(DEDUP_CACHE_SIZE).executor(Runnable::run).build();
-  final AtomicLong dropped = new AtomicLong();
+  final NodeStats stats;
   final CommitPolicy policy = CommitPolicy.ownerOnly();
   private volatile Transport transport;
 
   NodeContext(NodeConfig config, Storage storage, IdentityKey identity, InboxKey inbox,
-      MlsConfig mls, Padding padding, Scheduler scheduler, Executor workers, StepRunner steps) {
+      MlsConfig mls, Padding padding, Scheduler scheduler, Executor workers, StepRunner steps,
+      NodeStats stats) {
+    this.stats = stats;
     this.config = config;
     this.storage = storage;
     this.identity = identity;
@@ -108,10 +106,15 @@ final class NodeContext {
     return config.clock().instant();
   }
 
-  /** Counts an inbound envelope dropped as bad, unexpected or duplicate. */
-  void drop(String why) {
-    dropped.incrementAndGet();
-    LOG.debug("dropped an envelope: {}", why);
+  /**
+   * Counts an inbound envelope dropped as bad, unexpected or duplicate, logs it rate-limited and
+   * tells the event listener.
+   *
+   * @param reason the category
+   * @param why a fixed phrase for the debug log, never content
+   */
+  void drop(DropReason reason, String why) {
+    stats.envelopeDropped(reason, why);
   }
 
   Optional<SpaceActor> space(Id spaceId) {

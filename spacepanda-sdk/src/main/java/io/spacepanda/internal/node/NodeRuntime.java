@@ -1,5 +1,7 @@
 package io.spacepanda.internal.node;
 
+import io.spacepanda.NodeEventListener.ActorKind;
+import io.spacepanda.NodeEventListener.DropReason;
 import io.spacepanda.Storages;
 import io.spacepanda.internal.crypto.IdentityKey;
 import io.spacepanda.internal.crypto.InboxKey;
@@ -54,6 +56,7 @@ final class NodeRuntime {
 
   private final NodeConfig config;
   private final Handles handles;
+  private final NodeStats stats;
   private NodeContext ctx;
   private Lane nodeLane;
   private SpaceActor.Services services;
@@ -66,9 +69,10 @@ final class NodeRuntime {
   private ExecutorService ownListenerThread;
   private ExecutorService ownWorkers;
 
-  NodeRuntime(NodeConfig config, Handles handles) {
+  NodeRuntime(NodeConfig config, Handles handles, NodeStats stats) {
     this.config = config;
     this.handles = handles;
+    this.stats = stats;
   }
 
   NodeContext ctx() {
@@ -98,6 +102,7 @@ final class NodeRuntime {
     try {
       storage = openStorage();
     } catch (StorageException e) {
+      LOG.warn("could not open storage: {}", e.getMessage());
       return CompletableFuture.failedFuture(e);
     }
     try {
@@ -110,6 +115,7 @@ final class NodeRuntime {
       identity = id[0];
       inbox = in[0];
     } catch (StorageException e) {
+      LOG.warn("could not load the node keys from storage: {}", e.getMessage());
       closeQuietly(storage);
       return CompletableFuture.failedFuture(e);
     }
@@ -142,10 +148,12 @@ final class NodeRuntime {
       workers = pool;
     }
     StepRunner steps = new StepRunner(storage, new SerialExecutor(listenerExecutor),
-        config.listener());
+        config.listener(), stats);
     ctx = new NodeContext(config, storage, identity, inbox, mls, padding, scheduler, workers,
-        steps);
-    nodeLane = new Lane("node", workers);
+        steps, stats);
+    NodeContext c = ctx;
+    stats.spaces(() -> c.spaces);
+    nodeLane = new Lane("node", ActorKind.NODE, workers);
     directory = new PeerDirectory(ctx);
     OutboundChain chain = new OutboundChain(List.of(
         OutboundChain.jitter(new JitterScheduler(config.jitter(), scheduler, config.random())),
@@ -162,8 +170,11 @@ final class NodeRuntime {
     registerDirectHandlers(messenger);
     try {
       loadSpaces();
+      outbox.load();
+      pending.loadCount();
       joins.resume();
     } catch (StorageException | MlsException e) {
+      LOG.warn("node {} could not start: {}", ctx.self, e.getMessage());
       close();
       return CompletableFuture.failedFuture(e);
     }
@@ -193,12 +204,9 @@ final class NodeRuntime {
       return CompletableFuture.allOf(announced.toArray(CompletableFuture[]::new));
       // The transport completes its start on its own thread, which must not read storage.
     }).thenRunAsync(() -> {
-      try {
-        outbox.resendAll();
-      } catch (StorageException e) {
-        LOG.warn("could not read the outbox: {}", e.getMessage());
-      }
+      outbox.resendAll();
       pending.retry();
+      LOG.info("node {} started; listening on {}", ctx.self, directory.listenAddresses());
     }, workers);
   }
 
@@ -232,7 +240,7 @@ final class NodeRuntime {
   private CompletableFuture<Void> toSpace(byte[] spaceId, SpaceWork work) {
     SpaceActor a = ctx.spaces.get(io.spacepanda.spi.Id.of(spaceId));
     if (a == null) {
-      ctx.drop("direct message for an unknown space");
+      ctx.drop(DropReason.UNEXPECTED, "direct message for an unknown space");
       return CompletableFuture.completedFuture(null);
     }
     return a.step(s -> {
@@ -297,6 +305,7 @@ final class NodeRuntime {
     if (router != null) {
       router.close();
     }
+    stats.stopped();
     Transport t = ctx == null ? null : ctx.transportOrNull();
     if (ctx != null) {
       ctx.transport(null);
@@ -322,6 +331,9 @@ final class NodeRuntime {
     }
     awaitTermination(ownScheduler);
     awaitTermination(ownListenerThread);
+    if (ctx != null) {
+      LOG.info("node {} stopped", ctx.self);
+    }
   }
 
   private static void closeQuietly(Storage storage) {

@@ -1,6 +1,7 @@
 package io.spacepanda.internal.node;
 
 import io.spacepanda.MessageId;
+import io.spacepanda.NodeEventListener.ActorKind;
 import io.spacepanda.PeerId;
 import io.spacepanda.spi.DeliveryState;
 import io.spacepanda.spi.Id;
@@ -26,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * <p>It also tracks delivery progress of this node's messages (how many recipients acknowledged)
  * and records it in the message's delivery state. All of its state lives on its own lane; results
  * arrive from transport threads and are handed to the lane. After a restart, {@link #resendAll()}
- * schedules every stored entry at its next attempt time.
+ * schedules every entry {@link #load()} found at its next attempt time. It keeps the backlog gauge
+ * of {@link NodeStats}: entries counted at load, added on dispatch, removed once acknowledged or
+ * given up (after the step recording that committed).
  */
 final class Outbox {
 
@@ -43,6 +46,8 @@ final class Outbox {
   /** Copies taken back (a join that timed out): never sent again. Lane-confined. */
   private final Set<String> withdrawn = new HashSet<>();
   private volatile boolean closed;
+  /** Entries stored before this start, until {@link #resendAll()} schedules them. */
+  private volatile List<OutboxEntry> stored = List.of();
 
   /** Delivery progress of one of this node's messages. */
   static final class Delivery {
@@ -59,7 +64,7 @@ final class Outbox {
   Outbox(NodeContext ctx, OutboundChain chain) {
     this.ctx = ctx;
     this.chain = chain;
-    this.lane = new Lane("outbox", ctx.workers);
+    this.lane = new Lane("outbox", ActorKind.OUTBOX, ctx.workers);
   }
 
   /**
@@ -92,6 +97,7 @@ final class Outbox {
     if (entries.isEmpty()) {
       return;
     }
+    ctx.stats.outboxBacklog.addAndGet(entries.size());
     List<OutboxEntry> copy = List.copyOf(entries);
     lane.execute(() -> {
       if (delivery != null) {
@@ -155,6 +161,7 @@ final class Outbox {
           deliveries.remove(e.envelopeId());
         }
       }
+      step.afterCommit(() -> ctx.stats.copyDelivered(to));
       return;
     }
     int attempts = e.attempts() + 1;
@@ -167,6 +174,7 @@ final class Outbox {
       });
       LOG.warn("gave up delivering an envelope to {} after {} attempts: {}", to, attempts,
           err.toString());
+      step.afterCommit(() -> ctx.stats.copyFailed(to, attempts, false));
       if (d != null) {
         step.event(l -> l.onDeliveryFailed(d.message, to, err));
       }
@@ -176,7 +184,10 @@ final class Outbox {
     Instant next = ctx.now().plus(backoff);
     step.write(t -> t.rescheduleOutbox(e.envelopeId(), e.recipient(), next));
     OutboxEntry again = new OutboxEntry(e.envelopeId(), e.recipient(), e.payload(), next, attempts);
-    step.afterCommit(() -> ctx.scheduler.schedule(backoff, () -> lane.execute(() -> send(again))));
+    step.afterCommit(() -> {
+      ctx.stats.copyFailed(to, attempts, true);
+      ctx.scheduler.schedule(backoff, () -> lane.execute(() -> send(again)));
+    });
     LOG.debug("a copy to {} failed (attempt {}), retrying in {}", to, attempts, backoff);
     if (d != null) {
       step.event(l -> l.onDeliveryFailed(d.message, to, err));
@@ -196,16 +207,24 @@ final class Outbox {
   }
 
   /**
-   * Schedules every stored entry at its next attempt time; after start.
+   * Reads every stored entry and counts it in the backlog gauge; at start, before any step runs.
    *
    * @throws StorageException if the outbox cannot be read
    */
-  void resendAll() throws StorageException {
+  void load() throws StorageException {
     List<OutboxEntry> all = new ArrayList<>();
     ctx.storage.<Void, RuntimeException>inTransaction(t -> {
       all.addAll(t.dueOutbox(ctx.now().plus(Duration.ofDays(3650)), Integer.MAX_VALUE));
       return null;
     });
+    stored = all;
+    ctx.stats.outboxBacklog.set(all.size());
+  }
+
+  /** Schedules every entry {@link #load()} read at its next attempt time; after start. */
+  void resendAll() {
+    List<OutboxEntry> all = stored;
+    stored = List.of();
     for (OutboxEntry e : all) {
       Duration wait = Duration.between(ctx.now(), e.nextAttemptAt());
       ctx.scheduler.schedule(wait.isNegative() ? Duration.ZERO : wait,

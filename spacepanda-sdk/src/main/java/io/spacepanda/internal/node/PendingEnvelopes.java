@@ -1,5 +1,6 @@
 package io.spacepanda.internal.node;
 
+import io.spacepanda.NodeEventListener.ActorKind;
 import io.spacepanda.spi.Id;
 import io.spacepanda.spi.PendingEnvelope;
 import io.spacepanda.spi.StorageException;
@@ -39,7 +40,7 @@ final class PendingEnvelopes {
 
   PendingEnvelopes(NodeContext ctx) {
     this.ctx = ctx;
-    this.lane = new Lane("pending", ctx.workers);
+    this.lane = new Lane("pending", ActorKind.NODE, ctx.workers);
     ctx.bus.subscribe(e -> {
       if (e instanceof EventBus.EpochChanged || e instanceof EventBus.GroupJoined
           || e instanceof EventBus.HeldMayOpen) {
@@ -62,10 +63,39 @@ final class PendingEnvelopes {
   static void hold(Step s, NodeContext ctx, byte[] envelope) {
     Instant now = ctx.now();
     PendingEnvelope p = new PendingEnvelope(Id.of(NodeContext.sha256(envelope)), envelope, now);
+    long[] rows = new long[1];
     s.write(t -> {
-      t.addPendingEnvelope(p);
-      t.prunePendingEnvelopes(MAX_PENDING, now.minus(MAX_AGE));
+      rows[0] = (t.addPendingEnvelope(p) ? 1 : 0)
+          - t.prunePendingEnvelopes(MAX_PENDING, now.minus(MAX_AGE));
     });
+    s.afterCommit(() -> ctx.stats.envelopeHeld(rows[0]));
+  }
+
+  /**
+   * Deletes a held envelope in the step's transaction.
+   *
+   * @param s the step
+   * @param ctx the node
+   * @param pendingId its id among the held envelopes
+   */
+  static void delete(Step s, NodeContext ctx, Id pendingId) {
+    boolean[] deleted = new boolean[1];
+    s.write(t -> deleted[0] = t.deletePendingEnvelope(pendingId));
+    s.afterCommit(() -> {
+      if (deleted[0]) {
+        ctx.stats.held.decrementAndGet();
+      }
+    });
+  }
+
+  /**
+   * Sets the held-envelopes gauge from the table; at start, before any step runs.
+   *
+   * @throws StorageException if the table cannot be read
+   */
+  void loadCount() throws StorageException {
+    int n = ctx.storage.<Integer, RuntimeException>inTransaction(t -> t.pendingEnvelopes().size());
+    ctx.stats.held.set(n);
   }
 
   /** Starts a retry round, or one more after the running one. */
@@ -87,7 +117,11 @@ final class PendingEnvelopes {
         kept.addAll(t.pendingEnvelopes());
         return null;
       });
-    } catch (StorageException | IllegalStateException e) {
+    } catch (StorageException e) {
+      ctx.stats.storageFailed("reading the held envelopes", e);
+      finish();
+      return;
+    } catch (IllegalStateException e) {
       LOG.debug("could not read held envelopes: {}", e.getMessage());
       finish();
       return;

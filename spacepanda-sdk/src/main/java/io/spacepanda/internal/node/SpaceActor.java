@@ -1,5 +1,6 @@
 package io.spacepanda.internal.node;
 
+import io.spacepanda.NodeEventListener.ActorKind;
 import io.spacepanda.Channel;
 import io.spacepanda.Message;
 import io.spacepanda.MessageId;
@@ -90,7 +91,7 @@ final class SpaceActor implements StepRunner.Owner {
     this.ctx = ctx;
     this.services = services;
     this.spaceId = spaceId;
-    this.lane = new Lane("space " + spaceId, ctx.workers);
+    this.lane = new Lane("space " + spaceId, ActorKind.SPACE, ctx.workers);
     this.commits = new SpaceCommits(this);
     this.inbound = new SpaceInbound(this);
   }
@@ -415,7 +416,11 @@ final class SpaceActor implements StepRunner.Owner {
       }
       ctx.seen.put(id, Boolean.TRUE);
       Outbox.Delivery d = recipients.isEmpty() ? null : new Outbox.Delivery(id, recipients.size());
-      s.afterCommit(() -> services.outbox().dispatch(out, d));
+      int n = recipients.size();
+      s.afterCommit(() -> {
+        services.outbox().dispatch(out, d);
+        ctx.stats.messageSent(gc.idString(), n);
+      });
       return Messages.view(gc.id(), sm);
     });
   }

@@ -3,6 +3,7 @@ package io.spacepanda.internal.node;
 import io.spacepanda.Channel;
 import io.spacepanda.Message;
 import io.spacepanda.MessageId;
+import io.spacepanda.NodeEventListener.DropReason;
 import io.spacepanda.PeerId;
 import io.spacepanda.SpacePandaException;
 import io.spacepanda.internal.channel.GroupChannel;
@@ -83,16 +84,16 @@ final class SpaceInbound {
     GroupChannel gc = groupId.equals(a.control.id()) && a.present ? a.control
         : a.channels.get(groupId);
     if (gc == null) {
-      return drop("group gone");
+      return drop(DropReason.UNEXPECTED, "group gone");
     }
     byte[] plaintext = opened.get().plaintext();
     MlsMessage m = TlsReader.decodeExactly(plaintext, MlsMessage::decode);
     if (m.wireFormat() != WireFormat.PRIVATE_MESSAGE && m.wireFormat() != WireFormat.PUBLIC_MESSAGE) {
-      return drop("not a group message");
+      return drop(DropReason.MALFORMED, "not a group message");
     }
     MessageId id = MessageId.of(NodeContext.sha256(plaintext));
     if (ctx.seen.getIfPresent(id) != null) {
-      return drop("duplicate");
+      return drop(DropReason.DUPLICATE, "duplicate");
     }
     ProcessedMessage p;
     try {
@@ -104,7 +105,7 @@ final class SpaceInbound {
         }
         return InboundRouter.Outcome.HELD;
       }
-      return drop("past epoch");
+      return drop(DropReason.PAST_EPOCH, "past epoch");
     } catch (MlsGenerationAheadException e) {
       // Earlier messages of this sender are still on their way: opening this one now would
       // forget their keys. Keep it and try again once a message of this group was processed.
@@ -150,7 +151,7 @@ final class SpaceInbound {
       payload = InnerPayload.decode(app.data());
     } catch (MlsException e) {
       s.write(t -> GroupStore.saveRatchet(t, gc));
-      return drop("unreadable inner payload");
+      return drop(DropReason.MALFORMED, "unreadable inner payload");
     }
     gc.observeLamport(payload.lamport());
     if (gc.isControl()) {
@@ -174,6 +175,7 @@ final class SpaceInbound {
     });
     s.afterCommit(() -> {
       if (fresh[0]) {
+        ctx.stats.messageReceived(gc.idString());
         ctx.bus.publish(new EventBus.MessageStored(gc.id(), sm.messageId()));
       }
     });
@@ -184,7 +186,7 @@ final class SpaceInbound {
       throws SpacePandaException {
     SpaceOp op = SpaceOp.decode(encoded);
     if (!op.author().equals(author)) {
-      return drop("space operation whose author is not its sender");
+      return drop(DropReason.REFUSED, "space operation whose author is not its sender");
     }
     if (a.meta.apply(op) == SpaceState.Outcome.DUPLICATE) {
       return InboundRouter.Outcome.DONE;
@@ -214,7 +216,7 @@ final class SpaceInbound {
       return;
     }
     if (r.channelKeyPackages().isEmpty()) {
-      drop("join request without a channel KeyPackage");
+      drop(DropReason.MALFORMED, "join request without a channel KeyPackage");
       return;
     }
     KeyPackage kpControl = NodeContext.keyPackageOf(r.spaceKeyPackage(), joiner);
@@ -302,7 +304,7 @@ final class SpaceInbound {
     GroupChannel gc = a.channels.get(Id.of(r.channelId()));
     PeerId member = PeerId.fromBytes(r.member().peer());
     if (gc == null || !a.present || !ctx.policy.mayCommit(gc, ctx.self)) {
-      drop("channel join request for an unknown channel");
+      drop(DropReason.UNEXPECTED, "channel join request for an unknown channel");
       return;
     }
     if (gc.leafOf(member) >= 0) {
@@ -314,7 +316,7 @@ final class SpaceInbound {
         s.touch();
         a.heldRequests.add(r);
       } else {
-        drop("channel join request from a non-member");
+        drop(DropReason.REFUSED, "channel join request from a non-member");
       }
       return;
     }
@@ -339,12 +341,12 @@ final class SpaceInbound {
       kp = storedKeyPackage(w.welcome());
     }
     if (kp == null || a.channels.containsKey(cid) || !a.present) {
-      drop("unexpected channel welcome");
+      drop(DropReason.UNEXPECTED, "unexpected channel welcome");
       return;
     }
     Group g = ctx.joinGroup(w.welcome(), kp);
     if (!Arrays.equals(g.groupId(), w.channel().channelId())) {
-      drop("welcome for another group");
+      drop(DropReason.UNEXPECTED, "welcome for another group");
       return;
     }
     s.touch();
@@ -365,7 +367,7 @@ final class SpaceInbound {
   /** A channel owner invites this node: ask it to add us. */
   void onChannelInvite(Step s, NodeWire.ChannelInvite i) throws SpacePandaException {
     if (!a.present || a.channels.containsKey(Id.of(i.channel().channelId()))) {
-      drop("unexpected channel invite");
+      drop(DropReason.UNEXPECTED, "unexpected channel invite");
       return;
     }
     requestChannel(s, i.channel());
@@ -406,8 +408,8 @@ final class SpaceInbound {
     return new NodeWire.ChannelInfo(gc.id().toBytes(), gc.name(), gc.owner().bytes());
   }
 
-  private InboundRouter.Outcome drop(String why) {
-    ctx.drop(why);
+  private InboundRouter.Outcome drop(DropReason reason, String why) {
+    ctx.drop(reason, why);
     return InboundRouter.Outcome.DROPPED;
   }
 }

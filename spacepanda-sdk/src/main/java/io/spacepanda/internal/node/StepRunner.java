@@ -1,7 +1,9 @@
 package io.spacepanda.internal.node;
 
+import io.spacepanda.NodeEventListener.ActorKind;
 import io.spacepanda.SpacePandaListener;
 import io.spacepanda.spi.Storage;
+import io.spacepanda.spi.StorageException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -46,11 +48,14 @@ final class StepRunner {
   private final Storage storage;
   private final SerialExecutor events;
   private final SpacePandaListener listener;
+  private final NodeStats stats;
 
-  StepRunner(Storage storage, SerialExecutor events, SpacePandaListener listener) {
+  StepRunner(Storage storage, SerialExecutor events, SpacePandaListener listener,
+      NodeStats stats) {
     this.storage = Objects.requireNonNull(storage, "storage");
     this.events = Objects.requireNonNull(events, "events");
     this.listener = Objects.requireNonNull(listener, "listener");
+    this.stats = Objects.requireNonNull(stats, "stats");
   }
 
   /**
@@ -63,12 +68,20 @@ final class StepRunner {
    */
   <T> CompletableFuture<T> submit(Lane lane, Owner owner, Work<T> work) {
     CompletableFuture<T> result = new CompletableFuture<>();
-    lane.execute(() -> runNow(owner, work, result));
+    lane.execute(() -> runNow(lane.kind(), owner, work, result));
     return result;
   }
 
-  /** Runs a step on the current thread, which must be the actor's lane. */
-  <T> void runNow(Owner owner, Work<T> work, CompletableFuture<T> result) {
+  /**
+   * Runs a step on the current thread, which must be the actor's lane.
+   *
+   * @param kind the kind of actor, for metrics
+   * @param owner the actor, or null
+   * @param work the step
+   * @param result completed with the step's result once it is durable
+   */
+  <T> void runNow(ActorKind kind, Owner owner, Work<T> work, CompletableFuture<T> result) {
+    long started = System.nanoTime();
     Step step = new Step();
     T value;
     try {
@@ -82,6 +95,9 @@ final class StepRunner {
         });
       }
     } catch (Throwable e) {
+      if (e instanceof StorageException se) {
+        stats.storageFailed(stepName(kind), se);
+      }
       for (Runnable r : step.onFailureWork()) {
         r.run();
       }
@@ -94,6 +110,7 @@ final class StepRunner {
     if (owner != null) {
       owner.stepCommitted();
     }
+    stats.stepCommitted(kind, System.nanoTime() - started);
     for (Runnable r : step.afterCommitWork()) {
       try {
         r.run();
@@ -103,6 +120,14 @@ final class StepRunner {
     }
     fire(step);
     result.complete(value);
+  }
+
+  private static String stepName(ActorKind kind) {
+    return switch (kind) {
+      case SPACE -> "a space step";
+      case NODE -> "a node step";
+      case OUTBOX -> "an outbox step";
+    };
   }
 
   private void fire(Step step) {

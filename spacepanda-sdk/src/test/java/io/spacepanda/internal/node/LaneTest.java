@@ -36,7 +36,7 @@ class LaneTest {
 
   @Test
   void execute_onAPool_runsTasksOneAtATimeInOrder() throws InterruptedException {
-    Lane lane = new Lane("a", pool);
+    Lane lane = new Lane("a", io.spacepanda.NodeEventListener.ActorKind.NODE, pool);
     List<Integer> order = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger inside = new AtomicInteger();
     AtomicInteger overlaps = new AtomicInteger();
@@ -64,8 +64,8 @@ class LaneTest {
 
   @Test
   void execute_twoLanes_runInParallel() throws InterruptedException {
-    Lane a = new Lane("a", pool);
-    Lane b = new Lane("b", pool);
+    Lane a = new Lane("a", io.spacepanda.NodeEventListener.ActorKind.NODE, pool);
+    Lane b = new Lane("b", io.spacepanda.NodeEventListener.ActorKind.NODE, pool);
     CountDownLatch aStarted = new CountDownLatch(1);
     CountDownLatch bRan = new CountDownLatch(1);
     CountDownLatch aFinished = new CountDownLatch(1);
@@ -88,7 +88,7 @@ class LaneTest {
 
   @Test
   void execute_fromInsideATask_runsAfterIt_onAPool() throws InterruptedException {
-    Lane lane = new Lane("a", pool);
+    Lane lane = new Lane("a", io.spacepanda.NodeEventListener.ActorKind.NODE, pool);
     List<String> order = Collections.synchronizedList(new ArrayList<>());
     CountDownLatch done = new CountDownLatch(1);
     lane.execute(() -> {
@@ -104,7 +104,7 @@ class LaneTest {
 
   @Test
   void execute_fromInsideATask_runsAfterIt_onADirectExecutor() {
-    Lane lane = new Lane("a", Runnable::run);
+    Lane lane = new Lane("a", io.spacepanda.NodeEventListener.ActorKind.NODE, Runnable::run);
     List<String> order = new ArrayList<>();
     lane.execute(() -> {
       lane.execute(() -> order.add("inner"));
@@ -115,7 +115,7 @@ class LaneTest {
 
   @Test
   void execute_aTaskThrows_theNextStillRuns() throws InterruptedException {
-    Lane lane = new Lane("a", pool);
+    Lane lane = new Lane("a", io.spacepanda.NodeEventListener.ActorKind.NODE, pool);
     CountDownLatch next = new CountDownLatch(1);
     lane.execute(() -> {
       throw new IllegalStateException("boom (expected by the test)");
@@ -126,7 +126,7 @@ class LaneTest {
 
   @Test
   void execute_aTaskThrows_onADirectExecutor_theNextStillRunsAndNothingEscapes() {
-    Lane lane = new Lane("a", Runnable::run);
+    Lane lane = new Lane("a", io.spacepanda.NodeEventListener.ActorKind.NODE, Runnable::run);
     List<String> order = new ArrayList<>();
     lane.execute(() -> {
       lane.execute(() -> order.add("after"));
@@ -139,7 +139,7 @@ class LaneTest {
   void execute_executorRejects_dropsQueuedTasksWithoutThrowing() throws InterruptedException {
     ExecutorService closed = Executors.newSingleThreadExecutor();
     closed.shutdown();
-    Lane lane = new Lane("a", closed);
+    Lane lane = new Lane("a", io.spacepanda.NodeEventListener.ActorKind.NODE, closed);
     List<String> ran = new ArrayList<>();
     lane.execute(() -> ran.add("first"));
     lane.execute(() -> ran.add("second"));
@@ -148,7 +148,7 @@ class LaneTest {
     // The lane is not stuck "running": once the executor accepts work again, new tasks run, and
     // the dropped ones stay dropped.
     AtomicInteger calls = new AtomicInteger();
-    Lane flaky = new Lane("b", task -> {
+    Lane flaky = new Lane("b", io.spacepanda.NodeEventListener.ActorKind.NODE, task -> {
       if (calls.getAndIncrement() == 0) {
         throw new RejectedExecutionException("closing (expected by the test)");
       }

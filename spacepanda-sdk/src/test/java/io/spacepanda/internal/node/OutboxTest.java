@@ -79,7 +79,7 @@ class OutboxTest {
         return a.result();
       }));
       outbox = new Outbox(ctx, chain);
-      lane = new Lane("test", Runnable::run);
+      lane = new Lane("test", io.spacepanda.NodeEventListener.ActorKind.NODE, Runnable::run);
     }
 
     /** Records copies of one message to the recipients in one step and dispatches them. */
@@ -206,6 +206,7 @@ class OutboxTest {
 
     net.runFor(Duration.ofSeconds(1));
     Fixture second = new Fixture(a -> true);
+    second.outbox.load();
     second.outbox.resendAll();
     assertEquals(List.of(), second.attempts, "not before its next attempt time");
     net.runFor(Duration.ofMinutes(1));

@@ -30,7 +30,7 @@ class PendingEnvelopesTest {
   private final Storage storage = Storages.inMemory();
   private final NodeContext ctx =
       TestContexts.create(storage, net.clock(), net.scheduler(), new SpacePandaListener() {});
-  private final Lane lane = new Lane("test", Runnable::run);
+  private final Lane lane = new Lane("test", io.spacepanda.NodeEventListener.ActorKind.NODE, Runnable::run);
 
   @AfterEach
   void tearDown() throws StorageException {

@@ -67,7 +67,7 @@ class StepRunnerTest {
   /** Records the order of everything the runner does, as text. */
   private final List<String> log = new ArrayList<>();
   private final CountingStorage storage = new CountingStorage();
-  private final Lane lane = new Lane("test", Runnable::run);
+  private final Lane lane = new Lane("test", io.spacepanda.NodeEventListener.ActorKind.NODE, Runnable::run);
 
   private final SpacePandaListener listener = new SpacePandaListener() {
     @Override
@@ -82,7 +82,8 @@ class StepRunnerTest {
   };
 
   private final StepRunner runner =
-      new StepRunner(storage, new SerialExecutor(Runnable::run), listener);
+      new StepRunner(storage, new SerialExecutor(Runnable::run), listener,
+          new NodeStats(io.spacepanda.NodeEventListener.none(), System::nanoTime));
 
   /** An owner that records its callbacks. */
   private final StepRunner.Owner owner = new StepRunner.Owner() {

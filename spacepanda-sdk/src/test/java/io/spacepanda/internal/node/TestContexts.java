@@ -26,10 +26,11 @@ final class TestContexts {
     SecureRandom random = new SecureRandom();
     NodeConfig config = new NodeConfig(null, storage, null, List.of(), List.of(), Jitter.none(),
         null, 2, clock, scheduler, random, Runnable::run, Runnable::run,
-        java.time.Duration.ofDays(7), listener, null);
-    StepRunner steps = new StepRunner(storage, new SerialExecutor(Runnable::run), listener);
+        java.time.Duration.ofDays(7), listener, null, io.spacepanda.NodeEventListener.none());
+    NodeStats stats = new NodeStats(io.spacepanda.NodeEventListener.none(), System::nanoTime);
+    StepRunner steps = new StepRunner(storage, new SerialExecutor(Runnable::run), listener, stats);
     return new NodeContext(config, storage, IdentityKey.generate(random),
-        InboxKey.generate(random),
-        MlsConfig.builder().clock(clock).random(random).build(), Padding.defaults(), scheduler, Runnable::run, steps);
+        InboxKey.generate(random), MlsConfig.builder().clock(clock).random(random).build(),
+        Padding.defaults(), scheduler, Runnable::run, steps, stats);
   }
 }
