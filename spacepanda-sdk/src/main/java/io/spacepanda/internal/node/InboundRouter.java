@@ -10,6 +10,7 @@ import io.spacepanda.internal.envelope.SealedEnvelope;
 import io.spacepanda.spi.Id;
 import io.spacepanda.spi.StorageException;
 import io.spacepanda.spi.TransportListener;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -54,6 +55,14 @@ final class InboundRouter implements TransportListener {
       new ConcurrentHashMap<>();
   private volatile boolean open = true;
   private volatile PendingEnvelopes pending;
+  /** Most envelopes of unknown groups held at once, and per connection peer. */
+  static final int MAX_UNKNOWN_HELD = 256;
+  static final int MAX_UNKNOWN_HELD_PER_PEER = 64;
+  /** Stands for the sender of held envelopes whose connection peer is not known. */
+  private static final PeerId ANONYMOUS = PeerId.fromPublicKey(new byte[32]);
+  /** Held envelopes of unknown groups by id, with who sent them; node-lane confined. */
+  private final Map<Id, PeerId> unknownOwners = new java.util.HashMap<>();
+  private final Map<PeerId, Integer> unknownByPeer = new java.util.HashMap<>();
 
   InboundRouter(NodeContext ctx, Lane nodeLane) {
     this.ctx = ctx;
@@ -81,7 +90,7 @@ final class InboundRouter implements TransportListener {
       return CompletableFuture.completedFuture(null);
     }
     ctx.stats.envelopeReceived(envelope.length);
-    return route(envelope, null).thenApply(o -> null);
+    return route(envelope, null, connectionPeer).thenApply(o -> null);
   }
 
   @Override
@@ -108,10 +117,50 @@ final class InboundRouter implements TransportListener {
    * @return what became of it
    */
   CompletableFuture<Outcome> retry(Id pendingId, byte[] envelope) {
-    return route(envelope, pendingId);
+    return route(envelope, pendingId, null).whenComplete((o, e) -> {
+      if (o != null && o != Outcome.HELD) {
+        nodeLane.execute(() -> release(pendingId));
+      }
+    });
   }
 
-  private CompletableFuture<Outcome> route(byte[] envelope, Id pendingId) {
+  /**
+   * Forgets the quota of held envelopes that are no longer stored (processed, or pruned by age or
+   * count); called by {@link PendingEnvelopes} after each retry round with the ids still held.
+   *
+   * @param stillHeld the ids of the envelopes held now
+   */
+  void reconcile(java.util.Set<Id> stillHeld) {
+    nodeLane.execute(() -> {
+      for (Id id : List.copyOf(unknownOwners.keySet())) {
+        if (!stillHeld.contains(id)) {
+          release(id);
+        }
+      }
+    });
+  }
+
+  /** Frees the quota of one held envelope of an unknown group; on the node lane. */
+  private void release(Id pendingId) {
+    PeerId owner = unknownOwners.remove(pendingId);
+    if (owner != null) {
+      unknownByPeer.computeIfPresent(owner, (k, n) -> n <= 1 ? null : n - 1);
+    }
+  }
+
+  /**
+   * The node refused to keep an envelope (a peer over its quota of held envelopes of unknown
+   * groups): the envelope is not acknowledged, so an honest sender tries again later.
+   */
+  static final class RefusedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    RefusedException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private CompletableFuture<Outcome> route(byte[] envelope, Id pendingId, PeerId from) {
     SealedEnvelope.Kind kind;
     try {
       kind = SealedEnvelope.kindOf(envelope);
@@ -134,6 +183,21 @@ final class InboundRouter implements TransportListener {
         return CompletableFuture.completedFuture(Outcome.HELD);
       }
       return ctx.steps.submit(nodeLane, null, s -> {
+        // An envelope of a group this node does not know (yet): most often a channel's message
+        // that overtook the Welcome. It is kept, within a quota per connection peer and in
+        // total, so that an outsider can neither fill the held envelopes nor push members' out;
+        // beyond the quota it is refused and its sender tries again later.
+        Id heldId = Id.of(NodeContext.sha256(envelope));
+        if (!unknownOwners.containsKey(heldId)) {
+          PeerId owner = from == null ? ANONYMOUS : from;
+          if (unknownOwners.size() >= MAX_UNKNOWN_HELD
+              || unknownByPeer.getOrDefault(owner, 0) >= MAX_UNKNOWN_HELD_PER_PEER) {
+            throw new RefusedException("held envelopes of unknown groups over quota");
+          }
+          unknownOwners.put(heldId, owner);
+          unknownByPeer.merge(owner, 1, Integer::sum);
+          s.onFailure(() -> release(heldId));
+        }
         PendingEnvelopes.hold(s, ctx, envelope);
         // A Welcome or commit processed on another lane meanwhile may already open it; its
         // retry round may have read the held envelopes before this one was stored.
@@ -207,7 +271,7 @@ final class InboundRouter implements TransportListener {
       return;
     }
     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-    if (storageFailure(cause)) {
+    if (storageFailure(cause) || cause instanceof RefusedException) {
       done.completeExceptionally(cause);
       return;
     }

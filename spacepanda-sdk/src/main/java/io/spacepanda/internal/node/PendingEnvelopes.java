@@ -126,6 +126,11 @@ final class PendingEnvelopes {
       finish();
       return;
     }
+    java.util.Set<Id> ids = new java.util.HashSet<>();
+    for (PendingEnvelope p : kept) {
+      ids.add(p.envelopeId());
+    }
+    router.reconcile(ids);
     List<CompletableFuture<InboundRouter.Outcome>> all = new ArrayList<>();
     for (PendingEnvelope p : kept) {
       all.add(router.retry(p.envelopeId(), p.envelope()));
