@@ -51,8 +51,18 @@ final class SimCluster implements AutoCloseable {
   }
 
   Node node(String name, Storage storage, UnaryOperator<Transport.Factory> wrap, Jitter jitter) {
+    return node(name, storage, wrap, jitter, null);
+  }
+
+  /** A node with a delivery horizon, or the default one when {@code horizon} is null. */
+  Node node(String name, Storage storage, UnaryOperator<Transport.Factory> wrap, Jitter jitter,
+      Duration horizon) {
     Events events = new Events(name);
-    SpacePanda n = SpacePanda.builder()
+    SpacePanda.Builder b = SpacePanda.builder();
+    if (horizon != null) {
+      b.deliveryHorizon(horizon);
+    }
+    SpacePanda n = b
         .storage(storage)
         .transport(wrap.apply(net.transportFactory()))
         .jitter(jitter)
@@ -162,6 +172,8 @@ final class SimCluster implements AutoCloseable {
     final String name;
     final List<String> log = Collections.synchronizedList(new ArrayList<>());
     final List<Message> messages = Collections.synchronizedList(new ArrayList<>());
+    /** Delivery progress and failure events, kept apart from {@link #log}. */
+    final List<String> deliveries = Collections.synchronizedList(new ArrayList<>());
 
     Events(String name) {
       this.name = name;
@@ -196,6 +208,16 @@ final class SimCluster implements AutoCloseable {
     @Override
     public void onChannelRenamed(Channel channel, String oldName) {
       log.add("renamed " + oldName + " -> " + channel.name());
+    }
+
+    @Override
+    public void onDeliveryProgress(MessageId message, int acknowledged, int recipients) {
+      deliveries.add("progress " + message + " " + acknowledged + "/" + recipients);
+    }
+
+    @Override
+    public void onDeliveryFailed(MessageId message, PeerId recipient, Throwable cause) {
+      deliveries.add("failed " + message + " " + recipient);
     }
 
     @Override

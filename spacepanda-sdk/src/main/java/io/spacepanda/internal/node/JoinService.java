@@ -80,7 +80,7 @@ final class JoinService {
       OutboxEntry e = services.outbox().enqueue(s, env, inviter);
       s.afterCommit(() -> {
         joins.put(code.spaceId().toString(), new PendingJoin(result, kpControl, kpChannel, code));
-        services.outbox().dispatch(List.of(e), null);
+        services.outbox().dispatch(List.of(e));
       });
       return null;
     });
@@ -109,7 +109,7 @@ final class JoinService {
         List<OutboxEntry> out = services.messenger().send(s, services.outbox(), r.joiner().peer(),
             r.joiner().inboxKey(), new NodeWire.Join(NodeWire.JOIN_RESPONSE,
                 JoinResponse.refused(r.spaceId(), JoinResponse.Refusal.UNKNOWN).encode()));
-        s.afterCommit(() -> services.outbox().dispatch(out, null));
+        s.afterCommit(() -> services.outbox().dispatch(out));
         return null;
       });
     }

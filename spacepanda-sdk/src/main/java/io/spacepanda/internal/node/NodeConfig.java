@@ -8,6 +8,7 @@ import io.spacepanda.spi.Transport;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
 
@@ -30,16 +31,21 @@ import java.util.concurrent.Executor;
  *     worker threads, or the caller's thread when a scheduler was given)
  * @param listener the listener
  * @param passphraseOrNull the at-rest passphrase, or null
+ * @param deliveryHorizon how long a copy is retried before it is given up, positive
  */
 public record NodeConfig(Path dataDir, Storage storage, Transport.Factory transport,
     List<String> listen, List<String> bootstrap, Jitter jitter,
     List<Integer> paddingBucketsOrNull, int pastEpochRetention, Clock clock,
     Scheduler schedulerOrNull, SecureRandom random, Executor listenerExecutorOrNull,
-    Executor workExecutorOrNull, SpacePandaListener listener, char[] passphraseOrNull) {
+    Executor workExecutorOrNull, SpacePandaListener listener, char[] passphraseOrNull,
+    Duration deliveryHorizon) {
+
+  /** How long a copy is retried by default before it is given up. */
+  public static final Duration DEFAULT_DELIVERY_HORIZON = Duration.ofDays(14);
 
   @Override
   public String toString() {
     return "NodeConfig[dataDir=" + dataDir + ", jitter=" + jitter + ", pastEpochRetention="
-        + pastEpochRetention + "]";
+        + pastEpochRetention + ", deliveryHorizon=" + deliveryHorizon + "]";
   }
 }

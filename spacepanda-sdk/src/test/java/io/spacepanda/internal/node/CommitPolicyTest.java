@@ -94,7 +94,8 @@ class CommitPolicyTest {
   private Node start(SpacePandaListener listener) {
     NodeConfig config = new NodeConfig(null, Storages.inMemory(), net.transportFactory(),
         List.of(), List.of(), Jitter.none(), null, 2, net.clock(), net.scheduler(),
-        seeded(seed * 31 + counter++), Runnable::run, null, listener, null);
+        seeded(seed * 31 + counter++), Runnable::run, null, listener, null,
+        NodeConfig.DEFAULT_DELIVERY_HORIZON);
     Node n = new Node(config);
     nodes.add(n);
     await(n.start());
