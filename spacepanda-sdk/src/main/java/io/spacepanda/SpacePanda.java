@@ -156,6 +156,8 @@ public interface SpacePanda extends AutoCloseable {
    */
   final class Builder {
 
+    private static final Duration MAX_HORIZON = Duration.ofDays(365);
+
     private Path dataDir;
     private Storage storage;
     private Transport.Factory transport;
@@ -165,6 +167,7 @@ public interface SpacePanda extends AutoCloseable {
     private Jitter jitter;
     private List<Integer> paddingBuckets;
     private Integer pastEpochRetention;
+    private Duration deliveryHorizon;
     private Clock clock;
     private Scheduler scheduler;
     private SecureRandom random;
@@ -330,6 +333,33 @@ public interface SpacePanda extends AutoCloseable {
         throw new IllegalArgumentException("pastEpochRetention must be 0 to 64: " + epochs);
       }
       pastEpochRetention = epochs;
+      return this;
+    }
+
+    /**
+     * Sets how long a copy of an envelope to one recipient is retried before it is given up;
+     * default 14 days.
+     *
+     * <p>The horizon is measured from when the copy was queued, by the node's clock, across
+     * restarts. Retries back off from 2 s, doubling up to 5 minutes apart; the last attempt is
+     * made at the horizon, and if it fails the copy is given up: {@link
+     * SpacePandaListener#onDeliveryFailed} fires once and a message not delivered to every
+     * recipient ends {@code FAILED}. A member offline for longer than the horizon does not
+     * receive the message (there are no mailboxes yet).
+     *
+     * @param horizon positive, at most 365 days
+     * @return this builder
+     * @throws IllegalArgumentException if not positive or longer than 365 days
+     * @throws IllegalStateException if set before
+     */
+    public Builder deliveryHorizon(Duration horizon) {
+      Objects.requireNonNull(horizon, "horizon");
+      requireUnset("deliveryHorizon", deliveryHorizon);
+      if (horizon.isNegative() || horizon.isZero() || horizon.compareTo(MAX_HORIZON) > 0) {
+        throw new IllegalArgumentException(
+            "deliveryHorizon must be positive and at most 365 days: " + horizon);
+      }
+      deliveryHorizon = horizon;
       return this;
     }
 
@@ -533,7 +563,8 @@ public interface SpacePanda extends AutoCloseable {
           joinTimeout == null ? Duration.ofDays(7) : joinTimeout,
           listener == null ? new SpacePandaListener() {} : listener,
           passphrase == null ? null : passphrase.clone(),
-          eventListener == null ? NodeEventListener.none() : eventListener);
+          eventListener == null ? NodeEventListener.none() : eventListener,
+          deliveryHorizon == null ? NodeConfig.DEFAULT_DELIVERY_HORIZON : deliveryHorizon);
       return new NodeFront(new Node(config));
     }
 
@@ -554,6 +585,7 @@ public interface SpacePanda extends AutoCloseable {
       put(set, "jitter", jitter);
       put(set, "paddingBuckets", paddingBuckets);
       put(set, "pastEpochRetention", pastEpochRetention);
+      put(set, "deliveryHorizon", deliveryHorizon);
       put(set, "clock", clock);
       put(set, "scheduler", scheduler);
       put(set, "random", random == null ? null : "set");

@@ -76,6 +76,9 @@ public interface SpacePandaListener {
   /**
    * Another recipient acknowledged a copy of one of this node's messages.
    *
+   * <p>The counts come from durable per-recipient state, so they continue correctly after a
+   * restart.
+   *
    * @param message the message id
    * @param acknowledged how many recipients acknowledged so far
    * @param recipients how many recipients the message has
@@ -83,8 +86,13 @@ public interface SpacePandaListener {
   default void onDeliveryProgress(MessageId message, int acknowledged, int recipients) {}
 
   /**
-   * A copy of one of this node's messages could not be delivered on one attempt; it is retried
-   * with exponential backoff (up to 5 minutes apart) and given up after 100 attempts.
+   * A copy of one of this node's messages was given up: its recipient did not acknowledge it
+   * within the delivery horizon ({@link SpacePanda.Builder#deliveryHorizon}, default 14 days).
+   *
+   * <p>Fires once per message and recipient, when the copy is given up, never for a failed
+   * attempt: failed attempts are retried with exponential backoff (2 s doubling, up to 5 minutes
+   * apart) and only logged at DEBUG. Once no copy of the message is pending any more, its delivery
+   * state is {@code FAILED}.
    *
    * @param message the message id
    * @param recipient the recipient that was not reached

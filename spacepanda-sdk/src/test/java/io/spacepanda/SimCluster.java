@@ -54,6 +54,12 @@ final class SimCluster implements AutoCloseable {
     return node(name, storage, wrap, jitter, UnaryOperator.identity());
   }
 
+  /** A node with a delivery horizon. */
+  Node node(String name, Storage storage, UnaryOperator<Transport.Factory> wrap, Jitter jitter,
+      Duration horizon) {
+    return node(name, storage, wrap, jitter, b -> b.deliveryHorizon(horizon));
+  }
+
   /** A node whose builder gets more options (an event listener) before it is built. */
   Node node(String name, Storage storage, UnaryOperator<Transport.Factory> wrap, Jitter jitter,
       UnaryOperator<SpacePanda.Builder> options) {
@@ -168,6 +174,8 @@ final class SimCluster implements AutoCloseable {
     final String name;
     final List<String> log = Collections.synchronizedList(new ArrayList<>());
     final List<Message> messages = Collections.synchronizedList(new ArrayList<>());
+    /** Delivery progress and failure events, kept apart from {@link #log}. */
+    final List<String> deliveries = Collections.synchronizedList(new ArrayList<>());
 
     Events(String name) {
       this.name = name;
@@ -202,6 +210,16 @@ final class SimCluster implements AutoCloseable {
     @Override
     public void onChannelRenamed(Channel channel, String oldName) {
       log.add("renamed " + oldName + " -> " + channel.name());
+    }
+
+    @Override
+    public void onDeliveryProgress(MessageId message, int acknowledged, int recipients) {
+      deliveries.add("progress " + message + " " + acknowledged + "/" + recipients);
+    }
+
+    @Override
+    public void onDeliveryFailed(MessageId message, PeerId recipient, Throwable cause) {
+      deliveries.add("failed " + message + " " + recipient);
     }
 
     @Override

@@ -127,6 +127,22 @@ class SpacePandaBuilderTest {
   }
 
   @Test
+  void deliveryHorizon_badOrTwice_failsNamingTheValue() {
+    SpacePanda.Builder b = SpacePanda.builder();
+    assertThrows(NullPointerException.class, () -> b.deliveryHorizon(null));
+    IllegalArgumentException zero =
+        assertThrows(IllegalArgumentException.class, () -> b.deliveryHorizon(Duration.ZERO));
+    assertTrue(zero.getMessage().contains("PT0S"), zero.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> b.deliveryHorizon(Duration.ofSeconds(-1)));
+    assertThrows(IllegalArgumentException.class, () -> b.deliveryHorizon(Duration.ofDays(366)));
+    b.deliveryHorizon(Duration.ofDays(2));
+    IllegalStateException twice =
+        assertThrows(IllegalStateException.class, () -> b.deliveryHorizon(Duration.ofDays(3)));
+    assertTrue(twice.getMessage().contains("PT48H"), twice.getMessage());
+    assertTrue(b.toString().contains("deliveryHorizon=PT48H"), b.toString());
+  }
+
+  @Test
   void badValues_failWithIllegalArgument() {
     SpacePanda.Builder b = SpacePanda.builder();
     assertThrows(IllegalArgumentException.class, () -> b.pastEpochRetention(-1));

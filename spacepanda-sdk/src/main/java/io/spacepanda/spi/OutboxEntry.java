@@ -8,17 +8,21 @@ import java.util.Arrays;
  *
  * <p>An entry is keyed by (envelopeId, recipient). {@code nextAttemptAt} is the local time at which
  * the entry becomes due (millisecond precision; the constructor truncates); {@code attempts}
- * counts the reschedules so far, which the delivery layer turns into exponential backoff. The
- * payload is copied in and out.
+ * counts the reschedules so far, which the delivery layer turns into exponential backoff. {@code
+ * enqueuedAt} is when the entry was created (millisecond precision): the delivery layer gives a
+ * copy up once it is older than its delivery horizon, and resends copies to one recipient in the
+ * order of (enqueuedAt, envelopeId). The payload is copied in and out.
  *
  * @param envelopeId the envelope's id
  * @param recipient the recipient's PeerId bytes
  * @param payload the sealed envelope bytes, at most {@value #MAX_PAYLOAD_LENGTH}
  * @param nextAttemptAt when the entry is due next, by the local clock
  * @param attempts how many attempts failed so far, not negative
+ * @param enqueuedAt when the entry was created, by the local clock
  */
 public record OutboxEntry(
-    Id envelopeId, Id recipient, byte[] payload, Instant nextAttemptAt, int attempts) {
+    Id envelopeId, Id recipient, byte[] payload, Instant nextAttemptAt, int attempts,
+    Instant enqueuedAt) {
 
   /** The largest payload an outbox entry may have, in bytes. */
   public static final int MAX_PAYLOAD_LENGTH = Checks.MAX_PAYLOAD;
@@ -31,6 +35,7 @@ public record OutboxEntry(
    * @param payload the sealed envelope bytes, at most {@value #MAX_PAYLOAD_LENGTH}
    * @param nextAttemptAt when the entry is due next, by the local clock
    * @param attempts how many attempts failed so far, not negative
+   * @param enqueuedAt when the entry was created, by the local clock
    * @throws IllegalArgumentException if a part is null, {@code attempts} is negative or the
    *     payload is too long
    */
@@ -40,6 +45,24 @@ public record OutboxEntry(
     payload = Checks.copy(payload, "payload", MAX_PAYLOAD_LENGTH);
     nextAttemptAt = Checks.millis(nextAttemptAt, "nextAttemptAt");
     Checks.nonNegative(attempts, "attempts");
+    enqueuedAt = Checks.millis(enqueuedAt, "enqueuedAt");
+  }
+
+  /**
+   * Creates an outbox entry created at its first attempt time ({@code enqueuedAt =
+   * nextAttemptAt}), checking and copying its parts.
+   *
+   * @param envelopeId the envelope's id
+   * @param recipient the recipient's PeerId bytes
+   * @param payload the sealed envelope bytes, at most {@value #MAX_PAYLOAD_LENGTH}
+   * @param nextAttemptAt when the entry is due next and was created, by the local clock
+   * @param attempts how many attempts failed so far, not negative
+   * @throws IllegalArgumentException if a part is null, {@code attempts} is negative or the
+   *     payload is too long
+   */
+  public OutboxEntry(
+      Id envelopeId, Id recipient, byte[] payload, Instant nextAttemptAt, int attempts) {
+    this(envelopeId, recipient, payload, nextAttemptAt, attempts, nextAttemptAt);
   }
 
   /**
@@ -65,7 +88,8 @@ public record OutboxEntry(
         && recipient.equals(e.recipient)
         && Arrays.equals(payload, e.payload)
         && nextAttemptAt.equals(e.nextAttemptAt)
-        && attempts == e.attempts;
+        && attempts == e.attempts
+        && enqueuedAt.equals(e.enqueuedAt);
   }
 
   /**
@@ -87,6 +111,6 @@ public record OutboxEntry(
   public String toString() {
     return "OutboxEntry[envelope=" + envelopeId + ", recipient=" + recipient + ", payload="
         + payload.length + " bytes, nextAttemptAt=" + nextAttemptAt + ", attempts=" + attempts
-        + "]";
+        + ", enqueuedAt=" + enqueuedAt + "]";
   }
 }

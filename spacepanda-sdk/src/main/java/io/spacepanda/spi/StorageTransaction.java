@@ -2,6 +2,7 @@ package io.spacepanda.spi;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -294,6 +295,42 @@ public interface StorageTransaction {
    */
   boolean rescheduleOutbox(Id envelopeId, Id recipient, Instant nextAttemptAt)
       throws StorageException;
+
+  // ---- per-recipient delivery state
+
+  /**
+   * Records where the copy of a message to one recipient stands, replacing an earlier state.
+   *
+   * <p>The store does not check that the message or an outbox entry exists: the caller writes the
+   * states in the transaction that stores the message and its outbox entries, and changes them in
+   * the transaction that acknowledges or gives up an entry.
+   *
+   * @param messageId the message id
+   * @param recipient the recipient's PeerId bytes
+   * @param state the state
+   * @throws StorageException if the store fails
+   */
+  void putRecipientState(Id messageId, Id recipient, RecipientState state)
+      throws StorageException;
+
+  /**
+   * Returns the state of every recipient of a message, ordered by recipient.
+   *
+   * @param messageId the message id
+   * @return an unmodifiable map from recipient PeerId bytes to state; empty if none is stored
+   * @throws StorageException if the store fails or stored data are malformed
+   */
+  Map<Id, RecipientState> recipientStates(Id messageId) throws StorageException;
+
+  /**
+   * Deletes the recipient states of a message, typically once every one of them is final and the
+   * message's own {@link DeliveryState} records the outcome.
+   *
+   * @param messageId the message id
+   * @return how many states were deleted
+   * @throws StorageException if the store fails
+   */
+  int deleteRecipientStates(Id messageId) throws StorageException;
 
   // ---- pending envelopes
 

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Random;
@@ -611,8 +612,112 @@ public abstract class StorageContractTest {
     assertFalse(bool(t -> t.rescheduleOutbox(id("missing", 8), BOB, T0)));
     assertEquals(List.of(), tx(t -> t.dueOutbox(T0.plusSeconds(14), 10)));
     assertEquals(
-        List.of(new OutboxEntry(id("e", 8), BOB, new byte[] {1, 2}, T0.plusSeconds(15), 2)),
+        List.of(new OutboxEntry(id("e", 8), BOB, new byte[] {1, 2}, T0.plusSeconds(15), 2, T0)),
         tx(t -> t.dueOutbox(T0.plusSeconds(15), 10)));
+  }
+
+  @Test
+  void outbox_enqueuedAt_roundTripsAndSurvivesReschedule() throws Exception {
+    OutboxEntry e = new OutboxEntry(id("e", 8), BOB, new byte[] {1}, T0.plusSeconds(3), 0,
+        T0.plusMillis(1234));
+    tx(t -> t.enqueueOutbox(e));
+    assertEquals(List.of(e), tx(t -> t.dueOutbox(T0.plusSeconds(3), 10)));
+    tx(t -> t.rescheduleOutbox(id("e", 8), BOB, T0.plusSeconds(9)));
+    assertEquals(
+        List.of(new OutboxEntry(id("e", 8), BOB, new byte[] {1}, T0.plusSeconds(9), 1,
+            T0.plusMillis(1234))),
+        tx(t -> t.dueOutbox(T0.plusSeconds(9), 10)));
+    assertEquals(T0, new OutboxEntry(id("x", 8), BOB, new byte[] {1}, T0, 0).enqueuedAt(),
+        "the five-part constructor takes the first attempt time as the enqueue time");
+  }
+
+  // ---- per-recipient delivery state
+
+  @Test
+  void recipientStates_putReplaceListDelete() throws Exception {
+    Id m = messageId(1);
+    assertEquals(Map.of(), tx(t -> t.recipientStates(m)));
+    tx(t -> {
+      t.putRecipientState(m, BOB, RecipientState.PENDING);
+      t.putRecipientState(m, ALICE, RecipientState.PENDING);
+      t.putRecipientState(messageId(2), BOB, RecipientState.FAILED);
+      return null;
+    });
+    tx(t -> {
+      t.putRecipientState(m, BOB, RecipientState.DELIVERED);
+      return null;
+    });
+    Map<Id, RecipientState> states = tx(t -> t.recipientStates(m));
+    assertEquals(Map.of(ALICE, RecipientState.PENDING, BOB, RecipientState.DELIVERED), states);
+    assertEquals(List.of(ALICE, BOB), new ArrayList<>(states.keySet()), "ordered by recipient");
+    assertThrows(UnsupportedOperationException.class,
+        () -> states.put(BOB, RecipientState.FAILED));
+    assertEquals(2, count(t -> t.deleteRecipientStates(m)));
+    assertEquals(0, count(t -> t.deleteRecipientStates(m)));
+    assertEquals(Map.of(), tx(t -> t.recipientStates(m)));
+    assertEquals(Map.of(BOB, RecipientState.FAILED), tx(t -> t.recipientStates(messageId(2))));
+  }
+
+  @Test
+  void recipientStates_rolledBack_leaveNothing() throws Exception {
+    Id m = messageId(1);
+    tx(t -> {
+      t.putRecipientState(m, BOB, RecipientState.PENDING);
+      return null;
+    });
+    assertThrows(
+        IllegalStateException.class,
+        () ->
+            tx(t -> {
+              t.putRecipientState(m, BOB, RecipientState.DELIVERED);
+              t.putRecipientState(m, ALICE, RecipientState.PENDING);
+              t.putRecipientState(messageId(2), ALICE, RecipientState.PENDING);
+              throw new IllegalStateException("abort");
+            }));
+    assertThrows(
+        IllegalStateException.class,
+        () ->
+            tx(t -> {
+              t.deleteRecipientStates(m);
+              throw new IllegalStateException("abort");
+            }));
+    assertEquals(Map.of(BOB, RecipientState.PENDING), tx(t -> t.recipientStates(m)));
+    assertEquals(Map.of(), tx(t -> t.recipientStates(messageId(2))));
+  }
+
+  @Test
+  void recipientStates_badArguments_fail() throws Exception {
+    tx(t -> {
+      assertThrows(IllegalArgumentException.class,
+          () -> t.putRecipientState(null, BOB, RecipientState.PENDING));
+      assertThrows(IllegalArgumentException.class,
+          () -> t.putRecipientState(messageId(1), null, RecipientState.PENDING));
+      assertThrows(IllegalArgumentException.class,
+          () -> t.putRecipientState(messageId(1), BOB, null));
+      assertThrows(IllegalArgumentException.class, () -> t.recipientStates(null));
+      assertThrows(IllegalArgumentException.class, () -> t.deleteRecipientStates(null));
+      return null;
+    });
+    assertThrows(IllegalArgumentException.class,
+        () -> new OutboxEntry(id("e", 8), BOB, new byte[] {1}, T0, 0, null));
+    assertThrows(IllegalArgumentException.class, () -> RecipientState.fromCode(0));
+  }
+
+  @Test
+  void recipientStates_andEnqueueTime_surviveReopen() throws Exception {
+    Assumptions.assumeTrue(isDurable(), "store is not durable");
+    OutboxEntry e = new OutboxEntry(messageId(1), BOB, new byte[] {1}, T0.plusSeconds(8), 3,
+        T0.plusMillis(7));
+    tx(t -> {
+      t.enqueueOutbox(e);
+      t.putRecipientState(messageId(1), BOB, RecipientState.PENDING);
+      t.putRecipientState(messageId(1), ALICE, RecipientState.DELIVERED);
+      return null;
+    });
+    reopenStore();
+    assertEquals(List.of(e), tx(t -> t.dueOutbox(T0.plusSeconds(8), 10)));
+    assertEquals(Map.of(ALICE, RecipientState.DELIVERED, BOB, RecipientState.PENDING),
+        tx(t -> t.recipientStates(messageId(1))));
   }
 
   // ---- pending envelopes

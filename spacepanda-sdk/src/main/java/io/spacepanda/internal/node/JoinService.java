@@ -173,7 +173,7 @@ final class JoinService {
       s.event(l -> l.onJoinProgress(key, JoinStage.REQUESTED));
       s.afterCommit(() -> {
         arm(key, record);
-        services.outbox().dispatch(List.of(e), null);
+        services.outbox().dispatch(List.of(e));
       });
       return result;
     });
@@ -201,7 +201,7 @@ final class JoinService {
         List<OutboxEntry> out = services.messenger().send(s, services.outbox(), r.joiner().peer(),
             r.joiner().inboxKey(), new NodeWire.Join(NodeWire.JOIN_RESPONSE,
                 JoinResponse.refused(r.spaceId(), JoinResponse.Refusal.UNKNOWN).encode()));
-        s.afterCommit(() -> services.outbox().dispatch(out, null));
+        s.afterCommit(() -> services.outbox().dispatch(out));
         return null;
       });
     }

@@ -34,17 +34,21 @@ import java.util.concurrent.Executor;
  * @param listener the listener
  * @param passphraseOrNull the at-rest passphrase, or null
  * @param eventListener the operational event listener
+ * @param deliveryHorizon how long a copy is retried before it is given up, positive
  */
 public record NodeConfig(Path dataDir, Storage storage, Transport.Factory transport,
     List<String> listen, List<String> bootstrap, Jitter jitter,
     List<Integer> paddingBucketsOrNull, int pastEpochRetention, Clock clock,
     Scheduler schedulerOrNull, SecureRandom random, Executor listenerExecutorOrNull,
     Executor workExecutorOrNull, Duration joinTimeout, SpacePandaListener listener,
-    char[] passphraseOrNull, NodeEventListener eventListener) {
+    char[] passphraseOrNull, NodeEventListener eventListener, Duration deliveryHorizon) {
+
+  /** How long a copy is retried by default before it is given up. */
+  public static final Duration DEFAULT_DELIVERY_HORIZON = Duration.ofDays(14);
 
   @Override
   public String toString() {
     return "NodeConfig[dataDir=" + dataDir + ", jitter=" + jitter + ", pastEpochRetention="
-        + pastEpochRetention + "]";
+        + pastEpochRetention + ", deliveryHorizon=" + deliveryHorizon + "]";
   }
 }

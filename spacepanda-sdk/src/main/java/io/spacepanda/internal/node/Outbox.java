@@ -6,15 +6,19 @@ import io.spacepanda.PeerId;
 import io.spacepanda.spi.DeliveryState;
 import io.spacepanda.spi.Id;
 import io.spacepanda.spi.OutboxEntry;
+import io.spacepanda.spi.RecipientState;
 import io.spacepanda.spi.StorageException;
+import io.spacepanda.spi.StorageTransaction;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,49 +26,75 @@ import org.slf4j.LoggerFactory;
  * The durable outbox: every copy of an envelope to one recipient is an {@link OutboxEntry}
  * written in the step that created it; once that step committed, the copy goes through the {@link
  * OutboundChain}; an acknowledged copy leaves the outbox, a failed one is retried with exponential
- * backoff (2 s doubling up to {@link #MAX_BACKOFF}) and given up after {@link #MAX_ATTEMPTS}.
+ * backoff (2 s doubling up to {@link #MAX_BACKOFF}) and given up once it is older than the node's
+ * delivery horizon (measured from its {@code enqueuedAt}; the last attempt is made at the horizon).
  *
- * <p>It also tracks delivery progress of this node's messages (how many recipients acknowledged)
- * and records it in the message's delivery state. All of its state lives on its own lane; results
- * arrive from transport threads and are handed to the lane. After a restart, {@link #resendAll()}
- * schedules every entry {@link #load()} found at its next attempt time. It keeps the backlog gauge
- * of {@link NodeStats}: entries counted at load, added on dispatch, removed once acknowledged or
- * given up (after the step recording that committed).
+ * <p>Delivery state. For each of this node's messages the step that stores it also stores a
+ * {@link RecipientState#PENDING} per recipient ({@link #enqueueMessage}); the step that
+ * acknowledges or gives up a copy moves its recipient to {@link RecipientState#DELIVERED} or
+ * {@link RecipientState#FAILED} and derives the message's {@link DeliveryState} from the stored
+ * states, so both are right after a restart. {@code onDeliveryProgress} counts from storage, and
+ * {@code onDeliveryFailed} fires once per recipient, when its copy is given up; retries only log.
+ * The states of a message every recipient acknowledged are deleted (its DELIVERED says it all).
+ *
+ * <p>Resending. After a restart, {@link #resendAll()} queues the stored copies per recipient in
+ * the order they were enqueued ({@code enqueuedAt}, then envelope id; {@code enqueuedAt} is
+ * strictly increasing between steps of this node, so copies of one step share it) and releases at
+ * most {@link #RESEND_WINDOW} of them per recipient at a time, each next one when an earlier one
+ * completes; the chain's per-recipient window then hands them to the transport in that order.
+ * Resent copies count as retries, so the chain does not jitter them again.
+ *
+ * <p>Threading: results arrive from transport threads and are handed to the outbox's own lane;
+ * the resend queues are confined to that lane.
  */
 final class Outbox {
 
   private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
   /** Longest wait between two attempts of one copy. */
   static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
-  /** Attempts after which a copy is given up. */
-  static final int MAX_ATTEMPTS = 100;
+  /** Copies per recipient released at once when resending after a restart. */
+  static final int RESEND_WINDOW = NodeRuntime.MAX_COPIES_IN_FLIGHT_PER_PEER;
 
   private final NodeContext ctx;
   private final OutboundChain chain;
   private final Lane lane;
-  private final Map<Id, Delivery> deliveries = new HashMap<>();
-  /** Copies taken back (a join that timed out): never sent again. Lane-confined. */
-  private final Set<String> withdrawn = new HashSet<>();
+  private final Duration horizon;
+  /** Stored copies per recipient waiting to be resent, in enqueue order; on the lane. */
+  private final Map<PeerId, ArrayDeque<OutboxEntry>> resends = new HashMap<>();
+  /** Resent copies per recipient not completed yet; on the lane. */
+  private final Map<PeerId, Integer> resending = new HashMap<>();
+  private Step stampStep;
+  private long stampMillis = Long.MIN_VALUE;
   private volatile boolean closed;
-  /** Entries stored before this start, until {@link #resendAll()} schedules them. */
+  /** Entries stored before this start, until {@link #resendAll()} queues them. */
   private volatile List<OutboxEntry> stored = List.of();
+  /** Copies taken back (a join that timed out): never sent again. Lane-confined. */
+  private final java.util.Set<String> withdrawn = new java.util.HashSet<>();
 
-  /** Delivery progress of one of this node's messages. */
-  static final class Delivery {
-    final MessageId message;
-    final int recipients;
-    final Set<PeerId> acknowledged = new HashSet<>();
-
-    Delivery(MessageId message, int recipients) {
-      this.message = message;
-      this.recipients = recipients;
-    }
+  /** What a step that settled one recipient's copy found, for the events after commit. */
+  private static final class Settled {
+    boolean tracked;
+    int delivered;
+    int recipients;
   }
 
   Outbox(NodeContext ctx, OutboundChain chain) {
     this.ctx = ctx;
     this.chain = chain;
     this.lane = new Lane("outbox", ActorKind.OUTBOX, ctx.workers);
+    this.horizon = ctx.config.deliveryHorizon();
+  }
+
+  /**
+   * Returns the enqueue time of the copies of one step: the clock's time, but strictly later than
+   * that of any earlier step, so that resends keep the order in which steps enqueued.
+   */
+  private synchronized Instant stamp(Step step) {
+    if (step != stampStep) {
+      stampStep = step;
+      stampMillis = Math.max(ctx.now().toEpochMilli(), stampMillis + 1);
+    }
+    return Instant.ofEpochMilli(stampMillis);
   }
 
   /**
@@ -77,7 +107,8 @@ final class Outbox {
    * @return the entry, to {@link #dispatch} after commit
    */
   OutboxEntry enqueue(Step step, Id envelopeId, byte[] envelope, PeerId to) {
-    OutboxEntry e = new OutboxEntry(envelopeId, NodeContext.peerKey(to), envelope, ctx.now(), 0);
+    OutboxEntry e = new OutboxEntry(envelopeId, NodeContext.peerKey(to), envelope, ctx.now(), 0,
+        stamp(step));
     step.write(t -> t.enqueueOutbox(e));
     return e;
   }
@@ -88,23 +119,43 @@ final class Outbox {
   }
 
   /**
+   * Records the copies of one of this node's messages and a {@link RecipientState#PENDING} state
+   * per recipient in the step's transaction, so that its delivery is tracked durably.
+   *
+   * @param step the step storing the message
+   * @param messageId the message id, the copies' envelope id
+   * @param envelope the sealed bytes
+   * @param recipients the recipients, not empty
+   * @return the entries, to {@link #dispatch} after commit
+   */
+  List<OutboxEntry> enqueueMessage(Step step, Id messageId, byte[] envelope,
+      Collection<PeerId> recipients) {
+    List<OutboxEntry> out = new ArrayList<>(recipients.size());
+    for (PeerId r : recipients) {
+      out.add(enqueue(step, messageId, envelope, r));
+    }
+    step.write(t -> {
+      for (OutboxEntry e : out) {
+        t.putRecipientState(messageId, e.recipient(), RecipientState.PENDING);
+      }
+    });
+    return out;
+  }
+
+  /**
    * Sends committed entries through the chain; call after the step that wrote them committed.
    *
    * @param entries the entries
-   * @param delivery the message they carry, tracked for progress, or null
    */
-  void dispatch(List<OutboxEntry> entries, Delivery delivery) {
+  void dispatch(List<OutboxEntry> entries) {
     if (entries.isEmpty()) {
       return;
     }
     ctx.stats.outboxBacklog.addAndGet(entries.size());
     List<OutboxEntry> copy = List.copyOf(entries);
     lane.execute(() -> {
-      if (delivery != null) {
-        deliveries.put(copy.get(0).envelopeId(), delivery);
-      }
       for (OutboxEntry e : copy) {
-        send(e);
+        send(e, false);
       }
     });
   }
@@ -120,78 +171,142 @@ final class Outbox {
     Id recipient = NodeContext.peerKey(to);
     step.write(t -> t.ackOutbox(envelopeId, recipient));
     String key = envelopeId + "/" + recipient;
-    step.afterCommit(() -> lane.execute(() -> withdrawn.add(key)));
+    step.afterCommit(() -> {
+      ctx.stats.outboxBacklog.decrementAndGet();
+      lane.execute(() -> withdrawn.add(key));
+    });
   }
 
-  private void send(OutboxEntry e) {
+  /** Sends one copy; on the lane. A resent copy goes out as a retry, without jitter. */
+  private void send(OutboxEntry e, boolean resent) {
     if (closed || (!withdrawn.isEmpty()
         && withdrawn.contains(e.envelopeId() + "/" + e.recipient()))) {
       return;
     }
     PeerId to = PeerId.fromBytes(e.recipient().toBytes());
-    chain.send(new OutboundChain.Copy(to, e.payload(), e.attempts()))
+    int attempt = resent ? Math.max(1, e.attempts()) : e.attempts();
+    chain.send(new OutboundChain.Copy(to, e.payload(), attempt))
         .whenComplete((v, err) -> {
           if (!closed) {
             ctx.steps.submit(lane, null, step -> {
-              onResult(step, e, to, err);
+              onResult(step, e, to, err, resent);
               return null;
             });
           }
         });
   }
 
-  private void onResult(Step step, OutboxEntry e, PeerId to, Throwable err) {
-    Delivery d = deliveries.get(e.envelopeId());
+  private void onResult(Step step, OutboxEntry e, PeerId to, Throwable err, boolean resent) {
+    if (resent) {
+      resending.merge(to, -1, Integer::sum);
+      lane.execute(() -> releaseResends(to));
+    }
+    Id id = e.envelopeId();
+    Settled settled = new Settled();
     if (err == null) {
-      boolean first = d != null && d.acknowledged.isEmpty();
-      boolean last = d != null && !d.acknowledged.contains(to)
-          && d.acknowledged.size() + 1 == d.recipients;
       step.write(t -> {
-        t.ackOutbox(e.envelopeId(), e.recipient());
-        if (last) {
-          t.updateDeliveryState(e.envelopeId(), DeliveryState.DELIVERED);
-        } else if (first) {
-          t.updateDeliveryState(e.envelopeId(), DeliveryState.SENT);
+        t.ackOutbox(id, e.recipient());
+        settle(t, id, e.recipient(), RecipientState.DELIVERED, settled);
+      });
+      step.event(l -> {
+        if (settled.tracked) {
+          l.onDeliveryProgress(MessageId.of(id.toBytes()), settled.delivered,
+              settled.recipients);
         }
       });
-      if (d != null && d.acknowledged.add(to)) {
-        int n = d.acknowledged.size();
-        step.event(l -> l.onDeliveryProgress(d.message, n, d.recipients));
-        if (n == d.recipients) {
-          deliveries.remove(e.envelopeId());
-        }
-      }
       step.afterCommit(() -> ctx.stats.copyDelivered(to));
       return;
     }
     int attempts = e.attempts() + 1;
-    if (attempts >= MAX_ATTEMPTS) {
+    Instant now = ctx.now();
+    Instant deadline = e.enqueuedAt().plus(horizon);
+    if (!now.isBefore(deadline)) {
       step.write(t -> {
-        t.ackOutbox(e.envelopeId(), e.recipient());
-        if (d != null) {
-          t.updateDeliveryState(e.envelopeId(), DeliveryState.FAILED);
+        t.ackOutbox(id, e.recipient());
+        settle(t, id, e.recipient(), RecipientState.FAILED, settled);
+      });
+      LOG.warn("gave up delivering an envelope to {} after {} attempts over {}: {}", to,
+          attempts, Duration.between(e.enqueuedAt(), now), err.toString());
+      step.event(l -> {
+        if (settled.tracked) {
+          l.onDeliveryFailed(MessageId.of(id.toBytes()), to, err);
         }
       });
-      LOG.warn("gave up delivering an envelope to {} after {} attempts: {}", to, attempts,
-          err.toString());
       step.afterCommit(() -> ctx.stats.copyFailed(to, attempts, false));
-      if (d != null) {
-        step.event(l -> l.onDeliveryFailed(d.message, to, err));
-      }
       return;
     }
     Duration backoff = backoff(attempts);
-    Instant next = ctx.now().plus(backoff);
-    step.write(t -> t.rescheduleOutbox(e.envelopeId(), e.recipient(), next));
-    OutboxEntry again = new OutboxEntry(e.envelopeId(), e.recipient(), e.payload(), next, attempts);
+    Instant next = now.plus(backoff);
+    if (next.isAfter(deadline)) {
+      next = deadline;
+      backoff = Duration.between(now, deadline);
+    }
+    Instant at = next;
+    Duration wait = backoff;
+    step.write(t -> t.rescheduleOutbox(id, e.recipient(), at));
+    OutboxEntry again = new OutboxEntry(id, e.recipient(), e.payload(), at, attempts,
+        e.enqueuedAt());
     step.afterCommit(() -> {
       ctx.stats.copyFailed(to, attempts, true);
-      ctx.scheduler.schedule(backoff, () -> lane.execute(() -> send(again)));
+      ctx.scheduler.schedule(wait, () -> lane.execute(() -> send(again, false)));
     });
-    LOG.debug("a copy to {} failed (attempt {}), retrying in {}", to, attempts, backoff);
-    if (d != null) {
-      step.event(l -> l.onDeliveryFailed(d.message, to, err));
+    LOG.debug("a copy to {} failed (attempt {}), retrying in {}: {}", to, attempts, wait,
+        err.toString());
+  }
+
+  /**
+   * Moves a recipient's pending copy of a message to a final state and derives the message's
+   * delivery state from the stored recipient states; nothing for envelopes that are not tracked
+   * messages or recipients already final.
+   */
+  private static void settle(StorageTransaction t, Id messageId, Id recipient,
+      RecipientState outcome, Settled settled) throws StorageException {
+    Map<Id, RecipientState> states = t.recipientStates(messageId);
+    if (states.get(recipient) != RecipientState.PENDING) {
+      return;
     }
+    int pending = 0;
+    int delivered = 0;
+    int failed = 0;
+    for (RecipientState s : states.values()) {
+      switch (s) {
+        case PENDING -> pending++;
+        case DELIVERED -> delivered++;
+        case FAILED -> failed++;
+      }
+    }
+    DeliveryState before = derive(pending, delivered, failed);
+    pending--;
+    if (outcome == RecipientState.DELIVERED) {
+      delivered++;
+    } else {
+      failed++;
+    }
+    DeliveryState after = derive(pending, delivered, failed);
+    t.putRecipientState(messageId, recipient, outcome);
+    if (after != before) {
+      t.updateDeliveryState(messageId, after);
+    }
+    if (after == DeliveryState.DELIVERED) {
+      t.deleteRecipientStates(messageId);
+    }
+    settled.tracked = true;
+    settled.delivered = delivered;
+    settled.recipients = states.size();
+  }
+
+  /**
+   * Returns the delivery state of a message from the counts of its recipient states.
+   *
+   * @return QUEUED while none acknowledged and some are pending, SENT once one acknowledged and
+   *     some are pending, DELIVERED when all acknowledged, FAILED when none is pending and one
+   *     was given up
+   */
+  static DeliveryState derive(int pending, int delivered, int failed) {
+    if (pending > 0) {
+      return delivered > 0 ? DeliveryState.SENT : DeliveryState.QUEUED;
+    }
+    return failed > 0 ? DeliveryState.FAILED : DeliveryState.DELIVERED;
   }
 
   /**
@@ -207,6 +322,36 @@ final class Outbox {
   }
 
   /**
+   * Queues every stored entry for resending, per recipient in enqueue order, starting when the
+   * recipient's earliest entry is due; after start.
+   *
+   * @see #load()
+   */
+  void resendAll() {
+    List<OutboxEntry> all = new ArrayList<>(stored);
+    stored = List.of();
+    all.sort(Comparator.comparing(OutboxEntry::enqueuedAt)
+        .thenComparing(OutboxEntry::envelopeId));
+    Map<PeerId, List<OutboxEntry>> byRecipient = new LinkedHashMap<>();
+    for (OutboxEntry e : all) {
+      byRecipient.computeIfAbsent(PeerId.fromBytes(e.recipient().toBytes()),
+          k -> new ArrayList<>()).add(e);
+    }
+    Instant now = ctx.now();
+    for (Map.Entry<PeerId, List<OutboxEntry>> r : byRecipient.entrySet()) {
+      Instant first = r.getValue().stream().map(OutboxEntry::nextAttemptAt)
+          .min(Comparator.naturalOrder()).orElseThrow();
+      Duration wait = Duration.between(now, first);
+      PeerId to = r.getKey();
+      List<OutboxEntry> queue = r.getValue();
+      ctx.scheduler.schedule(wait.isNegative() ? Duration.ZERO : wait, () -> lane.execute(() -> {
+        resends.computeIfAbsent(to, k -> new ArrayDeque<>()).addAll(queue);
+        releaseResends(to);
+      }));
+    }
+  }
+
+  /**
    * Reads every stored entry and counts it in the backlog gauge; at start, before any step runs.
    *
    * @throws StorageException if the outbox cannot be read
@@ -214,21 +359,31 @@ final class Outbox {
   void load() throws StorageException {
     List<OutboxEntry> all = new ArrayList<>();
     ctx.storage.<Void, RuntimeException>inTransaction(t -> {
-      all.addAll(t.dueOutbox(ctx.now().plus(Duration.ofDays(3650)), Integer.MAX_VALUE));
+      all.addAll(t.dueOutbox(Instant.ofEpochMilli(Long.MAX_VALUE), Integer.MAX_VALUE));
       return null;
     });
     stored = all;
     ctx.stats.outboxBacklog.set(all.size());
   }
 
-  /** Schedules every entry {@link #load()} read at its next attempt time; after start. */
-  void resendAll() {
-    List<OutboxEntry> all = stored;
-    stored = List.of();
-    for (OutboxEntry e : all) {
-      Duration wait = Duration.between(ctx.now(), e.nextAttemptAt());
-      ctx.scheduler.schedule(wait.isNegative() ? Duration.ZERO : wait,
-          () -> lane.execute(() -> send(e)));
+  /** Sends queued resends to one recipient while fewer than the window are in flight; on the lane. */
+  private void releaseResends(PeerId to) {
+    ArrayDeque<OutboxEntry> queue = resends.get(to);
+    if (queue == null) {
+      return;
+    }
+    int inFlight = resending.getOrDefault(to, 0);
+    while (inFlight < RESEND_WINDOW && !queue.isEmpty() && !closed) {
+      inFlight++;
+      resending.put(to, inFlight);
+      send(queue.poll(), true);
+      inFlight = resending.getOrDefault(to, 0);
+    }
+    if (queue.isEmpty()) {
+      resends.remove(to);
+    }
+    if (resending.getOrDefault(to, 0) <= 0) {
+      resending.remove(to);
     }
   }
 

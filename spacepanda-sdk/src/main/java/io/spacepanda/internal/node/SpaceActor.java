@@ -225,7 +225,7 @@ final class SpaceActor implements StepRunner.Owner {
   /** Sends entries after the step commits. */
   void dispatchAfterCommit(Step step, List<OutboxEntry> entries) {
     if (!entries.isEmpty()) {
-      step.afterCommit(() -> services.outbox().dispatch(entries, null));
+      step.afterCommit(() -> services.outbox().dispatch(entries));
     }
   }
 
@@ -410,15 +410,12 @@ final class SpaceActor implements StepRunner.Owner {
         t.insertMessage(sm);
         GroupStore.saveRatchet(t, gc);
       });
-      List<OutboxEntry> out = new ArrayList<>();
-      for (PeerId r : recipients) {
-        out.add(services.outbox().enqueue(s, key, env, r));
-      }
+      List<OutboxEntry> out = recipients.isEmpty() ? List.of()
+          : services.outbox().enqueueMessage(s, key, env, recipients);
       ctx.seen.put(id, Boolean.TRUE);
-      Outbox.Delivery d = recipients.isEmpty() ? null : new Outbox.Delivery(id, recipients.size());
       int n = recipients.size();
       s.afterCommit(() -> {
-        services.outbox().dispatch(out, d);
+        services.outbox().dispatch(out);
         ctx.stats.messageSent(gc.idString(), n);
       });
       return Messages.view(gc.id(), sm);

@@ -9,6 +9,7 @@ import io.spacepanda.spi.InviteRedemption;
 import io.spacepanda.spi.NodeKeyKind;
 import io.spacepanda.spi.OutboxEntry;
 import io.spacepanda.spi.PendingEnvelope;
+import io.spacepanda.spi.RecipientState;
 import io.spacepanda.spi.SecretBlob;
 import io.spacepanda.spi.SpaceOperation;
 import io.spacepanda.spi.SpaceRecord;
@@ -20,6 +21,7 @@ import io.spacepanda.spi.TransactionWork;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.EnumMap;
@@ -60,6 +62,7 @@ public final class InMemoryStorage implements Storage {
   private final Map<Id, StoredMessage> messages = new HashMap<>();
   private final Map<Id, NavigableMap<StoredMessage, Id>> channelIndex = new HashMap<>();
   private final Map<OutboxKey, OutboxEntry> outbox = new HashMap<>();
+  private final Map<Id, NavigableMap<Id, RecipientState>> recipientStates = new HashMap<>();
   private final Map<Id, PendingEnvelope> pending = new HashMap<>();
   private final Map<Id, Invite> invites = new HashMap<>();
 
@@ -443,9 +446,37 @@ public final class InMemoryStorage implements Storage {
         return false;
       }
       int attempts = e.attempts() == Integer.MAX_VALUE ? e.attempts() : e.attempts() + 1;
-      put(outbox, key,
-          new OutboxEntry(envelopeId, recipient, e.payload(), nextAttemptAt, attempts));
+      put(outbox, key, new OutboxEntry(envelopeId, recipient, e.payload(), nextAttemptAt,
+          attempts, e.enqueuedAt()));
       return true;
+    }
+
+    @Override
+    public void putRecipientState(Id messageId, Id recipient, RecipientState state) {
+      check();
+      need(messageId, "messageId");
+      need(recipient, "recipient");
+      need(state, "state");
+      NavigableMap<Id, RecipientState> states = recipientStates.get(messageId);
+      if (states == null) {
+        states = new TreeMap<>();
+        put(recipientStates, messageId, states);
+      }
+      put(states, recipient, state);
+    }
+
+    @Override
+    public Map<Id, RecipientState> recipientStates(Id messageId) {
+      check();
+      NavigableMap<Id, RecipientState> states = recipientStates.get(need(messageId, "messageId"));
+      return states == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(states));
+    }
+
+    @Override
+    public int deleteRecipientStates(Id messageId) {
+      check();
+      NavigableMap<Id, RecipientState> old = remove(recipientStates, need(messageId, "messageId"));
+      return old == null ? 0 : old.size();
     }
 
     @Override

@@ -57,7 +57,23 @@ final class SchemaMigrations {
                       + " envelope_ct BLOB NOT NULL, received_ms INTEGER NOT NULL)",
                   "CREATE INDEX pending_by_age ON pending_envelope (received_ms, envelope_id)",
                   "CREATE TABLE invite (secret_hash BLOB PRIMARY KEY,"
-                      + " expires_ms INTEGER NOT NULL, used INTEGER NOT NULL)")));
+                      + " expires_ms INTEGER NOT NULL, used INTEGER NOT NULL)")),
+          // Old outbox rows get enqueued_ms = next_attempt_ms. Copies of own messages still
+          // queued (QUEUED = 1, SENT = 2) become PENDING (1) recipient states; which recipients
+          // had acknowledged before was kept only in memory and is lost.
+          new Step(
+              2,
+              "durable per-recipient delivery state, outbox enqueue time",
+              List.of(
+                  "CREATE TABLE recipient_state (message_id BLOB NOT NULL,"
+                      + " recipient BLOB NOT NULL, state INTEGER NOT NULL,"
+                      + " PRIMARY KEY (message_id, recipient))",
+                  "ALTER TABLE outbox ADD COLUMN enqueued_ms INTEGER NOT NULL DEFAULT 0",
+                  "UPDATE outbox SET enqueued_ms = next_attempt_ms",
+                  "INSERT OR IGNORE INTO recipient_state (message_id, recipient, state)"
+                      + " SELECT o.envelope_id, o.recipient, 1 FROM outbox o"
+                      + " JOIN message m ON m.message_id = o.envelope_id"
+                      + " WHERE m.delivery IN (1, 2)")));
 
   /** The schema version this code writes: the last step's. */
   static final int LATEST = STEPS.get(STEPS.size() - 1).version();

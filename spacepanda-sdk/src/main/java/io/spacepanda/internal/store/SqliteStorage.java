@@ -10,6 +10,7 @@ import io.spacepanda.spi.InviteRedemption;
 import io.spacepanda.spi.NodeKeyKind;
 import io.spacepanda.spi.OutboxEntry;
 import io.spacepanda.spi.PendingEnvelope;
+import io.spacepanda.spi.RecipientState;
 import io.spacepanda.spi.SecretBlob;
 import io.spacepanda.spi.SpaceOperation;
 import io.spacepanda.spi.SpaceRecord;
@@ -43,6 +44,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.sqlite.SQLiteConfig;
 
@@ -68,8 +70,9 @@ import org.sqlite.SQLiteConfig;
  * (see {@link KeysetFile}): encrypted under an Argon2id key from the passphrase when one is given;
  * otherwise in cleartext, which protects data that leaves without the keyset file (a copy of the
  * database or its WAL, a backup of the database alone, freed disk pages) but not a copy of the
- * whole directory. Ids, Lamport clocks, sequence numbers, times, content types, delivery states
- * and channel kinds are stored in cleartext. Temporary tables and indices stay in memory.
+ * whole directory. Ids, Lamport clocks, sequence numbers, times, content types, delivery and
+ * recipient states and channel kinds are stored in cleartext. Temporary tables and indices stay in
+ * memory.
  *
  * <p>Opening. The keyset is read and opened before the database is touched, so a wrong passphrase
  * changes nothing on disk. A lock on {@value StoreConstants#LOCK_FILE} keeps a second store, in
@@ -819,13 +822,14 @@ public final class SqliteStorage implements Storage {
       StoreArgs.need(e, "entry");
       return update(
               "INSERT OR IGNORE INTO outbox"
-                  + " (envelope_id, recipient, payload_ct, next_attempt_ms, attempts)"
-                  + " VALUES (?, ?, ?, ?, ?)",
+                  + " (envelope_id, recipient, payload_ct, next_attempt_ms, attempts, enqueued_ms)"
+                  + " VALUES (?, ?, ?, ?, ?, ?)",
               e.envelopeId(),
               e.recipient(),
               cipher.seal(e.payload(), "outbox", "payload_ct", e.envelopeId(), e.recipient()),
               e.nextAttemptAt().toEpochMilli(),
-              e.attempts())
+              e.attempts(),
+              e.enqueuedAt().toEpochMilli())
           > 0;
     }
 
@@ -836,7 +840,8 @@ public final class SqliteStorage implements Storage {
       StoreArgs.needCount(limit, "limit");
       return List.copyOf(
           query(
-              "SELECT envelope_id, recipient, payload_ct, next_attempt_ms, attempts FROM outbox"
+              "SELECT envelope_id, recipient, payload_ct, next_attempt_ms, attempts, enqueued_ms"
+                  + " FROM outbox"
                   + " WHERE next_attempt_ms <= ?"
                   + " ORDER BY next_attempt_ms, envelope_id, recipient LIMIT ?",
               rs -> {
@@ -847,7 +852,8 @@ public final class SqliteStorage implements Storage {
                     recipient,
                     cipher.open(rs.getBytes(3), "outbox", "payload_ct", envelopeId, recipient),
                     Instant.ofEpochMilli(rs.getLong(4)),
-                    rs.getInt(5));
+                    rs.getInt(5),
+                    Instant.ofEpochMilli(rs.getLong(6)));
               },
               at,
               limit));
@@ -876,6 +882,40 @@ public final class SqliteStorage implements Storage {
               envelopeId,
               recipient)
           > 0;
+    }
+
+    // ---- per-recipient delivery state
+
+    @Override
+    public void putRecipientState(Id messageId, Id recipient, RecipientState state)
+        throws StorageException {
+      check();
+      StoreArgs.need(messageId, "messageId");
+      StoreArgs.need(recipient, "recipient");
+      StoreArgs.need(state, "state");
+      update("INSERT OR REPLACE INTO recipient_state (message_id, recipient, state)"
+          + " VALUES (?, ?, ?)", messageId, recipient, state.code());
+    }
+
+    @Override
+    public Map<Id, RecipientState> recipientStates(Id messageId) throws StorageException {
+      check();
+      StoreArgs.need(messageId, "messageId");
+      Map<Id, RecipientState> out = new TreeMap<>();
+      for (Map.Entry<Id, RecipientState> e : query(
+          "SELECT recipient, state FROM recipient_state WHERE message_id = ?",
+          rs -> Map.entry(id(rs.getBytes(1)), RecipientState.fromCode(rs.getInt(2))),
+          messageId)) {
+        out.put(e.getKey(), e.getValue());
+      }
+      return Collections.unmodifiableMap(out);
+    }
+
+    @Override
+    public int deleteRecipientStates(Id messageId) throws StorageException {
+      check();
+      StoreArgs.need(messageId, "messageId");
+      return update("DELETE FROM recipient_state WHERE message_id = ?", messageId);
     }
 
     // ---- pending envelopes

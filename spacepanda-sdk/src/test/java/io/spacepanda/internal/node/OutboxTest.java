@@ -12,6 +12,7 @@ import io.spacepanda.internal.net.sim.SimulatedNetwork;
 import io.spacepanda.spi.DeliveryState;
 import io.spacepanda.spi.Id;
 import io.spacepanda.spi.OutboxEntry;
+import io.spacepanda.spi.RecipientState;
 import io.spacepanda.spi.Storage;
 import io.spacepanda.spi.StorageException;
 import io.spacepanda.spi.StoredMessage;
@@ -21,6 +22,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
@@ -29,8 +32,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The outbox on the simulated network's virtual time, with a fake last step of the chain: retries
  * back off 2, 4, 8 … seconds up to 5 minutes, acknowledged copies leave it and advance the
- * message's delivery state, a copy failing {@link Outbox#MAX_ATTEMPTS} times is given up, and
- * stored copies are sent again after a restart.
+ * message's delivery state from durable per-recipient states, a copy older than the delivery
+ * horizon is given up with one failure event, and stored copies are sent again after a restart,
+ * per recipient in send order and paced.
  */
 class OutboxTest {
 
@@ -43,7 +47,8 @@ class OutboxTest {
   private final PeerId carol = IdentityKey.generate(random).peerId();
 
   /** One copy handed to the fake transport, and when. */
-  record Attempt(PeerId to, Duration at, int attempt, CompletableFuture<Void> result) {}
+  record Attempt(PeerId to, Duration at, int attempt, byte[] envelope,
+      CompletableFuture<Void> result) {}
 
   /** A node's context and outbox over the shared storage, as NodeRuntime.start() wires them. */
   final class Fixture {
@@ -54,6 +59,16 @@ class OutboxTest {
 
     /** @param answer what the fake transport answers to each copy (null: leave it pending) */
     Fixture(Function<Attempt, Boolean> answer) {
+      this(answer, NodeConfig.DEFAULT_DELIVERY_HORIZON, List.of());
+    }
+
+    /**
+     * @param answer what the fake transport answers to each copy (null: leave it pending)
+     * @param horizon the delivery horizon
+     * @param before interceptors before the fake transport
+     */
+    Fixture(Function<Attempt, Boolean> answer, Duration horizon,
+        List<OutboundChain.Interceptor> before) {
       SpacePandaListener listener = new SpacePandaListener() {
         @Override
         public void onDeliveryProgress(MessageId message, int acknowledged, int recipients) {
@@ -65,10 +80,11 @@ class OutboxTest {
           events.add("failed " + (recipient.equals(bob) ? "bob" : "carol"));
         }
       };
-      ctx = TestContexts.create(storage, net.clock(), net.scheduler(), listener);
-      OutboundChain chain = new OutboundChain(List.of(c -> {
+      ctx = TestContexts.create(storage, net.clock(), net.scheduler(), listener, horizon);
+      List<OutboundChain.Interceptor> chain = new ArrayList<>(before);
+      chain.add(c -> {
         Attempt a = new Attempt(c.copy().to(), net.now(), c.copy().attempt(),
-            new CompletableFuture<>());
+            c.copy().envelope(), new CompletableFuture<>());
         attempts.add(a);
         Boolean ok = answer.apply(a);
         if (ok == Boolean.TRUE) {
@@ -77,20 +93,20 @@ class OutboxTest {
           a.result().completeExceptionally(new IllegalStateException("unreachable (test)"));
         }
         return a.result();
-      }));
-      outbox = new Outbox(ctx, chain);
+      });
+      outbox = new Outbox(ctx, new OutboundChain(chain));
       lane = new Lane("test", io.spacepanda.NodeEventListener.ActorKind.NODE, Runnable::run);
     }
 
-    /** Records copies of one message to the recipients in one step and dispatches them. */
+    /**
+     * Records copies of one message (its id as the envelope) to the recipients in one step, with
+     * their pending states, as SpaceActor.send does, and dispatches them.
+     */
     void send(byte[] messageId, PeerId... to) {
-      Outbox.Delivery d = new Outbox.Delivery(MessageId.of(messageId), to.length);
       ctx.steps.submit(lane, null, s -> {
-        List<OutboxEntry> entries = new ArrayList<>();
-        for (PeerId p : to) {
-          entries.add(outbox.enqueue(s, Id.of(messageId), new byte[] {1, 2, 3}, p));
-        }
-        s.afterCommit(() -> outbox.dispatch(entries, d));
+        List<OutboxEntry> entries =
+            outbox.enqueueMessage(s, Id.of(messageId), messageId, List.of(to));
+        s.afterCommit(() -> outbox.dispatch(entries));
         return null;
       }).join();
     }
@@ -107,10 +123,10 @@ class OutboxTest {
     storage.close();
   }
 
+  /** Stores an own message, QUEUED, with an id whose order differs from n's. */
   private byte[] storedMessage(int n) throws StorageException {
-    byte[] id = new byte[32];
-    id[0] = (byte) n;
-    StoredMessage m = new StoredMessage(Id.of(id), Id.of(new byte[16]), Id.of(new byte[32]), 1, 1,
+    byte[] id = NodeContext.sha256(new byte[] {(byte) n, (byte) (n >> 8)});
+    StoredMessage m = new StoredMessage(Id.of(id), Id.of(new byte[16]), Id.of(new byte[32]), n, n,
         1, "hi".getBytes(), Instant.parse("2026-01-01T00:00:00Z"), DeliveryState.QUEUED);
     storage.<Void, RuntimeException>inTransaction(t -> {
       t.insertMessage(m);
@@ -122,6 +138,11 @@ class OutboxTest {
   private DeliveryState state(byte[] id) throws StorageException {
     return storage.<DeliveryState, RuntimeException>inTransaction(
         t -> t.message(Id.of(id)).orElseThrow().deliveryState());
+  }
+
+  private Map<Id, RecipientState> recipientStates(byte[] id) throws StorageException {
+    return storage.<Map<Id, RecipientState>, RuntimeException>inTransaction(
+        t -> t.recipientStates(Id.of(id)));
   }
 
   private List<OutboxEntry> stored() throws StorageException {
@@ -136,12 +157,22 @@ class OutboxTest {
     assertEquals(Duration.ofSeconds(8), Outbox.backoff(3));
     assertEquals(Duration.ofSeconds(256), Outbox.backoff(8));
     assertEquals(Outbox.MAX_BACKOFF, Outbox.backoff(9));
-    assertEquals(Duration.ofMinutes(5), Outbox.backoff(Outbox.MAX_ATTEMPTS));
+    assertEquals(Duration.ofMinutes(5), Outbox.backoff(100));
     assertEquals(Duration.ofMinutes(5), Outbox.backoff(Integer.MAX_VALUE));
   }
 
   @Test
-  void failingCopy_isRetriedOnTheBackoffSchedule_thenDelivered() throws StorageException {
+  void derive_queuedSentDeliveredFailed() {
+    assertEquals(DeliveryState.QUEUED, Outbox.derive(2, 0, 0));
+    assertEquals(DeliveryState.QUEUED, Outbox.derive(1, 0, 1));
+    assertEquals(DeliveryState.SENT, Outbox.derive(1, 1, 0));
+    assertEquals(DeliveryState.DELIVERED, Outbox.derive(0, 2, 0));
+    assertEquals(DeliveryState.FAILED, Outbox.derive(0, 1, 1));
+  }
+
+  @Test
+  void failingCopy_isRetriedOnTheBackoffSchedule_thenDelivered_noFailureEvents()
+      throws StorageException {
     Fixture f = new Fixture(a -> a.attempt() >= 4);
     byte[] id = storedMessage(1);
     f.send(id, bob);
@@ -150,10 +181,10 @@ class OutboxTest {
     assertEquals(List.of(Duration.ZERO, Duration.ofSeconds(2), Duration.ofSeconds(6),
         Duration.ofSeconds(14), Duration.ofSeconds(30)), f.times(), "seed " + seed);
     assertEquals(List.of(0, 1, 2, 3, 4), f.attempts.stream().map(Attempt::attempt).toList());
-    assertEquals(List.of("failed bob", "failed bob", "failed bob", "failed bob", "progress 1/1"),
-        events);
+    assertEquals(List.of("progress 1/1"), events, "a failed attempt is no failure event");
     assertEquals(List.of(), stored(), "the acknowledged copy left the outbox");
     assertEquals(DeliveryState.DELIVERED, state(id));
+    assertEquals(Map.of(), recipientStates(id), "states of a delivered message are dropped");
   }
 
   @Test
@@ -164,6 +195,8 @@ class OutboxTest {
     assertEquals(2, f.attempts.size());
     assertEquals(2, stored().size());
     assertEquals(DeliveryState.QUEUED, state(id));
+    assertEquals(Map.of(NodeContext.peerKey(bob), RecipientState.PENDING,
+        NodeContext.peerKey(carol), RecipientState.PENDING), recipientStates(id));
 
     f.attempts.get(0).result().complete(null);
     assertEquals(DeliveryState.SENT, state(id));
@@ -177,27 +210,50 @@ class OutboxTest {
   }
 
   @Test
-  void copyFailingMaxAttempts_isRemovedAndReportedFailed() throws StorageException {
-    Fixture f = new Fixture(a -> false);
+  void copyToARecipientThatNeverComesBack_failsAtTheHorizon_withOneFailureEvent()
+      throws StorageException {
+    Fixture f = new Fixture(a -> a.to().equals(carol), Duration.ofMinutes(1), List.of());
     byte[] id = storedMessage(3);
-    f.send(id, bob);
-    net.runFor(Duration.ofHours(12));
+    f.send(id, bob, carol);
+    net.runFor(Duration.ofHours(2));
 
-    assertEquals(Outbox.MAX_ATTEMPTS, f.attempts.size(), "seed " + seed);
+    List<Duration> toBob = f.attempts.stream().filter(a -> a.to().equals(bob))
+        .map(Attempt::at).toList();
+    assertEquals(List.of(Duration.ZERO, Duration.ofSeconds(2), Duration.ofSeconds(6),
+        Duration.ofSeconds(14), Duration.ofSeconds(30), Duration.ofSeconds(60)), toBob,
+        "backoff, the last attempt at the horizon; seed " + seed);
+    assertEquals(List.of("progress 1/2", "failed bob"), events, "one failure event");
     assertEquals(List.of(), stored(), "the copy was given up");
     assertEquals(DeliveryState.FAILED, state(id));
-    assertEquals(Outbox.MAX_ATTEMPTS, events.stream().filter("failed bob"::equals).count());
-    Duration last = f.times().get(f.times().size() - 1);
-    Duration beforeLast = f.times().get(f.times().size() - 2);
-    assertEquals(Outbox.MAX_BACKOFF, last.minus(beforeLast), "retries capped at 5 minutes");
-    net.runFor(Duration.ofHours(1));
-    assertEquals(Outbox.MAX_ATTEMPTS, f.attempts.size(), "no attempt after giving up");
+    assertEquals(Map.of(NodeContext.peerKey(bob), RecipientState.FAILED,
+        NodeContext.peerKey(carol), RecipientState.DELIVERED), recipientStates(id));
+  }
+
+  @Test
+  void deliveryStateAfterARestart_endsDeliveredWhenTheRecipientAcknowledgesLater()
+      throws StorageException {
+    Fixture first = new Fixture(a -> a.to().equals(carol) ? Boolean.TRUE : null);
+    byte[] id = storedMessage(4);
+    first.send(id, bob, carol);
+    assertEquals(DeliveryState.SENT, state(id));
+    first.outbox.close();
+
+    Fixture second = new Fixture(a -> true);
+    second.outbox.load();
+    second.outbox.resendAll();
+    net.runFor(Duration.ofSeconds(1));
+
+    assertEquals(1, second.attempts.size(), "only bob's copy was still queued");
+    assertEquals(List.of("progress 1/2", "progress 2/2"), events,
+        "progress counts what was acknowledged before the restart");
+    assertEquals(DeliveryState.DELIVERED, state(id));
+    assertEquals(List.of(), stored());
   }
 
   @Test
   void storedCopies_areSentAgainAfterARestart() throws StorageException {
     Fixture first = new Fixture(a -> false);
-    byte[] id = storedMessage(4);
+    byte[] id = storedMessage(5);
     first.send(id, bob);
     assertEquals(1, first.attempts.size());
     first.outbox.close();
@@ -215,5 +271,49 @@ class OutboxTest {
     assertEquals(List.of(), first.attempts.subList(1, first.attempts.size()),
         "the closed outbox sent nothing more");
     assertEquals(List.of(), stored(), "acknowledged after the restart");
+    assertEquals(DeliveryState.DELIVERED, state(id));
+  }
+
+  @Test
+  void resendsAfterARestart_reachEachRecipientInSendOrder_pacedByTheWindow()
+      throws StorageException {
+    int n = 100;
+    Fixture first = new Fixture(a -> null);
+    List<byte[]> sent = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      byte[] id = storedMessage(100 + i);
+      sent.add(id);
+      first.send(id, bob, carol);
+    }
+    first.outbox.close();
+
+    int[] inFlight = new int[1];
+    int[] maxInFlight = new int[1];
+    Random delays = new Random(seed);
+    Fixture second = new Fixture(a -> {
+      inFlight[0]++;
+      maxInFlight[0] = Math.max(maxInFlight[0], inFlight[0]);
+      net.scheduler().schedule(Duration.ofMillis(1 + delays.nextInt(200)), () -> {
+        inFlight[0]--;
+        a.result().complete(null);
+      });
+      return null;
+    }, NodeConfig.DEFAULT_DELIVERY_HORIZON,
+        List.of(OutboundChain.window(NodeRuntime.MAX_COPIES_IN_FLIGHT_PER_PEER)));
+    second.outbox.load();
+    second.outbox.resendAll();
+    net.runFor(Duration.ofMinutes(1));
+
+    for (PeerId p : List.of(bob, carol)) {
+      List<Id> order = second.attempts.stream().filter(a -> a.to().equals(p))
+          .map(a -> Id.of(a.envelope())).toList();
+      assertEquals(sent.stream().map(Id::of).toList(), order, "send order; seed " + seed);
+    }
+    assertTrue(maxInFlight[0] <= 2 * NodeRuntime.MAX_COPIES_IN_FLIGHT_PER_PEER,
+        "paced, not released at once: " + maxInFlight[0]);
+    assertEquals(List.of(), stored());
+    for (byte[] id : sent) {
+      assertEquals(DeliveryState.DELIVERED, state(id));
+    }
   }
 }

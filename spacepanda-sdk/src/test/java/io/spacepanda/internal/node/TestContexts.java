@@ -10,6 +10,7 @@ import io.spacepanda.internal.mls.group.MlsConfig;
 import io.spacepanda.spi.Storage;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -23,10 +24,16 @@ final class TestContexts {
 
   static NodeContext create(Storage storage, Clock clock, Scheduler scheduler,
       SpacePandaListener listener) {
+    return create(storage, clock, scheduler, listener, NodeConfig.DEFAULT_DELIVERY_HORIZON);
+  }
+
+  static NodeContext create(Storage storage, Clock clock, Scheduler scheduler,
+      SpacePandaListener listener, Duration deliveryHorizon) {
     SecureRandom random = new SecureRandom();
     NodeConfig config = new NodeConfig(null, storage, null, List.of(), List.of(), Jitter.none(),
         null, 2, clock, scheduler, random, Runnable::run, Runnable::run,
-        java.time.Duration.ofDays(7), listener, null, io.spacepanda.NodeEventListener.none());
+        java.time.Duration.ofDays(7), listener, null, io.spacepanda.NodeEventListener.none(),
+        deliveryHorizon);
     NodeStats stats = new NodeStats(io.spacepanda.NodeEventListener.none(), System::nanoTime);
     StepRunner steps = new StepRunner(storage, new SerialExecutor(Runnable::run), listener, stats);
     return new NodeContext(config, storage, IdentityKey.generate(random),

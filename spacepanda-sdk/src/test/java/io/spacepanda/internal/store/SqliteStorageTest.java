@@ -14,6 +14,7 @@ import io.spacepanda.spi.DeliveryState;
 import io.spacepanda.spi.Id;
 import io.spacepanda.spi.NodeKeyKind;
 import io.spacepanda.spi.OutboxEntry;
+import io.spacepanda.spi.RecipientState;
 import io.spacepanda.spi.SecretBlob;
 import io.spacepanda.spi.Storage;
 import io.spacepanda.spi.StorageContractTest;
@@ -271,6 +272,42 @@ class SqliteStorageTest extends StorageContractTest {
     }
     try (Storage store = Storages.sqlite(dir)) {
       assertEquals(List.of(), store.inTransaction(t -> t.spaces()));
+    }
+  }
+
+  @Test
+  void open_version1Database_outboxGetsEnqueueTimeAndQueuedCopiesPendingStates()
+      throws Exception {
+    Path dir = tempDir.resolve("v1");
+    Id message = Id.of(new byte[32]);
+    Id bob = id("bob", 38);
+    Id carol = id("carol", 38);
+    java.time.Instant at = T0.plusSeconds(40);
+    try (Storage store = Storages.sqlite(dir)) {
+      store.<Void, RuntimeException>inTransaction(t -> {
+        t.insertMessage(new StoredMessage(message, id("ch", 16), id("me", 38), 1, 1, 1,
+            new byte[] {1}, T0, DeliveryState.SENT));
+        t.enqueueOutbox(new OutboxEntry(message, bob, new byte[] {1}, at, 3, T0));
+        t.enqueueOutbox(new OutboxEntry(id("commit", 32), carol, new byte[] {2}, at, 0, T0));
+        return null;
+      });
+    }
+    try (Connection c = rawConnection(dir);
+        Statement st = c.createStatement()) {
+      st.executeUpdate("DROP TABLE recipient_state");
+      st.executeUpdate("ALTER TABLE outbox DROP COLUMN enqueued_ms");
+      st.executeUpdate("UPDATE schema_version SET version = 1");
+    }
+    try (Storage store = Storages.sqlite(dir)) {
+      store.<Void, RuntimeException>inTransaction(t -> {
+        assertEquals(List.of(new OutboxEntry(message, bob, new byte[] {1}, at, 3, at),
+            new OutboxEntry(id("commit", 32), carol, new byte[] {2}, at, 0, at)).stream()
+                .sorted(java.util.Comparator.comparing(OutboxEntry::envelopeId)).toList(),
+            t.dueOutbox(at, 10));
+        assertEquals(Map.of(bob, RecipientState.PENDING), t.recipientStates(message));
+        assertEquals(Map.of(), t.recipientStates(id("commit", 32)));
+        return null;
+      });
     }
   }
 
