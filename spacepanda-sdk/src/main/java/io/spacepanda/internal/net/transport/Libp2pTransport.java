@@ -189,6 +189,8 @@ public final class Libp2pTransport implements Transport {
           .handshakeTimeout(config.handshakeTimeout())
           .idleTimeout(config.idleTimeout())
           .connectTimeout(config.dialTimeout())
+          .admission(config.admission())
+          .knownAddresses(addressBook::knowsAddress)
           .threads(config.threads())
           .build();
       h.setProtocolHandler(EnvelopeProtocolConstants.PROTOCOL_ID, this::onInboundStream);
