@@ -166,6 +166,62 @@ class HostAdmissionAttackTest {
     }
   }
 
+  /**
+   * Random bytes, and random bytes after a valid multistream header selecting {@code /noise}
+   * (multistream-select spec; libp2p noise spec "Wire Format"), sent over real sockets: every
+   * connection is closed by the node, and a good peer connects afterwards.
+   */
+  @Test
+  void randomBytesOverRealSockets_everyConnectionClosed_goodPeerStillConnects() throws Exception {
+    long seed = Long.getLong("spacepanda.seed", System.nanoTime()); // replay: -Dspacepanda.seed=…
+    System.out.println("randomBytesOverRealSockets seed " + seed);
+    java.util.Random random = new java.util.Random(seed);
+    Host node = host(Host.builder().handshakeTimeout(java.time.Duration.ofSeconds(1)));
+    Multiaddr addr = listen(node);
+    List<String> sources = IdleSocketAttacker.loopbackSources(4);
+    List<java.net.Socket> sockets = new ArrayList<>();
+    try {
+      for (int i = 0; i < 40; i++) {
+        java.net.Socket s = new java.net.Socket();
+        sockets.add(s);
+        s.bind(new InetSocketAddress(sources.get(i % sources.size()), 0));
+        s.connect(socketAddress(addr), 5_000);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        if (random.nextBoolean()) {
+          out.writeBytes("\u0013/multistream/1.0.0\n\u0007/noise\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        byte[] junk = new byte[random.nextInt(2000)];
+        random.nextBytes(junk);
+        out.writeBytes(junk);
+        try {
+          s.getOutputStream().write(out.toByteArray());
+        } catch (java.io.IOException closedAlready) {
+          // the node may close before everything is written: that is the outcome we want
+        }
+      }
+      int closed = 0;
+      for (java.net.Socket s : sockets) {
+        s.setSoTimeout(15_000);
+        try {
+          java.io.InputStream in = s.getInputStream();
+          byte[] buf = new byte[4096];
+          while (in.read(buf) >= 0) {
+            // the node's multistream header, then nothing: read until it closes
+          }
+        } catch (java.net.SocketException reset) {
+          // a reset is a close too
+        }
+        closed++;
+      }
+      assertEquals(40, closed, "seed " + seed);
+      assertEquals(1, goodPeersConnect(addr, 1, 1), "seed " + seed);
+    } finally {
+      for (java.net.Socket s : sockets) {
+        s.close();
+      }
+    }
+  }
+
   private static void eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
     for (int i = 0; i < 400 && !condition.getAsBoolean(); i++) {
       Thread.sleep(25);
