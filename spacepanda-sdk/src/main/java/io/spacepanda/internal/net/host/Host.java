@@ -44,6 +44,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
@@ -456,8 +457,7 @@ public final class Host implements AutoCloseable {
             ? admission.admitOutbound()
             : admission.admitInbound(
                 remote,
-                () -> ch.eventLoop().execute(() -> up.fail(
-                    new ConnectionException(Kind.LIMIT_REACHED, "pending handshake evicted for a newcomer"))));
+                () -> evict(up));
     if (up.ticket == null) {
       up.fail(new ConnectionException(Kind.LIMIT_REACHED, "pending handshake limit reached"));
       return;
@@ -497,6 +497,16 @@ public final class Host implements AutoCloseable {
                     up.fail(cause);
                   }
                 }));
+  }
+
+  /** Closes an upgrade evicted for a newcomer, on its own event loop. */
+  private static void evict(Upgrade up) {
+    try {
+      up.channel.eventLoop().execute(() -> up.fail(
+          new ConnectionException(Kind.LIMIT_REACHED, "pending handshake evicted for a newcomer")));
+    } catch (RejectedExecutionException e) {
+      LOG.debug("event loop of an evicted handshake already stopped", e); // the host is closing
+    }
   }
 
   private static InetAddress remoteAddressOrNull(Channel ch) {
