@@ -28,6 +28,8 @@ import io.spacepanda.internal.net.stream.StreamHandler;
 import io.spacepanda.internal.net.stream.StreamMuxer;
 import io.spacepanda.internal.net.stream.StreamMuxerFactory;
 import io.spacepanda.internal.net.tcp.TcpTransport;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,8 +44,10 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,11 +59,14 @@ import org.slf4j.LoggerFactory;
  * /ipfs/id/1.0.0}) and ping ({@code /ipfs/ping/1.0.0}) are served from the start; {@link
  * #identify} and {@link #openPing} are their client sides.
  *
- * <p>Connection management: at most {@code maxConnections} upgraded connections and {@code
- * maxPendingHandshakes} connections in their upgrade (extra inbound connections are closed at
- * once, extra dials fail with {@link ConnectionException.Kind#LIMIT_REACHED}); an upgrade that
- * exceeds {@code handshakeTimeout} is closed, and so is an inbound stream that names no protocol
- * in that time; a connection that has had no stream for {@code idleTimeout} is closed (muxer
+ * <p>Connection management: at most {@code maxConnections} upgraded connections; connections in
+ * their upgrade are admitted by {@link HandshakeAdmission} under {@link AdmissionLimits} (per
+ * address, per prefix, global with a reserve for known peers and own dials, eviction of the most
+ * represented prefix's oldest handshake): a refused inbound connection is closed at once, a refused
+ * dial fails with {@link ConnectionException.Kind#LIMIT_REACHED}. An upgrade that exceeds its
+ * deadline (the {@code handshakeTimeout}, shortened to the limits' minimum as pending handshakes
+ * approach their limit) is closed, and so is an inbound stream that names no protocol within
+ * {@code handshakeTimeout}; a connection that has had no stream for {@code idleTimeout} is closed (muxer
  * keep-alive traffic does not count). Streams per connection and frame sizes are the muxer's
  * limits. One connection per peer: a dial to a connected peer returns the existing connection,
  * concurrent dials to one peer share one attempt, and when both peers dialed
@@ -81,7 +88,7 @@ public final class Host implements AutoCloseable {
   private final Map<String, StreamMuxerFactory> muxers;
   private final boolean earlyMuxerNegotiation;
   private final int maxConnections;
-  private final int maxPendingHandshakes;
+  private final HandshakeAdmission admission;
   private final Duration handshakeTimeout;
   private final Duration idleTimeout;
   private final int maxNegotiationAttempts;
@@ -97,7 +104,6 @@ public final class Host implements AutoCloseable {
   private final Map<PeerId, ConnectionImpl> byPeer = new HashMap<>(); // guarded by lock
   private final Set<ConnectionImpl> all = ConcurrentHashMap.newKeySet();
   private final Map<PeerId, CompletableFuture<Connection>> pendingDials = new ConcurrentHashMap<>();
-  private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean closed;
 
   private Host(Builder b) {
@@ -106,7 +112,7 @@ public final class Host implements AutoCloseable {
     this.muxers = new LinkedHashMap<>(b.muxers);
     this.earlyMuxerNegotiation = b.earlyMuxerNegotiation;
     this.maxConnections = b.maxConnections;
-    this.maxPendingHandshakes = b.maxPendingHandshakes;
+    this.admission = new HandshakeAdmission(b.admission, b.handshakeTimeout, b.knownAddress);
     this.handshakeTimeout = b.handshakeTimeout;
     this.idleTimeout = b.idleTimeout;
     this.maxNegotiationAttempts = b.maxNegotiationAttempts;
@@ -347,7 +353,26 @@ public final class Host implements AutoCloseable {
 
   /** Returns the number of connections still in their upgrade (for tests). */
   int pendingHandshakes() {
-    return pending.get();
+    return admission.pending();
+  }
+
+  /**
+   * Returns how many pending inbound handshakes were evicted to admit a connection from a less
+   * represented prefix.
+   *
+   * @return the count since the host was built
+   */
+  public long evictedHandshakes() {
+    return admission.evicted();
+  }
+
+  /**
+   * Returns how many connections were refused by the pending-handshake limits.
+   *
+   * @return the count since the host was built
+   */
+  public long refusedHandshakes() {
+    return admission.refused();
   }
 
   /**
@@ -382,7 +407,7 @@ public final class Host implements AutoCloseable {
     final PeerId expected;
     final CompletableFuture<Connection> result;
     boolean done;
-    boolean counted;
+    HandshakeAdmission.Ticket ticket;
     ScheduledFuture<?> timeout;
     ConnectionImpl connection;
 
@@ -407,9 +432,8 @@ public final class Host implements AutoCloseable {
     }
 
     void release() {
-      if (counted) {
-        counted = false;
-        pending.decrementAndGet();
+      if (ticket != null) {
+        admission.release(ticket);
       }
       if (timeout != null) {
         timeout.cancel(false);
@@ -423,17 +447,26 @@ public final class Host implements AutoCloseable {
       up.fail(new ConnectionException(Kind.CLOSED, "host closed"));
       return;
     }
-    if (pending.incrementAndGet() > maxPendingHandshakes || openConnectionCount() >= maxConnections) {
-      pending.decrementAndGet();
+    if (openConnectionCount() >= maxConnections) {
       up.fail(new ConnectionException(Kind.LIMIT_REACHED, "connection limit reached"));
       return;
     }
-    up.counted = true;
+    InetAddress remote = initiator ? null : remoteAddressOrNull(ch);
+    up.ticket =
+        remote == null
+            ? admission.admitOutbound()
+            : admission.admitInbound(
+                remote,
+                () -> evict(up));
+    if (up.ticket == null) {
+      up.fail(new ConnectionException(Kind.LIMIT_REACHED, "pending handshake limit reached"));
+      return;
+    }
     up.timeout =
         ch.eventLoop()
             .schedule(
                 () -> up.fail(new ConnectionException(Kind.HANDSHAKE_TIMEOUT, "connection upgrade timed out")),
-                handshakeTimeout.toMillis(),
+                up.ticket.deadline().toMillis(),
                 TimeUnit.MILLISECONDS);
     ch.closeFuture()
         .addListener(
@@ -464,6 +497,20 @@ public final class Host implements AutoCloseable {
                     up.fail(cause);
                   }
                 }));
+  }
+
+  /** Closes an upgrade evicted for a newcomer, on its own event loop. */
+  private static void evict(Upgrade up) {
+    try {
+      up.channel.eventLoop().execute(() -> up.fail(
+          new ConnectionException(Kind.LIMIT_REACHED, "pending handshake evicted for a newcomer")));
+    } catch (RejectedExecutionException e) {
+      LOG.debug("event loop of an evicted handshake already stopped", e); // the host is closing
+    }
+  }
+
+  private static InetAddress remoteAddressOrNull(Channel ch) {
+    return ch.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
   }
 
   private void addNoise(ChannelHandlerContext ctx, Upgrade up) {
@@ -758,7 +805,8 @@ public final class Host implements AutoCloseable {
     private final Map<String, StreamMuxerFactory> muxers = new LinkedHashMap<>();
     private boolean earlyMuxerNegotiation = true;
     private int maxConnections = HostConstants.DEFAULT_MAX_CONNECTIONS;
-    private int maxPendingHandshakes = HostConstants.DEFAULT_MAX_PENDING_HANDSHAKES;
+    private AdmissionLimits admission = AdmissionLimits.defaults();
+    private Predicate<InetAddress> knownAddress = a -> false;
     private Duration handshakeTimeout = HostConstants.DEFAULT_HANDSHAKE_TIMEOUT;
     private Duration idleTimeout = HostConstants.DEFAULT_IDLE_TIMEOUT;
     private Duration connectTimeout = HostConstants.DEFAULT_CONNECT_TIMEOUT;
@@ -854,7 +902,30 @@ public final class Host implements AutoCloseable {
      * @return this builder
      */
     public Builder maxPendingHandshakes(int max) {
-      this.maxPendingHandshakes = positive(max, "maxPendingHandshakes");
+      this.admission = admission.withMaxPending(positive(max, "maxPendingHandshakes"));
+      return this;
+    }
+
+    /**
+     * Sets the limits on pending handshakes (default {@link AdmissionLimits#defaults()}).
+     *
+     * @param limits global, per-address, per-prefix and reserved limits and the shortest deadline
+     * @return this builder
+     */
+    public Builder admission(AdmissionLimits limits) {
+      this.admission = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
+    /**
+     * Sets which remote IP addresses are known peers' (default: none), whose inbound connections
+     * may use the reserved handshake slots once the global limit is reached.
+     *
+     * @param known fast and non-blocking: it is called with the admission lock held
+     * @return this builder
+     */
+    public Builder knownAddresses(Predicate<InetAddress> known) {
+      this.knownAddress = Objects.requireNonNull(known, "known");
       return this;
     }
 
@@ -942,7 +1013,8 @@ public final class Host implements AutoCloseable {
       copy.muxers.putAll(muxers);
       copy.earlyMuxerNegotiation = earlyMuxerNegotiation;
       copy.maxConnections = maxConnections;
-      copy.maxPendingHandshakes = maxPendingHandshakes;
+      copy.admission = admission;
+      copy.knownAddress = knownAddress;
       copy.handshakeTimeout = handshakeTimeout;
       copy.idleTimeout = idleTimeout;
       copy.connectTimeout = connectTimeout;

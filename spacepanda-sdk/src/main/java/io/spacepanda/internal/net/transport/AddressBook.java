@@ -2,12 +2,16 @@ package io.spacepanda.internal.net.transport;
 
 import io.spacepanda.PeerId;
 import io.spacepanda.internal.net.multiaddr.Multiaddr;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Where peers can be reached: at most {@code maxPeers} peers with at most {@code
@@ -19,6 +23,7 @@ final class AddressBook {
   private final int maxPeers;
   private final int maxAddressesPerPeer;
   private final Map<PeerId, LinkedHashSet<Multiaddr>> byPeer; // guarded by this
+  private Set<InetAddress> knownAddresses; // guarded by this; null when it must be rebuilt
 
   AddressBook(int maxPeers, int maxAddressesPerPeer) {
     this.maxPeers = maxPeers;
@@ -38,6 +43,7 @@ final class AddressBook {
    * @param address a dialable address ending in the peer's {@code /p2p/} id
    */
   synchronized void add(PeerId peer, Multiaddr address) {
+    knownAddresses = null;
     LinkedHashSet<Multiaddr> set = byPeer.computeIfAbsent(peer, p -> new LinkedHashSet<>());
     set.remove(address);
     set.add(address);
@@ -62,6 +68,35 @@ final class AddressBook {
     List<Multiaddr> out = new ArrayList<>(set);
     java.util.Collections.reverse(out);
     return out;
+  }
+
+  /**
+   * Returns whether some peer's address is the IP address {@code address} (any port); addresses by
+   * DNS name never match. Rebuilds its index only after the book changed, so it is cheap to ask for
+   * every inbound connection.
+   *
+   * @param address a remote IP address
+   * @return whether a known peer listens there
+   */
+  synchronized boolean knowsAddress(InetAddress address) {
+    if (knownAddresses == null) {
+      Set<InetAddress> out = new HashSet<>();
+      for (LinkedHashSet<Multiaddr> set : byPeer.values()) {
+        for (Multiaddr m : set) {
+          String text = m.toString();
+          String host = m.tcpHostOrNull();
+          if (host != null && (text.startsWith("/ip4/") || text.startsWith("/ip6/"))) {
+            try {
+              out.add(InetAddress.getByName(host)); // an IP literal: no name lookup
+            } catch (UnknownHostException e) {
+              // not an IP literal after all: such an address matches nothing
+            }
+          }
+        }
+      }
+      knownAddresses = out;
+    }
+    return knownAddresses.contains(address);
   }
 
   /**

@@ -85,6 +85,11 @@ final class FrameReader {
     return complete;
   }
 
+  /** Returns the bytes this reader has allocated for the message (for tests). */
+  int bufferCapacity() {
+    return buffer == null ? 0 : buffer.length;
+  }
+
   private void readPrefixByte(int b) throws EnvelopeFrameException {
     // multiformats unsigned-varint: 7 bits per byte, least significant group first, minimal.
     prefixValue |= (long) (b & 0x7F) << (7 * prefixBytes);

@@ -52,7 +52,10 @@ import org.slf4j.LoggerFactory;
  * <p>Bounds: inbound envelopes of at most {@code maxEnvelopeBytes}, at most {@code
  * maxInboundStreamsPerConnection} of them open per connection, and at most {@code
  * maxInboundBufferedBytes} announced by all open inbound envelopes together (each stream's length
- * prefix counts until the stream ends); a sender keeps at most as many envelope streams open to
+ * prefix counts until the stream ends; when it is exhausted the connection holding most gives way,
+ * see {@link InboundBudget}, so streams that announce much and stall never lock out other peers;
+ * handshakes are admitted under the config's {@code admission} limits, with the address book's
+ * IP addresses allowed into the reserved slots); a sender keeps at most as many envelope streams open to
  * one peer as its own per-connection limit and queues the rest.
  *
  * <p>Addresses: the context's listen multiaddrs ({@value EnvelopeProtocolConstants#DEFAULT_LISTEN_ADDRESS}
@@ -82,7 +85,8 @@ public final class Libp2pTransport implements Transport {
   private final Set<CompletableFuture<Void>> pendingSends = ConcurrentHashMap.newKeySet();
   private final Map<Connection, AtomicInteger> inboundStreams = new ConcurrentHashMap<>();
   private final AtomicLong rejected = new AtomicLong();
-  private final AtomicLong inboundBuffered = new AtomicLong();
+  private final InboundBudget<Connection> inboundBudget;
+  private final AtomicLong announcedEnvelopes = new AtomicLong();
   private final Map<PeerId, SendQueue> sendQueues = new ConcurrentHashMap<>();
   private final Object lock = new Object();
   private Host host; // guarded by lock; set once in start()
@@ -118,6 +122,7 @@ public final class Libp2pTransport implements Transport {
           "identity key belongs to " + keyPeer + ", not to " + context.localPeer());
     }
     this.addressBook = new AddressBook(config.maxKnownPeers(), config.maxAddressesPerPeer());
+    this.inboundBudget = new InboundBudget<>(config.maxInboundBufferedBytes());
     this.maxMessageBytes = EnvelopeCodec.maxEnvelopeMessageBytes(config.maxEnvelopeBytes());
     List<String> listenText = context.listenAddresses().isEmpty()
         ? List.of(EnvelopeProtocolConstants.DEFAULT_LISTEN_ADDRESS)
@@ -189,6 +194,8 @@ public final class Libp2pTransport implements Transport {
           .handshakeTimeout(config.handshakeTimeout())
           .idleTimeout(config.idleTimeout())
           .connectTimeout(config.dialTimeout())
+          .admission(config.admission())
+          .knownAddresses(addressBook::knowsAddress)
           .threads(config.threads())
           .build();
       h.setProtocolHandler(EnvelopeProtocolConstants.PROTOCOL_ID, this::onInboundStream);
@@ -403,6 +410,11 @@ public final class Libp2pTransport implements Transport {
     return rejected.get();
   }
 
+  /** Returns how many inbound envelopes announced their length so far (for tests). */
+  long announcedEnvelopes() {
+    return announcedEnvelopes.get();
+  }
+
   /**
    * Returns the bytes announced by the inbound envelopes that are open now (the amount counted
    * against {@code maxInboundBufferedBytes}).
@@ -410,7 +422,7 @@ public final class Libp2pTransport implements Transport {
    * @return the bytes reserved at this moment
    */
   public long inboundBufferedBytes() {
-    return inboundBuffered.get();
+    return inboundBudget.total();
   }
 
   /**
@@ -511,7 +523,7 @@ public final class Libp2pTransport implements Transport {
       reject(stream, "too many inbound envelope streams on one connection", null);
       return Discard.INSTANCE;
     }
-    InboundEnvelope in = new InboundEnvelope(connection.remotePeerId());
+    InboundEnvelope in = new InboundEnvelope(connection);
     in.timeout = stream.executor().schedule(() -> {
       if (!in.reader.isComplete()) {
         reject(stream, "envelope not received in time", null);
@@ -520,21 +532,26 @@ public final class Libp2pTransport implements Transport {
     stream.closeFuture().whenComplete((v, e) -> {
       open.decrementAndGet();
       in.timeout.cancel(false);
-      inboundBuffered.addAndGet(-in.reserved);
+      InboundBudget.Reservation r = in.reservation;
+      if (r != null) {
+        inboundBudget.release(r);
+      }
     });
     return in;
   }
 
   /** Receives one envelope on one inbound stream; confined to the stream's event loop. */
   private final class InboundEnvelope implements StreamHandler {
+    final Connection connection;
     final PeerId from;
     final FrameReader reader = new FrameReader(maxMessageBytes);
     io.netty.util.concurrent.ScheduledFuture<?> timeout;
     boolean failed;
-    volatile long reserved;
+    volatile InboundBudget.Reservation reservation;
 
-    InboundEnvelope(PeerId from) {
-      this.from = from;
+    InboundEnvelope(Connection connection) {
+      this.connection = connection;
+      this.from = connection.remotePeerId();
     }
 
     @Override
@@ -554,7 +571,7 @@ public final class Libp2pTransport implements Transport {
         data.release();
         stream.consumed(n);
       }
-      if (reserved == 0 && reader.announcedLength() > 0 && !reserve(reader.announcedLength())) {
+      if (reservation == null && reader.announcedLength() > 0 && !reserve(stream, reader.announcedLength())) {
         failed = true;
         reject(stream, "inbound envelope budget exhausted", null);
         return;
@@ -579,15 +596,24 @@ public final class Libp2pTransport implements Transport {
       deliver(stream, payload);
     }
 
-    /** Counts {@code bytes} against the transport-wide budget until the stream ends. */
-    private boolean reserve(long bytes) {
-      long now = inboundBuffered.addAndGet(bytes);
-      if (now > config.maxInboundBufferedBytes()) {
-        inboundBuffered.addAndGet(-bytes);
-        return false;
-      }
-      reserved = bytes;
-      return true;
+    /**
+     * Counts {@code bytes} against the transport-wide budget until the stream ends; a connection
+     * holding more gives way (see {@link InboundBudget}), and when this one is evicted in turn its
+     * stream is reset.
+     */
+    private boolean reserve(MuxedStream stream, long bytes) {
+      announcedEnvelopes.incrementAndGet();
+      InboundBudget.Reservation r = inboundBudget.reserve(connection, bytes, () ->
+          stream.executor().execute(() -> {
+            // a complete envelope is already with the listener: only partial ones are dropped
+            if (!failed && !reader.isComplete()) {
+              failed = true;
+              timeout.cancel(false);
+              reject(stream, "inbound envelope evicted for a peer holding less of the budget", null);
+            }
+          }));
+      reservation = r;
+      return r != null;
     }
 
     private void deliver(MuxedStream stream, byte[] payload) {

@@ -1,5 +1,6 @@
 package io.spacepanda.internal.net.transport;
 
+import io.spacepanda.internal.net.host.AdmissionLimits;
 import io.spacepanda.internal.net.host.HostConstants;
 import java.time.Duration;
 import java.util.Objects;
@@ -25,6 +26,8 @@ import java.util.Objects;
  * @param maxInboundBufferedBytes largest number of bytes all inbound envelopes may hold at once,
  *     counted from each length prefix until its stream ends; a stream that would exceed it is reset
  * @param threads event loop threads of the host
+ * @param admission limits on connections in their handshakes; inbound connections from addresses
+ *     in the address book may use the reserved slots
  */
 public record Libp2pTransportConfig(
     int maxEnvelopeBytes,
@@ -38,7 +41,8 @@ public record Libp2pTransportConfig(
     int maxKnownPeers,
     int maxAddressesPerPeer,
     long maxInboundBufferedBytes,
-    int threads) {
+    int threads,
+    AdmissionLimits admission) {
 
   /**
    * Checks the values.
@@ -61,6 +65,7 @@ public record Libp2pTransportConfig(
       throw new IllegalArgumentException("maxInboundBufferedBytes must be positive: " + maxInboundBufferedBytes);
     }
     positive(threads, "threads");
+    Objects.requireNonNull(admission, "admission");
     if (maxEnvelopeBytes > Integer.MAX_VALUE - EnvelopeProtocolConstants.MESSAGE_SLACK_BYTES) {
       throw new IllegalArgumentException("maxEnvelopeBytes too large: " + maxEnvelopeBytes);
     }
@@ -86,7 +91,8 @@ public record Libp2pTransportConfig(
         EnvelopeProtocolConstants.DEFAULT_MAX_KNOWN_PEERS,
         EnvelopeProtocolConstants.DEFAULT_MAX_ADDRESSES_PER_PEER,
         EnvelopeProtocolConstants.DEFAULT_MAX_INBOUND_BUFFERED_BYTES,
-        HostConstants.DEFAULT_THREADS);
+        HostConstants.DEFAULT_THREADS,
+        AdmissionLimits.defaults());
   }
 
   /**
@@ -98,7 +104,7 @@ public record Libp2pTransportConfig(
   public Libp2pTransportConfig withMaxEnvelopeBytes(int value) {
     return new Libp2pTransportConfig(value, dialTimeout, handshakeTimeout, sendTimeout,
         receiveTimeout, idleTimeout, maxConnections, maxInboundStreamsPerConnection, maxKnownPeers,
-        maxAddressesPerPeer, maxInboundBufferedBytes, threads);
+        maxAddressesPerPeer, maxInboundBufferedBytes, threads, admission);
   }
 
   /**
@@ -111,7 +117,7 @@ public record Libp2pTransportConfig(
   public Libp2pTransportConfig withDialTimeouts(Duration dial, Duration handshake) {
     return new Libp2pTransportConfig(maxEnvelopeBytes, dial, handshake, sendTimeout,
         receiveTimeout, idleTimeout, maxConnections, maxInboundStreamsPerConnection, maxKnownPeers,
-        maxAddressesPerPeer, maxInboundBufferedBytes, threads);
+        maxAddressesPerPeer, maxInboundBufferedBytes, threads, admission);
   }
 
   /**
@@ -124,7 +130,7 @@ public record Libp2pTransportConfig(
   public Libp2pTransportConfig withStreamTimeouts(Duration send, Duration receive) {
     return new Libp2pTransportConfig(maxEnvelopeBytes, dialTimeout, handshakeTimeout, send,
         receive, idleTimeout, maxConnections, maxInboundStreamsPerConnection, maxKnownPeers,
-        maxAddressesPerPeer, maxInboundBufferedBytes, threads);
+        maxAddressesPerPeer, maxInboundBufferedBytes, threads, admission);
   }
 
   /**
@@ -136,7 +142,7 @@ public record Libp2pTransportConfig(
   public Libp2pTransportConfig withMaxInboundStreamsPerConnection(int value) {
     return new Libp2pTransportConfig(maxEnvelopeBytes, dialTimeout, handshakeTimeout, sendTimeout,
         receiveTimeout, idleTimeout, maxConnections, value, maxKnownPeers, maxAddressesPerPeer,
-        maxInboundBufferedBytes, threads);
+        maxInboundBufferedBytes, threads, admission);
   }
 
   /**
@@ -149,7 +155,7 @@ public record Libp2pTransportConfig(
   public Libp2pTransportConfig withAddressBookBounds(int peers, int addressesPerPeer) {
     return new Libp2pTransportConfig(maxEnvelopeBytes, dialTimeout, handshakeTimeout, sendTimeout,
         receiveTimeout, idleTimeout, maxConnections, maxInboundStreamsPerConnection, peers,
-        addressesPerPeer, maxInboundBufferedBytes, threads);
+        addressesPerPeer, maxInboundBufferedBytes, threads, admission);
   }
 
   /**
@@ -161,7 +167,19 @@ public record Libp2pTransportConfig(
   public Libp2pTransportConfig withMaxInboundBufferedBytes(long value) {
     return new Libp2pTransportConfig(maxEnvelopeBytes, dialTimeout, handshakeTimeout, sendTimeout,
         receiveTimeout, idleTimeout, maxConnections, maxInboundStreamsPerConnection, maxKnownPeers,
-        maxAddressesPerPeer, value, threads);
+        maxAddressesPerPeer, value, threads, admission);
+  }
+
+  /**
+   * Returns a copy with other pending-handshake limits.
+   *
+   * @param value the limits
+   * @return the copy
+   */
+  public Libp2pTransportConfig withAdmission(AdmissionLimits value) {
+    return new Libp2pTransportConfig(maxEnvelopeBytes, dialTimeout, handshakeTimeout, sendTimeout,
+        receiveTimeout, idleTimeout, maxConnections, maxInboundStreamsPerConnection, maxKnownPeers,
+        maxAddressesPerPeer, maxInboundBufferedBytes, threads, value);
   }
 
   private static void positive(int v, String name) {

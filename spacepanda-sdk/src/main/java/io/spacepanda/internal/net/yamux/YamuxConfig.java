@@ -15,6 +15,10 @@ import java.util.function.LongSupplier;
  * @param keepAliveInterval time between keep-alive pings, {@link Duration#ZERO} for none
  * @param pingTimeout time a ping may stay unanswered before the connection is closed
  * @param nanoTicker monotonic clock in nanoseconds, for round-trip times and auto-tuning
+ * @param maxConnectionReceiveWindow largest sum of window growth auto-tuning grants across all
+ *     streams of one connection, beyond each stream's initial 256 KiB; at least {@code
+ *     maxReceiveWindow}, so one stream can reach its maximum but a few streams cannot take a
+ *     connection's whole budget
  */
 public record YamuxConfig(
     int maxReceiveWindow,
@@ -24,7 +28,8 @@ public record YamuxConfig(
     int maxQueuedBytes,
     Duration keepAliveInterval,
     Duration pingTimeout,
-    LongSupplier nanoTicker) {
+    LongSupplier nanoTicker,
+    long maxConnectionReceiveWindow) {
 
   /**
    * Creates a configuration, checking every bound.
@@ -37,6 +42,10 @@ public record YamuxConfig(
     Objects.requireNonNull(nanoTicker, "nanoTicker");
     if (maxReceiveWindow < YamuxConstants.INITIAL_WINDOW) {
       throw new IllegalArgumentException("maxReceiveWindow " + maxReceiveWindow);
+    }
+    if (maxConnectionReceiveWindow < maxReceiveWindow) {
+      throw new IllegalArgumentException("maxConnectionReceiveWindow " + maxConnectionReceiveWindow
+          + " below maxReceiveWindow " + maxReceiveWindow);
     }
     if (maxStreams < 1) {
       throw new IllegalArgumentException("maxStreams " + maxStreams);
@@ -59,7 +68,8 @@ public record YamuxConfig(
   }
 
   /**
-   * Returns the default configuration: 16 MiB max window, 512 streams, 256 unacknowledged
+   * Returns the default configuration: 16 MiB max window per stream, 32 MiB of window growth per
+   * connection, 512 streams, 256 unacknowledged
    * opens, 64 KiB frames, 4 MiB send
    * queue per stream, a ping every 30 s answered within 20 s, {@link System#nanoTime()}.
    *
@@ -74,7 +84,8 @@ public record YamuxConfig(
         YamuxConstants.DEFAULT_MAX_QUEUED_BYTES,
         Duration.ofSeconds(YamuxConstants.DEFAULT_KEEP_ALIVE_SECONDS),
         Duration.ofSeconds(YamuxConstants.DEFAULT_PING_TIMEOUT_SECONDS),
-        System::nanoTime);
+        System::nanoTime,
+        YamuxConstants.DEFAULT_MAX_CONNECTION_RECEIVE_WINDOW);
   }
 
   /**
@@ -85,7 +96,8 @@ public record YamuxConfig(
    */
   public YamuxConfig withMaxStreams(int value) {
     return new YamuxConfig(maxReceiveWindow, value, maxUnackedStreams, maxSendFrame,
-        maxQueuedBytes, keepAliveInterval, pingTimeout, nanoTicker);
+        maxQueuedBytes, keepAliveInterval, pingTimeout, nanoTicker,
+        Math.max(maxConnectionReceiveWindow, maxReceiveWindow));
   }
 
   /**
@@ -96,7 +108,8 @@ public record YamuxConfig(
    */
   public YamuxConfig withMaxUnackedStreams(int value) {
     return new YamuxConfig(maxReceiveWindow, maxStreams, value, maxSendFrame, maxQueuedBytes,
-        keepAliveInterval, pingTimeout, nanoTicker);
+        keepAliveInterval, pingTimeout, nanoTicker,
+        Math.max(maxConnectionReceiveWindow, maxReceiveWindow));
   }
 
   /**
@@ -107,7 +120,8 @@ public record YamuxConfig(
    */
   public YamuxConfig withMaxReceiveWindow(int value) {
     return new YamuxConfig(value, maxStreams, maxUnackedStreams, maxSendFrame, maxQueuedBytes,
-        keepAliveInterval, pingTimeout, nanoTicker);
+        keepAliveInterval, pingTimeout, nanoTicker,
+        Math.max(maxConnectionReceiveWindow, maxReceiveWindow));
   }
 
   /**
@@ -118,7 +132,8 @@ public record YamuxConfig(
    */
   public YamuxConfig withMaxQueuedBytes(int value) {
     return new YamuxConfig(maxReceiveWindow, maxStreams, maxUnackedStreams, maxSendFrame, value,
-        keepAliveInterval, pingTimeout, nanoTicker);
+        keepAliveInterval, pingTimeout, nanoTicker,
+        Math.max(maxConnectionReceiveWindow, maxReceiveWindow));
   }
 
   /**
@@ -130,7 +145,7 @@ public record YamuxConfig(
    */
   public YamuxConfig withKeepAlive(Duration interval, Duration timeout) {
     return new YamuxConfig(maxReceiveWindow, maxStreams, maxUnackedStreams, maxSendFrame,
-        maxQueuedBytes, interval, timeout, nanoTicker);
+        maxQueuedBytes, interval, timeout, nanoTicker, maxConnectionReceiveWindow);
   }
 
   /**
@@ -141,6 +156,17 @@ public record YamuxConfig(
    */
   public YamuxConfig withNanoTicker(LongSupplier ticker) {
     return new YamuxConfig(maxReceiveWindow, maxStreams, maxUnackedStreams, maxSendFrame,
-        maxQueuedBytes, keepAliveInterval, pingTimeout, ticker);
+        maxQueuedBytes, keepAliveInterval, pingTimeout, ticker, maxConnectionReceiveWindow);
+  }
+
+  /**
+   * Returns a copy with another bound on window growth per connection.
+   *
+   * @param value bytes, at least {@code maxReceiveWindow}
+   * @return the copy
+   */
+  public YamuxConfig withMaxConnectionReceiveWindow(long value) {
+    return new YamuxConfig(maxReceiveWindow, maxStreams, maxUnackedStreams, maxSendFrame,
+        maxQueuedBytes, keepAliveInterval, pingTimeout, nanoTicker, value);
   }
 }

@@ -60,6 +60,13 @@ public final class YamuxConstants {
   public static final int DEFAULT_MAX_STREAMS = 512;
 
   /**
+   * Default bound on the receive window growth granted across one connection's streams: two
+   * streams at the largest window, so one stream cannot take a connection's whole budget and 512
+   * streams cannot make a connection buffer 8 GiB.
+   */
+  public static final long DEFAULT_MAX_CONNECTION_RECEIVE_WINDOW = 2L * DEFAULT_MAX_RECEIVE_WINDOW;
+
+  /**
    * Default limit of outbound streams opened but not yet acknowledged by the peer (the libp2p
    * yamux note recommends 256, as go-yamux and rust-yamux use); further opens wait for ACKs.
    */

@@ -67,6 +67,7 @@ public final class YamuxSession extends ByteToMessageDecoder implements StreamMu
   private long nextStreamId;
   private long highestRemoteId;
   private int unackedStreams;
+  private long windowGrowth; // receive window granted beyond the initial windows; on the event loop
   private boolean peerAcknowledged;
   private boolean started;
   private volatile boolean closed;
@@ -571,8 +572,27 @@ public final class YamuxSession extends ByteToMessageDecoder implements StreamMu
     streamCount = streams.size();
   }
 
+  /**
+   * Grants up to {@code wanted} bytes of receive window growth from the connection's budget
+   * ({@link YamuxConfig#maxConnectionReceiveWindow()}); on the event loop.
+   *
+   * @return the bytes granted, possibly 0
+   */
+  long grantWindowGrowth(long wanted) {
+    long granted = Math.max(0, Math.min(wanted, config.maxConnectionReceiveWindow() - windowGrowth));
+    windowGrowth += granted;
+    return granted;
+  }
+
+  /** Returns the window growth currently granted across the connection's streams (for tests). */
+  long windowGrowth() {
+    return windowGrowth;
+  }
+
   void streamEnded(YamuxStream stream) {
-    streams.remove(stream.id());
+    if (streams.remove(stream.id()) != null) {
+      windowGrowth -= stream.receiveWindow() - YamuxConstants.INITIAL_WINDOW;
+    }
     streamCount = streams.size();
     if (stream.isAwaitingAck()) {
       stream.setAwaitingAck(false);

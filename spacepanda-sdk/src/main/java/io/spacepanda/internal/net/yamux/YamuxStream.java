@@ -317,7 +317,7 @@ final class YamuxStream implements MuxedStream {
     // Auto-tuning as go-yamux and rust-yamux do: a window consumed within two round trips is the
     // bottleneck, so double it up to the configured maximum.
     if (rtt > 0 && now - lastWindowUpdateNanos < 2 * rtt && receiveWindow < max) {
-      long grow = Math.min(receiveWindow, max - receiveWindow);
+      long grow = session.grantWindowGrowth(Math.min(receiveWindow, max - receiveWindow));
       receiveWindow += grow;
       delta += grow;
     }

@@ -171,4 +171,33 @@ class EnvelopeCodecTest {
               return m;
             })));
   }
+
+  /**
+   * Claimed sizes up to 2^35 (the longest prefix, multiformats unsigned-varint) are refused before
+   * any allocation when above the limit; below it, the reader never holds more than the bytes
+   * that arrived (or its small initial buffer), whatever the prefix claims.
+   */
+  @Property(tries = 1000)
+  void frameReader_claimedSizeUpTo2Pow35_allocatesOnlyWhatArrived(
+      @ForAll @net.jqwik.api.constraints.LongRange(min = 0, max = (1L << 35) - 1) long claimed,
+      @ForAll @Size(max = 64) byte[] body, @ForAll @IntRange(min = 0, max = 1 << 20) int limit) {
+    io.netty.buffer.ByteBuf frame = Unpooled.buffer();
+    long v = claimed;
+    while ((v & ~0x7FL) != 0) {
+      frame.writeByte((int) ((v & 0x7F) | 0x80));
+      v >>>= 7;
+    }
+    frame.writeByte((int) v);
+    frame.writeBytes(body);
+    FrameReader reader = new FrameReader(limit);
+    try {
+      reader.offer(frame);
+      assertTrue(claimed <= limit, "accepted a claim of " + claimed + " over " + limit);
+      assertTrue(reader.bufferCapacity() <= Math.max(256, body.length),
+          "allocated " + reader.bufferCapacity() + " for " + body.length + " bytes");
+    } catch (EnvelopeFrameException expected) {
+      // refused: over the limit, a too long prefix, or bytes after the message
+      assertTrue(reader.bufferCapacity() <= Math.max(256, body.length));
+    }
+  }
 }

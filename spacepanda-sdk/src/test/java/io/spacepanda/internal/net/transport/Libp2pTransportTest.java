@@ -324,22 +324,81 @@ class Libp2pTransportTest {
   }
 
   @Test
-  void inbound_envelopesAnnouncingMoreThanTheBudget_resetUntilBytesFreeUp() throws Exception {
+  void inbound_oneConnectionAnnouncingMoreThanTheBudget_itsExtraStreamIsReset() throws Exception {
     Node a = node(TransportFixtures.shortTimeouts().withMaxInboundBufferedBytes(1000), List.of());
     Connection c = rawDial(a);
     byte[] big = EnvelopeCodec.encodeEnvelope(new byte[900]);
-    Connection other = rawDial(a);
 
     StreamCollector holding = rawStream(c, java.util.Arrays.copyOf(big, 20), false);
-    // The two streams travel on separate connections, so their headers may be read in either
-    // order: open the second only once the node has counted the first one's announced bytes.
     eventually(() -> a.transport().inboundBufferedBytes() >= 900);
-    StreamCollector over = rawStream(other, EnvelopeCodec.encodeEnvelope(new byte[200]), false);
+    StreamCollector over = rawStream(c, EnvelopeCodec.encodeEnvelope(new byte[200]), false);
 
     assertThrows(ExecutionException.class, () -> await(over.done()));
     assertEquals(1, a.transport().rejectedStreams());
     assertFalse(holding.done().isDone());
-    assertEquals(EnvelopeProtocolConstants.STATUS_OK, rawSend(other, new byte[50]));
+    assertEquals(EnvelopeProtocolConstants.STATUS_OK, rawSend(rawDial(a), new byte[50]));
+  }
+
+  @Test
+  void inbound_budgetExhausted_connectionHoldingMostGivesWayToTheSmallerOne() throws Exception {
+    Node a = node(TransportFixtures.shortTimeouts().withMaxInboundBufferedBytes(1000), List.of());
+    Connection hog = rawDial(a);
+    Connection other = rawDial(a);
+    byte[] big = EnvelopeCodec.encodeEnvelope(new byte[900]);
+
+    StreamCollector holding = rawStream(hog, java.util.Arrays.copyOf(big, 20), false);
+    eventually(() -> a.transport().inboundBufferedBytes() >= 900);
+
+    assertEquals(EnvelopeProtocolConstants.STATUS_OK, rawSend(other, new byte[200]));
+    assertThrows(ExecutionException.class, () -> await(holding.done()));
+    assertEquals(1, a.transport().rejectedStreams());
+    assertTrue(hog.isOpen());
+  }
+
+  /**
+   * Issue 14: streams that announce 1 MiB envelopes and stall (and smaller ones filling what the
+   * budget has left) must not delay another peer: every one of its envelopes is acknowledged, and
+   * every stalled stream is reset, by eviction or by the receive timeout.
+   */
+  @Test
+  void inbound_streamsAnnouncing1MiBThenStalling_goodPeerDelivers50AndStalledStreamsAreReset()
+      throws Exception {
+    Node a = node(Libp2pTransportConfig.defaults()
+        .withStreamTimeouts(Duration.ofSeconds(15), Duration.ofSeconds(3)), List.of());
+    int perConnection = Libp2pTransportConfig.defaults().maxInboundStreamsPerConnection();
+    // Two attackers announce 1 MiB per stream; two more fill what is left with 32 KiB and then
+    // 1 KiB announcements, so that less than one of the good peer's envelopes would still fit.
+    int[] announced = {1 << 20, 1 << 20, 32 << 10, 1 << 10};
+    List<StreamCollector> stalled = new ArrayList<>();
+    for (int size : announced) {
+      byte[] head = java.util.Arrays.copyOf(EnvelopeCodec.encodeEnvelope(new byte[size]), 8);
+      Connection c = rawDial(a);
+      for (int i = 0; i < perConnection; i++) {
+        stalled.add(rawStream(c, head, false));
+      }
+    }
+    eventually(() -> a.transport().announcedEnvelopes() == stalled.size());
+
+    Node b = node();
+    b.transport().addPeerAddress(a.peer(), a.address());
+    List<CompletableFuture<Void>> sends = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      byte[] envelope = new byte[1024];
+      envelope[0] = 1;
+      envelope[1] = (byte) i;
+      sends.add(b.transport().send(a.peer(), envelope));
+    }
+    int acknowledged = 0;
+    for (CompletableFuture<Void> f : sends) {
+      await(f);
+      acknowledged++;
+    }
+
+    assertEquals(50, acknowledged);
+    eventually(() -> stalled.stream().allMatch(s -> s.done().isCompletedExceptionally()));
+    System.out.printf("streams announcing 1 MiB and stalling: %d of 50 envelopes of a good peer"
+        + " acknowledged, %d of %d stalled streams reset%n", acknowledged,
+        stalled.stream().filter(s -> s.done().isCompletedExceptionally()).count(), stalled.size());
   }
 
   @Test

@@ -171,6 +171,48 @@ class YamuxSessionTest {
   }
 
   @Test
+  void receiveWindow_growthOfAllStreams_boundedByTheConnectionBudget() {
+    pair.close();
+    int max = 1024 * 1024;
+    pair = new YamuxPair(YamuxConfig.defaults().withMaxQueuedBytes(16 * 1024 * 1024),
+        YamuxConfig.defaults().withMaxReceiveWindow(max).withMaxConnectionReceiveWindow(max));
+    CompletableFuture<Duration> rtt = pair.listener.ping();
+    pair.clock.addAndGet(1_000_000);
+    pair.pump();
+    done(rtt);
+    List<MuxedStream> ins = new ArrayList<>();
+    List<RecordingHandler> readers = new ArrayList<>();
+    List<MuxedStream> outs = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      outs.add(openFromDialer(new RecordingHandler(true)));
+      MuxedStream in = pair.acceptedByListener.get(i);
+      RecordingHandler reader = new RecordingHandler(true);
+      in.setHandler(reader);
+      ins.add(in);
+      readers.add(reader);
+    }
+    byte[] payload = random(4 * 1024 * 1024);
+    for (MuxedStream out : outs) {
+      out.write(Unpooled.wrappedBuffer(payload));
+    }
+    pair.pump();
+
+    long growth = 0;
+    for (int i = 0; i < 3; i++) {
+      assertArrayEquals(payload, readers.get(i).received.toByteArray());
+      growth += ((YamuxStream) ins.get(i)).receiveWindow() - YamuxConstants.INITIAL_WINDOW;
+    }
+    // the three streams together were granted no more than one stream's maximum growth
+    assertTrue(growth > 0 && growth <= max, "window growth " + growth);
+    assertEquals(growth, pair.listener.windowGrowth());
+    for (MuxedStream in : ins) {
+      in.reset();
+    }
+    pair.pump();
+    assertEquals(0, pair.listener.windowGrowth());
+  }
+
+  @Test
   void receiveWindow_consumedSlowerThanRoundTrips_staysAtInitialSize() {
     CompletableFuture<Duration> rtt = pair.listener.ping();
     pair.clock.addAndGet(1_000_000);
