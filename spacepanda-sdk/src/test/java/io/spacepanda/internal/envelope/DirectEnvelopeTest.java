@@ -9,6 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.crypto.tink.InsecureSecretKeyAccess;
+import com.google.crypto.tink.hybrid.HpkeParameters;
+import com.google.crypto.tink.hybrid.HpkePrivateKey;
+import com.google.crypto.tink.hybrid.HpkePublicKey;
+import com.google.crypto.tink.hybrid.internal.HpkeDecrypt;
+import com.google.crypto.tink.hybrid.internal.HpkeEncrypt;
+import com.google.crypto.tink.util.Bytes;
+import com.google.crypto.tink.util.SecretBytes;
 import io.spacepanda.internal.crypto.IdentityKey;
 import io.spacepanda.internal.crypto.InboxKey;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +31,59 @@ import org.junit.jupiter.api.Test;
 class DirectEnvelopeTest {
 
   private static final InboxKey INBOX = InboxKey.generate(RANDOM);
+
+  /** What {@code DirectEnvelope} sealed with before it moved to BouncyCastle's HPKE. */
+  private static final HpkeParameters TINK_PARAMETERS = tinkParameters();
+
+  private static HpkeParameters tinkParameters() {
+    try {
+      return HpkeParameters.builder()
+          .setKemId(HpkeParameters.KemId.DHKEM_X25519_HKDF_SHA256)
+          .setKdfId(HpkeParameters.KdfId.HKDF_SHA256)
+          .setAeadId(HpkeParameters.AeadId.CHACHA20_POLY1305)
+          .setVariant(HpkeParameters.Variant.NO_PREFIX)
+          .build();
+    } catch (java.security.GeneralSecurityException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static byte[] info() {
+    byte[] info = Arrays.copyOf(EnvelopeConstants.DIRECT_HPKE_INFO,
+        EnvelopeConstants.DIRECT_HPKE_INFO.length + 2);
+    info[info.length - 2] = (byte) EnvelopeConstants.VERSION;
+    info[info.length - 1] = (byte) EnvelopeConstants.KIND_DIRECT;
+    return info;
+  }
+
+  @Test
+  void open_envelopeSealedByTinkHpke_opens() throws Exception {
+    byte[] payload = randomBytes(200);
+    byte[] padded = Padding.defaults().pad(payload, EnvelopeConstants.DIRECT_OVERHEAD);
+    HpkePublicKey pk = HpkePublicKey.create(TINK_PARAMETERS, Bytes.copyFrom(INBOX.publicKey()), null);
+    byte[] sealed = HpkeEncrypt.create(pk).encrypt(padded, info());
+    byte[] envelope = concat(
+        new byte[] {(byte) EnvelopeConstants.VERSION, (byte) EnvelopeConstants.KIND_DIRECT}, sealed);
+    assertArrayEquals(payload, DirectEnvelope.open(INBOX, envelope));
+  }
+
+  @Test
+  void seal_opensWithTinkHpke() throws Exception {
+    byte[] payload = randomBytes(200);
+    byte[] envelope = DirectEnvelope.seal(INBOX.publicKey(), payload);
+    HpkePublicKey pk = HpkePublicKey.create(TINK_PARAMETERS, Bytes.copyFrom(INBOX.publicKey()), null);
+    byte[] raw = INBOX.exportPrivate().exportSecret();
+    HpkePrivateKey sk = HpkePrivateKey.create(pk, SecretBytes.copyFrom(raw, InsecureSecretKeyAccess.get()));
+    byte[] padded = HpkeDecrypt.create(sk)
+        .decrypt(Arrays.copyOfRange(envelope, 2, envelope.length), info());
+    assertArrayEquals(payload, Padding.unpad(padded));
+  }
+
+  @Test
+  void seal_smallOrderInboxKey_fails() {
+    assertThrows(IllegalArgumentException.class,
+        () -> DirectEnvelope.seal(new byte[32], randomBytes(10)));
+  }
 
   @Test
   void sealOpen_roundTripsInSmallestBucket() throws Exception {

@@ -91,40 +91,6 @@ public final class CipherSuite {
 
   private static final byte[] LABEL_PREFIX = "MLS 1.0 ".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] EMPTY = new byte[0];
-  private static final BigInteger P25519 = BigInteger.TWO.pow(255).subtract(BigInteger.valueOf(19));
-  private static final BigInteger A25519 = BigInteger.valueOf(486662);
-  private static final BigInteger P448 =
-      BigInteger.TWO.pow(448).subtract(BigInteger.TWO.pow(224)).subtract(BigInteger.ONE);
-  private static final BigInteger A448 = BigInteger.valueOf(156326);
-
-  /**
-   * Tells whether the Montgomery u-coordinate {@code encoded} (RFC 7748 §5 decoding) is a point
-   * whose order divides {@code 2^doublings}, on the curve or its twist: exactly the points whose
-   * X25519 / X448 shared secret with any clamped scalar (a multiple of the cofactor) is zero.
-   * x-only doubling in projective coordinates, {@code (X:Z) -> ((X²-Z²)², 4XZ(X²+AXZ+Z²))}; the
-   * point has small order iff Z reaches 0.
-   */
-  private static boolean hasSmallOrder(byte[] encoded, BigInteger p, BigInteger a,
-      int doublings) {
-    byte[] be = new byte[encoded.length];
-    for (int i = 0; i < encoded.length; i++) {
-      be[i] = encoded[encoded.length - 1 - i];
-    }
-    if (p.bitLength() == 255) {
-      be[0] &= 0x7f;
-    }
-    BigInteger x = new BigInteger(1, be).mod(p);
-    BigInteger z = BigInteger.ONE;
-    for (int i = 0; i < doublings; i++) {
-      BigInteger xx = x.multiply(x);
-      BigInteger zz = z.multiply(z);
-      BigInteger xz = x.multiply(z);
-      BigInteger nx = xx.subtract(zz).pow(2).mod(p);
-      z = xz.shiftLeft(2).multiply(xx.add(a.multiply(xz)).add(zz)).mod(p);
-      x = nx;
-    }
-    return z.signum() == 0;
-  }
 
   private enum Hash {
     SHA256("HmacSHA256", 32, HPKE.kdf_HKDF_SHA256),
@@ -737,9 +703,9 @@ public final class CipherSuite {
     switch (kem) {
       case HPKE.kem_X25519_SHA256:
         // RFC 7748 §6: a low-order point gives the all-zero shared secret, which the DH refuses.
-        return publicKey.length == 32 && !hasSmallOrder(publicKey, P25519, A25519, 3);
+        return publicKey.length == 32 && !MontgomeryPoints.isSmallOrder25519(publicKey);
       case HPKE.kem_X448_SHA512:
-        return publicKey.length == 56 && !hasSmallOrder(publicKey, P448, A448, 2);
+        return publicKey.length == 56 && !MontgomeryPoints.isSmallOrder448(publicKey);
       default: {
         ECDomainParameters domain = kem == HPKE.kem_P256_SHA256 ? Sig.P256.domain
             : kem == HPKE.kem_P384_SHA348 ? Sig.P384.domain : Sig.P521.domain;

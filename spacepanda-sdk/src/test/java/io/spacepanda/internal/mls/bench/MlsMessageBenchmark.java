@@ -36,6 +36,10 @@ public class MlsMessageBenchmark {
   @Param({"2", "10", "100"})
   public int members;
 
+  /** Cipher suite: 1 (AES-128-GCM) or 3 (ChaCha20-Poly1305), both X25519 and Ed25519. */
+  @Param({"1"})
+  public int suite;
+
   private Group sender;
   private Group receiver;
   private final byte[] body = new byte[200];
@@ -50,7 +54,7 @@ public class MlsMessageBenchmark {
   public void setup() throws Exception {
     MlsConfig config = MlsConfig.builder().maxSkippedKeysPerSender(16).build();
     GroupFixtures.Pair p = GroupFixtures.fullTree(config,
-        CipherSuite.X25519_AES128GCM_SHA256_ED25519, members);
+        CipherSuite.byId(suite).orElseThrow(), members);
     sender = p.creator();
     receiver = p.member();
     System.out.printf("%nsize: members=%d protected 200-byte message=%d bytes%n", members,

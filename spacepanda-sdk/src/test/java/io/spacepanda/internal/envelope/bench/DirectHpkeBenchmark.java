@@ -1,0 +1,106 @@
+package io.spacepanda.internal.envelope.bench;
+
+import com.google.crypto.tink.InsecureSecretKeyAccess;
+import com.google.crypto.tink.hybrid.HpkeParameters;
+import com.google.crypto.tink.hybrid.HpkePrivateKey;
+import com.google.crypto.tink.hybrid.HpkePublicKey;
+import com.google.crypto.tink.hybrid.internal.HpkeDecrypt;
+import com.google.crypto.tink.hybrid.internal.HpkeEncrypt;
+import com.google.crypto.tink.util.Bytes;
+import com.google.crypto.tink.util.SecretBytes;
+import java.security.SecureRandom;
+import java.util.concurrent.TimeUnit;
+import org.bouncycastle.crypto.AsymmetricCipherKeyPair;
+import org.bouncycastle.crypto.hpke.HPKE;
+import org.bouncycastle.crypto.hpke.HPKEContextWithEncapsulation;
+import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
+import org.bouncycastle.util.Arrays;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * HPKE base mode, DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305, of a 256-byte padded
+ * payload, as a direct envelope uses it: Tink's {@code HpkeEncrypt}/{@code HpkeDecrypt} (built per
+ * call, as {@code DirectEnvelope} did) against BouncyCastle's lightweight {@code HPKE} (what the
+ * MLS suite uses), given the recipient's public key so that opening needs one scalar multiplication.
+ *
+ * <p>Run: {@code -Dbench="DirectHpkeBenchmark -f 1 -wi 3 -w 1 -i 5 -r 1"}
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class DirectHpkeBenchmark {
+
+  private static final byte[] INFO = "spacepanda/envelope/direct/v1\1\2".getBytes();
+  private static final byte[] AAD = new byte[0];
+
+  private final byte[] plaintext = new byte[256];
+  private byte[] privateKey;
+  private byte[] publicKey;
+  private HpkeParameters parameters;
+  private byte[] tinkSealed;
+  private HPKE bc;
+  private byte[] bcEnc;
+  private byte[] bcCiphertext;
+
+  /** Generates a recipient key and seals once with each library. */
+  @Setup
+  public void setup() throws Exception {
+    SecureRandom random = new SecureRandom();
+    random.nextBytes(plaintext);
+    X25519PrivateKeyParameters k = new X25519PrivateKeyParameters(random);
+    privateKey = k.getEncoded();
+    publicKey = k.generatePublicKey().getEncoded();
+    parameters = HpkeParameters.builder()
+        .setKemId(HpkeParameters.KemId.DHKEM_X25519_HKDF_SHA256)
+        .setKdfId(HpkeParameters.KdfId.HKDF_SHA256)
+        .setAeadId(HpkeParameters.AeadId.CHACHA20_POLY1305)
+        .setVariant(HpkeParameters.Variant.NO_PREFIX)
+        .build();
+    bc = new HPKE(HPKE.mode_base, HPKE.kem_X25519_SHA256, HPKE.kdf_HKDF_SHA256,
+        HPKE.aead_CHACHA20_POLY1305);
+    tinkSealed = tinkSeal();
+    byte[] both = bcSeal();
+    bcEnc = Arrays.copyOfRange(both, 0, 32);
+    bcCiphertext = Arrays.copyOfRange(both, 32, both.length);
+    if (!Arrays.areEqual(plaintext, bcOpen()) || !Arrays.areEqual(plaintext, tinkOpen())) {
+      throw new IllegalStateException("round trip failed");
+    }
+  }
+
+  /** @return enc ‖ ciphertext from Tink */
+  @Benchmark
+  public byte[] tinkSeal() throws Exception {
+    HpkePublicKey pk = HpkePublicKey.create(parameters, Bytes.copyFrom(publicKey), null);
+    return HpkeEncrypt.create(pk).encrypt(plaintext, INFO);
+  }
+
+  /** @return the plaintext opened by Tink */
+  @Benchmark
+  public byte[] tinkOpen() throws Exception {
+    HpkePublicKey pk = HpkePublicKey.create(parameters, Bytes.copyFrom(publicKey), null);
+    HpkePrivateKey sk = HpkePrivateKey.create(pk,
+        SecretBytes.copyFrom(privateKey, InsecureSecretKeyAccess.get()));
+    return HpkeDecrypt.create(sk).decrypt(tinkSealed, INFO);
+  }
+
+  /** @return enc ‖ ciphertext from BouncyCastle */
+  @Benchmark
+  public byte[] bcSeal() throws Exception {
+    HPKEContextWithEncapsulation ctx = bc.setupBaseS(bc.deserializePublicKey(publicKey), INFO);
+    byte[] ct = ctx.seal(AAD, plaintext);
+    return Arrays.concatenate(ctx.getEncapsulation(), ct);
+  }
+
+  /** @return the plaintext opened by BouncyCastle */
+  @Benchmark
+  public byte[] bcOpen() throws Exception {
+    AsymmetricCipherKeyPair sk = bc.deserializePrivateKey(privateKey, publicKey);
+    return bc.open(bcEnc, sk, INFO, AAD, bcCiphertext, null, null, null);
+  }
+}
