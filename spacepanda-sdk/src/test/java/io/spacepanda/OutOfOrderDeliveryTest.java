@@ -65,6 +65,21 @@ class OutOfOrderDeliveryTest {
       holding = true;
     }
 
+    List<byte[]> take(Random random) {
+      holding = false;
+      List<byte[]> copy;
+      synchronized (held) {
+        copy = new ArrayList<>(held);
+        held.clear();
+      }
+      Collections.shuffle(copy, random);
+      return copy;
+    }
+
+    void deliver(PeerId from, byte[] envelope) {
+      node.onEnvelope(from, envelope);
+    }
+
     int releaseShuffled(Random random, PeerId from) {
       holding = false;
       List<byte[]> copy;
@@ -112,6 +127,54 @@ class OutOfOrderDeliveryTest {
           .orElseThrow();
       assertEquals(sent, cluster.await(bobGeneral.history(n, null)).stream()
           .map(Message::text).toList(), "history in send order (seed " + seed + ")");
+    }
+  }
+
+  @Test
+  void shuffledDelivery_receiverRestartsHalfway_everyMessageOnce(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    long seed = Long.getLong("spacepanda.seed", System.nanoTime());
+    System.out.println("OutOfOrderDeliveryTest restart seed=" + seed);
+    try (SimCluster cluster = new SimCluster(seed)) {
+      Holdback holdback = new Holdback();
+      SimCluster.Node alice = cluster.node("alice");
+      SimCluster.Node bob = cluster.node("bob", Storages.sqlite(dir), holdback.wrap());
+      Space space = cluster.await(alice.node().createSpace("Team"));
+      cluster.await(bob.node().join(cluster.await(space.createInvite())));
+      cluster.settle();
+      Channel general = space.channel("general").orElseThrow();
+
+      holdback.hold();
+      List<String> sent = new ArrayList<>();
+      int n = 600;
+      for (int i = 0; i < n; i++) {
+        sent.add("m" + i);
+        general.send("m" + i).join();
+      }
+      cluster.settle();
+      List<byte[]> copies = holdback.take(new Random(seed));
+      assertEquals(n, copies.size(), "copies held back");
+      for (byte[] e : copies.subList(0, n / 2)) {
+        holdback.deliver(alice.id(), e);
+      }
+      cluster.settle();
+      bob.node().close();
+      Holdback second = new Holdback();
+      SimCluster.Node bob2 = cluster.node("bob2", Storages.sqlite(dir), second.wrap());
+      cluster.settle();
+      for (byte[] e : copies.subList(n / 2, n)) {
+        second.deliver(alice.id(), e);
+      }
+      cluster.settle();
+      cluster.settle();
+
+      Channel bobGeneral = bob2.node().space(space.id()).orElseThrow().channel("general")
+          .orElseThrow();
+      List<String> got = cluster.await(bobGeneral.history(n, null)).stream()
+          .map(Message::text).toList();
+      assertEquals(n, got.size(), "every message once (seed " + seed + "), dropped "
+          + bob2.node().droppedEnvelopes());
+      assertEquals(sent, got, "history in send order (seed " + seed + ")");
     }
   }
 }

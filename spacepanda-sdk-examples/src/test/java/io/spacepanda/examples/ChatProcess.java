@@ -60,7 +60,9 @@ final class ChatProcess implements AutoCloseable {
       throws IOException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-Djava.io.tmpdir=" + tmpDir, "-cp", classPath(),
+        "-Xmx256m", "-XX:+UseSerialGC", "-Djava.io.tmpdir=" + tmpDir,
+        "-Dorg.slf4j.simpleLogger.log.io.spacepanda=" + System.getProperty("spacepanda.chat.log", "warn"),
+        "-cp", classPath(),
         Chat.class.getName()));
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command);
@@ -151,6 +153,12 @@ final class ChatProcess implements AutoCloseable {
     synchronized (stdout) {
       return List.copyOf(stdout);
     }
+  }
+
+  /** Kills the process at once (SIGKILL on Linux): no shutdown hook, no flush, like a crash. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
   }
 
   /** Stops the process if it still runs: politely (its shutdown hook closes the node), then not. */

@@ -160,6 +160,12 @@ final class NodeRuntime {
         OutboundChain.window(MAX_COPIES_IN_FLIGHT_PER_PEER),
         OutboundChain.transport(ctx::transportOrNull)));
     outbox = new Outbox(ctx, chain);
+    Outbox box = outbox;
+    ctx.bus.subscribe(e -> {
+      if (e instanceof EventBus.PeerConnected pc) {
+        box.peerConnected(pc.peer());
+      }
+    });
     DirectMessenger messenger = new DirectMessenger(padding, config.random());
     services = new SpaceActor.Services(outbox, messenger, directory, handles);
     joins = new JoinService(ctx, nodeLane, services);

@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * {@code onDeliveryFailed} fires once per recipient, when its copy is given up; retries only log.
  * The states of a message every recipient acknowledged are deleted (its DELIVERED says it all).
  *
- * <p>Resending. After a restart, {@link #resendAll()} queues the stored copies per recipient in
+ * <p>Resending. A copy waiting for its backoff is sent at once when its recipient connects
+ * ({@link #peerConnected}). After a restart, {@link #resendAll()} queues the stored copies per
+ * recipient at once (stored retry times are stale after this node was away), in
  * the order they were enqueued ({@code enqueuedAt}, then envelope id; {@code enqueuedAt} is
  * strictly increasing between steps of this node, so copies of one step share it) and releases at
  * most {@link #RESEND_WINDOW} of them per recipient at a time, each next one when an earlier one
@@ -66,6 +68,8 @@ final class Outbox {
   private Step stampStep;
   private long stampMillis = Long.MIN_VALUE;
   private volatile boolean closed;
+  /** Copies waiting for their backoff, per recipient, by envelope id; on the lane. */
+  private final Map<PeerId, Map<Id, OutboxEntry>> waiting = new HashMap<>();
   /** Entries stored before this start, until {@link #resendAll()} queues them. */
   private volatile List<OutboxEntry> stored = List.of();
   /** Copies taken back (a join that timed out): never sent again. Lane-confined. */
@@ -248,7 +252,12 @@ final class Outbox {
         e.enqueuedAt());
     step.afterCommit(() -> {
       ctx.stats.copyFailed(to, attempts, true);
-      ctx.scheduler.schedule(wait, () -> lane.execute(() -> send(again, false)));
+      lane.execute(() -> waitFor(to, again));
+      ctx.scheduler.schedule(wait, () -> lane.execute(() -> {
+        if (takeWaiting(to, again)) {
+          send(again, false);
+        }
+      }));
     });
     LOG.debug("a copy to {} failed (attempt {}), retrying in {}: {}", to, attempts, wait,
         err.toString());
@@ -322,8 +331,7 @@ final class Outbox {
   }
 
   /**
-   * Queues every stored entry for resending, per recipient in enqueue order, starting when the
-   * recipient's earliest entry is due; after start.
+   * Queues every stored entry for resending at once, per recipient in enqueue order; after start.
    *
    * @see #load()
    */
@@ -337,18 +345,55 @@ final class Outbox {
       byRecipient.computeIfAbsent(PeerId.fromBytes(e.recipient().toBytes()),
           k -> new ArrayList<>()).add(e);
     }
-    Instant now = ctx.now();
+    // After a restart the stored retry times say nothing about the peers any more (this node
+    // was away, they may have come back): every recipient's copies start at once, paced by the
+    // window; a recipient still away sends them back into backoff one by one.
     for (Map.Entry<PeerId, List<OutboxEntry>> r : byRecipient.entrySet()) {
-      Instant first = r.getValue().stream().map(OutboxEntry::nextAttemptAt)
-          .min(Comparator.naturalOrder()).orElseThrow();
-      Duration wait = Duration.between(now, first);
       PeerId to = r.getKey();
       List<OutboxEntry> queue = r.getValue();
-      ctx.scheduler.schedule(wait.isNegative() ? Duration.ZERO : wait, () -> lane.execute(() -> {
+      lane.execute(() -> {
         resends.computeIfAbsent(to, k -> new ArrayDeque<>()).addAll(queue);
         releaseResends(to);
-      }));
+      });
     }
+  }
+
+  /** Remembers a copy waiting for its backoff to end; on the lane. */
+  private void waitFor(PeerId to, OutboxEntry e) {
+    waiting.computeIfAbsent(to, k -> new LinkedHashMap<>()).put(e.envelopeId(), e);
+  }
+
+  /** Takes a waiting copy out; false if it was already sent early (peer connected). */
+  private boolean takeWaiting(PeerId to, OutboxEntry e) {
+    Map<Id, OutboxEntry> m = waiting.get(to);
+    if (m == null || m.remove(e.envelopeId()) == null) {
+      return false;
+    }
+    if (m.isEmpty()) {
+      waiting.remove(to);
+    }
+    return true;
+  }
+
+  /**
+   * A peer connected: its copies waiting for their backoff are sent now, in enqueue order (a
+   * peer that comes back should not wait up to {@link #MAX_BACKOFF} for what it missed).
+   *
+   * @param peer the peer
+   */
+  void peerConnected(PeerId peer) {
+    lane.execute(() -> {
+      Map<Id, OutboxEntry> m = waiting.remove(peer);
+      if (m == null) {
+        return;
+      }
+      List<OutboxEntry> due = new ArrayList<>(m.values());
+      due.sort(Comparator.comparing(OutboxEntry::enqueuedAt)
+          .thenComparing(OutboxEntry::envelopeId));
+      for (OutboxEntry e : due) {
+        send(e, false);
+      }
+    });
   }
 
   /**
