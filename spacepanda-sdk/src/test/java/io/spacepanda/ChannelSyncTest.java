@@ -3,12 +3,14 @@ package io.spacepanda;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.spacepanda.spi.Transport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -96,5 +98,72 @@ class ChannelSyncTest {
     assertEquals(n, reference.size(), why);
     assertEquals(reference, history(bob, team, n + 10), why);
     assertEquals(reference, history(carol, team, n + 10), why);
+  }
+
+  /** Acknowledges, without sending, every envelope to the peer in {@code lose}. */
+  private static UnaryOperator<Transport.Factory> losing(AtomicReference<PeerId> lose) {
+    return factory -> context -> {
+      Transport t = factory.create(context);
+      return new Transport() {
+        @Override
+        public CompletableFuture<Void> start() {
+          return t.start();
+        }
+
+        @Override
+        public List<String> listenAddresses() {
+          return t.listenAddresses();
+        }
+
+        @Override
+        public void addPeerAddress(PeerId peer, String address) {
+          t.addPeerAddress(peer, address);
+        }
+
+        @Override
+        public CompletableFuture<Void> send(PeerId recipient, byte[] envelope) {
+          return recipient.equals(lose.get()) ? CompletableFuture.completedFuture(null)
+              : t.send(recipient, envelope);
+        }
+
+        @Override
+        public Set<PeerId> connectedPeers() {
+          return t.connectedPeers();
+        }
+
+        @Override
+        public void close() {
+          t.close();
+        }
+      };
+    };
+  }
+
+  @Test
+  void copiesLostWhileConnected_gapFilledWithinOneSummaryRound() {
+    String why = "seed " + seed;
+    AtomicReference<PeerId> lose = new AtomicReference<>();
+    SimCluster.Node alice = cluster.node("alice", Storages.inMemory(), losing(lose));
+    SimCluster.Node bob = cluster.node("bob");
+    Space team = cluster.await(alice.node().createSpace("Team"));
+    cluster.await(bob.node().join(cluster.await(team.createInvite())));
+    cluster.settle();
+
+    lose.set(bob.id());
+    for (int i = 0; i < 40; i++) {
+      cluster.await(general(alice.node(), team).send("lost " + i));
+    }
+    lose.set(null);
+    cluster.run(Duration.ofSeconds(1));
+    assertEquals(List.of(), bob.events().texts(), "the copies were lost; " + why);
+
+    // No reconnect: only a periodic round (30 s, jittered to at most 45 s) finds the gap.
+    cluster.run(Duration.ofSeconds(46));
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      expected.add("lost " + i);
+    }
+    assertEquals(expected, bob.events().texts(), "every message once, in order; " + why);
+    assertEquals(history(alice, team, 50), history(bob, team, 50), why);
   }
 }
