@@ -32,8 +32,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Exchange. On {@link EventBus.PeerConnected} and every sync interval ({@link
  * NodeConfig#DEFAULT_SYNC_INTERVAL} unless configured; zero turns sync off; jittered
- * uniformly between half and one and a half of it) a member sends each connected member of each
- * channel it shares a {@link NodeWire.SyncSummary} of its marks, in a direct envelope through the
+ * uniformly between half and one and a half of it) a member sends a {@link NodeWire.SyncSummary}
+ * of its marks for each channel to the member that connected, or, in a periodic round, to at most
+ * {@link #ROUND_FANOUT} connected members of the channel chosen at random (so a round costs
+ * O(members), not O(members²), and a gap that every holder could fill is still found in the first
+ * round),, in a direct envelope through the
  * {@link Outbox}. The receiver answers with a {@link NodeWire.SyncResponse} holding the kept
  * messages above the asker's marks, per sender in sequence order, at most {@link
  * NodeWire#MAX_SYNC_ITEMS} and about {@link #MAX_RESPONSE_BYTES}; when the asker holds more than
@@ -60,6 +63,8 @@ import org.slf4j.LoggerFactory;
 final class ChannelSync {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChannelSync.class);
+  /** Connected members of a channel sent a summary per periodic round, chosen at random. */
+  static final int ROUND_FANOUT = 3;
   /** Soft bound on the MLS bytes of one response: it stops before exceeding it, after one. */
   static final int MAX_RESPONSE_BYTES = 256 * 1024;
 
@@ -82,7 +87,7 @@ final class ChannelSync {
     }
     ctx.bus.subscribe(e -> {
       if (e instanceof EventBus.PeerConnected pc && !closed) {
-        summarize(Set.of(pc.peer()));
+        summarize(Set.of(pc.peer()), 1);
       }
     });
     scheduleNext();
@@ -113,15 +118,15 @@ final class ChannelSync {
     Transport t = ctx.transportOrNull();
     Set<PeerId> connected = t == null ? Set.of() : t.connectedPeers();
     if (!connected.isEmpty()) {
-      summarize(connected);
+      summarize(connected, ROUND_FANOUT);
     }
     scheduleNext();
   }
 
-  private void summarize(Set<PeerId> peers) {
+  private void summarize(Set<PeerId> peers, int fanout) {
     for (SpaceActor a : ctx.spaces.values()) {
       a.step(s -> {
-        sendSummaries(a, s, peers);
+        sendSummaries(a, s, peers, fanout);
         return null;
       }).exceptionally(e -> {
         LOG.debug("could not send sync summaries: {}", e.toString());
@@ -130,8 +135,9 @@ final class ChannelSync {
     }
   }
 
-  /** Sends this node's marks of every channel of the space to those of the peers in it. */
-  private void sendSummaries(SpaceActor a, Step s, Set<PeerId> peers) throws SpacePandaException {
+  /** Sends this node's marks of every channel of the space to up to fanout of the peers in it. */
+  private void sendSummaries(SpaceActor a, Step s, Set<PeerId> peers, int fanout)
+      throws SpacePandaException {
     if (!a.present) {
       return;
     }
@@ -144,6 +150,9 @@ final class ChannelSync {
       }
       if (to.isEmpty()) {
         continue;
+      }
+      while (to.size() > fanout) {
+        to.remove(ctx.config.random().nextInt(to.size()));
       }
       List<NodeWire.SyncMark> marks = marks(gc);
       for (PeerId p : to) {
