@@ -168,6 +168,7 @@ public interface SpacePanda extends AutoCloseable {
     private List<Integer> paddingBuckets;
     private Integer pastEpochRetention;
     private Duration deliveryHorizon;
+    private Duration syncInterval;
     private Clock clock;
     private Scheduler scheduler;
     private SecureRandom random;
@@ -333,6 +334,32 @@ public interface SpacePanda extends AutoCloseable {
         throw new IllegalArgumentException("pastEpochRetention must be 0 to 64: " + epochs);
       }
       pastEpochRetention = epochs;
+      return this;
+    }
+
+    /**
+     * Sets how often this node compares with each connected member what it holds of each shared
+     * channel, to fetch the messages it missed; default 30 seconds.
+     *
+     * <p>Each round is jittered (half to one and a half of the interval), and a round also runs
+     * when a member connects. Sync fetches channel messages only, and only those whose epoch is
+     * still within {@link #pastEpochRetention}. Zero turns sync off: the node then has only what
+     * was delivered to it within the senders' {@link #deliveryHorizon}.
+     *
+     * @param interval zero, or from 1 second to 1 day
+     * @return this builder
+     * @throws IllegalArgumentException if negative, or positive and outside 1 second to 1 day
+     * @throws IllegalStateException if set before
+     */
+    public Builder syncInterval(Duration interval) {
+      Objects.requireNonNull(interval, "interval");
+      requireUnset("syncInterval", syncInterval);
+      if (interval.isNegative() || (!interval.isZero() && (interval.compareTo(
+          Duration.ofSeconds(1)) < 0 || interval.compareTo(Duration.ofDays(1)) > 0))) {
+        throw new IllegalArgumentException(
+            "syncInterval must be zero or from 1 second to 1 day: " + interval);
+      }
+      syncInterval = interval;
       return this;
     }
 
@@ -564,7 +591,8 @@ public interface SpacePanda extends AutoCloseable {
           listener == null ? new SpacePandaListener() {} : listener,
           passphrase == null ? null : passphrase.clone(),
           eventListener == null ? NodeEventListener.none() : eventListener,
-          deliveryHorizon == null ? NodeConfig.DEFAULT_DELIVERY_HORIZON : deliveryHorizon);
+          deliveryHorizon == null ? NodeConfig.DEFAULT_DELIVERY_HORIZON : deliveryHorizon,
+          syncInterval == null ? NodeConfig.DEFAULT_SYNC_INTERVAL : syncInterval);
       return new NodeFront(new Node(config));
     }
 
@@ -586,6 +614,7 @@ public interface SpacePanda extends AutoCloseable {
       put(set, "paddingBuckets", paddingBuckets);
       put(set, "pastEpochRetention", pastEpochRetention);
       put(set, "deliveryHorizon", deliveryHorizon);
+      put(set, "syncInterval", syncInterval);
       put(set, "clock", clock);
       put(set, "scheduler", scheduler);
       put(set, "random", random == null ? null : "set");

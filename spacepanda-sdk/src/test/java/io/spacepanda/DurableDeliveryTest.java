@@ -34,7 +34,7 @@ class DurableDeliveryTest {
   @BeforeEach
   void setUp() {
     seed = Long.getLong("spacepanda.seed", System.nanoTime());
-    cluster = new SimCluster(seed);
+    cluster = new SimCluster(seed).withoutSync();
     System.out.println("DurableDeliveryTest seed=" + seed);
   }
 

@@ -33,7 +33,7 @@ class EnvelopeHandlingTest {
   @BeforeEach
   void setUp() {
     seed = Long.getLong("spacepanda.seed", System.nanoTime());
-    cluster = new SimCluster(seed);
+    cluster = new SimCluster(seed).withoutSync();
     System.out.println("EnvelopeHandlingTest seed=" + seed);
   }
 

@@ -32,7 +32,7 @@ class NodeEventListenerTest {
   @BeforeEach
   void setUp(TestInfo info) {
     seed = Long.getLong("spacepanda.seed", System.nanoTime());
-    cluster = new SimCluster(seed);
+    cluster = new SimCluster(seed).withoutSync();
     System.out.println(info.getDisplayName() + " seed=" + seed);
   }
 

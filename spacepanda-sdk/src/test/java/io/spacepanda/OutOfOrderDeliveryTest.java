@@ -99,7 +99,7 @@ class OutOfOrderDeliveryTest {
   void burstArrivingShuffled_everyMessageOnce_inOneOrder() {
     long seed = Long.getLong("spacepanda.seed", System.nanoTime());
     System.out.println("OutOfOrderDeliveryTest seed=" + seed);
-    try (SimCluster cluster = new SimCluster(seed)) {
+    try (SimCluster cluster = new SimCluster(seed).withoutSync()) {
       Holdback holdback = new Holdback();
       SimCluster.Node alice = cluster.node("alice");
       SimCluster.Node bob = cluster.node("bob", Storages.inMemory(), holdback.wrap());

@@ -25,7 +25,7 @@ class PastEpochAfterRestartTest {
   @BeforeEach
   void setUp() {
     seed = Long.getLong("spacepanda.seed", System.nanoTime());
-    cluster = new SimCluster(seed);
+    cluster = new SimCluster(seed).withoutSync();
   }
 
   @AfterEach

@@ -26,10 +26,20 @@ final class SimCluster implements AutoCloseable {
   private final long seed;
   private final List<SpacePanda> nodes = new ArrayList<>();
   private int counter;
+  private boolean sync = true;
 
   SimCluster(long seed) {
     this.seed = seed;
     this.net = new SimulatedNetwork(seed);
+  }
+
+  /**
+   * Turns sync off on every node made later, for tests that count envelopes or events of message
+   * delivery, which sync summaries and fetches would add to.
+   */
+  SimCluster withoutSync() {
+    sync = false;
+    return this;
   }
 
   long seed() {
@@ -64,7 +74,11 @@ final class SimCluster implements AutoCloseable {
   Node node(String name, Storage storage, UnaryOperator<Transport.Factory> wrap, Jitter jitter,
       UnaryOperator<SpacePanda.Builder> options) {
     Events events = new Events(name);
-    SpacePanda n = options.apply(SpacePanda.builder())
+    SpacePanda.Builder b = options.apply(SpacePanda.builder());
+    if (!sync) {
+      b.syncInterval(Duration.ZERO);
+    }
+    SpacePanda n = b
         .storage(storage)
         .transport(wrap.apply(net.transportFactory()))
         .jitter(jitter)

@@ -143,6 +143,22 @@ class SpacePandaBuilderTest {
   }
 
   @Test
+  void syncInterval_badOrTwice_failsNamingTheValue() {
+    SpacePanda.Builder b = SpacePanda.builder();
+    assertThrows(NullPointerException.class, () -> b.syncInterval(null));
+    IllegalArgumentException tooShort = assertThrows(IllegalArgumentException.class,
+        () -> b.syncInterval(Duration.ofMillis(500)));
+    assertTrue(tooShort.getMessage().contains("PT0.5S"), tooShort.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> b.syncInterval(Duration.ofSeconds(-1)));
+    assertThrows(IllegalArgumentException.class, () -> b.syncInterval(Duration.ofDays(2)));
+    b.syncInterval(Duration.ZERO);
+    IllegalStateException twice =
+        assertThrows(IllegalStateException.class, () -> b.syncInterval(Duration.ofSeconds(10)));
+    assertTrue(twice.getMessage().contains("PT0S"), twice.getMessage());
+    assertTrue(b.toString().contains("syncInterval=PT0S"), b.toString());
+  }
+
+  @Test
   void badValues_failWithIllegalArgument() {
     SpacePanda.Builder b = SpacePanda.builder();
     assertThrows(IllegalArgumentException.class, () -> b.pastEpochRetention(-1));

@@ -373,6 +373,45 @@ public interface StorageTransaction {
    */
   int prunePendingEnvelopes(int maxCount, Instant receivedBefore) throws StorageException;
 
+  // ---- sync envelopes
+
+  /**
+   * Keeps a channel application message for sync unless one with the same channel, sender and
+   * sequence is kept already.
+   *
+   * <p>The store does not bound itself; what is kept is what a member can serve to others.
+   *
+   * @param envelope the message and its address
+   * @return true if it was new and is now kept, false if its address was taken (nothing changed)
+   * @throws StorageException if the store fails
+   */
+  boolean putSyncEnvelope(SyncEnvelope envelope) throws StorageException;
+
+  /**
+   * Returns kept messages of one sender in a channel from a sequence on, in sequence order.
+   *
+   * @param channelId the channel
+   * @param sender the sender
+   * @param fromSequence the smallest sequence returned
+   * @param limit the most messages returned, not negative
+   * @return the messages with {@code sequence >= fromSequence}, ascending; empty if none
+   * @throws StorageException if the store fails or stored data fail authentication
+   */
+  List<SyncEnvelope> syncEnvelopes(Id channelId, Id sender, long fromSequence, int limit)
+      throws StorageException;
+
+  /**
+   * Returns, per sender of a channel, the highest sequence up to which every message from
+   * sequence 0 on is kept.
+   *
+   * <p>A sender whose message 0 is not kept has no entry.
+   *
+   * @param channelId the channel
+   * @return sender to highest contiguous sequence; empty if none
+   * @throws StorageException if the store fails
+   */
+  Map<Id, Long> highWaterMarks(Id channelId) throws StorageException;
+
   // ---- invites
 
   /**

@@ -723,6 +723,47 @@ public abstract class StorageContractTest {
   // ---- pending envelopes
 
   @Test
+  void syncEnvelopes_putRangeAndHighWaterMarks() throws Exception {
+    SyncEnvelope a0 = new SyncEnvelope(CHANNEL, ALICE, 0, 3, new byte[] {10});
+    SyncEnvelope a1 = new SyncEnvelope(CHANNEL, ALICE, 1, 3, new byte[] {11});
+    SyncEnvelope a3 = new SyncEnvelope(CHANNEL, ALICE, 3, 4, new byte[] {13});
+    SyncEnvelope b1 = new SyncEnvelope(CHANNEL, BOB, 1, 3, new byte[] {21});
+    SyncEnvelope other = new SyncEnvelope(OTHER_CHANNEL, ALICE, 0, 0, new byte[] {30});
+    tx(t -> {
+      assertTrue(t.putSyncEnvelope(a3));
+      assertTrue(t.putSyncEnvelope(a0));
+      assertTrue(t.putSyncEnvelope(b1));
+      assertTrue(t.putSyncEnvelope(a1));
+      assertTrue(t.putSyncEnvelope(other));
+      return null;
+    });
+    assertFalse(bool(t -> t.putSyncEnvelope(new SyncEnvelope(CHANNEL, ALICE, 1, 9,
+        new byte[] {99}))), "an address is kept once");
+    assertEquals(List.of(a0, a1, a3), tx(t -> t.syncEnvelopes(CHANNEL, ALICE, 0, 10)));
+    assertEquals(List.of(a1), tx(t -> t.syncEnvelopes(CHANNEL, ALICE, 1, 1)));
+    assertEquals(List.of(a3), tx(t -> t.syncEnvelopes(CHANNEL, ALICE, 2, 10)));
+    assertEquals(List.of(), tx(t -> t.syncEnvelopes(CHANNEL, ALICE, 4, 10)));
+    assertEquals(List.of(), tx(t -> t.syncEnvelopes(CHANNEL, ALICE, 0, 0)));
+    assertEquals(List.of(b1), tx(t -> t.syncEnvelopes(CHANNEL, BOB, 0, 10)));
+    // alice: 0 and 1 contiguous (3 is beyond a gap); bob lacks 0, so has no mark
+    assertEquals(Map.of(ALICE, 1L), tx(t -> t.highWaterMarks(CHANNEL)));
+    assertEquals(Map.of(ALICE, 0L), tx(t -> t.highWaterMarks(OTHER_CHANNEL)));
+    assertEquals(Map.of(), tx(t -> t.highWaterMarks(id("channel-3", 16))));
+    tx(t -> t.putSyncEnvelope(new SyncEnvelope(CHANNEL, ALICE, 2, 4, new byte[] {12})));
+    assertEquals(Map.of(ALICE, 3L), tx(t -> t.highWaterMarks(CHANNEL)));
+  }
+
+  @Test
+  void syncEnvelopes_rolledBackWithTheTransaction() throws Exception {
+    assertThrows(IllegalStateException.class, () -> tx(t -> {
+      t.putSyncEnvelope(new SyncEnvelope(CHANNEL, ALICE, 0, 0, new byte[] {1}));
+      throw new IllegalStateException("abort");
+    }));
+    assertEquals(List.of(), tx(t -> t.syncEnvelopes(CHANNEL, ALICE, 0, 10)));
+    assertEquals(Map.of(), tx(t -> t.highWaterMarks(CHANNEL)));
+  }
+
+  @Test
   void pendingEnvelopes_addListDelete() throws Exception {
     PendingEnvelope a = new PendingEnvelope(id("a", 32), new byte[] {1}, T0.plusSeconds(2));
     PendingEnvelope b = new PendingEnvelope(id("b", 32), new byte[] {2}, T0.plusSeconds(1));

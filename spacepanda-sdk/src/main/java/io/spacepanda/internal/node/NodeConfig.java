@@ -35,20 +35,26 @@ import java.util.concurrent.Executor;
  * @param passphraseOrNull the at-rest passphrase, or null
  * @param eventListener the operational event listener
  * @param deliveryHorizon how long a copy is retried before it is given up, positive
+ * @param syncInterval how often sync summaries go to connected members; zero turns sync off
  */
 public record NodeConfig(Path dataDir, Storage storage, Transport.Factory transport,
     List<String> listen, List<String> bootstrap, Jitter jitter,
     List<Integer> paddingBucketsOrNull, int pastEpochRetention, Clock clock,
     Scheduler schedulerOrNull, SecureRandom random, Executor listenerExecutorOrNull,
     Executor workExecutorOrNull, Duration joinTimeout, SpacePandaListener listener,
-    char[] passphraseOrNull, NodeEventListener eventListener, Duration deliveryHorizon) {
+    char[] passphraseOrNull, NodeEventListener eventListener, Duration deliveryHorizon,
+    Duration syncInterval) {
 
   /** How long a copy is retried by default before it is given up. */
   public static final Duration DEFAULT_DELIVERY_HORIZON = Duration.ofDays(14);
 
+  /** How often sync summaries go to connected members by default, before jitter. */
+  public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofSeconds(30);
+
   @Override
   public String toString() {
     return "NodeConfig[dataDir=" + dataDir + ", jitter=" + jitter + ", pastEpochRetention="
-        + pastEpochRetention + ", deliveryHorizon=" + deliveryHorizon + "]";
+        + pastEpochRetention + ", deliveryHorizon=" + deliveryHorizon + ", syncInterval="
+        + syncInterval + "]";
   }
 }

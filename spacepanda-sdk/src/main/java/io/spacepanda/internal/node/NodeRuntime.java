@@ -65,6 +65,7 @@ final class NodeRuntime {
   private JoinService joins;
   private InboundRouter router;
   private PendingEnvelopes pending;
+  private ChannelSync sync;
   private ScheduledExecutorService ownScheduler;
   private ExecutorService ownListenerThread;
   private ExecutorService ownWorkers;
@@ -173,6 +174,7 @@ final class NodeRuntime {
     router = new InboundRouter(ctx, nodeLane);
     pending.router(router);
     router.pending(pending);
+    sync = new ChannelSync(ctx, services, config.syncInterval());
     registerDirectHandlers(messenger);
     try {
       loadSpaces();
@@ -212,6 +214,7 @@ final class NodeRuntime {
     }).thenRunAsync(() -> {
       outbox.resendAll();
       pending.retry();
+      sync.start();
       LOG.info("node {} started; listening on {}", ctx.self, directory.listenAddresses());
     }, workers);
   }
@@ -229,6 +232,25 @@ final class NodeRuntime {
     router.handle(NodeWire.ChannelInvite.class, m -> {
       NodeWire.ChannelInvite i = (NodeWire.ChannelInvite) m;
       return toSpace(i.spaceId(), (a, s) -> a.inbound.onChannelInvite(s, i));
+    });
+    router.handle(NodeWire.SyncSummary.class, m -> {
+      NodeWire.SyncSummary x = (NodeWire.SyncSummary) m;
+      return toSpace(x.spaceId(), (a, s) -> sync.onMarks(a, s, x.channelId(), x.asker(),
+          x.marks(), true));
+    });
+    router.handle(NodeWire.SyncRequest.class, m -> {
+      NodeWire.SyncRequest x = (NodeWire.SyncRequest) m;
+      return toSpace(x.spaceId(), (a, s) -> sync.onMarks(a, s, x.channelId(), x.asker(),
+          x.marks(), false));
+    });
+    router.handle(NodeWire.SyncResponse.class, m -> {
+      NodeWire.SyncResponse x = (NodeWire.SyncResponse) m;
+      SpaceActor a = ctx.spaces.get(io.spacepanda.spi.Id.of(x.spaceId()));
+      if (a == null) {
+        ctx.drop(DropReason.UNEXPECTED, "sync response for an unknown space");
+        return CompletableFuture.completedFuture(null);
+      }
+      return sync.onResponse(a, x);
     });
     router.handle(NodeWire.Fragment.class, m -> {
       Optional<NodeWire.Msg> whole = messenger.onFragment((NodeWire.Fragment) m);
@@ -312,6 +334,9 @@ final class NodeRuntime {
       router.close();
     }
     stats.stopped();
+    if (sync != null) {
+      sync.close();
+    }
     Transport t = ctx == null ? null : ctx.transportOrNull();
     if (ctx != null) {
       ctx.transport(null);

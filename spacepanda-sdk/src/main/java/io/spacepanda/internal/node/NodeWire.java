@@ -10,12 +10,14 @@ import java.util.Objects;
 
 /**
  * The node's own messages: what travels inside direct envelopes (join requests and answers,
- * whose bodies the space layer encodes, and channel-join requests, invites and Welcomes).
+ * whose bodies the space layer encodes, channel-join requests, invites and Welcomes, and sync
+ * summaries, requests and responses, see {@link ChannelSync}).
  *
  * <p>Space metadata travels separately, as {@code SpaceOp}s in the control group.
  *
  * <p>Wire form: TLS presentation language (RFC 9420 §2.1) with a leading {@code u8} kind. Every
- * variable field is bounded ({@link #MAX_FIELD}, {@link #MAX_WELCOME}, {@link #MAX_LIST}); any
+ * variable field is bounded ({@link #MAX_FIELD}, {@link #MAX_WELCOME}, {@link #MAX_LIST}, {@link
+ * #MAX_SYNC_MARKS}, {@link #MAX_SYNC_ITEMS}, {@link #MAX_SYNC_MESSAGE}); any
  * malformed input ends in {@link MlsDecodeException}, never another exception.
  */
 public final class NodeWire {
@@ -38,6 +40,15 @@ public final class NodeWire {
   /** Length of a fragmented message's random id, in bytes. */
   public static final int FRAGMENT_ID_LENGTH = 16;
 
+  /** Most high-water marks (senders) in one sync summary or request. */
+  public static final int MAX_SYNC_MARKS = 1024;
+
+  /** Most stored MLS messages in one sync response. */
+  public static final int MAX_SYNC_ITEMS = 32;
+
+  /** Largest MLS message in a sync response, in bytes: a largest inner payload and MLS framing. */
+  public static final int MAX_SYNC_MESSAGE = 128 * 1024;
+
   static final int JOIN_REQUEST = 1;
   static final int JOIN_RESPONSE = 2;
   static final int CHANNEL_JOIN_REQUEST = 4;
@@ -45,12 +56,15 @@ public final class NodeWire {
   static final int CHANNEL_INVITE = 6;
   static final int MEMBER_INFO = 10;
   static final int FRAGMENT = 11;
+  static final int SYNC_SUMMARY = 12;
+  static final int SYNC_REQUEST = 13;
+  static final int SYNC_RESPONSE = 14;
 
   private NodeWire() {}
 
   /** A node message. */
   public sealed interface Msg permits Join, ChannelJoinRequest, ChannelWelcome, ChannelInvite,
-      MemberInfo, Fragment {
+      MemberInfo, Fragment, SyncSummary, SyncRequest, SyncResponse {
 
     /**
      * Encodes the message with its kind.
@@ -202,6 +216,117 @@ public final class NodeWire {
   }
 
   /**
+   * A sender's high-water mark in a channel: every message of it from sequence 0 to {@code
+   * highWater} is held.
+   *
+   * @param sender the sender's PeerId bytes
+   * @param highWater the highest contiguous sequence held, not negative
+   */
+  public record SyncMark(byte[] sender, long highWater) {
+    void write(TlsWriter w) {
+      w.opaque(sender).u64(highWater);
+    }
+
+    static SyncMark read(TlsReader r) throws MlsDecodeException {
+      return new SyncMark(r.opaque(MAX_FIELD), readSequence(r));
+    }
+  }
+
+  /**
+   * A member's high-water marks for one channel, sent on (re)connect and periodically; the
+   * receiver answers with the messages the sender lacks and, when it lacks some itself, with a
+   * {@link SyncRequest}.
+   *
+   * @param spaceId the space
+   * @param channelId the channel
+   * @param asker the PeerId bytes of the member to answer (direct envelopes carry no sender)
+   * @param marks at most {@value #MAX_SYNC_MARKS} marks, one per sender; a sender of which
+   *     nothing from sequence 0 on is held has none
+   */
+  public record SyncSummary(byte[] spaceId, byte[] channelId, byte[] asker, List<SyncMark> marks)
+      implements Msg {
+    @Override
+    public byte[] toBytes() {
+      return writeMarks(SYNC_SUMMARY, spaceId, channelId, asker, marks);
+    }
+  }
+
+  /**
+   * Like {@link SyncSummary}, but the receiver only answers with what the sender lacks and never
+   * asks back: the answer to a summary, and the follow-up after a full {@link SyncResponse}.
+   *
+   * @param spaceId the space
+   * @param channelId the channel
+   * @param asker the PeerId bytes of the member to answer
+   * @param marks at most {@value #MAX_SYNC_MARKS} marks, one per sender
+   */
+  public record SyncRequest(byte[] spaceId, byte[] channelId, byte[] asker, List<SyncMark> marks)
+      implements Msg {
+    @Override
+    public byte[] toBytes() {
+      return writeMarks(SYNC_REQUEST, spaceId, channelId, asker, marks);
+    }
+  }
+
+  /**
+   * One stored channel message in a sync response: the MLS message as its sender sent it.
+   *
+   * @param sender the sender's PeerId bytes
+   * @param sequence the sender's sequence number, not negative
+   * @param epoch the MLS epoch it was sent in, not negative
+   * @param mlsMessage the MLS message, at most {@value #MAX_SYNC_MESSAGE} bytes
+   */
+  public record SyncItem(byte[] sender, long sequence, long epoch, byte[] mlsMessage) {
+    void write(TlsWriter w) {
+      w.opaque(sender).u64(sequence).u64(epoch).opaque(mlsMessage);
+    }
+
+    static SyncItem read(TlsReader r) throws MlsDecodeException {
+      return new SyncItem(r.opaque(MAX_FIELD), readSequence(r), readSequence(r),
+          r.opaque(MAX_SYNC_MESSAGE));
+    }
+  }
+
+  /**
+   * Stored messages of one channel that the asker lacks, per sender in sequence order.
+   *
+   * @param spaceId the space
+   * @param channelId the channel
+   * @param responder the PeerId bytes of the member that answered, to ask again
+   * @param more true if the responder holds more that the asker lacks than fitted here
+   * @param items at most {@value #MAX_SYNC_ITEMS} messages
+   */
+  public record SyncResponse(byte[] spaceId, byte[] channelId, byte[] responder, boolean more,
+      List<SyncItem> items) implements Msg {
+    @Override
+    public byte[] toBytes() {
+      TlsWriter w = new TlsWriter().u8(SYNC_RESPONSE).opaque(spaceId).opaque(channelId)
+          .opaque(responder).bool(more);
+      w.vector(items, (x, i) -> i.write(x));
+      return w.toByteArray();
+    }
+  }
+
+  private static byte[] writeMarks(int kind, byte[] spaceId, byte[] channelId, byte[] asker,
+      List<SyncMark> marks) {
+    TlsWriter w = new TlsWriter().u8(kind).opaque(spaceId).opaque(channelId).opaque(asker);
+    w.vector(marks, (x, m) -> m.write(x));
+    return w.toByteArray();
+  }
+
+  private static List<SyncMark> readMarks(TlsReader r) throws MlsDecodeException {
+    return bounded(r.vector(SyncMark::read), MAX_SYNC_MARKS);
+  }
+
+  private static long readSequence(TlsReader r) throws MlsDecodeException {
+    long v = r.u64();
+    if (v < 0) {
+      throw new MlsDecodeException("sequence out of range");
+    }
+    return v;
+  }
+
+  /**
    * Decodes a node message.
    *
    * @param bytes the encoding
@@ -232,6 +357,15 @@ public final class NodeWire {
           } catch (IllegalArgumentException e) {
             throw new MlsDecodeException("fragment out of bounds");
           }
+        case SYNC_SUMMARY:
+          return new SyncSummary(r.opaque(MAX_FIELD), r.opaque(MAX_FIELD), r.opaque(MAX_FIELD),
+              readMarks(r));
+        case SYNC_REQUEST:
+          return new SyncRequest(r.opaque(MAX_FIELD), r.opaque(MAX_FIELD), r.opaque(MAX_FIELD),
+              readMarks(r));
+        case SYNC_RESPONSE:
+          return new SyncResponse(r.opaque(MAX_FIELD), r.opaque(MAX_FIELD), r.opaque(MAX_FIELD),
+              r.bool(), bounded(r.vector(SyncItem::read), MAX_SYNC_ITEMS));
         default:
           throw new MlsDecodeException("unknown node message kind");
       }
@@ -247,7 +381,11 @@ public final class NodeWire {
   }
 
   private static <T> List<T> bounded(List<T> list) throws MlsDecodeException {
-    if (list.size() > MAX_LIST) {
+    return bounded(list, MAX_LIST);
+  }
+
+  private static <T> List<T> bounded(List<T> list, int max) throws MlsDecodeException {
+    if (list.size() > max) {
       throw new MlsDecodeException("list too long");
     }
     return List.copyOf(list);

@@ -28,6 +28,7 @@ import io.spacepanda.spi.OutboxEntry;
 import io.spacepanda.spi.SpaceRecord;
 import io.spacepanda.spi.StorageException;
 import io.spacepanda.spi.StoredMessage;
+import io.spacepanda.spi.SyncEnvelope;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -406,8 +407,11 @@ final class SpaceActor implements StepRunner.Owner {
       StoredMessage sm = new StoredMessage(key, gc.id(), NodeContext.peerKey(ctx.self), ls[0],
           ls[1], contentType, body, ctx.now(), recipients.isEmpty() ? DeliveryState.DELIVERED
               : DeliveryState.QUEUED);
+      SyncEnvelope kept = new SyncEnvelope(gc.id(), sm.senderPeerId(), ls[1],
+          gc.group().epoch(), mlsBytes);
       s.write(t -> {
         t.insertMessage(sm);
+        t.putSyncEnvelope(kept);
         GroupStore.saveRatchet(t, gc);
       });
       List<OutboxEntry> out = recipients.isEmpty() ? List.of()

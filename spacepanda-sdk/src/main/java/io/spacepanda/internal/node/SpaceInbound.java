@@ -35,6 +35,7 @@ import io.spacepanda.spi.Id;
 import io.spacepanda.spi.InviteRedemption;
 import io.spacepanda.spi.SecretBlob;
 import io.spacepanda.spi.StoredMessage;
+import io.spacepanda.spi.SyncEnvelope;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -86,7 +87,22 @@ final class SpaceInbound {
     if (gc == null) {
       return drop(DropReason.UNEXPECTED, "group gone");
     }
-    byte[] plaintext = opened.get().plaintext();
+    return receiveMls(s, gc, opened.get().plaintext(), fromPending ? null : envelope);
+  }
+
+  /**
+   * Processes an MLS message of one of this space's groups, opened from a group envelope or
+   * fetched by sync.
+   *
+   * @param s the step
+   * @param gc the group
+   * @param plaintext the encoded MLS message
+   * @param envelopeOrNull the envelope to hold if the message cannot be processed yet, or null to
+   *     hold nothing (a retry, or a message fetched by sync, which is asked for again later)
+   * @return what became of it; {@link InboundRouter.Outcome#HELD} also when nothing was held
+   */
+  InboundRouter.Outcome receiveMls(Step s, GroupChannel gc, byte[] plaintext,
+      byte[] envelopeOrNull) throws SpacePandaException {
     MlsMessage m = TlsReader.decodeExactly(plaintext, MlsMessage::decode);
     if (m.wireFormat() != WireFormat.PRIVATE_MESSAGE && m.wireFormat() != WireFormat.PUBLIC_MESSAGE) {
       return drop(DropReason.MALFORMED, "not a group message");
@@ -100,8 +116,8 @@ final class SpaceInbound {
       p = gc.group().process(m);
     } catch (MlsWrongEpochException e) {
       if (Group.epochOf(m) > gc.group().epoch()) {
-        if (!fromPending) {
-          PendingEnvelopes.hold(s, ctx, envelope);
+        if (envelopeOrNull != null) {
+          PendingEnvelopes.hold(s, ctx, envelopeOrNull);
         }
         return InboundRouter.Outcome.HELD;
       }
@@ -110,8 +126,8 @@ final class SpaceInbound {
       // Earlier messages of this sender are still on their way: opening this one now would
       // forget their keys. Keep it and try again once a message of this group was processed.
       a.heldAhead.add(gc.id());
-      if (!fromPending) {
-        PendingEnvelopes.hold(s, ctx, envelope);
+      if (envelopeOrNull != null) {
+        PendingEnvelopes.hold(s, ctx, envelopeOrNull);
       }
       return InboundRouter.Outcome.HELD;
     }
@@ -122,7 +138,7 @@ final class SpaceInbound {
       s.afterCommit(() -> ctx.bus.publish(new EventBus.HeldMayOpen(gc.id())));
     }
     if (p instanceof ProcessedMessage.ApplicationMessage app) {
-      return onApplication(s, gc, id, app);
+      return onApplication(s, gc, id, app, Group.epochOf(m), plaintext);
     } else if (p instanceof ProcessedMessage.CommitApplied c) {
       s.write(t -> GroupStore.saveGroup(t, gc));
       a.commits.afterEpochChange(s, gc, c);
@@ -144,7 +160,8 @@ final class SpaceInbound {
   }
 
   private InboundRouter.Outcome onApplication(Step s, GroupChannel gc, MessageId id,
-      ProcessedMessage.ApplicationMessage app) throws SpacePandaException {
+      ProcessedMessage.ApplicationMessage app, long epoch, byte[] mlsBytes)
+      throws SpacePandaException {
     PeerId sender = PeerId.fromBytes(app.credential().identity());
     InnerPayload payload;
     try {
@@ -161,9 +178,12 @@ final class SpaceInbound {
     StoredMessage sm = new StoredMessage(Id.of(id.toBytes()), gc.id(), NodeContext.peerKey(sender),
         payload.lamport(), payload.senderSequence(), payload.contentType(), payload.body(),
         ctx.now(), DeliveryState.RECEIVED);
+    SyncEnvelope kept = new SyncEnvelope(gc.id(), sm.senderPeerId(), payload.senderSequence(),
+        epoch, mlsBytes);
     boolean[] fresh = new boolean[1];
     s.write(t -> {
       fresh[0] = t.insertMessage(sm);
+      t.putSyncEnvelope(kept);
       GroupStore.saveRatchet(t, gc);
     });
     Channel h = a.channelHandle(gc);

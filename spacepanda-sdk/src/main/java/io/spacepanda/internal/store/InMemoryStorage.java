@@ -17,6 +17,7 @@ import io.spacepanda.spi.Storage;
 import io.spacepanda.spi.StorageException;
 import io.spacepanda.spi.StorageTransaction;
 import io.spacepanda.spi.StoredMessage;
+import io.spacepanda.spi.SyncEnvelope;
 import io.spacepanda.spi.TransactionWork;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -65,6 +66,14 @@ public final class InMemoryStorage implements Storage {
   private final Map<Id, NavigableMap<Id, RecipientState>> recipientStates = new HashMap<>();
   private final Map<Id, PendingEnvelope> pending = new HashMap<>();
   private final Map<Id, Invite> invites = new HashMap<>();
+  private final NavigableMap<SyncKey, SyncEnvelope> syncEnvelopes = new TreeMap<>(SyncKey.ORDER);
+
+  /** Address of a sync envelope; a null sender sorts first, to start a channel's range. */
+  private record SyncKey(Id channel, Id sender, long sequence) {
+    static final Comparator<SyncKey> ORDER = Comparator.comparing(SyncKey::channel)
+        .thenComparing(SyncKey::sender, Comparator.nullsFirst(Comparator.naturalOrder()))
+        .thenComparingLong(SyncKey::sequence);
+  }
 
   /** Creates an empty store. */
   public InMemoryStorage() {}
@@ -477,6 +486,60 @@ public final class InMemoryStorage implements Storage {
       check();
       NavigableMap<Id, RecipientState> old = remove(recipientStates, need(messageId, "messageId"));
       return old == null ? 0 : old.size();
+    }
+
+    @Override
+    public boolean putSyncEnvelope(SyncEnvelope envelope) {
+      check();
+      need(envelope, "envelope");
+      SyncKey key = new SyncKey(envelope.channelId(), envelope.sender(), envelope.sequence());
+      if (syncEnvelopes.containsKey(key)) {
+        return false;
+      }
+      put(syncEnvelopes, key, envelope);
+      return true;
+    }
+
+    @Override
+    public List<SyncEnvelope> syncEnvelopes(Id channelId, Id sender, long fromSequence,
+        int limit) {
+      check();
+      need(channelId, "channelId");
+      need(sender, "sender");
+      needCount(limit, "limit");
+      List<SyncEnvelope> out = new ArrayList<>();
+      for (Map.Entry<SyncKey, SyncEnvelope> e : syncEnvelopes.tailMap(
+          new SyncKey(channelId, sender, fromSequence), true).entrySet()) {
+        if (out.size() >= limit || !e.getKey().channel().equals(channelId)
+            || !e.getKey().sender().equals(sender)) {
+          break;
+        }
+        out.add(e.getValue());
+      }
+      return List.copyOf(out);
+    }
+
+    @Override
+    public Map<Id, Long> highWaterMarks(Id channelId) {
+      check();
+      need(channelId, "channelId");
+      Map<Id, Long> out = new TreeMap<>();
+      Id current = null;
+      long next = 0;
+      for (SyncKey k : syncEnvelopes.tailMap(new SyncKey(channelId, null, 0), true).keySet()) {
+        if (!k.channel().equals(channelId)) {
+          break;
+        }
+        if (!k.sender().equals(current)) {
+          current = k.sender();
+          next = 0;
+        }
+        if (k.sequence() == next) {
+          out.put(current, next);
+          next++;
+        }
+      }
+      return Collections.unmodifiableMap(out);
     }
 
     @Override

@@ -73,7 +73,14 @@ final class SchemaMigrations {
                   "INSERT OR IGNORE INTO recipient_state (message_id, recipient, state)"
                       + " SELECT o.envelope_id, o.recipient, 1 FROM outbox o"
                       + " JOIN message m ON m.message_id = o.envelope_id"
-                      + " WHERE m.delivery IN (1, 2)")));
+                      + " WHERE m.delivery IN (1, 2)")),
+          new Step(
+              3,
+              "channel application messages kept for sync",
+              List.of(
+                  "CREATE TABLE sync_envelope (channel_id BLOB NOT NULL, sender BLOB NOT NULL,"
+                      + " seq INTEGER NOT NULL, epoch INTEGER NOT NULL,"
+                      + " mls_ct BLOB NOT NULL, PRIMARY KEY (channel_id, sender, seq))")));
 
   /** The schema version this code writes: the last step's. */
   static final int LATEST = STEPS.get(STEPS.size() - 1).version();

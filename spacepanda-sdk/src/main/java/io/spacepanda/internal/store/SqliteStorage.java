@@ -10,6 +10,7 @@ import io.spacepanda.spi.InviteRedemption;
 import io.spacepanda.spi.NodeKeyKind;
 import io.spacepanda.spi.OutboxEntry;
 import io.spacepanda.spi.PendingEnvelope;
+import io.spacepanda.spi.SyncEnvelope;
 import io.spacepanda.spi.RecipientState;
 import io.spacepanda.spi.SecretBlob;
 import io.spacepanda.spi.SpaceOperation;
@@ -975,6 +976,70 @@ public final class SqliteStorage implements Storage {
       return deleted;
     }
 
+    // ---- sync envelopes
+
+    @Override
+    public boolean putSyncEnvelope(SyncEnvelope e) throws StorageException {
+      check();
+      StoreArgs.need(e, "envelope");
+      return update(
+              "INSERT OR IGNORE INTO sync_envelope (channel_id, sender, seq, epoch, mls_ct)"
+                  + " VALUES (?, ?, ?, ?, ?)",
+              e.channelId(),
+              e.sender(),
+              e.sequence(),
+              e.epoch(),
+              cipher.seal(e.mlsMessage(), "sync_envelope", "mls_ct", e.channelId(), e.sender(),
+                  sequenceKey(e.sequence())))
+          > 0;
+    }
+
+    @Override
+    public List<SyncEnvelope> syncEnvelopes(Id channelId, Id sender, long fromSequence,
+        int limit) throws StorageException {
+      check();
+      StoreArgs.need(channelId, "channelId");
+      StoreArgs.need(sender, "sender");
+      StoreArgs.needCount(limit, "limit");
+      return List.copyOf(
+          query(
+              "SELECT seq, epoch, mls_ct FROM sync_envelope"
+                  + " WHERE channel_id = ? AND sender = ? AND seq >= ? ORDER BY seq LIMIT ?",
+              rs -> {
+                long seq = rs.getLong(1);
+                return new SyncEnvelope(channelId, sender, seq, rs.getLong(2),
+                    cipher.open(rs.getBytes(3), "sync_envelope", "mls_ct", channelId, sender,
+                        sequenceKey(seq)));
+              },
+              channelId,
+              sender,
+              fromSequence,
+              limit));
+    }
+
+    @Override
+    public Map<Id, Long> highWaterMarks(Id channelId) throws StorageException {
+      check();
+      StoreArgs.need(channelId, "channelId");
+      Map<Id, Long> out = new TreeMap<>();
+      Id current = null;
+      long next = 0;
+      for (Map.Entry<Id, Long> row : query(
+          "SELECT sender, seq FROM sync_envelope WHERE channel_id = ? ORDER BY sender, seq",
+          rs -> Map.entry(id(rs.getBytes(1)), rs.getLong(2)),
+          channelId)) {
+        if (!row.getKey().equals(current)) {
+          current = row.getKey();
+          next = 0;
+        }
+        if (row.getValue() == next) {
+          out.put(current, next);
+          next++;
+        }
+      }
+      return Collections.unmodifiableMap(out);
+    }
+
     // ---- invites
 
     @Override
@@ -1018,6 +1083,11 @@ public final class SqliteStorage implements Storage {
           update("UPDATE invite SET used = 1 WHERE secret_hash = ? AND used = 0", secretHash);
       return changed == 1 ? InviteRedemption.REDEEMED : InviteRedemption.ALREADY_USED;
     }
+  }
+
+  /** The sequence as an 8-byte big-endian id part of the at-rest associated data. */
+  private static Id sequenceKey(long sequence) {
+    return Id.of(java.nio.ByteBuffer.allocate(Long.BYTES).putLong(sequence).array());
   }
 
   /** Maps one result row; may decrypt, so may fail with a StorageException. */

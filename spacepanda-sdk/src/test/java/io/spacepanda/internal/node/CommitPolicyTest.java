@@ -95,7 +95,8 @@ class CommitPolicyTest {
     NodeConfig config = new NodeConfig(null, Storages.inMemory(), net.transportFactory(),
         List.of(), List.of(), Jitter.none(), null, 2, net.clock(), net.scheduler(),
         seeded(seed * 31 + counter++), Runnable::run, null, java.time.Duration.ofDays(7), listener,
-        null, io.spacepanda.NodeEventListener.none(), NodeConfig.DEFAULT_DELIVERY_HORIZON);
+        null, io.spacepanda.NodeEventListener.none(), NodeConfig.DEFAULT_DELIVERY_HORIZON,
+        java.time.Duration.ZERO);
     Node n = new Node(config);
     nodes.add(n);
     await(n.start());

@@ -30,6 +30,17 @@ class NodeWireTest {
         .as(NodeWire.ChannelInfo::new);
   }
 
+  private static Arbitrary<java.util.List<NodeWire.SyncMark>> marks() {
+    return Combinators.combine(bytes(38), Arbitraries.longs().greaterOrEqual(0))
+        .as(NodeWire.SyncMark::new).list().ofMaxSize(4);
+  }
+
+  private static Arbitrary<java.util.List<NodeWire.SyncItem>> items() {
+    return Combinators.combine(bytes(38), Arbitraries.longs().greaterOrEqual(0),
+        Arbitraries.longs().greaterOrEqual(0), bytes(200)).as(NodeWire.SyncItem::new).list()
+        .ofMaxSize(3);
+  }
+
   @Provide
   Arbitrary<NodeWire.Msg> messages() {
     return Arbitraries.oneOf(
@@ -44,7 +55,13 @@ class NodeWireTest {
             Arbitraries.integers().between(2, NodeWire.MAX_FRAGMENTS), Arbitraries.integers()
                 .between(0, NodeWire.MAX_FRAGMENTS - 1), bytes(300))
             .as((id, count, index, chunk) -> new NodeWire.Fragment(id, index % count, count,
-                chunk)));
+                chunk)),
+        Combinators.combine(bytes(16), bytes(16), bytes(38), marks())
+            .as(NodeWire.SyncSummary::new),
+        Combinators.combine(bytes(16), bytes(16), bytes(38), marks())
+            .as(NodeWire.SyncRequest::new),
+        Combinators.combine(bytes(16), bytes(16), bytes(38), Arbitraries.of(true, false), items())
+            .as(NodeWire.SyncResponse::new));
   }
 
   @Property
@@ -52,6 +69,43 @@ class NodeWireTest {
     byte[] wire = m.toBytes();
     assertArrayEquals(wire, NodeWire.decode(wire).toBytes());
     assertEquals(m.getClass(), NodeWire.decode(wire).getClass());
+  }
+
+  @Property
+  void syncMessages_roundTripTheirFields(@ForAll("messages") NodeWire.Msg m) throws Exception {
+    NodeWire.Msg back = NodeWire.decode(m.toBytes());
+    if (m instanceof NodeWire.SyncResponse r) {
+      NodeWire.SyncResponse b = (NodeWire.SyncResponse) back;
+      assertEquals(r.more(), b.more());
+      assertEquals(r.items().size(), b.items().size());
+      for (int i = 0; i < r.items().size(); i++) {
+        assertEquals(r.items().get(i).sequence(), b.items().get(i).sequence());
+        assertEquals(r.items().get(i).epoch(), b.items().get(i).epoch());
+        assertArrayEquals(r.items().get(i).mlsMessage(), b.items().get(i).mlsMessage());
+      }
+    } else if (m instanceof NodeWire.SyncSummary x) {
+      NodeWire.SyncSummary b = (NodeWire.SyncSummary) back;
+      assertArrayEquals(x.asker(), b.asker());
+      assertEquals(x.marks().stream().map(NodeWire.SyncMark::highWater).toList(),
+          b.marks().stream().map(NodeWire.SyncMark::highWater).toList());
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void syncDecoders_refuseMoreThanTheirLimits() {
+    java.util.List<NodeWire.SyncMark> tooManyMarks = java.util.Collections.nCopies(
+        NodeWire.MAX_SYNC_MARKS + 1, new NodeWire.SyncMark(new byte[] {1}, 0));
+    org.junit.jupiter.api.Assertions.assertThrows(MlsDecodeException.class, () -> NodeWire.decode(
+        new NodeWire.SyncSummary(new byte[1], new byte[1], new byte[1], tooManyMarks).toBytes()));
+    java.util.List<NodeWire.SyncItem> tooManyItems = java.util.Collections.nCopies(
+        NodeWire.MAX_SYNC_ITEMS + 1, new NodeWire.SyncItem(new byte[] {1}, 0, 0, new byte[1]));
+    org.junit.jupiter.api.Assertions.assertThrows(MlsDecodeException.class, () -> NodeWire.decode(
+        new NodeWire.SyncResponse(new byte[1], new byte[1], new byte[1], false, tooManyItems)
+            .toBytes()));
+    byte[] negative = new NodeWire.SyncRequest(new byte[1], new byte[1], new byte[1],
+        java.util.List.of(new NodeWire.SyncMark(new byte[] {1}, -1))).toBytes();
+    org.junit.jupiter.api.Assertions.assertThrows(MlsDecodeException.class,
+        () -> NodeWire.decode(negative));
   }
 
   @Property

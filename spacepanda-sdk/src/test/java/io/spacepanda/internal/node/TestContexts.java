@@ -33,7 +33,7 @@ final class TestContexts {
     NodeConfig config = new NodeConfig(null, storage, null, List.of(), List.of(), Jitter.none(),
         null, 2, clock, scheduler, random, Runnable::run, Runnable::run,
         java.time.Duration.ofDays(7), listener, null, io.spacepanda.NodeEventListener.none(),
-        deliveryHorizon);
+        deliveryHorizon, java.time.Duration.ZERO);
     NodeStats stats = new NodeStats(io.spacepanda.NodeEventListener.none(), System::nanoTime);
     StepRunner steps = new StepRunner(storage, new SerialExecutor(Runnable::run), listener, stats);
     return new NodeContext(config, storage, IdentityKey.generate(random),

@@ -294,6 +294,7 @@ class SqliteStorageTest extends StorageContractTest {
     }
     try (Connection c = rawConnection(dir);
         Statement st = c.createStatement()) {
+      st.executeUpdate("DROP TABLE sync_envelope");
       st.executeUpdate("DROP TABLE recipient_state");
       st.executeUpdate("ALTER TABLE outbox DROP COLUMN enqueued_ms");
       st.executeUpdate("UPDATE schema_version SET version = 1");
@@ -346,6 +347,35 @@ class SqliteStorageTest extends StorageContractTest {
     Storages.sqlite(dir).close();
     Files.write(dir.resolve(StoreConstants.KEYSET_FILE), new byte[] {1, 2, 3});
     assertThrows(StorageException.class, () -> Storages.sqlite(dir));
+  }
+
+  @Test
+  void syncEnvelope_encryptedAtRest_movedCiphertextFailsAuthentication() throws Exception {
+    Id channel = id("ch", 16);
+    Id sender = id("a", 38);
+    byte[] secret = "sync-plaintext-marker".getBytes(StandardCharsets.UTF_8);
+    storage.inTransaction(t -> {
+      t.putSyncEnvelope(new io.spacepanda.spi.SyncEnvelope(channel, sender, 0, 1, secret));
+      t.putSyncEnvelope(new io.spacepanda.spi.SyncEnvelope(channel, sender, 1, 1, secret));
+      return null;
+    });
+    storage.close();
+    try (Connection c = rawConnection(dataDir());
+        Statement st = c.createStatement()) {
+      try (ResultSet rs = st.executeQuery("SELECT mls_ct FROM sync_envelope WHERE seq = 0")) {
+        assertTrue(rs.next());
+        assertFalse(new String(rs.getBytes(1), StandardCharsets.ISO_8859_1)
+            .contains("sync-plaintext-marker"));
+      }
+      st.executeUpdate("UPDATE sync_envelope SET mls_ct = (SELECT mls_ct FROM sync_envelope"
+          + " WHERE seq = 0) WHERE seq = 1");
+    }
+    storage = reopen();
+    assertArrayEquals(secret, storage.inTransaction(t -> t.syncEnvelopes(channel, sender, 0, 1))
+        .get(0).mlsMessage());
+    StorageException e = assertThrows(StorageException.class,
+        () -> storage.inTransaction(t -> t.syncEnvelopes(channel, sender, 1, 1)));
+    assertEquals("stored data failed authentication", e.getMessage());
   }
 
   @Test
