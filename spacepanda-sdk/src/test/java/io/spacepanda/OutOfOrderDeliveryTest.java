@@ -135,7 +135,7 @@ class OutOfOrderDeliveryTest {
       java.nio.file.Path dir) throws Exception {
     long seed = Long.getLong("spacepanda.seed", System.nanoTime());
     System.out.println("OutOfOrderDeliveryTest restart seed=" + seed);
-    try (SimCluster cluster = new SimCluster(seed)) {
+    try (SimCluster cluster = new SimCluster(seed).withoutSync()) {
       Holdback holdback = new Holdback();
       SimCluster.Node alice = cluster.node("alice");
       SimCluster.Node bob = cluster.node("bob", Storages.sqlite(dir), holdback.wrap());
