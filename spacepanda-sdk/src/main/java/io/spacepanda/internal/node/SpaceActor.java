@@ -83,6 +83,8 @@ final class SpaceActor implements StepRunner.Owner {
   /** False once this node is no longer a member of the space's control group. */
   boolean present = true;
   private volatile SpaceSnapshot snapshot;
+  /** A digest of what {@link #snapshot} was built from; lane-confined. */
+  private long snapshotKey;
 
   /** The node-wide services a space uses. */
   record Services(Outbox outbox, DirectMessenger messenger, PeerDirectory directory,
@@ -155,6 +157,21 @@ final class SpaceActor implements StepRunner.Owner {
 
   @Override
   public void stepCommitted() {
+    // Most steps (a message sent or received) change nothing the snapshot shows: skip the
+    // rebuild unless an epoch, a name, the metadata or the set of channels changed.
+    long key = present ? 1 : 0;
+    key = key * 31 + control.group().epoch();
+    key = key * 31 + meta.view().operationCount();
+    key = key * 31 + record.name().hashCode();
+    for (GroupChannel gc : channels.values()) {
+      key = key * 31 + gc.id().hashCode();
+      key = key * 31 + gc.group().epoch();
+      key = key * 31 + gc.name().hashCode();
+    }
+    if (snapshot != null && key == snapshotKey) {
+      return;
+    }
+    snapshotKey = key;
     SpaceSnapshot prev = snapshot;
     Map<Id, SpaceSnapshot.ChannelSnapshot> prevChannels = prev == null ? Map.of() : prev.channels();
     snapshot = new SpaceSnapshot(spaceId, record.name(), control.owner(),
