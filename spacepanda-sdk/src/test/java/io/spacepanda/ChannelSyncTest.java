@@ -102,41 +102,9 @@ class ChannelSyncTest {
 
   /** Acknowledges, without sending, every envelope to the peer in {@code lose}. */
   private static UnaryOperator<Transport.Factory> losing(AtomicReference<PeerId> lose) {
-    return factory -> context -> {
-      Transport t = factory.create(context);
-      return new Transport() {
-        @Override
-        public CompletableFuture<Void> start() {
-          return t.start();
-        }
-
-        @Override
-        public List<String> listenAddresses() {
-          return t.listenAddresses();
-        }
-
-        @Override
-        public void addPeerAddress(PeerId peer, String address) {
-          t.addPeerAddress(peer, address);
-        }
-
-        @Override
-        public CompletableFuture<Void> send(PeerId recipient, byte[] envelope) {
-          return recipient.equals(lose.get()) ? CompletableFuture.completedFuture(null)
-              : t.send(recipient, envelope);
-        }
-
-        @Override
-        public Set<PeerId> connectedPeers() {
-          return t.connectedPeers();
-        }
-
-        @Override
-        public void close() {
-          t.close();
-        }
-      };
-    };
+    return SimCluster.interceptSends((t, recipient, envelope) ->
+        recipient.equals(lose.get()) ? CompletableFuture.completedFuture(null)
+            : t.send(recipient, envelope));
   }
 
   @Test

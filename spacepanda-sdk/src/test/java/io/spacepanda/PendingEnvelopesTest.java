@@ -8,7 +8,6 @@ import io.spacepanda.spi.Storage;
 import io.spacepanda.spi.Transport;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
@@ -42,53 +41,22 @@ class PendingEnvelopesTest {
     private final List<Runnable> held = new ArrayList<>();
 
     UnaryOperator<Transport.Factory> wrap() {
-      return factory -> context -> {
-        Transport t = factory.create(context);
-        return new Transport() {
-          @Override
-          public CompletableFuture<Void> start() {
-            return t.start();
-          }
-
-          @Override
-          public List<String> listenAddresses() {
-            return t.listenAddresses();
-          }
-
-          @Override
-          public void addPeerAddress(PeerId peer, String address) {
-            t.addPeerAddress(peer, address);
-          }
-
-          @Override
-          public CompletableFuture<Void> send(PeerId recipient, byte[] envelope) {
-            if (!holding || !recipient.equals(holdFor)) {
-              return t.send(recipient, envelope);
+      return SimCluster.interceptSends((t, recipient, envelope) -> {
+        if (!holding || !recipient.equals(holdFor)) {
+          return t.send(recipient, envelope);
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        synchronized (held) {
+          held.add(() -> t.send(recipient, envelope).whenComplete((v, e) -> {
+            if (e == null) {
+              done.complete(null);
+            } else {
+              done.completeExceptionally(e);
             }
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            synchronized (held) {
-              held.add(() -> t.send(recipient, envelope).whenComplete((v, e) -> {
-                if (e == null) {
-                  done.complete(null);
-                } else {
-                  done.completeExceptionally(e);
-                }
-              }));
-            }
-            return done;
-          }
-
-          @Override
-          public Set<PeerId> connectedPeers() {
-            return t.connectedPeers();
-          }
-
-          @Override
-          public void close() {
-            t.close();
-          }
-        };
-      };
+          }));
+        }
+        return done;
+      });
     }
 
     int held() {

@@ -137,8 +137,20 @@ final class SimCluster implements AutoCloseable {
   /** One envelope a node handed to its transport. */
   record Sent(PeerId to, byte[] envelope, Duration at) {}
 
-  /** Wraps a transport factory so that every envelope sent is recorded in {@code out}. */
-  UnaryOperator<Transport.Factory> tap(List<Sent> out) {
+  /** Decides what becomes of one envelope a wrapped transport is asked to send. */
+  @FunctionalInterface
+  interface SendHook {
+    /**
+     * @param real the wrapped transport, to send through or not
+     * @param to the recipient
+     * @param envelope the bytes
+     * @return what the node's send returns
+     */
+    CompletableFuture<Void> send(Transport real, PeerId to, byte[] envelope);
+  }
+
+  /** Wraps a transport factory so that every send goes through {@code hook}; the rest forwards. */
+  static UnaryOperator<Transport.Factory> interceptSends(SendHook hook) {
     return factory -> context -> {
       Transport t = factory.create(context);
       return new Transport() {
@@ -159,8 +171,7 @@ final class SimCluster implements AutoCloseable {
 
         @Override
         public CompletableFuture<Void> send(PeerId recipient, byte[] envelope) {
-          out.add(new Sent(recipient, envelope.clone(), net.now()));
-          return t.send(recipient, envelope);
+          return hook.send(t, recipient, envelope);
         }
 
         @Override
@@ -174,6 +185,14 @@ final class SimCluster implements AutoCloseable {
         }
       };
     };
+  }
+
+  /** Wraps a transport factory so that every envelope sent is recorded in {@code out}. */
+  UnaryOperator<Transport.Factory> tap(List<Sent> out) {
+    return interceptSends((t, recipient, envelope) -> {
+      out.add(new Sent(recipient, envelope.clone(), net.now()));
+      return t.send(recipient, envelope);
+    });
   }
 
   /** A node and what its listener saw. */

@@ -198,7 +198,7 @@ final class InboundRouter implements TransportListener {
           unknownByPeer.merge(owner, 1, Integer::sum);
           s.onFailure(() -> release(heldId));
         }
-        PendingEnvelopes.hold(s, ctx, envelope);
+        PendingEnvelopes.hold(s, ctx, heldId, envelope);
         // A Welcome or commit processed on another lane meanwhile may already open it; its
         // retry round may have read the held envelopes before this one was stored.
         s.afterCommit(() -> {

@@ -201,17 +201,26 @@ public final class Node implements Handles {
   // ---------------------------------------------------------------------------------------------
   // Routing to space actors
 
-  SpaceSnapshot snapshotOrNull(Id spaceId) {
-    NodeRuntime r = runtime;
-    SpaceActor a = r == null ? null : r.ctx().spaces.get(spaceId);
-    if (a == null && r != null) {
-      for (SpaceActor x : r.ctx().groupOwners.values()) {
-        if (x.spaceId.equals(spaceId)) {
-          a = x;
-          break;
-        }
+  /**
+   * Finds a space's actor: registered under the space id while this node is in the space, and
+   * reachable through its channels' group ids after it left the space but not yet its channels.
+   */
+  private static SpaceActor actorOrNull(NodeRuntime r, Id spaceId) {
+    SpaceActor a = r.ctx().spaces.get(spaceId);
+    if (a != null) {
+      return a;
+    }
+    for (SpaceActor x : r.ctx().groupOwners.values()) {
+      if (x.spaceId.equals(spaceId)) {
+        return x;
       }
     }
+    return null;
+  }
+
+  SpaceSnapshot snapshotOrNull(Id spaceId) {
+    NodeRuntime r = runtime;
+    SpaceActor a = r == null ? null : actorOrNull(r, spaceId);
     return a == null ? null : a.snapshot();
   }
 
@@ -227,18 +236,7 @@ public final class Node implements Handles {
       return CompletableFuture.failedFuture(new IllegalStateException(
           "node is " + (closed ? "closed" : "not started")));
     }
-    SpaceActor a = r.ctx().groupOwners.get(spaceId);
-    if (a == null) {
-      a = r.ctx().spaces.get(spaceId);
-    }
-    if (a == null) {
-      for (SpaceActor x : r.ctx().groupOwners.values()) {
-        if (x.spaceId.equals(spaceId)) {
-          a = x;
-          break;
-        }
-      }
-    }
+    SpaceActor a = actorOrNull(r, spaceId);
     if (a == null) {
       return CompletableFuture.failedFuture(
           new NotMemberException("this node is not a member of space " + spaceId));

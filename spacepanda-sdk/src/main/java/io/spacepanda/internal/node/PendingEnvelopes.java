@@ -61,8 +61,13 @@ final class PendingEnvelopes {
    * @param envelope the envelope
    */
   static void hold(Step s, NodeContext ctx, byte[] envelope) {
+    hold(s, ctx, Id.of(NodeContext.sha256(envelope)), envelope);
+  }
+
+  /** Keeps an envelope whose id (the SHA-256 of its bytes) the caller already computed. */
+  static void hold(Step s, NodeContext ctx, Id id, byte[] envelope) {
     Instant now = ctx.now();
-    PendingEnvelope p = new PendingEnvelope(Id.of(NodeContext.sha256(envelope)), envelope, now);
+    PendingEnvelope p = new PendingEnvelope(id, envelope, now);
     long[] rows = new long[1];
     s.write(t -> {
       rows[0] = (t.addPendingEnvelope(p) ? 1 : 0)
