@@ -24,6 +24,7 @@ final class ConnectionImpl implements Connection {
   private final Multiaddr localAddress;
   private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
   private volatile StreamMuxer muxer;
+  private volatile ResourceManager.ConnectionScope scope;
   private final java.util.concurrent.atomic.AtomicLong streamsOpened = new java.util.concurrent.atomic.AtomicLong();
 
   ConnectionImpl(Host host, Channel channel, SecureSession session, String muxerProtocol, boolean early) {
@@ -36,6 +37,14 @@ final class ConnectionImpl implements Connection {
     this.remoteAddress = TcpTransport.multiaddr(channel.remoteAddress());
     this.localAddress = TcpTransport.multiaddr(channel.localAddress());
     channel.closeFuture().addListener(f -> closeFuture.complete(null));
+  }
+
+  void setScope(ResourceManager.ConnectionScope scope) {
+    this.scope = scope;
+  }
+
+  ResourceManager.ConnectionScope scope() {
+    return scope;
   }
 
   void setMuxer(StreamMuxer muxer) {

@@ -68,7 +68,10 @@ import org.slf4j.LoggerFactory;
  * approach their limit) is closed, and so is an inbound stream that names no protocol within
  * {@code handshakeTimeout}; a connection that has had no stream for {@code idleTimeout} is closed (muxer
  * keep-alive traffic does not count). Streams per connection and frame sizes are the muxer's
- * limits. One connection per peer: a dial to a connected peer returns the existing connection,
+ * limits. Every upgraded connection and negotiated stream is accounted by the {@link
+ * ResourceManager} (connections per peer, inbound streams per peer and per protocol, memory per
+ * stream, connection, peer, protocol and node, stalls): a connection or stream it refuses is
+ * closed or reset before any handler sees it. One connection per peer: a dial to a connected peer returns the existing connection,
  * concurrent dials to one peer share one attempt, and when both peers dialed
  * each other at once both keep the connection dialed by the peer with the smaller peer id and close
  * the other after {@link #SIMULTANEOUS_DIAL_GRACE}, so streams already opened on it can finish.
@@ -94,6 +97,7 @@ public final class Host implements AutoCloseable {
   private final int maxNegotiationAttempts;
   private final SecureRandom random;
   private final LongSupplier nanoTicker;
+  private final ResourceManager resources;
   private final String agentVersion;
   private final TcpTransport transport;
 
@@ -118,12 +122,32 @@ public final class Host implements AutoCloseable {
     this.maxNegotiationAttempts = b.maxNegotiationAttempts;
     this.random = b.random;
     this.nanoTicker = b.nanoTicker;
+    this.resources = b.resources != null ? b.resources
+        : ResourceManager.create(ResourceLimits.defaults(), b.nanoTicker);
     this.agentVersion = b.agentVersion;
     this.transport = new TcpTransport(b.threads, b.connectTimeout, "spacepanda-net");
     // libp2p/specs identify: answer with our key, listen addresses, the peer's observed address
     // and our protocols, then close.
     handlers.put(IdentifyConstants.PROTOCOL_ID, (c, s, p) -> IdentifyResponder.respond(s, identifyMessage(c)));
     handlers.put(PingConstants.PROTOCOL_ID, (c, s, p) -> new PingResponder());
+    long sweep = Math.max(50, Math.min(1000, resources.limits().stallTimeout().toMillis() / 4));
+    transport.group().scheduleAtFixedRate(() -> {
+      try {
+        resources.sweepStalls();
+      } catch (RuntimeException e) {
+        LOG.warn("stall sweep failed", e);
+      }
+    }, sweep, sweep, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Returns the resource manager that accounts this host's connections and streams; protocols
+   * register their limits with it and find their streams' scopes in it.
+   *
+   * @return the manager
+   */
+  public ResourceManager resources() {
+    return resources;
   }
 
   private IdentifyMessage identifyMessage(Connection c) {
@@ -576,6 +600,15 @@ public final class Host implements AutoCloseable {
       return;
     }
     ConnectionImpl conn = new ConnectionImpl(this, up.channel, session, protocol, early);
+    try {
+      ResourceManager.ConnectionScope scope = resources.openConnection(conn.remotePeerId(),
+          up.initiator ? ResourceManager.Direction.OUTBOUND : ResourceManager.Direction.INBOUND);
+      conn.setScope(scope);
+      up.channel.closeFuture().addListener(f -> scope.close());
+    } catch (ResourceLimitException e) {
+      up.fail(new ConnectionException(Kind.LIMIT_REACHED, e.getMessage()));
+      return;
+    }
     StreamMuxer muxer;
     try {
       muxer = muxers.get(protocol).install(up.channel, up.initiator, s -> onInboundStream(conn, s));
@@ -719,7 +752,11 @@ public final class Host implements AutoCloseable {
                 stream.reset();
                 return;
               }
-              attach(conn, stream, r, h);
+              try {
+                attach(conn, stream, r, h, ResourceManager.Direction.INBOUND);
+              } catch (RuntimeException e) {
+                LOG.debug("inbound {} stream refused on {}", r.protocol(), conn, e);
+              }
             });
   }
 
@@ -739,7 +776,7 @@ public final class Host implements AutoCloseable {
     return muxer.openStream().thenCompose(s -> {
       CompletableFuture<MuxedStream> attached = new CompletableFuture<>();
       s.executor().execute(() -> StreamNegotiation.negotiate(s, select)
-          .thenApply(r -> attach(conn, s, r, handler))
+          .thenApply(r -> attach(conn, s, r, handler, ResourceManager.Direction.OUTBOUND))
           .whenComplete((stream, e) -> {
             if (e != null) {
               attached.completeExceptionally(e);
@@ -751,8 +788,21 @@ public final class Host implements AutoCloseable {
     });
   }
 
-  private MuxedStream attach(ConnectionImpl conn, MuxedStream stream, StreamNegotiation.Result r, ProtocolHandler h) {
+  private MuxedStream attach(ConnectionImpl conn, MuxedStream stream, StreamNegotiation.Result r,
+      ProtocolHandler h, ResourceManager.Direction direction) {
     ByteBuf leftover = r.leftover();
+    ResourceManager.ConnectionScope connScope = conn.scope();
+    if (connScope != null) {
+      ResourceManager.StreamScope scope;
+      try {
+        scope = resources.openStream(connScope, stream, r.protocol(), direction);
+      } catch (ResourceLimitException e) {
+        leftover.release();
+        stream.reset();
+        throw new IllegalStateException(e.getMessage(), e);
+      }
+      stream.closeFuture().whenComplete((v, e) -> scope.close());
+    }
     StreamHandler sh;
     try {
       sh = h.onStream(conn, stream, r.protocol());
@@ -814,6 +864,7 @@ public final class Host implements AutoCloseable {
     private int threads = HostConstants.DEFAULT_THREADS;
     private SecureRandom random;
     private LongSupplier nanoTicker = System::nanoTime;
+    private ResourceManager resources;
     private String agentVersion = HostConstants.DEFAULT_AGENT_VERSION;
 
     private Builder() {}
@@ -914,6 +965,18 @@ public final class Host implements AutoCloseable {
      */
     public Builder admission(AdmissionLimits limits) {
       this.admission = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
+    /**
+     * Sets the resource manager (default: one with {@link ResourceLimits#defaults()} and this
+     * builder's ticker). A manager serves one host.
+     *
+     * @param manager the manager
+     * @return this builder
+     */
+    public Builder resources(ResourceManager manager) {
+      this.resources = Objects.requireNonNull(manager, "manager");
       return this;
     }
 
@@ -1022,6 +1085,7 @@ public final class Host implements AutoCloseable {
       copy.threads = threads;
       copy.random = random != null ? random : new SecureRandom();
       copy.nanoTicker = nanoTicker;
+      copy.resources = resources;
       copy.agentVersion = agentVersion;
       return new Host(copy);
     }

@@ -8,6 +8,9 @@ import io.spacepanda.internal.net.host.Connection;
 import io.spacepanda.internal.net.host.ConnectionListener;
 import io.spacepanda.internal.net.host.Host;
 import io.spacepanda.internal.net.host.ProtocolHandler;
+import io.spacepanda.internal.net.host.ProtocolLimits;
+import io.spacepanda.internal.net.host.ResourceLimits;
+import io.spacepanda.internal.net.host.ResourceManager;
 import io.spacepanda.internal.net.multiaddr.Multiaddr;
 import io.spacepanda.internal.net.multiaddr.MultiaddrException;
 import io.spacepanda.internal.net.stream.MuxedStream;
@@ -33,7 +36,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,8 +54,10 @@ import org.slf4j.LoggerFactory;
  * <p>Bounds: inbound envelopes of at most {@code maxEnvelopeBytes}, at most {@code
  * maxInboundStreamsPerConnection} of them open per connection, and at most {@code
  * maxInboundBufferedBytes} announced by all open inbound envelopes together (each stream's length
- * prefix counts until the stream ends; when it is exhausted the connection holding most gives way,
- * see {@link InboundBudget}, so streams that announce much and stall never lock out other peers;
+ * prefix is reserved in the host's {@link ResourceManager} until the stream ends; when the budget
+ * is exhausted the peer holding most gives way, and a stream that announced an envelope and then
+ * receives nothing for the manager's stall deadline is reset, so streams that announce much and
+ * stall never lock out other peers nor delay other streams;
  * handshakes are admitted under the config's {@code admission} limits, with the address book's
  * IP addresses allowed into the reserved slots); a sender keeps at most as many envelope streams open to
  * one peer as its own per-connection limit and queues the rest.
@@ -83,9 +87,8 @@ public final class Libp2pTransport implements Transport {
   private final AddressBook addressBook;
   private final int maxMessageBytes;
   private final Set<CompletableFuture<Void>> pendingSends = ConcurrentHashMap.newKeySet();
-  private final Map<Connection, AtomicInteger> inboundStreams = new ConcurrentHashMap<>();
   private final AtomicLong rejected = new AtomicLong();
-  private final InboundBudget<Connection> inboundBudget;
+  private final ResourceManager resources;
   private final AtomicLong announcedEnvelopes = new AtomicLong();
   private final Map<PeerId, SendQueue> sendQueues = new ConcurrentHashMap<>();
   private final Object lock = new Object();
@@ -114,6 +117,22 @@ public final class Libp2pTransport implements Transport {
    *     address lacks {@code /p2p/}, or the identity's key is not the local peer's
    */
   public Libp2pTransport(TransportContext context, Libp2pTransportConfig config) {
+    this(context, config, ResourceManager.create(resourceLimits(config)));
+  }
+
+  /**
+   * Creates a transport whose host accounts connections, streams and memory in {@code resources}
+   * (tests pass one with a virtual ticker); starts nothing.
+   *
+   * @param context the node's identity, addresses and listener
+   * @param config limits and timeouts; {@code maxInboundBufferedBytes} is the resources' business
+   * @param resources the resource manager of the transport's host; serves this transport only
+   * @throws IllegalArgumentException if a listen or bootstrap address is malformed, a bootstrap
+   *     address lacks {@code /p2p/}, or the identity's key is not the local peer's
+   */
+  public Libp2pTransport(TransportContext context, Libp2pTransportConfig config,
+      ResourceManager resources) {
+    this.resources = Objects.requireNonNull(resources, "resources");
     this.context = Objects.requireNonNull(context, "context");
     this.config = Objects.requireNonNull(config, "config");
     PeerId keyPeer = PeerId.fromPublicKey(context.identity().publicKey());
@@ -122,8 +141,11 @@ public final class Libp2pTransport implements Transport {
           "identity key belongs to " + keyPeer + ", not to " + context.localPeer());
     }
     this.addressBook = new AddressBook(config.maxKnownPeers(), config.maxAddressesPerPeer());
-    this.inboundBudget = new InboundBudget<>(config.maxInboundBufferedBytes());
     this.maxMessageBytes = EnvelopeCodec.maxEnvelopeMessageBytes(config.maxEnvelopeBytes());
+    resources.setProtocolLimits(EnvelopeProtocolConstants.PROTOCOL_ID, new ProtocolLimits(
+        config.maxInboundStreamsPerConnection(),
+        Math.max(config.maxInboundStreamsPerConnection(), config.maxConnections() * 8),
+        Long.MAX_VALUE)); // envelopes may use the whole node-wide budget, with its eviction
     List<String> listenText = context.listenAddresses().isEmpty()
         ? List.of(EnvelopeProtocolConstants.DEFAULT_LISTEN_ADDRESS)
         : context.listenAddresses();
@@ -145,6 +167,32 @@ public final class Libp2pTransport implements Transport {
       addPeerAddress(peerOf(pid, text), text);
       bootstrap.add(m);
     }
+  }
+
+  /**
+   * Returns the resource limits a transport with {@code config} uses by default: {@link
+   * ResourceLimits#defaults()} with the node-wide memory budget set to {@code
+   * maxInboundBufferedBytes} and room for the largest envelope in one stream.
+   *
+   * @param config the transport's configuration
+   * @return the limits
+   */
+  public static ResourceLimits resourceLimits(Libp2pTransportConfig config) {
+    ResourceLimits d = ResourceLimits.defaults();
+    long stream = Math.max(d.maxMemoryPerStream(),
+        EnvelopeCodec.maxEnvelopeMessageBytes(config.maxEnvelopeBytes()) + 16L);
+    return d.withMaxMemory(config.maxInboundBufferedBytes())
+        .withMaxMemoryPerStream(stream)
+        .withMemoryPerPeer(Math.max(d.maxMemoryPerPeer(), stream), Math.max(d.maxMemoryPerConnection(), stream));
+  }
+
+  /**
+   * Returns the resource manager of this transport's host.
+   *
+   * @return the manager
+   */
+  public ResourceManager resources() {
+    return resources;
   }
 
   /**
@@ -196,6 +244,7 @@ public final class Libp2pTransport implements Transport {
           .connectTimeout(config.dialTimeout())
           .admission(config.admission())
           .knownAddresses(addressBook::knowsAddress)
+          .resources(resources)
           .threads(config.threads())
           .build();
       h.setProtocolHandler(EnvelopeProtocolConstants.PROTOCOL_ID, this::onInboundStream);
@@ -407,7 +456,7 @@ public final class Libp2pTransport implements Transport {
    * @return the count since creation
    */
   public long rejectedStreams() {
-    return rejected.get();
+    return rejected.get() + resources.refusedStreams(EnvelopeProtocolConstants.PROTOCOL_ID);
   }
 
   /** Returns how many inbound envelopes announced their length so far (for tests). */
@@ -422,7 +471,7 @@ public final class Libp2pTransport implements Transport {
    * @return the bytes reserved at this moment
    */
   public long inboundBufferedBytes() {
-    return inboundBudget.total();
+    return resources.memory();
   }
 
   /**
@@ -514,50 +563,57 @@ public final class Libp2pTransport implements Transport {
   // ---- inbound ----------------------------------------------------------------------------
 
   private StreamHandler onInboundStream(Connection connection, MuxedStream stream, String protocol) {
-    AtomicInteger open = inboundStreams.computeIfAbsent(connection, c -> {
-      c.closeFuture().whenComplete((v, e) -> inboundStreams.remove(c));
-      return new AtomicInteger();
-    });
-    if (open.incrementAndGet() > config.maxInboundStreamsPerConnection()) {
-      open.decrementAndGet();
-      reject(stream, "too many inbound envelope streams on one connection", null);
+    // the host accounted the stream (streams per peer for this protocol) before calling here
+    ResourceManager.StreamScope scope = resources.scopeOf(stream);
+    if (scope == null) {
+      reject(stream, "inbound envelope stream not accounted", null);
       return Discard.INSTANCE;
     }
-    InboundEnvelope in = new InboundEnvelope(connection);
+    InboundEnvelope in = new InboundEnvelope(connection, scope);
+    scope.onAbort(() -> stream.executor().execute(in::abort));
     in.timeout = stream.executor().schedule(() -> {
       if (!in.reader.isComplete()) {
         reject(stream, "envelope not received in time", null);
       }
     }, config.receiveTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    stream.closeFuture().whenComplete((v, e) -> {
-      open.decrementAndGet();
-      in.timeout.cancel(false);
-      InboundBudget.Reservation r = in.reservation;
-      if (r != null) {
-        inboundBudget.release(r);
-      }
-    });
+    stream.closeFuture().whenComplete((v, e) -> in.timeout.cancel(false));
     return in;
   }
 
   /** Receives one envelope on one inbound stream; confined to the stream's event loop. */
   private final class InboundEnvelope implements StreamHandler {
     final Connection connection;
+    final ResourceManager.StreamScope scope;
     final PeerId from;
     final FrameReader reader = new FrameReader(maxMessageBytes);
     io.netty.util.concurrent.ScheduledFuture<?> timeout;
     boolean failed;
-    volatile InboundBudget.Reservation reservation;
+    boolean reserved;
+    MuxedStream stream;
 
-    InboundEnvelope(Connection connection) {
+    InboundEnvelope(Connection connection, ResourceManager.StreamScope scope) {
       this.connection = connection;
+      this.scope = scope;
       this.from = connection.remotePeerId();
+    }
+
+    /**
+     * The resource manager gave this stream's memory away (to a peer holding less, or because it
+     * stalled): a complete envelope is already with the listener, only partial ones are dropped.
+     */
+    void abort() {
+      if (!failed && !reader.isComplete() && stream != null) {
+        failed = true;
+        timeout.cancel(false);
+        reject(stream, "inbound envelope stalled or evicted for a peer holding less", null);
+      }
     }
 
     @Override
     public void onData(MuxedStream stream, ByteBuf data) {
       int n = data.readableBytes();
       byte[] message;
+      this.stream = stream;
       try {
         if (failed) {
           return;
@@ -571,14 +627,21 @@ public final class Libp2pTransport implements Transport {
         data.release();
         stream.consumed(n);
       }
-      if (reservation == null && reader.announcedLength() > 0 && !reserve(stream, reader.announcedLength())) {
-        failed = true;
-        reject(stream, "inbound envelope budget exhausted", null);
-        return;
+      if (!reserved && reader.announcedLength() > 0) {
+        announcedEnvelopes.incrementAndGet();
+        reserved = true;
+        if (!scope.reserveMemory(reader.announcedLength())) {
+          failed = true;
+          reject(stream, "inbound envelope budget exhausted", null);
+          return;
+        }
+      } else if (n > 0) {
+        scope.progress();
       }
       if (message == null) {
         return;
       }
+      scope.received();
       timeout.cancel(false);
       byte[] payload;
       try {
@@ -594,26 +657,6 @@ public final class Libp2pTransport implements Transport {
         return;
       }
       deliver(stream, payload);
-    }
-
-    /**
-     * Counts {@code bytes} against the transport-wide budget until the stream ends; a connection
-     * holding more gives way (see {@link InboundBudget}), and when this one is evicted in turn its
-     * stream is reset.
-     */
-    private boolean reserve(MuxedStream stream, long bytes) {
-      announcedEnvelopes.incrementAndGet();
-      InboundBudget.Reservation r = inboundBudget.reserve(connection, bytes, () ->
-          stream.executor().execute(() -> {
-            // a complete envelope is already with the listener: only partial ones are dropped
-            if (!failed && !reader.isComplete()) {
-              failed = true;
-              timeout.cancel(false);
-              reject(stream, "inbound envelope evicted for a peer holding less of the budget", null);
-            }
-          }));
-      reservation = r;
-      return r != null;
     }
 
     private void deliver(MuxedStream stream, byte[] payload) {
