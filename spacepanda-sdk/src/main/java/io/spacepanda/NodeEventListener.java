@@ -46,7 +46,12 @@ public interface NodeEventListener {
     /** Its sender may not do what it asks: a non-member, an operation signed by someone else. */
     REFUSED,
     /** Handling it failed in a way the node did not expect; also logged at WARN. */
-    ERROR
+    ERROR,
+    /**
+     * Its connection peer is throttled for the work its earlier envelopes wasted (see {@link
+     * #peerThrottled}); it was refused unacknowledged, so an honest sender sends it again later.
+     */
+    THROTTLED
   }
 
   /** Which kind of actor ran a step. */
@@ -141,5 +146,15 @@ public interface NodeEventListener {
    * @param cause the failure
    */
   default void storageFailed(String operation, StorageException cause) {}
+
+  /**
+   * A connection peer's envelopes wasted more work (key derivations for skipped generations,
+   * HPKE opens, lookups of envelopes that were then dropped) than the node grants one peer, so its
+   * envelopes are refused until the debt decays; fires once each time a peer becomes throttled.
+   *
+   * @param peer the connection peer
+   * @param wastedUnits its debt in work units (one unit is about one key derivation)
+   */
+  default void peerThrottled(PeerId peer, long wastedUnits) {}
 }
 

@@ -14,6 +14,11 @@ final class NodeFront implements SpacePanda {
     this.node = node;
   }
 
+  /** Returns the internal node (for tests in this package). */
+  Node node() {
+    return node;
+  }
+
   @Override
   public CompletableFuture<Void> start() {
     return node.start();

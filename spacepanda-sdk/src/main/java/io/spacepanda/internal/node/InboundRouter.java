@@ -63,10 +63,23 @@ final class InboundRouter implements TransportListener {
   /** Held envelopes of unknown groups by id, with who sent them; node-lane confined. */
   private final Map<Id, PeerId> unknownOwners = new java.util.HashMap<>();
   private final Map<PeerId, Integer> unknownByPeer = new java.util.HashMap<>();
+  /** Wasted work per connection peer, and the throttle. */
+  private final PeerWork work;
 
   InboundRouter(NodeContext ctx, Lane nodeLane) {
+    this(ctx, nodeLane, PeerWork.DEFAULT_CAPACITY, PeerWork.DEFAULT_DRAIN_PER_SECOND);
+  }
+
+  InboundRouter(NodeContext ctx, Lane nodeLane, long workCapacity, long workDrainPerSecond) {
     this.ctx = ctx;
     this.nodeLane = nodeLane;
+    this.work = new PeerWork(workCapacity, workDrainPerSecond, () -> ctx.now().toEpochMilli(),
+        ctx.stats::peerThrottled);
+  }
+
+  /** Returns the ledger of wasted work per peer (for tests). */
+  PeerWork work() {
+    return work;
   }
 
   /** Sets the held envelopes to retry when one held here turns out to open already. */
@@ -90,7 +103,17 @@ final class InboundRouter implements TransportListener {
       return CompletableFuture.completedFuture(null);
     }
     ctx.stats.envelopeReceived(envelope.length);
-    return route(envelope, null, connectionPeer).thenApply(o -> null);
+    if (work.throttled(connectionPeer)) {
+      // refused before any work: not acknowledged, so an honest sender tries again later
+      ctx.drop(DropReason.THROTTLED, "connection peer throttled");
+      return CompletableFuture.failedFuture(new RefusedException("peer throttled for wasted work"));
+    }
+    long[] cost = {PeerWork.LOOKUP};
+    return route(envelope, null, connectionPeer, cost).whenComplete((o, e) -> {
+      if (o == Outcome.DROPPED) {
+        work.charge(connectionPeer, cost[0]);
+      }
+    }).thenApply(o -> null);
   }
 
   @Override
@@ -117,7 +140,7 @@ final class InboundRouter implements TransportListener {
    * @return what became of it
    */
   CompletableFuture<Outcome> retry(Id pendingId, byte[] envelope) {
-    return route(envelope, pendingId, null).whenComplete((o, e) -> {
+    return route(envelope, pendingId, null, new long[1]).whenComplete((o, e) -> {
       if (o != null && o != Outcome.HELD) {
         nodeLane.execute(() -> release(pendingId));
       }
@@ -160,7 +183,11 @@ final class InboundRouter implements TransportListener {
     }
   }
 
-  private CompletableFuture<Outcome> route(byte[] envelope, Id pendingId, PeerId from) {
+  /**
+   * @param cost adds the work units this envelope cost beyond its lookup (HPKE open, key
+   *     derivations), written before the returned future completes
+   */
+  private CompletableFuture<Outcome> route(byte[] envelope, Id pendingId, PeerId from, long[] cost) {
     SealedEnvelope.Kind kind;
     try {
       kind = SealedEnvelope.kindOf(envelope);
@@ -173,6 +200,7 @@ final class InboundRouter implements TransportListener {
         return dropped(DropReason.DUPLICATE, "duplicate", pendingId);
       }
       CompletableFuture<Outcome> done = new CompletableFuture<>();
+      cost[0] += PeerWork.HPKE_OPEN;
       nodeLane.execute(() -> openDirect(envelope, id).whenComplete((v, e) -> settle(done, e)));
       return done.thenCompose(o -> forget(o, pendingId));
     }
@@ -210,11 +238,21 @@ final class InboundRouter implements TransportListener {
       });
     }
     CompletableFuture<Outcome> processed = actor.step(s -> {
-      Outcome o = actor.inbound.receiveGroup(s, envelope, pendingId != null);
-      if (pendingId != null && o != Outcome.HELD) {
-        PendingEnvelopes.delete(s, ctx, pendingId);
+      // the keys a message makes its group derive are its sender's work (a forged generation
+      // costs up to the jump bound), counted on the group instance even when processing fails
+      io.spacepanda.internal.mls.group.Group g = groupOrNull(actor, label.get().group());
+      long before = g == null ? 0 : g.keyDerivations();
+      try {
+        Outcome o = actor.inbound.receiveGroup(s, envelope, pendingId != null);
+        if (pendingId != null && o != Outcome.HELD) {
+          PendingEnvelopes.delete(s, ctx, pendingId);
+        }
+        return o;
+      } finally {
+        if (g != null) {
+          cost[0] += (g.keyDerivations() - before) * PeerWork.KEY_DERIVATION;
+        }
       }
-      return o;
     });
     CompletableFuture<Outcome> done = new CompletableFuture<>();
     processed.whenComplete((o, e) -> {
@@ -226,6 +264,14 @@ final class InboundRouter implements TransportListener {
     });
     return done.thenCompose(o -> o == Outcome.DROPPED ? forget(o, pendingId)
         : CompletableFuture.completedFuture(o));
+  }
+
+  private static io.spacepanda.internal.mls.group.Group groupOrNull(SpaceActor actor, Id groupId) {
+    try {
+      return actor.group(groupId).group();
+    } catch (RuntimeException e) {
+      return null; // the group is gone: receiveGroup drops the envelope
+    }
   }
 
   private CompletableFuture<Void> openDirect(byte[] envelope, MessageId id) {

@@ -93,7 +93,7 @@ public final class Node implements Handles {
     }
   }
 
-  private NodeRuntime running() {
+  NodeRuntime running() {
     NodeRuntime r = runtime;
     if (r == null) {
       throw new IllegalStateException("node is " + (closed ? "closed" : "not started"));

@@ -80,6 +80,11 @@ final class NodeRuntime {
     return ctx;
   }
 
+  /** Returns the inbound router (for tests); null before the transport started. */
+  InboundRouter router() {
+    return router;
+  }
+
   Lane nodeLane() {
     return nodeLane;
   }

@@ -223,6 +223,15 @@ final class NodeStats implements NodeMetrics {
     }
   }
 
+  void peerThrottled(PeerId peer, long wastedUnits) {
+    LOG.info("throttling {}: its envelopes wasted {} work units", peer, wastedUnits);
+    try {
+      listener.peerThrottled(peer, wastedUnits);
+    } catch (RuntimeException e) {
+      listenerThrew(e);
+    }
+  }
+
   /** The node stopped: no peer is connected any more. */
   void stopped() {
     peers.clear();

@@ -402,6 +402,22 @@ public final class Group {
   }
 
   /**
+   * Returns how many secret-tree keys and ratchet steps this group's current and retained past
+   * epochs have derived since they were created or restored: a deterministic measure of the work
+   * messages cost, which a rejected message does not undo (the node charges a peer's wasted work
+   * with it).
+   *
+   * @return the count
+   */
+  public long keyDerivations() {
+    long n = state.secretTree.derivationCount();
+    for (PastEpoch pe : past) {
+      n += pe.secretTree.derivationCount();
+    }
+    return n;
+  }
+
+  /**
    * Returns the current epoch.
    *
    * @return the epoch number
