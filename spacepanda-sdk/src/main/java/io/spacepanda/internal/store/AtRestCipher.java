@@ -46,6 +46,67 @@ final class AtRestCipher {
     }
   }
 
+  /**
+   * Size buckets of padded blobs (issue 14): a stored body reveals only its bucket, 256 B, 1 KiB,
+   * 4 KiB, 16 KiB or 64 KiB, then a multiple of 64 KiB.
+   */
+  static final int[] BUCKETS = {256, 1024, 4096, 16384, 65536};
+
+  /** Marks the associated data of padded blobs, so an unpadded (older) blob never reads as one. */
+  private static final String PADDED = "+padded";
+
+  /**
+   * Seals {@code plaintext} padded to its bucket: {@code u32 length || plaintext || zeros}.
+   *
+   * @return the ciphertext, whose length gives away only the bucket
+   */
+  byte[] sealPadded(byte[] plaintext, String table, String column, Id... key) throws StorageException {
+    int inner = Integer.BYTES + plaintext.length;
+    int size = bucket(inner);
+    byte[] padded = new byte[size];
+    java.nio.ByteBuffer.wrap(padded).putInt(plaintext.length).put(plaintext);
+    return seal(padded, table, column + PADDED, key);
+  }
+
+  /**
+   * Opens a blob sealed by {@link #sealPadded}, or by {@link #seal} before padding existed (a
+   * database not yet migrated).
+   *
+   * @return the plaintext without its padding
+   * @throws StorageException if neither form authenticates or the padding is malformed
+   */
+  byte[] openPadded(byte[] ciphertext, String table, String column, Id... key) throws StorageException {
+    byte[] padded;
+    try {
+      padded = aead.decrypt(ciphertext, associatedData(table, column + PADDED, key));
+    } catch (GeneralSecurityException e) {
+      return open(ciphertext, table, column, key); // written before bodies were padded
+    }
+    if (padded.length < Integer.BYTES) {
+      throw new StorageException("stored data failed authentication");
+    }
+    int length = java.nio.ByteBuffer.wrap(padded).getInt();
+    if (length < 0 || length > padded.length - Integer.BYTES) {
+      throw new StorageException("stored data failed authentication");
+    }
+    return java.util.Arrays.copyOfRange(padded, Integer.BYTES, Integer.BYTES + length);
+  }
+
+  /** Returns the bucket {@code n} bytes are padded to. */
+  static int bucket(int n) {
+    for (int b : BUCKETS) {
+      if (n <= b) {
+        return b;
+      }
+    }
+    int last = BUCKETS[BUCKETS.length - 1];
+    long rounded = ((long) n + last - 1) / last * last;
+    if (rounded > Integer.MAX_VALUE - 64) {
+      throw new IllegalArgumentException("blob too large to pad: " + n);
+    }
+    return (int) rounded;
+  }
+
   static byte[] associatedData(String table, String column, Id... key) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(64);
     field(out, DOMAIN);

@@ -80,7 +80,16 @@ final class SchemaMigrations {
               List.of(
                   "CREATE TABLE sync_envelope (channel_id BLOB NOT NULL, sender BLOB NOT NULL,"
                       + " seq INTEGER NOT NULL, epoch INTEGER NOT NULL,"
-                      + " mls_ct BLOB NOT NULL, PRIMARY KEY (channel_id, sender, seq))")));
+                      + " mls_ct BLOB NOT NULL, PRIMARY KEY (channel_id, sender, seq))")),
+          // No SQL: SqliteStorage's hook re-seals every message body and kept MLS message padded
+          // to size buckets, in this step's transaction (issue 14). Unpadded blobs still read.
+          new Step(4, "stored bodies padded to size buckets", List.of()));
+
+  /** Java work of a step, run after its statements and before its commit. */
+  @FunctionalInterface
+  interface Hook {
+    void run(Connection connection) throws SQLException, StorageException;
+  }
 
   /** The schema version this code writes: the last step's. */
   static final int LATEST = STEPS.get(STEPS.size() - 1).version();
@@ -94,6 +103,19 @@ final class SchemaMigrations {
    * @throws StorageException if the database is newer than this code or a step fails
    */
   static int migrate(Connection connection) throws StorageException {
+    return migrate(connection, java.util.Map.of());
+  }
+
+  /**
+   * Brings the database to {@link #LATEST} like {@link #migrate(Connection)}, running each step's
+   * hook, if any, after its statements in the same transaction.
+   *
+   * @param hooks Java work by step version
+   * @return the version the database had before, 0 for a new database
+   * @throws StorageException if the database is newer than this code or a step fails
+   */
+  static int migrate(Connection connection, java.util.Map<Integer, Hook> hooks)
+      throws StorageException {
     try (Statement st = connection.createStatement()) {
       int current = currentVersion(st);
       if (current > LATEST) {
@@ -111,6 +133,10 @@ final class SchemaMigrations {
           for (String sql : step.statements()) {
             st.executeUpdate(sql);
           }
+          Hook hook = hooks.get(step.version());
+          if (hook != null && current > 0) { // a new database has nothing to rewrite
+            hook.run(connection);
+          }
           st.executeUpdate("UPDATE schema_version SET version = " + step.version());
         }
       }
@@ -123,6 +149,13 @@ final class SchemaMigrations {
         e.addSuppressed(suppressed);
       }
       throw new StorageException("database migration failed", e);
+    } catch (StorageException e) {
+      try {
+        connection.rollback();
+      } catch (SQLException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
     }
   }
 

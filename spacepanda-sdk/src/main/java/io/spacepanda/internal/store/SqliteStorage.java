@@ -150,7 +150,7 @@ public final class SqliteStorage implements Storage {
       }
       Connection connection = connect(db);
       try {
-        SchemaMigrations.migrate(connection);
+        SchemaMigrations.migrate(connection, java.util.Map.of(4, c -> padBodies(c, cipher)));
       } catch (StorageException e) {
         closeQuietly(connection, e);
         throw e;
@@ -168,6 +168,62 @@ public final class SqliteStorage implements Storage {
     } catch (RuntimeException | Error e) {
       releaseIfHeld(dirLock);
       throw e;
+    }
+  }
+
+  /**
+   * Migration step 4: re-seals every message body and kept MLS message padded to its size bucket,
+   * in the migration's transaction; a blob that fails to open is left as it was (and fails as
+   * before when read), so nothing readable is lost.
+   */
+  static void padBodies(Connection c, AtRestCipher cipher) throws SQLException, StorageException {
+    repad(c, cipher, "SELECT rowid, body_ct, message_id FROM message WHERE rowid > ? ORDER BY rowid LIMIT 256",
+        "UPDATE message SET body_ct = ? WHERE rowid = ?", "message", "body_ct",
+        rs -> new Id[] {id(rs.getBytes(3))});
+    repad(c, cipher, "SELECT rowid, mls_ct, channel_id, sender, seq FROM sync_envelope"
+            + " WHERE rowid > ? ORDER BY rowid LIMIT 256",
+        "UPDATE sync_envelope SET mls_ct = ? WHERE rowid = ?", "sync_envelope", "mls_ct",
+        rs -> new Id[] {id(rs.getBytes(3)), id(rs.getBytes(4)), sequenceKey(rs.getLong(5))});
+  }
+
+  /** Reads the AEAD key parts of a row. */
+  @FunctionalInterface
+  private interface KeyParts {
+    Id[] of(ResultSet rs) throws SQLException, StorageException;
+  }
+
+  /** Re-seals one column padded, in pages of rows read before any of them is written. */
+  private static void repad(Connection c, AtRestCipher cipher, String select, String update, String table,
+      String column, KeyParts keyParts) throws SQLException, StorageException {
+    long last = Long.MIN_VALUE;
+    try (PreparedStatement read = c.prepareStatement(select);
+        PreparedStatement write = c.prepareStatement(update)) {
+      while (true) {
+        java.util.List<Object[]> page = new java.util.ArrayList<>();
+        read.setLong(1, last);
+        try (ResultSet rs = read.executeQuery()) {
+          while (rs.next()) {
+            page.add(new Object[] {rs.getLong(1), rs.getBytes(2), keyParts.of(rs)});
+          }
+        }
+        if (page.isEmpty()) {
+          return;
+        }
+        for (Object[] row : page) {
+          long rowid = (Long) row[0];
+          last = rowid;
+          Id[] key = (Id[]) row[2];
+          byte[] plain;
+          try {
+            plain = cipher.open((byte[]) row[1], table, column, key);
+          } catch (StorageException unreadable) {
+            continue; // left as it was: it fails when read, as it did before
+          }
+          write.setBytes(1, cipher.sealPadded(plain, table, column, key));
+          write.setLong(2, rowid);
+          write.executeUpdate();
+        }
+      }
     }
   }
 
@@ -722,7 +778,7 @@ public final class SqliteStorage implements Storage {
           rs.getLong(4),
           rs.getLong(5),
           rs.getInt(6),
-          cipher.open(rs.getBytes(7), "message", "body_ct", messageId),
+          cipher.openPadded(rs.getBytes(7), "message", "body_ct", messageId),
           Instant.ofEpochMilli(rs.getLong(8)),
           DeliveryState.fromCode(rs.getInt(9)));
     }
@@ -740,7 +796,7 @@ public final class SqliteStorage implements Storage {
               m.lamport(),
               m.senderSequence(),
               m.contentType(),
-              cipher.seal(m.body(), "message", "body_ct", m.messageId()),
+              cipher.sealPadded(m.body(), "message", "body_ct", m.messageId()),
               m.receivedAt().toEpochMilli(),
               m.deliveryState().code())
           > 0;
@@ -989,7 +1045,7 @@ public final class SqliteStorage implements Storage {
               e.sender(),
               e.sequence(),
               e.epoch(),
-              cipher.seal(e.mlsMessage(), "sync_envelope", "mls_ct", e.channelId(), e.sender(),
+              cipher.sealPadded(e.mlsMessage(), "sync_envelope", "mls_ct", e.channelId(), e.sender(),
                   sequenceKey(e.sequence())))
           > 0;
     }
@@ -1008,7 +1064,7 @@ public final class SqliteStorage implements Storage {
               rs -> {
                 long seq = rs.getLong(1);
                 return new SyncEnvelope(channelId, sender, seq, rs.getLong(2),
-                    cipher.open(rs.getBytes(3), "sync_envelope", "mls_ct", channelId, sender,
+                    cipher.openPadded(rs.getBytes(3), "sync_envelope", "mls_ct", channelId, sender,
                         sequenceKey(seq)));
               },
               channelId,
