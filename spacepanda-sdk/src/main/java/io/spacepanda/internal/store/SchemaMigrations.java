@@ -83,7 +83,13 @@ final class SchemaMigrations {
                       + " mls_ct BLOB NOT NULL, PRIMARY KEY (channel_id, sender, seq))")),
           // No SQL: SqliteStorage's hook re-seals every message body and kept MLS message padded
           // to size buckets, in this step's transaction (issue 14). Unpadded blobs still read.
-          new Step(4, "stored bodies padded to size buckets", List.of()));
+          new Step(4, "stored bodies padded to size buckets", List.of()),
+          // SqliteStorage's hook creates the blinding key and blinds the lookup-only ids of
+          // existing rows in this step's transaction (see Blinder).
+          new Step(
+              5,
+              "lookup-only identifiers blinded",
+              List.of("CREATE TABLE blind_key (id INTEGER PRIMARY KEY, key_ct BLOB NOT NULL)")));
 
   /** Java work of a step, run after its statements and before its commit. */
   @FunctionalInterface

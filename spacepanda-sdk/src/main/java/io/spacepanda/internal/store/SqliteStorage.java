@@ -89,13 +89,16 @@ public final class SqliteStorage implements Storage {
   private final ReentrantLock lock = new ReentrantLock();
   private final Connection connection;
   private final AtRestCipher cipher;
+  private final Blinder blinder;
   private final Map<String, PreparedStatement> statements = new HashMap<>();
   private final DirectoryLock dirLock;
   private boolean closed;
 
-  private SqliteStorage(Connection connection, AtRestCipher cipher, DirectoryLock dirLock) {
+  private SqliteStorage(Connection connection, AtRestCipher cipher, Blinder blinder,
+      DirectoryLock dirLock) {
     this.connection = connection;
     this.cipher = cipher;
+    this.blinder = blinder;
     this.dirLock = dirLock;
   }
 
@@ -149,13 +152,22 @@ public final class SqliteStorage implements Storage {
         dirLock = DirectoryLock.acquire(dataDir.resolve(StoreConstants.LOCK_FILE));
       }
       Connection connection = connect(db);
+      Blinder blinder;
       try {
-        SchemaMigrations.migrate(connection, java.util.Map.of(4, c -> padBodies(c, cipher)));
+        SchemaMigrations.migrate(connection, java.util.Map.of(
+            4, c -> padBodies(c, cipher),
+            5, c -> Blinder.loadOrCreate(c, cipher, random).blindExistingRows(c)));
+        blinder = Blinder.loadOrCreate(connection, cipher, random);
+        connection.commit();
       } catch (StorageException e) {
         closeQuietly(connection, e);
         throw e;
+      } catch (SQLException e) {
+        StorageException se = new StorageException("cannot load the blinding key", e);
+        closeQuietly(connection, se);
+        throw se;
       }
-      return new SqliteStorage(connection, cipher, dirLock);
+      return new SqliteStorage(connection, cipher, blinder, dirLock);
     } catch (StorageException e) {
       releaseIfHeld(dirLock);
       throw e;
@@ -500,7 +512,13 @@ public final class SqliteStorage implements Storage {
 
     private Optional<SecretBlob> secret(String sql, String table, String column, Id key)
         throws StorageException {
-      Optional<byte[]> ct = queryOne(sql, rs -> rs.getBytes(1), key);
+      return secret(sql, table, column, key, key);
+    }
+
+    /** Reads a sealed blob whose row is found by {@code lookup} (a blinded id) and bound to key. */
+    private Optional<SecretBlob> secret(String sql, String table, String column, Id key, Id lookup)
+        throws StorageException {
+      Optional<byte[]> ct = queryOne(sql, rs -> rs.getBytes(1), lookup);
       if (ct.isEmpty()) {
         return Optional.empty();
       }
@@ -563,7 +581,7 @@ public final class SqliteStorage implements Storage {
       StoreArgs.need(state, "state");
       update(
           "INSERT OR REPLACE INTO group_state (group_id, state_ct) VALUES (?, ?)",
-          groupId,
+          blinder.blind("group_state", "group_id", groupId),
           seal(state, "group_state", "state_ct", groupId));
     }
 
@@ -573,14 +591,15 @@ public final class SqliteStorage implements Storage {
       StoreArgs.need(groupId, "groupId");
       return secret(
           "SELECT state_ct FROM group_state WHERE group_id = ?", "group_state", "state_ct",
-          groupId);
+          groupId, blinder.blind("group_state", "group_id", groupId));
     }
 
     @Override
     public boolean deleteGroupState(Id groupId) throws StorageException {
       check();
       StoreArgs.need(groupId, "groupId");
-      return update("DELETE FROM group_state WHERE group_id = ?", groupId) > 0;
+      return update("DELETE FROM group_state WHERE group_id = ?",
+          blinder.blind("group_state", "group_id", groupId)) > 0;
     }
 
     // ---- key packages
@@ -592,7 +611,7 @@ public final class SqliteStorage implements Storage {
       StoreArgs.need(privateMaterial, "privateMaterial");
       update(
           "INSERT OR REPLACE INTO key_package (ref, material_ct) VALUES (?, ?)",
-          ref,
+          blinder.blind("key_package", "ref", ref),
           seal(privateMaterial, "key_package", "material_ct", ref));
     }
 
@@ -601,14 +620,16 @@ public final class SqliteStorage implements Storage {
       check();
       StoreArgs.need(ref, "ref");
       return secret(
-          "SELECT material_ct FROM key_package WHERE ref = ?", "key_package", "material_ct", ref);
+          "SELECT material_ct FROM key_package WHERE ref = ?", "key_package", "material_ct", ref,
+          blinder.blind("key_package", "ref", ref));
     }
 
     @Override
     public boolean deleteKeyPackage(Id ref) throws StorageException {
       check();
       StoreArgs.need(ref, "ref");
-      return update("DELETE FROM key_package WHERE ref = ?", ref) > 0;
+      return update("DELETE FROM key_package WHERE ref = ?",
+          blinder.blind("key_package", "ref", ref)) > 0;
     }
 
     // ---- spaces and channels
@@ -951,7 +972,8 @@ public final class SqliteStorage implements Storage {
       StoreArgs.need(recipient, "recipient");
       StoreArgs.need(state, "state");
       update("INSERT OR REPLACE INTO recipient_state (message_id, recipient, state)"
-          + " VALUES (?, ?, ?)", messageId, recipient, state.code());
+          + " VALUES (?, ?, ?)", blinder.blind("recipient_state", "message_id", messageId),
+          recipient, state.code());
     }
 
     @Override
@@ -962,7 +984,7 @@ public final class SqliteStorage implements Storage {
       for (Map.Entry<Id, RecipientState> e : query(
           "SELECT recipient, state FROM recipient_state WHERE message_id = ?",
           rs -> Map.entry(id(rs.getBytes(1)), RecipientState.fromCode(rs.getInt(2))),
-          messageId)) {
+          blinder.blind("recipient_state", "message_id", messageId))) {
         out.put(e.getKey(), e.getValue());
       }
       return Collections.unmodifiableMap(out);
@@ -972,7 +994,8 @@ public final class SqliteStorage implements Storage {
     public int deleteRecipientStates(Id messageId) throws StorageException {
       check();
       StoreArgs.need(messageId, "messageId");
-      return update("DELETE FROM recipient_state WHERE message_id = ?", messageId);
+      return update("DELETE FROM recipient_state WHERE message_id = ?",
+          blinder.blind("recipient_state", "message_id", messageId));
     }
 
     // ---- pending envelopes
@@ -1041,7 +1064,7 @@ public final class SqliteStorage implements Storage {
       return update(
               "INSERT OR IGNORE INTO sync_envelope (channel_id, sender, seq, epoch, mls_ct)"
                   + " VALUES (?, ?, ?, ?, ?)",
-              e.channelId(),
+              blinder.blind("sync_envelope", "channel_id", e.channelId()),
               e.sender(),
               e.sequence(),
               e.epoch(),
@@ -1067,7 +1090,7 @@ public final class SqliteStorage implements Storage {
                     cipher.openPadded(rs.getBytes(3), "sync_envelope", "mls_ct", channelId, sender,
                         sequenceKey(seq)));
               },
-              channelId,
+              blinder.blind("sync_envelope", "channel_id", channelId),
               sender,
               fromSequence,
               limit));
@@ -1083,7 +1106,7 @@ public final class SqliteStorage implements Storage {
       for (Map.Entry<Id, Long> row : query(
           "SELECT sender, seq FROM sync_envelope WHERE channel_id = ? ORDER BY sender, seq",
           rs -> Map.entry(id(rs.getBytes(1)), rs.getLong(2)),
-          channelId)) {
+          blinder.blind("sync_envelope", "channel_id", channelId))) {
         if (!row.getKey().equals(current)) {
           current = row.getKey();
           next = 0;
@@ -1104,7 +1127,7 @@ public final class SqliteStorage implements Storage {
       StoreArgs.need(invite, "invite");
       return update(
               "INSERT OR IGNORE INTO invite (secret_hash, expires_ms, used) VALUES (?, ?, ?)",
-              invite.secretHash(),
+              blinder.blind("invite", "secret_hash", invite.secretHash()),
               invite.expiresAt().toEpochMilli(),
               invite.used() ? 1 : 0)
           > 0;
@@ -1117,7 +1140,7 @@ public final class SqliteStorage implements Storage {
       return queryOne(
           "SELECT expires_ms, used FROM invite WHERE secret_hash = ?",
           rs -> new Invite(secretHash, Instant.ofEpochMilli(rs.getLong(1)), rs.getInt(2) != 0),
-          secretHash);
+          blinder.blind("invite", "secret_hash", secretHash));
     }
 
     @Override
@@ -1136,7 +1159,8 @@ public final class SqliteStorage implements Storage {
         return InviteRedemption.EXPIRED;
       }
       int changed =
-          update("UPDATE invite SET used = 1 WHERE secret_hash = ? AND used = 0", secretHash);
+          update("UPDATE invite SET used = 1 WHERE secret_hash = ? AND used = 0",
+              blinder.blind("invite", "secret_hash", secretHash));
       return changed == 1 ? InviteRedemption.REDEEMED : InviteRedemption.ALREADY_USED;
     }
   }

@@ -102,6 +102,12 @@ class AtRestPaddingTest {
             Id.of(java.nio.ByteBuffer.allocate(8).putLong(1).array())));
         s2.executeUpdate();
       }
+      // and the ids it now blinds in clear, without the blinding key
+      try (PreparedStatement s3 = c.prepareStatement("UPDATE sync_envelope SET channel_id = ?")) {
+        s3.setBytes(1, channel.toBytes());
+        s3.executeUpdate();
+      }
+      st.executeUpdate("DROP TABLE blind_key");
       st.executeUpdate("UPDATE schema_version SET version = 3");
     }
     assertEquals(sizes.length, lengths(dir).size(), "before: every length shows");

@@ -294,6 +294,7 @@ class SqliteStorageTest extends StorageContractTest {
     }
     try (Connection c = rawConnection(dir);
         Statement st = c.createStatement()) {
+      st.executeUpdate("DROP TABLE blind_key");
       st.executeUpdate("DROP TABLE sync_envelope");
       st.executeUpdate("DROP TABLE recipient_state");
       st.executeUpdate("ALTER TABLE outbox DROP COLUMN enqueued_ms");
