@@ -92,7 +92,7 @@ class WastedWorkThrottleTest {
 
       long[] cost = measure(gc.group(), forged);
       System.out.printf("forged generation 990 at the node's MLS settings: %.2f ms, %d KiB"
-          + " allocated, per message (median of 9 after 20 warm-up)%n", cost[0] / 1e6, cost[1] / 1024);
+          + " allocated, per message (median of 9 after 10 warm-up)%n", cost[0] / 1e6, cost[1] / 1024);
 
       PeerId malloryId = TestPeers.peer(66);
       Transport mallory = cluster.net.transportFactory()
@@ -176,7 +176,7 @@ class WastedWorkThrottleTest {
     }
     long[] nanos = new long[9];
     long[] bytes = new long[9];
-    for (int i = -20; i < 9; i++) { // 20 rounds of warm-up for the JIT
+    for (int i = -10; i < 9; i++) { // 10 rounds of warm-up for the JIT
       long b0 = allocatedBytes(allocated, mx, tid);
       long t0 = System.nanoTime();
       try {

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * several loopback source addresses ({@code 127.0.x.1}; Linux lets any 127/8 address be bound),
  * sends nothing on them, and re-opens each one the target closes until {@link #close()}.
  */
-final class IdleSocketAttacker implements AutoCloseable {
+public final class IdleSocketAttacker implements AutoCloseable {
 
   private final EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("attacker", true));
   private final InetSocketAddress target;
@@ -34,7 +34,7 @@ final class IdleSocketAttacker implements AutoCloseable {
    * @param sources local source addresses; socket {@code i} uses {@code sources.get(i % n)}
    * @param sockets how many connections to hold at once
    */
-  IdleSocketAttacker(InetSocketAddress target, List<String> sources, int sockets) {
+  public IdleSocketAttacker(InetSocketAddress target, List<String> sources, int sockets) {
     this.target = target;
     for (int i = 0; i < sockets; i++) {
       open(sources.get(i % sources.size()));
@@ -42,7 +42,7 @@ final class IdleSocketAttacker implements AutoCloseable {
   }
 
   /** Returns the source addresses {@code 127.0.1.1 … 127.0.n.1}: n distinct /24 prefixes. */
-  static List<String> loopbackSources(int n) {
+  public static List<String> loopbackSources(int n) {
     return java.util.stream.IntStream.rangeClosed(1, n).mapToObj(i -> "127.0." + i + ".1").toList();
   }
 
@@ -83,7 +83,7 @@ final class IdleSocketAttacker implements AutoCloseable {
   }
 
   /** Returns how many connections were established so far. */
-  long opened() {
+  public long opened() {
     return opened.get();
   }
 
