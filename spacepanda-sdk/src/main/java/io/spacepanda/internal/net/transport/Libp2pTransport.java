@@ -52,8 +52,8 @@ import org.slf4j.LoggerFactory;
  * #rejectedStreams()}; the connection and its other streams go on.
  *
  * <p>Bounds: inbound envelopes of at most {@code maxEnvelopeBytes}, at most {@code
- * maxInboundStreamsPerConnection} of them open per peer (the host's resource manager counts them), and at most {@code
- * maxInboundBufferedBytes} announced by all open inbound envelopes together (each stream's length
+ * maxInboundStreamsPerConnection} of them open per peer (the host's resource manager counts
+ * them), and at most {@code maxInboundBufferedBytes} announced by all open inbound envelopes together (each stream's length
  * prefix is reserved in the host's {@link ResourceManager} until the stream ends; when the budget
  * is exhausted the peer holding most gives way, and a stream that announced an envelope and then
  * receives nothing for the manager's stall deadline is reset, so streams that announce much and
