@@ -138,6 +138,18 @@ final class NodeContext {
     return Group.joinFromWelcome(mls, w, kp, null, id -> null);
   }
 
+  /**
+   * Re-encrypts a group envelope of one of this node's epochs under a fresh nonce, so that each
+   * copy to each recipient has bytes of its own (issue 16); returns any other envelope unchanged.
+   */
+  byte[] reseal(byte[] envelope) {
+    try {
+      return tags.reseal(envelope, config.random()).orElse(envelope);
+    } catch (io.spacepanda.internal.envelope.EnvelopeException e) {
+      return envelope;
+    }
+  }
+
   Id randomId() {
     byte[] b = new byte[16];
     config.random().nextBytes(b);
