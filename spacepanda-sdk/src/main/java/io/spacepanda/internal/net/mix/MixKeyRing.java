@@ -93,6 +93,11 @@ public final class MixKeyRing {
     previous = null;
   }
 
+  /** Forgets the current key's replay tags; only for benchmarks that process one packet again. */
+  synchronized void forgetTagsForBenchmark() {
+    current = new Key(current.id, current.privateKey, tagsPerKey);
+  }
+
   /** @return whether the current key's replay cache is full */
   synchronized boolean exhausted() {
     return current.tags.full();
