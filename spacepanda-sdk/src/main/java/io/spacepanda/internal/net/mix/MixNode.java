@@ -173,11 +173,11 @@ public final class MixNode implements AutoCloseable {
     if (p instanceof Sphinx.Forward f) {
       forwarded.incrementAndGet();
       if (f.delayMillis() == 0) {
-        link.send(f.next(), f.packet());
+        emit(f.next(), f.packet());
       } else {
         scheduler.schedule(Duration.ofMillis(f.delayMillis()), () -> {
           if (!closed.get()) {
-            link.send(f.next(), f.packet());
+            emit(f.next(), f.packet());
           }
         });
       }
@@ -311,9 +311,21 @@ public final class MixNode implements AutoCloseable {
     if (config.cover().on()) {
       queue.add(new Outgoing(path.get(0).address(), packet));
     } else {
-      link.send(path.get(0).address(), packet);
+      emit(path.get(0).address(), packet);
     }
     return done;
+  }
+
+  /**
+   * Sends a packet to a next hop; a packet whose next hop is this node (a reply block built by
+   * another node may route through the replier) is processed here without touching the wire.
+   */
+  private void emit(byte[] to, byte[] packet) {
+    if (Arrays.equals(to, address)) {
+      scheduler.schedule(Duration.ZERO, () -> receive(packet));
+    } else {
+      link.send(to, packet);
+    }
   }
 
   /** Hands a packet on now, or (cover on) to the payload stream, where it replaces a drop. */
@@ -321,7 +333,7 @@ public final class MixNode implements AutoCloseable {
     if (config.cover().on()) {
       queue.add(new Outgoing(firstHop, packet));
     } else {
-      link.send(firstHop, packet);
+      emit(firstHop, packet);
     }
   }
 
@@ -363,7 +375,7 @@ public final class MixNode implements AutoCloseable {
     timer(Duration.ofNanos(nanos), () -> {
       Outgoing real = queue.poll();
       if (real != null) {
-        link.send(real.firstHop(), real.packet());
+        emit(real.firstHop(), real.packet());
       } else {
         sendCover(Sphinx.Kind.DROP);
       }
@@ -396,7 +408,7 @@ public final class MixNode implements AutoCloseable {
         last = all.get(random.nextInt(all.size())).hop();
       }
       List<Sphinx.Hop> path = path(last);
-      link.send(path.get(0).address(), Sphinx.build(path, delays(path.size()), kind, id,
+      emit(path.get(0).address(), Sphinx.build(path, delays(path.size()), kind, id,
           new byte[0], random));
       coverSent.incrementAndGet();
     } catch (IllegalStateException e) {
