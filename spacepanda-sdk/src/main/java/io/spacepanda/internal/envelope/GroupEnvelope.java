@@ -104,10 +104,32 @@ public final class GroupEnvelope {
   public static byte[] reseal(GroupEnvelopeKeys keys, byte[] envelope, SecureRandom random)
       throws EnvelopeException {
     Objects.requireNonNull(random, "random");
+    byte[] nonce = new byte[GROUP_NONCE_LENGTH];
+    random.nextBytes(nonce);
+    return reseal(keys, envelope, nonce);
+  }
+
+  /**
+   * Re-encrypts an envelope under a given nonce, for a caller that derives the nonce from a
+   * secret and the copy (so that a retry of one copy repeats its bytes and nothing else does).
+   * The nonce must be unpredictable to outsiders and must not repeat for different plaintexts.
+   *
+   * @param keys the keys the envelope was sealed with
+   * @param envelope the sealed envelope, not modified
+   * @param nonce 16 bytes
+   * @return a fresh envelope of the same length
+   * @throws EnvelopeException if the envelope does not open with {@code keys}
+   */
+  public static byte[] reseal(GroupEnvelopeKeys keys, byte[] envelope, byte[] nonce)
+      throws EnvelopeException {
+    Objects.requireNonNull(nonce, "nonce");
+    if (nonce.length != GROUP_NONCE_LENGTH) {
+      throw new IllegalArgumentException("nonce must be " + GROUP_NONCE_LENGTH + " bytes");
+    }
     byte[] padded = openPadded(keys, envelope);
     byte[] out = new byte[envelope.length];
     out[0] = VERSION;
-    encrypt(keys, padded, out, random);
+    encrypt(keys, padded, out, nonce);
     return out;
   }
 
@@ -115,6 +137,10 @@ public final class GroupEnvelope {
       SecureRandom random) {
     byte[] nonce = new byte[GROUP_NONCE_LENGTH];
     random.nextBytes(nonce);
+    encrypt(keys, padded, out, nonce);
+  }
+
+  private static void encrypt(GroupEnvelopeKeys keys, byte[] padded, byte[] out, byte[] nonce) {
     System.arraycopy(nonce, 0, out, PREFIX_LENGTH, GROUP_NONCE_LENGTH);
     byte[] tag = keys.tag(nonce, 0, GROUP_NONCE_LENGTH, GROUP_TAG_LENGTH);
     System.arraycopy(tag, 0, out, PREFIX_LENGTH + GROUP_NONCE_LENGTH, GROUP_TAG_LENGTH);

@@ -118,10 +118,25 @@ public final class TagIndex<L> {
    */
   public Optional<byte[]> reseal(byte[] envelope, java.security.SecureRandom random)
       throws EnvelopeException {
+    byte[] nonce = new byte[EnvelopeConstants.GROUP_NONCE_LENGTH];
+    random.nextBytes(nonce);
+    return reseal(envelope, nonce);
+  }
+
+  /**
+   * Re-encrypts a group envelope under a given nonce ({@link GroupEnvelope#reseal(
+   * GroupEnvelopeKeys, byte[], byte[])}).
+   *
+   * @param envelope the sealed bytes, not modified
+   * @param nonce 16 bytes, unpredictable to outsiders
+   * @return the fresh copy, or empty if no candidate's tag matches
+   * @throws EnvelopeException if a tag matches but the envelope does not open
+   */
+  public Optional<byte[]> reseal(byte[] envelope, byte[] nonce) throws EnvelopeException {
     Objects.requireNonNull(envelope, "envelope");
     for (Map.Entry<L, GroupEnvelopeKeys> e : candidates.entrySet()) {
       if (GroupEnvelope.matches(e.getValue(), envelope)) {
-        return Optional.of(GroupEnvelope.reseal(e.getValue(), envelope, random));
+        return Optional.of(GroupEnvelope.reseal(e.getValue(), envelope, nonce));
       }
     }
     return Optional.empty();

@@ -195,19 +195,19 @@ final class OutboundChain {
   }
 
   /**
-   * Gives every copy, and every attempt of it, bytes of its own: {@code reseal} re-encrypts a group
-   * envelope under a fresh nonce (issue 16: copies of one message to different members shared
-   * every byte). An envelope it cannot reseal (a direct one, already sealed per recipient, or one
-   * whose epoch keys are gone) goes on unchanged.
+   * Gives every copy bytes of its own: {@code reseal} re-encrypts a group envelope for its
+   * recipient (issue 16: copies of one message to different members shared every byte). An
+   * envelope it cannot reseal (a direct one, already sealed per recipient, or one whose epoch keys
+   * are gone) goes on unchanged.
    *
-   * @param reseal returns a fresh copy of an envelope, or the envelope itself; never throws
+   * @param reseal returns the recipient's copy of an envelope, or the envelope itself; never throws
    * @return the interceptor
    */
-  static Interceptor reseal(java.util.function.UnaryOperator<byte[]> reseal) {
+  static Interceptor reseal(java.util.function.BiFunction<PeerId, byte[], byte[]> reseal) {
     Objects.requireNonNull(reseal, "reseal");
     return chain -> {
       Copy c = chain.copy();
-      return chain.proceed(new Copy(c.to(), reseal.apply(c.envelope()), c.attempt()));
+      return chain.proceed(new Copy(c.to(), reseal.apply(c.to(), c.envelope()), c.attempt()));
     };
   }
 
