@@ -3,7 +3,6 @@ package io.spacepanda.internal.envelope;
 import static io.spacepanda.internal.envelope.EnvelopeConstants.DIRECT_ENC_LENGTH;
 import static io.spacepanda.internal.envelope.EnvelopeConstants.DIRECT_HPKE_INFO;
 import static io.spacepanda.internal.envelope.EnvelopeConstants.DIRECT_OVERHEAD;
-import static io.spacepanda.internal.envelope.EnvelopeConstants.KIND_DIRECT;
 import static io.spacepanda.internal.envelope.EnvelopeConstants.LENGTH_PREFIX;
 import static io.spacepanda.internal.envelope.EnvelopeConstants.MAX_ENVELOPE_LENGTH;
 import static io.spacepanda.internal.envelope.EnvelopeConstants.PREFIX_LENGTH;
@@ -25,12 +24,21 @@ import org.bouncycastle.crypto.hpke.HPKEContextWithEncapsulation;
  * <p>Wire format (see {@link SealedEnvelope} for the common prefix):
  *
  * <pre>
- * version(1) = 1 ‖ kind(1) = 2 ‖ enc(32) ‖ ciphertext(padded + 16)
+ * version(1) = 2 ‖ enc'(32) ‖ ciphertext(padded + 16)
  * enc, ciphertext = HPKE base mode (RFC 9180 §6.1), suite DHKEM(X25519, HKDF-SHA256),
- *                   HKDF-SHA256, ChaCha20-Poly1305; info = "spacepanda/envelope/direct/v1" ‖
- *                   version ‖ kind; aad empty
+ *                   HKDF-SHA256, ChaCha20-Poly1305; info = "spacepanda/envelope/direct/v2" ‖
+ *                   version; aad empty
+ * enc'            = enc with its top bit (bit 7 of byte 31) replaced by a random bit
  * padded          = length(4) ‖ payload ‖ zeros       (see {@link Padding})
  * </pre>
+ *
+ * <p>Why the random top bit: an X25519 public key is below 2<sup>255</sup>, so its top bit is always
+ * 0 (RFC 7748 §5), while a group envelope's tag there is uniform. Randomising the bit, and
+ * clearing it before HPKE opens, removes that one-bit tell of the kind. What remains: about half
+ * of all 32-byte strings are not X25519 points of the curve, and a direct envelope's {@code enc}
+ * always is one; an observer who tests it learns the kind with probability 1/2 per envelope.
+ * Hiding that needs Elligator 2 encoding, not done. The mixnet ({@code internal.net.mix}) hides
+ * the whole envelope inside constant-size Sphinx packets.
  *
  * <p>HPKE is BouncyCastle's lightweight {@code HPKE}, the implementation the MLS engine uses: several
  * times faster than Tink's {@code HpkeEncrypt}/{@code HpkeDecrypt}, which this class used before
@@ -52,12 +60,15 @@ public final class DirectEnvelope {
       () -> new HPKE(HPKE.mode_base, HPKE.kem_X25519_SHA256, HPKE.kdf_HKDF_SHA256,
           HPKE.aead_CHACHA20_POLY1305));
 
+  /** Source of the random top bit of {@code enc}; its value needs no secrecy, only uniformity. */
+  private static final ThreadLocal<java.security.SecureRandom> TOP_BIT =
+      ThreadLocal.withInitial(java.security.SecureRandom::new);
+
   private DirectEnvelope() {}
 
   private static byte[] info() {
     byte[] info = Arrays.copyOf(DIRECT_HPKE_INFO, DIRECT_HPKE_INFO.length + PREFIX_LENGTH);
     info[DIRECT_HPKE_INFO.length] = VERSION;
-    info[DIRECT_HPKE_INFO.length + 1] = KIND_DIRECT;
     return info;
   }
 
@@ -107,10 +118,26 @@ public final class DirectEnvelope {
     }
     byte[] out = new byte[PREFIX_LENGTH + enc.length + ciphertext.length];
     out[0] = VERSION;
-    out[1] = KIND_DIRECT;
     System.arraycopy(enc, 0, out, PREFIX_LENGTH, enc.length);
+    // X25519 keys leave bit 255 clear (RFC 7748 §5): hide that with a random bit
+    out[PREFIX_LENGTH + DIRECT_ENC_LENGTH - 1] ^= (byte) (TOP_BIT.get().nextInt(2) << 7);
     System.arraycopy(ciphertext, 0, out, PREFIX_LENGTH + enc.length, ciphertext.length);
     return out;
+  }
+
+  /**
+   * Returns a copy of an envelope with the top bit of {@code enc} cleared: the two envelopes that
+   * differ only in that bit open to the same payload, so duplicate detection hashes this form.
+   *
+   * @param envelope the received bytes, not modified
+   * @return the canonical copy (unchanged bytes if the envelope is too short to have an {@code enc})
+   */
+  public static byte[] canonical(byte[] envelope) {
+    byte[] c = envelope.clone();
+    if (c.length >= PREFIX_LENGTH + DIRECT_ENC_LENGTH) {
+      c[PREFIX_LENGTH + DIRECT_ENC_LENGTH - 1] &= 0x7f;
+    }
+    return c;
   }
 
   /**
@@ -127,8 +154,7 @@ public final class DirectEnvelope {
     Objects.requireNonNull(envelope, "envelope");
     if (envelope.length < MIN_LENGTH
         || envelope.length > MAX_ENVELOPE_LENGTH
-        || envelope[0] != VERSION
-        || envelope[1] != KIND_DIRECT) {
+        || envelope[0] != VERSION) {
       throw new EnvelopeException();
     }
     HPKE hpke = HPKE_SUITE.get();
@@ -137,6 +163,7 @@ public final class DirectEnvelope {
     try {
       AsymmetricCipherKeyPair recipient = hpke.deserializePrivateKey(raw, inbox.publicKey());
       byte[] enc = Arrays.copyOfRange(envelope, PREFIX_LENGTH, PREFIX_LENGTH + DIRECT_ENC_LENGTH);
+      enc[DIRECT_ENC_LENGTH - 1] &= 0x7f;
       byte[] ciphertext =
           Arrays.copyOfRange(envelope, PREFIX_LENGTH + DIRECT_ENC_LENGTH, envelope.length);
       // RFC 9180 §6.1 single-shot open: SetupBaseR, then Open with sequence number 0

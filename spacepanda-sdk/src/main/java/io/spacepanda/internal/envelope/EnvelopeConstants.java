@@ -8,17 +8,21 @@ import java.nio.charset.StandardCharsets;
  */
 public final class EnvelopeConstants {
 
-  /** Wire format version, the first byte of every envelope. */
-  public static final int VERSION = 1;
+  /**
+   * Wire format version, the first byte of every envelope. Version 2 has no kind byte: group and
+   * direct envelopes look alike outside their seal (issue 16). Version 1 envelopes are rejected.
+   */
+  public static final int VERSION = 2;
 
-  /** {@code kind} byte of a group envelope. */
-  public static final int KIND_GROUP = 1;
+  /** Bytes of {@code version} at the start of every envelope. */
+  public static final int PREFIX_LENGTH = 1;
 
-  /** {@code kind} byte of a direct envelope. */
-  public static final int KIND_DIRECT = 2;
-
-  /** Bytes of {@code version} and {@code kind} at the start of every envelope. */
-  public static final int PREFIX_LENGTH = 2;
+  /**
+   * Bytes after the version that both kinds fill with uniformly looking bytes: a group envelope's
+   * nonce and tag, or a direct envelope's HPKE encapsulated key with its unused top bit
+   * randomised.
+   */
+  public static final int HEAD_LENGTH = 32;
 
   /** Largest envelope any decoder accepts, whatever the sender's padding buckets. */
   public static final int MAX_ENVELOPE_LENGTH = 1 << 20;
@@ -47,7 +51,10 @@ public final class EnvelopeConstants {
   /** HPKE encapsulated key of DHKEM(X25519, HKDF-SHA256) (RFC 9180 §7.1: Nenc = 32). */
   public static final int DIRECT_ENC_LENGTH = 32;
 
-  /** Bytes a direct envelope adds around its padded plaintext. */
+  /**
+   * Bytes a direct envelope adds around its padded plaintext: the same as a group envelope's, so
+   * that one payload length gives one envelope length whatever the kind.
+   */
   public static final int DIRECT_OVERHEAD = PREFIX_LENGTH + DIRECT_ENC_LENGTH + AEAD_TAG_LENGTH;
 
   /** Shortest exporter secret {@link GroupEnvelopeKeys#derive(byte[])} accepts. */
@@ -65,7 +72,7 @@ public final class EnvelopeConstants {
   static final byte[] GROUP_HKDF_SALT = ascii("spacepanda/envelope/group/v1");
   static final byte[] GROUP_AEAD_KEY_INFO = ascii("spacepanda/envelope/group/v1 aead key");
   static final byte[] GROUP_TAG_KEY_INFO = ascii("spacepanda/envelope/group/v1 tag key");
-  static final byte[] DIRECT_HPKE_INFO = ascii("spacepanda/envelope/direct/v1");
+  static final byte[] DIRECT_HPKE_INFO = ascii("spacepanda/envelope/direct/v2");
 
   private EnvelopeConstants() {}
 

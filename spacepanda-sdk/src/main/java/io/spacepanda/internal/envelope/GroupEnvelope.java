@@ -5,7 +5,6 @@ import static io.spacepanda.internal.envelope.EnvelopeConstants.GROUP_HEADER_LEN
 import static io.spacepanda.internal.envelope.EnvelopeConstants.GROUP_NONCE_LENGTH;
 import static io.spacepanda.internal.envelope.EnvelopeConstants.GROUP_OVERHEAD;
 import static io.spacepanda.internal.envelope.EnvelopeConstants.GROUP_TAG_LENGTH;
-import static io.spacepanda.internal.envelope.EnvelopeConstants.KIND_GROUP;
 import static io.spacepanda.internal.envelope.EnvelopeConstants.LENGTH_PREFIX;
 import static io.spacepanda.internal.envelope.EnvelopeConstants.MAX_ENVELOPE_LENGTH;
 import static io.spacepanda.internal.envelope.EnvelopeConstants.PREFIX_LENGTH;
@@ -27,10 +26,10 @@ import org.bouncycastle.crypto.params.KeyParameter;
  * <p>Wire format (see {@link SealedEnvelope} for the common prefix):
  *
  * <pre>
- * version(1) = 1 ‖ kind(1) = 1 ‖ nonce(16) ‖ tag(16) ‖ ciphertext(padded + 16)
+ * version(1) = 2 ‖ nonce(16) ‖ tag(16) ‖ ciphertext(padded + 16)
  * tag        = HMAC-SHA256(tagKey, nonce)[0..16]
  * msgKey     = HMAC-SHA256(aeadKey, nonce)
- * ciphertext = ChaCha20-Poly1305(msgKey, nonce = 0^12, aad = version ‖ kind ‖ nonce ‖ tag, padded)
+ * ciphertext = ChaCha20-Poly1305(msgKey, nonce = 0^12, aad = version ‖ nonce ‖ tag, padded)
  * padded     = length(4) ‖ plaintext ‖ zeros          (see {@link Padding})
  * </pre>
  *
@@ -39,7 +38,9 @@ import org.bouncycastle.crypto.params.KeyParameter;
  * decryption ({@link TagIndex}). Each envelope gets its own AEAD key, so random nonces never
  * collide under one key (2<sup>-64</sup> birthday bound per 2<sup>32</sup> envelopes per epoch).
  * The bytes carry no sender, group id, epoch or exact length: the whole envelope is one bucket
- * size long.
+ * size long, and nothing says it is a group envelope rather than a direct one ({@link
+ * SealedEnvelope}). {@link #reseal} gives each recipient its own copy: same plaintext, fresh nonce,
+ * no shared bytes but the version.
  *
  * <p>Limits: an envelope is {@value EnvelopeConstants#GROUP_OVERHEAD} + 4 to {@value
  * EnvelopeConstants#MAX_ENVELOPE_LENGTH} bytes. Stateless and thread-safe.
@@ -84,9 +85,62 @@ public final class GroupEnvelope {
     byte[] padded = padding.pad(plaintext, GROUP_OVERHEAD);
     byte[] out = new byte[GROUP_OVERHEAD + padded.length];
     out[0] = VERSION;
-    out[1] = KIND_GROUP;
+    encrypt(keys, padded, out, random);
+    return out;
+  }
+
+  /**
+   * Re-encrypts an envelope under a fresh nonce: the copy carries the same plaintext and padding
+   * but shares no byte with the original beyond the version, so that copies of one message to
+   * different recipients cannot be linked by their bytes (issue 16). Costs one decryption and one
+   * encryption of the padded body.
+   *
+   * @param keys the keys the envelope was sealed with
+   * @param envelope the sealed envelope, not modified
+   * @param random a cryptographically secure source for the nonce
+   * @return a fresh envelope of the same length
+   * @throws EnvelopeException if the envelope does not open with {@code keys}
+   */
+  public static byte[] reseal(GroupEnvelopeKeys keys, byte[] envelope, SecureRandom random)
+      throws EnvelopeException {
+    Objects.requireNonNull(random, "random");
     byte[] nonce = new byte[GROUP_NONCE_LENGTH];
     random.nextBytes(nonce);
+    return reseal(keys, envelope, nonce);
+  }
+
+  /**
+   * Re-encrypts an envelope under a given nonce, for a caller that derives the nonce from a
+   * secret and the copy (so that a retry of one copy repeats its bytes and nothing else does).
+   * The nonce must be unpredictable to outsiders and must not repeat for different plaintexts.
+   *
+   * @param keys the keys the envelope was sealed with
+   * @param envelope the sealed envelope, not modified
+   * @param nonce 16 bytes
+   * @return a fresh envelope of the same length
+   * @throws EnvelopeException if the envelope does not open with {@code keys}
+   */
+  public static byte[] reseal(GroupEnvelopeKeys keys, byte[] envelope, byte[] nonce)
+      throws EnvelopeException {
+    Objects.requireNonNull(nonce, "nonce");
+    if (nonce.length != GROUP_NONCE_LENGTH) {
+      throw new IllegalArgumentException("nonce must be " + GROUP_NONCE_LENGTH + " bytes");
+    }
+    byte[] padded = openPadded(keys, envelope);
+    byte[] out = new byte[envelope.length];
+    out[0] = VERSION;
+    encrypt(keys, padded, out, nonce);
+    return out;
+  }
+
+  private static void encrypt(GroupEnvelopeKeys keys, byte[] padded, byte[] out,
+      SecureRandom random) {
+    byte[] nonce = new byte[GROUP_NONCE_LENGTH];
+    random.nextBytes(nonce);
+    encrypt(keys, padded, out, nonce);
+  }
+
+  private static void encrypt(GroupEnvelopeKeys keys, byte[] padded, byte[] out, byte[] nonce) {
     System.arraycopy(nonce, 0, out, PREFIX_LENGTH, GROUP_NONCE_LENGTH);
     byte[] tag = keys.tag(nonce, 0, GROUP_NONCE_LENGTH, GROUP_TAG_LENGTH);
     System.arraycopy(tag, 0, out, PREFIX_LENGTH + GROUP_NONCE_LENGTH, GROUP_TAG_LENGTH);
@@ -97,7 +151,6 @@ public final class GroupEnvelope {
     } catch (InvalidCipherTextException e) {
       throw new IllegalStateException("encryption cannot fail", e);
     }
-    return out;
   }
 
   /**
@@ -129,6 +182,11 @@ public final class GroupEnvelope {
    *     authentication; always with the same message
    */
   public static byte[] open(GroupEnvelopeKeys keys, byte[] envelope) throws EnvelopeException {
+    return Padding.unpad(openPadded(keys, envelope));
+  }
+
+  private static byte[] openPadded(GroupEnvelopeKeys keys, byte[] envelope)
+      throws EnvelopeException {
     if (!matches(keys, envelope)) {
       throw new EnvelopeException();
     }
@@ -143,7 +201,7 @@ public final class GroupEnvelope {
     } catch (InvalidCipherTextException | IllegalStateException e) {
       throw new EnvelopeException();
     }
-    return Padding.unpad(padded);
+    return padded;
   }
 
   /**
@@ -165,8 +223,7 @@ public final class GroupEnvelope {
   private static boolean wellFramed(byte[] envelope) {
     return envelope.length >= MIN_LENGTH
         && envelope.length <= MAX_ENVELOPE_LENGTH
-        && envelope[0] == VERSION
-        && envelope[1] == KIND_GROUP;
+        && envelope[0] == VERSION;
   }
 
   private static ChaCha20Poly1305 aead(boolean encrypt, byte[] key, byte[] header) {

@@ -107,6 +107,42 @@ public final class TagIndex<L> {
   }
 
   /**
+   * Re-encrypts a group envelope under a fresh nonce with the keys whose tag it bears, so that each
+   * recipient gets its own copy ({@link GroupEnvelope#reseal}).
+   *
+   * @param envelope the sealed bytes, not modified
+   * @param random a cryptographically secure source for the nonce
+   * @return the fresh copy, or empty if no candidate's tag matches (not a group envelope of these
+   *     keys, or its epoch left the index)
+   * @throws EnvelopeException if a tag matches but the envelope does not open
+   */
+  public Optional<byte[]> reseal(byte[] envelope, java.security.SecureRandom random)
+      throws EnvelopeException {
+    byte[] nonce = new byte[EnvelopeConstants.GROUP_NONCE_LENGTH];
+    random.nextBytes(nonce);
+    return reseal(envelope, nonce);
+  }
+
+  /**
+   * Re-encrypts a group envelope under a given nonce ({@link GroupEnvelope#reseal(
+   * GroupEnvelopeKeys, byte[], byte[])}).
+   *
+   * @param envelope the sealed bytes, not modified
+   * @param nonce 16 bytes, unpredictable to outsiders
+   * @return the fresh copy, or empty if no candidate's tag matches
+   * @throws EnvelopeException if a tag matches but the envelope does not open
+   */
+  public Optional<byte[]> reseal(byte[] envelope, byte[] nonce) throws EnvelopeException {
+    Objects.requireNonNull(envelope, "envelope");
+    for (Map.Entry<L, GroupEnvelopeKeys> e : candidates.entrySet()) {
+      if (GroupEnvelope.matches(e.getValue(), envelope)) {
+        return Optional.of(GroupEnvelope.reseal(e.getValue(), envelope, nonce));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
    * An opened group envelope and the label of the keys that opened it.
    *
    * @param <L> the label type

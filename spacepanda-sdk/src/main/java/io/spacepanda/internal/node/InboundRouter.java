@@ -110,7 +110,10 @@ final class InboundRouter implements TransportListener {
     }
     long[] cost = {PeerWork.LOOKUP};
     return route(envelope, null, connectionPeer, cost).whenComplete((o, e) -> {
-      if (o == Outcome.DROPPED) {
+      // dropped, or refused over the held-envelope quota (junk no seal opens is held, not
+      // dropped, since the kind is not visible outside the seal): the work was wasted
+      Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+      if (o == Outcome.DROPPED || cause instanceof RefusedException) {
         work.charge(connectionPeer, cost[0]);
       }
     }).thenApply(o -> null);
@@ -188,23 +191,29 @@ final class InboundRouter implements TransportListener {
    *     derivations), written before the returned future completes
    */
   private CompletableFuture<Outcome> route(byte[] envelope, Id pendingId, PeerId from, long[] cost) {
-    SealedEnvelope.Kind kind;
     try {
-      kind = SealedEnvelope.kindOf(envelope);
+      SealedEnvelope.checkFraming(envelope);
     } catch (EnvelopeException e) {
       return dropped(DropReason.MALFORMED, "malformed envelope", pendingId);
     }
-    if (kind == SealedEnvelope.Kind.DIRECT) {
-      MessageId id = MessageId.of(NodeContext.sha256(envelope));
+    // The kind is not visible outside the seal (issue 16): a group tag of ours decides it first
+    // (one HMAC per candidate epoch); an envelope no tag knows is tried as a direct one (one HPKE
+    // open), and if that fails too it is held as a group envelope of an epoch not known yet.
+    Optional<NodeContext.EpochLabel> label = ctx.tags.find(envelope);
+    if (label.isEmpty() && pendingId == null) {
+      MessageId id = MessageId.of(NodeContext.sha256(DirectEnvelope.canonical(envelope)));
       if (ctx.seen.getIfPresent(id) != null) {
         return dropped(DropReason.DUPLICATE, "duplicate", pendingId);
       }
-      CompletableFuture<Outcome> done = new CompletableFuture<>();
       cost[0] += PeerWork.HPKE_OPEN;
-      nodeLane.execute(() -> openDirect(envelope, id).whenComplete((v, e) -> settle(done, e)));
-      return done.thenCompose(o -> forget(o, pendingId));
+      Optional<byte[]> payload = openDirect(envelope);
+      if (payload.isPresent()) {
+        CompletableFuture<Outcome> done = new CompletableFuture<>();
+        nodeLane.execute(() -> dispatchDirect(payload.get(), id)
+            .whenComplete((v, e) -> settle(done, e)));
+        return done.thenCompose(o -> forget(o, pendingId));
+      }
     }
-    Optional<NodeContext.EpochLabel> label = ctx.tags.find(envelope);
     SpaceActor actor = label.map(l -> ctx.groupOwners.get(l.group())).orElse(null);
     if (actor == null) {
       if (pendingId != null) {
@@ -274,9 +283,17 @@ final class InboundRouter implements TransportListener {
     }
   }
 
-  private CompletableFuture<Void> openDirect(byte[] envelope, MessageId id) {
+  /** Opens an envelope as a direct one to this node's inbox, or empty if it is not one. */
+  private Optional<byte[]> openDirect(byte[] envelope) {
     try {
-      byte[] payload = DirectEnvelope.open(ctx.inbox, envelope);
+      return Optional.of(DirectEnvelope.open(ctx.inbox, envelope));
+    } catch (EnvelopeException e) {
+      return Optional.empty();
+    }
+  }
+
+  private CompletableFuture<Void> dispatchDirect(byte[] payload, MessageId id) {
+    try {
       ctx.seen.put(id, Boolean.TRUE);
       CompletableFuture<Void> f = dispatch(NodeWire.decode(payload));
       f.whenComplete((v, e) -> {

@@ -138,6 +138,48 @@ final class NodeContext {
     return Group.joinFromWelcome(mls, w, kp, null, id -> null);
   }
 
+  /**
+   * Re-encrypts a group envelope of one of this node's epochs for one recipient, so that each copy
+   * to each recipient has bytes of its own (issue 16); returns any other envelope unchanged.
+   *
+   * <p>The nonce is HMAC-SHA256(resealKey, recipient ‖ SHA-256(envelope)) truncated to 16 bytes,
+   * with {@code resealKey} derived from the inbox key's secret: unpredictable to outsiders, one
+   * per (envelope, recipient), and the same after a restart, so a retry of a copy repeats that
+   * copy's bytes (which only its own recipient's links see) and nothing else does.
+   */
+  byte[] reseal(PeerId recipient, byte[] envelope) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(resealKey(), "HmacSHA256"));
+      mac.update(recipient.bytes());
+      mac.update(sha256(envelope));
+      byte[] nonce = Arrays.copyOf(mac.doFinal(), 16);
+      return tags.reseal(envelope, nonce).orElse(envelope);
+    } catch (io.spacepanda.internal.envelope.EnvelopeException e) {
+      return envelope;
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private volatile byte[] resealKey;
+
+  private byte[] resealKey() throws java.security.GeneralSecurityException {
+    byte[] k = resealKey;
+    if (k == null) {
+      byte[] secret = inbox.exportPrivate().exportSecret();
+      try {
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(secret, "HmacSHA256"));
+        k = mac.doFinal("spacepanda/reseal/v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        resealKey = k;
+      } finally {
+        Arrays.fill(secret, (byte) 0);
+      }
+    }
+    return k;
+  }
+
   Id randomId() {
     byte[] b = new byte[16];
     config.random().nextBytes(b);

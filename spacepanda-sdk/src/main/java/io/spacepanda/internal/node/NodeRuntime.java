@@ -164,6 +164,7 @@ final class NodeRuntime {
     OutboundChain chain = new OutboundChain(List.of(
         OutboundChain.jitter(new JitterScheduler(config.jitter(), scheduler, config.random())),
         OutboundChain.window(MAX_COPIES_IN_FLIGHT_PER_PEER),
+        OutboundChain.reseal(ctx::reseal),
         OutboundChain.transport(ctx::transportOrNull)));
     outbox = new Outbox(ctx, chain);
     Outbox box = outbox;

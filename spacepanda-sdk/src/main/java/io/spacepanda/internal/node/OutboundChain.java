@@ -10,8 +10,8 @@ import java.util.function.Supplier;
 
 /**
  * The outbound path of one copy of an envelope, as a chain of small interceptors in the style of
- * OkHttp's {@code Interceptor.Chain}: jitter, then a per-recipient window, then (later) mix and
- * cover steps, then the transport.
+ * OkHttp's {@code Interceptor.Chain}: jitter, then a per-recipient window, then a fresh seal per
+ * copy, then (later) mix and cover steps, then the transport.
  *
  * <p>Each interceptor sees the copy, may delay or transform it, and calls {@link Chain#proceed}
  * once to hand it on; the last one sends it. The future completes when the recipient acknowledged
@@ -192,6 +192,23 @@ final class OutboundChain {
   private static final class Window {
     int inFlight;
     final java.util.ArrayDeque<Runnable> waiting = new java.util.ArrayDeque<>();
+  }
+
+  /**
+   * Gives every copy bytes of its own: {@code reseal} re-encrypts a group envelope for its
+   * recipient (issue 16: copies of one message to different members shared every byte). An
+   * envelope it cannot reseal (a direct one, already sealed per recipient, or one whose epoch keys
+   * are gone) goes on unchanged.
+   *
+   * @param reseal returns the recipient's copy of an envelope, or the envelope itself; never throws
+   * @return the interceptor
+   */
+  static Interceptor reseal(java.util.function.BiFunction<PeerId, byte[], byte[]> reseal) {
+    Objects.requireNonNull(reseal, "reseal");
+    return chain -> {
+      Copy c = chain.copy();
+      return chain.proceed(new Copy(c.to(), reseal.apply(c.to(), c.envelope()), c.attempt()));
+    };
   }
 
   /**

@@ -50,9 +50,8 @@ class DirectEnvelopeTest {
 
   private static byte[] info() {
     byte[] info = Arrays.copyOf(EnvelopeConstants.DIRECT_HPKE_INFO,
-        EnvelopeConstants.DIRECT_HPKE_INFO.length + 2);
-    info[info.length - 2] = (byte) EnvelopeConstants.VERSION;
-    info[info.length - 1] = (byte) EnvelopeConstants.KIND_DIRECT;
+        EnvelopeConstants.DIRECT_HPKE_INFO.length + 1);
+    info[info.length - 1] = (byte) EnvelopeConstants.VERSION;
     return info;
   }
 
@@ -62,8 +61,8 @@ class DirectEnvelopeTest {
     byte[] padded = Padding.defaults().pad(payload, EnvelopeConstants.DIRECT_OVERHEAD);
     HpkePublicKey pk = HpkePublicKey.create(TINK_PARAMETERS, Bytes.copyFrom(INBOX.publicKey()), null);
     byte[] sealed = HpkeEncrypt.create(pk).encrypt(padded, info());
-    byte[] envelope = concat(
-        new byte[] {(byte) EnvelopeConstants.VERSION, (byte) EnvelopeConstants.KIND_DIRECT}, sealed);
+    sealed[31] |= (byte) 0x80; // the random top bit of enc, set
+    byte[] envelope = concat(new byte[] {(byte) EnvelopeConstants.VERSION}, sealed);
     assertArrayEquals(payload, DirectEnvelope.open(INBOX, envelope));
   }
 
@@ -74,8 +73,9 @@ class DirectEnvelopeTest {
     HpkePublicKey pk = HpkePublicKey.create(TINK_PARAMETERS, Bytes.copyFrom(INBOX.publicKey()), null);
     byte[] raw = INBOX.exportPrivate().exportSecret();
     HpkePrivateKey sk = HpkePrivateKey.create(pk, SecretBytes.copyFrom(raw, InsecureSecretKeyAccess.get()));
-    byte[] padded = HpkeDecrypt.create(sk)
-        .decrypt(Arrays.copyOfRange(envelope, 2, envelope.length), info());
+    byte[] sealed = Arrays.copyOfRange(envelope, 1, envelope.length);
+    sealed[31] &= 0x7f;
+    byte[] padded = HpkeDecrypt.create(sk).decrypt(sealed, info());
     assertArrayEquals(payload, Padding.unpad(padded));
   }
 
@@ -90,7 +90,7 @@ class DirectEnvelopeTest {
     byte[] payload = randomBytes(200);
     byte[] envelope = DirectEnvelope.seal(INBOX.publicKey(), payload);
     assertEquals(256, envelope.length);
-    assertEquals(SealedEnvelope.Kind.DIRECT, SealedEnvelope.kindOf(envelope));
+    SealedEnvelope.checkFraming(envelope);
     assertArrayEquals(payload, DirectEnvelope.open(INBOX, envelope));
   }
 
@@ -119,7 +119,7 @@ class DirectEnvelopeTest {
   @Test
   void seal_payloadBeyondLargestBucket_failsTyped() {
     assertThrows(EnvelopeTooLargeException.class,
-        () -> DirectEnvelope.seal(INBOX.publicKey(), new byte[65536 - 53]));
+        () -> DirectEnvelope.seal(INBOX.publicKey(), new byte[65536 - 52]));
   }
 
   @Test
@@ -169,7 +169,7 @@ class DirectEnvelopeTest {
   }
 
   @Property(tries = 100)
-  void envelopeSizes_areOnlyBucketSizes(@ForAll @IntRange(max = 65536 - 54) int length) throws Exception {
+  void envelopeSizes_areOnlyBucketSizes(@ForAll @IntRange(max = 65536 - 53) int length) throws Exception {
     byte[] envelope = DirectEnvelope.seal(INBOX.publicKey(), new byte[length]);
     assertTrue(Padding.DEFAULT_BUCKETS.contains(envelope.length), "length " + envelope.length);
   }
@@ -181,9 +181,8 @@ class DirectEnvelopeTest {
 
   @Property(tries = 300)
   void open_randomBytes_failsTyped(@ForAll @Size(max = 400) byte[] bytes, @ForAll boolean directPrefix) {
-    if (directPrefix && bytes.length >= 2) {
-      bytes[0] = 1;
-      bytes[1] = 2;
+    if (directPrefix && bytes.length >= 1) {
+      bytes[0] = (byte) EnvelopeConstants.VERSION;
     }
     EnvelopeException e = assertThrows(EnvelopeException.class, () -> DirectEnvelope.open(INBOX, bytes));
     assertEquals(EnvelopeException.MESSAGE, e.getMessage());
@@ -193,7 +192,27 @@ class DirectEnvelopeTest {
   void open_mutatedEnvelope_failsTyped(
       @ForAll @Size(max = 300) byte[] payload, @ForAll int position, @ForAll byte xor) throws Exception {
     byte[] envelope = DirectEnvelope.seal(INBOX.publicKey(), payload);
-    envelope[Math.floorMod(position, envelope.length)] ^= (xor == 0 ? 1 : xor);
+    int at = Math.floorMod(position, envelope.length);
+    byte flip = (byte) (xor == 0 ? 1 : xor);
+    if (at == EnvelopeConstants.DIRECT_ENC_LENGTH && flip == (byte) 0x80) {
+      flip = 0x40; // the top bit of enc carries no information (see sealOpen_topBitOfEnc_isNoise)
+    }
+    envelope[at] ^= flip;
     assertThrows(EnvelopeException.class, () -> DirectEnvelope.open(INBOX, envelope));
+  }
+
+  @Test
+  void sealOpen_topBitOfEnc_isNoiseAndCanonicalClearsIt() throws Exception {
+    int set = 0;
+    for (int i = 0; i < 64; i++) {
+      byte[] envelope = DirectEnvelope.seal(INBOX.publicKey(), new byte[] {7});
+      set += (envelope[EnvelopeConstants.DIRECT_ENC_LENGTH] & 0x80) != 0 ? 1 : 0;
+      byte[] flipped = envelope.clone();
+      flipped[EnvelopeConstants.DIRECT_ENC_LENGTH] ^= (byte) 0x80;
+      assertArrayEquals(new byte[] {7}, DirectEnvelope.open(INBOX, flipped));
+      assertArrayEquals(DirectEnvelope.canonical(envelope), DirectEnvelope.canonical(flipped));
+    }
+    // 64 fair coins: all equal has probability 2^-63
+    assertTrue(set > 0 && set < 64, "top bit set in " + set + " of 64");
   }
 }

@@ -32,7 +32,7 @@ class GroupEnvelopeTest {
     byte[] payload = randomBytes(200);
     byte[] envelope = GroupEnvelope.seal(keys, payload, RANDOM);
     assertEquals(256, envelope.length);
-    assertEquals(SealedEnvelope.Kind.GROUP, SealedEnvelope.kindOf(envelope));
+    SealedEnvelope.checkFraming(envelope);
     assertArrayEquals(payload, GroupEnvelope.open(keys, envelope));
   }
 
@@ -40,7 +40,7 @@ class GroupEnvelopeTest {
   void sealOpen_emptyAndLargestPayloads_roundTrip() throws Exception {
     GroupEnvelopeKeys keys = newKeys();
     assertArrayEquals(new byte[0], GroupEnvelope.open(keys, GroupEnvelope.seal(keys, new byte[0], RANDOM)));
-    byte[] largest = randomBytes(65536 - 54);
+    byte[] largest = randomBytes(65536 - 53);
     byte[] envelope = GroupEnvelope.seal(keys, largest, RANDOM);
     assertEquals(65536, envelope.length);
     assertArrayEquals(largest, GroupEnvelope.open(keys, envelope));
@@ -49,7 +49,7 @@ class GroupEnvelopeTest {
   @Test
   void seal_payloadBeyondLargestBucket_failsTyped() {
     assertThrows(EnvelopeTooLargeException.class,
-        () -> GroupEnvelope.seal(newKeys(), new byte[65536 - 53], RANDOM));
+        () -> GroupEnvelope.seal(newKeys(), new byte[65536 - 52], RANDOM));
   }
 
   @Test
@@ -106,19 +106,37 @@ class GroupEnvelopeTest {
   void open_directEnvelopeOrOtherVersion_fails() throws Exception {
     GroupEnvelopeKeys keys = newKeys();
     byte[] envelope = GroupEnvelope.seal(keys, randomBytes(100), RANDOM);
-    byte[] asDirect = envelope.clone();
-    asDirect[1] = EnvelopeConstants.KIND_DIRECT;
-    assertThrows(EnvelopeException.class, () -> GroupEnvelope.open(keys, asDirect));
-    byte[] v2 = envelope.clone();
-    v2[0] = 2;
-    assertThrows(EnvelopeException.class, () -> GroupEnvelope.open(keys, v2));
+    byte[] direct = DirectEnvelope.seal(
+        io.spacepanda.internal.crypto.InboxKey.generate(RANDOM).publicKey(), randomBytes(100));
+    assertEquals(envelope.length, direct.length);
+    assertThrows(EnvelopeException.class, () -> GroupEnvelope.open(keys, direct));
+    byte[] v1 = envelope.clone();
+    v1[0] = 1;
+    assertThrows(EnvelopeException.class, () -> GroupEnvelope.open(keys, v1));
+  }
+
+  @Test
+  void reseal_freshBytesSamePlaintextSameLength() throws Exception {
+    GroupEnvelopeKeys keys = newKeys();
+    byte[] payload = randomBytes(300);
+    byte[] a = GroupEnvelope.seal(keys, payload, RANDOM);
+    byte[] b = GroupEnvelope.reseal(keys, a, RANDOM);
+    assertEquals(a.length, b.length);
+    assertEquals(a[0], b[0]);
+    int same = 0;
+    for (int i = 1; i < a.length; i++) {
+      same += a[i] == b[i] ? 1 : 0;
+    }
+    // random bytes agree at 1/256 of positions; a shared run would be far above this
+    assertTrue(same < a.length / 32, same + " equal bytes of " + a.length);
+    assertArrayEquals(payload, GroupEnvelope.open(keys, b));
+    assertThrows(EnvelopeException.class, () -> GroupEnvelope.reseal(newKeys(), a, RANDOM));
   }
 
   @Test
   void open_oversizedEnvelope_failsWithoutReadingIt() {
     byte[] huge = new byte[EnvelopeConstants.MAX_ENVELOPE_LENGTH + 1];
-    huge[0] = 1;
-    huge[1] = 1;
+    huge[0] = (byte) EnvelopeConstants.VERSION;
     assertThrows(EnvelopeException.class, () -> GroupEnvelope.open(newKeys(), huge));
   }
 
@@ -163,10 +181,10 @@ class GroupEnvelopeTest {
   }
 
   @Property(tries = 300)
-  void envelopeSizes_areOnlyBucketSizes(@ForAll @IntRange(max = 65536 - 54) int length) throws Exception {
+  void envelopeSizes_areOnlyBucketSizes(@ForAll @IntRange(max = 65536 - 53) int length) throws Exception {
     byte[] envelope = GroupEnvelope.seal(newKeys(), new byte[length], RANDOM);
     assertTrue(Padding.DEFAULT_BUCKETS.contains(envelope.length), "length " + envelope.length);
-    int smallestFitting = Padding.DEFAULT_BUCKETS.stream().filter(b -> b >= length + 54).findFirst().orElseThrow();
+    int smallestFitting = Padding.DEFAULT_BUCKETS.stream().filter(b -> b >= length + 53).findFirst().orElseThrow();
     assertEquals(smallestFitting, envelope.length);
   }
 
@@ -178,9 +196,8 @@ class GroupEnvelopeTest {
 
   @Property
   void open_randomBytes_failsTyped(@ForAll @Size(max = 400) byte[] bytes, @ForAll boolean groupPrefix) {
-    if (groupPrefix && bytes.length >= 2) {
-      bytes[0] = 1;
-      bytes[1] = 1;
+    if (groupPrefix && bytes.length >= 1) {
+      bytes[0] = (byte) EnvelopeConstants.VERSION;
     }
     EnvelopeException e = assertThrows(EnvelopeException.class, () -> GroupEnvelope.open(newKeys(), bytes));
     assertEquals(EnvelopeException.MESSAGE, e.getMessage());
