@@ -54,15 +54,17 @@ public record Voucher(byte[] relay, byte[] peer, long expiration) {
    */
   public static Voucher decode(byte[] data) throws RelayException {
     byte[][] ids = new byte[2][];
-    long[] exp = {-1};
+    long[] exp = {0};
+    boolean[] hasExp = {false};
     CircuitMessages.read(data, new boolean[] {false, false, true}, (field, in) -> {
       if (field == 3) {
         exp[0] = in.readUInt64();
+        hasExp[0] = true;
       } else {
         ids[field - 1] = in.readByteArray();
       }
     });
-    if (ids[0] == null || ids[1] == null || exp[0] == -1) {
+    if (ids[0] == null || ids[1] == null || !hasExp[0]) {
       throw new RelayException(Status.MALFORMED_MESSAGE, "voucher lacks a field");
     }
     return new Voucher(ids[0], ids[1], exp[0]);
