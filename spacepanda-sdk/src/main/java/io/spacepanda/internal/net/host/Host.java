@@ -334,10 +334,7 @@ public final class Host implements AutoCloseable {
     if (!transport.reusesPorts() || listenAddresses.isEmpty()) {
       return CompletableFuture.failedFuture(new ConnectionException(Kind.DIAL_FAILED, "no reusable listen port"));
     }
-    InetSocketAddress local = TcpTransport.socketAddress(listenAddresses.get(0));
-    if (local.getAddress().isAnyLocalAddress()) {
-      local = new InetSocketAddress(local.getPort());
-    }
+    InetSocketAddress local = new InetSocketAddress(TcpTransport.socketAddress(listenAddresses.get(0)).getPort());
     CompletableFuture<Connection> result = new CompletableFuture<>();
     try {
       transport.dialFrom(addr, local, ch -> initChannel(ch, initiator, expected, result))
@@ -463,12 +460,42 @@ public final class Host implements AutoCloseable {
       });
       return result;
     }
+    if (transport.reusesPorts() && !listenAddresses.isEmpty()) {
+      // Leave from the listen port, so that peers (and a NAT's mapping) observe the port others can
+      // punch to; when the OS refuses (a 4-tuple still in TIME_WAIT), dial from an ephemeral port.
+      CompletableFuture<Connection> first = new CompletableFuture<>();
+      InetSocketAddress local = new InetSocketAddress(TcpTransport.socketAddress(listenAddresses.get(0)).getPort());
+      try {
+        transport.dialFrom(addr, local, ch -> initChannel(ch, true, expected, first)).whenComplete((ch, err) -> {
+          if (err != null) {
+            plainDial(addr, expected, result);
+          } else {
+            first.whenComplete((c, e) -> {
+              if (e != null) {
+                result.completeExceptionally(e);
+              } else {
+                result.complete(c);
+              }
+            });
+          }
+        });
+        return result;
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        result.completeExceptionally(new ConnectionException(Kind.DIAL_FAILED, "address cannot be dialed", e));
+        return result;
+      }
+    }
+    plainDial(addr, expected, result);
+    return result;
+  }
+
+  private void plainDial(Multiaddr addr, PeerId expected, CompletableFuture<Connection> result) {
     CompletableFuture<Channel> tcp;
     try {
       tcp = transport.dial(addr, ch -> initChannel(ch, true, expected, result));
     } catch (IllegalArgumentException | IllegalStateException e) {
       result.completeExceptionally(new ConnectionException(Kind.DIAL_FAILED, "address cannot be dialed", e));
-      return result;
+      return;
     }
     tcp.whenComplete(
             (ch, err) -> {
@@ -476,7 +503,6 @@ public final class Host implements AutoCloseable {
                 result.completeExceptionally(new ConnectionException(Kind.DIAL_FAILED, "TCP dial failed", err));
               }
             });
-    return result;
   }
 
   /** Returns the number of connections still in their upgrade (for tests). */
