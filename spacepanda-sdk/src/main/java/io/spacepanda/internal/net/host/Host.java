@@ -434,9 +434,14 @@ public final class Host implements AutoCloseable {
       if (existing != null && existing.isOpen()) {
         return CompletableFuture.completedFuture(existing);
       }
-      CompletableFuture<Connection> prior = pendingDials.putIfAbsent(expected, result);
-      if (prior != null) {
-        return prior;
+      CompletableFuture<Connection> prior;
+      while ((prior = pendingDials.putIfAbsent(expected, result)) != null) {
+        if (!prior.isDone()) {
+          return prior;
+        }
+        // a finished attempt whose cleanup has not run yet (dependents run before it when the
+        // caller dials the next address from the failed one's callback)
+        pendingDials.remove(expected, prior);
       }
       result.whenComplete((c, e) -> pendingDials.remove(expected, result));
     }
