@@ -48,6 +48,7 @@ public final class Dcutr implements AutoCloseable {
   private final Duration punchTimeout;
   private final AtomicLong upgrades = new AtomicLong();
   private final AtomicLong successes = new AtomicLong();
+  private final AtomicLong finished = new AtomicLong();
   private final AtomicLong firstAttemptSuccesses = new AtomicLong();
   private volatile boolean closed;
 
@@ -91,6 +92,15 @@ public final class Dcutr implements AutoCloseable {
    */
   public long upgrades() {
     return upgrades.get();
+  }
+
+  /**
+   * Returns how many upgrades this host started have ended, either way.
+   *
+   * @return the count
+   */
+  public long finished() {
+    return finished.get();
   }
 
   /**
@@ -163,6 +173,7 @@ public final class Dcutr implements AutoCloseable {
               firstAttemptSuccesses.incrementAndGet();
             }
           }
+          finished.incrementAndGet();
         });
   }
 

@@ -323,7 +323,8 @@ public final class Host implements AutoCloseable {
    * this one in a simultaneous open; an open connection to the peer does not prevent the dial.
    *
    * @param addr the peer's observed TCP address, ending in its /p2p id or not
-   * @param initiator the role in the handshakes (in DCUtR: true for the peer that sent the SYNC)
+   * @param initiator the role in the handshakes (in DCUtR: true for the peer that received the SYNC
+   *     and dials first, false for the one that sent it)
    * @param expected the peer to expect
    * @return completes with the peer's connection afterwards: the new direct one, unless a direct
    *     one existed; fails with {@link ConnectionException} when port reuse is off or nothing listens

@@ -95,6 +95,11 @@ public final class FramedStream implements StreamHandler {
     return rest;
   }
 
+  /** Returns how many bytes are buffered (for tests). */
+  int takeLeftoverSizeForTest() {
+    return cumulation.readableBytes();
+  }
+
   /**
    * Returns whether the peer half-closed the stream.
    *

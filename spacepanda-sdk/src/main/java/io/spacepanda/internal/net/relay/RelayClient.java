@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * the host's advertised addresses (identify) until it expires or its connection closes; {@link
  * #keepReservation} renews it before expiry and reconnects with backoff when the relay goes away.
  *
- * <p>Thread-safe.
+ * <p>Thread-safe. Renewals and expiries run on one timer thread, stopped by {@link #close()}.
  */
 public final class RelayClient implements AutoCloseable {
 
@@ -54,6 +54,7 @@ public final class RelayClient implements AutoCloseable {
   private final Duration timeout;
   private final Map<PeerId, Held> held = new ConcurrentHashMap<>();
   private final Map<Multiaddr, Boolean> kept = new ConcurrentHashMap<>();
+  private final java.util.concurrent.ScheduledThreadPoolExecutor timer;
   private volatile boolean closed;
 
   /**
@@ -67,6 +68,12 @@ public final class RelayClient implements AutoCloseable {
     this.host = Objects.requireNonNull(host, "host");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
+    this.timer = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "spacepanda-relay-timer");
+      t.setDaemon(true);
+      return t;
+    });
+    timer.setRemoveOnCancelPolicy(true);
     host.setProtocolHandler(RelayConstants.STOP_PROTOCOL_ID, (c, s, p) -> {
       FramedStream fs = new FramedStream(s, RelayConstants.MAX_MESSAGE_BYTES);
       fs.read().whenComplete((body, err) -> onStop(c, fs, body, err));
@@ -156,11 +163,11 @@ public final class RelayClient implements AutoCloseable {
     host.addAdvertisedAddress(circuit);
     relay.closeFuture().whenComplete((v, e) -> drop(h));
     long delay = Math.max(1, expire - clock.millis() / 1000) * 1000;
-    relayLoop(relay).schedule(() -> {
+    later(() -> {
       if (held.get(relayId) == h) {
         drop(h);
       }
-    }, delay, TimeUnit.MILLISECONDS);
+    }, delay);
     LOG.debug("reserved a slot on {} until {}", relayId, expire);
     return h;
   }
@@ -169,10 +176,6 @@ public final class RelayClient implements AutoCloseable {
     if (held.remove(h.relay, h)) {
       host.removeAdvertisedAddress(h.circuitAddress);
     }
-  }
-
-  private io.netty.util.concurrent.EventExecutorGroup relayLoop(Connection c) {
-    return io.netty.util.concurrent.GlobalEventExecutor.INSTANCE;
   }
 
   private static Multiaddr circuitBase(Multiaddr relayWithId) throws MultiaddrException {
@@ -222,13 +225,17 @@ public final class RelayClient implements AutoCloseable {
   }
 
   private void later(Runnable r, long millis) {
-    io.netty.util.concurrent.GlobalEventExecutor.INSTANCE.schedule(() -> {
-      try {
-        r.run();
-      } catch (RuntimeException e) {
-        LOG.debug("relay client task failed", e);
-      }
-    }, millis, TimeUnit.MILLISECONDS);
+    try {
+      timer.schedule(() -> {
+        try {
+          r.run();
+        } catch (RuntimeException e) {
+          LOG.debug("relay client task failed", e);
+        }
+      }, millis, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.debug("relay client closed; task dropped");
+    }
   }
 
   /**
@@ -407,5 +414,6 @@ public final class RelayClient implements AutoCloseable {
     for (Held h : held.values()) {
       drop(h);
     }
+    timer.shutdownNow();
   }
 }

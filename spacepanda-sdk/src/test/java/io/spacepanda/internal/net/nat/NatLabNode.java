@@ -204,8 +204,14 @@ public final class NatLabNode {
             }
             OUT.println("OK " + (direct ? "direct" : "relayed"));
           }
-          case "stats" -> OUT.println("OK " + current.dcutr.upgrades() + " " + current.dcutr.successes() + " "
-              + current.dcutr.firstAttemptSuccesses());
+          case "stats" -> {
+            for (int i = 0; i < 1500 && (current.dcutr.upgrades() == 0
+                || current.dcutr.finished() < current.dcutr.upgrades()); i++) {
+              Thread.sleep(20); // the upgrade's outcome, which may come after the peer saw the direct connection
+            }
+            OUT.println("OK " + current.dcutr.upgrades() + " " + current.dcutr.successes() + " "
+                + current.dcutr.firstAttemptSuccesses());
+          }
           case "quit" -> {
             if (current != null) {
               current.close();
