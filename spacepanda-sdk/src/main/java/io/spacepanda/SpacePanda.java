@@ -164,6 +164,10 @@ public interface SpacePanda extends AutoCloseable {
     private final List<String> listen = new ArrayList<>();
     private final List<String> bootstrap = new ArrayList<>();
     private Boolean p2p;
+    private Boolean relay;
+    private Boolean natTraversal;
+    private Duration relayDuration;
+    private Long relayBytes;
     private Jitter jitter;
     private PrivacyLevel privacyLevel;
     private List<Integer> paddingBuckets;
@@ -275,6 +279,59 @@ public interface SpacePanda extends AutoCloseable {
         throw new IllegalStateException("a transport was set before");
       }
       p2p = enabled;
+      return this;
+    }
+
+    /**
+     * Offers relaying to peers behind NATs (circuit relay v2) and AutoNAT dial-backs, for a node with
+     * a public address such as a bootstrap node; default off. A relay sees which peers talk, when,
+     * and how many bytes, never the content (Noise ciphertext end to end). Default transport only.
+     *
+     * @param enabled whether to relay
+     * @return this builder
+     * @throws IllegalStateException if set before
+     */
+    public Builder relay(boolean enabled) {
+      requireUnset("relay", relay);
+      relay = enabled;
+      return this;
+    }
+
+    /**
+     * Sets the limits of each connection this node relays; default 2 minutes and 128 KiB per
+     * direction, as go-libp2p and js-libp2p.
+     *
+     * @param duration longest relayed connection, {@link Duration#ZERO} for none
+     * @param bytesPerDirection most bytes per direction, 0 for none
+     * @return this builder
+     * @throws IllegalStateException if set before
+     * @throws IllegalArgumentException if a value is negative
+     */
+    public Builder relayLimits(Duration duration, long bytesPerDirection) {
+      Objects.requireNonNull(duration, "duration");
+      requireUnset("relayLimits", relayDuration);
+      if (duration.isNegative() || bytesPerDirection < 0) {
+        throw new IllegalArgumentException("relay limits must not be negative: " + duration + ", " + bytesPerDirection);
+      }
+      relayDuration = duration;
+      relayBytes = bytesPerDirection;
+      return this;
+    }
+
+    /**
+     * Makes this node reachable behind a NAT; default off. It asks bootstrap peers whether it can be
+     * dialed (AutoNAT), keeps a reservation on bootstrap peers that relay when it cannot, announces
+     * the relayed address, dials peers through those relays when no direct address works, and
+     * upgrades relayed connections to direct ones by hole punching (DCUtR; listen and dial ports
+     * are shared). Default transport only.
+     *
+     * @param enabled whether to traverse NATs
+     * @return this builder
+     * @throws IllegalStateException if set before
+     */
+    public Builder natTraversal(boolean enabled) {
+      requireUnset("natTraversal", natTraversal);
+      natTraversal = enabled;
       return this;
     }
 
@@ -603,8 +660,20 @@ public interface SpacePanda extends AutoCloseable {
         throw new UnsupportedOperationException("privacy level " + privacyLevel
             + " is not wired to the node yet; use DIRECT");
       }
+      boolean relaying = Boolean.TRUE.equals(relay);
+      boolean traversing = Boolean.TRUE.equals(natTraversal);
+      if ((relaying || traversing || relayDuration != null) && !tcpOnly) {
+        throw new IllegalStateException("relay and natTraversal need the default transport and p2p");
+      }
+      io.spacepanda.internal.net.relay.RelayConfig relayConfig = relayDuration == null
+          ? io.spacepanda.internal.net.relay.RelayConfig.defaults()
+          : io.spacepanda.internal.net.relay.RelayConfig.defaults().withConnectionLimits(relayDuration, relayBytes);
       Transport.Factory chosen = !network ? null
-          : transport != null ? transport : Libp2pTransport.factory();
+          : transport != null ? transport
+          : relaying || traversing
+              ? Libp2pTransport.factory(io.spacepanda.internal.net.transport.Libp2pTransportConfig.defaults(),
+                  new io.spacepanda.internal.net.nat.NatOptions(relaying, traversing, relayConfig))
+              : Libp2pTransport.factory();
       NodeConfig config = new NodeConfig(dataDir, storage, chosen,
           List.copyOf(listen), List.copyOf(bootstrap),
           jitter == null ? Jitter.uniform(Duration.ofSeconds(30)) : jitter,
@@ -634,6 +703,9 @@ public interface SpacePanda extends AutoCloseable {
       put(set, "listen", listen.isEmpty() ? null : listen);
       put(set, "bootstrap", bootstrap.isEmpty() ? null : bootstrap);
       put(set, "p2p", p2p);
+      put(set, "relay", relay);
+      put(set, "relayLimits", relayDuration == null ? null : relayDuration + "/" + relayBytes);
+      put(set, "natTraversal", natTraversal);
       put(set, "jitter", jitter);
       put(set, "privacyLevel", privacyLevel);
       put(set, "paddingBuckets", paddingBuckets);

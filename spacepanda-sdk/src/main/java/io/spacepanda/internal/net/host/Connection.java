@@ -30,9 +30,10 @@ public interface Connection {
   Libp2pPublicKey remoteKey();
 
   /**
-   * Returns the remote TCP address (identify's observed address of the peer).
+   * Returns the remote TCP address (identify's observed address of the peer), or the circuit
+   * address of a relayed connection.
    *
-   * @return {@code /ip4|ip6/…/tcp/…}
+   * @return {@code /ip4|ip6/…/tcp/…}, or {@code …/p2p/<relay>/p2p-circuit/p2p/<peer>} when relayed
    */
   Multiaddr remoteAddress();
 
@@ -42,6 +43,16 @@ public interface Connection {
    * @return {@code /ip4|ip6/…/tcp/…}
    */
   Multiaddr localAddress();
+
+  /**
+   * Returns whether this connection runs over a relay's stream (circuit relay v2) rather than its
+   * own TCP socket; a relayed connection has the relay's limits on duration and data.
+   *
+   * @return {@code true} when {@link #remoteAddress()} is a {@code /p2p-circuit} address
+   */
+  default boolean isRelayed() {
+    return remoteAddress().isCircuit();
+  }
 
   /**
    * Returns whether this host dialed the connection.

@@ -34,8 +34,8 @@ final class ConnectionImpl implements Connection {
     this.remotePeerId = PeerId.fromBytes(session.remotePeerId());
     this.muxerProtocol = muxerProtocol;
     this.early = early;
-    this.remoteAddress = TcpTransport.multiaddr(channel.remoteAddress());
-    this.localAddress = TcpTransport.multiaddr(channel.localAddress());
+    this.remoteAddress = multiaddrOf(channel.remoteAddress());
+    this.localAddress = multiaddrOf(channel.localAddress());
     channel.closeFuture().addListener(f -> closeFuture.complete(null));
   }
 
@@ -45,6 +45,10 @@ final class ConnectionImpl implements Connection {
 
   ResourceManager.ConnectionScope scope() {
     return scope;
+  }
+
+  private static Multiaddr multiaddrOf(java.net.SocketAddress a) {
+    return a instanceof MultiaddrSocketAddress m ? m.multiaddr() : TcpTransport.multiaddr(a);
   }
 
   void setMuxer(StreamMuxer muxer) {

@@ -104,6 +104,8 @@ public final class Host implements AutoCloseable {
   private final Map<String, ProtocolHandler> handlers = new ConcurrentHashMap<>();
   private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
   private final List<Multiaddr> listenAddresses = new CopyOnWriteArrayList<>();
+  private final List<Multiaddr> advertisedAddresses = new CopyOnWriteArrayList<>();
+  private volatile CircuitDialer circuitDialer;
   private final Object lock = new Object();
   private final Map<PeerId, ConnectionImpl> byPeer = new HashMap<>(); // guarded by lock
   private final Set<ConnectionImpl> all = ConcurrentHashMap.newKeySet();
@@ -125,7 +127,7 @@ public final class Host implements AutoCloseable {
     this.resources = b.resources != null ? b.resources
         : ResourceManager.create(ResourceLimits.defaults(), b.nanoTicker);
     this.agentVersion = b.agentVersion;
-    this.transport = new TcpTransport(b.threads, b.connectTimeout, "spacepanda-net");
+    this.transport = new TcpTransport(b.threads, b.connectTimeout, "spacepanda-net", b.reusePort);
     // libp2p/specs identify: answer with our key, listen addresses, the peer's observed address
     // and our protocols, then close.
     handlers.put(IdentifyConstants.PROTOCOL_ID, (c, s, p) -> IdentifyResponder.respond(s, identifyMessage(c)));
@@ -153,6 +155,9 @@ public final class Host implements AutoCloseable {
   private IdentifyMessage identifyMessage(Connection c) {
     List<byte[]> addrs = new ArrayList<>();
     for (Multiaddr m : listenAddresses) {
+      addrs.add(m.toBytes());
+    }
+    for (Multiaddr m : advertisedAddresses) {
       addrs.add(m.toBytes());
     }
     return new IdentifyMessage(
@@ -265,6 +270,111 @@ public final class Host implements AutoCloseable {
   }
 
   /**
+   * Adds an address identify announces besides the listen addresses, such as a relayed {@code
+   * …/p2p-circuit} address of a reservation; a no-op when already present.
+   *
+   * @param addr the address, normally ending in {@code /p2p/<relay>/p2p-circuit} or in this host's
+   *     {@code /p2p/} id
+   */
+  public void addAdvertisedAddress(Multiaddr addr) {
+    Objects.requireNonNull(addr, "addr");
+    synchronized (advertisedAddresses) {
+      if (!advertisedAddresses.contains(addr)) {
+        advertisedAddresses.add(addr);
+      }
+    }
+  }
+
+  /**
+   * Removes an address added with {@link #addAdvertisedAddress}.
+   *
+   * @param addr the address
+   */
+  public void removeAdvertisedAddress(Multiaddr addr) {
+    advertisedAddresses.remove(addr);
+  }
+
+  /**
+   * Returns the addresses added with {@link #addAdvertisedAddress}.
+   *
+   * @return a snapshot, in order of addition
+   */
+  public List<Multiaddr> advertisedAddresses() {
+    return List.copyOf(advertisedAddresses);
+  }
+
+  /** Dials {@code /p2p-circuit} addresses for {@link #dial}; circuit relay v2 installs one. */
+  @FunctionalInterface
+  public interface CircuitDialer {
+    /**
+     * Opens a relayed connection.
+     *
+     * @param addr {@code …/p2p/<relay>/p2p-circuit/p2p/<peer>}
+     * @return completes with the upgraded connection
+     */
+    CompletableFuture<Connection> dial(Multiaddr addr);
+  }
+
+  /**
+   * Sets who dials {@code /p2p-circuit} addresses (default: none, so such dials fail).
+   *
+   * @param dialer the dialer, or null to remove it
+   */
+  public void setCircuitDialer(CircuitDialer dialer) {
+    this.circuitDialer = dialer;
+  }
+
+  /**
+   * Upgrades a channel that is not a TCP socket of this host, such as one over a relayed stream,
+   * exactly as a TCP connection: multistream-select, Noise, muxer, then registration; admission and
+   * connection limits apply (an inbound one counts as outbound for the per-address limits, as it
+   * has no IP address). Call it on the channel's event loop once the channel is registered and
+   * before it is active.
+   *
+   * @param ch a registered, not yet active channel whose addresses are {@link MultiaddrSocketAddress}es
+   * @param initiator whether this side takes the dialer's role in the handshakes
+   * @param expected the peer id to expect, or null to accept any (inbound)
+   * @param result completes with the connection (the peer's current connection when another one
+   *     wins), or fails as {@link #dial} does; may be null
+   */
+  public void upgrade(Channel ch, boolean initiator, PeerId expected, CompletableFuture<Connection> result) {
+    initChannel(ch, initiator, expected, result);
+  }
+
+  /**
+   * Dials a TCP address from this host's first listen port, sharing it (a TCP simultaneous open for
+   * DCUtR), and upgrades the connection in the given role whether or not the peer's own dial met
+   * this one in a simultaneous open; an open connection to the peer does not prevent the dial.
+   *
+   * @param addr the peer's observed TCP address, ending in its /p2p id or not
+   * @param initiator the role in the handshakes (in DCUtR: true for the peer that received the SYNC
+   *     and dials first, false for the one that sent it)
+   * @param expected the peer to expect
+   * @return completes with the peer's connection afterwards: the new direct one, unless a direct
+   *     one existed; fails with {@link ConnectionException} when port reuse is off or nothing listens
+   */
+  public CompletableFuture<Connection> dialFromListenPort(Multiaddr addr, boolean initiator, PeerId expected) {
+    checkOpen();
+    Objects.requireNonNull(expected, "expected");
+    if (!transport.reusesPorts() || listenAddresses.isEmpty()) {
+      return CompletableFuture.failedFuture(new ConnectionException(Kind.DIAL_FAILED, "no reusable listen port"));
+    }
+    InetSocketAddress local = new InetSocketAddress(TcpTransport.socketAddress(listenAddresses.get(0)).getPort());
+    CompletableFuture<Connection> result = new CompletableFuture<>();
+    try {
+      transport.dialFrom(addr, local, ch -> initChannel(ch, initiator, expected, result))
+          .whenComplete((ch, err) -> {
+            if (err != null) {
+              result.completeExceptionally(new ConnectionException(Kind.DIAL_FAILED, "TCP dial failed", err));
+            }
+          });
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      result.completeExceptionally(new ConnectionException(Kind.DIAL_FAILED, "address cannot be dialed", e));
+    }
+    return result;
+  }
+
+  /**
    * Registers the handler of a protocol, replacing an earlier one.
    *
    * @param protocol the protocol id, such as {@code /ipfs/ping/1.0.0}
@@ -349,9 +459,14 @@ public final class Host implements AutoCloseable {
       if (existing != null && existing.isOpen()) {
         return CompletableFuture.completedFuture(existing);
       }
-      CompletableFuture<Connection> prior = pendingDials.putIfAbsent(expected, result);
-      if (prior != null) {
-        return prior;
+      CompletableFuture<Connection> prior;
+      while ((prior = pendingDials.putIfAbsent(expected, result)) != null) {
+        if (!prior.isDone()) {
+          return prior;
+        }
+        // a finished attempt whose cleanup has not run yet (dependents run before it when the
+        // caller dials the next address from the failed one's callback)
+        pendingDials.remove(expected, prior);
       }
       result.whenComplete((c, e) -> pendingDials.remove(expected, result));
     }
@@ -359,12 +474,58 @@ public final class Host implements AutoCloseable {
       result.completeExceptionally(new ConnectionException(Kind.LIMIT_REACHED, "connection limit reached"));
       return result;
     }
+    if (addr.isCircuit()) {
+      CircuitDialer cd = circuitDialer;
+      if (cd == null) {
+        result.completeExceptionally(new ConnectionException(Kind.DIAL_FAILED, "no circuit relay client"));
+        return result;
+      }
+      cd.dial(addr).whenComplete((c, e) -> {
+        if (e != null) {
+          result.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+              ? e.getCause() : e);
+        } else {
+          result.complete(c);
+        }
+      });
+      return result;
+    }
+    if (transport.reusesPorts() && !listenAddresses.isEmpty()) {
+      // Leave from the listen port, so that peers (and a NAT's mapping) observe the port others can
+      // punch to; when the OS refuses (a 4-tuple still in TIME_WAIT), dial from an ephemeral port.
+      CompletableFuture<Connection> first = new CompletableFuture<>();
+      InetSocketAddress local = new InetSocketAddress(TcpTransport.socketAddress(listenAddresses.get(0)).getPort());
+      try {
+        transport.dialFrom(addr, local, ch -> initChannel(ch, true, expected, first)).whenComplete((ch, err) -> {
+          if (err != null) {
+            plainDial(addr, expected, result);
+          } else {
+            first.whenComplete((c, e) -> {
+              if (e != null) {
+                result.completeExceptionally(e);
+              } else {
+                result.complete(c);
+              }
+            });
+          }
+        });
+        return result;
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        result.completeExceptionally(new ConnectionException(Kind.DIAL_FAILED, "address cannot be dialed", e));
+        return result;
+      }
+    }
+    plainDial(addr, expected, result);
+    return result;
+  }
+
+  private void plainDial(Multiaddr addr, PeerId expected, CompletableFuture<Connection> result) {
     CompletableFuture<Channel> tcp;
     try {
       tcp = transport.dial(addr, ch -> initChannel(ch, true, expected, result));
     } catch (IllegalArgumentException | IllegalStateException e) {
       result.completeExceptionally(new ConnectionException(Kind.DIAL_FAILED, "address cannot be dialed", e));
-      return result;
+      return;
     }
     tcp.whenComplete(
             (ch, err) -> {
@@ -372,7 +533,6 @@ public final class Host implements AutoCloseable {
                 result.completeExceptionally(new ConnectionException(Kind.DIAL_FAILED, "TCP dial failed", err));
               }
             });
-    return result;
   }
 
   /** Returns the number of connections still in their upgrade (for tests). */
@@ -675,6 +835,13 @@ public final class Host implements AutoCloseable {
         byPeer.put(conn.remotePeerId(), conn);
         winner = conn;
         fresh = true;
+      } else if (existing.isRelayed() != conn.isRelayed()) {
+        // A direct connection (a DCUtR hole punch) replaces a relayed one; a relayed one never
+        // replaces a direct one. The other is closed after the grace period.
+        winner = conn.isRelayed() ? existing : conn;
+        loser = winner == conn ? existing : conn;
+        byPeer.put(conn.remotePeerId(), winner);
+        fresh = winner == conn;
       } else if (dialer(existing).equals(dialer(conn))) {
         winner = existing;
         fresh = false;
@@ -866,8 +1033,21 @@ public final class Host implements AutoCloseable {
     private LongSupplier nanoTicker = System::nanoTime;
     private ResourceManager resources;
     private String agentVersion = HostConstants.DEFAULT_AGENT_VERSION;
+    private boolean reusePort;
 
     private Builder() {}
+
+    /**
+     * Sets whether listeners and hole-punching dials share ports with SO_REUSEPORT (default
+     * {@code false}); {@link Host#dialFromListenPort} needs it.
+     *
+     * @param enabled whether to reuse ports where the OS supports it
+     * @return this builder
+     */
+    public Builder reusePort(boolean enabled) {
+      this.reusePort = enabled;
+      return this;
+    }
 
     /**
      * Sets the agent version announced by identify (default {@link
@@ -1087,6 +1267,7 @@ public final class Host implements AutoCloseable {
       copy.nanoTicker = nanoTicker;
       copy.resources = resources;
       copy.agentVersion = agentVersion;
+      copy.reusePort = reusePort;
       return new Host(copy);
     }
 

@@ -88,7 +88,7 @@ public final class Multiaddr {
 
     @Override
     public String toString() {
-      return "/" + protocol.text() + "/" + valueText();
+      return protocol.fixedSize() == 0 ? "/" + protocol.text() : "/" + protocol.text() + "/" + valueText();
     }
   }
 
@@ -129,6 +129,11 @@ public final class Multiaddr {
       Protocol p = Protocol.forTextOrNull(parts[i]);
       if (p == null) {
         throw new MultiaddrException("unsupported multiaddr protocol");
+      }
+      if (p.fixedSize() == 0) {
+        out.add(new Component(p, new byte[0]));
+        i += 1;
+        continue;
       }
       if (i + 1 >= n) {
         throw new MultiaddrException("missing multiaddr value");
@@ -262,6 +267,20 @@ public final class Multiaddr {
     }
     Component last = components.get(components.size() - 1);
     return last.protocol == Protocol.P2P ? last.value() : null;
+  }
+
+  /**
+   * Returns whether this is a relayed address: it holds a {@code /p2p-circuit} component.
+   *
+   * @return {@code true} for {@code …/p2p/<relay>/p2p-circuit/…}
+   */
+  public boolean isCircuit() {
+    for (Component c : components) {
+      if (c.protocol == Protocol.P2P_CIRCUIT) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -438,6 +457,8 @@ public final class Multiaddr {
         return new String(v, StandardCharsets.UTF_8);
       case P2P:
         return Base58Btc.encode(v);
+      case P2P_CIRCUIT:
+        return "";
       default:
         throw new IllegalStateException("unknown protocol " + p);
     }

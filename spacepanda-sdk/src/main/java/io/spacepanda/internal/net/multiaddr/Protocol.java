@@ -17,7 +17,9 @@ public enum Protocol {
   /** DNS name resolved to IPv6 only, varint-length-prefixed UTF-8. */
   DNS6(55, "dns6", -1),
   /** Peer id multihash, varint-length-prefixed; base58btc in text. */
-  P2P(421, "p2p", -1);
+  P2P(421, "p2p", -1),
+  /** Circuit relay marker (libp2p/specs relay/circuit-v2.md addressing), no value. */
+  P2P_CIRCUIT(290, "p2p-circuit", 0);
 
   private final int code;
   private final String text;

@@ -34,7 +34,19 @@ public final class TcpTransport implements AutoCloseable {
   private final EventLoopGroup group;
   private final io.netty.channel.group.ChannelGroup channels;
   private final Duration connectTimeout;
+  private final boolean reusePort;
   private volatile boolean closed;
+
+  /** Whether this JDK and OS let TCP sockets share a port (SO_REUSEPORT, Linux and BSDs). */
+  public static final boolean REUSE_PORT_SUPPORTED = reusePortSupported();
+
+  private static boolean reusePortSupported() {
+    try (java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open()) {
+      return ch.supportedOptions().contains(java.net.StandardSocketOptions.SO_REUSEPORT);
+    } catch (java.io.IOException | RuntimeException e) {
+      return false;
+    }
+  }
 
   /**
    * Creates a transport with its own event loop threads.
@@ -44,6 +56,21 @@ public final class TcpTransport implements AutoCloseable {
    * @param threadNamePrefix prefix of the threads' names
    */
   public TcpTransport(int threads, Duration connectTimeout, String threadNamePrefix) {
+    this(threads, connectTimeout, threadNamePrefix, false);
+  }
+
+  /**
+   * Creates a transport with its own event loop threads, optionally with port reuse: listeners and
+   * {@link #dialFrom} sockets then set SO_REUSEPORT, so a dial can leave from a listening port (the
+   * TCP hole punch of DCUtR needs that; another process of the same user could then share the port).
+   *
+   * @param threads number of event loop threads, at least 1
+   * @param connectTimeout how long a TCP connect may take
+   * @param threadNamePrefix prefix of the threads' names
+   * @param reusePort whether to set SO_REUSEPORT where {@link #REUSE_PORT_SUPPORTED}
+   */
+  public TcpTransport(int threads, Duration connectTimeout, String threadNamePrefix, boolean reusePort) {
+    this.reusePort = reusePort && REUSE_PORT_SUPPORTED;
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be positive: " + threads);
     }
@@ -109,6 +136,10 @@ public final class TcpTransport implements AutoCloseable {
             .channel(NioServerSocketChannel.class)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childHandler(initializer(init));
+    if (reusePort) {
+      b.option(io.netty.channel.socket.nio.NioChannelOption.of(java.net.StandardSocketOptions.SO_REUSEPORT), true);
+      b.option(ChannelOption.SO_REUSEADDR, true);
+    }
     return track(b.bind(socketAddress(addr)));
   }
 
@@ -130,6 +161,42 @@ public final class TcpTransport implements AutoCloseable {
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
             .handler(initializer(init));
     return track(b.connect(socketAddress(addr.withoutPeerId())));
+  }
+
+  /**
+   * Dials a TCP multiaddr from a given local address, sharing that port with a listener when port
+   * reuse is on (a TCP simultaneous open leaves from the port peers observed).
+   *
+   * @param addr the address to dial (a trailing /p2p is ignored)
+   * @param local the local address to bind, such as a listener's address
+   * @param init sets up the channel's pipeline
+   * @return completes with the connected channel
+   * @throws IllegalStateException if port reuse is off
+   */
+  public CompletableFuture<Channel> dialFrom(Multiaddr addr, InetSocketAddress local, Consumer<Channel> init) {
+    checkOpen();
+    if (!reusePort) {
+      throw new IllegalStateException("port reuse is off");
+    }
+    Bootstrap b =
+        new Bootstrap()
+            .group(group)
+            .channel(NioSocketChannel.class)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .option(io.netty.channel.socket.nio.NioChannelOption.of(java.net.StandardSocketOptions.SO_REUSEPORT), true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+            .handler(initializer(init));
+    return track(b.connect(socketAddress(addr.withoutPeerId()), local));
+  }
+
+  /**
+   * Returns whether listeners and {@link #dialFrom} share ports.
+   *
+   * @return whether SO_REUSEPORT is set
+   */
+  public boolean reusesPorts() {
+    return reusePort;
   }
 
   private ChannelInitializer<SocketChannel> initializer(Consumer<Channel> init) {

@@ -82,6 +82,8 @@ public final class Libp2pTransport implements Transport {
 
   private final TransportContext context;
   private final Libp2pTransportConfig config;
+  private final io.spacepanda.internal.net.nat.NatOptions nat;
+  private io.spacepanda.internal.net.nat.NatTraversal traversal; // guarded by lock; set once in start()
   private final List<Multiaddr> listenOn;
   private final List<Multiaddr> bootstrap = new ArrayList<>();
   private final AddressBook addressBook;
@@ -117,7 +119,23 @@ public final class Libp2pTransport implements Transport {
    *     address lacks {@code /p2p/}, or the identity's key is not the local peer's
    */
   public Libp2pTransport(TransportContext context, Libp2pTransportConfig config) {
-    this(context, config, ResourceManager.create(resourceLimits(config)));
+    this(context, config, ResourceManager.create(resourceLimits(config)),
+        io.spacepanda.internal.net.nat.NatOptions.off());
+  }
+
+  /**
+   * Creates a transport with NAT traversal options; starts nothing.
+   *
+   * @param context the node's identity, addresses and listener
+   * @param config limits and timeouts
+   * @param nat whether to serve as a relay and whether to traverse NATs (AutoNAT, relay
+   *     reservations on bootstrap relays, circuit dials, DCUtR)
+   * @throws IllegalArgumentException if a listen or bootstrap address is malformed, a bootstrap
+   *     address lacks {@code /p2p/}, or the identity's key is not the local peer's
+   */
+  public Libp2pTransport(TransportContext context, Libp2pTransportConfig config,
+      io.spacepanda.internal.net.nat.NatOptions nat) {
+    this(context, config, ResourceManager.create(resourceLimits(config)), nat);
   }
 
   /**
@@ -132,9 +150,25 @@ public final class Libp2pTransport implements Transport {
    */
   public Libp2pTransport(TransportContext context, Libp2pTransportConfig config,
       ResourceManager resources) {
+    this(context, config, resources, io.spacepanda.internal.net.nat.NatOptions.off());
+  }
+
+  /**
+   * Creates a transport with a resource manager and NAT traversal options; starts nothing.
+   *
+   * @param context the node's identity, addresses and listener
+   * @param config limits and timeouts; {@code maxInboundBufferedBytes} is the resources' business
+   * @param resources the resource manager of the transport's host; serves this transport only
+   * @param nat relay and NAT traversal options
+   * @throws IllegalArgumentException if a listen or bootstrap address is malformed, a bootstrap
+   *     address lacks {@code /p2p/}, or the identity's key is not the local peer's
+   */
+  public Libp2pTransport(TransportContext context, Libp2pTransportConfig config,
+      ResourceManager resources, io.spacepanda.internal.net.nat.NatOptions nat) {
     this.resources = Objects.requireNonNull(resources, "resources");
     this.context = Objects.requireNonNull(context, "context");
     this.config = Objects.requireNonNull(config, "config");
+    this.nat = Objects.requireNonNull(nat, "nat");
     PeerId keyPeer = PeerId.fromPublicKey(context.identity().publicKey());
     if (!keyPeer.equals(context.localPeer())) {
       throw new IllegalArgumentException(
@@ -217,6 +251,19 @@ public final class Libp2pTransport implements Transport {
   }
 
   /**
+   * Returns a factory of transports with {@code config} and NAT traversal options.
+   *
+   * @param config limits and timeouts
+   * @param nat relay service and traversal switches
+   * @return the factory
+   */
+  public static Transport.Factory factory(Libp2pTransportConfig config, io.spacepanda.internal.net.nat.NatOptions nat) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(nat, "nat");
+    return context -> new Libp2pTransport(context, config, nat);
+  }
+
+  /**
    * Starts the host, listens on every configured address and starts dialing the bootstrap peers;
    * a second call returns the first call's future.
    *
@@ -235,8 +282,10 @@ public final class Libp2pTransport implements Transport {
       if (closed) {
         return CompletableFuture.failedFuture(new TransportException("transport closed"));
       }
+      TransportIdentitySigner signer = new TransportIdentitySigner(context.identity());
       h = Host.builder()
-          .identity(new TransportIdentitySigner(context.identity()))
+          .identity(signer)
+          .reusePort(nat.traversal())
           .muxer(new YamuxMuxerFactory())
           .maxConnections(config.maxConnections())
           .handshakeTimeout(config.handshakeTimeout())
@@ -249,6 +298,9 @@ public final class Libp2pTransport implements Transport {
           .build();
       h.setProtocolHandler(EnvelopeProtocolConstants.PROTOCOL_ID, this::onInboundStream);
       h.addConnectionListener(new Events());
+      if (nat.any()) {
+        traversal = new io.spacepanda.internal.net.nat.NatTraversal(h, signer, nat, bootstrap);
+      }
       ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
         Thread thread = new Thread(r, "spacepanda-transport-timer");
         thread.setDaemon(true);
@@ -303,6 +355,13 @@ public final class Libp2pTransport implements Transport {
     List<String> out = new ArrayList<>();
     for (Multiaddr m : h.fullListenAddresses()) {
       out.add(m.toString());
+    }
+    for (Multiaddr m : h.advertisedAddresses()) { // relayed addresses of relay reservations
+      try {
+        out.add(m.withPeerId(h.peerId().bytes()).toString());
+      } catch (MultiaddrException e) {
+        LOG.debug("advertised address too long: {}", m);
+      }
     }
     return List.copyOf(out);
   }
@@ -408,6 +467,15 @@ public final class Libp2pTransport implements Transport {
       return CompletableFuture.completedFuture(c);
     }
     List<Multiaddr> addresses = addressBook.addresses(peer);
+    io.spacepanda.internal.net.nat.NatTraversal nt = natTraversalOrNull();
+    if (nt != null) { // when no direct address works, try the bootstrap relays
+      addresses = new ArrayList<>(addresses);
+      for (Multiaddr m : nt.circuitAddresses(peer)) {
+        if (!addresses.contains(m)) {
+          addresses.add(m);
+        }
+      }
+    }
     if (addresses.isEmpty()) {
       return CompletableFuture.failedFuture(new TransportException("no address known for " + peer));
     }
@@ -425,9 +493,13 @@ public final class Libp2pTransport implements Transport {
     } catch (IllegalStateException e) {
       return CompletableFuture.failedFuture(new TransportException("transport closed", e));
     }
-    return dial.handle((c, e) -> e == null
-            ? CompletableFuture.completedFuture(c)
-            : dialFirst(h, peer, addresses, index + 1, unwrap(e)))
+    return dial.handle((c, e) -> {
+          if (e == null) {
+            return CompletableFuture.completedFuture(c);
+          }
+          LOG.debug("dial of {} failed", addresses.get(index), e);
+          return dialFirst(h, peer, addresses, index + 1, unwrap(e));
+        })
         .thenCompose(f -> f);
   }
 
@@ -490,6 +562,10 @@ public final class Libp2pTransport implements Transport {
       h = host;
       t = timer;
     }
+    io.spacepanda.internal.net.nat.NatTraversal nt = natTraversalOrNull();
+    if (nt != null) {
+      nt.close();
+    }
     if (h != null) {
       h.close();
     }
@@ -509,6 +585,17 @@ public final class Libp2pTransport implements Transport {
   @Override
   public String toString() {
     return "Libp2pTransport{" + context.localPeer() + "}";
+  }
+
+  /**
+   * Returns the NAT traversal services, or null when none run or before {@link #start()}.
+   *
+   * @return the services
+   */
+  public io.spacepanda.internal.net.nat.NatTraversal natTraversalOrNull() {
+    synchronized (lock) {
+      return traversal;
+    }
   }
 
   private Host hostOrNull() {

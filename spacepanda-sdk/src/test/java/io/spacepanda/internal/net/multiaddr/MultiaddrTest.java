@@ -192,4 +192,17 @@ class MultiaddrTest {
       assertEquals(enc.length, pos[0]);
     }
   }
+
+  @org.junit.jupiter.api.Test
+  void circuitAddress_roundTripsInTextAndBytes() throws Exception {
+    String relay = "/ip4/1.2.3.4/tcp/4001/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN";
+    String text = relay + "/p2p-circuit/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN";
+    Multiaddr m = Multiaddr.parse(text);
+    assertEquals(text, m.toString());
+    assertEquals(m, Multiaddr.fromBytes(m.toBytes()));
+    org.junit.jupiter.api.Assertions.assertTrue(m.isCircuit());
+    org.junit.jupiter.api.Assertions.assertFalse(Multiaddr.parse(relay).isCircuit());
+    // p2p-circuit is code 290 (0xa2 0x02) with no value
+    assertEquals("a202", HexFormat.of().formatHex(Multiaddr.parse("/p2p-circuit").toBytes()));
+  }
 }
