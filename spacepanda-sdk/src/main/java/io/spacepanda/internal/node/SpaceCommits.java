@@ -36,6 +36,8 @@ import java.util.function.Function;
  */
 final class SpaceCommits {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SpaceCommits.class);
+
   private final SpaceActor a;
   private final NodeContext ctx;
 
@@ -51,8 +53,10 @@ final class SpaceCommits {
   void commitAndBroadcast(Step s, GroupChannel gc, CommitOptions options, PeerId joiner,
       byte[] joinerInboxKey, Function<byte[], NodeWire.Msg> welcomeWrapper)
       throws SpacePandaException {
-    if (!ctx.policy.mayCommit(gc, ctx.self)) {
-      throw new IllegalStateException("this node does not commit " + gc.name());
+    if (!mayCommit(gc)) {
+      throw new io.spacepanda.RoleRequiredException(a.meta.view().roleOf(ctx.self).orElse(null),
+          "this node does not commit " + gc.name() + "; its committers are "
+          + ctx.policy.committers(a.meta, gc));
     }
     Set<PeerId> oldMembers = a.others(gc);
     GroupEnvelopeKeys oldKeys = gc.currentKeys();
@@ -116,13 +120,120 @@ final class SpaceCommits {
       PeerId p = GroupChannel.peerOf(m);
       a.leaving.remove(p);
       for (GroupChannel other : List.copyOf(a.channels.values())) {
-        if (ctx.policy.mayCommit(other, ctx.self) && other.leafOf(p) >= 0) {
+        if (other.leafOf(p) < 0) {
+          continue;
+        }
+        if (rank(other) == 0) {
           commitAndBroadcast(s, other, CommitOptions.builder().remove(other.leafOf(p)).build(),
               null, null, null);
+        } else if (mayCommit(other)) {
+          // Another committer goes first; this one takes over if it stays silent.
+          proposeRemoval(s, other, p);
+          commitPendingIfDue(s, other);
         }
       }
     }
     a.inbound.retryHeldRequests(s);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Who commits (see CommitPolicy)
+
+  /** @return true if this node may commit the group in its current epoch */
+  boolean mayCommit(GroupChannel gc) {
+    return ctx.policy.mayCommit(a.meta, gc, ctx.self);
+  }
+
+  /**
+   * Returns this node's place among the group's committers who are not leaving (members who
+   * proposed their own removal cannot commit it): 0 commits other members' proposals at once, k
+   * after k committer timeouts of silence; -1 if this node does not commit the group.
+   */
+  int rank(GroupChannel gc) {
+    List<PeerId> order = new ArrayList<>(ctx.policy.committers(a.meta, gc));
+    for (int leaf : gc.group().pendingSelfRemovals()) {
+      for (Member m : gc.group().members()) {
+        if (m.leafIndex() == leaf) {
+          order.remove(GroupChannel.peerOf(m));
+        }
+      }
+    }
+    return order.indexOf(ctx.self);
+  }
+
+  /**
+   * Commits the group's pending proposals if it is this node's turn: at once as the first
+   * committer, otherwise once the committers before it were silent for rank times the committer
+   * timeout since the first pending proposal of the epoch was seen here (a timer is armed).
+   */
+  void commitPendingIfDue(Step s, GroupChannel gc) throws SpacePandaException {
+    if (gc.group().pendingProposalCount() == 0 || gc.group().pendingCommitOrNull() != null) {
+      return;
+    }
+    int r = rank(gc);
+    if (r < 0) {
+      return;
+    }
+    long epoch = gc.group().epoch();
+    SpaceActor.Due d = a.due.get(gc.id());
+    if (d == null || d.epoch() != epoch) {
+      d = new SpaceActor.Due(epoch, ctx.now());
+      a.due.put(gc.id(), d);
+    }
+    java.time.Instant at = d.since().plus(ctx.config.committerTimeout().multipliedBy(r));
+    if (!ctx.now().isBefore(at)) {
+      if (r > 0) {
+        LOG.info("committers before this node were silent in {} epoch {}; committing for them",
+            gc.name(), epoch);
+      }
+      commitAndBroadcast(s, gc, CommitOptions.builder().includePendingProposals(true).build(),
+          null, null, null);
+      return;
+    }
+    if (!at.equals(d.armedAt())) {
+      a.due.put(gc.id(), new SpaceActor.Due(epoch, d.since(), at));
+      Id gid = gc.id();
+      java.time.Duration wait = java.time.Duration.between(ctx.now(), at);
+      s.afterCommit(() -> ctx.scheduler.schedule(wait, () -> a.step(s2 -> {
+        GroupChannel g = gid.equals(a.control.id()) ? (a.present ? a.control : null)
+            : a.channels.get(gid);
+        if (g != null) {
+          commitPendingIfDue(s2, g);
+        }
+        return null;
+      })));
+    }
+  }
+
+  /**
+   * After a space operation was applied: reports a change of governance, and if the roles changed,
+   * retries the commits held for their sender's role and re-checks whose turn it is to commit.
+   */
+  void afterRolesMayHaveChanged(Step s) throws SpacePandaException {
+    java.util.Map<PeerId, io.spacepanda.Role> roles = a.meta.view().members();
+    io.spacepanda.SpaceGovernance g = a.meta.view().governance();
+    if (a.governance != null && g != a.governance) {
+      io.spacepanda.Space sh = a.services.handles().space(a.spaceId, a.record.name());
+      s.event(l -> l.onGovernanceChanged(sh, g));
+    }
+    a.governance = g;
+    if (roles.equals(a.rolesSeen)) {
+      return;
+    }
+    a.rolesSeen = roles;
+    Id control = a.control.id();
+    s.afterCommit(() -> ctx.bus.publish(new EventBus.HeldMayOpen(control)));
+    commitPendingEverywhere(s);
+  }
+
+  /** Re-checks every group's pending proposals (after the roles changed). */
+  void commitPendingEverywhere(Step s) throws SpacePandaException {
+    if (a.present) {
+      commitPendingIfDue(s, a.control);
+    }
+    for (GroupChannel gc : List.copyOf(a.channels.values())) {
+      commitPendingIfDue(s, gc);
+    }
   }
 
   /** Removes a member: a commit if this node commits the group, a proposal otherwise. */
@@ -131,7 +242,7 @@ final class SpaceCommits {
     if (leaf < 0) {
       throw new IllegalStateException(member + " is not a member of " + gc.name());
     }
-    if (ctx.policy.mayCommit(gc, ctx.self)) {
+    if (mayCommit(gc)) {
       commitAndBroadcast(s, gc, CommitOptions.builder().remove(leaf).build(), null, null, null);
     } else {
       proposeRemoval(s, gc, member);
@@ -150,6 +261,7 @@ final class SpaceCommits {
     byte[] mlsBytes = control.group().protect(payload.toBytes(), new byte[0]).toBytes();
     ctx.seen.put(MessageId.of(NodeContext.sha256(mlsBytes)), Boolean.TRUE);
     broadcastGroup(s, control, mlsBytes);
+    afterRolesMayHaveChanged(s);
     return op;
   }
 
@@ -171,12 +283,18 @@ final class SpaceCommits {
     for (PeerId p : List.copyOf(wanted)) {
       if (gc.leafOf(p) < 0) {
         wanted.remove(p);
-      } else if (!ctx.policy.mayCommit(gc, ctx.self)) {
+      } else if (p.equals(ctx.self) || rank(gc) != 0) {
         propose(s, gc, gc.group().proposeRemove(gc.leafOf(p)));
+      } else if (gc.group().pendingCommitOrNull() == null) {
+        commitAndBroadcast(s, gc, CommitOptions.builder().remove(gc.leafOf(p)).build(), null,
+            null, null);
+        return;
       }
     }
     if (wanted.isEmpty()) {
       a.wantedRemovals.remove(gc.id());
+    } else {
+      commitPendingIfDue(s, gc);
     }
   }
 

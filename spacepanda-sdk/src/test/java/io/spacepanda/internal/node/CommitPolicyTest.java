@@ -14,6 +14,8 @@ import io.spacepanda.SpacePandaListener;
 import io.spacepanda.internal.channel.GroupChannel;
 import io.spacepanda.internal.crypto.IdentityKey;
 import io.spacepanda.internal.net.sim.SimulatedNetwork;
+import io.spacepanda.internal.space.SpaceId;
+import io.spacepanda.internal.space.SpaceState;
 import io.spacepanda.spi.Id;
 import io.spacepanda.spi.Storage;
 import java.security.NoSuchAlgorithmException;
@@ -52,11 +54,44 @@ class CommitPolicyTest {
     PeerId other = IdentityKey.generate(random).peerId();
     GroupChannel gc = new GroupChannel(Id.of(new byte[16]), Id.of(new byte[16]), "general",
         GroupChannel.KIND_TEXT, ctx.self, ctx.now(), ctx.newGroup(Id.of(new byte[16])), 0, 0);
+    SpaceState meta = new SpaceState(SpaceId.of(new byte[16]), ctx.self);
     CommitPolicy policy = CommitPolicy.ownerOnly();
 
-    assertTrue(policy.mayCommit(gc, ctx.self));
-    assertFalse(policy.mayCommit(gc, other));
-    assertEquals(ctx.self, policy.committer(gc));
+    assertTrue(policy.mayCommit(meta, gc, ctx.self));
+    assertFalse(policy.mayCommit(meta, gc, other));
+    assertEquals(ctx.self, policy.committer(meta, gc));
+  }
+
+  @Test
+  void roles_theOwnerOfAGroupCommitsIt_andOnlyMembersOfTheGroupDo() {
+    SecureRandom random = new SecureRandom();
+    NodeContext ctx = TestContexts.create(Storages.inMemory(), net.clock(), net.scheduler(),
+        new SpacePandaListener() {});
+    PeerId other = IdentityKey.generate(random).peerId();
+    GroupChannel gc = new GroupChannel(Id.of(new byte[16]), Id.of(new byte[16]), "general",
+        GroupChannel.KIND_TEXT, ctx.self, ctx.now(), ctx.newGroup(Id.of(new byte[16])), 0, 0);
+    SpaceState meta = new SpaceState(SpaceId.of(new byte[16]), ctx.self);
+    CommitPolicy policy = CommitPolicy.roles();
+
+    assertEquals(List.of(ctx.self), policy.committers(meta, gc));
+    assertFalse(policy.mayCommit(meta, gc, other), "not a member of the group");
+  }
+
+  @Test
+  void fallbackRank_dependsOnTheEpoch_andIsTheSameForEveryone() {
+    SecureRandom random = new SecureRandom();
+    PeerId a = IdentityKey.generate(random).peerId();
+    PeerId b = IdentityKey.generate(random).peerId();
+    byte[] group = new byte[16];
+    int firstA = 0;
+    for (long epoch = 0; epoch < 64; epoch++) {
+      byte[] ra = CommitPolicy.rank(epoch, group, a);
+      assertTrue(java.util.Arrays.equals(ra, CommitPolicy.rank(epoch, group, a)));
+      if (java.util.Arrays.compareUnsigned(ra, CommitPolicy.rank(epoch, group, b)) < 0) {
+        firstA++;
+      }
+    }
+    assertTrue(firstA > 0 && firstA < 64, "the order never changed over 64 epochs: " + firstA);
   }
 
   @Test
