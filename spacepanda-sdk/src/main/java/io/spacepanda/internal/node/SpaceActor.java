@@ -366,7 +366,7 @@ final class SpaceActor implements StepRunner.Owner {
       if (removal.isPresent()) {
         requirePermitted(removal.get(), "remove " + member);
         commits.publish(s, removal.get());
-      } else if (!isManager()) {
+      } else if (!isManager() || meta.view().roleOf(member).orElse(null) == Role.OWNER) {
         throw new io.spacepanda.RoleRequiredException(myRole(), "role " + myRole()
             + " may not remove members; the owner or an admin can");
       }

@@ -186,8 +186,16 @@ final class SpaceCommits {
         LOG.info("committers before this node were silent in {} epoch {}; committing for them",
             gc.name(), epoch);
       }
-      commitAndBroadcast(s, gc, CommitOptions.builder().includePendingProposals(true).build(),
-          null, null, null);
+      // Removals go by value: a member that missed the proposal (the returning owner) can still
+      // process the commit. Updates can only go by reference (RFC 9420 §12.2).
+      CommitOptions.Builder o = CommitOptions.builder().includePendingProposals(true);
+      int own = gc.group().ownLeafIndex();
+      for (int leaf : gc.group().pendingRemovals()) {
+        if (leaf != own) {
+          o.remove(leaf);
+        }
+      }
+      commitAndBroadcast(s, gc, o.build(), null, null, null);
       return;
     }
     if (!at.equals(d.armedAt())) {

@@ -437,9 +437,13 @@ public final class SpaceState {
    * the first.
    *
    * @param member the member to remove
-   * @return the body, or empty if the peer is not a removable member (not a member, or the owner)
+   * @return the body, or empty if the peer is not a removable member (not a member, or the
+   *     current owner)
    */
   public Optional<MemberRemoved> removalOf(PeerId member) {
+    if (member.equals(owner)) {
+      return Optional.empty();
+    }
     return liveJoins(member).map(tags -> new MemberRemoved(member, tags));
   }
 

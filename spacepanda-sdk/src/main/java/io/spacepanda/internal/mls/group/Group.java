@@ -533,6 +533,21 @@ public final class Group {
   }
 
   /**
+   * Returns the leaves whose removal is proposed in the current epoch, by anyone.
+   *
+   * @return the leaf indexes, without duplicates, in proposal order
+   */
+  public List<Integer> pendingRemovals() {
+    List<Integer> out = new ArrayList<>();
+    for (CachedProposal cp : proposals.values()) {
+      if (cp.proposal() instanceof Proposal.Remove r && !out.contains(r.removed())) {
+        out.add(r.removed());
+      }
+    }
+    return out;
+  }
+
+  /**
    * Forgets a cached proposal of the current epoch, so that this member's commits leave it out:
    * for a proposal the application's policy does not allow its sender to make.
    *
