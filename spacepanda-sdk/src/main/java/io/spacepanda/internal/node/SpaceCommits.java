@@ -58,6 +58,16 @@ final class SpaceCommits {
           "this node does not commit " + gc.name() + "; its committers are "
           + ctx.policy.committers(a.meta, gc));
     }
+    commitIgnoringPolicy(s, gc, options, joiner, joinerInboxKey, welcomeWrapper);
+  }
+
+  /**
+   * {@link #commitAndBroadcast} without asking {@link CommitPolicy}: only tests call it directly,
+   * to check that the other members refuse a commit of a member that may not commit.
+   */
+  void commitIgnoringPolicy(Step s, GroupChannel gc, CommitOptions options, PeerId joiner,
+      byte[] joinerInboxKey, Function<byte[], NodeWire.Msg> welcomeWrapper)
+      throws SpacePandaException {
     Set<PeerId> oldMembers = a.others(gc);
     GroupEnvelopeKeys oldKeys = gc.currentKeys();
     s.touch();

@@ -126,6 +126,47 @@ class CommitPolicyTest {
     assertEquals(List.of("in the new epoch"), bobGot.texts(), "seed " + seed);
   }
 
+  @Test
+  void aCommitOfAPlainMember_isRefusedByEveryMember_andCreatesNoFork() throws Exception {
+    Received carolGot = new Received();
+    Node alice = start(new Received());
+    Node bob = start(new Received());
+    Node carol = start(carolGot);
+    Space space = await(alice.createSpace("Team"));
+    await(bob.join(await(space.createInvite())));
+    await(carol.join(await(space.createInvite())));
+    net.runFor(Duration.ofMinutes(1));
+    Id spaceId = Id.ofHex(space.id());
+    Id channelId = Id.ofHex(space.channel("general").orElseThrow().id());
+    long before = alice.channelSnapshotOrNull(spaceId, channelId).epoch();
+
+    // Bob, a plain member, commits the channel anyway (a modified client would).
+    java.lang.reflect.Field f = Node.class.getDeclaredField("runtime");
+    f.setAccessible(true);
+    SpaceActor bobActor = ((NodeRuntime) f.get(bob)).ctx().spaces.get(spaceId);
+    CompletableFuture<Void> forged = bobActor.step(s -> {
+      bobActor.commits.commitIgnoringPolicy(s, bobActor.channels.get(channelId),
+          io.spacepanda.internal.mls.group.CommitOptions.builder().forcePath(true).build(), null,
+          null, null);
+      return null;
+    });
+    await(forged);
+    assertEquals(before + 1, bob.channelSnapshotOrNull(spaceId, channelId).epoch());
+    net.runFor(Duration.ofMinutes(2));
+    assertEquals(before, alice.channelSnapshotOrNull(spaceId, channelId).epoch(),
+        "the owner applied a plain member's commit (seed " + seed + ")");
+    assertEquals(before, carol.channelSnapshotOrNull(spaceId, channelId).epoch(),
+        "carol applied a plain member's commit (seed " + seed + ")");
+
+    // The others go on in the real epoch; the owner's next commit is the one everyone follows.
+    await(space.channel("general").orElseThrow().rotateKeys());
+    net.runFor(Duration.ofMinutes(1));
+    assertEquals(before + 1, carol.channelSnapshotOrNull(spaceId, channelId).epoch());
+    await(space.channel("general").orElseThrow().send("after the forged commit"));
+    net.runFor(Duration.ofMinutes(1));
+    assertEquals(List.of("after the forged commit"), carolGot.texts(), "seed " + seed);
+  }
+
   private Node start(SpacePandaListener listener) {
     NodeConfig config = new NodeConfig(null, Storages.inMemory(), net.transportFactory(),
         List.of(), List.of(), Jitter.none(), null, 2, net.clock(), net.scheduler(),
