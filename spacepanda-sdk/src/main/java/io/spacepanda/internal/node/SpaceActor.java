@@ -85,6 +85,10 @@ final class SpaceActor implements StepRunner.Owner {
    * fallback timer fires; see {@link SpaceCommits#commitPendingIfDue}.
    */
   final Map<Id, Due> due = new HashMap<>();
+  /** Peers this node lost its connection to and has not reached again. */
+  final Set<PeerId> lostPeers = new HashSet<>();
+  /** Until when this node commits no proposals of others (see the constructor). */
+  java.time.Instant quietUntil = java.time.Instant.MIN;
   /** Who could manage the space after the latest step, to report changes. */
   io.spacepanda.SpaceGovernance governance;
   /** The roles after the latest step, to notice changes. */
@@ -113,6 +117,20 @@ final class SpaceActor implements StepRunner.Owner {
     this.lane = new Lane("space " + spaceId, ActorKind.SPACE, ctx.workers);
     this.commits = new SpaceCommits(this);
     this.inbound = new SpaceInbound(this);
+    // A member reachable again may bring commits made while it was cut off: hold back the
+    // commits of others' proposals for one committer timeout, so this node follows them instead
+    // of committing the same epoch a second time (a fork).
+    ctx.bus.subscribe(e -> {
+      if (e instanceof EventBus.PeerLost pl) {
+        lane.execute(() -> lostPeers.add(pl.peer()));
+      } else if (e instanceof EventBus.PeerConnected pc) {
+        lane.execute(() -> {
+          if (lostPeers.remove(pc.peer())) {
+            quietUntil = ctx.now().plus(ctx.config.committerTimeout());
+          }
+        });
+      }
+    });
   }
 
   /**

@@ -191,6 +191,9 @@ final class SpaceCommits {
       a.due.put(gc.id(), d);
     }
     java.time.Instant at = d.since().plus(ctx.config.committerTimeout().multipliedBy(r));
+    if (at.isBefore(a.quietUntil)) {
+      at = a.quietUntil;
+    }
     if (!ctx.now().isBefore(at)) {
       if (r > 0) {
         LOG.info("committers before this node were silent in {} epoch {}; committing for them",
