@@ -85,6 +85,15 @@ final class SpaceActor implements StepRunner.Owner {
    * fallback timer fires; see {@link SpaceCommits#commitPendingIfDue}.
    */
   final Map<Id, Due> due = new HashMap<>();
+  /**
+   * Per group, the latest epoch seen in a message this node could not process yet because its
+   * group is behind, and when; see {@link SpaceCommits#commitPendingIfDue}.
+   */
+  final Map<Id, Ahead> aheadSeen = new HashMap<>();
+
+  /** A message of a later epoch was seen at {@code at}. */
+  record Ahead(long epoch, java.time.Instant at) {}
+
   /** Peers this node lost its connection to and has not reached again. */
   final Set<PeerId> lostPeers = new HashSet<>();
   /** Until when this node commits no proposals of others (see the constructor). */
@@ -99,10 +108,14 @@ final class SpaceActor implements StepRunner.Owner {
   /** A digest of what {@link #snapshot} was built from; lane-confined. */
   private long snapshotKey;
 
-  /** Proposals of a group's epoch wait since {@code since}; a timer is armed for {@code armedAt}. */
-  record Due(long epoch, java.time.Instant since, java.time.Instant armedAt) {
+  /**
+   * Proposals of a group's epoch wait since {@code since}; a timer is armed for {@code armedAt};
+   * nothing is committed before {@code notBefore} (null: no such bound).
+   */
+  record Due(long epoch, java.time.Instant since, java.time.Instant armedAt,
+      java.time.Instant notBefore) {
     Due(long epoch, java.time.Instant since) {
-      this(epoch, since, null);
+      this(epoch, since, null, null);
     }
   }
 

@@ -36,6 +36,9 @@ import java.util.function.Function;
  */
 final class SpaceCommits {
 
+  /** How long even the first committer waits before committing others' proposals. */
+  static final java.time.Duration COMMIT_GRACE = java.time.Duration.ofSeconds(1);
+
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SpaceCommits.class);
 
   private final SpaceActor a;
@@ -110,6 +113,10 @@ final class SpaceCommits {
       return;
     }
     a.register(gc);
+    SpaceActor.Ahead ahead = a.aheadSeen.get(gc.id());
+    if (ahead != null && ahead.epoch() <= epoch) {
+      a.aheadSeen.remove(gc.id());
+    }
     proposeRemovalsAgain(s, gc);
     if (!gc.isControl()) {
       for (Member m : c.added()) {
@@ -126,6 +133,7 @@ final class SpaceCommits {
       }
       return;
     }
+    boolean ownCommit = c.committer() == gc.group().ownLeafIndex();
     for (Member m : c.removed()) {
       PeerId p = GroupChannel.peerOf(m);
       a.leaving.remove(p);
@@ -133,11 +141,15 @@ final class SpaceCommits {
         if (other.leafOf(p) < 0) {
           continue;
         }
-        if (rank(other) == 0) {
+        if (ownCommit && rank(other) == 0) {
           commitAndBroadcast(s, other, CommitOptions.builder().remove(other.leafOf(p)).build(),
               null, null, null);
         } else if (mayCommit(other)) {
-          // Another committer goes first; this one takes over if it stays silent.
+          // The member that removed p from the space has most likely removed it from this
+          // channel too, in a commit still on its way: propose, and commit only if nothing
+          // came within one committer timeout (more for later committers).
+          a.due.put(other.id(), new SpaceActor.Due(other.group().epoch(), ctx.now(), null,
+              ctx.now().plus(ctx.config.committerTimeout())));
           proposeRemoval(s, other, p);
           commitPendingIfDue(s, other);
         }
@@ -194,6 +206,27 @@ final class SpaceCommits {
     if (at.isBefore(a.quietUntil)) {
       at = a.quietUntil;
     }
+    if (d.notBefore() != null && at.isBefore(d.notBefore())) {
+      at = d.notBefore();
+    }
+    // A short grace even for the first committer: a commit of the same epoch that arrived
+    // together with the proposal (a member coming back) is processed first.
+    java.time.Instant grace = d.since().plus(COMMIT_GRACE);
+    if (at.isBefore(grace)) {
+      at = grace;
+    }
+    // Messages of a later epoch were seen: the others moved on without this node; wait until it
+    // has caught up (bounded, so that a member lying about its epoch only delays commits).
+    SpaceActor.Ahead ahead = a.aheadSeen.get(gc.id());
+    if (ahead != null && ahead.epoch() > epoch) {
+      java.time.Instant until = ahead.at().plus(ctx.config.committerTimeout().multipliedBy(4));
+      if (ctx.now().isBefore(until)) {
+        java.time.Instant retry = ctx.now().plus(ctx.config.committerTimeout());
+        if (at.isBefore(retry)) {
+          at = retry;
+        }
+      }
+    }
     if (!ctx.now().isBefore(at)) {
       if (r > 0) {
         LOG.info("committers before this node were silent in {} epoch {}; committing for them",
@@ -212,7 +245,7 @@ final class SpaceCommits {
       return;
     }
     if (!at.equals(d.armedAt())) {
-      a.due.put(gc.id(), new SpaceActor.Due(epoch, d.since(), at));
+      a.due.put(gc.id(), new SpaceActor.Due(epoch, d.since(), at, d.notBefore()));
       Id gid = gc.id();
       java.time.Duration wait = java.time.Duration.between(ctx.now(), at);
       s.afterCommit(() -> ctx.scheduler.schedule(wait, () -> a.step(s2 -> {
@@ -304,12 +337,10 @@ final class SpaceCommits {
     for (PeerId p : List.copyOf(wanted)) {
       if (gc.leafOf(p) < 0) {
         wanted.remove(p);
-      } else if (p.equals(ctx.self) || rank(gc) != 0) {
+      } else {
+        // Even the first committer proposes and commits after the grace: another committer
+        // may have removed the member already in a commit still on its way.
         propose(s, gc, gc.group().proposeRemove(gc.leafOf(p)));
-      } else if (gc.group().pendingCommitOrNull() == null) {
-        commitAndBroadcast(s, gc, CommitOptions.builder().remove(gc.leafOf(p)).build(), null,
-            null, null);
-        return;
       }
     }
     if (wanted.isEmpty()) {

@@ -131,6 +131,8 @@ final class SpaceInbound {
       p = gc.group().process(m);
     } catch (MlsWrongEpochException e) {
       if (Group.epochOf(m) > gc.group().epoch()) {
+        // Other members are ahead: this node must not commit the epoch they already left.
+        a.aheadSeen.put(gc.id(), new SpaceActor.Ahead(Group.epochOf(m), ctx.now()));
         if (envelopeOrNull != null) {
           PendingEnvelopes.hold(s, ctx, envelopeOrNull);
         }
