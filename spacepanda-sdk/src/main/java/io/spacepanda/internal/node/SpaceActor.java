@@ -131,15 +131,18 @@ final class SpaceActor implements StepRunner.Owner {
     this.commits = new SpaceCommits(this);
     this.inbound = new SpaceInbound(this);
     // A member reachable again may bring commits made while it was cut off: hold back the
-    // commits of others' proposals for one committer timeout, so this node follows them instead
-    // of committing the same epoch a second time (a fork).
+    // commits of others' proposals for the outbox's longest backoff (or the committer timeout if
+    // longer), so this node follows them instead of committing the same epoch again (a fork).
     ctx.bus.subscribe(e -> {
       if (e instanceof EventBus.PeerLost pl) {
         lane.execute(() -> lostPeers.add(pl.peer()));
       } else if (e instanceof EventBus.PeerConnected pc) {
         lane.execute(() -> {
           if (lostPeers.remove(pc.peer())) {
-            quietUntil = ctx.now().plus(ctx.config.committerTimeout());
+            // Copies made while cut off reach this node within the outbox's longest backoff.
+            java.time.Duration d = ctx.config.committerTimeout();
+            quietUntil = ctx.now().plus(d.compareTo(Outbox.MAX_BACKOFF) > 0 ? d
+                : Outbox.MAX_BACKOFF);
           }
         });
       }
