@@ -174,6 +174,7 @@ public interface SpacePanda extends AutoCloseable {
     private Integer pastEpochRetention;
     private Duration deliveryHorizon;
     private Duration syncInterval;
+    private Duration committerTimeout;
     private Clock clock;
     private Scheduler scheduler;
     private SecureRandom random;
@@ -551,6 +552,28 @@ public interface SpacePanda extends AutoCloseable {
     }
 
     /**
+     * Sets how long members' proposals (a leave, a key update, a removal asked by a member) may
+     * wait for a group's first committer before the next committer in line commits them; default
+     * 30 seconds. The committer after that waits twice as long, and so on (see README, "Who
+     * commits"). Every member of a space should use the same value.
+     *
+     * @param timeout from 1 second to 1 day
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     * @throws IllegalStateException if set before
+     */
+    public Builder committerTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      requireUnset("committerTimeout", committerTimeout);
+      if (timeout.compareTo(Duration.ofSeconds(1)) < 0 || timeout.compareTo(Duration.ofDays(1)) > 0) {
+        throw new IllegalArgumentException(
+            "committerTimeout must be from 1 second to 1 day: " + timeout);
+      }
+      committerTimeout = timeout;
+      return this;
+    }
+
+    /**
      * Sets how long a join waits for the inviter's answer; default 7 days (an invite's lifetime).
      * A join never waits past its invite's expiry; then it fails with {@link
      * JoinTimeoutException}.
@@ -685,7 +708,8 @@ public interface SpacePanda extends AutoCloseable {
           passphrase == null ? null : passphrase.clone(),
           eventListener == null ? NodeEventListener.none() : eventListener,
           deliveryHorizon == null ? NodeConfig.DEFAULT_DELIVERY_HORIZON : deliveryHorizon,
-          syncInterval == null ? NodeConfig.DEFAULT_SYNC_INTERVAL : syncInterval);
+          syncInterval == null ? NodeConfig.DEFAULT_SYNC_INTERVAL : syncInterval,
+          committerTimeout == null ? NodeConfig.DEFAULT_COMMITTER_TIMEOUT : committerTimeout);
       return new NodeFront(new Node(config));
     }
 
@@ -712,6 +736,7 @@ public interface SpacePanda extends AutoCloseable {
       put(set, "pastEpochRetention", pastEpochRetention);
       put(set, "deliveryHorizon", deliveryHorizon);
       put(set, "syncInterval", syncInterval);
+      put(set, "committerTimeout", committerTimeout);
       put(set, "clock", clock);
       put(set, "scheduler", scheduler);
       put(set, "random", random == null ? null : "set");

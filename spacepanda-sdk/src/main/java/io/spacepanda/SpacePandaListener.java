@@ -113,4 +113,14 @@ public interface SpacePandaListener {
    * @param peer the peer
    */
   default void onPeerLost(PeerId peer) {}
+
+  /**
+   * Called when who can manage a space changes: its owner left ({@link
+   * SpaceGovernance#ADMINS_ONLY}) or its last owner or admin left ({@link
+   * SpaceGovernance#UNMANAGED}), or a space without manager got one back.
+   *
+   * @param space the space
+   * @param governance the new state; see {@link SpaceGovernance} for what can still be done
+   */
+  default void onGovernanceChanged(Space space, SpaceGovernance governance) {}
 }

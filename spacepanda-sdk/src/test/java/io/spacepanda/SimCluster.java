@@ -266,6 +266,11 @@ final class SimCluster implements AutoCloseable {
     }
 
     @Override
+    public void onGovernanceChanged(Space space, SpaceGovernance governance) {
+      log.add("governance " + governance);
+    }
+
+    @Override
     public void onSpaceJoined(Space space) {
       log.add("space " + space.name());
     }

@@ -225,6 +225,7 @@ public final class Chat {
       }
       case "/space" -> createSpace(required(command, arg, "NAME"));
       case "/invite" -> invite();
+      case "/role" -> role(required(command, arg, "PEER admin|member"));
       case "/join" -> join(required(command, arg, "CODE"));
       case "/enter" -> enterSpace(required(command, arg, "SPACE"));
       case "/channel" -> channel(required(command, arg, "NAME"));
@@ -251,6 +252,22 @@ public final class Chat {
     String code = await(space().createInvite());
     out.emit("invite " + code, "invite", "code", code, "space", currentSpace.name(),
         "spaceId", currentSpace.id());
+  }
+
+  private void role(String arg) throws CommandException {
+    String[] parts = arg.split("\\s+");
+    if (parts.length != 2) {
+      throw new CommandException("usage: /role PEER admin|member");
+    }
+    PeerId peer = PeerId.parse(parts[0]);
+    Role role = switch (parts[1].toLowerCase(java.util.Locale.ROOT)) {
+      case "admin" -> Role.ADMIN;
+      case "member" -> Role.MEMBER;
+      default -> throw new CommandException("role must be admin or member: " + parts[1]);
+    };
+    await(space().setRole(peer, role));
+    out.emit("* " + peer + " is now " + parts[1], "role", "peer", peer.toBase58(), "role",
+        role.name().toLowerCase(java.util.Locale.ROOT));
   }
 
   private void join(String code) throws CommandException {

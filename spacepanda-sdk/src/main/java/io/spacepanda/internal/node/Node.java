@@ -250,6 +250,11 @@ public final class Node implements Handles {
     return onSpace(spaceId, a -> a.setRole(member, role));
   }
 
+  CompletableFuture<Void> transferOwnership(Id spaceId, PeerId member) {
+    Objects.requireNonNull(member, "member");
+    return onSpace(spaceId, a -> a.transferOwnership(member));
+  }
+
   CompletableFuture<Channel> createChannel(Id spaceId, String name) {
     checkName(name);
     return onSpace(spaceId, a -> a.createChannel(name));

@@ -73,7 +73,7 @@ final class NodeContext {
   final Cache<MessageId, Boolean> seen =
       Caffeine.newBuilder().maximumSize(DEDUP_CACHE_SIZE).executor(Runnable::run).build();
   final NodeStats stats;
-  final CommitPolicy policy = CommitPolicy.ownerOnly();
+  final CommitPolicy policy = CommitPolicy.roles();
   private volatile Transport transport;
 
   NodeContext(NodeConfig config, Storage storage, IdentityKey identity, InboxKey inbox,

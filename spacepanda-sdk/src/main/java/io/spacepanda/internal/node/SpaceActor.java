@@ -80,11 +80,44 @@ final class SpaceActor implements StepRunner.Owner {
   final Map<Id, Set<PeerId>> wantedRemovals = new HashMap<>();
   /** Groups with envelopes held because earlier messages of their sender were missing. */
   final Set<Id> heldAhead = new HashSet<>();
+  /**
+   * Per group, since when proposals of its current epoch wait here for a commit, and when the
+   * fallback timer fires; see {@link SpaceCommits#commitPendingIfDue}.
+   */
+  final Map<Id, Due> due = new HashMap<>();
+  /**
+   * Per group, the latest epoch seen in a message this node could not process yet because its
+   * group is behind, and when; see {@link SpaceCommits#commitPendingIfDue}.
+   */
+  final Map<Id, Ahead> aheadSeen = new HashMap<>();
+
+  /** A message of a later epoch was seen at {@code at}. */
+  record Ahead(long epoch, java.time.Instant at) {}
+
+  /** Peers this node lost its connection to and has not reached again. */
+  final Set<PeerId> lostPeers = new HashSet<>();
+  /** Until when this node commits no proposals of others (see the constructor). */
+  java.time.Instant quietUntil = java.time.Instant.MIN;
+  /** Who could manage the space after the latest step, to report changes. */
+  io.spacepanda.SpaceGovernance governance;
+  /** The roles after the latest step, to notice changes. */
+  Map<PeerId, Role> rolesSeen = Map.of();
   /** False once this node is no longer a member of the space's control group. */
   boolean present = true;
   private volatile SpaceSnapshot snapshot;
   /** A digest of what {@link #snapshot} was built from; lane-confined. */
   private long snapshotKey;
+
+  /**
+   * Proposals of a group's epoch wait since {@code since}; a timer is armed for {@code armedAt};
+   * nothing is committed before {@code notBefore} (null: no such bound).
+   */
+  record Due(long epoch, java.time.Instant since, java.time.Instant armedAt,
+      java.time.Instant notBefore) {
+    Due(long epoch, java.time.Instant since) {
+      this(epoch, since, null, null);
+    }
+  }
 
   /** The node-wide services a space uses. */
   record Services(Outbox outbox, DirectMessenger messenger, PeerDirectory directory,
@@ -97,6 +130,23 @@ final class SpaceActor implements StepRunner.Owner {
     this.lane = new Lane("space " + spaceId, ActorKind.SPACE, ctx.workers);
     this.commits = new SpaceCommits(this);
     this.inbound = new SpaceInbound(this);
+    // A member reachable again may bring commits made while it was cut off: hold back the
+    // commits of others' proposals for the outbox's longest backoff (or the committer timeout if
+    // longer), so this node follows them instead of committing the same epoch again (a fork).
+    ctx.bus.subscribe(e -> {
+      if (e instanceof EventBus.PeerLost pl) {
+        lane.execute(() -> lostPeers.add(pl.peer()));
+      } else if (e instanceof EventBus.PeerConnected pc) {
+        lane.execute(() -> {
+          if (lostPeers.remove(pc.peer())) {
+            // Copies made while cut off reach this node within the outbox's longest backoff.
+            java.time.Duration d = ctx.config.committerTimeout();
+            quietUntil = ctx.now().plus(d.compareTo(Outbox.MAX_BACKOFF) > 0 ? d
+                : Outbox.MAX_BACKOFF);
+          }
+        });
+      }
+    });
   }
 
   /**
@@ -118,6 +168,8 @@ final class SpaceActor implements StepRunner.Owner {
     }
     record = s.record();
     meta = s.meta();
+    governance = meta.view().governance();
+    rolesSeen = meta.view().members();
     control = s.control();
     present = true;
     register(control);
@@ -174,9 +226,10 @@ final class SpaceActor implements StepRunner.Owner {
     snapshotKey = key;
     SpaceSnapshot prev = snapshot;
     Map<Id, SpaceSnapshot.ChannelSnapshot> prevChannels = prev == null ? Map.of() : prev.channels();
-    snapshot = new SpaceSnapshot(spaceId, record.name(), control.owner(),
+    snapshot = new SpaceSnapshot(spaceId, record.name(), meta.lastOwner(),
         Set.copyOf(control.members()), Map.copyOf(meta.view().members()),
-        SpaceSnapshot.channelsOf(List.copyOf(channels.values()), prevChannels), present);
+        SpaceSnapshot.channelsOf(List.copyOf(channels.values()), prevChannels), present,
+        meta.view().governance());
   }
 
   /** @return the picture after the latest committed step; safe from any thread */
@@ -250,14 +303,41 @@ final class SpaceActor implements StepRunner.Owner {
   // ---------------------------------------------------------------------------------------------
   // API operations (each one step)
 
+  private Role myRole() {
+    return meta.view().roleOf(ctx.self).orElse(null);
+  }
+
+  /** Fails with {@link io.spacepanda.RoleRequiredException} unless the roles allow the op. */
+  private void requirePermitted(SpaceOp.Body body, String refused) {
+    if (!meta.permits(ctx.self, body)) {
+      throw new io.spacepanda.RoleRequiredException(myRole(),
+          "role " + myRole() + " may not " + refused + " (see Role)");
+    }
+  }
+
+  private boolean isManager() {
+    Role r = myRole();
+    return r == Role.OWNER || r == Role.ADMIN;
+  }
+
   CompletableFuture<Void> setRole(PeerId member, Role role) {
     return step(s -> {
       requirePresent();
-      SpaceOp.Body body = new SpaceOp.SetRole(member, role);
-      if (!meta.permits(ctx.self, body)) {
-        throw new IllegalStateException("this node's role may not make " + member + " " + role);
+      requirePermitted(new SpaceOp.SetRole(member, role), "make " + member + " " + role);
+      commits.publish(s, new SpaceOp.SetRole(member, role));
+      return null;
+    });
+  }
+
+  CompletableFuture<Void> transferOwnership(PeerId member) {
+    return step(s -> {
+      requirePresent();
+      if (member.equals(ctx.self)) {
+        throw new IllegalArgumentException("this node is the owner already");
       }
-      commits.publish(s, body);
+      requirePermitted(new SpaceOp.TransferOwnership(member),
+          "transfer the ownership to " + member + "; only the owner can, to a member");
+      commits.publish(s, new SpaceOp.TransferOwnership(member));
       return null;
     });
   }
@@ -268,10 +348,7 @@ final class SpaceActor implements StepRunner.Owner {
       Id channelId = ctx.randomId();
       SpaceOp.Body body = new SpaceOp.CreateChannel(ChannelId.of(channelId.toBytes()), name,
           SpaceConstants.CHANNEL_KIND_TEXT);
-      if (!meta.permits(ctx.self, body)) {
-        throw new IllegalStateException("role " + meta.view().roleOf(ctx.self).orElse(null)
-            + " may not create channels; the owner or an admin can");
-      }
+      requirePermitted(body, "create channels; the owner or an admin can");
       GroupChannel gc = new GroupChannel(channelId, spaceId, name, GroupChannel.KIND_TEXT,
           ctx.self, ctx.now(), ctx.newGroup(channelId), 0, 0);
       s.write(t -> GroupStore.saveChannel(t, gc));
@@ -286,11 +363,9 @@ final class SpaceActor implements StepRunner.Owner {
 
   CompletableFuture<Void> renameChannel(Id channelId, String newName) {
     return step(s -> {
-      GroupChannel gc = group(channelId);
+      group(channelId);
       SpaceOp.Body body = new SpaceOp.RenameChannel(ChannelId.of(channelId.toBytes()), newName);
-      if (!meta.permits(ctx.self, body)) {
-        throw new IllegalStateException("this node's role may not rename channels");
-      }
+      requirePermitted(body, "rename channels; the owner or an admin can");
       commits.publish(s, body);
       commits.applyNames(s);
       return null;
@@ -300,9 +375,9 @@ final class SpaceActor implements StepRunner.Owner {
   CompletableFuture<String> createInvite() {
     return step(s -> {
       requirePresent();
-      if (!ctx.policy.mayCommit(control, ctx.self)) {
-        throw new IllegalStateException("only the space owner " + ctx.policy.committer(control)
-            + " can invite");
+      if (!isManager() || !commits.mayCommit(control)) {
+        throw new io.spacepanda.RoleRequiredException(myRole(),
+            "only the owner or an admin can invite; this node is " + myRole());
       }
       InviteCode code = InviteCode.issue(SpaceId.of(spaceId.toBytes()),
           services.directory().inviteContact(), ctx.now().plus(INVITE_LIFETIME),
@@ -319,12 +394,19 @@ final class SpaceActor implements StepRunner.Owner {
         throw new IllegalArgumentException("use leave() to leave a space");
       }
       Optional<SpaceOp.MemberRemoved> removal = meta.removalOf(member);
-      if (removal.isPresent() && meta.permits(ctx.self, removal.get())) {
+      if (removal.isEmpty() && control.leafOf(member) < 0) {
+        throw new IllegalStateException(member + " is not a member of the space");
+      }
+      if (removal.isPresent()) {
+        requirePermitted(removal.get(), "remove " + member);
         commits.publish(s, removal.get());
+      } else if (!isManager() || meta.view().roleOf(member).orElse(null) == Role.OWNER) {
+        throw new io.spacepanda.RoleRequiredException(myRole(), "role " + myRole()
+            + " may not remove members; the owner or an admin can");
       }
       commits.removeMember(s, control, member);
       for (GroupChannel gc : List.copyOf(channels.values())) {
-        if (ctx.policy.mayCommit(gc, ctx.self) && gc.leafOf(member) >= 0) {
+        if (commits.mayCommit(gc) && gc.leafOf(member) >= 0) {
           commits.removeMember(s, gc, member);
         }
       }
@@ -335,17 +417,12 @@ final class SpaceActor implements StepRunner.Owner {
   CompletableFuture<Void> leaveSpace() {
     return step(s -> {
       requirePresent();
-      if (ctx.policy.mayCommit(control, ctx.self)) {
-        throw new IllegalStateException("the owner cannot leave its space yet");
-      }
       Optional<SpaceOp.MemberLeft> departure = meta.departureOf(ctx.self);
       if (departure.isPresent()) {
         commits.publish(s, departure.get());
       }
       for (GroupChannel gc : List.copyOf(channels.values())) {
-        if (!ctx.policy.mayCommit(gc, ctx.self)) {
-          commits.proposeRemoval(s, gc, ctx.self);
-        }
+        commits.proposeRemoval(s, gc, ctx.self);
       }
       commits.proposeRemoval(s, control, ctx.self);
       return null;
@@ -355,9 +432,9 @@ final class SpaceActor implements StepRunner.Owner {
   CompletableFuture<Void> addToChannel(Id channelId, PeerId member) {
     return step(s -> {
       GroupChannel gc = group(channelId);
-      if (!ctx.policy.mayCommit(gc, ctx.self)) {
-        throw new IllegalStateException("only the channel owner " + ctx.policy.committer(gc)
-            + " can add");
+      if (!commits.mayCommit(gc)) {
+        throw new io.spacepanda.RoleRequiredException(myRole(), "only the channel's committers "
+            + ctx.policy.committers(meta, gc) + " can add");
       }
       Contact mi = contact(member);
       if (mi == null || !control.members().contains(member)) {
@@ -377,6 +454,10 @@ final class SpaceActor implements StepRunner.Owner {
       if (member.equals(ctx.self)) {
         throw new IllegalArgumentException("use leave() to leave a channel");
       }
+      if (!isManager()) {
+        throw new io.spacepanda.RoleRequiredException(myRole(),
+            "role " + myRole() + " may not remove members from channels");
+      }
       commits.removeMember(s, gc, member);
       return null;
     });
@@ -385,9 +466,9 @@ final class SpaceActor implements StepRunner.Owner {
   CompletableFuture<Void> rotateKeys(Id channelId) {
     return step(s -> {
       GroupChannel gc = group(channelId);
-      if (ctx.policy.mayCommit(gc, ctx.self)) {
-        commits.commitAndBroadcast(s, gc, CommitOptions.builder().forcePath(true).build(), null,
-            null, null);
+      if (commits.mayCommit(gc) && gc.group().pendingCommitOrNull() == null) {
+        commits.commitAndBroadcast(s, gc, CommitOptions.builder().forcePath(true)
+            .includePendingProposals(true).build(), null, null, null);
       } else {
         s.touch();
         commits.propose(s, gc, gc.group().proposeUpdate());
@@ -399,9 +480,6 @@ final class SpaceActor implements StepRunner.Owner {
   CompletableFuture<Void> leaveChannel(Id channelId) {
     return step(s -> {
       GroupChannel gc = group(channelId);
-      if (ctx.policy.mayCommit(gc, ctx.self)) {
-        throw new IllegalStateException("the owner cannot leave its channel yet");
-      }
       commits.proposeRemoval(s, gc, ctx.self);
       return null;
     });

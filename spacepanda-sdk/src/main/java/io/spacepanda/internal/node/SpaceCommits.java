@@ -36,6 +36,11 @@ import java.util.function.Function;
  */
 final class SpaceCommits {
 
+  /** How long even the first committer waits before committing others' proposals. */
+  static final java.time.Duration COMMIT_GRACE = java.time.Duration.ofSeconds(1);
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SpaceCommits.class);
+
   private final SpaceActor a;
   private final NodeContext ctx;
 
@@ -51,9 +56,21 @@ final class SpaceCommits {
   void commitAndBroadcast(Step s, GroupChannel gc, CommitOptions options, PeerId joiner,
       byte[] joinerInboxKey, Function<byte[], NodeWire.Msg> welcomeWrapper)
       throws SpacePandaException {
-    if (!ctx.policy.mayCommit(gc, ctx.self)) {
-      throw new IllegalStateException("this node does not commit " + gc.name());
+    if (!mayCommit(gc)) {
+      throw new io.spacepanda.RoleRequiredException(a.meta.view().roleOf(ctx.self).orElse(null),
+          "this node does not commit " + gc.name() + "; its committers are "
+          + ctx.policy.committers(a.meta, gc));
     }
+    commitIgnoringPolicy(s, gc, options, joiner, joinerInboxKey, welcomeWrapper);
+  }
+
+  /**
+   * {@link #commitAndBroadcast} without asking {@link CommitPolicy}: only tests call it directly,
+   * to check that the other members refuse a commit of a member that may not commit.
+   */
+  void commitIgnoringPolicy(Step s, GroupChannel gc, CommitOptions options, PeerId joiner,
+      byte[] joinerInboxKey, Function<byte[], NodeWire.Msg> welcomeWrapper)
+      throws SpacePandaException {
     Set<PeerId> oldMembers = a.others(gc);
     GroupEnvelopeKeys oldKeys = gc.currentKeys();
     s.touch();
@@ -96,6 +113,10 @@ final class SpaceCommits {
       return;
     }
     a.register(gc);
+    SpaceActor.Ahead ahead = a.aheadSeen.get(gc.id());
+    if (ahead != null && ahead.epoch() <= epoch) {
+      a.aheadSeen.remove(gc.id());
+    }
     proposeRemovalsAgain(s, gc);
     if (!gc.isControl()) {
       for (Member m : c.added()) {
@@ -112,17 +133,161 @@ final class SpaceCommits {
       }
       return;
     }
+    boolean ownCommit = c.committer() == gc.group().ownLeafIndex();
     for (Member m : c.removed()) {
       PeerId p = GroupChannel.peerOf(m);
       a.leaving.remove(p);
       for (GroupChannel other : List.copyOf(a.channels.values())) {
-        if (ctx.policy.mayCommit(other, ctx.self) && other.leafOf(p) >= 0) {
+        if (other.leafOf(p) < 0) {
+          continue;
+        }
+        if (ownCommit && rank(other) == 0) {
           commitAndBroadcast(s, other, CommitOptions.builder().remove(other.leafOf(p)).build(),
               null, null, null);
+        } else if (mayCommit(other)) {
+          // The member that removed p from the space has most likely removed it from this
+          // channel too, in a commit still on its way: propose, and commit only if nothing
+          // came within one committer timeout (more for later committers).
+          a.due.put(other.id(), new SpaceActor.Due(other.group().epoch(), ctx.now(), null,
+              ctx.now().plus(ctx.config.committerTimeout())));
+          proposeRemoval(s, other, p);
+          commitPendingIfDue(s, other);
         }
       }
     }
     a.inbound.retryHeldRequests(s);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Who commits (see CommitPolicy)
+
+  /** @return true if this node may commit the group in its current epoch */
+  boolean mayCommit(GroupChannel gc) {
+    return ctx.policy.mayCommit(a.meta, gc, ctx.self);
+  }
+
+  /**
+   * Returns this node's place among the group's committers who are not leaving (members who
+   * proposed their own removal cannot commit it): 0 commits other members' proposals at once, k
+   * after k committer timeouts of silence; -1 if this node does not commit the group.
+   */
+  int rank(GroupChannel gc) {
+    List<PeerId> order = new ArrayList<>(ctx.policy.committers(a.meta, gc));
+    for (int leaf : gc.group().pendingSelfRemovals()) {
+      for (Member m : gc.group().members()) {
+        if (m.leafIndex() == leaf) {
+          order.remove(GroupChannel.peerOf(m));
+        }
+      }
+    }
+    return order.indexOf(ctx.self);
+  }
+
+  /**
+   * Commits the group's pending proposals if it is this node's turn: at once as the first
+   * committer, otherwise once the committers before it were silent for rank times the committer
+   * timeout since the first pending proposal of the epoch was seen here (a timer is armed).
+   */
+  void commitPendingIfDue(Step s, GroupChannel gc) throws SpacePandaException {
+    if (gc.group().pendingProposalCount() == 0 || gc.group().pendingCommitOrNull() != null) {
+      return;
+    }
+    int r = rank(gc);
+    if (r < 0) {
+      return;
+    }
+    long epoch = gc.group().epoch();
+    SpaceActor.Due d = a.due.get(gc.id());
+    if (d == null || d.epoch() != epoch) {
+      d = new SpaceActor.Due(epoch, ctx.now());
+      a.due.put(gc.id(), d);
+    }
+    java.time.Instant at = d.since().plus(ctx.config.committerTimeout().multipliedBy(r));
+    if (at.isBefore(a.quietUntil)) {
+      at = a.quietUntil;
+    }
+    if (d.notBefore() != null && at.isBefore(d.notBefore())) {
+      at = d.notBefore();
+    }
+    // A short grace even for the first committer: a commit of the same epoch that arrived
+    // together with the proposal (a member coming back) is processed first.
+    java.time.Instant grace = d.since().plus(COMMIT_GRACE);
+    if (at.isBefore(grace)) {
+      at = grace;
+    }
+    // Messages of a later epoch were seen: the others moved on without this node; wait until it
+    // has caught up (bounded, so that a member lying about its epoch only delays commits).
+    SpaceActor.Ahead ahead = a.aheadSeen.get(gc.id());
+    if (ahead != null && ahead.epoch() > epoch) {
+      java.time.Instant until = ahead.at().plus(ctx.config.committerTimeout().multipliedBy(4));
+      if (ctx.now().isBefore(until)) {
+        java.time.Instant retry = ctx.now().plus(ctx.config.committerTimeout());
+        if (at.isBefore(retry)) {
+          at = retry;
+        }
+      }
+    }
+    if (!ctx.now().isBefore(at)) {
+      if (r > 0) {
+        LOG.info("committers before this node were silent in {} epoch {}; committing for them",
+            gc.name(), epoch);
+      }
+      // Removals go by value: a member that missed the proposal (the returning owner) can still
+      // process the commit. Updates can only go by reference (RFC 9420 §12.2).
+      CommitOptions.Builder o = CommitOptions.builder().includePendingProposals(true);
+      int own = gc.group().ownLeafIndex();
+      for (int leaf : gc.group().pendingRemovals()) {
+        if (leaf != own) {
+          o.remove(leaf);
+        }
+      }
+      commitAndBroadcast(s, gc, o.build(), null, null, null);
+      return;
+    }
+    if (!at.equals(d.armedAt())) {
+      a.due.put(gc.id(), new SpaceActor.Due(epoch, d.since(), at, d.notBefore()));
+      Id gid = gc.id();
+      java.time.Duration wait = java.time.Duration.between(ctx.now(), at);
+      s.afterCommit(() -> ctx.scheduler.schedule(wait, () -> a.step(s2 -> {
+        GroupChannel g = gid.equals(a.control.id()) ? (a.present ? a.control : null)
+            : a.channels.get(gid);
+        if (g != null) {
+          commitPendingIfDue(s2, g);
+        }
+        return null;
+      })));
+    }
+  }
+
+  /**
+   * After a space operation was applied: reports a change of governance, and if the roles changed,
+   * retries the commits held for their sender's role and re-checks whose turn it is to commit.
+   */
+  void afterRolesMayHaveChanged(Step s) throws SpacePandaException {
+    java.util.Map<PeerId, io.spacepanda.Role> roles = a.meta.view().members();
+    io.spacepanda.SpaceGovernance g = a.meta.view().governance();
+    if (a.governance != null && g != a.governance) {
+      io.spacepanda.Space sh = a.services.handles().space(a.spaceId, a.record.name());
+      s.event(l -> l.onGovernanceChanged(sh, g));
+    }
+    a.governance = g;
+    if (roles.equals(a.rolesSeen)) {
+      return;
+    }
+    a.rolesSeen = roles;
+    Id control = a.control.id();
+    s.afterCommit(() -> ctx.bus.publish(new EventBus.HeldMayOpen(control)));
+    commitPendingEverywhere(s);
+  }
+
+  /** Re-checks every group's pending proposals (after the roles changed). */
+  void commitPendingEverywhere(Step s) throws SpacePandaException {
+    if (a.present) {
+      commitPendingIfDue(s, a.control);
+    }
+    for (GroupChannel gc : List.copyOf(a.channels.values())) {
+      commitPendingIfDue(s, gc);
+    }
   }
 
   /** Removes a member: a commit if this node commits the group, a proposal otherwise. */
@@ -131,7 +296,7 @@ final class SpaceCommits {
     if (leaf < 0) {
       throw new IllegalStateException(member + " is not a member of " + gc.name());
     }
-    if (ctx.policy.mayCommit(gc, ctx.self)) {
+    if (mayCommit(gc)) {
       commitAndBroadcast(s, gc, CommitOptions.builder().remove(leaf).build(), null, null, null);
     } else {
       proposeRemoval(s, gc, member);
@@ -150,6 +315,7 @@ final class SpaceCommits {
     byte[] mlsBytes = control.group().protect(payload.toBytes(), new byte[0]).toBytes();
     ctx.seen.put(MessageId.of(NodeContext.sha256(mlsBytes)), Boolean.TRUE);
     broadcastGroup(s, control, mlsBytes);
+    afterRolesMayHaveChanged(s);
     return op;
   }
 
@@ -171,12 +337,16 @@ final class SpaceCommits {
     for (PeerId p : List.copyOf(wanted)) {
       if (gc.leafOf(p) < 0) {
         wanted.remove(p);
-      } else if (!ctx.policy.mayCommit(gc, ctx.self)) {
+      } else {
+        // Even the first committer proposes and commits after the grace: another committer
+        // may have removed the member already in a commit still on its way.
         propose(s, gc, gc.group().proposeRemove(gc.leafOf(p)));
       }
     }
     if (wanted.isEmpty()) {
       a.wantedRemovals.remove(gc.id());
+    } else {
+      commitPendingIfDue(s, gc);
     }
   }
 

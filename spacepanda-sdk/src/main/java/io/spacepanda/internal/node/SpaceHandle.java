@@ -55,6 +55,16 @@ final class SpaceHandle implements Space {
   }
 
   @Override
+  public io.spacepanda.SpaceGovernance governance() {
+    return live().governance();
+  }
+
+  @Override
+  public CompletableFuture<Void> transferOwnership(PeerId member) {
+    return node.transferOwnership(spaceId, member);
+  }
+
+  @Override
   public Set<PeerId> members() {
     return live().members();
   }

@@ -18,6 +18,7 @@ import io.spacepanda.internal.mls.group.Group;
 import io.spacepanda.internal.mls.group.KeyPackageBundle;
 import io.spacepanda.internal.mls.group.Member;
 import io.spacepanda.internal.mls.group.ProcessedMessage;
+import io.spacepanda.internal.mls.message.ContentType;
 import io.spacepanda.internal.mls.message.EncryptedGroupSecrets;
 import io.spacepanda.internal.mls.message.KeyPackage;
 import io.spacepanda.internal.mls.message.MlsMessage;
@@ -111,11 +112,27 @@ final class SpaceInbound {
     if (ctx.seen.getIfPresent(id) != null) {
       return drop(DropReason.DUPLICATE, "duplicate");
     }
+    if (isCommit(m) && Group.epochOf(m) == gc.group().epoch()) {
+      // Only the group's committers commit: a commit of anyone else is never applied (no fork).
+      // It is held, not dropped, because its sender may be an admin whose promotion has not
+      // reached this node yet; it is tried again when the roles or the epoch change.
+      PeerId committer = peerAt(gc, gc.group().senderLeafOf(m));
+      if (committer == null || !ctx.policy.mayCommit(a.meta, gc, committer)) {
+        LOG.info("holding a commit of {} by {}, who is not one of its committers {}", gc.name(),
+            committer, ctx.policy.committers(a.meta, gc));
+        if (envelopeOrNull != null) {
+          PendingEnvelopes.hold(s, ctx, envelopeOrNull);
+        }
+        return InboundRouter.Outcome.HELD;
+      }
+    }
     ProcessedMessage p;
     try {
       p = gc.group().process(m);
     } catch (MlsWrongEpochException e) {
       if (Group.epochOf(m) > gc.group().epoch()) {
+        // Other members are ahead: this node must not commit the epoch they already left.
+        a.aheadSeen.put(gc.id(), new SpaceActor.Ahead(Group.epochOf(m), ctx.now()));
         if (envelopeOrNull != null) {
           PendingEnvelopes.hold(s, ctx, envelopeOrNull);
         }
@@ -151,12 +168,59 @@ final class SpaceInbound {
           }
         }
       }
-      if (ctx.policy.mayCommit(gc, ctx.self)) {
-        a.commits.commitAndBroadcast(s, gc,
-            CommitOptions.builder().includePendingProposals(true).build(), null, null, null);
+      if (!allowedProposal(gc, q)) {
+        gc.group().discardProposal(q.reference());
+        return drop(DropReason.REFUSED, "proposal its sender's role does not allow");
       }
+      a.commits.commitPendingIfDue(s, gc);
     }
     return InboundRouter.Outcome.DONE;
+  }
+
+  private static boolean isCommit(MlsMessage m) {
+    if (m.privateMessage() != null) {
+      return m.privateMessage().contentType() == ContentType.COMMIT;
+    }
+    return m.publicMessage() != null
+        && m.publicMessage().content().contentType() == ContentType.COMMIT;
+  }
+
+  private static PeerId peerAt(GroupChannel gc, int leaf) {
+    for (Member mem : gc.group().members()) {
+      if (mem.leafIndex() == leaf) {
+        return GroupChannel.peerOf(mem);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * What a member may propose: an update of its own leaf and its own removal, always; the removal
+   * of another member only as one of the group's committers whose role allows that removal.
+   * Anything else would let a plain member change the group through a committer's commit.
+   */
+  private boolean allowedProposal(GroupChannel gc, ProcessedMessage.ProposalQueued q) {
+    if (q.sender().type() != io.spacepanda.internal.mls.message.SenderType.MEMBER) {
+      return false;
+    }
+    int from = q.sender().index();
+    if (q.proposal() instanceof Proposal.Update) {
+      return true;
+    }
+    if (!(q.proposal() instanceof Proposal.Remove r)) {
+      return false;
+    }
+    if (r.removed() == from) {
+      return true;
+    }
+    PeerId sender = peerAt(gc, from);
+    PeerId target = peerAt(gc, r.removed());
+    if (sender == null || target == null || !ctx.policy.mayCommit(a.meta, gc, sender)) {
+      return false;
+    }
+    // A member already removed from the space may be removed by any committer (a cascade).
+    Optional<SpaceOp.MemberRemoved> removal = a.meta.removalOf(target);
+    return removal.isEmpty() || a.meta.permits(sender, removal.get());
   }
 
   private InboundRouter.Outcome onApplication(Step s, GroupChannel gc, MessageId id,
@@ -213,6 +277,7 @@ final class SpaceInbound {
     }
     s.write(t -> t.appendSpaceOperation(SpaceCommits.stored(op)));
     a.commits.applyNames(s);
+    a.commits.afterRolesMayHaveChanged(s);
     if (!a.meta.isEffective(op.id())) {
       return InboundRouter.Outcome.DONE;
     }
@@ -231,7 +296,7 @@ final class SpaceInbound {
   /** Admits a joiner holding a valid invite: commits the adds and answers with the Welcomes. */
   void onJoinRequest(Step s, JoinRequest r) throws SpacePandaException {
     PeerId joiner = r.joiner().peer();
-    if (!a.present || !ctx.policy.mayCommit(a.control, ctx.self)) {
+    if (!a.present || !a.commits.mayCommit(a.control)) {
       refuse(s, r, JoinResponse.Refusal.UNKNOWN);
       return;
     }
@@ -281,7 +346,7 @@ final class SpaceInbound {
           return null;
         });
     a.commits.publish(s, new SpaceOp.MemberJoined(r.joiner()));
-    JoinResponse accepted = JoinResponse.accepted(r.spaceId(), ctx.self, welcomes[0],
+    JoinResponse accepted = JoinResponse.accepted(r.spaceId(), a.meta.owner(), welcomes[0],
         List.of(new JoinResponse.ChannelWelcome(ChannelId.of(general.id().toBytes()), welcomes[1])),
         a.meta.log(), List.copyOf(a.meta.view().contacts().values()));
     a.dispatchAfterCommit(s, a.services.messenger().send(s, a.services.outbox(), joiner, inboxKey,
@@ -323,7 +388,7 @@ final class SpaceInbound {
       throws SpacePandaException {
     GroupChannel gc = a.channels.get(Id.of(r.channelId()));
     PeerId member = PeerId.fromBytes(r.member().peer());
-    if (gc == null || !a.present || !ctx.policy.mayCommit(gc, ctx.self)) {
+    if (gc == null || !a.present || !a.commits.mayCommit(gc)) {
       drop(DropReason.UNEXPECTED, "channel join request for an unknown channel");
       return;
     }

@@ -16,14 +16,16 @@ import java.util.Set;
  *
  * @param spaceId the space id
  * @param name the space's name
- * @param owner the owner
+ * @param owner the current owner, or the last one once it left
  * @param members the control group's members
  * @param roles the roles by the space metadata
  * @param channels the channels this node is a member of, ordered by name then id
  * @param present false once this node is no longer a member of the space
+ * @param governance who can still manage the space
  */
 record SpaceSnapshot(Id spaceId, String name, PeerId owner, Set<PeerId> members,
-    Map<PeerId, Role> roles, Map<Id, ChannelSnapshot> channels, boolean present) {
+    Map<PeerId, Role> roles, Map<Id, ChannelSnapshot> channels, boolean present,
+    io.spacepanda.SpaceGovernance governance) {
 
   /**
    * One channel in the picture.

@@ -43,6 +43,7 @@ import java.util.TreeSet;
  *   7 member_removed: opaque member&lt;2..44&gt;; uint8 n; opaque tags[16][n];
  *   8 rename_space:   opaque name&lt;1..100&gt;;
  *   9 update_contact: opaque inbox_key[32]; Address addresses&lt;0..8&gt;;   (of the author)
+ *  10 transfer_ownership: opaque member&lt;2..44&gt;;          (the new owner)
  * }
  * Address: uint8 length (1..200); printable ASCII.  Names: valid UTF-8, no control characters.
  * </pre>
@@ -60,6 +61,7 @@ public final class SpaceOp implements Comparable<SpaceOp> {
   static final int MEMBER_REMOVED = 7;
   static final int RENAME_SPACE = 8;
   static final int UPDATE_CONTACT = 9;
+  static final int TRANSFER_OWNERSHIP = 10;
 
   private final SpaceId spaceId;
   private final PeerId author;
@@ -155,6 +157,8 @@ public final class SpaceOp implements Comparable<SpaceOp> {
       return MEMBER_REMOVED;
     } else if (body instanceof RenameSpace) {
       return RENAME_SPACE;
+    } else if (body instanceof TransferOwnership) {
+      return TRANSFER_OWNERSHIP;
     } else {
       return UPDATE_CONTACT;
     }
@@ -180,6 +184,8 @@ public final class SpaceOp implements Comparable<SpaceOp> {
       w.utf8(b.name());
     } else if (body instanceof UpdateContact b) {
       b.contact().writeDetails(w);
+    } else if (body instanceof TransferOwnership b) {
+      w.peer(b.newOwner());
     }
   }
 
@@ -213,6 +219,8 @@ public final class SpaceOp implements Comparable<SpaceOp> {
         return new RenameSpace(r.name("space name"));
       case UPDATE_CONTACT:
         return new UpdateContact(Contact.readDetails(author, r));
+      case TRANSFER_OWNERSHIP:
+        return new TransferOwnership(r.peer("new owner"));
       default:
         throw new SpaceDecodeException("unknown operation type " + type);
     }
@@ -377,7 +385,7 @@ public final class SpaceOp implements Comparable<SpaceOp> {
   /** What a space operation does; one record per operation type. */
   public sealed interface Body
       permits CreateChannel, RenameChannel, DeleteChannel, SetRole, MemberJoined, MemberLeft,
-          MemberRemoved, RenameSpace, UpdateContact {}
+          MemberRemoved, RenameSpace, UpdateContact, TransferOwnership {}
 
   /**
    * Creates a channel; channel ids are never reused, so this is the only add of its id.
@@ -547,6 +555,22 @@ public final class SpaceOp implements Comparable<SpaceOp> {
      */
     public UpdateContact {
       Objects.requireNonNull(contact, "contact");
+    }
+  }
+
+  /**
+   * Makes another member the space's owner; the author, the current owner, becomes an admin.
+   *
+   * @param newOwner the member who becomes owner
+   */
+  public record TransferOwnership(PeerId newOwner) implements Body {
+    /**
+     * Checks the parts.
+     *
+     * @param newOwner the member who becomes owner
+     */
+    public TransferOwnership {
+      Objects.requireNonNull(newOwner, "newOwner");
     }
   }
 

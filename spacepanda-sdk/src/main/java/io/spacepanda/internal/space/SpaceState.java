@@ -11,6 +11,7 @@ import io.spacepanda.internal.space.SpaceOp.MemberRemoved;
 import io.spacepanda.internal.space.SpaceOp.RenameChannel;
 import io.spacepanda.internal.space.SpaceOp.RenameSpace;
 import io.spacepanda.internal.space.SpaceOp.SetRole;
+import io.spacepanda.internal.space.SpaceOp.TransferOwnership;
 import io.spacepanda.internal.space.SpaceOp.UpdateContact;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -49,9 +50,11 @@ import java.util.TreeSet;
  *   <li><b>Channels</b>: an observed-remove set in which each channel id has exactly one add, its
  *       {@link CreateChannel}; a delete is only possible after seeing it, and ids are never
  *       reused, so a deleted channel stays deleted and a rename after the delete does nothing.
- *   <li><b>Owner</b>: the creator, given to the constructor, is {@link Role#OWNER} and a member
- *       for the life of the space; no operation can demote, remove or make it leave, and nobody
- *       else can become owner.
+ *   <li><b>Owner</b>: at most one member is {@link Role#OWNER}. The creator, given to the
+ *       constructor, starts as owner and member (its membership is the implicit join {@link
+ *       #founderTag}); only the owner can hand the role on ({@link TransferOwnership}, after which
+ *       it is an admin), nobody can demote or remove the owner, and the owner can leave: then the
+ *       space has no owner for good and its admins keep managing it ({@link #governance()}).
  * </ul>
  *
  * <p><b>Authorization</b> (see {@link Role}): an operation takes effect only if its author is a
@@ -79,7 +82,8 @@ public final class SpaceState {
   }
 
   private final SpaceId spaceId;
-  private final PeerId owner;
+  private final PeerId founder;
+  private final OpId founderTag;
   private final TreeSet<SpaceOp> log = new TreeSet<>();
   private final Map<OpId, SpaceOp> byId = new HashMap<>();
 
@@ -90,6 +94,10 @@ public final class SpaceState {
   private final Map<PeerId, Set<OpId>> joins = new HashMap<>();
   private final Map<PeerId, Role> roles = new HashMap<>();
   private final Map<PeerId, Contact> contacts = new HashMap<>();
+  /** The current owner, or null once the owner left. */
+  private PeerId owner;
+  /** The latest owner, left or not. */
+  private PeerId lastOwner;
   private final Set<OpId> rejected = new HashSet<>();
   private long maxLamport;
   private SpaceOp last;
@@ -103,7 +111,41 @@ public final class SpaceState {
    */
   public SpaceState(SpaceId spaceId, PeerId owner) {
     this.spaceId = Objects.requireNonNull(spaceId, "spaceId");
-    this.owner = Objects.requireNonNull(owner, "owner");
+    this.founder = Objects.requireNonNull(owner, "owner");
+    this.founderTag = founderTag(spaceId);
+    reset();
+  }
+
+  /**
+   * Returns the implicit join tag of a space's creator: the first {@value
+   * SpaceConstants#ID_LENGTH} bytes of SHA-256 over "spacepanda founder" and the space id. The
+   * creator leaves by naming it in a {@link MemberLeft}.
+   *
+   * @param spaceId the space
+   * @return the tag
+   */
+  public static OpId founderTag(SpaceId spaceId) {
+    byte[] label = "spacepanda founder".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] id = spaceId.rawBytes();
+    byte[] in = java.util.Arrays.copyOf(label, label.length + id.length);
+    System.arraycopy(id, 0, in, label.length, id.length);
+    return OpId.of(java.util.Arrays.copyOf(SpaceOp.sha256(in), SpaceConstants.ID_LENGTH));
+  }
+
+  private void reset() {
+    name = null;
+    channels.clear();
+    usedChannelIds.clear();
+    joins.clear();
+    roles.clear();
+    contacts.clear();
+    rejected.clear();
+    maxLamport = 0;
+    last = null;
+    owner = founder;
+    lastOwner = founder;
+    joins.computeIfAbsent(founder, k -> new HashSet<>()).add(founderTag);
+    roles.put(founder, Role.OWNER);
   }
 
   /**
@@ -189,15 +231,7 @@ public final class SpaceState {
   }
 
   private void replay() {
-    name = null;
-    channels.clear();
-    usedChannelIds.clear();
-    joins.clear();
-    roles.clear();
-    contacts.clear();
-    rejected.clear();
-    maxLamport = 0;
-    last = null;
+    reset();
     for (SpaceOp op : log) {
       step(op);
     }
@@ -219,7 +253,7 @@ public final class SpaceState {
   }
 
   private Role roleOf(PeerId peer) {
-    return peer.equals(owner) ? Role.OWNER : roles.get(peer);
+    return roles.get(peer);
   }
 
   /** The authorization rules of {@link Role}, against the current materialized state. */
@@ -239,7 +273,7 @@ public final class SpaceState {
       return manager;
     } else if (body instanceof SetRole b) {
       Role current = roles.get(b.member());
-      if (b.role() == Role.OWNER || current == null) {
+      if (b.role() == Role.OWNER || current == null || current == Role.OWNER) {
         return false;
       }
       if (r == Role.OWNER) {
@@ -249,18 +283,22 @@ public final class SpaceState {
       boolean stepDown = r == Role.ADMIN && b.member().equals(author) && b.role() == Role.MEMBER;
       return promote || stepDown;
     } else if (body instanceof MemberJoined b) {
-      if (b.contact().peer().equals(owner)) {
-        return r == Role.OWNER;
+      if (b.contact().peer().equals(founder) && roles.containsKey(founder)) {
+        // The creator's contact, published by itself while it is a member.
+        return founder.equals(author);
       }
       return manager;
     } else if (body instanceof MemberLeft) {
-      return r != Role.OWNER;
+      return true;
     } else if (body instanceof MemberRemoved b) {
       Role target = roles.get(b.member());
-      if (target == null) {
+      if (target == null || target == Role.OWNER) {
         return false;
       }
       return r == Role.OWNER || (r == Role.ADMIN && target == Role.MEMBER);
+    } else if (body instanceof TransferOwnership b) {
+      Role target = roles.get(b.newOwner());
+      return r == Role.OWNER && target != null && !b.newOwner().equals(author);
     } else {
       return body instanceof UpdateContact;
     }
@@ -282,7 +320,7 @@ public final class SpaceState {
       roles.put(b.member(), b.role());
     } else if (body instanceof MemberJoined b) {
       PeerId p = b.contact().peer();
-      if (!p.equals(owner)) {
+      if (!p.equals(founder) || !roles.containsKey(founder)) {
         joins.computeIfAbsent(p, k -> new HashSet<>()).add(op.id());
         roles.putIfAbsent(p, Role.MEMBER);
       }
@@ -293,6 +331,11 @@ public final class SpaceState {
       removeJoins(b.member(), b.observedJoins());
     } else if (body instanceof UpdateContact b) {
       contacts.put(op.author(), b.contact());
+    } else if (body instanceof TransferOwnership b) {
+      roles.put(op.author(), Role.ADMIN);
+      roles.put(b.newOwner(), Role.OWNER);
+      owner = b.newOwner();
+      lastOwner = owner;
     }
   }
 
@@ -300,6 +343,10 @@ public final class SpaceState {
     Set<OpId> live = joins.get(member);
     if (live == null || !live.removeAll(tags)) {
       return;
+    }
+    if (member.equals(owner)) {
+      // The owner leaves (nobody can remove it): the space has no owner from now on.
+      owner = null;
     }
     if (live.isEmpty()) {
       joins.remove(member);
@@ -320,12 +367,30 @@ public final class SpaceState {
   }
 
   /**
-   * Returns the space's owner.
+   * Returns the space's creator, its first owner.
    *
-   * @return the owner's PeerId
+   * @return the creator's PeerId
    */
   public PeerId owner() {
-    return owner;
+    return founder;
+  }
+
+  /**
+   * Returns the current owner.
+   *
+   * @return the owner, or empty once the owner left the space
+   */
+  public Optional<PeerId> currentOwner() {
+    return Optional.ofNullable(owner);
+  }
+
+  /**
+   * Returns the latest owner: the current one, or the one that left.
+   *
+   * @return the PeerId
+   */
+  public PeerId lastOwner() {
+    return lastOwner;
   }
 
   /**
@@ -372,9 +437,13 @@ public final class SpaceState {
    * the first.
    *
    * @param member the member to remove
-   * @return the body, or empty if the peer is not a removable member (not a member, or the owner)
+   * @return the body, or empty if the peer is not a removable member (not a member, or the
+   *     current owner)
    */
   public Optional<MemberRemoved> removalOf(PeerId member) {
+    if (member.equals(owner)) {
+      return Optional.empty();
+    }
     return liveJoins(member).map(tags -> new MemberRemoved(member, tags));
   }
 
@@ -434,7 +503,6 @@ public final class SpaceState {
   public SpaceView view() {
     if (view == null) {
       Map<PeerId, Role> members = new TreeMap<>(roles);
-      members.put(owner, Role.OWNER);
       view = new SpaceView(spaceId, owner, name, channels, members, contacts, maxLamport,
           log.size(), rejected.size());
     }

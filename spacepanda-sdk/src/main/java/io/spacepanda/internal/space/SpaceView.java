@@ -53,12 +53,27 @@ public final class SpaceView {
   }
 
   /**
-   * Returns the space's owner, its creator.
+   * Returns the space's current owner.
    *
-   * @return the owner's PeerId
+   * @return the owner's PeerId, or null once the owner left the space
    */
   public PeerId owner() {
     return owner;
+  }
+
+  /**
+   * Tells who can still manage the space.
+   *
+   * @return {@link io.spacepanda.SpaceGovernance#OWNED} while it has an owner, {@link
+   *     io.spacepanda.SpaceGovernance#ADMINS_ONLY} when the owner left and admins remain, {@link
+   *     io.spacepanda.SpaceGovernance#UNMANAGED} when neither remains
+   */
+  public io.spacepanda.SpaceGovernance governance() {
+    if (owner != null) {
+      return io.spacepanda.SpaceGovernance.OWNED;
+    }
+    return members.containsValue(Role.ADMIN) ? io.spacepanda.SpaceGovernance.ADMINS_ONLY
+        : io.spacepanda.SpaceGovernance.UNMANAGED;
   }
 
   /**
@@ -145,7 +160,7 @@ public final class SpaceView {
   public boolean equals(Object o) {
     return o instanceof SpaceView v
         && spaceId.equals(v.spaceId)
-        && owner.equals(v.owner)
+        && Objects.equals(owner, v.owner)
         && Objects.equals(name, v.name)
         && channels.equals(v.channels)
         && channels.keySet().stream().toList().equals(v.channels.keySet().stream().toList())

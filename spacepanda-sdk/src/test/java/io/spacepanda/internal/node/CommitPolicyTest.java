@@ -14,6 +14,8 @@ import io.spacepanda.SpacePandaListener;
 import io.spacepanda.internal.channel.GroupChannel;
 import io.spacepanda.internal.crypto.IdentityKey;
 import io.spacepanda.internal.net.sim.SimulatedNetwork;
+import io.spacepanda.internal.space.SpaceId;
+import io.spacepanda.internal.space.SpaceState;
 import io.spacepanda.spi.Id;
 import io.spacepanda.spi.Storage;
 import java.security.NoSuchAlgorithmException;
@@ -52,11 +54,44 @@ class CommitPolicyTest {
     PeerId other = IdentityKey.generate(random).peerId();
     GroupChannel gc = new GroupChannel(Id.of(new byte[16]), Id.of(new byte[16]), "general",
         GroupChannel.KIND_TEXT, ctx.self, ctx.now(), ctx.newGroup(Id.of(new byte[16])), 0, 0);
+    SpaceState meta = new SpaceState(SpaceId.of(new byte[16]), ctx.self);
     CommitPolicy policy = CommitPolicy.ownerOnly();
 
-    assertTrue(policy.mayCommit(gc, ctx.self));
-    assertFalse(policy.mayCommit(gc, other));
-    assertEquals(ctx.self, policy.committer(gc));
+    assertTrue(policy.mayCommit(meta, gc, ctx.self));
+    assertFalse(policy.mayCommit(meta, gc, other));
+    assertEquals(ctx.self, policy.committer(meta, gc));
+  }
+
+  @Test
+  void roles_theOwnerOfAGroupCommitsIt_andOnlyMembersOfTheGroupDo() {
+    SecureRandom random = new SecureRandom();
+    NodeContext ctx = TestContexts.create(Storages.inMemory(), net.clock(), net.scheduler(),
+        new SpacePandaListener() {});
+    PeerId other = IdentityKey.generate(random).peerId();
+    GroupChannel gc = new GroupChannel(Id.of(new byte[16]), Id.of(new byte[16]), "general",
+        GroupChannel.KIND_TEXT, ctx.self, ctx.now(), ctx.newGroup(Id.of(new byte[16])), 0, 0);
+    SpaceState meta = new SpaceState(SpaceId.of(new byte[16]), ctx.self);
+    CommitPolicy policy = CommitPolicy.roles();
+
+    assertEquals(List.of(ctx.self), policy.committers(meta, gc));
+    assertFalse(policy.mayCommit(meta, gc, other), "not a member of the group");
+  }
+
+  @Test
+  void fallbackRank_dependsOnTheEpoch_andIsTheSameForEveryone() {
+    SecureRandom random = new SecureRandom();
+    PeerId a = IdentityKey.generate(random).peerId();
+    PeerId b = IdentityKey.generate(random).peerId();
+    byte[] group = new byte[16];
+    int firstA = 0;
+    for (long epoch = 0; epoch < 64; epoch++) {
+      byte[] ra = CommitPolicy.rank(epoch, group, a);
+      assertTrue(java.util.Arrays.equals(ra, CommitPolicy.rank(epoch, group, a)));
+      if (java.util.Arrays.compareUnsigned(ra, CommitPolicy.rank(epoch, group, b)) < 0) {
+        firstA++;
+      }
+    }
+    assertTrue(firstA > 0 && firstA < 64, "the order never changed over 64 epochs: " + firstA);
   }
 
   @Test
@@ -89,6 +124,47 @@ class CommitPolicyTest {
     await(aliceGeneral.send("in the new epoch"));
     net.runFor(Duration.ofMinutes(1));
     assertEquals(List.of("in the new epoch"), bobGot.texts(), "seed " + seed);
+  }
+
+  @Test
+  void aCommitOfAPlainMember_isRefusedByEveryMember_andCreatesNoFork() throws Exception {
+    Received carolGot = new Received();
+    Node alice = start(new Received());
+    Node bob = start(new Received());
+    Node carol = start(carolGot);
+    Space space = await(alice.createSpace("Team"));
+    await(bob.join(await(space.createInvite())));
+    await(carol.join(await(space.createInvite())));
+    net.runFor(Duration.ofMinutes(1));
+    Id spaceId = Id.ofHex(space.id());
+    Id channelId = Id.ofHex(space.channel("general").orElseThrow().id());
+    long before = alice.channelSnapshotOrNull(spaceId, channelId).epoch();
+
+    // Bob, a plain member, commits the channel anyway (a modified client would).
+    java.lang.reflect.Field f = Node.class.getDeclaredField("runtime");
+    f.setAccessible(true);
+    SpaceActor bobActor = ((NodeRuntime) f.get(bob)).ctx().spaces.get(spaceId);
+    CompletableFuture<Void> forged = bobActor.step(s -> {
+      bobActor.commits.commitIgnoringPolicy(s, bobActor.channels.get(channelId),
+          io.spacepanda.internal.mls.group.CommitOptions.builder().forcePath(true).build(), null,
+          null, null);
+      return null;
+    });
+    await(forged);
+    assertEquals(before + 1, bob.channelSnapshotOrNull(spaceId, channelId).epoch());
+    net.runFor(Duration.ofMinutes(2));
+    assertEquals(before, alice.channelSnapshotOrNull(spaceId, channelId).epoch(),
+        "the owner applied a plain member's commit (seed " + seed + ")");
+    assertEquals(before, carol.channelSnapshotOrNull(spaceId, channelId).epoch(),
+        "carol applied a plain member's commit (seed " + seed + ")");
+
+    // The others go on in the real epoch; the owner's next commit is the one everyone follows.
+    await(space.channel("general").orElseThrow().rotateKeys());
+    net.runFor(Duration.ofMinutes(1));
+    assertEquals(before + 1, carol.channelSnapshotOrNull(spaceId, channelId).epoch());
+    await(space.channel("general").orElseThrow().send("after the forged commit"));
+    net.runFor(Duration.ofMinutes(1));
+    assertEquals(List.of("after the forged commit"), carolGot.texts(), "seed " + seed);
   }
 
   private Node start(SpacePandaListener listener) {

@@ -79,6 +79,7 @@ public final class SpaceArbitraries {
         tags.map(SpaceOp.MemberLeft::new),
         Combinators.combine(peers(), tags).as(SpaceOp.MemberRemoved::new),
         names().map(SpaceOp.RenameSpace::new),
+        peers().map(SpaceOp.TransferOwnership::new),
         contacts().map(c -> new SpaceOp.UpdateContact(
             new Contact(author, c.inboxKey(), c.addresses()))));
   }

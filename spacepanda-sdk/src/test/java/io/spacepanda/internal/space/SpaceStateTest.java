@@ -177,18 +177,53 @@ class SpaceStateTest {
   }
 
   @Test
-  void owner_cannotBeDemotedRemovedOrLeave_andNobodyBecomesOwner() {
+  void owner_cannotBeDemotedOrRemoved_andNobodyBecomesOwnerBySetRole() {
     genesis();
     applied(op(OWNER, 5, new SetRole(ALICE, Role.ADMIN)));
     SpaceOp makeOwner = applied(op(OWNER, 6, new SetRole(ALICE, Role.OWNER)));
     SpaceOp demoteOwner = applied(op(OWNER, 7, new SetRole(OWNER, Role.MEMBER)));
-    SpaceOp removeOwner = applied(op(ALICE, 8, new MemberRemoved(OWNER, List.of(aliceJoin.id()))));
-    SpaceOp ownerLeaves = applied(op(OWNER, 9, new MemberLeft(List.of(aliceJoin.id()))));
-    for (SpaceOp op : List.of(makeOwner, demoteOwner, removeOwner, ownerLeaves)) {
+    SpaceOp removeOwner = applied(op(ALICE, 8, new MemberRemoved(OWNER,
+        List.of(SpaceState.founderTag(SPACE)))));
+    SpaceOp aliceTransfers = applied(op(ALICE, 9, new SpaceOp.TransferOwnership(ALICE)));
+    for (SpaceOp op : List.of(makeOwner, demoteOwner, removeOwner, aliceTransfers)) {
       assertFalse(state.isEffective(op.id()), op.toString());
     }
     assertEquals(Role.OWNER, state.view().members().get(OWNER));
     assertEquals(Role.ADMIN, state.view().members().get(ALICE));
+    assertEquals(Optional.empty(), state.removalOf(OWNER));
+  }
+
+  @Test
+  void owner_transfersThenTheFormerOwnerIsAnAdmin_andTheNewOwnerCannotBeRemoved() {
+    genesis();
+    SpaceOp transfer = applied(op(OWNER, 5, new SpaceOp.TransferOwnership(ALICE)));
+    assertTrue(state.isEffective(transfer.id()));
+    assertEquals(Role.OWNER, state.view().members().get(ALICE));
+    assertEquals(Role.ADMIN, state.view().members().get(OWNER));
+    assertEquals(ALICE, state.view().owner());
+    SpaceOp removeNew = applied(op(OWNER, 6, new MemberRemoved(ALICE, List.of(aliceJoin.id()))));
+    assertFalse(state.isEffective(removeNew.id()));
+    assertEquals(io.spacepanda.SpaceGovernance.OWNED, state.view().governance());
+  }
+
+  @Test
+  void owner_leaves_theSpaceHasNoOwnerForGood_andAdminsKeepManaging() {
+    genesis();
+    applied(op(OWNER, 5, new SetRole(ALICE, Role.ADMIN)));
+    SpaceOp wrongTag = applied(op(OWNER, 6, new MemberLeft(List.of(aliceJoin.id()))));
+    assertEquals(Role.OWNER, state.view().members().get(OWNER), "a leave of no own join");
+    SpaceOp leaves = applied(op(OWNER, 7, state.departureOf(OWNER).orElseThrow()));
+    assertTrue(state.isEffective(leaves.id()));
+    assertFalse(state.view().members().containsKey(OWNER));
+    assertEquals(null, state.view().owner());
+    assertEquals(OWNER, state.lastOwner());
+    assertEquals(io.spacepanda.SpaceGovernance.ADMINS_ONLY, state.view().governance());
+    assertTrue(state.permits(ALICE, new CreateChannel(channel(5), "x", 0)));
+    SpaceOp demoteSelf = applied(op(ALICE, 8, new SetRole(ALICE, Role.MEMBER)));
+    assertTrue(state.isEffective(demoteSelf.id()));
+    assertEquals(io.spacepanda.SpaceGovernance.UNMANAGED, state.view().governance());
+    assertFalse(state.permits(ALICE, new CreateChannel(channel(6), "y", 0)));
+    assertTrue(wrongTag != null);
   }
 
   @Test

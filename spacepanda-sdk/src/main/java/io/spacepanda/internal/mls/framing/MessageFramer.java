@@ -370,6 +370,26 @@ public final class MessageFramer {
   }
 
   /**
+   * Reads the sender's leaf index of a PrivateMessage of this epoch by opening only its sender
+   * data (RFC 9420 §6.3.2); no content key is used, so the message can still be decrypted later.
+   *
+   * @param message the message
+   * @return the sender's leaf index, as the sender data claims it (the signature is checked only
+   *     when the message is decrypted)
+   * @throws MlsException if the message is not of this group and epoch or its sender data does not
+   *     open
+   */
+  public int senderLeaf(PrivateMessage message) throws MlsException {
+    checkReceivable(message.groupId(), message.epoch());
+    byte[] ciphertext = message.ciphertext();
+    byte[] senderDataBytes = suite.open(
+        SenderDataKeys.key(suite, senderDataSecret, ciphertext),
+        SenderDataKeys.nonce(suite, senderDataSecret, ciphertext),
+        message.senderDataAad(), message.encryptedSenderData());
+    return TlsReader.decodeExactly(senderDataBytes, SenderData::decode).leafIndex();
+  }
+
+  /**
    * Decrypts and checks a received PrivateMessage (RFC 9420 §6.3): SenderData first, then the
    * content with the key of (leaf, generation) from the bounded secret tree, then the padding and
    * the signature.

@@ -524,6 +524,81 @@ public final class Group {
   }
 
   /**
+   * Returns how many proposals of the current epoch are cached, waiting for a commit.
+   *
+   * @return the count
+   */
+  public int pendingProposalCount() {
+    return proposals.size();
+  }
+
+  /**
+   * Returns the leaves of the members that proposed their own removal in the current epoch.
+   *
+   * @return the leaf indexes, in proposal order
+   */
+  public List<Integer> pendingSelfRemovals() {
+    List<Integer> out = new ArrayList<>();
+    for (CachedProposal cp : proposals.values()) {
+      if (cp.proposal() instanceof Proposal.Remove r && cp.sender().type() == SenderType.MEMBER
+          && cp.sender().index() == r.removed()) {
+        out.add(r.removed());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Returns the leaves whose removal is proposed in the current epoch, by anyone.
+   *
+   * @return the leaf indexes, without duplicates, in proposal order
+   */
+  public List<Integer> pendingRemovals() {
+    List<Integer> out = new ArrayList<>();
+    for (CachedProposal cp : proposals.values()) {
+      if (cp.proposal() instanceof Proposal.Remove r && !out.contains(r.removed())) {
+        out.add(r.removed());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Forgets a cached proposal of the current epoch, so that this member's commits leave it out:
+   * for a proposal the application's policy does not allow its sender to make.
+   *
+   * @param reference the proposal reference, as {@link ProcessedMessage.ProposalQueued} gave it
+   * @return true if it was cached
+   */
+  public boolean discardProposal(byte[] reference) {
+    return proposals.remove(HEX.formatHex(reference)) != null;
+  }
+
+  /**
+   * Returns the leaf index of the member that sent a handshake message (proposal or commit) of
+   * the current epoch, without processing it: a PublicMessage names it in clear, a PrivateMessage
+   * in its sender data (RFC 9420 §6.3.2), which is opened without using a content key. Lets the
+   * application refuse a commit from a member its policy does not let commit before it is applied.
+   *
+   * @param message a PublicMessage or PrivateMessage of this group's current epoch
+   * @return the claimed sender's leaf index, or -1 if the sender is not a member
+   * @throws MlsException if the message is not of this epoch or cannot be opened
+   */
+  public int senderLeafOf(MlsMessage message) throws MlsException {
+    Objects.requireNonNull(message, "message");
+    if (message.publicMessage() != null) {
+      Sender s = message.publicMessage().content().sender();
+      return s.type() == SenderType.MEMBER ? s.index() : -1;
+    }
+    PrivateMessage pm = message.privateMessage();
+    if (pm == null) {
+      throw new MlsValidationException("not a framed message");
+    }
+    checkGroupId(pm.groupId());
+    return state.framer.senderLeaf(pm);
+  }
+
+  /**
    * Returns the epoch a PublicMessage or PrivateMessage belongs to, readable without keys, so a
    * caller can hold a message of a future epoch and drop one of a past epoch.
    *
