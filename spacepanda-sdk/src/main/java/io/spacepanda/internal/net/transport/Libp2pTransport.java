@@ -18,8 +18,10 @@ import io.spacepanda.spi.Transport;
 import io.spacepanda.spi.TransportContext;
 import io.spacepanda.spi.TransportException;
 import io.spacepanda.spi.TransportListener;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -39,15 +41,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The libp2p {@link Transport}: envelopes travel over {@code /spacepanda/envelope/1.0.0} streams
- * of a libp2p {@link Host} (TCP, Noise, Yamux), one stream per envelope.
+ * The libp2p {@link Transport}: envelopes travel over a libp2p {@link Host} (TCP, Noise, Yamux),
+ * many per long-lived {@code /spacepanda/envelope-stream/1.0.0} stream per peer.
  *
- * <p>Wire protocol ({@link EnvelopeCodec}): the sender opens a stream, writes one length-prefixed
- * {@code Envelope { bytes payload = 1; }}, and waits for one length-prefixed {@code Ack { uint32
- * status = 1; }}, which the receiver writes only once its {@link TransportListener#onEnvelope}
- * future completed (status 0) or failed (status 1); both then half-close. A malformed, oversized,
- * truncated or too slow inbound envelope gets its stream reset and is counted in {@link
- * #rejectedStreams()}; the connection and its other streams go on.
+ * <p>Wire protocol ({@link EnvelopeStreamCodec}, specified there): the sender keeps one envelope
+ * stream per peer open while it has envelopes to send, writes each envelope as one
+ * length-prefixed {@code Envelope { bytes payload = 1; }} and keeps at most {@code
+ * maxInboundStreamsPerConnection} of them unacknowledged; the receiver answers each with a {@code
+ * StreamAck} naming its number once its {@link TransportListener#onEnvelope} future completed
+ * (status 0) or failed (status 1). A stream idle for {@link
+ * EnvelopeProtocolConstants#ENVELOPE_STREAM_IDLE} is half-closed by the sender. A peer that only
+ * knows {@code /spacepanda/envelope/1.0.0} ({@link EnvelopeCodec}: one stream per envelope, one
+ * {@code Ack}, both half-close) is still served both ways: the sender offers the stream protocol
+ * first and falls back to one stream per envelope on that connection when the peer picks 1.0.0;
+ * the receiver serves both. A malformed, oversized, truncated or too slow inbound envelope gets its
+ * stream reset and is counted in {@link #rejectedStreams()}; the connection and its other streams
+ * go on, and the sender's unacknowledged envelopes on a reset stream fail (the node's outbox
+ * resends them).
+ *
+ * <p>Write path: the envelopes a send burst finds waiting are written to the stream as one buffer
+ * (taken from the connection's pooled allocator, owned by the stream once written), acks of one
+ * event-loop turn as one buffer, and the connection's flushes are consolidated so that small
+ * frames share one Noise frame and one system call.
  *
  * <p>Bounds: inbound envelopes of at most {@code maxEnvelopeBytes}, at most {@code
  * maxInboundStreamsPerConnection} of them open per connection, and at most {@code
@@ -55,8 +70,10 @@ import org.slf4j.LoggerFactory;
  * prefix counts until the stream ends; when it is exhausted the connection holding most gives way,
  * see {@link InboundBudget}, so streams that announce much and stall never lock out other peers;
  * handshakes are admitted under the config's {@code admission} limits, with the address book's
- * IP addresses allowed into the reserved slots); a sender keeps at most as many envelope streams open to
- * one peer as its own per-connection limit and queues the rest.
+ * IP addresses allowed into the reserved slots); an inbound envelope stream takes a new envelope only
+ * while fewer than {@code maxInboundStreamsPerConnection} of its envelopes are unacknowledged and
+ * otherwise leaves it in the muxer's window, so Yamux flow control pushes back on the sender; a
+ * sender keeps at most that many envelopes in flight to one peer and queues the rest.
  *
  * <p>Addresses: the context's listen multiaddrs ({@value EnvelopeProtocolConstants#DEFAULT_LISTEN_ADDRESS}
  * when it names none), bootstrap multiaddrs ending in {@code /p2p/<peer id>} (dialed at {@link
@@ -64,8 +81,8 @@ import org.slf4j.LoggerFactory;
  * #send} uses the open connection to the peer or dials its known addresses, newest first.
  *
  * <p>Timeouts: a dial takes at most the config's dial plus handshake timeouts (the host enforces
- * both); from the stream's opening to the acknowledgement at most {@code sendTimeout}; an inbound
- * stream has {@code receiveTimeout} to deliver its envelope. The factory does no I/O: the host and
+ * both); from the moment a connection to the peer exists to the acknowledgement at most {@code
+ * sendTimeout}; an inbound envelope, once begun, has {@code receiveTimeout} to arrive whole. The factory does no I/O: the host and
  * its threads start in {@link #start()}.
  *
  * <p>Threading: thread-safe. Listener callbacks run on the host's event loop threads and are
@@ -87,7 +104,9 @@ public final class Libp2pTransport implements Transport {
   private final AtomicLong rejected = new AtomicLong();
   private final InboundBudget<Connection> inboundBudget;
   private final AtomicLong announcedEnvelopes = new AtomicLong();
-  private final Map<PeerId, SendQueue> sendQueues = new ConcurrentHashMap<>();
+  private final Map<PeerId, PeerSender> senders = new ConcurrentHashMap<>();
+  private final boolean legacyOnly;
+  private final long streamIdleNanos;
   private final Object lock = new Object();
   private Host host; // guarded by lock; set once in start()
   private ScheduledThreadPoolExecutor timer; // guarded by lock; set once in start()
@@ -114,6 +133,19 @@ public final class Libp2pTransport implements Transport {
    *     address lacks {@code /p2p/}, or the identity's key is not the local peer's
    */
   public Libp2pTransport(TransportContext context, Libp2pTransportConfig config) {
+    this(context, config, false);
+  }
+
+  /**
+   * Creates a transport; starts nothing.
+   *
+   * @param legacyOnly speak only {@code /spacepanda/envelope/1.0.0}, one stream per envelope, as
+   *     transports before the envelope streams did (for compatibility tests and benchmarks)
+   */
+  private Libp2pTransport(TransportContext context, Libp2pTransportConfig config, boolean legacyOnly) {
+    this.legacyOnly = legacyOnly;
+    this.streamIdleNanos = Math.min(EnvelopeProtocolConstants.ENVELOPE_STREAM_IDLE.toNanos(),
+        config.idleTimeout().toNanos() / 2);
     this.context = Objects.requireNonNull(context, "context");
     this.config = Objects.requireNonNull(config, "config");
     PeerId keyPeer = PeerId.fromPublicKey(context.identity().publicKey());
@@ -169,6 +201,19 @@ public final class Libp2pTransport implements Transport {
   }
 
   /**
+   * Returns a factory of transports that speak only {@code /spacepanda/envelope/1.0.0} (one
+   * stream per envelope), as transports before the envelope streams did; for compatibility tests
+   * and before/after benchmarks.
+   *
+   * @param config limits and timeouts
+   * @return the factory
+   */
+  public static Transport.Factory legacyFactory(Libp2pTransportConfig config) {
+    Objects.requireNonNull(config, "config");
+    return context -> new Libp2pTransport(context, config, true);
+  }
+
+  /**
    * Starts the host, listens on every configured address and starts dialing the bootstrap peers;
    * a second call returns the first call's future.
    *
@@ -199,6 +244,9 @@ public final class Libp2pTransport implements Transport {
           .threads(config.threads())
           .build();
       h.setProtocolHandler(EnvelopeProtocolConstants.PROTOCOL_ID, this::onInboundStream);
+      if (!legacyOnly) {
+        h.setProtocolHandler(EnvelopeProtocolConstants.STREAM_PROTOCOL_ID, this::onInboundStream);
+      }
       h.addConnectionListener(new Events());
       ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
         Thread thread = new Thread(r, "spacepanda-transport-timer");
@@ -288,7 +336,7 @@ public final class Libp2pTransport implements Transport {
   }
 
   /**
-   * Sends one envelope over a new stream and waits for the peer's acknowledgement.
+   * Sends one envelope on the peer's envelope stream and waits for the peer's acknowledgement.
    *
    * @param recipient the peer
    * @param envelope the envelope; copied before this method returns
@@ -317,40 +365,23 @@ public final class Libp2pTransport implements Transport {
       out.fail(new TransportException("transport closed"));
       return result;
     }
-    connectionTo(h, recipient).whenComplete((c, err) -> {
-      if (err != null) {
-        out.fail(err instanceof TransportException t ? t
-            : new TransportException("peer unreachable: " + recipient, unwrap(err)));
-        return;
+    while (true) {
+      PeerSender sender = senders.computeIfAbsent(recipient, PeerSender::new);
+      int outcome = sender.submit(out);
+      if (outcome == PeerSender.QUEUED) {
+        return result;
       }
-      out.startTimer(schedule(() -> out.timeOut(), config.sendTimeout().toMillis()));
-      Runnable open = () -> c.openStream(List.of(EnvelopeProtocolConstants.PROTOCOL_ID), out)
-          .whenComplete((s, e) -> {
-            if (e != null) {
-              out.fail(new TransportException("cannot open an envelope stream to " + recipient, unwrap(e)));
-            }
-          });
-      if (!queueOf(recipient).submit(open, result)) {
+      if (outcome == PeerSender.FULL) {
         out.fail(new TransportException("too many envelopes waiting for " + recipient));
+        return result;
       }
-    });
-    return result;
+      // RETIRED: the sender was dropped as idle in between; take a fresh one
+    }
   }
 
-  /** Returns the send queue of a peer; a queue is dropped once idle, so the map stays small. */
-  private SendQueue queueOf(PeerId peer) {
-    return sendQueues.computeIfAbsent(peer, p -> new SendQueue(
-        config.maxInboundStreamsPerConnection(), EnvelopeProtocolConstants.MAX_QUEUED_SENDS_PER_PEER,
-        () -> dropIdleQueue(p)));
-  }
-
-  /** Returns the number of peers with a send queue (for tests). */
+  /** Returns the number of peers with a sender: an open envelope stream or envelopes waiting (for tests). */
   int sendQueueCount() {
-    return sendQueues.size();
-  }
-
-  private void dropIdleQueue(PeerId peer) {
-    sendQueues.computeIfPresent(peer, (p, q) -> q.isIdle() ? null : q);
+    return senders.size();
   }
 
   private CompletableFuture<Connection> connectionTo(Host h, PeerId peer) {
@@ -523,6 +554,14 @@ public final class Libp2pTransport implements Transport {
       reject(stream, "too many inbound envelope streams on one connection", null);
       return Discard.INSTANCE;
     }
+    if (EnvelopeProtocolConstants.STREAM_PROTOCOL_ID.equals(protocol)) {
+      InboundEnvelopeStream in = new InboundEnvelopeStream(connection, stream);
+      stream.closeFuture().whenComplete((v, e) -> {
+        open.decrementAndGet();
+        in.ended();
+      });
+      return in;
+    }
     InboundEnvelope in = new InboundEnvelope(connection);
     in.timeout = stream.executor().schedule(() -> {
       if (!in.reader.isComplete()) {
@@ -652,6 +691,260 @@ public final class Libp2pTransport implements Transport {
     }
   }
 
+  /**
+   * Receives the envelopes of one long-lived inbound envelope stream ({@link EnvelopeStreamCodec})
+   * and writes their acks; confined to the stream's event loop except {@link #ended()}, which may
+   * run anywhere and only touches the budget.
+   */
+  private final class InboundEnvelopeStream implements StreamHandler {
+    final Connection connection;
+    final PeerId from;
+    final StreamFrameDecoder decoder = new StreamFrameDecoder(maxMessageBytes,
+        maxMessageBytes + EnvelopeProtocolConstants.MAX_PREFIX_BYTES
+            + EnvelopeProtocolConstants.STREAM_BUFFER_SLACK_BYTES);
+    final Set<InboundBudget.Reservation> held = ConcurrentHashMap.newKeySet();
+    MuxedStream stream;
+    InboundBudget.Reservation current; // of the envelope being read
+    long nextSequence;
+    int unacknowledged;
+    boolean failed;
+    boolean remoteClosed;
+    boolean writeClosed;
+    ByteBuf acks; // acks not yet written, one write per event-loop turn
+    io.netty.util.concurrent.ScheduledFuture<?> partialTimer;
+    long partialSequence = -1;
+    int unreported; // bytes received but not yet reported as consumed to the muxer
+
+    InboundEnvelopeStream(Connection connection, MuxedStream stream) {
+      this.connection = connection;
+      this.from = connection.remotePeerId();
+      this.stream = stream;
+    }
+
+    @Override
+    public void onData(MuxedStream s, ByteBuf data) {
+      try {
+        if (failed) {
+          return;
+        }
+        int n = data.readableBytes();
+        decoder.add(data);
+        unreported += n;
+      } catch (EnvelopeFrameException e) {
+        fail("too many bytes buffered on an envelope stream", e);
+        return;
+      } finally {
+        data.release();
+      }
+      readEnvelopes();
+    }
+
+    /** Takes envelopes off the buffer while fewer than the limit are unacknowledged. */
+    private void readEnvelopes() {
+      try {
+        while (!failed && unacknowledged < config.maxInboundStreamsPerConnection()) {
+          long length = decoder.peekLength();
+          if (length < 0) {
+            break;
+          }
+          if (current == null && length > 0 && !reserve(length)) {
+            fail("inbound envelope budget exhausted", null);
+            return;
+          }
+          byte[] message = decoder.next();
+          if (message == null) {
+            break;
+          }
+          InboundBudget.Reservation r = current;
+          current = null;
+          byte[] payload = EnvelopeCodec.decodeEnvelope(message);
+          if (payload.length > config.maxEnvelopeBytes()) {
+            release(r);
+            fail("envelope exceeds the size limit", null);
+            return;
+          }
+          unacknowledged++;
+          deliver(nextSequence++, payload, r);
+        }
+      } catch (EnvelopeFrameException e) {
+        fail("malformed envelope on an envelope stream", e);
+        return;
+      }
+      if (unacknowledged < config.maxInboundStreamsPerConnection() && unreported > 0) {
+        // Not at the limit: what is buffered is at most one envelope being read (reserved in the
+        // budget), so the window reopens. At the limit the bytes stay unreported and the muxer's
+        // window pushes back on the sender.
+        stream.consumed(unreported);
+        unreported = 0;
+      }
+      watchPartial();
+      if (remoteClosed && decoder.buffered() > 0 && unacknowledged == 0) {
+        fail("stream closed before the envelope was complete", null); // only a partial one can be left
+        return;
+      }
+      maybeCloseWrite();
+    }
+
+    /** Resets the stream if an envelope begun now is still incomplete after the receive timeout. */
+    private void watchPartial() {
+      boolean waitingForBytes = decoder.buffered() > 0
+          && unacknowledged < config.maxInboundStreamsPerConnection();
+      if (!waitingForBytes) {
+        partialSequence = -1;
+        return;
+      }
+      if (partialSequence == nextSequence) {
+        return;
+      }
+      partialSequence = nextSequence;
+      long watched = nextSequence;
+      if (partialTimer != null) {
+        partialTimer.cancel(false);
+      }
+      partialTimer = stream.executor().schedule(() -> {
+        if (!failed && partialSequence == watched && nextSequence == watched) {
+          fail("envelope not received in time", null);
+        }
+      }, config.receiveTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private boolean reserve(long bytes) {
+      announcedEnvelopes.incrementAndGet();
+      InboundBudget.Reservation[] self = new InboundBudget.Reservation[1];
+      InboundBudget.Reservation r = inboundBudget.reserve(connection, bytes, () ->
+          stream.executor().execute(() -> {
+            // an envelope already with the listener keeps its place: only a partial one is dropped
+            if (!failed && current != null && current == self[0]) {
+              fail("inbound envelope evicted for a peer holding less of the budget", null);
+            }
+          }));
+      self[0] = r;
+      if (r != null) {
+        current = r;
+        held.add(r);
+      }
+      return r != null;
+    }
+
+    private void release(InboundBudget.Reservation r) {
+      if (r != null && held.remove(r)) {
+        inboundBudget.release(r);
+      }
+    }
+
+    private void deliver(long sequence, byte[] payload, InboundBudget.Reservation r) {
+      CompletableFuture<Void> stored;
+      try {
+        stored = context.listener().onEnvelope(from, payload);
+      } catch (RuntimeException e) {
+        LOG.warn("envelope listener failed", e);
+        stored = CompletableFuture.failedFuture(e);
+      }
+      if (stored == null) {
+        stored = CompletableFuture.failedFuture(new IllegalStateException("listener returned null"));
+      }
+      stored.whenComplete((v, e) -> {
+        if (e != null) {
+          LOG.debug("envelope from {} refused by the listener", from, e);
+        }
+        int status = e == null ? EnvelopeProtocolConstants.STATUS_OK : EnvelopeProtocolConstants.STATUS_REFUSED;
+        Runnable ack = () -> acknowledge(sequence, status, r);
+        if (stream.executor().inEventLoop()) {
+          ack.run();
+        } else {
+          try {
+            stream.executor().execute(ack);
+          } catch (RejectedExecutionException closing) {
+            release(r);
+          }
+        }
+      });
+    }
+
+    private void acknowledge(long sequence, int status, InboundBudget.Reservation r) {
+      release(r);
+      unacknowledged--;
+      if (failed) {
+        return;
+      }
+      if (acks == null) {
+        acks = stream.alloc().buffer(64);
+        stream.executor().execute(this::writeAcks); // after the other completions of this turn
+      }
+      EnvelopeStreamCodec.writeAck(sequence, status, acks);
+      readEnvelopes();
+    }
+
+    private void writeAcks() {
+      ByteBuf out = acks;
+      acks = null;
+      if (out == null) {
+        return;
+      }
+      if (failed) {
+        out.release();
+        return;
+      }
+      stream.write(out);
+      maybeCloseWrite();
+    }
+
+    private void maybeCloseWrite() {
+      if (remoteClosed && !failed && !writeClosed && unacknowledged == 0 && acks == null
+          && decoder.buffered() == 0) {
+        writeClosed = true;
+        stream.closeWrite();
+      }
+    }
+
+    private void fail(String why, Throwable cause) {
+      if (failed) {
+        return;
+      }
+      failed = true;
+      decoder.clear();
+      if (partialTimer != null) {
+        partialTimer.cancel(false);
+      }
+      if (acks != null) {
+        acks.release();
+        acks = null;
+      }
+      release(current);
+      current = null;
+      reject(stream, why, cause);
+    }
+
+    @Override
+    public void onRemoteClose(MuxedStream s) {
+      remoteClosed = true;
+      readEnvelopes();
+    }
+
+    @Override
+    public void onReset(MuxedStream s, StreamException cause) {
+      failed = true;
+      decoder.clear();
+      if (partialTimer != null) {
+        partialTimer.cancel(false);
+      }
+      if (acks != null) {
+        acks.release();
+        acks = null;
+      }
+      release(current);
+      current = null;
+    }
+
+    /** The stream finished: releases what partial envelopes held (delivered ones release at their ack). */
+    void ended() {
+      InboundBudget.Reservation r = current;
+      if (r != null) {
+        release(r);
+      }
+    }
+  }
+
   /** Drops everything on a stream that was already reset. */
   private enum Discard implements StreamHandler {
     INSTANCE;
@@ -670,13 +963,372 @@ public final class Libp2pTransport implements Transport {
 
   // ---- outbound ---------------------------------------------------------------------------
 
-  /** Sends one envelope on one outbound stream and reads the acknowledgement. */
+  /**
+   * Sends the envelopes for one peer over one long-lived envelope stream (or, to a peer that only
+   * knows 1.0.0, one stream per envelope), at most a window of them unacknowledged.
+   *
+   * <p>Thread-safe: state is guarded by this object's lock; no future is completed and no
+   * callback runs while it is held, except the stream writes, which only queue work on the
+   * stream's event loop and keep the envelopes in sequence order.
+   */
+  private final class PeerSender implements ProtocolHandler, StreamHandler {
+    static final int QUEUED = 0;
+    static final int FULL = 1;
+    static final int RETIRED = 2;
+
+    final PeerId peer;
+    final int window = config.maxInboundStreamsPerConnection();
+    final ArrayDeque<OutboundEnvelope> queued = new ArrayDeque<>();
+    final Map<Long, OutboundEnvelope> inFlight = new HashMap<>();
+    MuxedStream stream; // the open envelope stream, or null
+    StreamFrameDecoder acks;
+    long nextSequence;
+    boolean opening;
+    Connection legacyConnection; // the peer only speaks 1.0.0 on this connection
+    int legacyInFlight;
+    long lastActivityNanos;
+    boolean idleCheckArmed;
+    boolean retired;
+
+    PeerSender(PeerId peer) {
+      this.peer = peer;
+    }
+
+    /** Queues {@code out} and starts sending; returns {@link #QUEUED}, {@link #FULL} or {@link #RETIRED}. */
+    int submit(OutboundEnvelope out) {
+      boolean connected;
+      synchronized (this) {
+        if (retired) {
+          return RETIRED;
+        }
+        if (queued.size() >= EnvelopeProtocolConstants.MAX_QUEUED_SENDS_PER_PEER) {
+          return FULL;
+        }
+        queued.add(out);
+        connected = stream != null || legacyConnection != null;
+      }
+      out.result.whenComplete((v, e) -> done(out));
+      if (connected) {
+        out.startTimer();
+      }
+      pump();
+      return QUEUED;
+    }
+
+    /** Moves queued envelopes onto the stream as far as the window allows, opening one if needed. */
+    void pump() {
+      List<OutboundEnvelope> legacySends = null;
+      Connection legacyOn = null;
+      boolean open = false;
+      synchronized (this) {
+        if (stream != null) {
+          MuxedStream s = stream;
+          ByteBuf batch = null;
+          while (inFlight.size() < window && !queued.isEmpty()) {
+            OutboundEnvelope out = queued.poll();
+            if (out.result.isDone()) {
+              continue;
+            }
+            out.sequence = nextSequence++;
+            inFlight.put(out.sequence, out);
+            if (batch == null) {
+              batch = s.alloc().buffer(Math.max(256, out.frame.length));
+            }
+            batch.writeBytes(out.frame);
+          }
+          if (batch != null) {
+            lastActivityNanos = System.nanoTime();
+            // written under the lock so that batches reach the stream in sequence order
+            s.write(batch).whenComplete((v, e) -> {
+              if (e != null) {
+                streamBroke(s, new TransportException("writing to the envelope stream failed", unwrap(e)), true);
+              }
+            });
+          }
+        } else if (legacyConnection != null && legacyConnection.isOpen()) {
+          legacyOn = legacyConnection;
+          while (legacyInFlight < window && !queued.isEmpty()) {
+            OutboundEnvelope out = queued.poll();
+            if (out.result.isDone()) {
+              continue;
+            }
+            out.legacy = true;
+            legacyInFlight++;
+            if (legacySends == null) {
+              legacySends = new ArrayList<>();
+            }
+            legacySends.add(out);
+          }
+        } else if (!opening && !queued.isEmpty()) {
+          legacyConnection = null;
+          opening = true;
+          open = true;
+        }
+        armIdleCheck();
+      }
+      if (legacySends != null) {
+        for (OutboundEnvelope out : legacySends) {
+          sendOnOwnStream(legacyOn, out);
+        }
+      }
+      if (open) {
+        openStream();
+      }
+    }
+
+    private void sendOnOwnStream(Connection c, OutboundEnvelope out) {
+      out.startTimer();
+      c.openStream(List.of(EnvelopeProtocolConstants.PROTOCOL_ID), out).whenComplete((s, e) -> {
+        if (e != null) {
+          out.fail(new TransportException("cannot open an envelope stream to " + peer, unwrap(e)));
+        }
+      });
+    }
+
+    private void openStream() {
+      Host h = hostOrNull();
+      if (h == null || closed) {
+        openFailed(new TransportException("transport closed"));
+        return;
+      }
+      List<String> protocols = legacyOnly
+          ? List.of(EnvelopeProtocolConstants.PROTOCOL_ID)
+          : List.of(EnvelopeProtocolConstants.STREAM_PROTOCOL_ID, EnvelopeProtocolConstants.PROTOCOL_ID);
+      connectionTo(h, peer)
+          .thenCompose(c -> {
+            startTimers();
+            if (legacyOnly) {
+              useLegacy(c);
+              return CompletableFuture.completedFuture(null);
+            }
+            return c.openStream(protocols, this);
+          })
+          .whenComplete((s, e) -> {
+            if (e != null) {
+              Throwable cause = unwrap(e);
+              openFailed(cause instanceof TransportException t ? t
+                  : new TransportException("cannot open an envelope stream to " + peer, cause));
+            }
+          });
+    }
+
+    private void startTimers() {
+      List<OutboundEnvelope> waiting;
+      synchronized (this) {
+        waiting = new ArrayList<>(queued);
+      }
+      for (OutboundEnvelope out : waiting) {
+        out.startTimer();
+      }
+    }
+
+    private void useLegacy(Connection c) {
+      synchronized (this) {
+        opening = false;
+        legacyConnection = c;
+      }
+      pump();
+    }
+
+    private void openFailed(TransportException cause) {
+      List<OutboundEnvelope> failed;
+      synchronized (this) {
+        opening = false;
+        failed = new ArrayList<>(queued);
+        queued.clear();
+      }
+      for (OutboundEnvelope out : failed) {
+        out.fail(cause);
+      }
+      dropIfIdle();
+    }
+
+    @Override
+    public StreamHandler onStream(Connection connection, MuxedStream s, String protocol) {
+      if (EnvelopeProtocolConstants.PROTOCOL_ID.equals(protocol)) {
+        // an older peer: this stream would carry one envelope; send each on its own instead
+        s.reset();
+        useLegacy(connection);
+        return Discard.INSTANCE;
+      }
+      synchronized (this) {
+        opening = false;
+        stream = s;
+        nextSequence = 0;
+        acks = new StreamFrameDecoder(EnvelopeStreamCodec.MAX_ACK_MESSAGE_BYTES,
+            EnvelopeStreamCodec.MAX_ACK_MESSAGE_BYTES + EnvelopeProtocolConstants.STREAM_BUFFER_SLACK_BYTES);
+        lastActivityNanos = System.nanoTime();
+      }
+      // installed here, before the first write, so that no ack can reach the negotiation's handler
+      s.setHandler(this);
+      pump();
+      return this;
+    }
+
+    @Override
+    public void onData(MuxedStream s, ByteBuf data) {
+      int n = data.readableBytes();
+      List<OutboundEnvelope> stored = null;
+      List<OutboundEnvelope> refused = null;
+      TransportException broken = null;
+      synchronized (this) {
+        try {
+          if (s != stream) {
+            return;
+          }
+          acks.add(data);
+          s.consumed(n);
+          byte[] message;
+          while ((message = acks.next()) != null) {
+            EnvelopeStreamCodec.Ack ack = EnvelopeStreamCodec.decodeAck(message);
+            OutboundEnvelope out = inFlight.remove(ack.sequence());
+            if (out == null) {
+              if (ack.sequence() >= nextSequence) {
+                throw new EnvelopeFrameException("ack for an envelope never sent");
+              }
+              continue; // it timed out and left the window already
+            }
+            if (ack.status() == EnvelopeProtocolConstants.STATUS_OK) {
+              stored = add(stored, out);
+            } else {
+              refused = add(refused, out);
+            }
+          }
+          lastActivityNanos = System.nanoTime();
+        } catch (EnvelopeFrameException e) {
+          broken = new TransportException("malformed acknowledgement", e);
+        } finally {
+          data.release();
+        }
+      }
+      if (stored != null) {
+        for (OutboundEnvelope out : stored) {
+          out.result.complete(null);
+        }
+      }
+      if (refused != null) {
+        for (OutboundEnvelope out : refused) {
+          out.result.completeExceptionally(new TransportException("peer refused the envelope (status 1)"));
+        }
+      }
+      if (broken != null) {
+        streamBroke(s, broken, true);
+      } else {
+        pump();
+      }
+    }
+
+    private static List<OutboundEnvelope> add(List<OutboundEnvelope> list, OutboundEnvelope out) {
+      List<OutboundEnvelope> l = list == null ? new ArrayList<>() : list;
+      l.add(out);
+      return l;
+    }
+
+    @Override
+    public void onRemoteClose(MuxedStream s) {
+      streamBroke(s, new TransportException("peer closed the stream without acknowledging"), false);
+      s.closeWrite();
+    }
+
+    @Override
+    public void onReset(MuxedStream s, StreamException cause) {
+      streamBroke(s, new TransportException("envelope stream reset before acknowledgement", cause), false);
+    }
+
+    /** Forgets stream {@code s}, fails what it left unacknowledged, and reopens if envelopes wait. */
+    private void streamBroke(MuxedStream s, TransportException cause, boolean reset) {
+      List<OutboundEnvelope> lost;
+      synchronized (this) {
+        if (s != stream) {
+          return;
+        }
+        stream = null;
+        acks = null;
+        lost = new ArrayList<>(inFlight.values());
+        inFlight.clear();
+      }
+      if (reset) {
+        s.reset();
+      }
+      for (OutboundEnvelope out : lost) {
+        out.result.completeExceptionally(cause);
+      }
+      pump();
+      dropIfIdle();
+    }
+
+    /** Any completion of a queued envelope: frees its place in the window. */
+    private void done(OutboundEnvelope out) {
+      boolean freed = false;
+      synchronized (this) {
+        if (out.legacy) {
+          out.legacy = false;
+          legacyInFlight--;
+          freed = true;
+        } else if (out.sequence >= 0 && inFlight.get(out.sequence) == out) {
+          inFlight.remove(out.sequence); // timed out or the transport closed
+          freed = true;
+        } else {
+          queued.remove(out); // failed while waiting; rare, so the linear removal is fine
+        }
+      }
+      if (freed) {
+        pump();
+      }
+      dropIfIdle();
+    }
+
+    /** Half-closes the stream once nothing was in flight for the idle time (checked, not rescheduled per envelope). */
+    private void armIdleCheck() {
+      if (idleCheckArmed || stream == null || !inFlight.isEmpty() || !queued.isEmpty()) {
+        return;
+      }
+      idleCheckArmed = true;
+      long wait = Math.max(1, streamIdleNanos - (System.nanoTime() - lastActivityNanos));
+      schedule(this::idleCheck, TimeUnit.NANOSECONDS.toMillis(wait) + 1);
+    }
+
+    private void idleCheck() {
+      MuxedStream idle = null;
+      synchronized (this) {
+        idleCheckArmed = false;
+        if (stream != null && inFlight.isEmpty() && queued.isEmpty()
+            && System.nanoTime() - lastActivityNanos >= streamIdleNanos) {
+          idle = stream;
+          stream = null;
+          acks = null;
+        } else {
+          armIdleCheck();
+        }
+      }
+      if (idle != null) {
+        idle.closeWrite();
+        dropIfIdle();
+      }
+    }
+
+    private void dropIfIdle() {
+      senders.computeIfPresent(peer, (p, sender) -> sender.retireIfIdle() ? null : sender);
+    }
+
+    private synchronized boolean retireIfIdle() {
+      if (stream == null && !opening && queued.isEmpty() && inFlight.isEmpty() && legacyInFlight == 0) {
+        retired = true;
+      }
+      return retired;
+    }
+  }
+
+  /** One envelope to send; on a 1.0.0 peer it opens its own stream and reads its own acknowledgement. */
   private final class OutboundEnvelope implements ProtocolHandler, StreamHandler {
     final byte[] frame;
     final CompletableFuture<Void> result = new CompletableFuture<>();
     final FrameReader ackReader = new FrameReader(EnvelopeProtocolConstants.MAX_ACK_MESSAGE_BYTES);
-    volatile MuxedStream stream;
+    volatile MuxedStream stream; // the envelope's own stream, 1.0.0 only
     volatile ScheduledFuture<?> timer;
+    private boolean timerStarted; // guarded by this
+    long sequence = -1; // its number on the envelope stream; guarded by the sender
+    boolean legacy; // sent on its own 1.0.0 stream; guarded by the sender
 
     OutboundEnvelope(byte[] frame) {
       this.frame = frame;
@@ -688,7 +1340,15 @@ public final class Libp2pTransport implements Transport {
       });
     }
 
-    void startTimer(ScheduledFuture<?> t) {
+    /** Starts the send timeout once a connection to the peer exists; later calls do nothing. */
+    void startTimer() {
+      synchronized (this) {
+        if (timerStarted || result.isDone()) {
+          return;
+        }
+        timerStarted = true;
+      }
+      ScheduledFuture<?> t = schedule(this::timeOut, config.sendTimeout().toMillis());
       timer = t;
       if (result.isDone() && t != null) {
         t.cancel(false);

@@ -1,6 +1,7 @@
 package io.spacepanda.internal.net.yamux;
 
 import io.netty.channel.Channel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.spacepanda.internal.net.stream.InboundStreamListener;
 import io.spacepanda.internal.net.stream.StreamMuxer;
 import io.spacepanda.internal.net.stream.StreamMuxerFactory;
@@ -37,6 +38,10 @@ public final class YamuxMuxerFactory implements StreamMuxerFactory {
   @Override
   public StreamMuxer install(Channel channel, boolean initiator, InboundStreamListener inbound) {
     YamuxSession session = new YamuxSession(initiator, inbound, config);
+    // Performance only (issue 15): the session flushes after each frame; consolidated, the frames
+    // of one event-loop turn (or read) leave as one Noise frame and one system call.
+    channel.pipeline().addLast("flush-consolidation", new FlushConsolidationHandler(
+        FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
     channel.pipeline().addLast("yamux", session);
     return session;
   }
