@@ -104,6 +104,8 @@ public final class Libp2pTransport implements Transport {
   private final AtomicLong rejected = new AtomicLong();
   private final InboundBudget<Connection> inboundBudget;
   private final AtomicLong announcedEnvelopes = new AtomicLong();
+  private final AtomicLong envelopeStreamsAccepted = new AtomicLong();
+  private final AtomicLong singleEnvelopeStreamsAccepted = new AtomicLong();
   private final Map<PeerId, PeerSender> senders = new ConcurrentHashMap<>();
   private final boolean legacyOnly;
   private final long streamIdleNanos;
@@ -441,6 +443,16 @@ public final class Libp2pTransport implements Transport {
     return rejected.get();
   }
 
+  /** Returns how many inbound envelope streams (many envelopes each) were accepted (for tests). */
+  long envelopeStreamsAccepted() {
+    return envelopeStreamsAccepted.get();
+  }
+
+  /** Returns how many inbound one-envelope streams (1.0.0) were accepted (for tests). */
+  long singleEnvelopeStreamsAccepted() {
+    return singleEnvelopeStreamsAccepted.get();
+  }
+
   /** Returns how many inbound envelopes announced their length so far (for tests). */
   long announcedEnvelopes() {
     return announcedEnvelopes.get();
@@ -555,6 +567,7 @@ public final class Libp2pTransport implements Transport {
       return Discard.INSTANCE;
     }
     if (EnvelopeProtocolConstants.STREAM_PROTOCOL_ID.equals(protocol)) {
+      envelopeStreamsAccepted.incrementAndGet();
       InboundEnvelopeStream in = new InboundEnvelopeStream(connection, stream);
       stream.closeFuture().whenComplete((v, e) -> {
         open.decrementAndGet();
@@ -562,6 +575,7 @@ public final class Libp2pTransport implements Transport {
       });
       return in;
     }
+    singleEnvelopeStreamsAccepted.incrementAndGet();
     InboundEnvelope in = new InboundEnvelope(connection);
     in.timeout = stream.executor().schedule(() -> {
       if (!in.reader.isComplete()) {
@@ -1312,7 +1326,9 @@ public final class Libp2pTransport implements Transport {
     }
 
     private synchronized boolean retireIfIdle() {
-      if (stream == null && !opening && queued.isEmpty() && inFlight.isEmpty() && legacyInFlight == 0) {
+      boolean knownOlderPeer = legacyConnection != null && legacyConnection.isOpen();
+      if (stream == null && !opening && queued.isEmpty() && inFlight.isEmpty() && legacyInFlight == 0
+          && !knownOlderPeer) {
         retired = true;
       }
       return retired;
