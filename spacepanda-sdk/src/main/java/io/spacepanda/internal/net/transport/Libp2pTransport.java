@@ -1003,6 +1003,8 @@ public final class Libp2pTransport implements Transport {
     long lastActivityNanos;
     boolean idleCheckArmed;
     boolean retired;
+    boolean connectionKnown; // a connection exists (the send timeouts run) while the stream opens
+    long openAttempt;
 
     PeerSender(PeerId peer) {
       this.peer = peer;
@@ -1019,7 +1021,7 @@ public final class Libp2pTransport implements Transport {
           return FULL;
         }
         queued.add(out);
-        connected = stream != null || legacyConnection != null;
+        connected = stream != null || legacyConnection != null || connectionKnown;
       }
       out.result.whenComplete((v, e) -> done(out));
       if (connected) {
@@ -1075,7 +1077,9 @@ public final class Libp2pTransport implements Transport {
           }
         } else if (!opening && !queued.isEmpty()) {
           legacyConnection = null;
+          connectionKnown = false;
           opening = true;
+          openAttempt++;
           open = true;
         }
         armIdleCheck();
@@ -1108,9 +1112,23 @@ public final class Libp2pTransport implements Transport {
       List<String> protocols = legacyOnly
           ? List.of(EnvelopeProtocolConstants.PROTOCOL_ID)
           : List.of(EnvelopeProtocolConstants.STREAM_PROTOCOL_ID, EnvelopeProtocolConstants.PROTOCOL_ID);
+      long attempt;
+      synchronized (this) {
+        attempt = openAttempt;
+      }
       connectionTo(h, peer)
           .thenCompose(c -> {
             startTimers();
+            // a peer that never answers the negotiation must not hold the sender forever
+            schedule(() -> {
+              boolean stuck;
+              synchronized (this) {
+                stuck = opening && openAttempt == attempt;
+              }
+              if (stuck) {
+                openFailed(new TransportException("envelope stream to " + peer + " not negotiated in time"));
+              }
+            }, config.sendTimeout().toMillis());
             if (legacyOnly) {
               useLegacy(c);
               return CompletableFuture.completedFuture(null);
@@ -1129,6 +1147,7 @@ public final class Libp2pTransport implements Transport {
     private void startTimers() {
       List<OutboundEnvelope> waiting;
       synchronized (this) {
+        connectionKnown = true;
         waiting = new ArrayList<>(queued);
       }
       for (OutboundEnvelope out : waiting) {
@@ -1148,6 +1167,8 @@ public final class Libp2pTransport implements Transport {
       List<OutboundEnvelope> failed;
       synchronized (this) {
         opening = false;
+        openAttempt++; // a late outcome of this attempt is ignored
+        connectionKnown = false;
         failed = new ArrayList<>(queued);
         queued.clear();
       }
@@ -1166,6 +1187,10 @@ public final class Libp2pTransport implements Transport {
         return Discard.INSTANCE;
       }
       synchronized (this) {
+        if (stream != null || closed) { // a late outcome of an attempt given up on: one stream is enough
+          s.reset();
+          return Discard.INSTANCE;
+        }
         opening = false;
         stream = s;
         nextSequence = 0;
