@@ -175,6 +175,28 @@ async function parallelRun (node, target, streams) {
   return { run: 'parallel', streams, bytes: sizes.reduce((a, b) => a + b, 0) }
 }
 
+// Handshake time for NetBenchmarks: `count` sequential new connections (TCP, multistream, Noise XX,
+// Yamux) after 20 warm-up ones, each timed until node.dial resolves (the muxer is ready), as the
+// Java figure is; each connection is closed before the next.
+async function handshakeRun (node, target, count) {
+  const times = []
+  for (let i = 0; i < count + 20; i++) {
+    const started = process.hrtime.bigint()
+    await node.dial(target)
+    const ms = Number(process.hrtime.bigint() - started) / 1e6
+    await node.hangUp(target)
+    if (i >= 20) times.push(ms)
+  }
+  times.sort((a, b) => a - b)
+  return {
+    run: 'handshake',
+    dials: count,
+    medianMs: times[Math.floor(times.length / 2)],
+    p90Ms: times[Math.floor(times.length * 9 / 10)],
+    minMs: times[0]
+  }
+}
+
 async function identifyPingRun (node, target, identified) {
   const connection = await node.dial(target)
   const info = await identified(connection.remotePeer.toString())
@@ -238,6 +260,7 @@ async function main () {
       else if (run === 'echo') result = await echoRun(node, target, args.bytes, args.frame)
       else if (run === 'parallel') result = await parallelRun(node, target, args.streams)
       else if (run === 'sink') result = await sinkRun(node, target, args.bytes, args.frame)
+      else if (run === 'handshake') result = await handshakeRun(node, target, args.streams)
       else throw new Error(`unknown run ${run}`)
       console.log(`RESULT ${JSON.stringify(result)}`)
     }

@@ -103,6 +103,32 @@ public class PipelineBenchmark {
   public Object sendAndDeliver() {
     Object m = channel.send(body, 2).join();
     net.runFor(Duration.ofMillis(100));
+    ops++;
     return m;
+  }
+
+  private long ops;
+  private long opsAtStart;
+  private long cpuAtStart;
+
+  /** Notes this thread's CPU time at the start of an iteration. */
+  @Setup(Level.Iteration)
+  public void startIteration() {
+    opsAtStart = ops;
+    cpuAtStart = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+  }
+
+  /**
+   * Prints the CPU time per received message in the iteration (everything runs on this thread),
+   * to compare with {@code TcpNodeBenchmark}'s figure under the same load.
+   */
+  @TearDown(Level.Iteration)
+  public void endIteration() {
+    long received = (ops - opsAtStart) * (members - 1);
+    long cpu = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpuAtStart;
+    if (received > 0) {
+      System.out.printf("  [simulated] CPU per received message: %.1f µs (%d messages)%n",
+          cpu / 1000.0 / received, received);
+    }
   }
 }

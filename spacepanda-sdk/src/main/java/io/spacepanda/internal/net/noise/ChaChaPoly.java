@@ -54,6 +54,24 @@ abstract class ChaChaPoly {
   abstract byte[] open(long nonce, byte[] ad, byte[] in, int off, int len)
       throws GeneralSecurityException;
 
+  /**
+   * Seals {@code len} bytes at {@code off} into {@code out} at {@code outOff} (ciphertext then
+   * tag, {@code len + 16} bytes) with empty associated data; no allocation on the JCA path.
+   *
+   * @return the bytes written
+   */
+  abstract int sealInto(long nonce, byte[] in, int off, int len, byte[] out, int outOff);
+
+  /**
+   * Opens {@code len} bytes of ciphertext and tag at {@code off} into {@code out} at {@code
+   * outOff} ({@code len - 16} bytes) with empty associated data.
+   *
+   * @return the bytes written
+   * @throws GeneralSecurityException if the tag does not verify
+   */
+  abstract int openInto(long nonce, byte[] in, int off, int len, byte[] out, int outOff)
+      throws GeneralSecurityException;
+
   static byte[] nonceBytes(long nonce) {
     byte[] iv = new byte[12];
     for (int i = 0; i < 8; i++) {
@@ -126,6 +144,23 @@ abstract class ChaChaPoly {
       }
       return cipher.doFinal(in, off, len);
     }
+
+    @Override
+    int sealInto(long nonce, byte[] in, int off, int len, byte[] out, int outOff) {
+      try {
+        cipher.init(Cipher.ENCRYPT_MODE, key, new IvParameterSpec(nonceBytes(nonce)));
+        return cipher.doFinal(in, off, len, out, outOff);
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("encryption cannot fail", e);
+      }
+    }
+
+    @Override
+    int openInto(long nonce, byte[] in, int off, int len, byte[] out, int outOff)
+        throws GeneralSecurityException {
+      cipher.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(nonceBytes(nonce)));
+      return cipher.doFinal(in, off, len, out, outOff);
+    }
   }
 
   /** BouncyCastle's lightweight engine. */
@@ -161,6 +196,29 @@ abstract class ChaChaPoly {
         throw new javax.crypto.AEADBadTagException("decryption failed");
       }
       return out;
+    }
+
+    @Override
+    int sealInto(long nonce, byte[] in, int off, int len, byte[] out, int outOff) {
+      try {
+        engine.init(true, new AEADParameters(key, 128, nonceBytes(nonce), null));
+        int n = engine.processBytes(in, off, len, out, outOff);
+        return n + engine.doFinal(out, outOff + n);
+      } catch (InvalidCipherTextException e) {
+        throw new IllegalStateException("encryption cannot fail", e);
+      }
+    }
+
+    @Override
+    int openInto(long nonce, byte[] in, int off, int len, byte[] out, int outOff)
+        throws GeneralSecurityException {
+      engine.init(false, new AEADParameters(key, 128, nonceBytes(nonce), null));
+      try {
+        int n = engine.processBytes(in, off, len, out, outOff);
+        return n + engine.doFinal(out, outOff + n);
+      } catch (InvalidCipherTextException e) {
+        throw new javax.crypto.AEADBadTagException("decryption failed");
+      }
     }
   }
 }

@@ -68,6 +68,40 @@ final class CipherState {
     }
   }
 
+  /**
+   * Encrypts {@code len} bytes with empty associated data into {@code out} at {@code outOff}
+   * ({@code len + 16} bytes); requires a key.
+   *
+   * @return the bytes written
+   */
+  int encryptInto(byte[] in, int off, int len, byte[] out, int outOff) throws NoiseException {
+    checkNonce();
+    int n = aead.sealInto(nonce, in, off, len, out, outOff);
+    nonce++;
+    return n;
+  }
+
+  /**
+   * Decrypts {@code len} bytes of ciphertext and tag with empty associated data into {@code out}
+   * at {@code outOff} ({@code len - 16} bytes); requires a key. The output must not overlap the
+   * input.
+   *
+   * @return the bytes written
+   */
+  int decryptInto(byte[] in, int off, int len, byte[] out, int outOff) throws NoiseException {
+    if (len < NoiseConstants.TAG_BYTES) {
+      throw new NoiseException(Kind.DECRYPTION_FAILED, "decryption failed");
+    }
+    checkNonce();
+    try {
+      int n = aead.openInto(nonce, in, off, len, out, outOff);
+      nonce++;
+      return n;
+    } catch (GeneralSecurityException e) {
+      throw new NoiseException(Kind.DECRYPTION_FAILED, "decryption failed");
+    }
+  }
+
   private void checkNonce() throws NoiseException {
     if (nonce == -1L) {
       throw new NoiseException(Kind.MALFORMED, "nonce exhausted");

@@ -5,8 +5,26 @@ import java.time.Duration;
 /** Protocol id, wire limits and default timeouts of the envelope protocol and its transport. */
 public final class EnvelopeProtocolConstants {
 
-  /** The multistream-select protocol id of envelope streams. */
+  /** The multistream-select protocol id of one-envelope streams (the first version). */
   public static final String PROTOCOL_ID = "/spacepanda/envelope/1.0.0";
+
+  /**
+   * The multistream-select protocol id of long-lived envelope streams ({@link
+   * EnvelopeStreamCodec}): many envelopes per stream, acknowledged by number.
+   */
+  public static final String STREAM_PROTOCOL_ID = "/spacepanda/envelope-stream/1.0.0";
+
+  /**
+   * Longest time a sender keeps an envelope stream with nothing in flight open before it
+   * half-closes it (at most half the connection's idle timeout), so idle connections still close.
+   */
+  public static final Duration ENVELOPE_STREAM_IDLE = Duration.ofSeconds(10);
+
+  /**
+   * Most bytes an inbound envelope stream buffers beyond one largest envelope: the default largest
+   * Yamux receive window, which an honest sender never exceeds.
+   */
+  public static final long STREAM_BUFFER_SLACK_BYTES = 16L * 1024 * 1024;
 
   /** Largest envelope payload a transport sends or accepts by default: 1 MiB. */
   public static final int DEFAULT_MAX_ENVELOPE_BYTES = 1024 * 1024;

@@ -21,8 +21,10 @@ import io.spacepanda.spi.Transport;
 import io.spacepanda.spi.TransportContext;
 import io.spacepanda.spi.TransportException;
 import io.spacepanda.spi.TransportListener;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -41,15 +43,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The libp2p {@link Transport}: envelopes travel over {@code /spacepanda/envelope/1.0.0} streams
- * of a libp2p {@link Host} (TCP, Noise, Yamux), one stream per envelope.
+ * The libp2p {@link Transport}: envelopes travel over a libp2p {@link Host} (TCP, Noise, Yamux),
+ * many per long-lived {@code /spacepanda/envelope-stream/1.0.0} stream per peer.
  *
- * <p>Wire protocol ({@link EnvelopeCodec}): the sender opens a stream, writes one length-prefixed
- * {@code Envelope { bytes payload = 1; }}, and waits for one length-prefixed {@code Ack { uint32
- * status = 1; }}, which the receiver writes only once its {@link TransportListener#onEnvelope}
- * future completed (status 0) or failed (status 1); both then half-close. A malformed, oversized,
- * truncated or too slow inbound envelope gets its stream reset and is counted in {@link
- * #rejectedStreams()}; the connection and its other streams go on.
+ * <p>Wire protocol ({@link EnvelopeStreamCodec}, specified there): the sender keeps one envelope
+ * stream per peer open while it has envelopes to send, writes each envelope as one
+ * length-prefixed {@code Envelope { bytes payload = 1; }} and keeps at most {@code
+ * maxInboundStreamsPerConnection} of them unacknowledged; the receiver answers each with a {@code
+ * StreamAck} naming its number once its {@link TransportListener#onEnvelope} future completed
+ * (status 0) or failed (status 1). A stream idle for {@link
+ * EnvelopeProtocolConstants#ENVELOPE_STREAM_IDLE} is half-closed by the sender. A peer that only
+ * knows {@code /spacepanda/envelope/1.0.0} ({@link EnvelopeCodec}: one stream per envelope, one
+ * {@code Ack}, both half-close) is still served both ways: the sender offers the stream protocol
+ * first and falls back to one stream per envelope on that connection when the peer picks 1.0.0;
+ * the receiver serves both. A malformed, oversized, truncated or too slow inbound envelope gets its
+ * stream reset and is counted in {@link #rejectedStreams()}; the connection and its other streams
+ * go on, and the sender's unacknowledged envelopes on a reset stream fail (the node's outbox
+ * resends them).
+ *
+ * <p>Write path: the envelopes a send burst finds waiting are written to the stream as one buffer
+ * (taken from the connection's pooled allocator, owned by the stream once written), acks of one
+ * event-loop turn as one buffer, and the connection's flushes are consolidated so that small
+ * frames share one Noise frame and one system call.
  *
  * <p>Bounds: inbound envelopes of at most {@code maxEnvelopeBytes}, at most {@code
  * maxInboundStreamsPerConnection} of them open per peer (the host's resource manager counts
@@ -59,8 +74,10 @@ import org.slf4j.LoggerFactory;
  * receives nothing for the manager's stall deadline is reset, so streams that announce much and
  * stall never lock out other peers nor delay other streams;
  * handshakes are admitted under the config's {@code admission} limits, with the address book's
- * IP addresses allowed into the reserved slots); a sender keeps at most as many envelope streams open to
- * one peer as its own per-connection limit and queues the rest.
+ * IP addresses allowed into the reserved slots); an inbound envelope stream takes a new envelope only
+ * while fewer than {@code maxInboundStreamsPerConnection} of its envelopes are unacknowledged and
+ * otherwise leaves it in the muxer's window, so Yamux flow control pushes back on the sender; a
+ * sender keeps at most that many envelopes in flight to one peer and queues the rest.
  *
  * <p>Addresses: the context's listen multiaddrs ({@value EnvelopeProtocolConstants#DEFAULT_LISTEN_ADDRESS}
  * when it names none), bootstrap multiaddrs ending in {@code /p2p/<peer id>} (dialed at {@link
@@ -68,8 +85,8 @@ import org.slf4j.LoggerFactory;
  * #send} uses the open connection to the peer or dials its known addresses, newest first.
  *
  * <p>Timeouts: a dial takes at most the config's dial plus handshake timeouts (the host enforces
- * both); from the stream's opening to the acknowledgement at most {@code sendTimeout}; an inbound
- * stream has {@code receiveTimeout} to deliver its envelope. The factory does no I/O: the host and
+ * both); from the moment a connection to the peer exists to the acknowledgement at most {@code
+ * sendTimeout}; an inbound envelope, once begun, has {@code receiveTimeout} to arrive whole. The factory does no I/O: the host and
  * its threads start in {@link #start()}.
  *
  * <p>Threading: thread-safe. Listener callbacks run on the host's event loop threads and are
@@ -92,7 +109,11 @@ public final class Libp2pTransport implements Transport {
   private final AtomicLong rejected = new AtomicLong();
   private final ResourceManager resources;
   private final AtomicLong announcedEnvelopes = new AtomicLong();
-  private final Map<PeerId, SendQueue> sendQueues = new ConcurrentHashMap<>();
+  private final AtomicLong envelopeStreamsAccepted = new AtomicLong();
+  private final AtomicLong singleEnvelopeStreamsAccepted = new AtomicLong();
+  private final Map<PeerId, PeerSender> senders = new ConcurrentHashMap<>();
+  private final boolean legacyOnly;
+  private final long streamIdleNanos;
   private final Object lock = new Object();
   private Host host; // guarded by lock; set once in start()
   private ScheduledThreadPoolExecutor timer; // guarded by lock; set once in start()
@@ -120,7 +141,7 @@ public final class Libp2pTransport implements Transport {
    */
   public Libp2pTransport(TransportContext context, Libp2pTransportConfig config) {
     this(context, config, ResourceManager.create(resourceLimits(config)),
-        io.spacepanda.internal.net.nat.NatOptions.off());
+        io.spacepanda.internal.net.nat.NatOptions.off(), false);
   }
 
   /**
@@ -135,7 +156,7 @@ public final class Libp2pTransport implements Transport {
    */
   public Libp2pTransport(TransportContext context, Libp2pTransportConfig config,
       io.spacepanda.internal.net.nat.NatOptions nat) {
-    this(context, config, ResourceManager.create(resourceLimits(config)), nat);
+    this(context, config, ResourceManager.create(resourceLimits(config)), nat, false);
   }
 
   /**
@@ -150,7 +171,7 @@ public final class Libp2pTransport implements Transport {
    */
   public Libp2pTransport(TransportContext context, Libp2pTransportConfig config,
       ResourceManager resources) {
-    this(context, config, resources, io.spacepanda.internal.net.nat.NatOptions.off());
+    this(context, config, resources, io.spacepanda.internal.net.nat.NatOptions.off(), false);
   }
 
   /**
@@ -165,7 +186,20 @@ public final class Libp2pTransport implements Transport {
    */
   public Libp2pTransport(TransportContext context, Libp2pTransportConfig config,
       ResourceManager resources, io.spacepanda.internal.net.nat.NatOptions nat) {
+    this(context, config, resources, nat, false);
+  }
+
+  /**
+   * @param legacyOnly speak only {@code /spacepanda/envelope/1.0.0}, one stream per envelope, as
+   *     transports before the envelope streams did (for compatibility tests and benchmarks)
+   */
+  private Libp2pTransport(TransportContext context, Libp2pTransportConfig config,
+      ResourceManager resources, io.spacepanda.internal.net.nat.NatOptions nat,
+      boolean legacyOnly) {
     this.resources = Objects.requireNonNull(resources, "resources");
+    this.legacyOnly = legacyOnly;
+    this.streamIdleNanos = Math.min(EnvelopeProtocolConstants.ENVELOPE_STREAM_IDLE.toNanos(),
+        config.idleTimeout().toNanos() / 2);
     this.context = Objects.requireNonNull(context, "context");
     this.config = Objects.requireNonNull(config, "config");
     this.nat = Objects.requireNonNull(nat, "nat");
@@ -264,6 +298,21 @@ public final class Libp2pTransport implements Transport {
   }
 
   /**
+   * Returns a factory of transports that speak only {@code /spacepanda/envelope/1.0.0} (one
+   * stream per envelope), as transports before the envelope streams did; for compatibility tests
+   * and before/after benchmarks.
+   *
+   * @param config limits and timeouts
+   * @return the factory
+   */
+  public static Transport.Factory legacyFactory(Libp2pTransportConfig config) {
+    Objects.requireNonNull(config, "config");
+    return context -> new Libp2pTransport(context, config,
+        ResourceManager.create(resourceLimits(config)),
+        io.spacepanda.internal.net.nat.NatOptions.off(), true);
+  }
+
+  /**
    * Starts the host, listens on every configured address and starts dialing the bootstrap peers;
    * a second call returns the first call's future.
    *
@@ -297,6 +346,9 @@ public final class Libp2pTransport implements Transport {
           .threads(config.threads())
           .build();
       h.setProtocolHandler(EnvelopeProtocolConstants.PROTOCOL_ID, this::onInboundStream);
+      if (!legacyOnly) {
+        h.setProtocolHandler(EnvelopeProtocolConstants.STREAM_PROTOCOL_ID, this::onInboundStream);
+      }
       h.addConnectionListener(new Events());
       if (nat.any()) {
         traversal = new io.spacepanda.internal.net.nat.NatTraversal(h, signer, nat, bootstrap);
@@ -396,7 +448,7 @@ public final class Libp2pTransport implements Transport {
   }
 
   /**
-   * Sends one envelope over a new stream and waits for the peer's acknowledgement.
+   * Sends one envelope on the peer's envelope stream and waits for the peer's acknowledgement.
    *
    * @param recipient the peer
    * @param envelope the envelope; copied before this method returns
@@ -425,40 +477,23 @@ public final class Libp2pTransport implements Transport {
       out.fail(new TransportException("transport closed"));
       return result;
     }
-    connectionTo(h, recipient).whenComplete((c, err) -> {
-      if (err != null) {
-        out.fail(err instanceof TransportException t ? t
-            : new TransportException("peer unreachable: " + recipient, unwrap(err)));
-        return;
+    while (true) {
+      PeerSender sender = senders.computeIfAbsent(recipient, PeerSender::new);
+      int outcome = sender.submit(out);
+      if (outcome == PeerSender.QUEUED) {
+        return result;
       }
-      out.startTimer(schedule(() -> out.timeOut(), config.sendTimeout().toMillis()));
-      Runnable open = () -> c.openStream(List.of(EnvelopeProtocolConstants.PROTOCOL_ID), out)
-          .whenComplete((s, e) -> {
-            if (e != null) {
-              out.fail(new TransportException("cannot open an envelope stream to " + recipient, unwrap(e)));
-            }
-          });
-      if (!queueOf(recipient).submit(open, result)) {
+      if (outcome == PeerSender.FULL) {
         out.fail(new TransportException("too many envelopes waiting for " + recipient));
+        return result;
       }
-    });
-    return result;
+      // RETIRED: the sender was dropped as idle in between; take a fresh one
+    }
   }
 
-  /** Returns the send queue of a peer; a queue is dropped once idle, so the map stays small. */
-  private SendQueue queueOf(PeerId peer) {
-    return sendQueues.computeIfAbsent(peer, p -> new SendQueue(
-        config.maxInboundStreamsPerConnection(), EnvelopeProtocolConstants.MAX_QUEUED_SENDS_PER_PEER,
-        () -> dropIdleQueue(p)));
-  }
-
-  /** Returns the number of peers with a send queue (for tests). */
+  /** Returns the number of peers with a sender: an open envelope stream or envelopes waiting (for tests). */
   int sendQueueCount() {
-    return sendQueues.size();
-  }
-
-  private void dropIdleQueue(PeerId peer) {
-    sendQueues.computeIfPresent(peer, (p, q) -> q.isIdle() ? null : q);
+    return senders.size();
   }
 
   private CompletableFuture<Connection> connectionTo(Host h, PeerId peer) {
@@ -529,6 +564,16 @@ public final class Libp2pTransport implements Transport {
    */
   public long rejectedStreams() {
     return rejected.get() + resources.refusedStreams(EnvelopeProtocolConstants.PROTOCOL_ID);
+  }
+
+  /** Returns how many inbound envelope streams (many envelopes each) were accepted (for tests). */
+  long envelopeStreamsAccepted() {
+    return envelopeStreamsAccepted.get();
+  }
+
+  /** Returns how many inbound one-envelope streams (1.0.0) were accepted (for tests). */
+  long singleEnvelopeStreamsAccepted() {
+    return singleEnvelopeStreamsAccepted.get();
   }
 
   /** Returns how many inbound envelopes announced their length so far (for tests). */
@@ -656,6 +701,14 @@ public final class Libp2pTransport implements Transport {
       reject(stream, "inbound envelope stream not accounted", null);
       return Discard.INSTANCE;
     }
+    if (EnvelopeProtocolConstants.STREAM_PROTOCOL_ID.equals(protocol)) {
+      envelopeStreamsAccepted.incrementAndGet();
+      InboundEnvelopeStream in = new InboundEnvelopeStream(connection, stream, scope);
+      scope.onAbort(() -> stream.executor().execute(in::abort));
+      stream.closeFuture().whenComplete((v, e) -> in.ended());
+      return in;
+    }
+    singleEnvelopeStreamsAccepted.incrementAndGet();
     InboundEnvelope in = new InboundEnvelope(connection, scope);
     scope.onAbort(() -> stream.executor().execute(in::abort));
     in.timeout = stream.executor().schedule(() -> {
@@ -782,6 +835,283 @@ public final class Libp2pTransport implements Transport {
     }
   }
 
+  /**
+   * Receives the envelopes of one long-lived inbound envelope stream ({@link EnvelopeStreamCodec})
+   * and writes their acks; confined to the stream's event loop except {@link #ended()}, which may
+   * run anywhere and only touches the budget.
+   */
+  private final class InboundEnvelopeStream implements StreamHandler {
+    final Connection connection;
+    final PeerId from;
+    final StreamFrameDecoder decoder = new StreamFrameDecoder(maxMessageBytes,
+        maxMessageBytes + EnvelopeProtocolConstants.MAX_PREFIX_BYTES
+            + EnvelopeProtocolConstants.STREAM_BUFFER_SLACK_BYTES);
+    final ResourceManager.StreamScope scope;
+    final Set<Held> held = ConcurrentHashMap.newKeySet();
+    MuxedStream stream;
+    Held current; // of the envelope being read
+    long nextSequence;
+    int unacknowledged;
+    boolean failed;
+    boolean remoteClosed;
+    boolean writeClosed;
+    ByteBuf acks; // acks not yet written, one write per event-loop turn
+    io.netty.util.concurrent.ScheduledFuture<?> partialTimer;
+    long partialSequence = -1;
+    int unreported; // bytes received but not yet reported as consumed to the muxer
+
+    InboundEnvelopeStream(Connection connection, MuxedStream stream,
+        ResourceManager.StreamScope scope) {
+      this.connection = connection;
+      this.from = connection.remotePeerId();
+      this.stream = stream;
+      this.scope = scope;
+    }
+
+    /**
+     * The resource manager found the envelope being read stalled, or gave its memory to a peer
+     * holding less: envelopes already with the listener keep their place, a partial one is
+     * dropped with the stream.
+     */
+    void abort() {
+      if (!failed && current != null) {
+        fail("inbound envelope stalled or evicted for a peer holding less", null);
+      }
+    }
+
+    @Override
+    public void onData(MuxedStream s, ByteBuf data) {
+      try {
+        if (failed) {
+          return;
+        }
+        int n = data.readableBytes();
+        decoder.add(data);
+        unreported += n;
+        if (n > 0 && current != null) {
+          scope.progress();
+        }
+      } catch (EnvelopeFrameException e) {
+        fail("too many bytes buffered on an envelope stream", e);
+        return;
+      } finally {
+        data.release();
+      }
+      readEnvelopes();
+    }
+
+    /** Takes envelopes off the buffer while fewer than the limit are unacknowledged. */
+    private void readEnvelopes() {
+      try {
+        while (!failed && unacknowledged < config.maxInboundStreamsPerConnection()) {
+          long length = decoder.peekLength();
+          if (length < 0) {
+            break;
+          }
+          if (current == null && length > 0 && !reserve(length)) {
+            if (unacknowledged > 0) {
+              break; // the stream's share is held by envelopes not yet acknowledged: wait for them
+            }
+            fail("inbound envelope budget exhausted", null);
+            return;
+          }
+          byte[] message = decoder.next();
+          if (message == null) {
+            break;
+          }
+          Held r = current;
+          current = null;
+          scope.received(); // complete: no longer watched for stalls until the next one begins
+          byte[] payload = EnvelopeCodec.decodeEnvelope(message);
+          if (payload.length > config.maxEnvelopeBytes()) {
+            release(r);
+            fail("envelope exceeds the size limit", null);
+            return;
+          }
+          unacknowledged++;
+          deliver(nextSequence++, payload, r);
+        }
+      } catch (EnvelopeFrameException e) {
+        fail("malformed envelope on an envelope stream", e);
+        return;
+      }
+      if (unacknowledged < config.maxInboundStreamsPerConnection() && unreported > 0) {
+        // Not at the limit: what is buffered is at most one envelope being read (reserved in the
+        // budget), so the window reopens. At the limit the bytes stay unreported and the muxer's
+        // window pushes back on the sender.
+        stream.consumed(unreported);
+        unreported = 0;
+      }
+      watchPartial();
+      if (remoteClosed && decoder.buffered() > 0 && unacknowledged == 0) {
+        fail("stream closed before the envelope was complete", null); // only a partial one can be left
+        return;
+      }
+      maybeCloseWrite();
+    }
+
+    /** Resets the stream if an envelope begun now is still incomplete after the receive timeout. */
+    private void watchPartial() {
+      boolean waitingForBytes = decoder.buffered() > 0
+          && unacknowledged < config.maxInboundStreamsPerConnection();
+      if (!waitingForBytes) {
+        partialSequence = -1;
+        return;
+      }
+      if (partialSequence == nextSequence) {
+        return;
+      }
+      partialSequence = nextSequence;
+      long watched = nextSequence;
+      if (partialTimer != null) {
+        partialTimer.cancel(false);
+      }
+      partialTimer = stream.executor().schedule(() -> {
+        if (!failed && partialSequence == watched && nextSequence == watched) {
+          fail("envelope not received in time", null);
+        }
+      }, config.receiveTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private boolean reserve(long bytes) {
+      if (!scope.reserveMemory(bytes)) {
+        return false;
+      }
+      announcedEnvelopes.incrementAndGet();
+      Held r = new Held(bytes);
+      current = r;
+      held.add(r);
+      return true;
+    }
+
+    private void release(Held r) {
+      if (r != null && held.remove(r)) {
+        scope.releaseMemory(r.bytes);
+      }
+    }
+
+    private void deliver(long sequence, byte[] payload, Held r) {
+      CompletableFuture<Void> stored;
+      try {
+        stored = context.listener().onEnvelope(from, payload);
+      } catch (RuntimeException e) {
+        LOG.warn("envelope listener failed", e);
+        stored = CompletableFuture.failedFuture(e);
+      }
+      if (stored == null) {
+        stored = CompletableFuture.failedFuture(new IllegalStateException("listener returned null"));
+      }
+      stored.whenComplete((v, e) -> {
+        if (e != null) {
+          LOG.debug("envelope from {} refused by the listener", from, e);
+        }
+        int status = e == null ? EnvelopeProtocolConstants.STATUS_OK : EnvelopeProtocolConstants.STATUS_REFUSED;
+        Runnable ack = () -> acknowledge(sequence, status, r);
+        if (stream.executor().inEventLoop()) {
+          ack.run();
+        } else {
+          try {
+            stream.executor().execute(ack);
+          } catch (RejectedExecutionException closing) {
+            release(r);
+          }
+        }
+      });
+    }
+
+    private void acknowledge(long sequence, int status, Held r) {
+      release(r);
+      unacknowledged--;
+      if (failed) {
+        return;
+      }
+      if (acks == null) {
+        acks = stream.alloc().buffer(64);
+        stream.executor().execute(this::writeAcks); // after the other completions of this turn
+      }
+      EnvelopeStreamCodec.writeAck(sequence, status, acks);
+      readEnvelopes();
+    }
+
+    private void writeAcks() {
+      ByteBuf out = acks;
+      acks = null;
+      if (out == null) {
+        return;
+      }
+      if (failed) {
+        out.release();
+        return;
+      }
+      stream.write(out);
+      maybeCloseWrite();
+    }
+
+    private void maybeCloseWrite() {
+      if (remoteClosed && !failed && !writeClosed && unacknowledged == 0 && acks == null
+          && decoder.buffered() == 0) {
+        writeClosed = true;
+        stream.closeWrite();
+      }
+    }
+
+    private void fail(String why, Throwable cause) {
+      if (failed) {
+        return;
+      }
+      failed = true;
+      decoder.clear();
+      if (partialTimer != null) {
+        partialTimer.cancel(false);
+      }
+      if (acks != null) {
+        acks.release();
+        acks = null;
+      }
+      release(current);
+      current = null;
+      reject(stream, why, cause);
+    }
+
+    @Override
+    public void onRemoteClose(MuxedStream s) {
+      remoteClosed = true;
+      readEnvelopes();
+    }
+
+    @Override
+    public void onReset(MuxedStream s, StreamException cause) {
+      failed = true;
+      decoder.clear();
+      if (partialTimer != null) {
+        partialTimer.cancel(false);
+      }
+      if (acks != null) {
+        acks.release();
+        acks = null;
+      }
+      release(current);
+      current = null;
+    }
+
+    /** The stream finished: releases what partial envelopes held (delivered ones release at their ack). */
+    void ended() {
+      Held r = current;
+      if (r != null) {
+        release(r);
+      }
+    }
+  }
+
+  /** Memory one envelope of an envelope stream reserved, until it is acknowledged. */
+  private static final class Held {
+    final long bytes;
+
+    Held(long bytes) {
+      this.bytes = bytes;
+    }
+  }
+
   /** Drops everything on a stream that was already reset. */
   private enum Discard implements StreamHandler {
     INSTANCE;
@@ -800,13 +1130,399 @@ public final class Libp2pTransport implements Transport {
 
   // ---- outbound ---------------------------------------------------------------------------
 
-  /** Sends one envelope on one outbound stream and reads the acknowledgement. */
+  /**
+   * Sends the envelopes for one peer over one long-lived envelope stream (or, to a peer that only
+   * knows 1.0.0, one stream per envelope), at most a window of them unacknowledged.
+   *
+   * <p>Thread-safe: state is guarded by this object's lock; no future is completed and no
+   * callback runs while it is held, except the stream writes, which only queue work on the
+   * stream's event loop and keep the envelopes in sequence order.
+   */
+  private final class PeerSender implements ProtocolHandler, StreamHandler {
+    static final int QUEUED = 0;
+    static final int FULL = 1;
+    static final int RETIRED = 2;
+
+    final PeerId peer;
+    final int window = config.maxInboundStreamsPerConnection();
+    final ArrayDeque<OutboundEnvelope> queued = new ArrayDeque<>();
+    final Map<Long, OutboundEnvelope> inFlight = new HashMap<>();
+    MuxedStream stream; // the open envelope stream, or null
+    StreamFrameDecoder acks;
+    long nextSequence;
+    boolean opening;
+    Connection legacyConnection; // the peer only speaks 1.0.0 on this connection
+    int legacyInFlight;
+    long lastActivityNanos;
+    boolean idleCheckArmed;
+    boolean retired;
+    boolean connectionKnown; // a connection exists (the send timeouts run) while the stream opens
+    long openAttempt;
+
+    PeerSender(PeerId peer) {
+      this.peer = peer;
+    }
+
+    /** Queues {@code out} and starts sending; returns {@link #QUEUED}, {@link #FULL} or {@link #RETIRED}. */
+    int submit(OutboundEnvelope out) {
+      boolean connected;
+      synchronized (this) {
+        if (retired) {
+          return RETIRED;
+        }
+        if (queued.size() >= EnvelopeProtocolConstants.MAX_QUEUED_SENDS_PER_PEER) {
+          return FULL;
+        }
+        queued.add(out);
+        connected = stream != null || legacyConnection != null || connectionKnown;
+      }
+      out.result.whenComplete((v, e) -> done(out));
+      if (connected) {
+        out.startTimer();
+      }
+      pump();
+      return QUEUED;
+    }
+
+    /** Moves queued envelopes onto the stream as far as the window allows, opening one if needed. */
+    void pump() {
+      List<OutboundEnvelope> legacySends = null;
+      Connection legacyOn = null;
+      boolean open = false;
+      synchronized (this) {
+        if (stream != null) {
+          MuxedStream s = stream;
+          ByteBuf batch = null;
+          while (inFlight.size() < window && !queued.isEmpty()) {
+            OutboundEnvelope out = queued.poll();
+            if (out.result.isDone()) {
+              continue;
+            }
+            out.sequence = nextSequence++;
+            inFlight.put(out.sequence, out);
+            if (batch == null) {
+              batch = s.alloc().buffer(Math.max(256, out.frame.length));
+            }
+            batch.writeBytes(out.frame);
+          }
+          if (batch != null) {
+            lastActivityNanos = System.nanoTime();
+            // written under the lock so that batches reach the stream in sequence order
+            s.write(batch).whenComplete((v, e) -> {
+              if (e != null) {
+                streamBroke(s, new TransportException("writing to the envelope stream failed", unwrap(e)), true);
+              }
+            });
+          }
+        } else if (legacyConnection != null && legacyConnection.isOpen()) {
+          legacyOn = legacyConnection;
+          while (legacyInFlight < window && !queued.isEmpty()) {
+            OutboundEnvelope out = queued.poll();
+            if (out.result.isDone()) {
+              continue;
+            }
+            out.legacy = true;
+            legacyInFlight++;
+            if (legacySends == null) {
+              legacySends = new ArrayList<>();
+            }
+            legacySends.add(out);
+          }
+        } else if (!opening && !queued.isEmpty()) {
+          legacyConnection = null;
+          connectionKnown = false;
+          opening = true;
+          openAttempt++;
+          open = true;
+        }
+        armIdleCheck();
+      }
+      if (legacySends != null) {
+        for (OutboundEnvelope out : legacySends) {
+          sendOnOwnStream(legacyOn, out);
+        }
+      }
+      if (open) {
+        openStream();
+      }
+    }
+
+    private void sendOnOwnStream(Connection c, OutboundEnvelope out) {
+      out.startTimer();
+      c.openStream(List.of(EnvelopeProtocolConstants.PROTOCOL_ID), out).whenComplete((s, e) -> {
+        if (e != null) {
+          out.fail(new TransportException("cannot open an envelope stream to " + peer, unwrap(e)));
+        }
+      });
+    }
+
+    private void openStream() {
+      Host h = hostOrNull();
+      if (h == null || closed) {
+        openFailed(new TransportException("transport closed"));
+        return;
+      }
+      List<String> protocols = legacyOnly
+          ? List.of(EnvelopeProtocolConstants.PROTOCOL_ID)
+          : List.of(EnvelopeProtocolConstants.STREAM_PROTOCOL_ID, EnvelopeProtocolConstants.PROTOCOL_ID);
+      long attempt;
+      synchronized (this) {
+        attempt = openAttempt;
+      }
+      connectionTo(h, peer)
+          .thenCompose(c -> {
+            startTimers();
+            // a peer that never answers the negotiation must not hold the sender forever
+            schedule(() -> {
+              boolean stuck;
+              synchronized (this) {
+                stuck = opening && openAttempt == attempt;
+              }
+              if (stuck) {
+                openFailed(new TransportException("envelope stream to " + peer + " not negotiated in time"));
+              }
+            }, config.sendTimeout().toMillis());
+            if (legacyOnly) {
+              useLegacy(c);
+              return CompletableFuture.completedFuture(null);
+            }
+            return c.openStream(protocols, this);
+          })
+          .whenComplete((s, e) -> {
+            if (e != null) {
+              Throwable cause = unwrap(e);
+              openFailed(cause instanceof TransportException t ? t
+                  : new TransportException("cannot open an envelope stream to " + peer, cause));
+            }
+          });
+    }
+
+    private void startTimers() {
+      List<OutboundEnvelope> waiting;
+      synchronized (this) {
+        connectionKnown = true;
+        waiting = new ArrayList<>(queued);
+      }
+      for (OutboundEnvelope out : waiting) {
+        out.startTimer();
+      }
+    }
+
+    private void useLegacy(Connection c) {
+      synchronized (this) {
+        opening = false;
+        legacyConnection = c;
+      }
+      pump();
+    }
+
+    private void openFailed(TransportException cause) {
+      List<OutboundEnvelope> failed;
+      synchronized (this) {
+        opening = false;
+        openAttempt++; // a late outcome of this attempt is ignored
+        connectionKnown = false;
+        failed = new ArrayList<>(queued);
+        queued.clear();
+      }
+      for (OutboundEnvelope out : failed) {
+        out.fail(cause);
+      }
+      dropIfIdle();
+    }
+
+    @Override
+    public StreamHandler onStream(Connection connection, MuxedStream s, String protocol) {
+      if (EnvelopeProtocolConstants.PROTOCOL_ID.equals(protocol)) {
+        // an older peer: this stream would carry one envelope; send each on its own instead
+        s.reset();
+        useLegacy(connection);
+        return Discard.INSTANCE;
+      }
+      synchronized (this) {
+        if (stream != null || closed) { // a late outcome of an attempt given up on: one stream is enough
+          s.reset();
+          return Discard.INSTANCE;
+        }
+        opening = false;
+        stream = s;
+        nextSequence = 0;
+        acks = new StreamFrameDecoder(EnvelopeStreamCodec.MAX_ACK_MESSAGE_BYTES,
+            EnvelopeStreamCodec.MAX_ACK_MESSAGE_BYTES + EnvelopeProtocolConstants.STREAM_BUFFER_SLACK_BYTES);
+        lastActivityNanos = System.nanoTime();
+      }
+      // installed here, before the first write, so that no ack can reach the negotiation's handler
+      s.setHandler(this);
+      pump();
+      return this;
+    }
+
+    @Override
+    public void onData(MuxedStream s, ByteBuf data) {
+      int n = data.readableBytes();
+      List<OutboundEnvelope> stored = null;
+      List<OutboundEnvelope> refused = null;
+      TransportException broken = null;
+      synchronized (this) {
+        try {
+          if (s != stream) {
+            return;
+          }
+          acks.add(data);
+          s.consumed(n);
+          byte[] message;
+          while ((message = acks.next()) != null) {
+            EnvelopeStreamCodec.Ack ack = EnvelopeStreamCodec.decodeAck(message);
+            OutboundEnvelope out = inFlight.remove(ack.sequence());
+            if (out == null) {
+              if (ack.sequence() >= nextSequence) {
+                throw new EnvelopeFrameException("ack for an envelope never sent");
+              }
+              continue; // it timed out and left the window already
+            }
+            if (ack.status() == EnvelopeProtocolConstants.STATUS_OK) {
+              stored = add(stored, out);
+            } else {
+              refused = add(refused, out);
+            }
+          }
+          lastActivityNanos = System.nanoTime();
+        } catch (EnvelopeFrameException e) {
+          broken = new TransportException("malformed acknowledgement", e);
+        } finally {
+          data.release();
+        }
+      }
+      if (stored != null) {
+        for (OutboundEnvelope out : stored) {
+          out.result.complete(null);
+        }
+      }
+      if (refused != null) {
+        for (OutboundEnvelope out : refused) {
+          out.result.completeExceptionally(new TransportException("peer refused the envelope (status 1)"));
+        }
+      }
+      if (broken != null) {
+        streamBroke(s, broken, true);
+      } else {
+        pump();
+      }
+    }
+
+    private static List<OutboundEnvelope> add(List<OutboundEnvelope> list, OutboundEnvelope out) {
+      List<OutboundEnvelope> l = list == null ? new ArrayList<>() : list;
+      l.add(out);
+      return l;
+    }
+
+    @Override
+    public void onRemoteClose(MuxedStream s) {
+      streamBroke(s, new TransportException("peer closed the stream without acknowledging"), false);
+      s.closeWrite();
+    }
+
+    @Override
+    public void onReset(MuxedStream s, StreamException cause) {
+      streamBroke(s, new TransportException("envelope stream reset before acknowledgement", cause), false);
+    }
+
+    /** Forgets stream {@code s}, fails what it left unacknowledged, and reopens if envelopes wait. */
+    private void streamBroke(MuxedStream s, TransportException cause, boolean reset) {
+      List<OutboundEnvelope> lost;
+      synchronized (this) {
+        if (s != stream) {
+          return;
+        }
+        stream = null;
+        acks = null;
+        lost = new ArrayList<>(inFlight.values());
+        inFlight.clear();
+      }
+      if (reset) {
+        s.reset();
+      }
+      for (OutboundEnvelope out : lost) {
+        out.result.completeExceptionally(cause);
+      }
+      pump();
+      dropIfIdle();
+    }
+
+    /** Any completion of a queued envelope: frees its place in the window. */
+    private void done(OutboundEnvelope out) {
+      boolean freed = false;
+      synchronized (this) {
+        if (out.legacy) {
+          out.legacy = false;
+          legacyInFlight--;
+          freed = true;
+        } else if (out.sequence >= 0 && inFlight.get(out.sequence) == out) {
+          inFlight.remove(out.sequence); // timed out or the transport closed
+          freed = true;
+        } else {
+          queued.remove(out); // failed while waiting; rare, so the linear removal is fine
+        }
+      }
+      if (freed) {
+        pump();
+      }
+      dropIfIdle();
+    }
+
+    /** Half-closes the stream once nothing was in flight for the idle time (checked, not rescheduled per envelope). */
+    private void armIdleCheck() {
+      if (idleCheckArmed || stream == null || !inFlight.isEmpty() || !queued.isEmpty()) {
+        return;
+      }
+      idleCheckArmed = true;
+      long wait = Math.max(1, streamIdleNanos - (System.nanoTime() - lastActivityNanos));
+      schedule(this::idleCheck, TimeUnit.NANOSECONDS.toMillis(wait) + 1);
+    }
+
+    private void idleCheck() {
+      MuxedStream idle = null;
+      synchronized (this) {
+        idleCheckArmed = false;
+        if (stream != null && inFlight.isEmpty() && queued.isEmpty()
+            && System.nanoTime() - lastActivityNanos >= streamIdleNanos) {
+          idle = stream;
+          stream = null;
+          acks = null;
+        } else {
+          armIdleCheck();
+        }
+      }
+      if (idle != null) {
+        idle.closeWrite();
+        dropIfIdle();
+      }
+    }
+
+    private void dropIfIdle() {
+      senders.computeIfPresent(peer, (p, sender) -> sender.retireIfIdle() ? null : sender);
+    }
+
+    private synchronized boolean retireIfIdle() {
+      boolean knownOlderPeer = legacyConnection != null && legacyConnection.isOpen();
+      if (stream == null && !opening && queued.isEmpty() && inFlight.isEmpty() && legacyInFlight == 0
+          && !knownOlderPeer) {
+        retired = true;
+      }
+      return retired;
+    }
+  }
+
+  /** One envelope to send; on a 1.0.0 peer it opens its own stream and reads its own acknowledgement. */
   private final class OutboundEnvelope implements ProtocolHandler, StreamHandler {
     final byte[] frame;
     final CompletableFuture<Void> result = new CompletableFuture<>();
     final FrameReader ackReader = new FrameReader(EnvelopeProtocolConstants.MAX_ACK_MESSAGE_BYTES);
-    volatile MuxedStream stream;
+    volatile MuxedStream stream; // the envelope's own stream, 1.0.0 only
     volatile ScheduledFuture<?> timer;
+    private boolean timerStarted; // guarded by this
+    long sequence = -1; // its number on the envelope stream; guarded by the sender
+    boolean legacy; // sent on its own 1.0.0 stream; guarded by the sender
 
     OutboundEnvelope(byte[] frame) {
       this.frame = frame;
@@ -818,7 +1534,15 @@ public final class Libp2pTransport implements Transport {
       });
     }
 
-    void startTimer(ScheduledFuture<?> t) {
+    /** Starts the send timeout once a connection to the peer exists; later calls do nothing. */
+    void startTimer() {
+      synchronized (this) {
+        if (timerStarted || result.isDone()) {
+          return;
+        }
+        timerStarted = true;
+      }
+      ScheduledFuture<?> t = schedule(this::timeOut, config.sendTimeout().toMillis());
       timer = t;
       if (result.isDone() && t != null) {
         t.cancel(false);

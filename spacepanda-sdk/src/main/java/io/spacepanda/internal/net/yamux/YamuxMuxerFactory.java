@@ -1,6 +1,7 @@
 package io.spacepanda.internal.net.yamux;
 
 import io.netty.channel.Channel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.spacepanda.internal.net.stream.InboundStreamListener;
 import io.spacepanda.internal.net.stream.StreamMuxer;
 import io.spacepanda.internal.net.stream.StreamMuxerFactory;
@@ -37,6 +38,11 @@ public final class YamuxMuxerFactory implements StreamMuxerFactory {
   @Override
   public StreamMuxer install(Channel channel, boolean initiator, InboundStreamListener inbound) {
     YamuxSession session = new YamuxSession(initiator, inbound, config);
+    // Performance only (issue 15): the session flushes after each frame; the flushes made while
+    // the connection reads (window updates, acks, answers) are held until the read completes, so
+    // those frames leave as one Noise frame and one system call. Flushes outside a read go through.
+    channel.pipeline().addLast("flush-consolidation", new FlushConsolidationHandler(
+        FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, false));
     channel.pipeline().addLast("yamux", session);
     return session;
   }

@@ -34,8 +34,8 @@ import java.util.concurrent.TimeUnit;
  * The network measurements of the README, all from one run on 127.0.0.1: bulk throughput over one
  * Yamux stream of a Noise-secured connection Java to Java, over a plain TCP socket, and over one
  * js-libp2p Yamux stream js to js (two Node.js peers of the interop harness, {@code --run sink});
- * connection handshake time Java to Java (TCP connect, multistream, Noise XX, Yamux); heap per idle
- * connection.
+ * connection handshake time Java to Java and js to js (TCP connect, multistream, Noise XX, Yamux);
+ * heap per idle connection.
  *
  * <p>Run from {@code spacepanda-sdk/} (the js harness paths are relative to it):
  *
@@ -90,6 +90,7 @@ public final class NetBenchmarks {
     System.out.printf(Locale.ROOT, "Java/raw TCP = %.0f%%%s%n", 100 * median(yamux) / median(raw),
         js == null ? "" : String.format(Locale.ROOT, ", Java/js = %.2fx", median(yamux) / median(js)));
     handshakes();
+    jsHandshakes();
     heapPerConnection(20);
   }
 
@@ -224,6 +225,22 @@ public final class NetBenchmarks {
         throw new IllegalStateException("js sink run sent " + r);
       }
       return r.get("mibPerSecond").asDouble();
+    }
+  }
+
+  /** js-libp2p dialing js-libp2p: the same handshake, 300 sequential dials after 20 warm-up. */
+  private static void jsHandshakes() throws Exception {
+    if (jsListener == null) {
+      return;
+    }
+    JsPeer.Options options = JsPeer.Options.defaults().withRun("handshake").withStreams(300)
+        .withTimeout(Duration.ofMinutes(5));
+    try (JsPeer dialer = JsPeer.dial(jsListener.multiaddr(), options)) {
+      JsonNode r = dialer.awaitResults(Duration.ofMinutes(5)).get(0);
+      System.out.printf(Locale.ROOT,
+          "handshake js-js (TCP+mss+Noise XX+Yamux), %d dials: median %.2f ms  p90 %.2f ms  min %.2f ms%n",
+          r.get("dials").asInt(), r.get("medianMs").asDouble(), r.get("p90Ms").asDouble(),
+          r.get("minMs").asDouble());
     }
   }
 
