@@ -107,9 +107,11 @@ class DcutrTest {
     Multiaddr circuit = Multiaddr.parse(rAddr + "/p2p-circuit/p2p/" + b.peerId().toBase58());
     Connection relayed = a.dial(circuit).get(10, TimeUnit.SECONDS);
     assertTrue(relayed.isRelayed());
-    for (int i = 0; i < 400; i++) {
+    // up to 3 rounds of at most 5 s each; on loopback there is no NAT, so either side's dial may
+    // win the race, and a loaded machine may need more than one round
+    for (int i = 0; i < 1200; i++) {
       Connection now = a.connectionOrNull(b.peerId());
-      if (now != null && !now.isRelayed() && db.successes() == 1) {
+      if (now != null && !now.isRelayed() && db.finished() == 1) {
         break;
       }
       Thread.sleep(25);
@@ -117,7 +119,7 @@ class DcutrTest {
     Connection direct = a.connectionOrNull(b.peerId());
     assertFalse(direct.isRelayed(), "a direct connection replaced the relayed one");
     assertEquals(1, db.upgrades());
-    assertEquals(1, db.successes());
+    assertEquals(1, db.finished());
     assertTrue(b.connectionOrNull(a.peerId()) != null && !b.connectionOrNull(a.peerId()).isRelayed());
     // the relayed connection is closed after the grace period
     relayed.closeFuture().get(10, TimeUnit.SECONDS);
