@@ -67,6 +67,27 @@ public final class HostKadNetwork implements KadNetwork {
     });
   }
 
+  /**
+   * Creates a DHT on a host: registers the protocol, feeds identified peers to the routing table
+   * and starts the periodic refresh.
+   *
+   * @param host the host
+   * @param config DHT parameters (the protocol id among them)
+   * @param scheduler runs timeouts and refreshes
+   * @param clock epoch milliseconds
+   * @param random for refresh keys
+   * @return the running DHT
+   */
+  public static KadDht attach(Host host, KadConfig config, io.spacepanda.spi.Scheduler scheduler,
+      java.util.function.LongSupplier clock, java.util.Random random) {
+    HostKadNetwork net = new HostKadNetwork(host, config.protocolId());
+    KadDht dht = new KadDht(host.peerId(), host::listenAddresses, net, scheduler, clock, random, config,
+        Validators.defaults());
+    net.bind(dht);
+    dht.start();
+    return dht;
+  }
+
   private void identifyAndOffer(Connection connection) {
     try {
       host.identify(connection).whenComplete((id, e) -> {

@@ -772,6 +772,31 @@ public final class KadDht implements AutoCloseable {
   }
 
   /**
+   * Returns the record this node holds for a key, without asking anyone.
+   *
+   * @param key the key
+   * @return the value, or null
+   */
+  public byte[] localValue(byte[] key) {
+    synchronized (lock) {
+      KadStore.Stored s = store.get(key, clock.getAsLong());
+      return s == null ? null : s.value().clone();
+    }
+  }
+
+  /**
+   * Returns the providers this node holds for a key, without asking anyone.
+   *
+   * @param key the key
+   * @return the providers, newest first
+   */
+  public List<KadPeer> localProviders(byte[] key) {
+    synchronized (lock) {
+      return store.providers(key, clock.getAsLong(), config.k());
+    }
+  }
+
+  /**
    * Returns the number of records held.
    *
    * @return the count

@@ -17,8 +17,9 @@ import java.util.Map;
  * The record namespaces this DHT stores, and their keys.
  *
  * <ul>
- *   <li>{@code /pk/<sha2-256 multihash of the key>}: a libp2p public key in protobuf form, as go
- *       and js validate it (the multihash must be the SHA-256 of the value).
+ *   <li>{@code /pk/<peer id bytes>}: a libp2p public key in protobuf form, as go and js validate
+ *       it (the rest of the key must be the peer id multihash of that key: identity for Ed25519,
+ *       SHA-256 for larger keys).
  *   <li>{@code /sp/pr/<peer id bytes>}: a signed peer record (RFC 0003) of that peer; the highest
  *       sequence number wins.
  *   <li>{@code /sp/rv/<32 bytes>}: an opaque, encrypted rendezvous value whose first 8 bytes are its
@@ -84,10 +85,15 @@ public final class Validators {
    * Returns the {@code /pk/} key of a public key.
    *
    * @param encodedKey the key's libp2p protobuf form
-   * @return {@code /pk/} followed by the SHA-256 multihash of the key
+   * @return {@code /pk/} followed by the key's peer id multihash
+   * @throws IllegalArgumentException when the bytes are not a valid key
    */
   public static byte[] publicKeyKey(byte[] encodedKey) {
-    return concat(PK, sha256Multihash(encodedKey));
+    try {
+      return concat(PK, Libp2pPublicKey.decode(encodedKey).peerIdMultihash());
+    } catch (KeyDecodeException e) {
+      throw new IllegalArgumentException("not a libp2p public key", e);
+    }
   }
 
   /**
@@ -126,17 +132,18 @@ public final class Validators {
     }
   }
 
-  /** {@code /pk/}: the value is a public key whose SHA-256 multihash is the rest of the key. */
+  /** {@code /pk/}: the value is a public key whose peer id multihash is the rest of the key. */
   static final class PublicKeyValidator implements RecordValidator {
     @Override
     public void validate(byte[] key, byte[] value, long nowMillis) throws KadException {
       byte[] hash = Arrays.copyOfRange(key, PK.length, key.length);
+      Libp2pPublicKey pub;
       try {
-        Libp2pPublicKey.decode(value);
+        pub = Libp2pPublicKey.decode(value);
       } catch (KeyDecodeException e) {
         throw new KadException("/pk/ value is not a public key", e);
       }
-      if (!Arrays.equals(hash, sha256Multihash(value))) {
+      if (!Arrays.equals(hash, pub.peerIdMultihash())) {
         throw new KadException("/pk/ key does not match the key's hash");
       }
     }
