@@ -8,16 +8,23 @@ import io.spacepanda.internal.net.host.Connection;
 import io.spacepanda.internal.net.host.ConnectionListener;
 import io.spacepanda.internal.net.host.Host;
 import io.spacepanda.internal.net.host.ProtocolHandler;
+import io.spacepanda.internal.net.kad.HostKadNetwork;
+import io.spacepanda.internal.net.kad.KadConfig;
+import io.spacepanda.internal.net.kad.KadDht;
+import io.spacepanda.internal.net.kad.KadPeer;
 import io.spacepanda.internal.net.multiaddr.Multiaddr;
 import io.spacepanda.internal.net.multiaddr.MultiaddrException;
 import io.spacepanda.internal.net.stream.MuxedStream;
 import io.spacepanda.internal.net.stream.StreamException;
 import io.spacepanda.internal.net.stream.StreamHandler;
 import io.spacepanda.internal.net.yamux.YamuxMuxerFactory;
+import io.spacepanda.spi.Scheduler;
 import io.spacepanda.spi.Transport;
 import io.spacepanda.spi.TransportContext;
 import io.spacepanda.spi.TransportException;
 import io.spacepanda.spi.TransportListener;
+import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -93,6 +100,8 @@ public final class Libp2pTransport implements Transport {
   private ScheduledThreadPoolExecutor timer; // guarded by lock; set once in start()
   private CompletableFuture<Void> started; // guarded by lock
   private volatile boolean closed;
+  private final KadConfig kadConfig; // null: no DHT
+  private volatile KadDht dht; // set once in start()
 
   /**
    * Creates a transport with {@link Libp2pTransportConfig#defaults()}; starts nothing.
@@ -114,6 +123,22 @@ public final class Libp2pTransport implements Transport {
    *     address lacks {@code /p2p/}, or the identity's key is not the local peer's
    */
   public Libp2pTransport(TransportContext context, Libp2pTransportConfig config) {
+    this(context, config, KadConfig.defaults());
+  }
+
+  /**
+   * Creates a transport that also runs a Kademlia DHT ({@link KadDht}) on its host; starts
+   * nothing. The DHT finds peers whose known addresses fail (see {@link #findPeer}); the bootstrap
+   * peers seed its routing table.
+   *
+   * @param context the node's identity, addresses and listener
+   * @param config limits and timeouts
+   * @param kad the DHT's parameters (its protocol id among them), or null for no DHT
+   * @throws IllegalArgumentException if a listen or bootstrap address is malformed, a bootstrap
+   *     address lacks {@code /p2p/}, or the identity's key is not the local peer's
+   */
+  public Libp2pTransport(TransportContext context, Libp2pTransportConfig config, KadConfig kad) {
+    this.kadConfig = kad;
     this.context = Objects.requireNonNull(context, "context");
     this.config = Objects.requireNonNull(config, "config");
     PeerId keyPeer = PeerId.fromPublicKey(context.identity().publicKey());
@@ -169,6 +194,18 @@ public final class Libp2pTransport implements Transport {
   }
 
   /**
+   * Returns a factory of transports with {@code config} and a DHT with {@code kad}.
+   *
+   * @param config limits and timeouts
+   * @param kad the DHT's parameters, or null for no DHT
+   * @return the factory
+   */
+  public static Transport.Factory factory(Libp2pTransportConfig config, KadConfig kad) {
+    Objects.requireNonNull(config, "config");
+    return context -> new Libp2pTransport(context, config, kad);
+  }
+
+  /**
    * Starts the host, listens on every configured address and starts dialing the bootstrap peers;
    * a second call returns the first call's future.
    *
@@ -208,6 +245,9 @@ public final class Libp2pTransport implements Transport {
       t.setRemoveOnCancelPolicy(true);
       host = h;
       timer = t;
+      if (kadConfig != null) {
+        dht = HostKadNetwork.attach(h, kadConfig, Scheduler.of(t), System::currentTimeMillis, new SecureRandom());
+      }
       result = new CompletableFuture<>();
       started = result;
     }
@@ -222,6 +262,17 @@ public final class Libp2pTransport implements Transport {
       }
       for (Multiaddr m : bootstrap) {
         dialQuietly(h, m);
+      }
+      KadDht d = dht;
+      if (d != null) {
+        List<KadPeer> seeds = new ArrayList<>();
+        for (Multiaddr m : bootstrap) {
+          seeds.add(new KadPeer(PeerId.fromBytes(m.peerIdOrNull()), List.of(m.withoutPeerId())));
+        }
+        d.addPeers(seeds);
+        // Bootstrap: look up our own id (filling the buckets near us and telling our neighbours we
+        // are here), then every bucket.
+        d.refresh();
       }
       result.complete(null);
     });
@@ -359,10 +410,66 @@ public final class Libp2pTransport implements Transport {
       return CompletableFuture.completedFuture(c);
     }
     List<Multiaddr> addresses = addressBook.addresses(peer);
-    if (addresses.isEmpty()) {
-      return CompletableFuture.failedFuture(new TransportException("no address known for " + peer));
+    CompletableFuture<Connection> known = addresses.isEmpty()
+        ? CompletableFuture.failedFuture(new TransportException("no address known for " + peer))
+        : dialFirst(h, peer, addresses, 0, null);
+    if (dht == null) {
+      return known;
     }
-    return dialFirst(h, peer, addresses, 0, null);
+    // Peer routing: when every known address fails (or none is known), ask the DHT where the peer
+    // is now and dial the addresses it names that were not tried yet.
+    return known.handle((conn, e) -> e == null ? CompletableFuture.completedFuture(conn)
+            : findPeer(peer).thenCompose(found -> {
+              List<Multiaddr> fresh = new ArrayList<>(addressBook.addresses(peer));
+              fresh.removeAll(addresses);
+              return fresh.isEmpty() ? CompletableFuture.<Connection>failedFuture(e)
+                  : dialFirst(h, peer, fresh, 0, null);
+            }))
+        .thenCompose(f -> f);
+  }
+
+  /**
+   * Finds a peer's current addresses through the DHT (a FIND_NODE lookup for its id) and records
+   * them in the address book.
+   *
+   * @param peer the peer
+   * @return completes with the addresses found (with {@code /p2p/}), empty when the DHT is off or
+   *     nobody knew the peer; never fails
+   */
+  @Override
+  public CompletableFuture<List<String>> findPeer(PeerId peer) {
+    KadDht d = dht;
+    if (d == null || closed) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    return d.findPeer(peer).handle((r, e) -> {
+      if (e != null || r.target() == null) {
+        return List.<String>of();
+      }
+      List<String> out = new ArrayList<>();
+      for (Multiaddr m : r.target().addresses()) {
+        if (m.tcpHostOrNull() == null) {
+          continue;
+        }
+        try {
+          Multiaddr full = m.withPeerId(peer.bytes());
+          addressBook.add(peer, full);
+          out.add(full.toString());
+        } catch (MultiaddrException ex) {
+          // skip an address that cannot carry the id
+        }
+      }
+      return List.copyOf(out);
+    });
+  }
+
+  /**
+   * Returns the DHT this transport runs, for tests and measurements.
+   *
+   * @return the DHT, or null before start or when off
+   */
+  public KadDht dht() {
+    return dht;
   }
 
   private CompletableFuture<Connection> dialFirst(
@@ -440,6 +547,10 @@ public final class Libp2pTransport implements Transport {
       closed = true;
       h = host;
       t = timer;
+    }
+    KadDht d = dht;
+    if (d != null) {
+      d.close();
     }
     if (h != null) {
       h.close();
