@@ -339,8 +339,13 @@ public final class KadDht implements AutoCloseable {
   private CompletableFuture<KadMessage> rpc(KadPeer peer, KadMessage request) {
     requestsSent.incrementAndGet();
     CompletableFuture<KadMessage> out = new CompletableFuture<>();
-    Scheduler.Cancellable timer = scheduler.schedule(config.rpcTimeout(),
-        () -> out.completeExceptionally(new KadException("kad request timed out")));
+    Scheduler.Cancellable timer;
+    try {
+      timer = scheduler.schedule(config.rpcTimeout(),
+          () -> out.completeExceptionally(new KadException("kad request timed out")));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(new KadException("kad stopped", e));
+    }
     CompletableFuture<KadMessage> sent;
     try {
       sent = network.send(peer, request);
@@ -767,7 +772,11 @@ public final class KadDht implements AutoCloseable {
       }
       LookupResult res = new LookupResult(List.copyOf(closest), found, hops, queries, failures,
           List.copyOf(values), List.copyOf(providers.values()));
-      scheduler.schedule(Duration.ZERO, () -> result.complete(res));
+      try {
+        scheduler.schedule(Duration.ZERO, () -> result.complete(res));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        result.complete(res); // scheduler stopped: complete here rather than never
+      }
     }
   }
 

@@ -119,6 +119,19 @@ public final class Validators {
     return concat(RV, tag);
   }
 
+  /**
+   * Returns the provider key under which the nodes offering a service announce themselves
+   * ({@link KadDht#provide}) and are found ({@link KadDht#findProviders}), for example the
+   * opted-in mixes with {@code serviceKey("mix/1")}: the SHA-256 multihash of {@code
+   * /sp/service/<name>}.
+   *
+   * @param name the service name
+   * @return the key
+   */
+  public static byte[] serviceKey(String name) {
+    return sha256Multihash(("/sp/service/" + name).getBytes(StandardCharsets.UTF_8));
+  }
+
   static byte[] sha256Multihash(byte[] data) {
     try {
       byte[] d = MessageDigest.getInstance("SHA-256").digest(data);

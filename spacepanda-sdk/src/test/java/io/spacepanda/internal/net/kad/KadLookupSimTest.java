@@ -133,6 +133,19 @@ class KadLookupSimTest {
   }
 
   @Test
+  void serviceProviders_announcedAndFound_likeOptedInMixes() {
+    KadSim sim = new KadSim(SEED + 3);
+    sim.addNodes(300, KadConfig.defaults());
+    sim.convergeTables(20);
+    byte[] key = Validators.serviceKey("mix/1");
+    for (int i = 0; i < 5; i++) {
+      sim.clock.await(sim.node(i * 50).dht.provide(key), 600_000);
+    }
+    List<KadPeer> found = sim.clock.await(sim.node(7).dht.findProviders(key), 600_000);
+    assertEquals(5, found.size(), "providers found (seed " + (SEED + 3) + ")");
+  }
+
+  @Test
   void idleMaintenance_staysUnderOneKilobytePerSecondPerNode() {
     KadSim sim = new KadSim(SEED + 2);
     int n = Math.min(NODES, 300);
