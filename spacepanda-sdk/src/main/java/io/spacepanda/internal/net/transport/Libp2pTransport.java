@@ -12,6 +12,9 @@ import io.spacepanda.internal.net.kad.HostKadNetwork;
 import io.spacepanda.internal.net.kad.KadConfig;
 import io.spacepanda.internal.net.kad.KadDht;
 import io.spacepanda.internal.net.kad.KadPeer;
+import io.spacepanda.internal.net.kad.Validators;
+import io.spacepanda.internal.net.record.PeerRecord;
+import io.spacepanda.internal.net.record.RecordException;
 import io.spacepanda.internal.net.multiaddr.Multiaddr;
 import io.spacepanda.internal.net.multiaddr.MultiaddrException;
 import io.spacepanda.internal.net.stream.MuxedStream;
@@ -272,7 +275,7 @@ public final class Libp2pTransport implements Transport {
         d.addPeers(seeds);
         // Bootstrap: look up our own id (filling the buckets near us and telling our neighbours we
         // are here), then every bucket.
-        d.refresh();
+        d.refresh().whenComplete((done, failure) -> publishPeerRecord(h, d));
       }
       result.complete(null);
     });
@@ -429,8 +432,9 @@ public final class Libp2pTransport implements Transport {
   }
 
   /**
-   * Finds a peer's current addresses through the DHT (a FIND_NODE lookup for its id) and records
-   * them in the address book.
+   * Finds a peer's current addresses through the DHT (a FIND_NODE lookup for its id, then its
+   * signed peer record under {@code /sp/pr/} when no DHT node knew it) and records them in the
+   * address book.
    *
    * @param peer the peer
    * @return completes with the addresses found (with {@code /p2p/}), empty when the DHT is off or
@@ -444,7 +448,7 @@ public final class Libp2pTransport implements Transport {
     }
     return d.findPeer(peer).handle((r, e) -> {
       if (e != null || r.target() == null) {
-        return List.<String>of();
+        return null;
       }
       List<String> out = new ArrayList<>();
       for (Multiaddr m : r.target().addresses()) {
@@ -460,6 +464,54 @@ public final class Libp2pTransport implements Transport {
         }
       }
       return List.copyOf(out);
+    }).thenCompose(found -> found != null ? CompletableFuture.completedFuture(found)
+        : findPeerRecord(d, peer).thenApply(List::copyOf));
+  }
+
+  /**
+   * Publishes this node's signed peer record (RFC 0003) under {@code /sp/pr/<peer id>}, so that
+   * peers can find addresses this node signed even when no DHT node has it in its table.
+   */
+  private void publishPeerRecord(Host h, KadDht d) {
+    List<Multiaddr> addrs = new ArrayList<>();
+    for (Multiaddr m : h.listenAddresses()) {
+      String host = m.tcpHostOrNull();
+      if (host != null && !host.equals("0.0.0.0") && !host.equals("::") && addrs.size() < PeerRecord.MAX_ADDRESSES) {
+        addrs.add(m);
+      }
+    }
+    if (addrs.isEmpty() || closed) {
+      return;
+    }
+    byte[] signed = PeerRecord.now(context.localPeer(), addrs, java.time.Clock.systemUTC())
+        .sign(new TransportIdentitySigner(context.identity()));
+    d.putValue(Validators.peerRecordKey(context.localPeer().bytes()), signed).whenComplete((n, e) -> {
+      if (e != null) {
+        LOG.debug("publishing the peer record failed", e);
+      }
+    });
+  }
+
+  /** Fetches and verifies a peer's signed record from the DHT; records its addresses. */
+  private CompletableFuture<List<String>> findPeerRecord(KadDht d, PeerId peer) {
+    return d.getValue(Validators.peerRecordKey(peer.bytes())).handle((bytes, e) -> {
+      List<String> out = new ArrayList<>();
+      if (e != null || bytes == null) {
+        return out;
+      }
+      try {
+        PeerRecord r = PeerRecord.verify(bytes);
+        for (Multiaddr m : r.addresses()) {
+          if (m.tcpHostOrNull() != null && r.peerId().equals(peer)) {
+            Multiaddr full = m.withPeerId(peer.bytes());
+            addressBook.add(peer, full);
+            out.add(full.toString());
+          }
+        }
+      } catch (RecordException | MultiaddrException ex) {
+        LOG.debug("ignoring a peer record that does not verify");
+      }
+      return out;
     });
   }
 
