@@ -2,7 +2,9 @@ package io.spacepanda;
 
 import io.spacepanda.internal.net.multiaddr.Multiaddr;
 import io.spacepanda.internal.net.multiaddr.MultiaddrException;
+import io.spacepanda.internal.net.kad.KadConfig;
 import io.spacepanda.internal.net.transport.Libp2pTransport;
+import io.spacepanda.internal.net.transport.Libp2pTransportConfig;
 import io.spacepanda.internal.node.NodeConfig;
 import io.spacepanda.internal.node.Node;
 import io.spacepanda.spi.Scheduler;
@@ -163,6 +165,7 @@ public interface SpacePanda extends AutoCloseable {
     private Transport.Factory transport;
     private final List<String> listen = new ArrayList<>();
     private final List<String> bootstrap = new ArrayList<>();
+    private String dhtProtocol;
     private Boolean p2p;
     private Boolean relay;
     private Boolean natTraversal;
@@ -263,6 +266,28 @@ public interface SpacePanda extends AutoCloseable {
      */
     public Builder bootstrap(String address) {
       addAddress(bootstrap, "bootstrap", address);
+      return this;
+    }
+
+    /**
+     * Sets the protocol id of the Kademlia DHT the default transport runs for peer routing
+     * (finding a member by its peer id when its known addresses fail). The default, {@code
+     * /spacepanda/kad/1.0.0}, keeps SpacePanda nodes in a DHT of their own; {@code
+     * /ipfs/kad/1.0.0} joins the public libp2p DHT (whose nodes then learn this node's peer id
+     * and addresses, never a space or channel). The bootstrap peers seed its routing table.
+     *
+     * @param protocolId a protocol id starting with {@code /}
+     * @return this builder
+     * @throws IllegalArgumentException if it does not start with {@code /}
+     * @throws IllegalStateException if set before
+     */
+    public Builder dhtProtocol(String protocolId) {
+      Objects.requireNonNull(protocolId, "protocolId");
+      requireUnset("dhtProtocol", dhtProtocol);
+      if (!protocolId.startsWith("/") || protocolId.isBlank()) {
+        throw new IllegalArgumentException("DHT protocol id must start with /");
+      }
+      dhtProtocol = protocolId;
       return this;
     }
 
@@ -693,10 +718,12 @@ public interface SpacePanda extends AutoCloseable {
           : io.spacepanda.internal.net.relay.RelayConfig.defaults().withConnectionLimits(relayDuration, relayBytes);
       Transport.Factory chosen = !network ? null
           : transport != null ? transport
-          : relaying || traversing
-              ? Libp2pTransport.factory(io.spacepanda.internal.net.transport.Libp2pTransportConfig.defaults(),
-                  new io.spacepanda.internal.net.nat.NatOptions(relaying, traversing, relayConfig))
-              : Libp2pTransport.factory();
+          : Libp2pTransport.factory(Libp2pTransportConfig.defaults(),
+              relaying || traversing
+                  ? new io.spacepanda.internal.net.nat.NatOptions(relaying, traversing, relayConfig)
+                  : io.spacepanda.internal.net.nat.NatOptions.off(),
+              dhtProtocol == null ? KadConfig.defaults()
+                  : KadConfig.defaults().withProtocolId(dhtProtocol));
       NodeConfig config = new NodeConfig(dataDir, storage, chosen,
           List.copyOf(listen), List.copyOf(bootstrap),
           jitter == null ? Jitter.uniform(Duration.ofSeconds(30)) : jitter,

@@ -69,6 +69,18 @@ public interface Transport extends AutoCloseable {
   CompletableFuture<Void> send(PeerId recipient, byte[] envelope);
 
   /**
+   * Finds where a peer can be reached now, by its id alone (peer routing, for instance through a
+   * DHT), and remembers what it found for later sends. The default finds nothing.
+   *
+   * @param peer the peer
+   * @return completes with the addresses found, in the transport's form, empty when none; never
+   *     fails
+   */
+  default CompletableFuture<List<String>> findPeer(PeerId peer) {
+    return CompletableFuture.completedFuture(List.of());
+  }
+
+  /**
    * Returns the peers this transport currently holds a connection to.
    *
    * @return an immutable snapshot

@@ -11,17 +11,27 @@ import io.spacepanda.internal.net.host.ProtocolHandler;
 import io.spacepanda.internal.net.host.ProtocolLimits;
 import io.spacepanda.internal.net.host.ResourceLimits;
 import io.spacepanda.internal.net.host.ResourceManager;
+import io.spacepanda.internal.net.kad.HostKadNetwork;
+import io.spacepanda.internal.net.kad.KadConfig;
+import io.spacepanda.internal.net.kad.KadDht;
+import io.spacepanda.internal.net.kad.KadPeer;
+import io.spacepanda.internal.net.kad.Validators;
+import io.spacepanda.internal.net.record.PeerRecord;
+import io.spacepanda.internal.net.record.RecordException;
 import io.spacepanda.internal.net.multiaddr.Multiaddr;
 import io.spacepanda.internal.net.multiaddr.MultiaddrException;
 import io.spacepanda.internal.net.stream.MuxedStream;
 import io.spacepanda.internal.net.stream.StreamException;
 import io.spacepanda.internal.net.stream.StreamHandler;
 import io.spacepanda.internal.net.yamux.YamuxMuxerFactory;
+import io.spacepanda.spi.Scheduler;
 import io.spacepanda.spi.Transport;
 import io.spacepanda.spi.TransportContext;
 import io.spacepanda.spi.TransportException;
 import io.spacepanda.spi.TransportListener;
 import java.util.ArrayDeque;
+import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -119,6 +129,8 @@ public final class Libp2pTransport implements Transport {
   private ScheduledThreadPoolExecutor timer; // guarded by lock; set once in start()
   private CompletableFuture<Void> started; // guarded by lock
   private volatile boolean closed;
+  private final KadConfig kadConfig; // null: no DHT
+  private volatile KadDht dht; // set once in start()
 
   /**
    * Creates a transport with {@link Libp2pTransportConfig#defaults()}; starts nothing.
@@ -140,8 +152,38 @@ public final class Libp2pTransport implements Transport {
    *     address lacks {@code /p2p/}, or the identity's key is not the local peer's
    */
   public Libp2pTransport(TransportContext context, Libp2pTransportConfig config) {
+    this(context, config, KadConfig.defaults());
+  }
+
+  /**
+   * Creates a transport that also runs a Kademlia DHT ({@link KadDht}) on its host; starts
+   * nothing. The DHT finds peers whose known addresses fail (see {@link #findPeer}); the bootstrap
+   * peers seed its routing table.
+   *
+   * @param context the node's identity, addresses and listener
+   * @param config limits and timeouts
+   * @param kad the DHT's parameters (its protocol id among them), or null for no DHT
+   * @throws IllegalArgumentException if a listen or bootstrap address is malformed, a bootstrap
+   *     address lacks {@code /p2p/}, or the identity's key is not the local peer's
+   */
+  public Libp2pTransport(TransportContext context, Libp2pTransportConfig config, KadConfig kad) {
     this(context, config, ResourceManager.create(resourceLimits(config)),
-        io.spacepanda.internal.net.nat.NatOptions.off(), false);
+        io.spacepanda.internal.net.nat.NatOptions.off(), kad, false);
+  }
+
+  /**
+   * Creates a transport with NAT traversal options and a DHT; starts nothing.
+   *
+   * @param context the node's identity, addresses and listener
+   * @param config limits and timeouts
+   * @param nat relay and NAT traversal options
+   * @param kad the DHT's parameters, or null for no DHT
+   * @throws IllegalArgumentException if a listen or bootstrap address is malformed, a bootstrap
+   *     address lacks {@code /p2p/}, or the identity's key is not the local peer's
+   */
+  public Libp2pTransport(TransportContext context, Libp2pTransportConfig config,
+      io.spacepanda.internal.net.nat.NatOptions nat, KadConfig kad) {
+    this(context, config, ResourceManager.create(resourceLimits(config)), nat, kad, false);
   }
 
   /**
@@ -156,7 +198,7 @@ public final class Libp2pTransport implements Transport {
    */
   public Libp2pTransport(TransportContext context, Libp2pTransportConfig config,
       io.spacepanda.internal.net.nat.NatOptions nat) {
-    this(context, config, ResourceManager.create(resourceLimits(config)), nat, false);
+    this(context, config, ResourceManager.create(resourceLimits(config)), nat, KadConfig.defaults(), false);
   }
 
   /**
@@ -171,7 +213,7 @@ public final class Libp2pTransport implements Transport {
    */
   public Libp2pTransport(TransportContext context, Libp2pTransportConfig config,
       ResourceManager resources) {
-    this(context, config, resources, io.spacepanda.internal.net.nat.NatOptions.off(), false);
+    this(context, config, resources, io.spacepanda.internal.net.nat.NatOptions.off(), KadConfig.defaults(), false);
   }
 
   /**
@@ -186,16 +228,18 @@ public final class Libp2pTransport implements Transport {
    */
   public Libp2pTransport(TransportContext context, Libp2pTransportConfig config,
       ResourceManager resources, io.spacepanda.internal.net.nat.NatOptions nat) {
-    this(context, config, resources, nat, false);
+    this(context, config, resources, nat, KadConfig.defaults(), false);
   }
 
   /**
+   * @param kad the DHT's parameters, or null for no DHT
    * @param legacyOnly speak only {@code /spacepanda/envelope/1.0.0}, one stream per envelope, as
    *     transports before the envelope streams did (for compatibility tests and benchmarks)
    */
   private Libp2pTransport(TransportContext context, Libp2pTransportConfig config,
-      ResourceManager resources, io.spacepanda.internal.net.nat.NatOptions nat,
+      ResourceManager resources, io.spacepanda.internal.net.nat.NatOptions nat, KadConfig kad,
       boolean legacyOnly) {
+    this.kadConfig = kad;
     this.resources = Objects.requireNonNull(resources, "resources");
     this.legacyOnly = legacyOnly;
     this.streamIdleNanos = Math.min(EnvelopeProtocolConstants.ENVELOPE_STREAM_IDLE.toNanos(),
@@ -294,7 +338,7 @@ public final class Libp2pTransport implements Transport {
   public static Transport.Factory factory(Libp2pTransportConfig config, io.spacepanda.internal.net.nat.NatOptions nat) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(nat, "nat");
-    return context -> new Libp2pTransport(context, config, nat);
+    return context -> new Libp2pTransport(context, config, nat, KadConfig.defaults());
   }
 
   /**
@@ -309,7 +353,34 @@ public final class Libp2pTransport implements Transport {
     Objects.requireNonNull(config, "config");
     return context -> new Libp2pTransport(context, config,
         ResourceManager.create(resourceLimits(config)),
-        io.spacepanda.internal.net.nat.NatOptions.off(), true);
+        io.spacepanda.internal.net.nat.NatOptions.off(), KadConfig.defaults(), true);
+  }
+
+  /**
+   * Returns a factory of transports with {@code config} and a DHT with {@code kad}.
+   *
+   * @param config limits and timeouts
+   * @param kad the DHT's parameters, or null for no DHT
+   * @return the factory
+   */
+  public static Transport.Factory factory(Libp2pTransportConfig config, KadConfig kad) {
+    Objects.requireNonNull(config, "config");
+    return context -> new Libp2pTransport(context, config, kad);
+  }
+
+  /**
+   * Returns a factory of transports with {@code config}, NAT traversal options and a DHT.
+   *
+   * @param config limits and timeouts
+   * @param nat relay service and traversal switches
+   * @param kad the DHT's parameters, or null for no DHT
+   * @return the factory
+   */
+  public static Transport.Factory factory(Libp2pTransportConfig config,
+      io.spacepanda.internal.net.nat.NatOptions nat, KadConfig kad) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(nat, "nat");
+    return context -> new Libp2pTransport(context, config, nat, kad);
   }
 
   /**
@@ -361,6 +432,9 @@ public final class Libp2pTransport implements Transport {
       t.setRemoveOnCancelPolicy(true);
       host = h;
       timer = t;
+      if (kadConfig != null) {
+        dht = HostKadNetwork.attach(h, kadConfig, Scheduler.of(t), System::currentTimeMillis, new SecureRandom());
+      }
       result = new CompletableFuture<>();
       started = result;
     }
@@ -375,6 +449,17 @@ public final class Libp2pTransport implements Transport {
       }
       for (Multiaddr m : bootstrap) {
         dialQuietly(h, m);
+      }
+      KadDht d = dht;
+      if (d != null) {
+        List<KadPeer> seeds = new ArrayList<>();
+        for (Multiaddr m : bootstrap) {
+          seeds.add(new KadPeer(PeerId.fromBytes(m.peerIdOrNull()), List.of(m.withoutPeerId())));
+        }
+        d.addPeers(seeds);
+        // Bootstrap: look up our own id (filling the buckets near us and telling our neighbours we
+        // are here), then every bucket.
+        d.refresh().whenComplete((done, failure) -> publishPeerRecord(h, d));
       }
       result.complete(null);
     });
@@ -511,10 +596,116 @@ public final class Libp2pTransport implements Transport {
         }
       }
     }
-    if (addresses.isEmpty()) {
-      return CompletableFuture.failedFuture(new TransportException("no address known for " + peer));
+    List<Multiaddr> tried = addresses;
+    CompletableFuture<Connection> known = tried.isEmpty()
+        ? CompletableFuture.failedFuture(new TransportException("no address known for " + peer))
+        : dialFirst(h, peer, tried, 0, null);
+    if (dht == null) {
+      return known;
     }
-    return dialFirst(h, peer, addresses, 0, null);
+    // Peer routing: when every known address fails (or none is known), ask the DHT where the peer
+    // is now and dial the addresses it names that were not tried yet.
+    return known.handle((conn, e) -> e == null ? CompletableFuture.completedFuture(conn)
+            : findPeer(peer).thenCompose(found -> {
+              List<Multiaddr> fresh = new ArrayList<>(addressBook.addresses(peer));
+              fresh.removeAll(tried);
+              return fresh.isEmpty() ? CompletableFuture.<Connection>failedFuture(e)
+                  : dialFirst(h, peer, fresh, 0, null);
+            }))
+        .thenCompose(f -> f);
+  }
+
+  /**
+   * Finds a peer's current addresses through the DHT (a FIND_NODE lookup for its id, then its
+   * signed peer record under {@code /sp/pr/} when no DHT node knew it) and records them in the
+   * address book.
+   *
+   * @param peer the peer
+   * @return completes with the addresses found (with {@code /p2p/}), empty when the DHT is off or
+   *     nobody knew the peer; never fails
+   */
+  @Override
+  public CompletableFuture<List<String>> findPeer(PeerId peer) {
+    KadDht d = dht;
+    if (d == null || closed) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    return d.findPeer(peer).handle((r, e) -> {
+      if (e != null || r.target() == null) {
+        return null;
+      }
+      List<String> out = new ArrayList<>();
+      for (Multiaddr m : r.target().addresses()) {
+        if (m.tcpHostOrNull() == null) {
+          continue;
+        }
+        try {
+          Multiaddr full = m.withPeerId(peer.bytes());
+          addressBook.add(peer, full);
+          out.add(full.toString());
+        } catch (MultiaddrException ex) {
+          // skip an address that cannot carry the id
+        }
+      }
+      return List.copyOf(out);
+    }).thenCompose(found -> found != null ? CompletableFuture.completedFuture(found)
+        : findPeerRecord(d, peer).thenApply(List::copyOf));
+  }
+
+  /**
+   * Publishes this node's signed peer record (RFC 0003) under {@code /sp/pr/<peer id>}, so that
+   * peers can find addresses this node signed even when no DHT node has it in its table.
+   */
+  private void publishPeerRecord(Host h, KadDht d) {
+    List<Multiaddr> addrs = new ArrayList<>();
+    for (Multiaddr m : h.listenAddresses()) {
+      String host = m.tcpHostOrNull();
+      if (host != null && !host.equals("0.0.0.0") && !host.equals("::") && addrs.size() < PeerRecord.MAX_ADDRESSES) {
+        addrs.add(m);
+      }
+    }
+    if (addrs.isEmpty() || closed) {
+      return;
+    }
+    byte[] signed = PeerRecord.now(context.localPeer(), addrs, java.time.Clock.systemUTC())
+        .sign(new TransportIdentitySigner(context.identity()));
+    d.putValue(Validators.peerRecordKey(context.localPeer().bytes()), signed).whenComplete((n, e) -> {
+      if (e != null) {
+        LOG.debug("publishing the peer record failed", e);
+      }
+    });
+  }
+
+  /** Fetches and verifies a peer's signed record from the DHT; records its addresses. */
+  private CompletableFuture<List<String>> findPeerRecord(KadDht d, PeerId peer) {
+    return d.getValue(Validators.peerRecordKey(peer.bytes())).handle((bytes, e) -> {
+      List<String> out = new ArrayList<>();
+      if (e != null || bytes == null) {
+        return out;
+      }
+      try {
+        PeerRecord r = PeerRecord.verify(bytes);
+        for (Multiaddr m : r.addresses()) {
+          if (m.tcpHostOrNull() != null && r.peerId().equals(peer)) {
+            Multiaddr full = m.withPeerId(peer.bytes());
+            addressBook.add(peer, full);
+            out.add(full.toString());
+          }
+        }
+      } catch (RecordException | MultiaddrException ex) {
+        LOG.debug("ignoring a peer record that does not verify");
+      }
+      return out;
+    });
+  }
+
+  /**
+   * Returns the DHT this transport runs, for tests and measurements.
+   *
+   * @return the DHT, or null before start or when off
+   */
+  public KadDht dht() {
+    return dht;
   }
 
   private CompletableFuture<Connection> dialFirst(
@@ -610,6 +801,10 @@ public final class Libp2pTransport implements Transport {
     io.spacepanda.internal.net.nat.NatTraversal nt = natTraversalOrNull();
     if (nt != null) {
       nt.close();
+    }
+    KadDht d = dht;
+    if (d != null) {
+      d.close();
     }
     if (h != null) {
       h.close();
