@@ -36,6 +36,8 @@ import java.util.concurrent.Executor;
  * @param eventListener the operational event listener
  * @param deliveryHorizon how long a copy is retried before it is given up, positive
  * @param syncInterval how often sync summaries go to connected members; zero turns sync off
+ * @param mailboxHolders how many online members a copy to an unreachable member is handed to
+ *     (mailboxes); zero opts out: no deposits made, none kept for others
  */
 public record NodeConfig(Path dataDir, Storage storage, Transport.Factory transport,
     List<String> listen, List<String> bootstrap, Jitter jitter,
@@ -43,7 +45,46 @@ public record NodeConfig(Path dataDir, Storage storage, Transport.Factory transp
     Scheduler schedulerOrNull, SecureRandom random, Executor listenerExecutorOrNull,
     Executor workExecutorOrNull, Duration joinTimeout, SpacePandaListener listener,
     char[] passphraseOrNull, NodeEventListener eventListener, Duration deliveryHorizon,
-    Duration syncInterval) {
+    Duration syncInterval, int mailboxHolders) {
+
+  /** Members a copy to an unreachable recipient is handed to by default. */
+  public static final int DEFAULT_MAILBOX_HOLDERS = 3;
+
+  /**
+   * The options with the default mailbox holders.
+   *
+   * @param dataDir the SQLite directory, or null
+   * @param storage the given store, or null
+   * @param transport the transport factory, or null
+   * @param listen listen addresses
+   * @param bootstrap bootstrap addresses
+   * @param jitter the broadcast jitter
+   * @param paddingBucketsOrNull the envelope buckets, or null
+   * @param pastEpochRetention past epochs kept decryptable
+   * @param clock the local clock
+   * @param schedulerOrNull the scheduler, or null
+   * @param random the random source
+   * @param listenerExecutorOrNull the listener executor, or null
+   * @param workExecutorOrNull where the node's actors run, or null
+   * @param joinTimeout how long a join waits for the inviter's answer
+   * @param listener the listener
+   * @param passphraseOrNull the at-rest passphrase, or null
+   * @param eventListener the operational event listener
+   * @param deliveryHorizon how long a copy is retried
+   * @param syncInterval how often sync summaries go out; zero turns sync off
+   */
+  public NodeConfig(Path dataDir, Storage storage, Transport.Factory transport,
+      List<String> listen, List<String> bootstrap, Jitter jitter,
+      List<Integer> paddingBucketsOrNull, int pastEpochRetention, Clock clock,
+      Scheduler schedulerOrNull, SecureRandom random, Executor listenerExecutorOrNull,
+      Executor workExecutorOrNull, Duration joinTimeout, SpacePandaListener listener,
+      char[] passphraseOrNull, NodeEventListener eventListener, Duration deliveryHorizon,
+      Duration syncInterval) {
+    this(dataDir, storage, transport, listen, bootstrap, jitter, paddingBucketsOrNull,
+        pastEpochRetention, clock, schedulerOrNull, random, listenerExecutorOrNull,
+        workExecutorOrNull, joinTimeout, listener, passphraseOrNull, eventListener,
+        deliveryHorizon, syncInterval, DEFAULT_MAILBOX_HOLDERS);
+  }
 
   /** How long a copy is retried by default before it is given up. */
   public static final Duration DEFAULT_DELIVERY_HORIZON = Duration.ofDays(14);
@@ -55,6 +96,6 @@ public record NodeConfig(Path dataDir, Storage storage, Transport.Factory transp
   public String toString() {
     return "NodeConfig[dataDir=" + dataDir + ", jitter=" + jitter + ", pastEpochRetention="
         + pastEpochRetention + ", deliveryHorizon=" + deliveryHorizon + ", syncInterval="
-        + syncInterval + "]";
+        + syncInterval + ", mailboxHolders=" + mailboxHolders + "]";
   }
 }

@@ -80,7 +80,17 @@ final class SchemaMigrations {
               List.of(
                   "CREATE TABLE sync_envelope (channel_id BLOB NOT NULL, sender BLOB NOT NULL,"
                       + " seq INTEGER NOT NULL, epoch INTEGER NOT NULL,"
-                      + " mls_ct BLOB NOT NULL, PRIMARY KEY (channel_id, sender, seq))")));
+                      + " mls_ct BLOB NOT NULL, PRIMARY KEY (channel_id, sender, seq))")),
+          new Step(
+              4,
+              "sync tombstones, mailboxes kept for unreachable members",
+              List.of(
+                  "ALTER TABLE sync_envelope ADD COLUMN tomb INTEGER NOT NULL DEFAULT 0",
+                  "CREATE TABLE mailbox (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+                      + " recipient BLOB NOT NULL, envelope_id BLOB NOT NULL,"
+                      + " space_id BLOB NOT NULL, envelope_ct BLOB NOT NULL,"
+                      + " deposited_ms INTEGER NOT NULL, UNIQUE (recipient, envelope_id))",
+                  "CREATE INDEX mailbox_deposited ON mailbox (deposited_ms)")));
 
   /** The schema version this code writes: the last step's. */
   static final int LATEST = STEPS.get(STEPS.size() - 1).version();
