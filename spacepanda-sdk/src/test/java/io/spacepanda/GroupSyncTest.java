@@ -122,29 +122,31 @@ class GroupSyncTest {
   @Test
   void lostChannelWelcome_isSentAgainThroughTheControlGroup() {
     String why = "seed " + seed;
-    AtomicBoolean loseOneBig = new AtomicBoolean();
+    AtomicBoolean loseBig = new AtomicBoolean();
     AtomicReference<PeerId> carolId = new AtomicReference<>();
     AtomicInteger lost = new AtomicInteger();
-    // Loses the first envelope to carol larger than 1 KiB: the Welcome (small ones are messages
-    // and sync summaries).
+    // While loseBig is set, loses every envelope from alice to carol of 1 KiB or more: the
+    // Welcome among them (channel messages and most summaries are smaller).
     Trio t = trio(SimCluster.interceptSends((tr, recipient, envelope) -> {
-      if (recipient.equals(carolId.get()) && envelope.length > 1024
-          && loseOneBig.compareAndSet(true, false)) {
+      if (recipient.equals(carolId.get()) && envelope.length >= 1024 && loseBig.get()) {
         lost.incrementAndGet();
         return CompletableFuture.completedFuture(null);
       }
       return tr.send(recipient, envelope);
     }));
     carolId.set(t.carol().id());
-    loseOneBig.set(true);
+    loseBig.set(true);
     cluster.await(space(t.alice(), t.team()).createChannel("random"));
-    cluster.settle();
-    assertEquals(1, lost.get(), "the Welcome to carol was lost; " + why);
+    loseBig.set(false);
+    assertTrue(lost.get() >= 1, "the Welcome to carol was lost; " + why);
+    assertTrue(space(t.carol(), t.team()).channel("random").isEmpty(),
+        "carol has no Welcome; " + why);
     assertTrue(channel(t.alice(), t.team(), "random").members().contains(t.carol().id()),
         "alice added carol; " + why);
 
-    // Found at the latest by the first unchanged summary sent again (10 rounds, about 5 minutes).
-    cluster.run(Duration.ofMinutes(8));
+    // Found at the latest by the first unchanged summary sent again (20 rounds, about 10
+    // minutes), and at once on a reconnect.
+    cluster.run(Duration.ofMinutes(16));
     assertTrue(space(t.carol(), t.team()).channel("random").isPresent(), why);
     cluster.await(channel(t.alice(), t.team(), "random").send("welcome back"));
     assertTrue(t.carol().events().texts().contains("welcome back"), why);

@@ -73,8 +73,10 @@ import org.slf4j.LoggerFactory;
  * received group envelope ({@link SpaceInbound#receiveMls}); one it holds already (by address,
  * epoch or message id) is skipped, so nothing is displayed twice. A message of a past epoch
  * decrypts only while that epoch is within the asker's past-epoch retention; beyond it, it is
- * dropped as {@link DropReason#PAST_EPOCH}. One that cannot be processed yet (a later epoch) is
- * not held: the next round asks for it again.
+ * dropped as {@link DropReason#PAST_EPOCH}, and a tombstone is kept at its address so that the
+ * mark moves past it and it is not asked for again (a member's tombstones are never served to
+ * others). One that cannot be processed yet (a later epoch) is not held: the next round asks for
+ * it again.
  *
  * <p>Privacy. Direct envelopes carry no sender, so a summary names its asker; the answer goes only
  * to a member of the group, sealed to its inbox key as recorded in the space, and its content is
@@ -94,7 +96,7 @@ final class ChannelSync {
   /** Messages kept per sender and group (and commits per group); older ones are pruned. */
   static final int KEEP_PER_SENDER = 10_000;
   /** An unchanged summary is sent to a member again after this many rounds. */
-  static final int KEEPALIVE_ROUNDS = 10;
+  static final int KEEPALIVE_ROUNDS = 20;
   /** The pseudo-sender under which commits are kept, by the epoch they were sent in. */
   static final Id COMMITS = Id.of(new byte[] {(byte) 0xFF, 'C'});
   private static final byte WELCOME_PREFIX = (byte) 0xFE;
@@ -531,7 +533,20 @@ final class ChannelSync {
     if (!held.isEmpty() && held.get(0).sequence() == item.sequence()) {
       return;
     }
-    a.inbound.receiveMls(s, gc, item.mlsMessage(), null);
+    InboundRouter.Outcome o;
+    try {
+      o = a.inbound.receiveMls(s, gc, item.mlsMessage(), null);
+    } catch (io.spacepanda.internal.mls.MlsException e) {
+      ctx.drop(DropReason.MALFORMED, "synced message: " + e.getClass().getSimpleName());
+      o = InboundRouter.Outcome.DROPPED;
+    }
+    if (o == InboundRouter.Outcome.DROPPED) {
+      // This node can never open it (an epoch before it joined, or beyond its retention): a
+      // tombstone of its own moves its mark past it, so that it is not asked for again.
+      SyncEnvelope tomb = new SyncEnvelope(groupId, sender, item.sequence(), item.epoch(),
+          new byte[0]);
+      s.write(t -> t.putSyncEnvelope(tomb));
+    }
   }
 
   private void askAgain(SpaceActor a, Step s, Id groupId, PeerId responder)
