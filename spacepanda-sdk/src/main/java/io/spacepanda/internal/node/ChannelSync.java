@@ -47,7 +47,9 @@ import org.slf4j.LoggerFactory;
  * io.spacepanda.spi.StorageTransaction#pruneSyncEnvelopes}). A member more than that many messages
  * of one sender behind cannot fetch the oldest ones.
  *
- * <p>Exchange. On {@link EventBus.PeerConnected} a member sends a {@link NodeWire.SyncSummary}
+ * <p>Exchange. When it starts, a member sends its summaries to up to {@link #START_FANOUT}
+ * members of each group, connected or not (which connects them). On {@link
+ * EventBus.PeerConnected} a member sends a {@link NodeWire.SyncSummary}
  * (its epoch and marks) of every group it shares with the peer; every sync interval ({@link
  * NodeConfig#DEFAULT_SYNC_INTERVAL} unless configured; zero turns sync off; jittered uniformly
  * between half and one and a half of it) it sends each group's summary to at most {@link
@@ -91,6 +93,8 @@ final class ChannelSync {
   private static final Logger LOG = LoggerFactory.getLogger(ChannelSync.class);
   /** Connected members of a group sent a summary per periodic round, chosen at random. */
   static final int ROUND_FANOUT = 3;
+  /** Members of a group sent a summary when the node starts, connected or not. */
+  static final int START_FANOUT = 8;
   /** Soft bound on the MLS bytes of one response: it stops before exceeding it, after one. */
   static final int MAX_RESPONSE_BYTES = 256 * 1024;
   /** Messages kept per sender and group (and commits per group); older ones are pruned. */
@@ -153,6 +157,20 @@ final class ChannelSync {
         summarize(Set.of(pc.peer()), Integer.MAX_VALUE, false);
       }
     });
+    // Coming back: tell up to START_FANOUT members of each group, connected or not, so that
+    // connections (and with them mailbox pushes and their summaries) start without waiting for
+    // someone else to send.
+    Set<PeerId> everyone = new HashSet<>();
+    for (SpaceActor a : ctx.spaces.values()) {
+      SpaceSnapshot snap = a.snapshot();
+      if (snap != null) {
+        everyone.addAll(snap.members());
+      }
+    }
+    everyone.remove(ctx.self);
+    if (!everyone.isEmpty()) {
+      summarize(everyone, START_FANOUT, false);
+    }
     scheduleNext();
   }
 
