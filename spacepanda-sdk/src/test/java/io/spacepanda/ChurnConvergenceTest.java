@@ -49,13 +49,13 @@ class ChurnConvergenceTest {
   }
 
   /**
-   * Runs {@code spacepanda.churn.sync.seeds} seeds (default 20, to keep the suite's time; {@code
+   * Runs {@code spacepanda.churn.sync.seeds} seeds (default 10, to keep the suite's time; {@code
    * mvn -pl spacepanda-sdk verify -Dtest=ChurnConvergenceTest -Dspacepanda.churn.sync.seeds=1000}
    * for the long run) with sync on and commits during the churn.
    */
   @Test
   void withSync_andCommits_everyCompletedSend_arrivesOnceEverywhere() throws Exception {
-    int seeds = Integer.getInteger("spacepanda.churn.sync.seeds", 20);
+    int seeds = Integer.getInteger("spacepanda.churn.sync.seeds", 10);
     long base = Long.getLong("spacepanda.seed", System.nanoTime());
     System.out.println("ChurnConvergenceTest with sync, seeds " + base + " to "
         + (base + seeds - 1));
