@@ -44,8 +44,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Sync and mailboxes on the simulated network (virtual time, in-memory stores unless said):
  * messages per second through a four-member channel with sync on and off ({@code
  * sendAndDeliver}), and the wall time of repairing 1,000 messages a member missed beyond the
- * senders' delivery horizon ({@code repair1000}, one shot per fork: the CPU of fetching and
- * processing, not network waits). The setup also prints two sizes: the sync bytes an idle channel
+ * senders' delivery horizon ({@code repair1000}, one shot per iteration: the CPU of fetching
+ * and processing, not network waits; mailboxes are off, so sync alone repairs). The setup also prints two sizes: the sync bytes an idle channel
  * costs per member and hour (envelope bytes as sent, before transport framing), and the SQLite
  * bytes of 10,000 kept mailbox envelopes of 1 KiB.
  *
@@ -96,7 +96,7 @@ public class SyncBenchmark {
     SpacePanda.Builder b = SpacePanda.builder().storage(Storages.inMemory())
         .transport(counted).jitter(Jitter.none()).clock(net.clock())
         .scheduler(net.scheduler()).random(r).listenerExecutor(Runnable::run)
-        .deliveryHorizon(horizon)
+        .deliveryHorizon(horizon).mailboxHolders(0)
         .syncInterval("off".equals(sync) ? Duration.ZERO : Duration.ofSeconds(30));
     if (listener != null) {
       b.listener(listener);
