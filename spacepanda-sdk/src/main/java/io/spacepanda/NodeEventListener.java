@@ -117,6 +117,16 @@ public interface NodeEventListener {
   default void copyFailed(PeerId recipient, int attempts, boolean willRetry) {}
 
   /**
+   * A member that was asked to keep a copy for an unreachable recipient (a mailbox) refused it:
+   * the recipient's mailbox there is full, or that member keeps no mailboxes. Nothing is lost: this
+   * node keeps its own copy and retries it until its delivery horizon.
+   *
+   * @param recipient the unreachable recipient
+   * @param full true if the mailbox was full, false if the holder keeps no mailboxes
+   */
+  default void mailboxRefused(PeerId recipient, boolean full) {}
+
+  /**
    * The transport connected to a peer.
    *
    * @param peer the peer

@@ -34,9 +34,11 @@ public interface NodeMetrics {
   long heldEnvelopes();
 
   /**
-   * Returns the gaps in channel histories waiting for a sync with other members.
+   * Returns the groups (channels and control groups) in which this node learned, from a sync
+   * summary, that another member holds commits or messages it lacks, and whose fetch has not
+   * completed yet.
    *
-   * @return always 0 in this release: the node has no history sync yet
+   * @return the number of groups with a sync gap; 0 when sync is off
    */
   long syncGaps();
 

@@ -178,6 +178,7 @@ public interface SpacePanda extends AutoCloseable {
     private Duration deliveryHorizon;
     private Duration syncInterval;
     private Duration committerTimeout;
+    private Integer mailboxHolders;
     private Clock clock;
     private Scheduler scheduler;
     private SecureRandom random;
@@ -441,8 +442,9 @@ public interface SpacePanda extends AutoCloseable {
      * channel, to fetch the messages it missed; default 30 seconds.
      *
      * <p>Each round is jittered (half to one and a half of the interval), and a round also runs
-     * when a member connects. Sync fetches channel messages only, and only those whose epoch is
-     * still within {@link #pastEpochRetention}. Zero turns sync off: the node then has only what
+     * when a member connects. Sync fetches channel messages, commits and the space's operations
+     * (and has a lost channel Welcome sent again); a message decrypts only while its epoch is
+     * still within {@link #pastEpochRetention} of the member's epoch when it is fetched. Zero turns sync off: the node then has only what
      * was delivered to it within the senders' {@link #deliveryHorizon}.
      *
      * @param interval zero, or from 1 second to 1 day
@@ -459,6 +461,31 @@ public interface SpacePanda extends AutoCloseable {
             "syncInterval must be zero or from 1 second to 1 day: " + interval);
       }
       syncInterval = interval;
+      return this;
+    }
+
+    /**
+     * Sets how many online members of a space keep a copy for a member this node cannot reach
+     * (mailboxes); default 3, zero opts out.
+     *
+     * <p>When a copy of a channel message, commit or space operation to a member fails, this node
+     * hands the sealed envelope to that many members of the same space it is connected to, chosen
+     * at random; they keep it (at most 10,000 per recipient, for 14 days) and push it when the
+     * recipient connects to them. Holders see only sealed envelopes. This node keeps its own copy
+     * and retries it as before either way. Zero opts out both ways: no deposits are made and
+     * none are kept for others (deposits are refused, which the depositor sees as a refusal).
+     *
+     * @param holders 0 to 16
+     * @return this builder
+     * @throws IllegalArgumentException if outside 0 to 16
+     * @throws IllegalStateException if set before
+     */
+    public Builder mailboxHolders(int holders) {
+      requireUnset("mailboxHolders", mailboxHolders);
+      if (holders < 0 || holders > 16) {
+        throw new IllegalArgumentException("mailboxHolders must be 0 to 16: " + holders);
+      }
+      mailboxHolders = holders;
       return this;
     }
 
@@ -736,7 +763,8 @@ public interface SpacePanda extends AutoCloseable {
           eventListener == null ? NodeEventListener.none() : eventListener,
           deliveryHorizon == null ? NodeConfig.DEFAULT_DELIVERY_HORIZON : deliveryHorizon,
           syncInterval == null ? NodeConfig.DEFAULT_SYNC_INTERVAL : syncInterval,
-          committerTimeout == null ? NodeConfig.DEFAULT_COMMITTER_TIMEOUT : committerTimeout);
+          committerTimeout == null ? NodeConfig.DEFAULT_COMMITTER_TIMEOUT : committerTimeout,
+          mailboxHolders == null ? NodeConfig.DEFAULT_MAILBOX_HOLDERS : mailboxHolders);
       return new NodeFront(new Node(config));
     }
 
@@ -764,6 +792,7 @@ public interface SpacePanda extends AutoCloseable {
       put(set, "deliveryHorizon", deliveryHorizon);
       put(set, "syncInterval", syncInterval);
       put(set, "committerTimeout", committerTimeout);
+      put(set, "mailboxHolders", mailboxHolders);
       put(set, "clock", clock);
       put(set, "scheduler", scheduler);
       put(set, "random", random == null ? null : "set");

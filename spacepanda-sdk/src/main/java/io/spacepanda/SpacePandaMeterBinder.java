@@ -114,7 +114,7 @@ public final class SpacePandaMeterBinder implements MeterBinder {
         m -> m.outboxBacklog());
     gauge(registry, "spacepanda.envelopes.held", "inbound envelopes kept to try again",
         m -> m.heldEnvelopes());
-    gauge(registry, "spacepanda.sync.gaps", "history gaps waiting for sync (always 0)",
+    gauge(registry, "spacepanda.sync.gaps", "groups with history gaps waiting for sync",
         m -> m.syncGaps());
     gauge(registry, "spacepanda.spaces", "spaces this node is a member of",
         m -> m.spaces());

@@ -21,10 +21,13 @@ import org.junit.jupiter.api.Test;
  * histories are identical, and every message ends DELIVERED: with the default 30 s jitter, loss,
  * duplication and reordering on every link, members going offline and coming back (partitions), and
  * members crashing and restarting from their SQLite directory while others keep sending. No commit
- * happens during the churn (epoch changes under churn are {@link ConvergenceTest}'s). Sync is
- * off: this is the delivery layer alone (outbox, holding, acknowledgements), which must not need
- * sync to lose nothing; {@code ChannelSyncTest} covers sync. Every assertion names its seed; rerun one with {@code -Dspacepanda.seed=S
- * -Dspacepanda.churn.seeds=1}.
+ * happens during the churn in the first test (epoch changes under churn are {@link
+ * ConvergenceTest}'s), and sync is off: this is the delivery layer alone (outbox, holding,
+ * acknowledgements), which must not need sync to lose nothing. The second test runs the same
+ * churn with sync and mailboxes on (the defaults) and the owner rotating the channel's keys
+ * (commits) now and then: sync must neither lose, duplicate nor reorder anything. Every assertion
+ * names its seed; rerun one with {@code -Dspacepanda.seed=S -Dspacepanda.churn.seeds=1} (or
+ * {@code -Dspacepanda.churn.sync.seeds=1}).
  */
 class ChurnConvergenceTest {
 
@@ -41,13 +44,30 @@ class ChurnConvergenceTest {
     long base = Long.getLong("spacepanda.seed", System.nanoTime());
     System.out.println("ChurnConvergenceTest seeds " + base + " to " + (base + seeds - 1));
     for (long seed = base; seed < base + seeds; seed++) {
-      run(seed);
+      run(seed, false);
     }
   }
 
-  private void run(long seed) throws Exception {
+  /**
+   * Runs {@code spacepanda.churn.sync.seeds} seeds (default 10, to keep the suite's time; {@code
+   * mvn -pl spacepanda-sdk verify -Dtest=ChurnConvergenceTest -Dspacepanda.churn.sync.seeds=1000}
+   * for the long run) with sync on and commits during the churn.
+   */
+  @Test
+  void withSync_andCommits_everyCompletedSend_arrivesOnceEverywhere() throws Exception {
+    int seeds = Integer.getInteger("spacepanda.churn.sync.seeds", 10);
+    long base = Long.getLong("spacepanda.seed", System.nanoTime());
+    System.out.println("ChurnConvergenceTest with sync, seeds " + base + " to "
+        + (base + seeds - 1));
+    for (long seed = base; seed < base + seeds; seed++) {
+      run(seed, true);
+    }
+  }
+
+  private void run(long seed, boolean sync) throws Exception {
     Path root = Files.createTempDirectory("spacepanda-churn");
-    try (SimCluster cluster = new SimCluster(seed).withoutSync()) {
+    SimCluster made = new SimCluster(seed);
+    try (SimCluster cluster = sync ? made : made.withoutSync()) {
       Random rnd = new Random(seed);
       List<Path> dirs = new ArrayList<>();
       List<SimCluster.Node> nodes = new ArrayList<>();
@@ -69,7 +89,9 @@ class ChurnConvergenceTest {
       for (int round = 0; round < 24; round++) {
         int who = rnd.nextInt(MEMBERS);
         int action = rnd.nextInt(10);
-        if (action < 6 && !away.contains(who)) {
+        if (sync && action == 9 && who == 0) {
+          general(nodes.get(0), spaceId).rotateKeys().join();
+        } else if (action < 6 && !away.contains(who)) {
           String text = "m" + round + " from n" + who;
           general(nodes.get(who), spaceId).send(text).join();
           sent.add(text);

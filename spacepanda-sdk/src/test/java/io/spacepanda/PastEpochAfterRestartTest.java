@@ -25,7 +25,7 @@ class PastEpochAfterRestartTest {
   @BeforeEach
   void setUp() {
     seed = Long.getLong("spacepanda.seed", System.nanoTime());
-    cluster = new SimCluster(seed).withoutSync();
+    cluster = new SimCluster(seed).withoutSync().withoutMailboxes();
   }
 
   @AfterEach

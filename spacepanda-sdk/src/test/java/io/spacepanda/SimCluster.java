@@ -27,6 +27,7 @@ final class SimCluster implements AutoCloseable {
   private final List<SpacePanda> nodes = new ArrayList<>();
   private int counter;
   private boolean sync = true;
+  private boolean mailboxes = true;
 
   SimCluster(long seed) {
     this.seed = seed;
@@ -39,6 +40,15 @@ final class SimCluster implements AutoCloseable {
    */
   SimCluster withoutSync() {
     sync = false;
+    return this;
+  }
+
+  /**
+   * Turns mailboxes off on every node made later, for tests that count drops: copies pushed from
+   * a mailbox arrive as duplicates of the sender's own.
+   */
+  SimCluster withoutMailboxes() {
+    mailboxes = false;
     return this;
   }
 
@@ -77,6 +87,9 @@ final class SimCluster implements AutoCloseable {
     SpacePanda.Builder b = options.apply(SpacePanda.builder());
     if (!sync) {
       b.syncInterval(Duration.ZERO);
+    }
+    if (!mailboxes) {
+      b.mailboxHolders(0);
     }
     SpacePanda n = b
         .storage(storage)

@@ -402,15 +402,96 @@ public interface StorageTransaction {
 
   /**
    * Returns, per sender of a channel, the highest sequence up to which every message from
-   * sequence 0 on is kept.
+   * sequence 0 on is kept (or from a tombstone that {@link #pruneSyncEnvelopes} left).
    *
-   * <p>A sender whose message 0 is not kept has no entry.
+   * <p>A sender whose lowest kept entry is neither sequence 0 nor a tombstone has no entry.
    *
    * @param channelId the channel
    * @return sender to highest contiguous sequence; empty if none
    * @throws StorageException if the store fails
    */
   Map<Id, Long> highWaterMarks(Id channelId) throws StorageException;
+
+  /**
+   * Bounds the kept messages of one group: per sender, all but the newest {@code keepPerSender}
+   * are deleted, and the newest deleted one is kept as a <em>tombstone</em> (its address and
+   * epoch, with an empty MLS message) so that {@link #highWaterMarks} still counts from it.
+   *
+   * <p>A store that does not override this keeps everything (returns 0).
+   *
+   * @param channelId the group
+   * @param keepPerSender how many messages of each sender stay, at least 1
+   * @return how many messages were deleted or made tombstones
+   * @throws StorageException if the store fails
+   */
+  default int pruneSyncEnvelopes(Id channelId, int keepPerSender) throws StorageException {
+    return 0;
+  }
+
+  // ---- mailboxes
+
+  /**
+   * Keeps a sealed envelope for an unreachable member unless one with the same recipient and id
+   * is kept. The store does not bound itself: the caller checks {@link #mailboxCount} first and
+   * calls {@link #pruneMailboxes}.
+   *
+   * <p>A store that does not override the mailbox methods keeps no mailboxes: they throw {@link
+   * UnsupportedOperationException}, and the node then refuses to hold envelopes for others.
+   *
+   * @param envelope the envelope and its recipient
+   * @return true if it was new and is now kept
+   * @throws StorageException if the store fails
+   */
+  default boolean putMailboxEnvelope(MailboxEnvelope envelope) throws StorageException {
+    throw new UnsupportedOperationException("this store keeps no mailboxes");
+  }
+
+  /**
+   * Returns the kept envelopes of one recipient in the order they were put.
+   *
+   * @param recipient the recipient
+   * @param limit the most returned, not negative
+   * @return the envelopes, oldest first; empty if none
+   * @throws StorageException if the store fails or stored data fail authentication
+   */
+  default List<MailboxEnvelope> mailboxEnvelopes(Id recipient, int limit)
+      throws StorageException {
+    throw new UnsupportedOperationException("this store keeps no mailboxes");
+  }
+
+  /**
+   * Returns how many envelopes are kept for one recipient.
+   *
+   * @param recipient the recipient
+   * @return the count
+   * @throws StorageException if the store fails
+   */
+  default int mailboxCount(Id recipient) throws StorageException {
+    throw new UnsupportedOperationException("this store keeps no mailboxes");
+  }
+
+  /**
+   * Deletes one kept envelope, typically once it was handed on.
+   *
+   * @param recipient the recipient
+   * @param envelopeId the envelope id
+   * @return true if it was kept and is now deleted
+   * @throws StorageException if the store fails
+   */
+  default boolean deleteMailboxEnvelope(Id recipient, Id envelopeId) throws StorageException {
+    throw new UnsupportedOperationException("this store keeps no mailboxes");
+  }
+
+  /**
+   * Deletes every kept envelope deposited before a time, for all recipients.
+   *
+   * @param depositedBefore envelopes deposited strictly before it are deleted
+   * @return how many were deleted
+   * @throws StorageException if the store fails
+   */
+  default int pruneMailboxes(Instant depositedBefore) throws StorageException {
+    throw new UnsupportedOperationException("this store keeps no mailboxes");
+  }
 
   // ---- invites
 

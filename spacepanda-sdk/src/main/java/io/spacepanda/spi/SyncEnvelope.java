@@ -8,7 +8,9 @@ import java.util.Arrays;
  *
  * <p>The MLS message is still encrypted (an MLS PrivateMessage): a member that did not receive it
  * can decrypt it once, as long as its epoch is within that member's past-epoch retention. The
- * store keeps it encrypted at rest like other blobs. The bytes are copied in and out.
+ * store keeps it encrypted at rest like other blobs. The bytes are copied in and out. An empty MLS
+ * message is a tombstone: pruning deleted it and those before it (see {@link
+ * StorageTransaction#pruneSyncEnvelopes}).
  *
  * @param channelId the channel (MLS group) id
  * @param sender the sender's PeerId bytes as an {@link Id}
@@ -48,6 +50,16 @@ public record SyncEnvelope(Id channelId, Id sender, long sequence, long epoch,
   @Override
   public byte[] mlsMessage() {
     return mlsMessage.clone();
+  }
+
+  /**
+   * Returns the length of the MLS message without copying it; 0 for a tombstone that {@link
+   * StorageTransaction#pruneSyncEnvelopes} left.
+   *
+   * @return the length in bytes
+   */
+  public int mlsMessageLength() {
+    return mlsMessage.length;
   }
 
   /**

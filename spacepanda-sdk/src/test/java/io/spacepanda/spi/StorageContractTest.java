@@ -754,6 +754,71 @@ public abstract class StorageContractTest {
   }
 
   @Test
+  void pruneSyncEnvelopes_keepsTheNewestPerSender_andMarksCountFromTheTombstone() throws Exception {
+    tx(t -> {
+      for (int i = 0; i < 10; i++) {
+        t.putSyncEnvelope(new SyncEnvelope(CHANNEL, ALICE, i, i / 3, new byte[] {(byte) i}));
+      }
+      for (int i = 0; i < 2; i++) {
+        t.putSyncEnvelope(new SyncEnvelope(CHANNEL, BOB, i, 0, new byte[] {(byte) i}));
+      }
+      t.putSyncEnvelope(new SyncEnvelope(OTHER_CHANNEL, ALICE, 0, 0, new byte[] {1}));
+      return null;
+    });
+    // alice: 0..5 go (0..4 deleted, 5 a tombstone), 6..9 stay; bob and the other channel untouched
+    assertEquals((Integer) 6, tx(t -> t.pruneSyncEnvelopes(CHANNEL, 4)));
+    List<SyncEnvelope> left = tx(t -> t.syncEnvelopes(CHANNEL, ALICE, 0, 100));
+    assertEquals(List.of(5L, 6L, 7L, 8L, 9L), left.stream().map(SyncEnvelope::sequence).toList());
+    assertEquals(0, left.get(0).mlsMessageLength(), "a tombstone");
+    assertEquals(1, left.get(1).mlsMessageLength());
+    assertEquals(Map.of(ALICE, 9L, BOB, 1L), tx(t -> t.highWaterMarks(CHANNEL)));
+    assertEquals(Map.of(ALICE, 0L), tx(t -> t.highWaterMarks(OTHER_CHANNEL)));
+    assertEquals((Integer) 0, tx(t -> t.pruneSyncEnvelopes(CHANNEL, 4)), "nothing more to prune");
+    tx(t -> t.putSyncEnvelope(new SyncEnvelope(CHANNEL, ALICE, 10, 4, new byte[] {10})));
+    assertEquals((Integer) 2, tx(t -> t.pruneSyncEnvelopes(CHANNEL, 4)));
+    assertEquals(Map.of(ALICE, 10L, BOB, 1L), tx(t -> t.highWaterMarks(CHANNEL)));
+    assertThrows(IllegalArgumentException.class, () -> tx(t -> t.pruneSyncEnvelopes(CHANNEL, 0)));
+  }
+
+  @Test
+  void mailboxes_putInOrderCountDeleteAndPrune() throws Exception {
+    MailboxEnvelope m1 = new MailboxEnvelope(BOB, id("env-1", 32), CHANNEL, new byte[] {1},
+        T0);
+    MailboxEnvelope m2 = new MailboxEnvelope(BOB, id("env-0", 32), CHANNEL, new byte[] {2},
+        T0.plusSeconds(10));
+    MailboxEnvelope m3 = new MailboxEnvelope(BOB, id("env-3", 32), OTHER_CHANNEL,
+        new byte[] {3, 3}, T0.plusSeconds(5));
+    MailboxEnvelope forAlice = new MailboxEnvelope(ALICE, id("env-1", 32), CHANNEL,
+        new byte[] {4}, T0);
+    tx(t -> {
+      assertTrue(t.putMailboxEnvelope(m1));
+      assertTrue(t.putMailboxEnvelope(m2));
+      assertTrue(t.putMailboxEnvelope(m3));
+      assertTrue(t.putMailboxEnvelope(forAlice));
+      return null;
+    });
+    assertFalse(bool(t -> t.putMailboxEnvelope(new MailboxEnvelope(BOB, id("env-1", 32),
+        CHANNEL, new byte[] {9}, T0))), "an envelope is kept once per recipient");
+    assertEquals(List.of(m1, m2, m3), tx(t -> t.mailboxEnvelopes(BOB, 10)), "in put order");
+    assertEquals(List.of(m1), tx(t -> t.mailboxEnvelopes(BOB, 1)));
+    assertEquals((Integer) 3, tx(t -> t.mailboxCount(BOB)));
+    assertEquals((Integer) 1, tx(t -> t.mailboxCount(ALICE)));
+    assertEquals((Integer) 0, tx(t -> t.mailboxCount(OTHER_CHANNEL)));
+    assertTrue(bool(t -> t.deleteMailboxEnvelope(BOB, id("env-0", 32))));
+    assertFalse(bool(t -> t.deleteMailboxEnvelope(BOB, id("env-0", 32))));
+    assertEquals(List.of(m1, m3), tx(t -> t.mailboxEnvelopes(BOB, 10)));
+    assertThrows(IllegalStateException.class, () -> tx(t -> {
+      t.deleteMailboxEnvelope(BOB, id("env-1", 32));
+      throw new IllegalStateException("abort");
+    }));
+    assertEquals((Integer) 2, tx(t -> t.mailboxCount(BOB)), "rolled back");
+    // deposited strictly before T0 + 5 s: m1 and alice's
+    assertEquals((Integer) 2, tx(t -> t.pruneMailboxes(T0.plusSeconds(5))));
+    assertEquals(List.of(m3), tx(t -> t.mailboxEnvelopes(BOB, 10)));
+    assertEquals(List.of(), tx(t -> t.mailboxEnvelopes(ALICE, 10)));
+  }
+
+  @Test
   void syncEnvelopes_rolledBackWithTheTransaction() throws Exception {
     assertThrows(IllegalStateException.class, () -> tx(t -> {
       t.putSyncEnvelope(new SyncEnvelope(CHANNEL, ALICE, 0, 0, new byte[] {1}));

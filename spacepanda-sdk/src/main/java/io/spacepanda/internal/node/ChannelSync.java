@@ -5,79 +5,145 @@ import io.spacepanda.NodeEventListener.DropReason;
 import io.spacepanda.PeerId;
 import io.spacepanda.SpacePandaException;
 import io.spacepanda.internal.channel.GroupChannel;
+import io.spacepanda.internal.mls.MlsDecodeException;
 import io.spacepanda.internal.space.Contact;
 import io.spacepanda.spi.Id;
 import io.spacepanda.spi.Scheduler;
 import io.spacepanda.spi.SyncEnvelope;
 import io.spacepanda.spi.Transport;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sync of channel application messages by per-sender high-water marks (the summary idea of Waku
- * SDS, reduced to per-sender sequence numbers; DESIGN.md "Reliability").
+ * Sync ({@code /spacepanda/sync/1.0.0}) of every group of a space, its channels and its control
+ * group: application messages by per-sender high-water marks (the summary idea of Waku SDS,
+ * reduced to per-sender sequence numbers), commits by epoch, and lost channel Welcomes through
+ * the control group (DESIGN.md "Reliability").
  *
- * <p>What is kept. Every application message a node sends or receives in a channel is kept as the
- * MLS message it travelled as (a PrivateMessage), addressed by (channel, sender, the sender's own
- * sequence number from the inner payload), in the same step that stores the message ({@link
- * io.spacepanda.spi.StorageTransaction#putSyncEnvelope}). A member's <em>high-water mark</em> for
- * a sender is the highest sequence up to which it holds every message from 0 on.
+ * <p>What is kept. Every application message a node sends or receives in a group (channel
+ * messages and the control group's space operations) is kept as the MLS message it travelled as,
+ * addressed by (group, sender, the sender's own sequence number from the inner payload), in the
+ * same step that stores it ({@link io.spacepanda.spi.StorageTransaction#putSyncEnvelope}). Every
+ * commit it makes or applies is kept under the pseudo-sender {@link #COMMITS} with the epoch it was
+ * sent in as its sequence; every channel Welcome it sends as a channel's committer is kept under
+ * {@link #welcomeKey} of the member with the epoch it opens. A member's <em>high-water mark</em>
+ * for a sender is the highest sequence up to which it holds every message from 0 (or from a
+ * pruning tombstone) on.
  *
- * <p>Exchange. On {@link EventBus.PeerConnected} and every sync interval ({@link
- * NodeConfig#DEFAULT_SYNC_INTERVAL} unless configured; zero turns sync off; jittered
- * uniformly between half and one and a half of it) a member sends a {@link NodeWire.SyncSummary}
- * of its marks for each channel to the member that connected, or, in a periodic round, to at most
- * {@link #ROUND_FANOUT} connected members of the channel chosen at random (so a round costs
- * O(members), not O(members²), and a gap that every holder could fill is still found in the first
- * round),, in a direct envelope through the
- * {@link Outbox}. The receiver answers with a {@link NodeWire.SyncResponse} holding the kept
- * messages above the asker's marks, per sender in sequence order, at most {@link
- * NodeWire#MAX_SYNC_ITEMS} and about {@link #MAX_RESPONSE_BYTES}; when the asker holds more than
- * it, it also sends a {@link NodeWire.SyncRequest} (answered, never asked back). A response that
- * did not hold everything says so, and the asker asks the same member again once it processed it.
- * A gap is therefore found within one round, and filled at {@link NodeWire#MAX_SYNC_ITEMS} per
- * round trip.
+ * <p>Bounds. Once per round, each group keeps at most {@link #KEEP_PER_SENDER} messages per sender
+ * (and so that many commits and Welcomes per member), the newest; older ones are deleted, leaving a
+ * tombstone so that marks still count (see {@link
+ * io.spacepanda.spi.StorageTransaction#pruneSyncEnvelopes}). A member more than that many messages
+ * of one sender behind cannot fetch the oldest ones.
+ *
+ * <p>Exchange. When it starts, a member sends its summaries to up to {@link #START_FANOUT}
+ * members of each group, connected or not (which connects them). On {@link
+ * EventBus.PeerConnected} a member sends a {@link NodeWire.SyncSummary}
+ * (its epoch and marks) of every group it shares with the peer; every sync interval ({@link
+ * NodeConfig#DEFAULT_SYNC_INTERVAL} unless configured; zero turns sync off; jittered uniformly
+ * between half and one and a half of it) it sends each group's summary to at most {@link
+ * #ROUND_FANOUT} connected members chosen at random among those that have not seen its current
+ * summary yet, or not for {@link #KEEPALIVE_ROUNDS} rounds (an idle group costs a summary per
+ * member every few minutes, not every round). The control group's summary carries the ids of the
+ * channels the asker is in ({@link NodeWire#EXT_MEMBER_CHANNELS}). The receiver answers with a
+ * {@link NodeWire.SyncResponse} holding the commits from the asker's epoch on and the messages
+ * above the asker's marks, ordered by epoch (the messages of an epoch before the commit that ends
+ * it), at most {@link NodeWire#MAX_SYNC_ITEMS} and about {@link #MAX_RESPONSE_BYTES}; when the
+ * asker holds more than it, it also sends a {@link NodeWire.SyncRequest} (answered, never asked
+ * back). A response that did not hold everything says so, and the asker asks the same member again
+ * once it processed it. A gap is therefore found within one round trip of a summary, and filled at
+ * {@link NodeWire#MAX_SYNC_ITEMS} per round trip.
+ *
+ * <p>Lost Welcomes. A member of the control group that sees, in a summary's channel list, that the
+ * asker lacks a channel the asker is a member of (by the responder's own MLS tree) re-sends the
+ * kept Welcome if it is that channel's committer, and otherwise sends the asker a {@link
+ * NodeWire.ChannelInvite}, so that it asks the committer, which then re-sends the kept Welcome
+ * ({@link SpaceInbound#resendWelcome}); at most once per member, channel and interval.
  *
  * <p>Processing. The asker feeds each fetched MLS message, one step each, into the same path as a
- * received group envelope ({@link SpaceInbound#receiveMls}); one it holds already (by address or
- * message id) is skipped, so nothing is displayed twice. A message of a past epoch decrypts only
- * while that epoch is within the asker's past-epoch retention; beyond it, it is dropped as {@link
- * DropReason#PAST_EPOCH} and asked for again each round (a known limit of this first slice). One
- * that cannot be processed yet (a later epoch) is not held: the next round asks for it again.
+ * received group envelope ({@link SpaceInbound#receiveMls}); one it holds already (by address,
+ * epoch or message id) is skipped, so nothing is displayed twice. A message of a past epoch
+ * decrypts only while that epoch is within the asker's past-epoch retention; beyond it, it is
+ * dropped as {@link DropReason#PAST_EPOCH}, and a tombstone is kept at its address so that the
+ * mark moves past it and it is not asked for again (a member's tombstones are never served to
+ * others). One that cannot be processed yet (a later epoch) is not held: the next round asks for
+ * it again.
  *
- * <p>Not yet synced: commits and Welcomes, control-group operations, and messages of a sender of
- * which the asker lacks message 0 are served only from the responder's contiguous range. Direct
- * envelopes carry no sender, so a summary names its asker; the answer goes only to a member of the
- * channel, sealed to its inbox key as recorded in the space, and its content is MLS ciphertext.
+ * <p>Privacy. Direct envelopes carry no sender, so a summary names its asker; the answer goes only
+ * to a member of the group, sealed to its inbox key as recorded in the space, and its content is
+ * MLS ciphertext (or a Welcome sealed to the member's KeyPackage).
  *
  * <p>Threading: the timer and event subscriber only submit steps to the space lanes; every read
- * and write of a space's state runs in a step on its lane.
+ * and write of a space's state runs in a step on its lane. The per-peer bookkeeping maps are
+ * concurrent.
  */
 final class ChannelSync {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChannelSync.class);
-  /** Connected members of a channel sent a summary per periodic round, chosen at random. */
+  /** Connected members of a group sent a summary per periodic round, chosen at random. */
   static final int ROUND_FANOUT = 3;
+  /** Members of a group sent a summary when the node starts, connected or not. */
+  static final int START_FANOUT = 8;
   /** Soft bound on the MLS bytes of one response: it stops before exceeding it, after one. */
   static final int MAX_RESPONSE_BYTES = 256 * 1024;
+  /** Messages kept per sender and group (and commits per group); older ones are pruned. */
+  static final int KEEP_PER_SENDER = 10_000;
+  /** An unchanged summary is sent to a member again after this many rounds. */
+  static final int KEEPALIVE_ROUNDS = 20;
+  /** The pseudo-sender under which commits are kept, by the epoch they were sent in. */
+  static final Id COMMITS = Id.of(new byte[] {(byte) 0xFF, 'C'});
+  private static final byte WELCOME_PREFIX = (byte) 0xFE;
 
   private final NodeContext ctx;
   private final SpaceActor.Services services;
   private final Duration interval;
   private volatile boolean closed;
   private volatile Scheduler.Cancellable timer;
+  private volatile long round;
+  /** What summary digest was last sent per (group, peer), and in which round. */
+  private final Map<String, long[]> lastSent = new ConcurrentHashMap<>();
+  /** The digest of the last summary or request received per (group, peer). */
+  private final Map<String, Long> peerState = new ConcurrentHashMap<>();
+  /** Groups in which a peer was seen to hold more than this node: the sync gaps gauge. */
+  private final Set<Id> behind = ConcurrentHashMap.newKeySet();
+  /** When a Welcome was last re-sent or an invite hinted, per (member, channel). */
+  private final Map<String, Instant> hinted = new ConcurrentHashMap<>();
 
   ChannelSync(NodeContext ctx, SpaceActor.Services services, Duration interval) {
     this.ctx = ctx;
     this.services = services;
     this.interval = interval;
+  }
+
+  /** @return the key under which the Welcome of a member to a channel is kept */
+  static Id welcomeKey(PeerId member) {
+    byte[] p = member.bytes();
+    byte[] k = new byte[p.length + 1];
+    k[0] = WELCOME_PREFIX;
+    System.arraycopy(p, 0, k, 1, p.length);
+    return Id.of(k);
+  }
+
+  /** @return true for the pseudo-senders (commits, Welcomes), which have no marks */
+  static boolean pseudoSender(Id sender) {
+    byte b = sender.toBytes()[0];
+    return b == WELCOME_PREFIX || b == (byte) 0xFF;
+  }
+
+  /** @return how many groups this node knows to be behind a member in; for the gauge */
+  long gaps() {
+    return behind.size();
   }
 
   /** Subscribes to reconnects and starts the periodic summaries, unless sync is off. */
@@ -87,9 +153,24 @@ final class ChannelSync {
     }
     ctx.bus.subscribe(e -> {
       if (e instanceof EventBus.PeerConnected pc && !closed) {
-        summarize(Set.of(pc.peer()), 1);
+        forget(pc.peer());
+        summarize(Set.of(pc.peer()), Integer.MAX_VALUE, false);
       }
     });
+    // Coming back: tell up to START_FANOUT members of each group, connected or not, so that
+    // connections (and with them mailbox pushes and their summaries) start without waiting for
+    // someone else to send.
+    Set<PeerId> everyone = new HashSet<>();
+    for (SpaceActor a : ctx.spaces.values()) {
+      SpaceSnapshot snap = a.snapshot();
+      if (snap != null) {
+        everyone.addAll(snap.members());
+      }
+    }
+    everyone.remove(ctx.self);
+    if (!everyone.isEmpty()) {
+      summarize(everyone, START_FANOUT, false);
+    }
     scheduleNext();
   }
 
@@ -100,6 +181,12 @@ final class ChannelSync {
     if (t != null) {
       t.cancel();
     }
+  }
+
+  private void forget(PeerId peer) {
+    String suffix = "/" + peer;
+    lastSent.keySet().removeIf(k -> k.endsWith(suffix));
+    peerState.keySet().removeIf(k -> k.endsWith(suffix));
   }
 
   private void scheduleNext() {
@@ -115,18 +202,22 @@ final class ChannelSync {
     if (closed) {
       return;
     }
+    round++;
     Transport t = ctx.transportOrNull();
     Set<PeerId> connected = t == null ? Set.of() : t.connectedPeers();
-    if (!connected.isEmpty()) {
-      summarize(connected, ROUND_FANOUT);
-    }
+    summarize(connected, ROUND_FANOUT, true);
     scheduleNext();
   }
 
-  private void summarize(Set<PeerId> peers, int fanout) {
+  private void summarize(Set<PeerId> peers, int fanout, boolean periodic) {
     for (SpaceActor a : ctx.spaces.values()) {
       a.step(s -> {
-        sendSummaries(a, s, peers, fanout);
+        if (periodic) {
+          prune(a);
+        }
+        if (!peers.isEmpty()) {
+          sendSummaries(a, s, peers, fanout, periodic);
+        }
         return null;
       }).exceptionally(e -> {
         LOG.debug("could not send sync summaries: {}", e.toString());
@@ -135,32 +226,87 @@ final class ChannelSync {
     }
   }
 
-  /** Sends this node's marks of every channel of the space to up to fanout of the peers in it. */
-  private void sendSummaries(SpaceActor a, Step s, Set<PeerId> peers, int fanout)
-      throws SpacePandaException {
+  /** Bounds the kept messages of every group of the space; in a step, its own transaction. */
+  private void prune(SpaceActor a) throws SpacePandaException {
     if (!a.present) {
       return;
     }
-    for (GroupChannel gc : List.copyOf(a.channels.values())) {
+    for (GroupChannel gc : groups(a)) {
+      ctx.storage.inTransaction(t -> t.pruneSyncEnvelopes(gc.id(), KEEP_PER_SENDER));
+    }
+  }
+
+  private static List<GroupChannel> groups(SpaceActor a) {
+    List<GroupChannel> out = new ArrayList<>();
+    if (a.present) {
+      out.add(a.control);
+      out.addAll(a.channels.values());
+    }
+    return out;
+  }
+
+  /** Sends this node's summary of every group of the space to up to fanout of the peers in it. */
+  private void sendSummaries(SpaceActor a, Step s, Set<PeerId> peers, int fanout,
+      boolean periodic) throws SpacePandaException {
+    for (GroupChannel gc : groups(a)) {
       List<PeerId> to = new ArrayList<>();
+      NodeWire.SyncSummary summary = null;
+      long digest = 0;
       for (PeerId p : a.others(gc)) {
-        if (peers.contains(p) && a.contact(p) != null) {
-          to.add(p);
+        if (!peers.contains(p) || a.contact(p) == null) {
+          continue;
         }
-      }
-      if (to.isEmpty()) {
-        continue;
+        if (summary == null) {
+          summary = summary(a, gc);
+          digest = digest(summary.epoch(), summary.marks());
+        }
+        long[] last = lastSent.get(gc.id() + "/" + p);
+        Long known = peerState.get(gc.id() + "/" + p);
+        // Quiet while the peer is known to hold what this node holds, and knows it.
+        if (periodic && last != null && last[0] == digest && known != null && known == digest
+            && round - last[1] < KEEPALIVE_ROUNDS) {
+          continue;
+        }
+        to.add(p);
       }
       while (to.size() > fanout) {
         to.remove(ctx.config.random().nextInt(to.size()));
       }
-      List<NodeWire.SyncMark> marks = marks(gc);
       for (PeerId p : to) {
+        lastSent.put(gc.id() + "/" + p, new long[] {digest, round});
         a.dispatchAfterCommit(s, services.messenger().send(s, services.outbox(), p,
-            a.contact(p).inboxKey(), new NodeWire.SyncSummary(a.spaceId.toBytes(),
-                gc.id().toBytes(), ctx.self.bytes(), marks)));
+            a.contact(p).inboxKey(), summary));
       }
     }
+  }
+
+  private NodeWire.SyncSummary summary(SpaceActor a, GroupChannel gc) throws SpacePandaException {
+    return new NodeWire.SyncSummary(a.spaceId.toBytes(), gc.id().toBytes(), ctx.self.bytes(),
+        gc.group().epoch(), marks(gc), extensions(a, gc));
+  }
+
+  /** A digest of what a summary says is held: the epoch and the marks, not who asks. */
+  private static long digest(long epoch, List<NodeWire.SyncMark> marks) {
+    io.spacepanda.internal.mls.codec.TlsWriter w =
+        new io.spacepanda.internal.mls.codec.TlsWriter().u64(epoch);
+    for (NodeWire.SyncMark m : marks) {
+      w.opaque(m.sender()).u64(m.highWater());
+    }
+    return java.nio.ByteBuffer.wrap(NodeContext.sha256(w.toByteArray())).getLong();
+  }
+
+  private static List<NodeWire.SyncExtension> extensions(SpaceActor a, GroupChannel gc) {
+    if (!gc.isControl()) {
+      return List.of();
+    }
+    List<byte[]> ids = new ArrayList<>();
+    for (Id id : a.channels.keySet()) {
+      if (ids.size() < NodeWire.MAX_LIST) {
+        ids.add(id.toBytes());
+      }
+    }
+    return List.of(new NodeWire.SyncExtension(NodeWire.EXT_MEMBER_CHANNELS,
+        NodeWire.encodeIds(ids)));
   }
 
   private List<NodeWire.SyncMark> marks(GroupChannel gc) throws SpacePandaException {
@@ -170,23 +316,30 @@ final class ChannelSync {
       if (out.size() == NodeWire.MAX_SYNC_MARKS) {
         break;
       }
-      out.add(new NodeWire.SyncMark(e.getKey().toBytes(), e.getValue()));
+      if (!pseudoSender(e.getKey())) {
+        out.add(new NodeWire.SyncMark(e.getKey().toBytes(), e.getValue()));
+      }
     }
     return out;
   }
+
+  /** A summary or request as the handlers receive it. */
+  record Marks(byte[] groupId, byte[] asker, long epoch, List<NodeWire.SyncMark> marks,
+      List<NodeWire.SyncExtension> extensions) {}
 
   /**
    * Answers a summary or request with what the asker lacks, and asks back if it is a summary and
    * the asker holds more; in a step of the space.
    */
-  void onMarks(SpaceActor a, Step s, byte[] channelId, byte[] askerBytes,
-      List<NodeWire.SyncMark> theirMarks, boolean askBack) throws SpacePandaException {
-    GroupChannel gc = a.present ? a.channels.get(Id.of(channelId)) : null;
+  void onMarks(SpaceActor a, Step s, Marks m, boolean askBack) throws SpacePandaException {
+    Id groupId = Id.of(m.groupId());
+    GroupChannel gc = !a.present ? null
+        : a.control.id().equals(groupId) ? a.control : a.channels.get(groupId);
     if (gc == null) {
-      ctx.drop(DropReason.UNEXPECTED, "sync for an unknown channel");
+      ctx.drop(DropReason.UNEXPECTED, "sync for an unknown group");
       return;
     }
-    PeerId asker = PeerId.fromBytes(askerBytes);
+    PeerId asker = PeerId.fromBytes(m.asker());
     Contact contact = a.contact(asker);
     if (asker.equals(ctx.self) || gc.leafOf(asker) < 0 || contact == null) {
       ctx.drop(DropReason.REFUSED, "sync from a non-member");
@@ -194,58 +347,87 @@ final class ChannelSync {
     }
     Id askerKey = NodeContext.peerKey(asker);
     Map<Id, Long> theirs = new HashMap<>();
-    for (NodeWire.SyncMark m : theirMarks) {
-      theirs.put(Id.of(m.sender()), m.highWater());
+    for (NodeWire.SyncMark mk : m.marks()) {
+      theirs.put(Id.of(mk.sender()), mk.highWater());
     }
+    long myEpoch = gc.group().epoch();
     Map<Id, Long> mine = ctx.storage.inTransaction(t -> t.highWaterMarks(gc.id()));
-    List<NodeWire.SyncItem> items = new ArrayList<>();
-    boolean[] more = new boolean[1];
-    ctx.storage.inTransaction(t -> {
-      int bytes = 0;
-      for (Map.Entry<Id, Long> e : mine.entrySet()) {
-        long from = theirs.getOrDefault(e.getKey(), -1L) + 1;
-        if (e.getKey().equals(askerKey) || e.getValue() < from) {
-          continue;
-        }
-        if (items.size() == NodeWire.MAX_SYNC_ITEMS || bytes >= MAX_RESPONSE_BYTES) {
-          more[0] = true;
-          break;
-        }
-        List<SyncEnvelope> kept = t.syncEnvelopes(gc.id(), e.getKey(), from,
-            NodeWire.MAX_SYNC_ITEMS - items.size());
-        for (SyncEnvelope k : kept) {
-          byte[] mls = k.mlsMessage();
-          if (mls.length > NodeWire.MAX_SYNC_MESSAGE) {
-            break;
-          }
-          if (!items.isEmpty() && bytes + mls.length > MAX_RESPONSE_BYTES) {
-            more[0] = true;
-            break;
-          }
-          bytes += mls.length;
-          items.add(new NodeWire.SyncItem(k.sender().toBytes(), k.sequence(), k.epoch(), mls));
-        }
-        if (e.getValue() >= from + kept.size()) {
-          more[0] = true;
-        }
+    List<SyncEnvelope> candidates = new ArrayList<>();
+    boolean more = false;
+    int[] found = new int[1];
+    if (myEpoch > m.epoch()) {
+      List<SyncEnvelope> commits = ctx.storage.inTransaction(
+          t -> t.syncEnvelopes(gc.id(), COMMITS, m.epoch(), NodeWire.MAX_SYNC_ITEMS));
+      if (!commits.isEmpty() && commits.get(0).sequence() == m.epoch()) {
+        candidates.addAll(commits);
+        more |= myEpoch > m.epoch() + commits.size();
       }
-      return null;
-    });
+    }
+    for (Map.Entry<Id, Long> e : mine.entrySet()) {
+      long from = theirs.getOrDefault(e.getKey(), -1L) + 1;
+      if (pseudoSender(e.getKey()) || e.getKey().equals(askerKey) || e.getValue() < from) {
+        continue;
+      }
+      List<SyncEnvelope> kept = ctx.storage.inTransaction(
+          t -> t.syncEnvelopes(gc.id(), e.getKey(), from, NodeWire.MAX_SYNC_ITEMS));
+      candidates.addAll(kept);
+      more |= e.getValue() >= from + kept.size();
+      found[0] += kept.size();
+    }
+    // Oldest epoch first; an epoch's messages before the commit that ends it.
+    candidates.sort(Comparator.comparingLong(SyncEnvelope::epoch)
+        .thenComparingInt(x -> x.sender().equals(COMMITS) ? 1 : 0));
+    List<NodeWire.SyncItem> items = new ArrayList<>();
+    int bytes = 0;
+    for (SyncEnvelope k : candidates) {
+      int len = k.mlsMessageLength();
+      if (len == 0 || len > NodeWire.MAX_SYNC_MESSAGE) {
+        continue;
+      }
+      if (items.size() == NodeWire.MAX_SYNC_ITEMS
+          || (!items.isEmpty() && bytes + len > MAX_RESPONSE_BYTES)) {
+        more = true;
+        break;
+      }
+      bytes += len;
+      items.add(new NodeWire.SyncItem(k.sender().toBytes(), k.sequence(), k.epoch(),
+          k.mlsMessage()));
+    }
     if (!items.isEmpty()) {
       s.touch();
       a.dispatchAfterCommit(s, services.messenger().send(s, services.outbox(), asker,
           contact.inboxKey(), new NodeWire.SyncResponse(a.spaceId.toBytes(), gc.id().toBytes(),
-              ctx.self.bytes(), more[0], items)));
+              ctx.self.bytes(), more, items)));
     }
-    if (askBack && lacksSome(mine, theirs, askerKey)) {
-      s.touch();
-      a.dispatchAfterCommit(s, services.messenger().send(s, services.outbox(), asker,
-          contact.inboxKey(), new NodeWire.SyncRequest(a.spaceId.toBytes(), gc.id().toBytes(),
-              ctx.self.bytes(), marks(gc))));
+    boolean lacking = m.epoch() > myEpoch || lacksSome(mine, theirs);
+    if (lacking) {
+      behind.add(gc.id());
+    }
+    String pair = gc.id() + "/" + asker;
+    peerState.put(pair, digest(m.epoch(), m.marks()));
+    if (askBack) {
+      List<NodeWire.SyncMark> myMarks = marks(gc);
+      long myDigest = digest(myEpoch, myMarks);
+      long[] last = lastSent.get(pair);
+      // Ask back when lacking; otherwise tell the asker once that this node holds the same, so
+      // that both fall quiet until something changes.
+      if (lacking || last == null || last[0] != myDigest) {
+        lastSent.put(pair, new long[] {myDigest, round});
+        s.touch();
+        a.dispatchAfterCommit(s, services.messenger().send(s, services.outbox(), asker,
+            contact.inboxKey(), new NodeWire.SyncRequest(a.spaceId.toBytes(), gc.id().toBytes(),
+                ctx.self.bytes(), myEpoch, myMarks, extensions(a, gc))));
+      }
+      if (!lacking) {
+        behind.remove(gc.id());
+      }
+    }
+    if (gc.isControl()) {
+      hintLostWelcomes(a, s, asker, contact, m.extensions());
     }
   }
 
-  private boolean lacksSome(Map<Id, Long> mine, Map<Id, Long> theirs, Id askerKey) {
+  private boolean lacksSome(Map<Id, Long> mine, Map<Id, Long> theirs) {
     Id selfKey = NodeContext.peerKey(ctx.self);
     for (Map.Entry<Id, Long> e : theirs.entrySet()) {
       if (!e.getKey().equals(selfKey) && e.getValue() > mine.getOrDefault(e.getKey(), -1L)) {
@@ -256,17 +438,66 @@ final class ChannelSync {
   }
 
   /**
+   * The asker's channel list lacks a channel it is a member of by this node's tree: its Welcome
+   * was lost. The channel's committer re-sends it; another member hints the asker to ask for it.
+   */
+  private void hintLostWelcomes(SpaceActor a, Step s, PeerId asker, Contact contact,
+      List<NodeWire.SyncExtension> extensions) throws SpacePandaException {
+    Set<Id> theirChannels = null;
+    for (NodeWire.SyncExtension x : extensions) {
+      if (x.type() == NodeWire.EXT_MEMBER_CHANNELS) {
+        theirChannels = new HashSet<>();
+        try {
+          for (byte[] id : NodeWire.decodeIds(x.body())) {
+            theirChannels.add(Id.of(id));
+          }
+        } catch (MlsDecodeException | IllegalArgumentException e) {
+          ctx.drop(DropReason.MALFORMED, "sync channel list");
+          return;
+        }
+      }
+    }
+    if (theirChannels == null) {
+      return;
+    }
+    for (GroupChannel gc : List.copyOf(a.channels.values())) {
+      if (theirChannels.contains(gc.id()) || gc.leafOf(asker) < 0 || !mayHint(asker, gc)) {
+        continue;
+      }
+      if (ctx.policy.mayCommit(a.meta, gc, ctx.self)) {
+        a.inbound.resendWelcome(s, gc, asker, contact.inboxKey());
+      } else {
+        a.dispatchAfterCommit(s, services.messenger().send(s, services.outbox(), asker,
+            contact.inboxKey(), new NodeWire.ChannelInvite(a.spaceId.toBytes(),
+                SpaceInbound.info(gc))));
+      }
+    }
+  }
+
+  private boolean mayHint(PeerId member, GroupChannel gc) {
+    String key = member + "/" + gc.id();
+    Instant now = ctx.now();
+    Instant last = hinted.get(key);
+    if (last != null && now.isBefore(last.plus(interval.isZero() ? Duration.ofSeconds(30)
+        : interval))) {
+      return false;
+    }
+    hinted.put(key, now);
+    return true;
+  }
+
+  /**
    * Processes the messages of a response, one step each in order, then asks the responder again
    * if it had more.
    *
    * @return completes when every step ran (failed ones are logged and skipped)
    */
   CompletableFuture<Void> onResponse(SpaceActor a, NodeWire.SyncResponse r) {
-    Id channelId = Id.of(r.channelId());
+    Id groupId = Id.of(r.channelId());
     List<CompletableFuture<Object>> steps = new ArrayList<>();
     for (NodeWire.SyncItem item : r.items()) {
       steps.add(a.step(s -> {
-        apply(a, s, channelId, item);
+        apply(a, s, groupId, item);
         return null;
       }).exceptionally(e -> {
         LOG.debug("a synced message could not be processed: {}", e.toString());
@@ -275,45 +506,76 @@ final class ChannelSync {
     }
     if (r.more()) {
       steps.add(a.step(s -> {
-        askAgain(a, s, channelId, PeerId.fromBytes(r.responder()));
+        askAgain(a, s, groupId, PeerId.fromBytes(r.responder()));
         return null;
       }).exceptionally(e -> {
         LOG.debug("could not ask for more sync: {}", e.toString());
         return null;
       }));
+    } else {
+      behind.remove(groupId);
     }
     return CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new));
   }
 
-  private void apply(SpaceActor a, Step s, Id channelId, NodeWire.SyncItem item)
+  private GroupChannel group(SpaceActor a, Id groupId) {
+    if (!a.present) {
+      return null;
+    }
+    return a.control.id().equals(groupId) ? a.control : a.channels.get(groupId);
+  }
+
+  private void apply(SpaceActor a, Step s, Id groupId, NodeWire.SyncItem item)
       throws SpacePandaException {
-    GroupChannel gc = a.present ? a.channels.get(channelId) : null;
+    GroupChannel gc = group(a, groupId);
     if (gc == null) {
-      ctx.drop(DropReason.UNEXPECTED, "sync response for an unknown channel");
+      ctx.drop(DropReason.UNEXPECTED, "sync response for an unknown group");
       return;
     }
     Id sender = Id.of(item.sender());
-    if (sender.equals(NodeContext.peerKey(ctx.self))
-        || ctx.seen.getIfPresent(MessageId.of(NodeContext.sha256(item.mlsMessage()))) != null) {
+    if (ctx.seen.getIfPresent(MessageId.of(NodeContext.sha256(item.mlsMessage()))) != null) {
+      return;
+    }
+    if (sender.equals(COMMITS)) {
+      if (item.sequence() != gc.group().epoch()) {
+        return;
+      }
+      a.inbound.receiveMls(s, gc, item.mlsMessage(), null);
+      return;
+    }
+    if (pseudoSender(sender) || sender.equals(NodeContext.peerKey(ctx.self))) {
       return;
     }
     List<SyncEnvelope> held = ctx.storage.inTransaction(
-        t -> t.syncEnvelopes(channelId, sender, item.sequence(), 1));
+        t -> t.syncEnvelopes(groupId, sender, item.sequence(), 1));
     if (!held.isEmpty() && held.get(0).sequence() == item.sequence()) {
       return;
     }
-    a.inbound.receiveMls(s, gc, item.mlsMessage(), null);
+    InboundRouter.Outcome o;
+    try {
+      o = a.inbound.receiveMls(s, gc, item.mlsMessage(), null);
+    } catch (io.spacepanda.internal.mls.MlsException e) {
+      ctx.drop(DropReason.MALFORMED, "synced message: " + e.getClass().getSimpleName());
+      o = InboundRouter.Outcome.DROPPED;
+    }
+    if (o == InboundRouter.Outcome.DROPPED) {
+      // This node can never open it (an epoch before it joined, or beyond its retention): a
+      // tombstone of its own moves its mark past it, so that it is not asked for again.
+      SyncEnvelope tomb = new SyncEnvelope(groupId, sender, item.sequence(), item.epoch(),
+          new byte[0]);
+      s.write(t -> t.putSyncEnvelope(tomb));
+    }
   }
 
-  private void askAgain(SpaceActor a, Step s, Id channelId, PeerId responder)
+  private void askAgain(SpaceActor a, Step s, Id groupId, PeerId responder)
       throws SpacePandaException {
-    GroupChannel gc = a.present ? a.channels.get(channelId) : null;
+    GroupChannel gc = group(a, groupId);
     Contact contact = a.contact(responder);
     if (gc == null || contact == null || responder.equals(ctx.self)) {
       return;
     }
     a.dispatchAfterCommit(s, services.messenger().send(s, services.outbox(), responder,
         contact.inboxKey(), new NodeWire.SyncRequest(a.spaceId.toBytes(), gc.id().toBytes(),
-            ctx.self.bytes(), marks(gc))));
+            ctx.self.bytes(), gc.group().epoch(), marks(gc), extensions(a, gc))));
   }
 }

@@ -38,6 +38,8 @@ import java.util.concurrent.Executor;
  * @param syncInterval how often sync summaries go to connected members; zero turns sync off
  * @param committerTimeout how long proposals wait for a group's first committer before the next
  *     one commits them, positive
+ * @param mailboxHolders how many online members a copy to an unreachable member is handed to
+ *     (mailboxes); zero opts out: no deposits made, none kept for others
  */
 public record NodeConfig(Path dataDir, Storage storage, Transport.Factory transport,
     List<String> listen, List<String> bootstrap, Jitter jitter,
@@ -45,13 +47,16 @@ public record NodeConfig(Path dataDir, Storage storage, Transport.Factory transp
     Scheduler schedulerOrNull, SecureRandom random, Executor listenerExecutorOrNull,
     Executor workExecutorOrNull, Duration joinTimeout, SpacePandaListener listener,
     char[] passphraseOrNull, NodeEventListener eventListener, Duration deliveryHorizon,
-    Duration syncInterval, Duration committerTimeout) {
+    Duration syncInterval, Duration committerTimeout, int mailboxHolders) {
 
   /** How long proposals wait by default before the next committer in line commits them. */
   public static final Duration DEFAULT_COMMITTER_TIMEOUT = Duration.ofSeconds(30);
 
+  /** Members a copy to an unreachable recipient is handed to by default. */
+  public static final int DEFAULT_MAILBOX_HOLDERS = 3;
+
   /**
-   * The options with the default committer timeout.
+   * The options with the default committer timeout and mailbox holders.
    *
    * @param dataDir the SQLite directory, or null
    * @param storage the given store, or null
@@ -66,7 +71,7 @@ public record NodeConfig(Path dataDir, Storage storage, Transport.Factory transp
    * @param random the random source
    * @param listenerExecutorOrNull the listener executor, or null
    * @param workExecutorOrNull where the node's actors run, or null
-   * @param joinTimeout how long a join waits
+   * @param joinTimeout how long a join waits for the inviter's answer
    * @param listener the listener
    * @param passphraseOrNull the at-rest passphrase, or null
    * @param eventListener the operational event listener
@@ -83,7 +88,7 @@ public record NodeConfig(Path dataDir, Storage storage, Transport.Factory transp
     this(dataDir, storage, transport, listen, bootstrap, jitter, paddingBucketsOrNull,
         pastEpochRetention, clock, schedulerOrNull, random, listenerExecutorOrNull,
         workExecutorOrNull, joinTimeout, listener, passphraseOrNull, eventListener,
-        deliveryHorizon, syncInterval, DEFAULT_COMMITTER_TIMEOUT);
+        deliveryHorizon, syncInterval, DEFAULT_COMMITTER_TIMEOUT, DEFAULT_MAILBOX_HOLDERS);
   }
 
   /** How long a copy is retried by default before it is given up. */
@@ -96,6 +101,7 @@ public record NodeConfig(Path dataDir, Storage storage, Transport.Factory transp
   public String toString() {
     return "NodeConfig[dataDir=" + dataDir + ", jitter=" + jitter + ", pastEpochRetention="
         + pastEpochRetention + ", deliveryHorizon=" + deliveryHorizon + ", syncInterval="
-        + syncInterval + "]";
+        + syncInterval + ", committerTimeout=" + committerTimeout + ", mailboxHolders="
+        + mailboxHolders + "]";
   }
 }

@@ -66,6 +66,7 @@ final class NodeRuntime {
   private InboundRouter router;
   private PendingEnvelopes pending;
   private ChannelSync sync;
+  private Mailbox mailbox;
   private ScheduledExecutorService ownScheduler;
   private ExecutorService ownListenerThread;
   private ExecutorService ownWorkers;
@@ -181,6 +182,9 @@ final class NodeRuntime {
     pending.router(router);
     router.pending(pending);
     sync = new ChannelSync(ctx, services, config.syncInterval());
+    ChannelSync syncRef = sync;
+    stats.syncGaps(syncRef::gaps);
+    mailbox = new Mailbox(ctx, nodeLane, services, config.mailboxHolders());
     registerDirectHandlers(messenger);
     try {
       loadSpaces();
@@ -221,6 +225,7 @@ final class NodeRuntime {
       outbox.resendAll();
       pending.retry();
       sync.start();
+      mailbox.start();
       LOG.info("node {} started; listening on {}", ctx.self, directory.listenAddresses());
     }, workers);
   }
@@ -241,13 +246,13 @@ final class NodeRuntime {
     });
     router.handle(NodeWire.SyncSummary.class, m -> {
       NodeWire.SyncSummary x = (NodeWire.SyncSummary) m;
-      return toSpace(x.spaceId(), (a, s) -> sync.onMarks(a, s, x.channelId(), x.asker(),
-          x.marks(), true));
+      return toSpace(x.spaceId(), (a, s) -> sync.onMarks(a, s, new ChannelSync.Marks(
+          x.channelId(), x.asker(), x.epoch(), x.marks(), x.extensions()), true));
     });
     router.handle(NodeWire.SyncRequest.class, m -> {
       NodeWire.SyncRequest x = (NodeWire.SyncRequest) m;
-      return toSpace(x.spaceId(), (a, s) -> sync.onMarks(a, s, x.channelId(), x.asker(),
-          x.marks(), false));
+      return toSpace(x.spaceId(), (a, s) -> sync.onMarks(a, s, new ChannelSync.Marks(
+          x.channelId(), x.asker(), x.epoch(), x.marks(), x.extensions()), false));
     });
     router.handle(NodeWire.SyncResponse.class, m -> {
       NodeWire.SyncResponse x = (NodeWire.SyncResponse) m;
@@ -258,6 +263,10 @@ final class NodeRuntime {
       }
       return sync.onResponse(a, x);
     });
+    router.handle(NodeWire.MailboxDeposit.class,
+        m -> mailbox.onDeposit((NodeWire.MailboxDeposit) m));
+    router.handle(NodeWire.MailboxRefused.class,
+        m -> mailbox.onRefused((NodeWire.MailboxRefused) m));
     router.handle(NodeWire.Fragment.class, m -> {
       Optional<NodeWire.Msg> whole = messenger.onFragment((NodeWire.Fragment) m);
       return whole.isPresent() ? router.dispatch(whole.get())
@@ -342,6 +351,9 @@ final class NodeRuntime {
     stats.stopped();
     if (sync != null) {
       sync.close();
+    }
+    if (mailbox != null) {
+      mailbox.close();
     }
     Transport t = ctx == null ? null : ctx.transportOrNull();
     if (ctx != null) {

@@ -48,6 +48,7 @@ final class NodeStats implements NodeMetrics {
   /** Rows of the held envelopes table. */
   final AtomicLong held = new AtomicLong();
   private volatile Supplier<Map<?, SpaceActor>> spaces = Map::of;
+  private volatile LongSupplier syncGaps = () -> 0;
 
   /**
    * @param listener the application's listener
@@ -57,6 +58,11 @@ final class NodeStats implements NodeMetrics {
     this.listener = Objects.requireNonNull(listener, "listener");
     this.dropLog = new RateLimitedCount<>(DropReason.class, LOG_INTERVAL, nanoTime);
     this.listenerLog = new RateLimitedCount<>(ListenerFault.class, LOG_INTERVAL, nanoTime);
+  }
+
+  /** Sets where {@link #syncGaps()} reads from, once the runtime has its sync service. */
+  void syncGaps(LongSupplier source) {
+    syncGaps = Objects.requireNonNull(source, "source");
   }
 
   /** Sets where {@link #spaces()} counts from, once the runtime has its registry. */
@@ -84,7 +90,7 @@ final class NodeStats implements NodeMetrics {
 
   @Override
   public long syncGaps() {
-    return 0;
+    return syncGaps.getAsLong();
   }
 
   @Override
@@ -200,6 +206,14 @@ final class NodeStats implements NodeMetrics {
     }
     try {
       listener.copyFailed(recipient, attempts, willRetry);
+    } catch (RuntimeException e) {
+      listenerThrew(e);
+    }
+  }
+
+  void mailboxRefused(PeerId recipient, boolean full) {
+    try {
+      listener.mailboxRefused(recipient, full);
     } catch (RuntimeException e) {
       listenerThrew(e);
     }

@@ -11,13 +11,15 @@ import java.util.Objects;
 /**
  * The node's own messages: what travels inside direct envelopes (join requests and answers,
  * whose bodies the space layer encodes, channel-join requests, invites and Welcomes, and sync
- * summaries, requests and responses, see {@link ChannelSync}).
+ * summaries, requests and responses, see {@link ChannelSync}; mailbox deposits and their
+ * refusals, see {@link Mailbox}).
  *
  * <p>Space metadata travels separately, as {@code SpaceOp}s in the control group.
  *
  * <p>Wire form: TLS presentation language (RFC 9420 §2.1) with a leading {@code u8} kind. Every
  * variable field is bounded ({@link #MAX_FIELD}, {@link #MAX_WELCOME}, {@link #MAX_LIST}, {@link
- * #MAX_SYNC_MARKS}, {@link #MAX_SYNC_ITEMS}, {@link #MAX_SYNC_MESSAGE}); any
+ * #MAX_SYNC_MARKS}, {@link #MAX_SYNC_ITEMS}, {@link #MAX_SYNC_MESSAGE}, {@link
+ * #MAX_SYNC_EXTENSIONS}, {@link #MAX_SYNC_EXTENSION}, {@link #MAX_MAILBOX_ENVELOPE}); any
  * malformed input ends in {@link MlsDecodeException}, never another exception.
  */
 public final class NodeWire {
@@ -43,6 +45,21 @@ public final class NodeWire {
   /** Most high-water marks (senders) in one sync summary or request. */
   public static final int MAX_SYNC_MARKS = 1024;
 
+  /** Most extensions in one sync summary or request. */
+  public static final int MAX_SYNC_EXTENSIONS = 16;
+
+  /** Largest extension body in a sync summary or request, in bytes. */
+  public static final int MAX_SYNC_EXTENSION = 64 * 1024;
+
+  /**
+   * Sync extension: the ids of the channels of the space the asker is a member of (a vector of
+   * opaque ids, at most {@link #MAX_LIST}); sent in control-group summaries only.
+   */
+  public static final int EXT_MEMBER_CHANNELS = 1;
+
+  /** Largest sealed envelope a mailbox deposit carries, in bytes: the largest padding bucket. */
+  public static final int MAX_MAILBOX_ENVELOPE = 65536;
+
   /** Most stored MLS messages in one sync response. */
   public static final int MAX_SYNC_ITEMS = 32;
 
@@ -59,12 +76,15 @@ public final class NodeWire {
   static final int SYNC_SUMMARY = 12;
   static final int SYNC_REQUEST = 13;
   static final int SYNC_RESPONSE = 14;
+  static final int MAILBOX_DEPOSIT = 15;
+  static final int MAILBOX_REFUSED = 16;
 
   private NodeWire() {}
 
   /** A node message. */
   public sealed interface Msg permits Join, ChannelJoinRequest, ChannelWelcome, ChannelInvite,
-      MemberInfo, Fragment, SyncSummary, SyncRequest, SyncResponse {
+      MemberInfo, Fragment, SyncSummary, SyncRequest, SyncResponse, MailboxDeposit,
+      MailboxRefused {
 
     /**
      * Encodes the message with its kind.
@@ -233,43 +253,87 @@ public final class NodeWire {
   }
 
   /**
-   * A member's high-water marks for one channel, sent on (re)connect and periodically; the
-   * receiver answers with the messages the sender lacks and, when it lacks some itself, with a
-   * {@link SyncRequest}.
+   * An optional part of a sync summary or request: a type and a body. A receiver ignores types it
+   * does not know, so later versions (and other parts of the node, e.g. committer liveness) can add
+   * information without a new message kind.
+   *
+   * @param type the extension type, e.g. {@link #EXT_MEMBER_CHANNELS}
+   * @param body its encoding, at most {@value #MAX_SYNC_EXTENSION} bytes
+   */
+  public record SyncExtension(int type, byte[] body) {
+    void write(TlsWriter w) {
+      w.u16(type).opaque(body);
+    }
+
+    static SyncExtension read(TlsReader r) throws MlsDecodeException {
+      return new SyncExtension(r.u16(), r.opaque(MAX_SYNC_EXTENSION));
+    }
+  }
+
+  /**
+   * A member's sync state of one group of a space (a channel or the control group), sent on
+   * (re)connect and periodically; the receiver answers with the commits and messages the sender
+   * lacks and, when it lacks some itself, with a {@link SyncRequest}.
+   *
+   * <p>Wire form (kind {@code 12}): {@code opaque space_id<V>; opaque group_id<V>; opaque
+   * asker<V>; uint64 epoch; SyncMark marks<V>; SyncExtension extensions<V>} where {@code SyncMark}
+   * is {@code opaque sender<V>; uint64 high_water} and {@code SyncExtension} is {@code uint16
+   * type; opaque body<V>}.
    *
    * @param spaceId the space
-   * @param channelId the channel
+   * @param channelId the group: a channel, or the space's control group
    * @param asker the PeerId bytes of the member to answer (direct envelopes carry no sender)
+   * @param epoch the asker's current epoch of the group; a responder at a later epoch sends the
+   *     commits from it on
    * @param marks at most {@value #MAX_SYNC_MARKS} marks, one per sender; a sender of which
    *     nothing from sequence 0 on is held has none
+   * @param extensions at most {@value #MAX_SYNC_EXTENSIONS} optional parts; unknown types are
+   *     ignored
    */
-  public record SyncSummary(byte[] spaceId, byte[] channelId, byte[] asker, List<SyncMark> marks)
-      implements Msg {
+  public record SyncSummary(byte[] spaceId, byte[] channelId, byte[] asker, long epoch,
+      List<SyncMark> marks, List<SyncExtension> extensions) implements Msg {
+    /** A summary without extensions. */
+    public SyncSummary(byte[] spaceId, byte[] channelId, byte[] asker, long epoch,
+        List<SyncMark> marks) {
+      this(spaceId, channelId, asker, epoch, marks, List.of());
+    }
+
     @Override
     public byte[] toBytes() {
-      return writeMarks(SYNC_SUMMARY, spaceId, channelId, asker, marks);
+      return writeMarks(SYNC_SUMMARY, spaceId, channelId, asker, epoch, marks, extensions);
     }
   }
 
   /**
    * Like {@link SyncSummary}, but the receiver only answers with what the sender lacks and never
-   * asks back: the answer to a summary, and the follow-up after a full {@link SyncResponse}.
+   * asks back: the answer to a summary, and the follow-up after a full {@link SyncResponse}. Wire
+   * form as {@link SyncSummary}, kind {@code 13}.
    *
    * @param spaceId the space
-   * @param channelId the channel
+   * @param channelId the group: a channel, or the space's control group
    * @param asker the PeerId bytes of the member to answer
+   * @param epoch the asker's current epoch of the group
    * @param marks at most {@value #MAX_SYNC_MARKS} marks, one per sender
+   * @param extensions at most {@value #MAX_SYNC_EXTENSIONS} optional parts
    */
-  public record SyncRequest(byte[] spaceId, byte[] channelId, byte[] asker, List<SyncMark> marks)
-      implements Msg {
+  public record SyncRequest(byte[] spaceId, byte[] channelId, byte[] asker, long epoch,
+      List<SyncMark> marks, List<SyncExtension> extensions) implements Msg {
+    /** A request without extensions. */
+    public SyncRequest(byte[] spaceId, byte[] channelId, byte[] asker, long epoch,
+        List<SyncMark> marks) {
+      this(spaceId, channelId, asker, epoch, marks, List.of());
+    }
+
     @Override
     public byte[] toBytes() {
-      return writeMarks(SYNC_REQUEST, spaceId, channelId, asker, marks);
+      return writeMarks(SYNC_REQUEST, spaceId, channelId, asker, epoch, marks, extensions);
     }
   }
 
   /**
-   * One stored channel message in a sync response: the MLS message as its sender sent it.
+   * One stored MLS message in a sync response, as its sender sent it: an application message
+   * addressed by its sender and the sender's sequence, or a commit ({@code sender} is then {@link
+   * ChannelSync#COMMITS} and {@code sequence} the epoch it was sent in).
    *
    * @param sender the sender's PeerId bytes
    * @param sequence the sender's sequence number, not negative
@@ -307,11 +371,87 @@ public final class NodeWire {
     }
   }
 
+  /**
+   * A sealed envelope a member hands to a mailbox holder for a recipient it cannot reach ({@code
+   * /spacepanda/mailbox/1.0.0}, carried as a node message in a direct envelope to the holder).
+   * The holder keeps it and pushes it to the recipient when it connects; it never opens it.
+   *
+   * <p>Wire form (kind {@code 15}): {@code opaque space_id<V>; opaque depositor<V>; opaque
+   * recipient<V>; opaque envelope<V>}, the envelope at most {@value #MAX_MAILBOX_ENVELOPE} bytes.
+   *
+   * @param spaceId the space depositor, holder and recipient share
+   * @param depositor the PeerId bytes of the member that deposits (to tell it if the box is full)
+   * @param recipient the PeerId bytes of the recipient
+   * @param envelope the sealed envelope, as the recipient would have received it
+   */
+  public record MailboxDeposit(byte[] spaceId, byte[] depositor, byte[] recipient,
+      byte[] envelope) implements Msg {
+    @Override
+    public byte[] toBytes() {
+      return new TlsWriter(envelope.length + 160).u8(MAILBOX_DEPOSIT).opaque(spaceId)
+          .opaque(depositor).opaque(recipient).opaque(envelope).toByteArray();
+    }
+  }
+
+  /**
+   * A holder's answer to a deposit it did not keep: the recipient's mailbox is full, or the holder
+   * keeps no mailboxes. Wire form (kind {@code 16}): {@code opaque space_id<V>; opaque
+   * recipient<V>; opaque envelope_id<V>; uint8 reason}.
+   *
+   * @param spaceId the space
+   * @param recipient the PeerId bytes of the recipient
+   * @param envelopeId the SHA-256 of the refused envelope
+   * @param reason {@link #REFUSED_FULL} or {@link #REFUSED_DISABLED}
+   */
+  public record MailboxRefused(byte[] spaceId, byte[] recipient, byte[] envelopeId, int reason)
+      implements Msg {
+    @Override
+    public byte[] toBytes() {
+      return new TlsWriter().u8(MAILBOX_REFUSED).opaque(spaceId).opaque(recipient)
+          .opaque(envelopeId).u8(reason).toByteArray();
+    }
+  }
+
+  /** {@link MailboxRefused} reason: the recipient's mailbox at the holder is full. */
+  public static final int REFUSED_FULL = 1;
+
+  /** {@link MailboxRefused} reason: the holder keeps no mailboxes. */
+  public static final int REFUSED_DISABLED = 2;
+
   private static byte[] writeMarks(int kind, byte[] spaceId, byte[] channelId, byte[] asker,
-      List<SyncMark> marks) {
-    TlsWriter w = new TlsWriter().u8(kind).opaque(spaceId).opaque(channelId).opaque(asker);
+      long epoch, List<SyncMark> marks, List<SyncExtension> extensions) {
+    TlsWriter w = new TlsWriter().u8(kind).opaque(spaceId).opaque(channelId).opaque(asker)
+        .u64(epoch);
     w.vector(marks, (x, m) -> m.write(x));
+    w.vector(extensions, (x, e) -> e.write(x));
     return w.toByteArray();
+  }
+
+  private static List<SyncExtension> readExtensions(TlsReader r) throws MlsDecodeException {
+    return bounded(r.vector(SyncExtension::read), MAX_SYNC_EXTENSIONS);
+  }
+
+  /**
+   * Encodes the body of an {@link #EXT_MEMBER_CHANNELS} extension.
+   *
+   * @param channelIds channel ids
+   * @return the body
+   */
+  static byte[] encodeIds(List<byte[]> channelIds) {
+    TlsWriter w = new TlsWriter();
+    w.vector(channelIds, (x, id) -> x.opaque(id));
+    return w.toByteArray();
+  }
+
+  /**
+   * Decodes the body of an {@link #EXT_MEMBER_CHANNELS} extension.
+   *
+   * @param body the body
+   * @return the channel ids, at most {@link #MAX_LIST}
+   * @throws MlsDecodeException if malformed
+   */
+  static List<byte[]> decodeIds(byte[] body) throws MlsDecodeException {
+    return TlsReader.decodeExactly(body, r -> bounded(r.vector(x -> x.opaque(MAX_FIELD))));
   }
 
   private static List<SyncMark> readMarks(TlsReader r) throws MlsDecodeException {
@@ -359,10 +499,16 @@ public final class NodeWire {
           }
         case SYNC_SUMMARY:
           return new SyncSummary(r.opaque(MAX_FIELD), r.opaque(MAX_FIELD), r.opaque(MAX_FIELD),
-              readMarks(r));
+              readSequence(r), readMarks(r), readExtensions(r));
         case SYNC_REQUEST:
           return new SyncRequest(r.opaque(MAX_FIELD), r.opaque(MAX_FIELD), r.opaque(MAX_FIELD),
-              readMarks(r));
+              readSequence(r), readMarks(r), readExtensions(r));
+        case MAILBOX_DEPOSIT:
+          return new MailboxDeposit(r.opaque(MAX_FIELD), r.opaque(MAX_FIELD), r.opaque(MAX_FIELD),
+              r.opaque(MAX_MAILBOX_ENVELOPE));
+        case MAILBOX_REFUSED:
+          return new MailboxRefused(r.opaque(MAX_FIELD), r.opaque(MAX_FIELD), r.opaque(MAX_FIELD),
+              r.u8());
         case SYNC_RESPONSE:
           return new SyncResponse(r.opaque(MAX_FIELD), r.opaque(MAX_FIELD), r.opaque(MAX_FIELD),
               r.bool(), bounded(r.vector(SyncItem::read), MAX_SYNC_ITEMS));

@@ -72,6 +72,10 @@ final class Outbox {
   private final Map<PeerId, Map<Id, OutboxEntry>> waiting = new HashMap<>();
   /** Entries stored before this start, until {@link #resendAll()} queues them. */
   private volatile List<OutboxEntry> stored = List.of();
+  /** Told of the first failed attempt of a copy (the mailbox hand-off); set before start. */
+  private volatile java.util.function.BiConsumer<PeerId, byte[]> firstFailure = (p, b) -> { };
+  /** Copies pushed for others from a mailbox: not deposited again. Lane-confined. */
+  private final java.util.Set<String> relayed = new java.util.HashSet<>();
   /** Copies taken back (a join that timed out): never sent again. Lane-confined. */
   private final java.util.Set<String> withdrawn = new java.util.HashSet<>();
 
@@ -165,6 +169,38 @@ final class Outbox {
   }
 
   /**
+   * Sets who is told, after commit, when a copy failed its first attempt (its recipient is
+   * probably unreachable): the {@link Mailbox} hands it to holders.
+   *
+   * @param hook gets the recipient and the sealed envelope; must not block
+   */
+  void onFirstFailure(java.util.function.BiConsumer<PeerId, byte[]> hook) {
+    firstFailure = java.util.Objects.requireNonNull(hook, "hook");
+  }
+
+  /**
+   * Sends committed entries to one recipient in the given order, paced by the resend window and
+   * without jitter (a mailbox pushing what it kept); call after the step that wrote them committed.
+   *
+   * @param to the recipient of every entry
+   * @param entries the entries, in the order to send them
+   */
+  void dispatchInOrder(PeerId to, List<OutboxEntry> entries) {
+    if (entries.isEmpty()) {
+      return;
+    }
+    ctx.stats.outboxBacklog.addAndGet(entries.size());
+    List<OutboxEntry> copy = List.copyOf(entries);
+    lane.execute(() -> {
+      for (OutboxEntry e : copy) {
+        relayed.add(e.envelopeId() + "/" + e.recipient());
+      }
+      resends.computeIfAbsent(to, k -> new ArrayDeque<>()).addAll(copy);
+      releaseResends(to);
+    });
+  }
+
+  /**
    * Takes a copy back: it leaves the outbox in the step's transaction and is never sent again.
    *
    * @param step the step
@@ -207,6 +243,11 @@ final class Outbox {
     }
     Id id = e.envelopeId();
     Settled settled = new Settled();
+    String key = id + "/" + e.recipient();
+    boolean wasRelayed = !relayed.isEmpty() && relayed.contains(key);
+    if (err == null || !ctx.now().isBefore(e.enqueuedAt().plus(horizon))) {
+      relayed.remove(key);
+    }
     if (err == null) {
       step.write(t -> {
         t.ackOutbox(id, e.recipient());
@@ -250,8 +291,12 @@ final class Outbox {
     step.write(t -> t.rescheduleOutbox(id, e.recipient(), at));
     OutboxEntry again = new OutboxEntry(id, e.recipient(), e.payload(), at, attempts,
         e.enqueuedAt());
+    boolean first = e.attempts() == 0 && !wasRelayed;
     step.afterCommit(() -> {
       ctx.stats.copyFailed(to, attempts, true);
+      if (first) {
+        firstFailure.accept(to, e.payload());
+      }
       lane.execute(() -> waitFor(to, again));
       ctx.scheduler.schedule(wait, () -> lane.execute(() -> {
         if (takeWaiting(to, again)) {

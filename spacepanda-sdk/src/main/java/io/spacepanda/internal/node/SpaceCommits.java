@@ -19,6 +19,7 @@ import io.spacepanda.internal.space.SpaceOp;
 import io.spacepanda.spi.Id;
 import io.spacepanda.spi.OutboxEntry;
 import io.spacepanda.spi.SpaceOperation;
+import io.spacepanda.spi.SyncEnvelope;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -73,19 +74,34 @@ final class SpaceCommits {
       throws SpacePandaException {
     Set<PeerId> oldMembers = a.others(gc);
     GroupEnvelopeKeys oldKeys = gc.currentKeys();
+    long oldEpoch = gc.group().epoch();
     s.touch();
     CommitResult result = gc.group().commit(options);
     ProcessedMessage.CommitApplied applied = gc.group().mergePendingCommit();
     byte[] commitBytes = result.commit().toBytes();
     ctx.seen.put(MessageId.of(NodeContext.sha256(commitBytes)), Boolean.TRUE);
     byte[] env = GroupEnvelope.seal(oldKeys, commitBytes, ctx.padding, ctx.config.random());
-    s.write(t -> GroupStore.saveGroup(t, gc));
+    // Kept for sync: a member that misses this commit fetches it from any member (ChannelSync).
+    SyncEnvelope keptCommit = new SyncEnvelope(gc.id(), ChannelSync.COMMITS, oldEpoch, oldEpoch,
+        commitBytes);
+    s.write(t -> {
+      GroupStore.saveGroup(t, gc);
+      t.putSyncEnvelope(keptCommit);
+    });
     List<OutboxEntry> out = new ArrayList<>();
     for (PeerId r : oldMembers) {
       out.add(a.services.outbox().enqueue(s, env, r));
     }
     if (joiner != null && result.welcomeOrNull() != null) {
-      NodeWire.Msg w = welcomeWrapper.apply(MlsMessage.of(result.welcomeOrNull()).toBytes());
+      byte[] welcomeBytes = MlsMessage.of(result.welcomeOrNull()).toBytes();
+      NodeWire.Msg w = welcomeWrapper.apply(welcomeBytes);
+      if (!gc.isControl()) {
+        // Kept so that it can be sent again if it is lost (ChannelSync, lost Welcomes).
+        long epoch = gc.group().epoch();
+        SyncEnvelope keptWelcome = new SyncEnvelope(gc.id(), ChannelSync.welcomeKey(joiner),
+            epoch, epoch, welcomeBytes);
+        s.write(t -> t.putSyncEnvelope(keptWelcome));
+      }
       if (w != null) {
         out.addAll(a.services.messenger().send(s, a.services.outbox(), joiner, joinerInboxKey, w));
       }
@@ -312,8 +328,12 @@ final class SpaceCommits {
     GroupChannel control = a.control;
     long[] ls = control.nextSend();
     InnerPayload payload = new InnerPayload(0, ls[0], ls[1], op.encode());
+    long epoch = control.group().epoch();
     byte[] mlsBytes = control.group().protect(payload.toBytes(), new byte[0]).toBytes();
     ctx.seen.put(MessageId.of(NodeContext.sha256(mlsBytes)), Boolean.TRUE);
+    SyncEnvelope kept = new SyncEnvelope(control.id(), NodeContext.peerKey(ctx.self), ls[1],
+        epoch, mlsBytes);
+    s.write(t -> t.putSyncEnvelope(kept));
     broadcastGroup(s, control, mlsBytes);
     afterRolesMayHaveChanged(s);
     return op;

@@ -157,7 +157,12 @@ final class SpaceInbound {
     if (p instanceof ProcessedMessage.ApplicationMessage app) {
       return onApplication(s, gc, id, app, Group.epochOf(m), plaintext);
     } else if (p instanceof ProcessedMessage.CommitApplied c) {
-      s.write(t -> GroupStore.saveGroup(t, gc));
+      long epoch = Group.epochOf(m);
+      SyncEnvelope kept = new SyncEnvelope(gc.id(), ChannelSync.COMMITS, epoch, epoch, plaintext);
+      s.write(t -> {
+        GroupStore.saveGroup(t, gc);
+        t.putSyncEnvelope(kept);
+      });
       a.commits.afterEpochChange(s, gc, c);
     } else if (p instanceof ProcessedMessage.ProposalQueued q) {
       s.write(t -> GroupStore.saveGroup(t, gc));
@@ -236,7 +241,12 @@ final class SpaceInbound {
     }
     gc.observeLamport(payload.lamport());
     if (gc.isControl()) {
-      s.write(t -> GroupStore.saveGroup(t, gc));
+      SyncEnvelope keptOp = new SyncEnvelope(gc.id(), NodeContext.peerKey(sender),
+          payload.senderSequence(), epoch, mlsBytes);
+      s.write(t -> {
+        GroupStore.saveGroup(t, gc);
+        t.putSyncEnvelope(keptOp);
+      });
       return onControlOp(s, sender, payload.body());
     }
     StoredMessage sm = new StoredMessage(Id.of(id.toBytes()), gc.id(), NodeContext.peerKey(sender),
@@ -393,6 +403,10 @@ final class SpaceInbound {
       return;
     }
     if (gc.leafOf(member) >= 0) {
+      // Already added: its Welcome was lost (or is on its way); send the kept one again.
+      if (a.control.leafOf(member) >= 0) {
+        resendWelcome(s, gc, member, r.member().inboxKey());
+      }
       return;
     }
     KeyPackage kp = NodeContext.keyPackageOf(r.keyPackage(), member);
@@ -418,12 +432,43 @@ final class SpaceInbound {
     }
   }
 
-  /** Joins a channel from the Welcome its owner sent. */
+  /**
+   * Re-sends the kept Welcome of a member of a channel this node commits (its first one was
+   * lost); the member opens it with the KeyPackage it kept, at that Welcome's epoch, and fetches
+   * the later commits by sync.
+   *
+   * @return true if a Welcome was kept and is queued again
+   */
+  boolean resendWelcome(Step s, GroupChannel gc, PeerId member, byte[] inboxKey)
+      throws SpacePandaException {
+    Id key = ChannelSync.welcomeKey(member);
+    List<SyncEnvelope> kept = ctx.storage.inTransaction(
+        t -> t.syncEnvelopes(gc.id(), key, 0, ChannelSync.KEEP_PER_SENDER));
+    SyncEnvelope latest = null;
+    for (SyncEnvelope k : kept) {
+      if (k.mlsMessageLength() > 0) {
+        latest = k;
+      }
+    }
+    if (latest == null) {
+      LOG.debug("no kept Welcome of {} to send again", member);
+      return false;
+    }
+    s.touch();
+    a.dispatchAfterCommit(s, a.services.messenger().send(s, a.services.outbox(), member,
+        inboxKey, new NodeWire.ChannelWelcome(a.spaceId.toBytes(), info(gc),
+            latest.mlsMessage())));
+    return true;
+  }
+
+  /** Joins a channel from the Welcome its owner sent (or sent again). */
   void onChannelWelcome(Step s, NodeWire.ChannelWelcome w) throws SpacePandaException {
     Id cid = Id.of(w.channel().channelId());
     KeyPackageBundle kp = a.channelJoins.get(cid);
-    if (kp == null) {
-      kp = storedKeyPackage(w.welcome());
+    if (kp == null || !welcomes(w.welcome(), kp)) {
+      // A Welcome sent again answers an earlier request, whose KeyPackage is stored.
+      KeyPackageBundle stored = storedKeyPackage(w.welcome());
+      kp = stored != null ? stored : kp;
     }
     if (kp == null || a.channels.containsKey(cid) || !a.present) {
       drop(DropReason.UNEXPECTED, "unexpected channel welcome");
@@ -456,6 +501,22 @@ final class SpaceInbound {
       return;
     }
     requestChannel(s, i.channel());
+  }
+
+  /** @return whether the Welcome has secrets for this KeyPackage */
+  private static boolean welcomes(byte[] welcomeBytes, KeyPackageBundle kp)
+      throws SpacePandaException {
+    Welcome w = TlsReader.decodeExactly(welcomeBytes, MlsMessage::decode).welcome();
+    if (w == null) {
+      return false;
+    }
+    byte[] ref = kp.keyPackage().ref(NodeContext.SUITE);
+    for (EncryptedGroupSecrets egs : w.secrets()) {
+      if (Arrays.equals(egs.newMember(), ref)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private KeyPackageBundle storedKeyPackage(byte[] welcomeBytes) throws SpacePandaException {

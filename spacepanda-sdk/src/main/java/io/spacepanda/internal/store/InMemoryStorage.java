@@ -17,6 +17,7 @@ import io.spacepanda.spi.Storage;
 import io.spacepanda.spi.StorageException;
 import io.spacepanda.spi.StorageTransaction;
 import io.spacepanda.spi.StoredMessage;
+import io.spacepanda.spi.MailboxEnvelope;
 import io.spacepanda.spi.SyncEnvelope;
 import io.spacepanda.spi.TransactionWork;
 import java.time.Instant;
@@ -67,6 +68,9 @@ public final class InMemoryStorage implements Storage {
   private final Map<Id, PendingEnvelope> pending = new HashMap<>();
   private final Map<Id, Invite> invites = new HashMap<>();
   private final NavigableMap<SyncKey, SyncEnvelope> syncEnvelopes = new TreeMap<>(SyncKey.ORDER);
+  /** Mailboxes: recipient to (put order to envelope). */
+  private final Map<Id, NavigableMap<Long, MailboxEnvelope>> mailboxes = new HashMap<>();
+  private long mailboxSequence;
 
   /** Address of a sync envelope; a null sender sorts first, to start a channel's range. */
   private record SyncKey(Id channel, Id sender, long sequence) {
@@ -526,13 +530,16 @@ public final class InMemoryStorage implements Storage {
       Map<Id, Long> out = new TreeMap<>();
       Id current = null;
       long next = 0;
-      for (SyncKey k : syncEnvelopes.tailMap(new SyncKey(channelId, null, 0), true).keySet()) {
+      for (Map.Entry<SyncKey, SyncEnvelope> e
+          : syncEnvelopes.tailMap(new SyncKey(channelId, null, 0), true).entrySet()) {
+        SyncKey k = e.getKey();
         if (!k.channel().equals(channelId)) {
           break;
         }
         if (!k.sender().equals(current)) {
           current = k.sender();
-          next = 0;
+          // A tombstone left by pruning stands for everything below it.
+          next = e.getValue().mlsMessageLength() == 0 ? k.sequence() : 0;
         }
         if (k.sequence() == next) {
           out.put(current, next);
@@ -540,6 +547,115 @@ public final class InMemoryStorage implements Storage {
         }
       }
       return Collections.unmodifiableMap(out);
+    }
+
+    @Override
+    public int pruneSyncEnvelopes(Id channelId, int keepPerSender) {
+      check();
+      need(channelId, "channelId");
+      if (keepPerSender < 1) {
+        throw new IllegalArgumentException("keepPerSender must be at least 1: " + keepPerSender);
+      }
+      Map<Id, List<SyncKey>> bySender = new HashMap<>();
+      for (SyncKey k : syncEnvelopes.tailMap(new SyncKey(channelId, null, 0), true).keySet()) {
+        if (!k.channel().equals(channelId)) {
+          break;
+        }
+        bySender.computeIfAbsent(k.sender(), x -> new ArrayList<>()).add(k);
+      }
+      int changed = 0;
+      for (List<SyncKey> keys : bySender.values()) {
+        int cut = keys.size() - keepPerSender;
+        if (cut <= 0) {
+          continue;
+        }
+        for (int i = 0; i < cut - 1; i++) {
+          remove(syncEnvelopes, keys.get(i));
+          changed++;
+        }
+        SyncKey last = keys.get(cut - 1);
+        SyncEnvelope old = syncEnvelopes.get(last);
+        if (old.mlsMessageLength() > 0) {
+          put(syncEnvelopes, last, new SyncEnvelope(old.channelId(), old.sender(),
+              old.sequence(), old.epoch(), new byte[0]));
+          changed++;
+        }
+      }
+      return changed;
+    }
+
+    @Override
+    public boolean putMailboxEnvelope(MailboxEnvelope envelope) {
+      check();
+      need(envelope, "envelope");
+      NavigableMap<Long, MailboxEnvelope> box = mailboxes.get(envelope.recipient());
+      if (box != null) {
+        for (MailboxEnvelope e : box.values()) {
+          if (e.envelopeId().equals(envelope.envelopeId())) {
+            return false;
+          }
+        }
+      } else {
+        box = new TreeMap<>();
+        put(mailboxes, envelope.recipient(), box);
+      }
+      long seq = ++mailboxSequence;
+      put(box, seq, envelope);
+      return true;
+    }
+
+    @Override
+    public List<MailboxEnvelope> mailboxEnvelopes(Id recipient, int limit) {
+      check();
+      need(recipient, "recipient");
+      needCount(limit, "limit");
+      NavigableMap<Long, MailboxEnvelope> box = mailboxes.get(recipient);
+      if (box == null) {
+        return List.of();
+      }
+      return box.values().stream().limit(limit).toList();
+    }
+
+    @Override
+    public int mailboxCount(Id recipient) {
+      check();
+      need(recipient, "recipient");
+      NavigableMap<Long, MailboxEnvelope> box = mailboxes.get(recipient);
+      return box == null ? 0 : box.size();
+    }
+
+    @Override
+    public boolean deleteMailboxEnvelope(Id recipient, Id envelopeId) {
+      check();
+      need(recipient, "recipient");
+      need(envelopeId, "envelopeId");
+      NavigableMap<Long, MailboxEnvelope> box = mailboxes.get(recipient);
+      if (box == null) {
+        return false;
+      }
+      for (Map.Entry<Long, MailboxEnvelope> e : box.entrySet()) {
+        if (e.getValue().envelopeId().equals(envelopeId)) {
+          remove(box, e.getKey());
+          return true;
+        }
+      }
+      return false;
+    }
+
+    @Override
+    public int pruneMailboxes(Instant depositedBefore) {
+      check();
+      Instant cutoff = millis(depositedBefore, "depositedBefore");
+      int deleted = 0;
+      for (NavigableMap<Long, MailboxEnvelope> box : mailboxes.values()) {
+        for (Map.Entry<Long, MailboxEnvelope> e : List.copyOf(box.entrySet())) {
+          if (e.getValue().depositedAt().isBefore(cutoff)) {
+            remove(box, e.getKey());
+            deleted++;
+          }
+        }
+      }
+      return deleted;
     }
 
     @Override

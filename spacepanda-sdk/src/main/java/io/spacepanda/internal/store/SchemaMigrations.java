@@ -89,7 +89,17 @@ final class SchemaMigrations {
           new Step(
               5,
               "lookup-only identifiers blinded",
-              List.of("CREATE TABLE blind_key (id INTEGER PRIMARY KEY, key_ct BLOB NOT NULL)")));
+              List.of("CREATE TABLE blind_key (id INTEGER PRIMARY KEY, key_ct BLOB NOT NULL)")),
+          new Step(
+              6,
+              "sync tombstones, mailboxes kept for unreachable members",
+              List.of(
+                  "ALTER TABLE sync_envelope ADD COLUMN tomb INTEGER NOT NULL DEFAULT 0",
+                  "CREATE TABLE mailbox (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+                      + " recipient BLOB NOT NULL, envelope_id BLOB NOT NULL,"
+                      + " space_id BLOB NOT NULL, envelope_ct BLOB NOT NULL,"
+                      + " deposited_ms INTEGER NOT NULL, UNIQUE (recipient, envelope_id))",
+                  "CREATE INDEX mailbox_deposited ON mailbox (deposited_ms)")));
 
   /** Java work of a step, run after its statements and before its commit. */
   @FunctionalInterface

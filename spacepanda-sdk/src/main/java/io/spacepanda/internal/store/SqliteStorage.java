@@ -10,6 +10,7 @@ import io.spacepanda.spi.InviteRedemption;
 import io.spacepanda.spi.NodeKeyKind;
 import io.spacepanda.spi.OutboxEntry;
 import io.spacepanda.spi.PendingEnvelope;
+import io.spacepanda.spi.MailboxEnvelope;
 import io.spacepanda.spi.SyncEnvelope;
 import io.spacepanda.spi.RecipientState;
 import io.spacepanda.spi.SecretBlob;
@@ -1062,14 +1063,15 @@ public final class SqliteStorage implements Storage {
       check();
       StoreArgs.need(e, "envelope");
       return update(
-              "INSERT OR IGNORE INTO sync_envelope (channel_id, sender, seq, epoch, mls_ct)"
-                  + " VALUES (?, ?, ?, ?, ?)",
+              "INSERT OR IGNORE INTO sync_envelope (channel_id, sender, seq, epoch, mls_ct, tomb)"
+                  + " VALUES (?, ?, ?, ?, ?, ?)",
               blinder.blind("sync_envelope", "channel_id", e.channelId()),
               e.sender(),
               e.sequence(),
               e.epoch(),
               cipher.sealPadded(e.mlsMessage(), "sync_envelope", "mls_ct", e.channelId(), e.sender(),
-                  sequenceKey(e.sequence())))
+                  sequenceKey(e.sequence())),
+              e.mlsMessageLength() == 0 ? 1 : 0)
           > 0;
     }
 
@@ -1103,20 +1105,119 @@ public final class SqliteStorage implements Storage {
       Map<Id, Long> out = new TreeMap<>();
       Id current = null;
       long next = 0;
-      for (Map.Entry<Id, Long> row : query(
-          "SELECT sender, seq FROM sync_envelope WHERE channel_id = ? ORDER BY sender, seq",
-          rs -> Map.entry(id(rs.getBytes(1)), rs.getLong(2)),
+      for (Object[] row : query(
+          "SELECT sender, seq, tomb FROM sync_envelope WHERE channel_id = ?"
+              + " ORDER BY sender, seq",
+          rs -> new Object[] {id(rs.getBytes(1)), rs.getLong(2), rs.getInt(3) != 0},
           blinder.blind("sync_envelope", "channel_id", channelId))) {
-        if (!row.getKey().equals(current)) {
-          current = row.getKey();
-          next = 0;
+        Id sender = (Id) row[0];
+        long seq = (Long) row[1];
+        if (!sender.equals(current)) {
+          current = sender;
+          // A tombstone left by pruning stands for everything below it.
+          next = (Boolean) row[2] ? seq : 0;
         }
-        if (row.getValue() == next) {
+        if (seq == next) {
           out.put(current, next);
           next++;
         }
       }
       return Collections.unmodifiableMap(out);
+    }
+
+    @Override
+    public int pruneSyncEnvelopes(Id channelId, int keepPerSender) throws StorageException {
+      check();
+      StoreArgs.need(channelId, "channelId");
+      if (keepPerSender < 1) {
+        throw new IllegalArgumentException("keepPerSender must be at least 1: " + keepPerSender);
+      }
+      int changed = 0;
+      Id blind = blinder.blind("sync_envelope", "channel_id", channelId);
+      for (Object[] row : query(
+          "SELECT sender, count(*) FROM sync_envelope WHERE channel_id = ? GROUP BY sender"
+              + " HAVING count(*) > ?",
+          rs -> new Object[] {id(rs.getBytes(1)), rs.getLong(2)},
+          blind, keepPerSender)) {
+        Id sender = (Id) row[0];
+        long cut = (Long) row[1] - keepPerSender;
+        Optional<Long> lastCut = queryOne(
+            "SELECT seq FROM sync_envelope WHERE channel_id = ? AND sender = ?"
+                + " ORDER BY seq LIMIT 1 OFFSET ?",
+            rs -> rs.getLong(1), blind, sender, cut - 1);
+        if (lastCut.isEmpty()) {
+          continue;
+        }
+        long tombSeq = lastCut.get();
+        changed += update("DELETE FROM sync_envelope WHERE channel_id = ? AND sender = ?"
+            + " AND seq < ?", blind, sender, tombSeq);
+        changed += update("UPDATE sync_envelope SET mls_ct = ?, tomb = 1 WHERE channel_id = ?"
+            + " AND sender = ? AND seq = ? AND tomb = 0",
+            cipher.seal(new byte[0], "sync_envelope", "mls_ct", channelId, sender,
+                sequenceKey(tombSeq)), blind, sender, tombSeq);
+      }
+      return changed;
+    }
+
+    // ---- mailboxes
+
+    @Override
+    public boolean putMailboxEnvelope(MailboxEnvelope e) throws StorageException {
+      check();
+      StoreArgs.need(e, "envelope");
+      return update(
+              "INSERT OR IGNORE INTO mailbox (recipient, envelope_id, space_id, envelope_ct,"
+                  + " deposited_ms) VALUES (?, ?, ?, ?, ?)",
+              e.recipient(),
+              e.envelopeId(),
+              e.spaceId(),
+              cipher.seal(e.envelope(), "mailbox", "envelope_ct", e.recipient(), e.envelopeId()),
+              e.depositedAt().toEpochMilli())
+          > 0;
+    }
+
+    @Override
+    public List<MailboxEnvelope> mailboxEnvelopes(Id recipient, int limit)
+        throws StorageException {
+      check();
+      StoreArgs.need(recipient, "recipient");
+      StoreArgs.needCount(limit, "limit");
+      return List.copyOf(
+          query(
+              "SELECT envelope_id, space_id, envelope_ct, deposited_ms FROM mailbox"
+                  + " WHERE recipient = ? ORDER BY seq LIMIT ?",
+              rs -> {
+                Id envelopeId = id(rs.getBytes(1));
+                return new MailboxEnvelope(recipient, envelopeId, id(rs.getBytes(2)),
+                    cipher.open(rs.getBytes(3), "mailbox", "envelope_ct", recipient, envelopeId),
+                    Instant.ofEpochMilli(rs.getLong(4)));
+              },
+              recipient,
+              limit));
+    }
+
+    @Override
+    public int mailboxCount(Id recipient) throws StorageException {
+      check();
+      StoreArgs.need(recipient, "recipient");
+      return queryOne("SELECT count(*) FROM mailbox WHERE recipient = ?", rs -> rs.getLong(1),
+          recipient).orElse(0L).intValue();
+    }
+
+    @Override
+    public boolean deleteMailboxEnvelope(Id recipient, Id envelopeId) throws StorageException {
+      check();
+      StoreArgs.need(recipient, "recipient");
+      StoreArgs.need(envelopeId, "envelopeId");
+      return update("DELETE FROM mailbox WHERE recipient = ? AND envelope_id = ?", recipient,
+          envelopeId) > 0;
+    }
+
+    @Override
+    public int pruneMailboxes(Instant depositedBefore) throws StorageException {
+      check();
+      return update("DELETE FROM mailbox WHERE deposited_ms < ?",
+          StoreArgs.millis(depositedBefore, "depositedBefore"));
     }
 
     // ---- invites

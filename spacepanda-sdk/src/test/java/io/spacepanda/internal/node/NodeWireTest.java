@@ -41,6 +41,11 @@ class NodeWireTest {
         .ofMaxSize(3);
   }
 
+  private static Arbitrary<java.util.List<NodeWire.SyncExtension>> extensions() {
+    return Combinators.combine(Arbitraries.integers().between(0, 65535), bytes(40))
+        .as(NodeWire.SyncExtension::new).list().ofMaxSize(3);
+  }
+
   @Provide
   Arbitrary<NodeWire.Msg> messages() {
     return Arbitraries.oneOf(
@@ -56,10 +61,14 @@ class NodeWireTest {
                 .between(0, NodeWire.MAX_FRAGMENTS - 1), bytes(300))
             .as((id, count, index, chunk) -> new NodeWire.Fragment(id, index % count, count,
                 chunk)),
-        Combinators.combine(bytes(16), bytes(16), bytes(38), marks())
-            .as(NodeWire.SyncSummary::new),
-        Combinators.combine(bytes(16), bytes(16), bytes(38), marks())
-            .as(NodeWire.SyncRequest::new),
+        Combinators.combine(bytes(16), bytes(16), bytes(38), Arbitraries.longs().greaterOrEqual(0),
+            marks(), extensions()).as(NodeWire.SyncSummary::new),
+        Combinators.combine(bytes(16), bytes(16), bytes(38), Arbitraries.longs().greaterOrEqual(0),
+            marks(), extensions()).as(NodeWire.SyncRequest::new),
+        Combinators.combine(bytes(16), bytes(38), bytes(38), bytes(600))
+            .as(NodeWire.MailboxDeposit::new),
+        Combinators.combine(bytes(16), bytes(38), bytes(32), Arbitraries.integers().between(0, 255))
+            .as(NodeWire.MailboxRefused::new),
         Combinators.combine(bytes(16), bytes(16), bytes(38), Arbitraries.of(true, false), items())
             .as(NodeWire.SyncResponse::new));
   }
@@ -86,8 +95,24 @@ class NodeWireTest {
     } else if (m instanceof NodeWire.SyncSummary x) {
       NodeWire.SyncSummary b = (NodeWire.SyncSummary) back;
       assertArrayEquals(x.asker(), b.asker());
+      assertEquals(x.epoch(), b.epoch());
       assertEquals(x.marks().stream().map(NodeWire.SyncMark::highWater).toList(),
           b.marks().stream().map(NodeWire.SyncMark::highWater).toList());
+      assertEquals(x.extensions().size(), b.extensions().size());
+      for (int i = 0; i < x.extensions().size(); i++) {
+        assertEquals(x.extensions().get(i).type(), b.extensions().get(i).type());
+        assertArrayEquals(x.extensions().get(i).body(), b.extensions().get(i).body());
+      }
+    } else if (m instanceof NodeWire.MailboxDeposit d) {
+      NodeWire.MailboxDeposit b = (NodeWire.MailboxDeposit) back;
+      assertArrayEquals(d.spaceId(), b.spaceId());
+      assertArrayEquals(d.depositor(), b.depositor());
+      assertArrayEquals(d.recipient(), b.recipient());
+      assertArrayEquals(d.envelope(), b.envelope());
+    } else if (m instanceof NodeWire.MailboxRefused r) {
+      NodeWire.MailboxRefused b = (NodeWire.MailboxRefused) back;
+      assertArrayEquals(r.envelopeId(), b.envelopeId());
+      assertEquals(r.reason(), b.reason());
     }
   }
 
@@ -96,13 +121,25 @@ class NodeWireTest {
     java.util.List<NodeWire.SyncMark> tooManyMarks = java.util.Collections.nCopies(
         NodeWire.MAX_SYNC_MARKS + 1, new NodeWire.SyncMark(new byte[] {1}, 0));
     org.junit.jupiter.api.Assertions.assertThrows(MlsDecodeException.class, () -> NodeWire.decode(
-        new NodeWire.SyncSummary(new byte[1], new byte[1], new byte[1], tooManyMarks).toBytes()));
+        new NodeWire.SyncSummary(new byte[1], new byte[1], new byte[1], 0, tooManyMarks)
+            .toBytes()));
+    java.util.List<NodeWire.SyncExtension> tooManyExtensions = java.util.Collections.nCopies(
+        NodeWire.MAX_SYNC_EXTENSIONS + 1, new NodeWire.SyncExtension(1, new byte[1]));
+    org.junit.jupiter.api.Assertions.assertThrows(MlsDecodeException.class, () -> NodeWire.decode(
+        new NodeWire.SyncSummary(new byte[1], new byte[1], new byte[1], 0, java.util.List.of(),
+            tooManyExtensions).toBytes()));
+    org.junit.jupiter.api.Assertions.assertThrows(MlsDecodeException.class, () -> NodeWire.decode(
+        new NodeWire.MailboxDeposit(new byte[1], new byte[1], new byte[1],
+            new byte[NodeWire.MAX_MAILBOX_ENVELOPE + 1]).toBytes()));
+    org.junit.jupiter.api.Assertions.assertThrows(MlsDecodeException.class, () -> NodeWire.decode(
+        new NodeWire.SyncSummary(new byte[1], new byte[1], new byte[1], -1, java.util.List.of())
+            .toBytes()));
     java.util.List<NodeWire.SyncItem> tooManyItems = java.util.Collections.nCopies(
         NodeWire.MAX_SYNC_ITEMS + 1, new NodeWire.SyncItem(new byte[] {1}, 0, 0, new byte[1]));
     org.junit.jupiter.api.Assertions.assertThrows(MlsDecodeException.class, () -> NodeWire.decode(
         new NodeWire.SyncResponse(new byte[1], new byte[1], new byte[1], false, tooManyItems)
             .toBytes()));
-    byte[] negative = new NodeWire.SyncRequest(new byte[1], new byte[1], new byte[1],
+    byte[] negative = new NodeWire.SyncRequest(new byte[1], new byte[1], new byte[1], 0,
         java.util.List.of(new NodeWire.SyncMark(new byte[] {1}, -1))).toBytes();
     org.junit.jupiter.api.Assertions.assertThrows(MlsDecodeException.class,
         () -> NodeWire.decode(negative));

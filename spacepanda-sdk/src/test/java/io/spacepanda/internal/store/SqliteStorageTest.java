@@ -296,6 +296,7 @@ class SqliteStorageTest extends StorageContractTest {
         Statement st = c.createStatement()) {
       st.executeUpdate("DROP TABLE blind_key");
       st.executeUpdate("DROP TABLE sync_envelope");
+      st.executeUpdate("DROP TABLE mailbox");
       st.executeUpdate("DROP TABLE recipient_state");
       st.executeUpdate("ALTER TABLE outbox DROP COLUMN enqueued_ms");
       st.executeUpdate("UPDATE schema_version SET version = 1");
@@ -308,6 +309,39 @@ class SqliteStorageTest extends StorageContractTest {
             t.dueOutbox(at, 10));
         assertEquals(Map.of(bob, RecipientState.PENDING), t.recipientStates(message));
         assertEquals(Map.of(), t.recipientStates(id("commit", 32)));
+        return null;
+      });
+    }
+  }
+
+  @Test
+  void open_version3Database_keepsSyncEnvelopesAndGainsMailboxes() throws Exception {
+    Path dir = tempDir.resolve("v3");
+    Id channel = id("ch", 16);
+    Id alice = id("alice", 38);
+    try (Storage store = Storages.sqlite(dir)) {
+      store.<Void, RuntimeException>inTransaction(t -> {
+        for (int i = 0; i < 3; i++) {
+          t.putSyncEnvelope(new io.spacepanda.spi.SyncEnvelope(channel, alice, i, 0,
+              new byte[] {(byte) i}));
+        }
+        return null;
+      });
+    }
+    try (Connection c = rawConnection(dir);
+        Statement st = c.createStatement()) {
+      st.executeUpdate("DROP TABLE mailbox");
+      st.executeUpdate("ALTER TABLE sync_envelope DROP COLUMN tomb");
+      st.executeUpdate("UPDATE schema_version SET version = 3");
+    }
+    try (Storage store = Storages.sqlite(dir)) {
+      store.<Void, RuntimeException>inTransaction(t -> {
+        assertEquals(Map.of(alice, 2L), t.highWaterMarks(channel));
+        assertEquals(2, t.pruneSyncEnvelopes(channel, 1));
+        assertEquals(Map.of(alice, 2L), t.highWaterMarks(channel));
+        assertTrue(t.putMailboxEnvelope(new io.spacepanda.spi.MailboxEnvelope(alice,
+            id("env", 32), channel, new byte[] {7}, T0)));
+        assertEquals(1, t.mailboxCount(alice));
         return null;
       });
     }

@@ -1,0 +1,112 @@
+package io.spacepanda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Mailboxes on peers: a message to an unreachable member reaches it through the members that
+ * kept it, after its sender went offline; a holder that opted out refuses, and the depositor is
+ * told. Sync is off, so that only mailboxes can deliver. Rerun a seed with {@code
+ * -Dspacepanda.seed=S}.
+ */
+class MailboxTest {
+
+  private SimCluster cluster;
+  private long seed;
+
+  @BeforeEach
+  void setUp() {
+    seed = Long.getLong("spacepanda.seed", System.nanoTime());
+    cluster = new SimCluster(seed).withoutSync();
+    System.out.println("MailboxTest seed=" + seed);
+  }
+
+  @AfterEach
+  void tearDown() {
+    cluster.close();
+  }
+
+  private static Channel general(SimCluster.Node n, Space s) {
+    return n.node().space(s.id()).orElseThrow().channel("general").orElseThrow();
+  }
+
+  private SimCluster.Node node(String name, UnaryOperator<SpacePanda.Builder> options) {
+    return cluster.node(name, Storages.inMemory(), UnaryOperator.identity(), Jitter.none(),
+        options);
+  }
+
+  private Space join(Space team, SimCluster.Node... members) {
+    for (SimCluster.Node m : members) {
+      cluster.await(m.node().join(cluster.await(team.createInvite())));
+      cluster.settle();
+    }
+    cluster.settle();
+    return team;
+  }
+
+  @Test
+  void recipientOffline_thenSenderOffline_holdersDeliverEverythingInOrder() {
+    String why = "seed " + seed;
+    SimCluster.Node alice = node("alice", UnaryOperator.identity());
+    SimCluster.Node bob = node("bob", UnaryOperator.identity());
+    SimCluster.Node carol = node("carol", UnaryOperator.identity());
+    SimCluster.Node dave = node("dave", UnaryOperator.identity());
+    Space team = join(cluster.await(alice.node().createSpace("Team")), bob, carol, dave);
+    assertEquals(4, general(carol, team).members().size(), why);
+
+    cluster.net.partition(Set.of(carol.id()), Set.of(alice.id(), bob.id(), dave.id()));
+    List<String> sent = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      sent.add("m" + i);
+      general(alice, team).send("m" + i);
+      cluster.run(Duration.ofSeconds(3));
+    }
+    cluster.settle();
+    alice.node().close();
+    assertEquals(List.of(), carol.events().texts(), why);
+
+    cluster.net.heal();
+    cluster.run(Duration.ofMinutes(2));
+    assertEquals(sent, carol.events().texts(), "every message once, in order; " + why);
+    List<String> history = general(carol, team).history(100, null).join().stream()
+        .map(Message::text).toList();
+    assertEquals(sent, history, why);
+  }
+
+  @Test
+  void holderThatOptedOut_refuses_andTheDepositorIsTold() {
+    String why = "seed " + seed;
+    List<String> refusals = Collections.synchronizedList(new ArrayList<>());
+    NodeEventListener events = new NodeEventListener() {
+      @Override
+      public void mailboxRefused(PeerId recipient, boolean full) {
+        refusals.add(recipient + (full ? " full" : " disabled"));
+      }
+    };
+    SimCluster.Node alice = node("alice", b -> b.eventListener(events));
+    SimCluster.Node bob = node("bob", b -> b.mailboxHolders(0));
+    SimCluster.Node carol = node("carol", UnaryOperator.identity());
+    Space team = join(cluster.await(alice.node().createSpace("Team")), bob, carol);
+
+    cluster.net.partition(Set.of(carol.id()), Set.of(alice.id(), bob.id()));
+    general(alice, team).send("for carol");
+    cluster.settle();
+    assertEquals(List.of(carol.id() + " disabled"), refusals, why);
+
+    // Nothing is lost: alice keeps her own copy and delivers it once carol is back.
+    cluster.net.heal();
+    cluster.settle();
+    assertEquals(List.of("for carol"), carol.events().texts(), why);
+    assertTrue(refusals.size() == 1, why);
+  }
+}
