@@ -332,6 +332,13 @@ class SqliteStorageTest extends StorageContractTest {
         Statement st = c.createStatement()) {
       st.executeUpdate("DROP TABLE mailbox");
       st.executeUpdate("ALTER TABLE sync_envelope DROP COLUMN tomb");
+      // as schema 3 wrote it: the channel id in clear, no blinding key (steps 4 and 5 redo them)
+      try (java.sql.PreparedStatement ps = c.prepareStatement(
+          "UPDATE sync_envelope SET channel_id = ?")) {
+        ps.setBytes(1, channel.toBytes());
+        ps.executeUpdate();
+      }
+      st.executeUpdate("DROP TABLE blind_key");
       st.executeUpdate("UPDATE schema_version SET version = 3");
     }
     try (Storage store = Storages.sqlite(dir)) {

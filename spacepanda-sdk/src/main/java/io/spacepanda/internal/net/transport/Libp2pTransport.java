@@ -656,6 +656,15 @@ public final class Libp2pTransport implements Transport {
    * Publishes this node's signed peer record (RFC 0003) under {@code /sp/pr/<peer id>}, so that
    * peers can find addresses this node signed even when no DHT node has it in its table.
    */
+  /** When the signed peer record is published the second time, after the start. */
+  private static final long FIRST_REPUBLISH_MILLIS = 30_000;
+
+  /** How often the signed peer record is published again after that. */
+  private static final long REPUBLISH_MILLIS = 10 * 60_000;
+
+  private final java.util.concurrent.atomic.AtomicInteger publishedRecords =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   private void publishPeerRecord(Host h, KadDht d) {
     List<Multiaddr> addrs = new ArrayList<>();
     for (Multiaddr m : h.listenAddresses()) {
@@ -664,6 +673,19 @@ public final class Libp2pTransport implements Transport {
         addrs.add(m);
       }
     }
+    for (Multiaddr m : h.advertisedAddresses()) { // relayed addresses of relay reservations
+      if (addrs.size() < PeerRecord.MAX_ADDRESSES && !addrs.contains(m)) {
+        addrs.add(m);
+      }
+    }
+    // Published again soon after the start (a relay reservation made after the NAT probe is in
+    // it then) and every REPUBLISH after that, before DHT records expire.
+    long next = publishedRecords.getAndIncrement() == 0 ? FIRST_REPUBLISH_MILLIS : REPUBLISH_MILLIS;
+    schedule(() -> {
+      if (!closed) {
+        publishPeerRecord(h, d);
+      }
+    }, next);
     if (addrs.isEmpty() || closed) {
       return;
     }
