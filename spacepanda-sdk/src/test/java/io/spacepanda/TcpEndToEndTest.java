@@ -3,18 +3,18 @@ package io.spacepanda;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+
+import static io.spacepanda.TcpTestNode.TIMEOUT;
+import static io.spacepanda.TcpTestNode.await;
+import static io.spacepanda.TcpTestNode.channel;
+import static io.spacepanda.TcpTestNode.texts;
+import static io.spacepanda.TcpTestNode.waitFor;
+import static io.spacepanda.TcpTestNode.withoutPeerId;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,8 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TcpEndToEndTest {
 
-  private static final Duration TIMEOUT = Duration.ofSeconds(90);
-  private static final String LOOPBACK = "/ip4/127.0.0.1/tcp/0";
+    private static final String LOOPBACK = "/ip4/127.0.0.1/tcp/0";
 
   @TempDir
   Path dir;
@@ -68,9 +67,9 @@ class TcpEndToEndTest {
 
   @Test
   void quickStart_overTcp_inviteMessagesRemovalRestart_allArrive() throws Exception {
-    Node alice = start("alice", LOOPBACK);
-    Node bob = start("bob", LOOPBACK);
-    Node carol = start("carol", LOOPBACK);
+    TcpTestNode alice = start("alice", LOOPBACK);
+    TcpTestNode bob = start("bob", LOOPBACK);
+    TcpTestNode carol = start("carol", LOOPBACK);
 
     Space team = await(alice.node.createSpace("Team"));
     String code = await(team.createInvite());
@@ -104,7 +103,7 @@ class TcpEndToEndTest {
     PeerId bobId = bob.id();
     bob.node.close();
     await(design.send("alice: while bob is away"));
-    Node bob2 = start("bob", bobAddress);
+    TcpTestNode bob2 = start("bob", bobAddress);
     assertEquals(bobId, bob2.id());
     bob2.expect("alice: while bob is away");
     Channel bobDesign2 = channel(bob2, team, "design");
@@ -123,8 +122,8 @@ class TcpEndToEndTest {
 
   @Test
   void restartOnAnotherPort_announcesTheNewAddress_andTheWaitingMessageArrives() throws Exception {
-    Node alice = start("alice", LOOPBACK);
-    Node bob = start("bob", LOOPBACK);
+    TcpTestNode alice = start("alice", LOOPBACK);
+    TcpTestNode bob = start("bob", LOOPBACK);
     Space team = await(alice.node.createSpace("Team"));
     await(bob.node.join(await(team.createInvite())));
     Channel general = channel(alice, team, "general");
@@ -133,7 +132,7 @@ class TcpEndToEndTest {
     bob.node.close();
     await(general.send("alice: sent while bob was away"));
 
-    Node bob2 = start("bob", LOOPBACK);
+    TcpTestNode bob2 = start("bob", LOOPBACK);
     assertFalse(bob2.node.listenAddresses().contains(before), "bob came back on the same port");
     bob2.expect("alice: sent while bob was away");
     await(channel(bob2, team, "general").send("bob: on a new port"));
@@ -142,8 +141,8 @@ class TcpEndToEndTest {
 
   @Test
   void inviteCode_carriesTheInvitersFullListenMultiaddr() throws Exception {
-    Node alice = start("alice", LOOPBACK);
-    Node bob = start("bob", LOOPBACK);
+    TcpTestNode alice = start("alice", LOOPBACK);
+    TcpTestNode bob = start("bob", LOOPBACK);
     Space team = await(alice.node.createSpace("Team"));
     String addr = alice.node.listenAddresses().get(0);
     assertTrue(addr.matches("/ip4/127\\.0\\.0\\.1/tcp/[1-9][0-9]*/p2p/" + alice.id().toBase58()),
@@ -156,8 +155,8 @@ class TcpEndToEndTest {
   @Test
   void listenOnAnyAddress_advertisesDialableAddresses_andAJoinerReachesTheInviter()
       throws Exception {
-    Node alice = start("alice", "/ip4/0.0.0.0/tcp/0");
-    Node bob = start("bob", LOOPBACK);
+    TcpTestNode alice = start("alice", "/ip4/0.0.0.0/tcp/0");
+    TcpTestNode bob = start("bob", LOOPBACK);
     List<String> addrs = alice.node.listenAddresses();
     assertTrue(addrs.stream().noneMatch(a -> a.startsWith("/ip4/0.0.0.0/")), addrs.toString());
     assertTrue(addrs.stream().anyMatch(a -> a.startsWith("/ip4/127.0.0.1/tcp/")), addrs.toString());
@@ -169,8 +168,8 @@ class TcpEndToEndTest {
 
   @Test
   void metrics_overTcp_connectedPeersFollowTheConnection() throws Exception {
-    Node alice = start("alice", LOOPBACK);
-    Node bob = start("bob", LOOPBACK);
+    TcpTestNode alice = start("alice", LOOPBACK);
+    TcpTestNode bob = start("bob", LOOPBACK);
     assertEquals(0, alice.node.metrics().connectedPeers());
     Space team = await(alice.node.createSpace("Team"));
     await(bob.node.join(await(team.createInvite())));
@@ -187,8 +186,8 @@ class TcpEndToEndTest {
     assertEquals(0, bob.node.metrics().connectedPeers());
   }
 
-  private Node start(String name, String listen) throws Exception {
-    Node n = new Node(name);
+  private TcpTestNode start(String name, String listen) throws Exception {
+    TcpTestNode n = new TcpTestNode(name);
     SpacePanda node = SpacePanda.builder()
         .dataDir(dir.resolve(name))
         .listen(listen)
@@ -199,73 +198,5 @@ class TcpEndToEndTest {
     nodes.add(node);
     await(node.start());
     return n;
-  }
-
-  private static Channel channel(Node n, Space s, String name) throws Exception {
-    waitFor(() -> n.node.space(s.id()).flatMap(sp -> sp.channel(name)).isPresent(),
-        n.name + " has #" + name);
-    return n.node.space(s.id()).orElseThrow().channel(name).orElseThrow();
-  }
-
-  private static String withoutPeerId(String multiaddr) {
-    return multiaddr.substring(0, multiaddr.indexOf("/p2p/"));
-  }
-
-  private static List<String> texts(List<Message> ms) {
-    return ms.stream().map(Message::text).toList();
-  }
-
-  private static <T> T await(CompletableFuture<T> f) throws Exception {
-    try {
-      return f.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw new AssertionError("operation failed: " + e.getCause(), e.getCause());
-    }
-  }
-
-  private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - deadline > 0) {
-        fail("not within " + TIMEOUT + ": " + what);
-      }
-      Thread.sleep(20);
-    }
-  }
-
-  /** A node and the messages its listener received. */
-  private static final class Node implements SpacePandaListener {
-    final String name;
-    SpacePanda node;
-    private final List<String> received = new ArrayList<>();
-
-    Node(String name) {
-      this.name = name;
-    }
-
-    PeerId id() {
-      return node.peerId();
-    }
-
-    @Override
-    public synchronized void onMessage(Channel channel, Message message) {
-      received.add(message.text());
-      notifyAll();
-    }
-
-    synchronized List<String> received() {
-      return List.copyOf(received);
-    }
-
-    synchronized void expect(String text) throws InterruptedException, TimeoutException {
-      long deadline = System.nanoTime() + TIMEOUT.toNanos();
-      while (!received.contains(text)) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          fail(name + " did not receive \"" + text + "\" within " + TIMEOUT + "; got " + received);
-        }
-        TimeUnit.NANOSECONDS.timedWait(this, left);
-      }
-    }
   }
 }

@@ -937,6 +937,30 @@ public final class Libp2pTransport implements Transport {
     return in;
   }
 
+  /**
+   * Hands a received envelope to the node's listener; completes, never exceptionally, with the
+   * ack status: OK once the listener stored it, REFUSED when it failed, threw or returned null.
+   */
+  private CompletableFuture<Integer> handOver(PeerId from, byte[] payload) {
+    CompletableFuture<Void> stored;
+    try {
+      stored = context.listener().onEnvelope(from, payload);
+    } catch (RuntimeException e) {
+      LOG.warn("envelope listener failed", e);
+      stored = CompletableFuture.failedFuture(e);
+    }
+    if (stored == null) {
+      stored = CompletableFuture.failedFuture(new IllegalStateException("listener returned null"));
+    }
+    return stored.handle((v, e) -> {
+      if (e != null) {
+        LOG.debug("envelope from {} refused by the listener", from, e);
+        return EnvelopeProtocolConstants.STATUS_REFUSED;
+      }
+      return EnvelopeProtocolConstants.STATUS_OK;
+    });
+  }
+
   /** Receives one envelope on one inbound stream; confined to the stream's event loop. */
   private final class InboundEnvelope implements StreamHandler {
     final Connection connection;
@@ -1017,21 +1041,7 @@ public final class Libp2pTransport implements Transport {
     }
 
     private void deliver(MuxedStream stream, byte[] payload) {
-      CompletableFuture<Void> stored;
-      try {
-        stored = context.listener().onEnvelope(from, payload);
-      } catch (RuntimeException e) {
-        LOG.warn("envelope listener failed", e);
-        stored = CompletableFuture.failedFuture(e);
-      }
-      if (stored == null) {
-        stored = CompletableFuture.failedFuture(new IllegalStateException("listener returned null"));
-      }
-      stored.whenComplete((v, e) -> {
-        int status = e == null ? EnvelopeProtocolConstants.STATUS_OK : EnvelopeProtocolConstants.STATUS_REFUSED;
-        if (e != null) {
-          LOG.debug("envelope from {} refused by the listener", from, e);
-        }
+      handOver(from, payload).thenAccept(status -> {
         stream.write(Unpooled.wrappedBuffer(EnvelopeCodec.encodeAck(status)));
         stream.closeWrite();
       });
@@ -1208,21 +1218,7 @@ public final class Libp2pTransport implements Transport {
     }
 
     private void deliver(long sequence, byte[] payload, Held r) {
-      CompletableFuture<Void> stored;
-      try {
-        stored = context.listener().onEnvelope(from, payload);
-      } catch (RuntimeException e) {
-        LOG.warn("envelope listener failed", e);
-        stored = CompletableFuture.failedFuture(e);
-      }
-      if (stored == null) {
-        stored = CompletableFuture.failedFuture(new IllegalStateException("listener returned null"));
-      }
-      stored.whenComplete((v, e) -> {
-        if (e != null) {
-          LOG.debug("envelope from {} refused by the listener", from, e);
-        }
-        int status = e == null ? EnvelopeProtocolConstants.STATUS_OK : EnvelopeProtocolConstants.STATUS_REFUSED;
+      handOver(from, payload).thenAccept(status -> {
         Runnable ack = () -> acknowledge(sequence, status, r);
         if (stream.executor().inEventLoop()) {
           ack.run();
