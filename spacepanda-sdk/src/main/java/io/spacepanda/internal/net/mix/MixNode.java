@@ -174,6 +174,11 @@ public final class MixNode implements AutoCloseable {
     return new MixDirectory.MixInfo(address.clone(), keys.publicKey());
   }
 
+  /** @return where this node finds mixes */
+  public MixDirectory directory() {
+    return directory;
+  }
+
   /** @return the node's keys (for tests and benchmarks) */
   MixKeyRing keys() {
     return keys;

@@ -131,6 +131,11 @@ public final class MixTransport implements Transport {
   private final AtomicLong linkFailures = new AtomicLong();
   private final AtomicLong badPieces = new AtomicLong();
   private volatile boolean closed;
+  private CompletableFuture<Void> eager;
+  private long eagerAt;
+
+  /** Shortest time between two lookups a send starts because no mix was known. */
+  static final long EAGER_DISCOVERY_MILLIS = 2000;
 
   private MixTransport(TransportContext context, Factory factory, byte[] identitySeed,
       Supplier<Set<PeerId>> members, Scheduler scheduler, SecureRandom random,
@@ -279,11 +284,15 @@ public final class MixTransport implements Transport {
     });
   }
 
-  /** Announces this node as a mix (if it opted in) and looks for mixes in the DHT. */
-  private void discover() {
+  /**
+   * Announces this node as a mix (if it opted in) and looks for mixes in the DHT.
+   *
+   * @return completes when the lookup is over (at once without a DHT); never fails
+   */
+  private CompletableFuture<Void> discover() {
     KadDht dht = dht();
     if (dht == null) {
-      return;
+      return CompletableFuture.completedFuture(null);
     }
     if (settings.announce()) {
       dht.provide(SERVICE_KEY).whenComplete((n, e) -> {
@@ -292,9 +301,9 @@ public final class MixTransport implements Transport {
         }
       });
     }
-    dht.findProviders(SERVICE_KEY).whenComplete((peers, e) -> {
+    return dht.findProviders(SERVICE_KEY).handle((peers, e) -> {
       if (e != null || peers == null) {
-        return;
+        return null;
       }
       for (KadPeer p : peers) {
         if (p.id().equals(self)) {
@@ -315,7 +324,30 @@ public final class MixTransport implements Transport {
           found.put(p.id(), m);
         }
       }
+      return null;
     });
+  }
+
+  /**
+   * Looks in the DHT at once when no mix but the recipient is known (a node that just started),
+   * at most once every {@value #EAGER_DISCOVERY_MILLIS} ms; else completes at once.
+   */
+  private CompletableFuture<Void> mixesKnown(PeerId recipient) {
+    MixDirectory d = mix.directory();
+    for (MixDirectory.MixInfo m : d.mixes()) {
+      if (!java.util.Arrays.equals(m.address(), recipient.bytes())) {
+        return CompletableFuture.completedFuture(null);
+      }
+    }
+    synchronized (this) {
+      long now = System.nanoTime();
+      if (eager != null && now - eagerAt < EAGER_DISCOVERY_MILLIS * 1_000_000L) {
+        return eager;
+      }
+      eagerAt = now;
+      eager = discover();
+      return eager;
+    }
   }
 
   private KadDht dht() {
@@ -347,12 +379,15 @@ public final class MixTransport implements Transport {
           + envelope.length + " bytes is longer than the mixnet carries ("
           + Fragments.MAX_ENVELOPE + ")"));
     }
-    List<byte[]> pieces = Fragments.split(random.nextLong(), envelope);
-    List<CompletableFuture<Void>> acks = new ArrayList<>(pieces.size());
-    for (byte[] p : pieces) {
-      acks.add(mix.send(to, p, true));
-    }
-    return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).handle((v, e) -> {
+    byte[] copy = envelope.clone();
+    return mixesKnown(recipient).thenCompose(k -> {
+      List<byte[]> pieces = Fragments.split(random.nextLong(), copy);
+      List<CompletableFuture<Void>> acks = new ArrayList<>(pieces.size());
+      for (byte[] p : pieces) {
+        acks.add(mix.send(to, p, true));
+      }
+      return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new));
+    }).handle((v, e) -> {
       if (e == null) {
         return null;
       }
