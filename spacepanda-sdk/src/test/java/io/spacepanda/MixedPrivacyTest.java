@@ -127,6 +127,38 @@ class MixedPrivacyTest {
   }
 
   @Test
+  void twoMembersTalking_neverExchangeAPacketDirectly() {
+    List<SimCluster.Sent> mixSent = Collections.synchronizedList(new ArrayList<>());
+    List<PeerId> mixIds = mixes(mixSent);
+    List<SimCluster.Sent> aliceSent = Collections.synchronizedList(new ArrayList<>());
+    List<SimCluster.Sent> bobSent = Collections.synchronizedList(new ArrayList<>());
+    SimCluster.Node alice = user("alice", PrivacyLevel.MIXED, mixIds, aliceSent);
+    SimCluster.Node bob = user("bob", PrivacyLevel.MIXED, mixIds, bobSent);
+    Space space = cluster.await(alice.node().createSpace("Pair"));
+    cluster.await(bob.node().join(cluster.await(space.createInvite())));
+    Channel general = space.channel("general").orElseThrow();
+    for (int i = 0; i < 5; i++) {
+      cluster.await(general.send("to bob " + i));
+      cluster.await(bob.node().space(space.id()).orElseThrow().channel("general").orElseThrow()
+          .send("to alice " + i));
+    }
+    cluster.settle();
+    assertEquals(5, bob.events().messages.size(), "seed " + seed);
+    assertEquals(5, alice.events().messages.size(), "seed " + seed);
+    // an observer of every link sees alice and bob send only to mixes, and the mixes send to
+    // both: no link joins the two
+    Set<PeerId> mixSet = new HashSet<>(mixIds);
+    for (SimCluster.Sent s : aliceSent) {
+      assertTrue(mixSet.contains(s.to()), "alice sent to a mix only; seed " + seed);
+    }
+    for (SimCluster.Sent s : bobSent) {
+      assertTrue(mixSet.contains(s.to()), "bob sent to a mix only; seed " + seed);
+    }
+    assertTrue(aliceSent.size() >= 10 && bobSent.size() >= 10, "both sent: " + aliceSent.size()
+        + " and " + bobSent.size() + " packets; seed " + seed);
+  }
+
+  @Test
   void mixedWithCover_messageArrivesThroughTheCoverStream() {
     List<SimCluster.Sent> sent = Collections.synchronizedList(new ArrayList<>());
     List<PeerId> mixIds = mixes(sent);

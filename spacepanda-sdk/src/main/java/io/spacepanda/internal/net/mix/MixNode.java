@@ -330,7 +330,9 @@ public final class MixNode implements AutoCloseable {
       }
       List<Sphinx.Hop> back;
       try {
-        back = path(new Sphinx.Hop(address, keys.publicKey()));
+        // the recipient is not a mix of its own acknowledgement's path: as the last mix it would
+        // send straight to this node, showing the pair on the wire
+        back = path(new Sphinx.Hop(address, keys.publicKey()), to.address());
       } catch (IllegalStateException e) {
         return CompletableFuture.failedFuture(e);
       }
@@ -412,8 +414,14 @@ public final class MixNode implements AutoCloseable {
    * {@link #allowShortPaths minimum}, when fewer are known), then the last.
    */
   private List<Sphinx.Hop> path(Sphinx.Hop last) {
+    return path(last, null);
+  }
+
+  /** As {@link #path(Sphinx.Hop)}, also leaving out {@code avoid} (null: nothing more). */
+  private List<Sphinx.Hop> path(Sphinx.Hop last, byte[] avoid) {
     List<MixDirectory.MixInfo> all = new ArrayList<>(directory.mixes());
-    all.removeIf(m -> Arrays.equals(m.address(), address) || Arrays.equals(m.address(), last.address()));
+    all.removeIf(m -> Arrays.equals(m.address(), address) || Arrays.equals(m.address(), last.address())
+        || (avoid != null && Arrays.equals(m.address(), avoid)));
     if (all.size() < minHops) {
       throw new IllegalStateException("need " + minHops + " mixes besides sender and "
           + "recipient, know " + all.size());
