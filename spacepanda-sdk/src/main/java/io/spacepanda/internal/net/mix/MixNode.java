@@ -203,10 +203,12 @@ public final class MixNode implements AutoCloseable {
    *
    * @param from the sending peer's address, or null if unknown
    * @param packet the received bytes
+   * @return false if the packet is not one for this node's keys (its header MAC fails or its α
+   *     is a weak key), so the bytes may be something else of that size; true otherwise
    */
-  public void receive(byte[] from, byte[] packet) {
+  public boolean receive(byte[] from, byte[] packet) {
     if (closed.get()) {
-      return;
+      return true;
     }
     Sphinx.Processed p;
     try {
@@ -216,7 +218,8 @@ public final class MixNode implements AutoCloseable {
       if (e.reason() == MixException.Reason.KEY_EXHAUSTED) {
         rotateNow();
       }
-      return;
+      return e.reason() != MixException.Reason.BAD_MAC
+          && e.reason() != MixException.Reason.WEAK_KEY;
     }
     if (keys.exhausted()) {
       rotateNow();
@@ -239,6 +242,7 @@ public final class MixNode implements AutoCloseable {
     } else if (p instanceof Sphinx.LoopReturned) {
       loopsReturned.incrementAndGet();
     }
+    return true;
   }
 
   private void onDelivered(byte[] from, byte[] frame) {

@@ -46,9 +46,10 @@ import org.slf4j.LoggerFactory;
  * when the wrapped transport has a DHT. Every node with this transport forwards packets for
  * others; one that opted in also announces itself.
  *
- * <p>Inbound: an envelope of exactly {@value Sphinx#PACKET_LENGTH} bytes is taken as a mix packet
- * (no padding bucket has that size) and acknowledged to the previous hop at once; everything
- * else goes to the node as before, so peers that send directly still reach this node.
+ * <p>Inbound: an envelope of exactly {@value Sphinx#PACKET_LENGTH} bytes whose header MAC holds
+ * under this node's key is a mix packet, acknowledged to the previous hop at once; everything
+ * else (also bytes of that size that are no packet for this node) goes to the node as before, so
+ * peers that send directly still reach it, and junk is charged to its sender as wasted work.
  */
 public final class MixTransport implements Transport {
 
@@ -151,10 +152,12 @@ public final class MixTransport implements Transport {
     TransportListener wrapped = new TransportListener() {
       @Override
       public CompletableFuture<Void> onEnvelope(PeerId connectionPeer, byte[] envelope) {
-        if (envelope.length == Sphinx.PACKET_LENGTH) {
-          mix.receive(connectionPeer.bytes(), envelope);
+        if (envelope.length == Sphinx.PACKET_LENGTH
+            && mix.receive(connectionPeer.bytes(), envelope)) {
           return CompletableFuture.completedFuture(null);
         }
+        // not a mix packet for this node: an envelope of that size, or junk the node charges
+        // to its sender as wasted work
         return listener.onEnvelope(connectionPeer, envelope);
       }
 
