@@ -22,11 +22,16 @@ public enum PrivacyLevel {
   /**
    * Envelopes travel in Sphinx packets of one size (2413 bytes) through three mix nodes, each
    * holding a packet for an exponential delay (mean 50 ms), with acknowledgements returning
-   * through single-use reply blocks. Hides which member sends to which from peers and from
-   * observers of some links; an observer of every link learns less the more traffic the mixes
-   * carry. Costs about 150 ms median latency per message in the simulated mixnet (8 packets of
-   * 2413 bytes per copy with its acknowledgement, instead of one envelope). Not yet wired to the
-   * node: {@link SpacePanda.Builder#build()} refuses it (README, "Network privacy").
+   * through single-use reply blocks; an envelope above 1,584 bytes goes as several packets, each
+   * over its own path (at most 255, about 404 KB). Mixes are the members of this node's spaces,
+   * nodes named with {@link SpacePanda.Builder#mixNodes}, and nodes that {@linkplain
+   * SpacePanda.Builder#mix opted in} and are found in the DHT; with fewer than three, paths are
+   * shorter, and with none the node sends nothing (it never falls back to sending directly).
+   * Hides which member sends to which from peers and from observers of some links; an observer
+   * of every link learns less the more traffic the mixes carry. Costs about 150–250 ms median
+   * latency per message and several packets of 2413 bytes per copy with its acknowledgement,
+   * instead of one envelope (README, "Network privacy"). The broadcast {@link Jitter} defaults
+   * to none at this level: the mixes delay each packet instead.
    */
   MIXED,
 
@@ -35,7 +40,8 @@ public enum PrivacyLevel {
    * the wire from real ones, at most one packet every 2 s on average (4.3 MB an hour for an idle
    * node); real packets take the place of drop packets in that stream, so an observer cannot tell
    * when this node sends. Costs the bandwidth above and a mean wait of 4 s per packet before it
-   * leaves. Not yet wired to the node: {@link SpacePanda.Builder#build()} refuses it.
+   * leaves (at each end: the acknowledgement waits too), so a message of several packets takes
+   * seconds to tens of seconds.
    */
   MIXED_WITH_COVER
 }

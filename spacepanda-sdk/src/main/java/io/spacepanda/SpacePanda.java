@@ -173,6 +173,8 @@ public interface SpacePanda extends AutoCloseable {
     private Long relayBytes;
     private Jitter jitter;
     private PrivacyLevel privacyLevel;
+    private Boolean mix;
+    private List<PeerId> mixNodes;
     private List<Integer> paddingBuckets;
     private Integer pastEpochRetention;
     private Duration deliveryHorizon;
@@ -388,6 +390,40 @@ public interface SpacePanda extends AutoCloseable {
       Objects.requireNonNull(value, "privacyLevel");
       requireUnset("privacyLevel", privacyLevel);
       privacyLevel = value;
+      return this;
+    }
+
+    /**
+     * Offers this node as a mix for others (issue 16): with networking and the default libp2p
+     * transport, the node announces itself in the DHT under the mix service key, and nodes with a
+     * {@link PrivacyLevel#MIXED mixed} level route packets through it. Default false. A node with
+     * a mixed level forwards packets for the members of its spaces whether or not it opted in.
+     *
+     * @param value whether to offer mixing
+     * @return this builder
+     * @throws IllegalStateException if set before
+     */
+    public Builder mix(boolean value) {
+      requireUnset("mix", mix);
+      mix = value;
+      return this;
+    }
+
+    /**
+     * Names mix nodes to route through at a {@link PrivacyLevel#MIXED mixed} level, besides the
+     * members of this node's spaces and the mixes found in the DHT. Needed where no DHT runs (a
+     * custom transport) before the node is a member of a space with enough members: until it
+     * knows at least one mix, a mixed node sends nothing (it never falls back to sending
+     * directly). A mix's key is computed from its peer id, which must be an Ed25519 one.
+     *
+     * @param peers the mix nodes' peer ids
+     * @return this builder
+     * @throws IllegalStateException if set before
+     */
+    public Builder mixNodes(java.util.Collection<PeerId> peers) {
+      Objects.requireNonNull(peers, "mixNodes");
+      requireUnset("mixNodes", mixNodes);
+      mixNodes = List.copyOf(peers);
       return this;
     }
 
@@ -710,8 +746,6 @@ public interface SpacePanda extends AutoCloseable {
      *     transport) an address is not a TCP one
      * @throws IllegalStateException if a passphrase is set without a data directory, or listen or
      *     bootstrap addresses are set with {@code p2p(false)}
-     * @throws UnsupportedOperationException if a privacy level other than {@link
-     *     PrivacyLevel#DIRECT} is set (the mixnet is not wired to the node yet)
      */
     public SpacePanda build() {
       if (passphrase != null && dataDir == null) {
@@ -729,12 +763,6 @@ public interface SpacePanda extends AutoCloseable {
       for (String a : bootstrap) {
         checkMultiaddr("bootstrap", a, tcpOnly, true);
       }
-      if (privacyLevel != null && privacyLevel != PrivacyLevel.DIRECT) {
-        // The mixnet (internal.net.mix) is built and tested on its own; routing the node's
-        // envelopes through it needs mix keys of members and mix nodes, which come with the DHT.
-        throw new UnsupportedOperationException("privacy level " + privacyLevel
-            + " is not wired to the node yet; use DIRECT");
-      }
       boolean relaying = Boolean.TRUE.equals(relay);
       boolean traversing = Boolean.TRUE.equals(natTraversal);
       if ((relaying || traversing || relayDuration != null) && !tcpOnly) {
@@ -751,9 +779,16 @@ public interface SpacePanda extends AutoCloseable {
                   : io.spacepanda.internal.net.nat.NatOptions.off(),
               dhtProtocol == null ? KadConfig.defaults()
                   : KadConfig.defaults().withProtocolId(dhtProtocol));
+      boolean mixed = privacyLevel == PrivacyLevel.MIXED
+          || privacyLevel == PrivacyLevel.MIXED_WITH_COVER;
+      if (chosen != null && (mixed || Boolean.TRUE.equals(mix))) {
+        chosen = new io.spacepanda.internal.net.mix.MixTransport.Factory(chosen,
+            mixSettings(privacyLevel, Boolean.TRUE.equals(mix),
+                mixNodes == null ? List.of() : mixNodes));
+      }
       NodeConfig config = new NodeConfig(dataDir, storage, chosen,
           List.copyOf(listen), List.copyOf(bootstrap),
-          jitter == null ? Jitter.uniform(Duration.ofSeconds(30)) : jitter,
+          jitter != null ? jitter : mixed ? Jitter.none() : Jitter.uniform(Duration.ofSeconds(30)),
           paddingBuckets, pastEpochRetention == null ? 2 : pastEpochRetention,
           clock == null ? Clock.systemUTC() : clock, scheduler,
           random == null ? new SecureRandom() : random, listenerExecutor, workExecutor,
@@ -766,6 +801,23 @@ public interface SpacePanda extends AutoCloseable {
           committerTimeout == null ? NodeConfig.DEFAULT_COMMITTER_TIMEOUT : committerTimeout,
           mailboxHolders == null ? NodeConfig.DEFAULT_MAILBOX_HOLDERS : mailboxHolders);
       return new NodeFront(new Node(config));
+    }
+
+    /** The mixnet settings of a privacy level (the node's own sends go direct at DIRECT). */
+    private static io.spacepanda.internal.net.mix.MixTransport.Settings mixSettings(
+        PrivacyLevel level, boolean announce, List<PeerId> configured) {
+      io.spacepanda.internal.net.mix.MixConfig c =
+          io.spacepanda.internal.net.mix.MixConfig.defaults();
+      if (level == PrivacyLevel.MIXED_WITH_COVER) {
+        // real packets wait for a slot of the cover stream (mean 4 s at each end): a longer
+        // wait for the acknowledgement before the outbox sends again
+        c = new io.spacepanda.internal.net.mix.MixConfig(c.hops(), c.meanDelay(), c.keyRotation(),
+            c.keyGrace(), c.tagsPerKey(), Duration.ofMinutes(2),
+            io.spacepanda.internal.net.mix.MixConfig.Cover.DEFAULT);
+      }
+      boolean mixedSends = level == PrivacyLevel.MIXED || level == PrivacyLevel.MIXED_WITH_COVER;
+      return new io.spacepanda.internal.net.mix.MixTransport.Settings(mixedSends, announce, c,
+          io.spacepanda.internal.net.mix.MixTransport.Settings.DEFAULT_DISCOVERY, configured);
     }
 
     /**
@@ -787,6 +839,8 @@ public interface SpacePanda extends AutoCloseable {
       put(set, "natTraversal", natTraversal);
       put(set, "jitter", jitter);
       put(set, "privacyLevel", privacyLevel);
+      put(set, "mix", mix);
+      put(set, "mixNodes", mixNodes);
       put(set, "paddingBuckets", paddingBuckets);
       put(set, "pastEpochRetention", pastEpochRetention);
       put(set, "deliveryHorizon", deliveryHorizon);

@@ -3,25 +3,26 @@ package io.spacepanda;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The builder's privacy level: DIRECT builds; the mixed levels are refused until wired. */
+/** The builder's privacy level and mix options: every level builds; options are set once. */
 class PrivacyLevelTest {
 
   @Test
-  void direct_builds_mixedLevels_refusedClearly_setTwice_fails() {
-    SpacePanda node = SpacePanda.builder().storage(Storages.inMemory()).p2p(false)
-        .privacyLevel(PrivacyLevel.DIRECT).build();
-    node.close();
-    for (PrivacyLevel level : new PrivacyLevel[] {PrivacyLevel.MIXED,
-        PrivacyLevel.MIXED_WITH_COVER}) {
+  void everyLevelBuilds_optionsShown_setTwiceFails() {
+    for (PrivacyLevel level : PrivacyLevel.values()) {
       SpacePanda.Builder b = SpacePanda.builder().storage(Storages.inMemory()).p2p(false)
-          .privacyLevel(level);
-      UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, b::build);
-      assertTrue(e.getMessage().contains(level.name()), e.getMessage());
+          .privacyLevel(level).mix(true).mixNodes(List.of());
+      SpacePanda node = b.build();
+      node.close();
       assertTrue(b.toString().contains("privacyLevel=" + level), b.toString());
+      assertTrue(b.toString().contains("mix=true"), b.toString());
     }
     assertThrows(IllegalStateException.class, () -> SpacePanda.builder()
         .privacyLevel(PrivacyLevel.DIRECT).privacyLevel(PrivacyLevel.MIXED));
+    assertThrows(IllegalStateException.class, () -> SpacePanda.builder().mix(true).mix(false));
+    assertThrows(IllegalStateException.class, () -> SpacePanda.builder().mixNodes(List.of())
+        .mixNodes(List.of()));
   }
 }

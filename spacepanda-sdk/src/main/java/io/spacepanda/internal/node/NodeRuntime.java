@@ -1,6 +1,7 @@
 package io.spacepanda.internal.node;
 
 import io.spacepanda.NodeEventListener.ActorKind;
+import io.spacepanda.PeerId;
 import io.spacepanda.NodeEventListener.DropReason;
 import io.spacepanda.Storages;
 import io.spacepanda.internal.crypto.IdentityKey;
@@ -11,6 +12,7 @@ import io.spacepanda.internal.delivery.JitterScheduler;
 import io.spacepanda.spi.Scheduler;
 import io.spacepanda.internal.envelope.Padding;
 import io.spacepanda.internal.mls.MlsException;
+import io.spacepanda.internal.net.mix.MixTransport;
 import io.spacepanda.internal.mls.group.MlsConfig;
 import io.spacepanda.spi.NodeKeyKind;
 import io.spacepanda.spi.SecretBlob;
@@ -198,8 +200,13 @@ final class NodeRuntime {
     }
     CompletableFuture<Void> started;
     if (config.transport() != null) {
-      Transport t = config.transport().create(new TransportContext(ctx.self,
-          transportIdentity(identity), config.listen(), config.bootstrap(), router));
+      TransportContext tc = new TransportContext(ctx.self, transportIdentity(identity),
+          config.listen(), config.bootstrap(), router);
+      // a mixed privacy level: the mix transport needs the identity seed for its X25519 key
+      Transport t = config.transport() instanceof MixTransport.Factory mf
+          ? mf.create(tc, identity.exportSeed().exportSecret(), this::memberPeers, scheduler,
+              config.random(), config.clock())
+          : config.transport().create(tc);
       ctx.transport(t);
       for (SpaceActor a : ctx.spaces.values()) {
         a.learnMemberAddresses();
@@ -228,6 +235,21 @@ final class NodeRuntime {
       mailbox.start();
       LOG.info("node {} started; listening on {}", ctx.self, directory.listenAddresses());
     }, workers);
+  }
+
+  /** The members of this node's spaces, the mixes of a mixed privacy level. */
+  private java.util.Set<PeerId> memberPeers() {
+    java.util.Set<PeerId> all = new java.util.HashSet<>();
+    NodeContext c = ctx;
+    if (c != null) {
+      for (SpaceActor a : c.spaces.values()) {
+        SpaceSnapshot snap = a.snapshot();
+        if (snap != null) {
+          all.addAll(snap.members());
+        }
+      }
+    }
+    return all;
   }
 
   private void registerDirectHandlers(DirectMessenger messenger) {

@@ -24,7 +24,9 @@ public final class MixKeyRing {
     final long id;
     final byte[] privateKey;
     final byte[] publicKey;
-    final ReplayCache tags;
+    ReplayCache tags;
+    /** A static key's tags before its cache last filled; null for a rotating key. */
+    ReplayCache older;
 
     Key(long id, byte[] privateKey, int capacity) {
       this.id = id;
@@ -37,6 +39,7 @@ public final class MixKeyRing {
 
   private final SecureRandom random;
   private final int tagsPerKey;
+  private final boolean fixed;
   private Key current;
   private Key previous;
 
@@ -49,7 +52,84 @@ public final class MixKeyRing {
   public MixKeyRing(SecureRandom random, int tagsPerKey) {
     this.random = Objects.requireNonNull(random, "random");
     this.tagsPerKey = tagsPerKey;
+    this.fixed = false;
     this.current = newKey(1);
+  }
+
+  /**
+   * Creates a ring that holds one fixed key and never rotates it: the X25519 form of the node's
+   * Ed25519 identity ({@link #privateKeyFromEd25519Seed}), whose public half every peer computes
+   * from the node's peer id ({@link #publicKeyFromEd25519}), so no key has to be published. Its
+   * replay tags roll over: when the cache is full it becomes the older generation and a fresh
+   * one starts, so the last {@code tagsPerKey} to {@code 2 × tagsPerKey} packets are always
+   * remembered.
+   *
+   * @param privateKey the 32-byte X25519 private key
+   * @param tagsPerKey replay-cache capacity of one generation, at least 1
+   */
+  public MixKeyRing(byte[] privateKey, int tagsPerKey) {
+    if (privateKey.length != X25519.SCALAR_SIZE) {
+      throw new IllegalArgumentException("mix private key must be 32 bytes");
+    }
+    this.random = null;
+    this.tagsPerKey = tagsPerKey;
+    this.fixed = true;
+    this.current = new Key(1, privateKey.clone(), tagsPerKey);
+  }
+
+  /** @return whether this ring holds one fixed key that never rotates */
+  public boolean fixed() {
+    return fixed;
+  }
+
+  /**
+   * Returns the X25519 private key of an Ed25519 seed: the first 32 bytes of SHA-512(seed), the
+   * Ed25519 secret scalar before clamping (RFC 8032 §5.1.5), which X25519 clamps the same way.
+   *
+   * @param seed the 32-byte Ed25519 seed
+   * @return the X25519 private key
+   */
+  public static byte[] privateKeyFromEd25519Seed(byte[] seed) {
+    try {
+      byte[] h = java.security.MessageDigest.getInstance("SHA-512").digest(seed);
+      byte[] sk = java.util.Arrays.copyOf(h, X25519.SCALAR_SIZE);
+      java.util.Arrays.fill(h, (byte) 0);
+      return sk;
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Returns the X25519 public key of an Ed25519 public key: the birational map from edwards25519
+   * to curve25519, u = (1 + y) / (1 − y) mod p (RFC 7748 §4.1).
+   *
+   * @param ed25519PublicKey the 32-byte Ed25519 public key
+   * @return the 32-byte X25519 public key (little-endian u)
+   * @throws IllegalArgumentException if the key is not 32 bytes or y = 1
+   */
+  public static byte[] publicKeyFromEd25519(byte[] ed25519PublicKey) {
+    if (ed25519PublicKey.length != 32) {
+      throw new IllegalArgumentException("Ed25519 public key must be 32 bytes");
+    }
+    java.math.BigInteger p = java.math.BigInteger.TWO.pow(255).subtract(java.math.BigInteger.valueOf(19));
+    byte[] be = new byte[32];
+    for (int i = 0; i < 32; i++) {
+      be[i] = ed25519PublicKey[31 - i];
+    }
+    be[0] &= 0x7f;
+    java.math.BigInteger y = new java.math.BigInteger(1, be).mod(p);
+    java.math.BigInteger den = java.math.BigInteger.ONE.subtract(y).mod(p);
+    if (den.signum() == 0) {
+      throw new IllegalArgumentException("Ed25519 public key is the identity point");
+    }
+    java.math.BigInteger u = java.math.BigInteger.ONE.add(y).multiply(den.modInverse(p)).mod(p);
+    byte[] ub = u.toByteArray();
+    byte[] out = new byte[32];
+    for (int i = 0; i < Math.min(32, ub.length); i++) {
+      out[i] = ub[ub.length - 1 - i];
+    }
+    return out;
   }
 
   private Key newKey(long id) {
@@ -83,6 +163,9 @@ public final class MixKeyRing {
    * @return the new public key
    */
   public synchronized byte[] rotate() {
+    if (fixed) {
+      return current.publicKey.clone();
+    }
     previous = current;
     current = newKey(current.id + 1);
     return current.publicKey.clone();
@@ -100,7 +183,7 @@ public final class MixKeyRing {
 
   /** @return whether the current key's replay cache is full */
   synchronized boolean exhausted() {
-    return current.tags.full();
+    return !fixed && current.tags.full();
   }
 
   /** @return the keys to try, current first */
@@ -115,6 +198,18 @@ public final class MixKeyRing {
 
   /** Records a tag under a key; see {@link ReplayCache#add}. */
   synchronized ReplayCache.Added record(Key key, byte[] tag) {
-    return key.tags.add(tag);
+    if (!fixed) {
+      return key.tags.add(tag);
+    }
+    if (key.older != null && key.older.contains(tag)) {
+      return ReplayCache.Added.REPLAY;
+    }
+    ReplayCache.Added a = key.tags.add(tag);
+    if (a == ReplayCache.Added.FULL) {
+      key.older = key.tags;
+      key.tags = new ReplayCache(tagsPerKey);
+      a = key.tags.add(tag);
+    }
+    return a;
   }
 }

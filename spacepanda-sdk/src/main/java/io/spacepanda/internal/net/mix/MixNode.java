@@ -59,6 +59,18 @@ public final class MixNode implements AutoCloseable {
      * @return completes when the message is handled
      */
     CompletableFuture<Void> onMessage(byte[] body);
+
+    /**
+     * A message arrived from the mix that handed over the last layer; by default the same as
+     * {@link #onMessage(byte[])}.
+     *
+     * @param lastMix the address of the peer the packet came from, or null if unknown
+     * @param body the message
+     * @return completes when the message is handled
+     */
+    default CompletableFuture<Void> onMessage(byte[] lastMix, byte[] body) {
+      return onMessage(body);
+    }
   }
 
   /** Frame type of a message without acknowledgement. */
@@ -93,6 +105,8 @@ public final class MixNode implements AutoCloseable {
   private final AtomicLong coverSent = new AtomicLong();
   private final AtomicLong loopsReturned = new AtomicLong();
   private final List<Scheduler.Cancellable> timers = new ArrayList<>();
+  private final AtomicLong shortPaths = new AtomicLong();
+  private volatile int minHops;
 
   private record PendingAck(Sphinx.SurbSecret secret, CompletableFuture<Void> done) {}
 
@@ -111,6 +125,24 @@ public final class MixNode implements AutoCloseable {
    */
   public MixNode(byte[] address, MixConfig config, MixDirectory directory, Link link,
       Scheduler scheduler, SecureRandom random, Receiver receiver) {
+    this(address, config, directory, link, scheduler, random, receiver,
+        new MixKeyRing(random, config.tagsPerKey()));
+  }
+
+  /**
+   * Creates a mix node with given keys (a {@link MixKeyRing#fixed() fixed} ring does not rotate).
+   *
+   * @param address this node's address (its peer id's bytes)
+   * @param config the settings
+   * @param directory where mixes are found and this node's key is published
+   * @param link sends packets
+   * @param scheduler runs delays and timers
+   * @param random paths, delays and packet key material
+   * @param receiver gets this node's messages
+   * @param keys this node's mix keys
+   */
+  public MixNode(byte[] address, MixConfig config, MixDirectory directory, Link link,
+      Scheduler scheduler, SecureRandom random, Receiver receiver, MixKeyRing keys) {
     this.address = address.clone();
     this.config = Objects.requireNonNull(config, "config");
     this.directory = Objects.requireNonNull(directory, "directory");
@@ -118,7 +150,8 @@ public final class MixNode implements AutoCloseable {
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
     this.random = Objects.requireNonNull(random, "random");
     this.receiver = Objects.requireNonNull(receiver, "receiver");
-    this.keys = new MixKeyRing(random, config.tagsPerKey());
+    this.keys = Objects.requireNonNull(keys, "keys");
+    this.minHops = config.hops();
     for (MixException.Reason r : MixException.Reason.values()) {
       drops.put(r, new AtomicLong());
     }
@@ -127,7 +160,9 @@ public final class MixNode implements AutoCloseable {
   /** Publishes the mix key and starts key rotation and, if configured, cover traffic. */
   public void start() {
     directory.publish(info());
-    scheduleRotation();
+    if (!keys.fixed()) {
+      scheduleRotation();
+    }
     if (config.cover().on()) {
       schedulePayloadTick();
       scheduleLoopTick();
@@ -137,6 +172,11 @@ public final class MixNode implements AutoCloseable {
   /** @return this node's directory entry: address and current key */
   public MixDirectory.MixInfo info() {
     return new MixDirectory.MixInfo(address.clone(), keys.publicKey());
+  }
+
+  /** @return where this node finds mixes */
+  public MixDirectory directory() {
+    return directory;
   }
 
   /** @return the node's keys (for tests and benchmarks) */
@@ -154,8 +194,21 @@ public final class MixNode implements AutoCloseable {
    * @param packet the received bytes
    */
   public void receive(byte[] packet) {
+    receive(null, packet);
+  }
+
+  /**
+   * Handles one packet from the wire, naming the peer it came from (passed on to {@link
+   * Receiver#onMessage(byte[], byte[])} when the packet is for this node).
+   *
+   * @param from the sending peer's address, or null if unknown
+   * @param packet the received bytes
+   * @return false if the packet is not one for this node's keys (its header MAC fails or its α
+   *     is a weak key), so the bytes may be something else of that size; true otherwise
+   */
+  public boolean receive(byte[] from, byte[] packet) {
     if (closed.get()) {
-      return;
+      return true;
     }
     Sphinx.Processed p;
     try {
@@ -165,7 +218,8 @@ public final class MixNode implements AutoCloseable {
       if (e.reason() == MixException.Reason.KEY_EXHAUSTED) {
         rotateNow();
       }
-      return;
+      return e.reason() != MixException.Reason.BAD_MAC
+          && e.reason() != MixException.Reason.WEAK_KEY;
     }
     if (keys.exhausted()) {
       rotateNow();
@@ -182,15 +236,16 @@ public final class MixNode implements AutoCloseable {
         });
       }
     } else if (p instanceof Sphinx.Delivered d) {
-      onDelivered(d.message());
+      onDelivered(from, d.message());
     } else if (p instanceof Sphinx.ReplyArrived r) {
       onReply(r);
     } else if (p instanceof Sphinx.LoopReturned) {
       loopsReturned.incrementAndGet();
     }
+    return true;
   }
 
-  private void onDelivered(byte[] frame) {
+  private void onDelivered(byte[] from, byte[] frame) {
     if (frame.length < 1) {
       drops.get(MixException.Reason.MALFORMED).incrementAndGet();
       return;
@@ -198,7 +253,7 @@ public final class MixNode implements AutoCloseable {
     int type = frame[0] & 0xff;
     if (type == FRAME_PLAIN) {
       delivered.incrementAndGet();
-      receiver.onMessage(Arrays.copyOfRange(frame, 1, frame.length));
+      receiver.onMessage(from, Arrays.copyOfRange(frame, 1, frame.length));
       return;
     }
     if (type != FRAME_ACKED || frame.length < 3) {
@@ -218,7 +273,7 @@ public final class MixNode implements AutoCloseable {
       return;
     }
     delivered.incrementAndGet();
-    receiver.onMessage(Arrays.copyOfRange(frame, 3 + n, frame.length)).whenComplete((v, e) -> {
+    receiver.onMessage(from, Arrays.copyOfRange(frame, 3 + n, frame.length)).whenComplete((v, e) -> {
       if (e == null && !closed.get()) {
         dispatch(surb.firstHop(), Sphinx.reply(surb, new byte[] {FRAME_ACK}, random));
       }
@@ -279,7 +334,9 @@ public final class MixNode implements AutoCloseable {
       }
       List<Sphinx.Hop> back;
       try {
-        back = path(new Sphinx.Hop(address, keys.publicKey()));
+        // the recipient is not a mix of its own acknowledgement's path: as the last mix it would
+        // send straight to this node, showing the pair on the wire
+        back = path(new Sphinx.Hop(address, keys.publicKey()), to.address());
       } catch (IllegalStateException e) {
         return CompletableFuture.failedFuture(e);
       }
@@ -337,16 +394,48 @@ public final class MixNode implements AutoCloseable {
     }
   }
 
-  /** {@code hops} distinct random mixes other than this node and the last hop, then the last. */
+  /**
+   * Lets paths be shorter than {@link MixConfig#hops()} when fewer mixes are known, down to
+   * {@code min} (a small space whose members mix for each other); such sends are counted in
+   * {@link #shortPaths()}.
+   *
+   * @param min the fewest mixes on a path, 1 to {@link MixConfig#hops()}
+   */
+  public void allowShortPaths(int min) {
+    if (min < 1 || min > config.hops()) {
+      throw new IllegalArgumentException("min hops must be 1 to " + config.hops());
+    }
+    minHops = min;
+  }
+
+  /** @return messages and cover packets sent over fewer than {@link MixConfig#hops()} mixes */
+  public long shortPaths() {
+    return shortPaths.get();
+  }
+
+  /**
+   * {@code hops} distinct random mixes other than this node and the last hop (fewer, down to the
+   * {@link #allowShortPaths minimum}, when fewer are known), then the last.
+   */
   private List<Sphinx.Hop> path(Sphinx.Hop last) {
+    return path(last, null);
+  }
+
+  /** As {@link #path(Sphinx.Hop)}, also leaving out {@code avoid} (null: nothing more). */
+  private List<Sphinx.Hop> path(Sphinx.Hop last, byte[] avoid) {
     List<MixDirectory.MixInfo> all = new ArrayList<>(directory.mixes());
-    all.removeIf(m -> Arrays.equals(m.address(), address) || Arrays.equals(m.address(), last.address()));
-    if (all.size() < config.hops()) {
-      throw new IllegalStateException("need " + config.hops() + " mixes besides sender and "
+    all.removeIf(m -> Arrays.equals(m.address(), address) || Arrays.equals(m.address(), last.address())
+        || (avoid != null && Arrays.equals(m.address(), avoid)));
+    if (all.size() < minHops) {
+      throw new IllegalStateException("need " + minHops + " mixes besides sender and "
           + "recipient, know " + all.size());
     }
-    List<Sphinx.Hop> path = new ArrayList<>(config.hops() + 1);
-    for (int i = 0; i < config.hops(); i++) {
+    int hops = Math.min(config.hops(), all.size());
+    if (hops < config.hops()) {
+      shortPaths.incrementAndGet();
+    }
+    List<Sphinx.Hop> path = new ArrayList<>(hops + 1);
+    for (int i = 0; i < hops; i++) {
       path.add(all.remove(random.nextInt(all.size())).hop());
     }
     path.add(last);

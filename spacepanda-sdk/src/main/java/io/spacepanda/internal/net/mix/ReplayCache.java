@@ -49,6 +49,11 @@ final class ReplayCache {
     return Added.NEW;
   }
 
+  /** @return whether the tag was recorded */
+  boolean contains(byte[] tag) {
+    return tags.contains(new Tag(Sphinx.readLong(tag, 0), Sphinx.readLong(tag, 8)));
+  }
+
   int size() {
     return tags.size();
   }
