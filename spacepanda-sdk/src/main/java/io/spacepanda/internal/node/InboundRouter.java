@@ -7,6 +7,8 @@ import io.spacepanda.SpacePandaException;
 import io.spacepanda.internal.envelope.DirectEnvelope;
 import io.spacepanda.internal.envelope.EnvelopeException;
 import io.spacepanda.internal.envelope.SealedEnvelope;
+import io.spacepanda.internal.net.host.ResourceLimitException;
+import io.spacepanda.internal.net.host.ResourceManager;
 import io.spacepanda.spi.Id;
 import io.spacepanda.spi.StorageException;
 import io.spacepanda.spi.TransportListener;
@@ -65,6 +67,10 @@ final class InboundRouter implements TransportListener {
   private final Map<PeerId, Integer> unknownByPeer = new java.util.HashMap<>();
   /** Wasted work per connection peer, and the throttle. */
   private final PeerWork work;
+  /** Limits of the mailbox and sync protocols per connection peer (issue 14). */
+  private final DirectBudgets budgets = new DirectBudgets();
+  /** The connection peer of the direct envelope being dispatched; node-lane confined. */
+  private PeerId dispatching;
 
   InboundRouter(NodeContext ctx, Lane nodeLane) {
     this(ctx, nodeLane, PeerWork.DEFAULT_CAPACITY, PeerWork.DEFAULT_DRAIN_PER_SECOND);
@@ -209,7 +215,7 @@ final class InboundRouter implements TransportListener {
       Optional<byte[]> payload = openDirect(envelope);
       if (payload.isPresent()) {
         CompletableFuture<Outcome> done = new CompletableFuture<>();
-        nodeLane.execute(() -> dispatchDirect(payload.get(), id)
+        nodeLane.execute(() -> dispatchDirect(payload.get(), id, from)
             .whenComplete((v, e) -> settle(done, e)));
         return done.thenCompose(o -> forget(o, pendingId));
       }
@@ -292,19 +298,36 @@ final class InboundRouter implements TransportListener {
     }
   }
 
-  private CompletableFuture<Void> dispatchDirect(byte[] payload, MessageId id) {
+  private CompletableFuture<Void> dispatchDirect(byte[] payload, MessageId id, PeerId from) {
     try {
       ctx.seen.put(id, Boolean.TRUE);
-      CompletableFuture<Void> f = dispatch(NodeWire.decode(payload));
+      NodeWire.Msg msg = NodeWire.decode(payload);
+      dispatching = from == null ? ANONYMOUS : from;
+      CompletableFuture<Void> f;
+      try {
+        f = dispatch(msg);
+      } finally {
+        dispatching = null;
+      }
       f.whenComplete((v, e) -> {
-        if (e != null && storageFailure(e)) {
-          ctx.seen.invalidate(id);
+        if (e != null && (storageFailure(e) || refused(e))) {
+          ctx.seen.invalidate(id); // tried again later, not a duplicate then
         }
       });
       return f;
     } catch (Exception e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  private static boolean refused(Throwable e) {
+    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    return cause instanceof RefusedException;
+  }
+
+  /** Returns the limits of the mailbox and sync protocols (for tests). */
+  DirectBudgets budgets() {
+    return budgets;
   }
 
   /**
@@ -319,12 +342,25 @@ final class InboundRouter implements TransportListener {
       ctx.drop(DropReason.UNEXPECTED, "unexpected direct message");
       return CompletableFuture.completedFuture(null);
     }
+    ResourceManager.MessageScope admitted;
     try {
-      CompletableFuture<Void> f = h.handle(msg);
-      return f == null ? CompletableFuture.completedFuture(null) : f;
-    } catch (Exception e) {
-      return CompletableFuture.failedFuture(e);
+      // a reassembled message is dispatched within its last fragment's dispatch, same peer
+      admitted = budgets.admit(dispatching == null ? ANONYMOUS : dispatching, msg);
+    } catch (ResourceLimitException e) {
+      ctx.drop(DropReason.THROTTLED, e.getMessage());
+      return CompletableFuture.failedFuture(new RefusedException(e.getMessage()));
     }
+    CompletableFuture<Void> f;
+    try {
+      f = h.handle(msg);
+      f = f == null ? CompletableFuture.completedFuture(null) : f;
+    } catch (Exception e) {
+      f = CompletableFuture.failedFuture(e);
+    }
+    if (admitted != null) {
+      f.whenComplete((v, e) -> admitted.close());
+    }
+    return f;
   }
 
   /** Completes with DONE, or with DROPPED for bad input, or fails for a storage failure. */
