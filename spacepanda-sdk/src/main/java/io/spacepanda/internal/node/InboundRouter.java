@@ -235,16 +235,20 @@ final class InboundRouter implements TransportListener {
         } finally {
           opening.release(owner);
         }
-        if (payload.isPresent()) {
-          dispatchDirect(payload.get(), id, from).whenComplete((v, e) -> settle(done, e));
-        } else {
-          holdUnknown(envelope, from).whenComplete((o, e) -> {
-            if (e == null) {
-              done.complete(o);
-            } else {
-              done.completeExceptionally(e);
-            }
-          });
+        try {
+          if (payload.isPresent()) {
+            dispatchDirect(payload.get(), id, from).whenComplete((v, e) -> settle(done, e));
+          } else {
+            holdUnknown(envelope, from).whenComplete((o, e) -> {
+              if (e == null) {
+                done.complete(o);
+              } else {
+                done.completeExceptionally(e);
+              }
+            });
+          }
+        } catch (RuntimeException e) {
+          done.completeExceptionally(e); // the node is closing: not acknowledged
         }
       });
       return done.thenCompose(o -> forget(o, pendingId));
