@@ -7,6 +7,8 @@ import io.spacepanda.SpacePandaException;
 import io.spacepanda.internal.envelope.DirectEnvelope;
 import io.spacepanda.internal.envelope.EnvelopeException;
 import io.spacepanda.internal.envelope.SealedEnvelope;
+import io.spacepanda.internal.net.host.ResourceLimitException;
+import io.spacepanda.internal.net.host.ResourceManager;
 import io.spacepanda.spi.Id;
 import io.spacepanda.spi.StorageException;
 import io.spacepanda.spi.TransportListener;
@@ -65,6 +67,16 @@ final class InboundRouter implements TransportListener {
   private final Map<PeerId, Integer> unknownByPeer = new java.util.HashMap<>();
   /** Wasted work per connection peer, and the throttle. */
   private final PeerWork work;
+  /** Direct envelopes queued for their HPKE open, per connection peer. */
+  private final PeerSlots opening = new PeerSlots(MAX_OPENING_PER_PEER, MAX_OPENING);
+  /** Most direct envelopes of one connection peer queued for their HPKE open at once. */
+  static final int MAX_OPENING_PER_PEER = 64;
+  /** Most direct envelopes queued for their HPKE open at once, all peers. */
+  static final int MAX_OPENING = 1024;
+  /** Limits of the mailbox and sync protocols per connection peer (issue 14). */
+  private final DirectBudgets budgets = new DirectBudgets();
+  /** The connection peer of the direct envelope being dispatched; node-lane confined. */
+  private PeerId dispatching;
 
   InboundRouter(NodeContext ctx, Lane nodeLane) {
     this(ctx, nodeLane, PeerWork.DEFAULT_CAPACITY, PeerWork.DEFAULT_DRAIN_PER_SECOND);
@@ -205,51 +217,88 @@ final class InboundRouter implements TransportListener {
       if (ctx.seen.getIfPresent(id) != null) {
         return dropped(DropReason.DUPLICATE, "duplicate", pendingId);
       }
-      cost[0] += PeerWork.HPKE_OPEN;
-      Optional<byte[]> payload = openDirect(envelope);
-      if (payload.isPresent()) {
-        CompletableFuture<Outcome> done = new CompletableFuture<>();
-        nodeLane.execute(() -> dispatchDirect(payload.get(), id)
-            .whenComplete((v, e) -> settle(done, e)));
-        return done.thenCompose(o -> forget(o, pendingId));
+      // The HPKE open (an X25519 agreement, about 0.1-0.7 ms) runs on the node lane, never on
+      // the transport's thread, where it would delay every other peer's envelopes on the same
+      // event loop; a peer may have only MAX_OPENING_PER_PEER of them queued at once, so that a
+      // flood of junk holds a bounded share of the lane (beyond, refused: not acknowledged).
+      PeerId owner = from == null ? ANONYMOUS : from;
+      if (!opening.tryAcquire(owner)) {
+        return CompletableFuture.failedFuture(
+            new RefusedException("too many direct envelopes of one peer being opened"));
       }
+      cost[0] += PeerWork.HPKE_OPEN;
+      CompletableFuture<Outcome> done = new CompletableFuture<>();
+      nodeLane.execute(() -> {
+        Optional<byte[]> payload;
+        try {
+          payload = openDirect(envelope);
+        } finally {
+          opening.release(owner);
+        }
+        try {
+          if (payload.isPresent()) {
+            dispatchDirect(payload.get(), id, from).whenComplete((v, e) -> settle(done, e));
+          } else {
+            holdUnknown(envelope, from).whenComplete((o, e) -> {
+              if (e == null) {
+                done.complete(o);
+              } else {
+                done.completeExceptionally(e);
+              }
+            });
+          }
+        } catch (RuntimeException e) {
+          done.completeExceptionally(e); // the node is closing: not acknowledged
+        }
+      });
+      return done.thenCompose(o -> forget(o, pendingId));
     }
     SpaceActor actor = label.map(l -> ctx.groupOwners.get(l.group())).orElse(null);
     if (actor == null) {
       if (pendingId != null) {
         return CompletableFuture.completedFuture(Outcome.HELD);
       }
-      return ctx.steps.submit(nodeLane, null, s -> {
-        // An envelope of a group this node does not know (yet): most often a channel's message
-        // that overtook the Welcome. It is kept, within a quota per connection peer and in
-        // total, so that an outsider can neither fill the held envelopes nor push members' out;
-        // beyond the quota it is refused and its sender tries again later.
-        Id heldId = Id.of(NodeContext.sha256(envelope));
-        if (!unknownOwners.containsKey(heldId)) {
-          PeerId owner = from == null ? ANONYMOUS : from;
-          if (unknownOwners.size() >= MAX_UNKNOWN_HELD
-              || unknownByPeer.getOrDefault(owner, 0) >= MAX_UNKNOWN_HELD_PER_PEER) {
-            throw new RefusedException("held envelopes of unknown groups over quota");
-          }
-          unknownOwners.put(heldId, owner);
-          unknownByPeer.merge(owner, 1, Integer::sum);
-          s.onFailure(() -> release(heldId));
-        }
-        PendingEnvelopes.hold(s, ctx, heldId, envelope);
-        // A Welcome or commit processed on another lane meanwhile may already open it; its
-        // retry round may have read the held envelopes before this one was stored.
-        s.afterCommit(() -> {
-          if (pending != null && ctx.tags.find(envelope).isPresent()) {
-            pending.retry();
-          }
-        });
-        return Outcome.HELD;
-      });
+      return holdUnknown(envelope, from);
     }
+    return routeGroup(envelope, pendingId, cost, actor, label.get());
+  }
+
+  /** Holds an envelope of a group this node does not know (yet), within the quotas. */
+  private CompletableFuture<Outcome> holdUnknown(byte[] envelope, PeerId from) {
+    return ctx.steps.submit(nodeLane, null, s -> {
+      // An envelope of a group this node does not know (yet): most often a channel's message
+      // that overtook the Welcome. It is kept, within a quota per connection peer and in
+      // total, so that an outsider can neither fill the held envelopes nor push members' out;
+      // beyond the quota it is refused and its sender tries again later.
+      Id heldId = Id.of(NodeContext.sha256(envelope));
+      if (!unknownOwners.containsKey(heldId)) {
+        PeerId owner = from == null ? ANONYMOUS : from;
+        if (unknownOwners.size() >= MAX_UNKNOWN_HELD
+            || unknownByPeer.getOrDefault(owner, 0) >= MAX_UNKNOWN_HELD_PER_PEER) {
+          throw new RefusedException("held envelopes of unknown groups over quota");
+        }
+        unknownOwners.put(heldId, owner);
+        unknownByPeer.merge(owner, 1, Integer::sum);
+        s.onFailure(() -> release(heldId));
+      }
+      PendingEnvelopes.hold(s, ctx, heldId, envelope);
+      // A Welcome or commit processed on another lane meanwhile may already open it; its
+      // retry round may have read the held envelopes before this one was stored.
+      s.afterCommit(() -> {
+        if (pending != null && ctx.tags.find(envelope).isPresent()) {
+          pending.retry();
+        }
+      });
+      return Outcome.HELD;
+    });
+  }
+
+  private CompletableFuture<Outcome> routeGroup(byte[] envelope, Id pendingId, long[] cost,
+      SpaceActor actor, NodeContext.EpochLabel label) {
     CompletableFuture<Outcome> processed = actor.step(s -> {
       // the keys a message makes its group derive are its sender's work (a forged generation
       // costs up to the jump bound), counted on the group instance even when processing fails
-      io.spacepanda.internal.mls.group.Group g = groupOrNull(actor, label.get().group());
+      io.spacepanda.internal.mls.group.Group g = groupOrNull(actor, label.group());
       long before = g == null ? 0 : g.keyDerivations();
       try {
         Outcome o = actor.inbound.receiveGroup(s, envelope, pendingId != null);
@@ -292,19 +341,36 @@ final class InboundRouter implements TransportListener {
     }
   }
 
-  private CompletableFuture<Void> dispatchDirect(byte[] payload, MessageId id) {
+  private CompletableFuture<Void> dispatchDirect(byte[] payload, MessageId id, PeerId from) {
     try {
       ctx.seen.put(id, Boolean.TRUE);
-      CompletableFuture<Void> f = dispatch(NodeWire.decode(payload));
+      NodeWire.Msg msg = NodeWire.decode(payload);
+      dispatching = from == null ? ANONYMOUS : from;
+      CompletableFuture<Void> f;
+      try {
+        f = dispatch(msg);
+      } finally {
+        dispatching = null;
+      }
       f.whenComplete((v, e) -> {
-        if (e != null && storageFailure(e)) {
-          ctx.seen.invalidate(id);
+        if (e != null && (storageFailure(e) || refused(e))) {
+          ctx.seen.invalidate(id); // tried again later, not a duplicate then
         }
       });
       return f;
     } catch (Exception e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  private static boolean refused(Throwable e) {
+    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    return cause instanceof RefusedException;
+  }
+
+  /** Returns the limits of the mailbox and sync protocols (for tests). */
+  DirectBudgets budgets() {
+    return budgets;
   }
 
   /**
@@ -319,12 +385,25 @@ final class InboundRouter implements TransportListener {
       ctx.drop(DropReason.UNEXPECTED, "unexpected direct message");
       return CompletableFuture.completedFuture(null);
     }
+    ResourceManager.MessageScope admitted;
     try {
-      CompletableFuture<Void> f = h.handle(msg);
-      return f == null ? CompletableFuture.completedFuture(null) : f;
-    } catch (Exception e) {
-      return CompletableFuture.failedFuture(e);
+      // a reassembled message is dispatched within its last fragment's dispatch, same peer
+      admitted = budgets.admit(dispatching == null ? ANONYMOUS : dispatching, msg);
+    } catch (ResourceLimitException e) {
+      ctx.drop(DropReason.THROTTLED, e.getMessage());
+      return CompletableFuture.failedFuture(new RefusedException(e.getMessage()));
     }
+    CompletableFuture<Void> f;
+    try {
+      f = h.handle(msg);
+      f = f == null ? CompletableFuture.completedFuture(null) : f;
+    } catch (Exception e) {
+      f = CompletableFuture.failedFuture(e);
+    }
+    if (admitted != null) {
+      f.whenComplete((v, e) -> admitted.close());
+    }
+    return f;
   }
 
   /** Completes with DONE, or with DROPPED for bad input, or fails for a storage failure. */

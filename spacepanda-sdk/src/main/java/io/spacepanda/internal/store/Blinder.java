@@ -22,20 +22,30 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>The 32-byte blinding key is random, kept in table {@code blind_key} sealed by the store's
  * {@link AtRestCipher} (so under the passphrase, when one is set). Blinded columns: {@code
  * group_state.group_id}, {@code key_package.ref}, {@code invite.secret_hash}, {@code
- * sync_envelope.channel_id}, {@code recipient_state.message_id}. The associated data of sealed
+ * sync_envelope.channel_id}, {@code recipient_state.message_id} (step 5), {@code
+ * space_op.space_id} and {@code mailbox.recipient} (step 8). The associated data of sealed
  * blobs keeps naming the real id, so blinding changes no ciphertext.
  *
  * <p>Thread-safe: a fresh {@link Mac} per call.
  */
 final class Blinder {
 
-  /** Every blinded column, as {table, column}. */
+  /** The columns blinded by schema step 5, as {table, column}. */
   static final List<String[]> COLUMNS = List.of(
       new String[] {"group_state", "group_id"},
       new String[] {"key_package", "ref"},
       new String[] {"invite", "secret_hash"},
       new String[] {"sync_envelope", "channel_id"},
       new String[] {"recipient_state", "message_id"});
+
+  /**
+   * The columns blinded by schema step 8, as {table, column}: the space id of space operations
+   * (read only by the space's id) and the recipient peer id of mailbox envelopes (read only by the
+   * recipient's id).
+   */
+  static final List<String[]> COLUMNS_STEP_8 = List.of(
+      new String[] {"space_op", "space_id"},
+      new String[] {"mailbox", "recipient"});
 
   private static final byte[] DOMAIN = "spacepanda-blind-v1".getBytes(StandardCharsets.US_ASCII);
 
@@ -106,7 +116,18 @@ final class Blinder {
    * transaction.
    */
   void blindExistingRows(Connection c) throws SQLException, StorageException {
-    for (String[] tc : COLUMNS) {
+    blindExistingRows(c, COLUMNS);
+  }
+
+  /**
+   * Migration: replaces every id in {@code columns} by its blinded form, in the caller's
+   * transaction.
+   *
+   * @param c the connection
+   * @param columns {table, column} pairs not blinded yet
+   */
+  void blindExistingRows(Connection c, List<String[]> columns) throws SQLException, StorageException {
+    for (String[] tc : columns) {
       List<Object[]> rows = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement("SELECT rowid, " + tc[1] + " FROM " + tc[0]);
           ResultSet rs = ps.executeQuery()) {

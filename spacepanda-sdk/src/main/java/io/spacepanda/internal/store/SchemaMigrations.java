@@ -99,7 +99,14 @@ final class SchemaMigrations {
                       + " recipient BLOB NOT NULL, envelope_id BLOB NOT NULL,"
                       + " space_id BLOB NOT NULL, envelope_ct BLOB NOT NULL,"
                       + " deposited_ms INTEGER NOT NULL, UNIQUE (recipient, envelope_id))",
-                  "CREATE INDEX mailbox_deposited ON mailbox (deposited_ms)")));
+                  "CREATE INDEX mailbox_deposited ON mailbox (deposited_ms)")),
+          // Reserved step 8 (issue 14; renumbered at merge if needed). No SQL: SqliteStorage's
+          // hook re-seals names, space operations, outbox copies, held and mailbox envelopes
+          // padded to size buckets, then blinds space_op.space_id and mailbox.recipient (see
+          // Blinder.COLUMNS_STEP_8). Group states and key packages are padded when next written
+          // (their sealed blobs are bound to ids that are already blinded).
+          new Step(8, "more blobs padded, space and recipient ids of two tables blinded",
+              List.of()));
 
   /** Java work of a step, run after its statements and before its commit. */
   @FunctionalInterface

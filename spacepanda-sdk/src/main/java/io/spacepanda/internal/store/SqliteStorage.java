@@ -72,9 +72,10 @@ import org.sqlite.SQLiteConfig;
  * (see {@link KeysetFile}): encrypted under an Argon2id key from the passphrase when one is given;
  * otherwise in cleartext, which protects data that leaves without the keyset file (a copy of the
  * database or its WAL, a backup of the database alone, freed disk pages) but not a copy of the
- * whole directory. Ids, Lamport clocks, sequence numbers, times, content types, delivery and
- * recipient states and channel kinds are stored in cleartext. Temporary tables and indices stay in
- * memory.
+ * whole directory. Stored blobs are padded to size buckets; lookup-only ids are blinded (see
+ * {@link Blinder}); deleted content is zeroed ({@code secure_delete}). The other ids, Lamport
+ * clocks, sequence numbers, times, content types, delivery and recipient states and channel kinds
+ * are stored in cleartext. Temporary tables and indices stay in memory.
  *
  * <p>Opening. The keyset is read and opened before the database is touched, so a wrong passphrase
  * changes nothing on disk. A lock on {@value StoreConstants#LOCK_FILE} keeps a second store, in
@@ -157,7 +158,12 @@ public final class SqliteStorage implements Storage {
       try {
         SchemaMigrations.migrate(connection, java.util.Map.of(
             4, c -> padBodies(c, cipher),
-            5, c -> Blinder.loadOrCreate(c, cipher, random).blindExistingRows(c)));
+            5, c -> Blinder.loadOrCreate(c, cipher, random).blindExistingRows(c),
+            8, c -> {
+              padRest(c, cipher);
+              Blinder.loadOrCreate(c, cipher, random).blindExistingRows(c,
+                  Blinder.COLUMNS_STEP_8);
+            }));
         blinder = Blinder.loadOrCreate(connection, cipher, random);
         connection.commit();
       } catch (StorageException e) {
@@ -197,6 +203,33 @@ public final class SqliteStorage implements Storage {
             + " WHERE rowid > ? ORDER BY rowid LIMIT 256",
         "UPDATE sync_envelope SET mls_ct = ? WHERE rowid = ?", "sync_envelope", "mls_ct",
         rs -> new Id[] {id(rs.getBytes(3)), id(rs.getBytes(4)), sequenceKey(rs.getLong(5))});
+  }
+
+  /**
+   * Migration step 8: re-seals padded to its size bucket every space and channel name, space
+   * operation, outbox copy, held envelope and mailbox envelope, in the migration's transaction;
+   * like {@link #padBodies}, a blob that fails to open is left as it was.
+   */
+  static void padRest(Connection c, AtRestCipher cipher) throws SQLException, StorageException {
+    String page = " WHERE rowid > ? ORDER BY rowid LIMIT 256";
+    repad(c, cipher, "SELECT rowid, name_ct, space_id FROM space" + page,
+        "UPDATE space SET name_ct = ? WHERE rowid = ?", "space", "name_ct",
+        rs -> new Id[] {id(rs.getBytes(3))});
+    repad(c, cipher, "SELECT rowid, name_ct, channel_id FROM channel" + page,
+        "UPDATE channel SET name_ct = ? WHERE rowid = ?", "channel", "name_ct",
+        rs -> new Id[] {id(rs.getBytes(3))});
+    repad(c, cipher, "SELECT rowid, payload_ct, op_id FROM space_op" + page,
+        "UPDATE space_op SET payload_ct = ? WHERE rowid = ?", "space_op", "payload_ct",
+        rs -> new Id[] {id(rs.getBytes(3))});
+    repad(c, cipher, "SELECT rowid, payload_ct, envelope_id, recipient FROM outbox" + page,
+        "UPDATE outbox SET payload_ct = ? WHERE rowid = ?", "outbox", "payload_ct",
+        rs -> new Id[] {id(rs.getBytes(3)), id(rs.getBytes(4))});
+    repad(c, cipher, "SELECT rowid, envelope_ct, envelope_id FROM pending_envelope" + page,
+        "UPDATE pending_envelope SET envelope_ct = ? WHERE rowid = ?", "pending_envelope",
+        "envelope_ct", rs -> new Id[] {id(rs.getBytes(3))});
+    repad(c, cipher, "SELECT rowid, envelope_ct, recipient, envelope_id FROM mailbox" + page,
+        "UPDATE mailbox SET envelope_ct = ? WHERE rowid = ?", "mailbox", "envelope_ct",
+        rs -> new Id[] {id(rs.getBytes(3)), id(rs.getBytes(4))});
   }
 
   /** Reads the AEAD key parts of a row. */
@@ -255,6 +288,11 @@ public final class SqliteStorage implements Storage {
     try {
       Connection c = config.createConnection("jdbc:sqlite:" + db.toAbsolutePath());
       try {
+        // deleted and overwritten content is zeroed, not left in free space for a thief of the
+        // files: ids replaced by their blinded form, deleted messages and envelopes (issue 14)
+        try (java.sql.Statement st = c.createStatement()) {
+          st.execute("PRAGMA secure_delete = ON");
+        }
         c.setAutoCommit(false);
       } catch (SQLException e) {
         closeQuietly(c, e);
@@ -523,7 +561,7 @@ public final class SqliteStorage implements Storage {
       if (ct.isEmpty()) {
         return Optional.empty();
       }
-      byte[] plain = cipher.open(ct.get(), table, column, key);
+      byte[] plain = cipher.openPadded(ct.get(), table, column, key);
       try {
         return Optional.of(SecretBlob.copyOf(plain));
       } finally {
@@ -535,7 +573,7 @@ public final class SqliteStorage implements Storage {
         throws StorageException {
       byte[] plain = blob.revealBytes();
       try {
-        return cipher.seal(plain, table, column, key);
+        return cipher.sealPadded(plain, table, column, key);
       } finally {
         java.util.Arrays.fill(plain, (byte) 0);
       }
@@ -565,7 +603,7 @@ public final class SqliteStorage implements Storage {
       if (ct.isEmpty()) {
         return Optional.empty();
       }
-      byte[] plain = cipher.open(ct.get(), "node_key", "material_ct", kindKey(kind));
+      byte[] plain = cipher.openPadded(ct.get(), "node_key", "material_ct", kindKey(kind));
       try {
         return Optional.of(SecretBlob.copyOf(plain));
       } finally {
@@ -636,11 +674,11 @@ public final class SqliteStorage implements Storage {
     // ---- spaces and channels
 
     private byte[] sealName(String name, String table, Id key) throws StorageException {
-      return cipher.seal(name.getBytes(StandardCharsets.UTF_8), table, "name_ct", key);
+      return cipher.sealPadded(name.getBytes(StandardCharsets.UTF_8), table, "name_ct", key);
     }
 
     private String openName(byte[] ct, String table, Id key) throws StorageException {
-      return new String(cipher.open(ct, table, "name_ct", key), StandardCharsets.UTF_8);
+      return new String(cipher.openPadded(ct, table, "name_ct", key), StandardCharsets.UTF_8);
     }
 
     @Override
@@ -687,7 +725,8 @@ public final class SqliteStorage implements Storage {
       check();
       StoreArgs.need(spaceId, "spaceId");
       update("DELETE FROM channel WHERE space_id = ?", spaceId);
-      update("DELETE FROM space_op WHERE space_id = ?", spaceId);
+      update("DELETE FROM space_op WHERE space_id = ?",
+          blinder.blind("space_op", "space_id", spaceId));
       return update("DELETE FROM space WHERE space_id = ?", spaceId) > 0;
     }
 
@@ -758,10 +797,10 @@ public final class SqliteStorage implements Storage {
               "INSERT OR IGNORE INTO space_op (op_id, space_id, lamport, author, payload_ct)"
                   + " VALUES (?, ?, ?, ?, ?)",
               op.operationId(),
-              op.spaceId(),
+              blinder.blind("space_op", "space_id", op.spaceId()),
               op.lamport(),
               op.authorPeerId(),
-              cipher.seal(op.payload(), "space_op", "payload_ct", op.operationId()))
+              cipher.sealPadded(op.payload(), "space_op", "payload_ct", op.operationId()))
           > 0;
     }
 
@@ -777,12 +816,12 @@ public final class SqliteStorage implements Storage {
                 Id opId = id(rs.getBytes(1));
                 return new SpaceOperation(
                     opId,
-                    id(rs.getBytes(2)),
+                    spaceId, // the column holds its blinded form
                     rs.getLong(3),
                     id(rs.getBytes(4)),
-                    cipher.open(rs.getBytes(5), "space_op", "payload_ct", opId));
+                    cipher.openPadded(rs.getBytes(5), "space_op", "payload_ct", opId));
               },
-              spaceId));
+              blinder.blind("space_op", "space_id", spaceId)));
     }
 
     // ---- messages
@@ -905,7 +944,7 @@ public final class SqliteStorage implements Storage {
                   + " VALUES (?, ?, ?, ?, ?, ?)",
               e.envelopeId(),
               e.recipient(),
-              cipher.seal(e.payload(), "outbox", "payload_ct", e.envelopeId(), e.recipient()),
+              cipher.sealPadded(e.payload(), "outbox", "payload_ct", e.envelopeId(), e.recipient()),
               e.nextAttemptAt().toEpochMilli(),
               e.attempts(),
               e.enqueuedAt().toEpochMilli())
@@ -929,7 +968,7 @@ public final class SqliteStorage implements Storage {
                 return new OutboxEntry(
                     envelopeId,
                     recipient,
-                    cipher.open(rs.getBytes(3), "outbox", "payload_ct", envelopeId, recipient),
+                    cipher.openPadded(rs.getBytes(3), "outbox", "payload_ct", envelopeId, recipient),
                     Instant.ofEpochMilli(rs.getLong(4)),
                     rs.getInt(5),
                     Instant.ofEpochMilli(rs.getLong(6)));
@@ -1009,7 +1048,7 @@ public final class SqliteStorage implements Storage {
               "INSERT OR IGNORE INTO pending_envelope (envelope_id, envelope_ct, received_ms)"
                   + " VALUES (?, ?, ?)",
               p.envelopeId(),
-              cipher.seal(p.envelope(), "pending_envelope", "envelope_ct", p.envelopeId()),
+              cipher.sealPadded(p.envelope(), "pending_envelope", "envelope_ct", p.envelopeId()),
               p.receivedAt().toEpochMilli())
           > 0;
     }
@@ -1025,7 +1064,7 @@ public final class SqliteStorage implements Storage {
                 Id envelopeId = id(rs.getBytes(1));
                 return new PendingEnvelope(
                     envelopeId,
-                    cipher.open(rs.getBytes(2), "pending_envelope", "envelope_ct", envelopeId),
+                    cipher.openPadded(rs.getBytes(2), "pending_envelope", "envelope_ct", envelopeId),
                     Instant.ofEpochMilli(rs.getLong(3)));
               }));
     }
@@ -1168,10 +1207,10 @@ public final class SqliteStorage implements Storage {
       return update(
               "INSERT OR IGNORE INTO mailbox (recipient, envelope_id, space_id, envelope_ct,"
                   + " deposited_ms) VALUES (?, ?, ?, ?, ?)",
-              e.recipient(),
+              blinder.blind("mailbox", "recipient", e.recipient()),
               e.envelopeId(),
               e.spaceId(),
-              cipher.seal(e.envelope(), "mailbox", "envelope_ct", e.recipient(), e.envelopeId()),
+              cipher.sealPadded(e.envelope(), "mailbox", "envelope_ct", e.recipient(), e.envelopeId()),
               e.depositedAt().toEpochMilli())
           > 0;
     }
@@ -1189,10 +1228,10 @@ public final class SqliteStorage implements Storage {
               rs -> {
                 Id envelopeId = id(rs.getBytes(1));
                 return new MailboxEnvelope(recipient, envelopeId, id(rs.getBytes(2)),
-                    cipher.open(rs.getBytes(3), "mailbox", "envelope_ct", recipient, envelopeId),
+                    cipher.openPadded(rs.getBytes(3), "mailbox", "envelope_ct", recipient, envelopeId),
                     Instant.ofEpochMilli(rs.getLong(4)));
               },
-              recipient,
+              blinder.blind("mailbox", "recipient", recipient),
               limit));
     }
 
@@ -1201,7 +1240,7 @@ public final class SqliteStorage implements Storage {
       check();
       StoreArgs.need(recipient, "recipient");
       return queryOne("SELECT count(*) FROM mailbox WHERE recipient = ?", rs -> rs.getLong(1),
-          recipient).orElse(0L).intValue();
+          blinder.blind("mailbox", "recipient", recipient)).orElse(0L).intValue();
     }
 
     @Override
@@ -1209,8 +1248,8 @@ public final class SqliteStorage implements Storage {
       check();
       StoreArgs.need(recipient, "recipient");
       StoreArgs.need(envelopeId, "envelopeId");
-      return update("DELETE FROM mailbox WHERE recipient = ? AND envelope_id = ?", recipient,
-          envelopeId) > 0;
+      return update("DELETE FROM mailbox WHERE recipient = ? AND envelope_id = ?",
+          blinder.blind("mailbox", "recipient", recipient), envelopeId) > 0;
     }
 
     @Override

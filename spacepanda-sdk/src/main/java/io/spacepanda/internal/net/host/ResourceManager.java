@@ -374,6 +374,24 @@ public final class ResourceManager {
     }
 
     /**
+     * Checks a message length a peer announced on this stream against its protocol's bound, before
+     * reading it.
+     *
+     * @param length the announced length in bytes
+     * @throws ResourceLimitException if it exceeds the protocol's {@link
+     *     ProtocolLimits#maxMessageBytes()} (the caller resets the stream)
+     */
+    public void checkMessage(long length) throws ResourceLimitException {
+      if (length > protocolLimits(protocol).maxMessageBytes()) {
+        synchronized (lock) {
+          refusedReservations++;
+        }
+        throw new ResourceLimitException(Scope.PROTOCOL, "message of " + length
+            + " bytes exceeds the bound of " + protocol);
+      }
+    }
+
+    /**
      * Reserves memory for bytes the peer announced, before buffering them, and starts the stream's
      * no-progress deadline. When the node-wide budget is short, the peer holding most gives way.
      *
@@ -471,6 +489,7 @@ public final class ResourceManager {
     PeerUse p = peers.computeIfAbsent(s.connection.peer, k -> new PeerUse());
     ProtocolUse u = protocols.computeIfAbsent(s.protocol, k -> new ProtocolUse());
     if (s.memory + bytes > limits.maxMemoryPerStream()
+        || s.memory + bytes > pl.maxMemoryPerStream()
         || s.connection.memory + bytes > limits.maxMemoryPerConnection()
         || p.memory + bytes > limits.maxMemoryPerPeer()
         || u.memory + bytes > pl.maxMemory()
@@ -527,6 +546,110 @@ public final class ResourceManager {
     ProtocolUse u = protocols.get(s.protocol);
     if (u != null) {
       u.memory -= bytes;
+    }
+  }
+
+  // ---- messages of protocols carried in envelopes -----------------------------------------
+
+  /**
+   * Admits one inbound message of a protocol carried inside envelopes rather than on streams of
+   * its own (mailbox deposits, sync messages): it must fit the protocol's message bound, and while
+   * it is handled it counts as an inbound stream of its sender (so {@link
+   * ProtocolLimits#maxInboundStreamsPerPeer()} bounds one peer's messages in flight) and holds its
+   * length in memory against the protocol's, the peer's and the node-wide budgets (no eviction).
+   *
+   * @param peer the peer that delivered it (the connection peer: envelopes are sealed-sender)
+   * @param protocol the protocol id
+   * @param bytes its length
+   * @return what to close once the message is handled
+   * @throws ResourceLimitException if a limit refuses it; nothing is held then
+   */
+  public MessageScope admitMessage(PeerId peer, String protocol, long bytes)
+      throws ResourceLimitException {
+    Objects.requireNonNull(peer, "peer");
+    Objects.requireNonNull(protocol, "protocol");
+    long held = Math.max(0, bytes);
+    ProtocolLimits pl = protocolLimits(protocol);
+    synchronized (lock) {
+      PeerUse p = peers.computeIfAbsent(peer, k -> new PeerUse());
+      ProtocolUse u = protocols.computeIfAbsent(protocol, k -> new ProtocolUse());
+      String refusal = null;
+      Scope scope = Scope.PROTOCOL;
+      if (held > pl.maxMessageBytes() || held > pl.maxMemoryPerStream()) {
+        refusal = "message of " + held + " bytes exceeds the bound of " + protocol;
+      } else if (p.inboundStreams >= limits.maxInboundStreamsPerPeer()) {
+        refusal = "too many inbound streams and messages of one peer";
+        scope = Scope.PEER;
+      } else if (u.perPeer.getOrDefault(peer, 0) >= pl.maxInboundStreamsPerPeer()) {
+        refusal = "too many messages of protocol " + protocol + " from one peer in flight";
+      } else if (u.inboundStreams >= pl.maxInboundStreams()) {
+        refusal = "too many messages of protocol " + protocol + " in flight";
+      } else if (u.memory + held > pl.maxMemory()) {
+        refusal = "protocol " + protocol + " holds its memory budget";
+      } else if (p.memory + held > limits.maxMemoryPerPeer()) {
+        refusal = "peer holds its memory budget";
+        scope = Scope.PEER;
+      } else if (memory + held > limits.maxMemory()) {
+        refusal = "node-wide memory budget exhausted";
+        scope = Scope.SYSTEM;
+      }
+      if (refusal != null) {
+        refusedStreams++;
+        refusedByProtocol.computeIfAbsent(protocol, k -> new LongAdder()).increment();
+        p.dropIfUnused(peers, peer);
+        u.dropIfUnused(protocols, protocol);
+        throw new ResourceLimitException(scope, refusal);
+      }
+      u.inboundStreams++;
+      u.streams++;
+      u.perPeer.merge(peer, 1, Integer::sum);
+      u.memory += held;
+      p.inboundStreams++;
+      p.memory += held;
+      memory += held;
+      streams++;
+      return new MessageScope(peer, protocol, held);
+    }
+  }
+
+  /** One admitted message's share of the resources; {@link #close()} it once handled. */
+  public final class MessageScope implements AutoCloseable {
+    private final PeerId peer;
+    private final String protocol;
+    private final long held;
+    private boolean closed; // guarded by the manager's lock
+
+    private MessageScope(PeerId peer, String protocol, long held) {
+      this.peer = peer;
+      this.protocol = protocol;
+      this.held = held;
+    }
+
+    /** Releases the message's slot and memory; idempotent. */
+    @Override
+    public void close() {
+      synchronized (lock) {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        memory -= held;
+        streams--;
+        ProtocolUse u = protocols.get(protocol);
+        if (u != null) {
+          u.inboundStreams--;
+          u.streams--;
+          u.memory -= held;
+          u.perPeer.computeIfPresent(peer, (k, n) -> n <= 1 ? null : n - 1);
+          u.dropIfUnused(protocols, protocol);
+        }
+        PeerUse p = peers.get(peer);
+        if (p != null) {
+          p.inboundStreams--;
+          p.memory -= held;
+          p.dropIfUnused(peers, peer);
+        }
+      }
     }
   }
 

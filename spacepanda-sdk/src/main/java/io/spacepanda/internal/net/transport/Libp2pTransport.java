@@ -257,7 +257,11 @@ public final class Libp2pTransport implements Transport {
     resources.setProtocolLimits(EnvelopeProtocolConstants.PROTOCOL_ID, new ProtocolLimits(
         config.maxInboundStreamsPerConnection(),
         Math.max(config.maxInboundStreamsPerConnection(), config.maxConnections() * 8),
-        Long.MAX_VALUE)); // envelopes may use the whole node-wide budget, with its eviction
+        Long.MAX_VALUE, resources.limits().maxMemoryPerStream(),
+        maxMessageBytes + EnvelopeProtocolConstants.MAX_PREFIX_BYTES));
+    // envelopes may use the whole node-wide budget, with its eviction; every other protocol
+    // served has limits of its own (issue 14)
+    ProtocolBudgets.register(resources, config, kad == null ? null : kad.protocolId());
     List<String> listenText = context.listenAddresses().isEmpty()
         ? List.of(EnvelopeProtocolConstants.DEFAULT_LISTEN_ADDRESS)
         : context.listenAddresses();

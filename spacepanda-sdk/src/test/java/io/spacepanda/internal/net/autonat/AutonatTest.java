@@ -89,6 +89,30 @@ class AutonatTest {
     }
   }
 
+  @Property(tries = 200)
+  void response_roundTrips_andMutatedResponse_decodeOrFailTyped(
+      @ForAll @IntRange(min = 0, max = 4) int statusIndex,
+      @ForAll @net.jqwik.api.constraints.AlphaChars @Size(max = 40) String text,
+      @ForAll @Size(max = 40) byte[] addr, @ForAll @IntRange(min = 0, max = 300) int at,
+      @ForAll byte xor) throws Exception {
+    int status = new int[] {AutonatMessage.OK, AutonatMessage.E_DIAL_ERROR,
+        AutonatMessage.E_DIAL_REFUSED, AutonatMessage.E_BAD_REQUEST,
+        AutonatMessage.E_INTERNAL_ERROR}[statusIndex];
+    AutonatMessage m = AutonatMessage.response(status, text, addr);
+    byte[] wire = m.encode();
+    AutonatMessage back = AutonatMessage.decode(wire);
+    assertEquals(status, back.status());
+    assertEquals(text, back.statusText());
+    assertArrayEquals(addr, back.addr());
+    assertArrayEquals(wire, back.encode());
+    wire[at % wire.length] ^= xor;
+    try {
+      AutonatMessage.decode(wire);
+    } catch (AutonatException expected) {
+      assertTrue(expected.getMessage() != null);
+    }
+  }
+
   @Test
   void reachableHost_isPublic_andUnreachableOne_isPrivate() throws Exception {
     Host server = host(true);
