@@ -129,6 +129,7 @@ final class SpaceCommits {
       return;
     }
     a.register(gc);
+    a.refresh.arm(s, gc);
     SpaceActor.Ahead ahead = a.aheadSeen.get(gc.id());
     if (ahead != null && ahead.epoch() <= epoch) {
       a.aheadSeen.remove(gc.id());
