@@ -157,8 +157,14 @@ final class PathRefresh {
       return;
     }
     armed.remove(gc.id());
+    // Pending proposals or a later epoch seen: the commit that follows re-arms the timer.
     if (!gc.group().isActive() || gc.group().pendingProposalCount() > 0
-        || gc.group().pendingCommitOrNull() != null || ctx.now().isBefore(a.quietUntil)) {
+        || gc.group().pendingCommitOrNull() != null) {
+      return;
+    }
+    if (ctx.now().isBefore(a.quietUntil)) {
+      // Just reconnected: copies made meanwhile may bring a commit of this epoch; wait again.
+      arm(s, gc);
       return;
     }
     SpaceActor.Ahead ahead = a.aheadSeen.get(gc.id());
