@@ -1,5 +1,6 @@
 package io.spacepanda.internal.mls.group;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -93,8 +94,9 @@ class TreeHealthSimulationTest {
         r.welcomeOrNull())).welcome(), kps.get(0), null, id -> null);
     Group c = Group.joinFromWelcome(config, GroupFixtures.roundTrip(MlsMessage.of(
         r.welcomeOrNull())).welcome(), kps.get(1), null, id -> null);
-    assertTrue(a.treeHealth().blankParents() > 0, "adds without a path leave blanks");
-    assertTrue(a.refreshGains()[2] > 0);
+    // Four leaves, every parent blank (nodes 1, 3, 5); each leaf's refresh would fill 2 of them.
+    assertEquals(new TreeHealth(4, 3, 0), a.treeHealth(), "adds without a path leave blanks");
+    assertArrayEquals(new int[] {2, 2, 2, 2}, a.refreshGains());
 
     // b's commit removing a member is not a path refresh: c refuses it and stays in its epoch.
     long epoch = c.epoch();
@@ -113,7 +115,9 @@ class TreeHealthSimulationTest {
     a.processPathRefresh(GroupFixtures.roundTrip(refresh.commit()));
     b.process(GroupFixtures.roundTrip(refresh.commit()));
     GroupFixtures.assertConverged(List.of(a, b, c));
-    assertEquals(0, a.refreshGains()[2], "c's path is full after its refresh");
+    // Leaf 2's refresh set nodes 5 and 3; node 1 (over leaves 0 and 1) stays blank.
+    assertEquals(new TreeHealth(4, 1, 0), a.treeHealth());
+    assertArrayEquals(new int[] {1, 1, 0, 0}, a.refreshGains(), "c's path is full now");
     GroupFixtures.sendAndCheck(c, "after the refresh", List.of(a, b));
   }
 
@@ -255,7 +259,7 @@ class TreeHealthSimulationTest {
       samples.add(new Sample(Kind.REFRESH, day, t1 - t0, t3 - t2, author.pathEncryptions()));
     }
 
-    /** A member's Update proposal, committed by the committer (RFC 9420 §12.1.2 blanks its path). */
+    /** A member's Update proposal, committed by the committer (§12.1.2 blanks its path). */
     void update(int day, int leaf) throws MlsException {
       Group author = GroupFixtures.actAs(config, committer, leaf, bundles.get(leaf));
       MlsMessage proposal = GroupFixtures.roundTrip(author.proposeUpdate());
