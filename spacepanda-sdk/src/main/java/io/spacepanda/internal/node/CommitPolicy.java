@@ -62,6 +62,31 @@ interface CommitPolicy {
   }
 
   /**
+   * Returns the members that may send a path refresh (a commit of no proposal with an UpdatePath,
+   * which only fills the sender's path of the ratchet tree) in the group's current epoch, in order
+   * of precedence; see {@link PathRefresh}. A committer may send one anyway.
+   *
+   * @param meta the space's metadata
+   * @param group the group
+   * @return the refreshers; empty when the tree is full
+   */
+  default List<PeerId> refreshers(SpaceState meta, GroupChannel group) {
+    return PathRefresh.refreshers(group);
+  }
+
+  /**
+   * Says whether a member that is not a committer may send a path refresh of the group now.
+   *
+   * @param meta the space's metadata
+   * @param group the group
+   * @param member the member asking
+   * @return true if its path refresh is to be made and accepted
+   */
+  default boolean mayRefreshPath(SpaceState meta, GroupChannel group, PeerId member) {
+    return refreshers(meta, group).contains(member);
+  }
+
+  /**
    * Returns the single-committer rule of the first versions: the group's creator commits, alone.
    *
    * @return the policy

@@ -74,6 +74,8 @@ final class NodeContext {
       Caffeine.newBuilder().maximumSize(DEDUP_CACHE_SIZE).executor(Runnable::run).build();
   final NodeStats stats;
   final CommitPolicy policy = CommitPolicy.roles();
+  /** How long a group stays quiet before its refreshers refresh their paths; zero: never. */
+  volatile java.time.Duration pathRefreshQuiet = PathRefresh.DEFAULT_QUIET;
   private volatile Transport transport;
 
   NodeContext(NodeConfig config, Storage storage, IdentityKey identity, InboxKey inbox,

@@ -68,6 +68,8 @@ final class SpaceActor implements StepRunner.Owner {
   final Id spaceId;
   final Lane lane;
   final SpaceCommits commits;
+  /** Path refreshes of this node's groups (tree health). */
+  final PathRefresh refresh;
   final SpaceInbound inbound;
 
   SpaceRecord record;
@@ -129,6 +131,7 @@ final class SpaceActor implements StepRunner.Owner {
     this.spaceId = spaceId;
     this.lane = new Lane("space " + spaceId, ActorKind.SPACE, ctx.workers);
     this.commits = new SpaceCommits(this);
+    this.refresh = new PathRefresh(this);
     this.inbound = new SpaceInbound(this);
     // A member reachable again may bring commits made while it was cut off: hold back the
     // commits of others' proposals for the outbox's longest backoff (or the committer timeout if

@@ -66,8 +66,9 @@ final class SpaceCommits {
   }
 
   /**
-   * {@link #commitAndBroadcast} without asking {@link CommitPolicy}: only tests call it directly,
-   * to check that the other members refuse a commit of a member that may not commit.
+   * {@link #commitAndBroadcast} without asking {@link CommitPolicy}: tests call it directly, to
+   * check that the other members refuse a commit of a member that may not commit, and {@link
+   * PathRefresh} for a path refresh (it checks its own rule first).
    */
   void commitIgnoringPolicy(Step s, GroupChannel gc, CommitOptions options, PeerId joiner,
       byte[] joinerInboxKey, Function<byte[], NodeWire.Msg> welcomeWrapper)
@@ -129,6 +130,7 @@ final class SpaceCommits {
       return;
     }
     a.register(gc);
+    a.refresh.arm(s, gc);
     SpaceActor.Ahead ahead = a.aheadSeen.get(gc.id());
     if (ahead != null && ahead.epoch() <= epoch) {
       a.aheadSeen.remove(gc.id());

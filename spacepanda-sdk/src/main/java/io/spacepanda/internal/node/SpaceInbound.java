@@ -11,6 +11,7 @@ import io.spacepanda.internal.delivery.InnerPayload;
 import io.spacepanda.internal.envelope.TagIndex;
 import io.spacepanda.internal.mls.MlsException;
 import io.spacepanda.internal.mls.MlsGenerationAheadException;
+import io.spacepanda.internal.mls.MlsValidationException;
 import io.spacepanda.internal.mls.MlsWrongEpochException;
 import io.spacepanda.internal.mls.codec.TlsReader;
 import io.spacepanda.internal.mls.group.CommitOptions;
@@ -112,12 +113,17 @@ final class SpaceInbound {
     if (ctx.seen.getIfPresent(id) != null) {
       return drop(DropReason.DUPLICATE, "duplicate");
     }
+    PeerId refresher = null;
     if (isCommit(m) && Group.epochOf(m) == gc.group().epoch()) {
       // Only the group's committers commit: a commit of anyone else is never applied (no fork).
       // It is held, not dropped, because its sender may be an admin whose promotion has not
-      // reached this node yet; it is tried again when the roles or the epoch change.
+      // reached this node yet; it is tried again when the roles or the epoch change. The one
+      // exception: a path refresh from one of the epoch's refreshers (PathRefresh).
       PeerId committer = peerAt(gc, gc.group().senderLeafOf(m));
-      if (committer == null || !ctx.policy.mayCommit(a.meta, gc, committer)) {
+      if (committer != null && !ctx.policy.mayCommit(a.meta, gc, committer)
+          && ctx.policy.mayRefreshPath(a.meta, gc, committer)) {
+        refresher = committer;
+      } else if (committer == null || !ctx.policy.mayCommit(a.meta, gc, committer)) {
         LOG.info("holding a commit of {} by {}, who is not one of its committers {}", gc.name(),
             committer, ctx.policy.committers(a.meta, gc));
         if (envelopeOrNull != null) {
@@ -128,7 +134,16 @@ final class SpaceInbound {
     }
     ProcessedMessage p;
     try {
-      p = gc.group().process(m);
+      p = refresher != null ? gc.group().processPathRefresh(m) : gc.group().process(m);
+    } catch (MlsValidationException e) {
+      if (refresher == null) {
+        throw e;
+      }
+      // A refresher may refresh its path, nothing more: a commit of it that carries proposals
+      // (or anything but a path refresh) is refused by every member.
+      LOG.info("refusing a commit of {} by {}: a refresher may only refresh its path", gc.name(),
+          refresher);
+      return drop(DropReason.REFUSED, "refresher's commit that is not a path refresh");
     } catch (MlsWrongEpochException e) {
       if (Group.epochOf(m) > gc.group().epoch()) {
         // Other members are ahead: this node must not commit the epoch they already left.

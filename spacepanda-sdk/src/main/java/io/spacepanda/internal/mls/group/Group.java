@@ -105,6 +105,8 @@ public final class Group {
   boolean active = true;
   /** The committed ReInit proposal; once set, the group accepts and sends nothing more. */
   Proposal.ReInit reInit;
+  /** HPKE encryptions of path secrets made by this member's commits since creation or restore. */
+  private long pathEncryptions;
 
   /** A verified proposal of the current epoch, with its ProposalRef (RFC 9420 §5.2). */
   record CachedProposal(byte[] ref, Proposal proposal, Sender sender) {
@@ -415,6 +417,36 @@ public final class Group {
       n += pe.secretTree.derivationCount();
     }
     return n;
+  }
+
+  /**
+   * Returns how many HPKE encryptions of path secrets (RFC 9420 §7.6) this member's commits made
+   * since the group was created or restored, counted where they are made ({@link
+   * TreeKem.PreparedPath#encryptions()}): the cost a sparse ratchet tree adds to every commit.
+   *
+   * @return the count
+   */
+  public long pathEncryptions() {
+    return pathEncryptions;
+  }
+
+  /**
+   * Returns how far the current ratchet tree is from full (blank parents, unmerged leaves).
+   *
+   * @return the tree's health
+   */
+  public io.spacepanda.internal.mls.tree.TreeHealth treeHealth() {
+    return state.tree.health();
+  }
+
+  /**
+   * Returns, per leaf index, how much a commit with an UpdatePath from that member would fill the
+   * current tree ({@link RatchetTree#refreshGains()}); every member computes the same values.
+   *
+   * @return one gain per leaf index of the current tree
+   */
+  public int[] refreshGains() {
+    return state.tree.refreshGains();
   }
 
   /**
@@ -895,7 +927,34 @@ public final class Group {
    * @throws MlsException for any other invalid message; the group is then unchanged
    */
   public ProcessedMessage process(MlsMessage message) throws MlsException {
+    return process(message, false);
+  }
+
+  /**
+   * Processes a message only if it is a path refresh: a commit of a member that carries no
+   * proposal and an UpdatePath (RFC 9420 §12.4: an "empty" commit, which must have a path), the
+   * commit that fills the sender's direct path of the ratchet tree and nothing else. Anything else
+   * is refused after the sender data is opened and the signature verified, with the group's state
+   * unchanged (the handshake key of that generation is spent, as for any refused message).
+   *
+   * <p>An application that lets only some members commit uses it for the members it allows to
+   * refresh their path but not to change the group.
+   *
+   * @param message a PublicMessage or PrivateMessage of this group's current epoch
+   * @return the applied commit
+   * @throws MlsValidationException if the message is not a path refresh
+   * @throws MlsException as {@link #process(MlsMessage)}
+   */
+  public ProcessedMessage.CommitApplied processPathRefresh(MlsMessage message)
+      throws MlsException {
+    return (ProcessedMessage.CommitApplied) process(message, true);
+  }
+
+  private ProcessedMessage process(MlsMessage message, boolean refreshOnly) throws MlsException {
     Objects.requireNonNull(message, "message");
+    if (refreshOnly && !active) {
+      throw new MlsValidationException("not a path refresh");
+    }
     if (!active) {
       // A removed member still reads late application messages of retained epochs, nothing else.
       PrivateMessage pm = message.privateMessage();
@@ -906,15 +965,16 @@ public final class Group {
       return processPastApplication(pm);
     }
     if (message.wireFormat() == WireFormat.PUBLIC_MESSAGE) {
-      return processPublic(message.publicMessage());
+      return processPublic(message.publicMessage(), refreshOnly);
     }
     if (message.wireFormat() == WireFormat.PRIVATE_MESSAGE) {
-      return processPrivate(message.privateMessage());
+      return processPrivate(message.privateMessage(), refreshOnly);
     }
     throw new MlsValidationException("not a framed message");
   }
 
-  private ProcessedMessage processPublic(PublicMessage pm) throws MlsException {
+  private ProcessedMessage processPublic(PublicMessage pm, boolean refreshOnly)
+      throws MlsException {
     checkGroupId(pm.content().groupId());
     SenderType senderType = pm.content().sender().type();
     if (!config.allowNewMemberSenders() && (senderType == SenderType.NEW_MEMBER_COMMIT
@@ -945,16 +1005,17 @@ public final class Group {
       }
     };
     AuthenticatedContent ac = state.framer.verifyPublic(pm, keys);
-    return dispatch(ac);
+    return dispatch(ac, refreshOnly);
   }
 
-  private ProcessedMessage processPrivate(PrivateMessage pm) throws MlsException {
+  private ProcessedMessage processPrivate(PrivateMessage pm, boolean refreshOnly)
+      throws MlsException {
     checkGroupId(pm.groupId());
     if (pm.epoch() == state.epoch()) {
       AuthenticatedContent ac = state.framer.decryptPrivate(pm, memberKeys(state.tree));
-      return dispatch(ac);
+      return dispatch(ac, refreshOnly);
     }
-    if (pm.contentType() != ContentType.APPLICATION) {
+    if (pm.contentType() != ContentType.APPLICATION || refreshOnly) {
       throw new MlsWrongEpochException("wrong epoch");
     }
     return processPastApplication(pm);
@@ -985,8 +1046,12 @@ public final class Group {
     };
   }
 
-  private ProcessedMessage dispatch(AuthenticatedContent ac) throws MlsException {
+  private ProcessedMessage dispatch(AuthenticatedContent ac, boolean refreshOnly)
+      throws MlsException {
     FramedContent c = ac.content();
+    if (refreshOnly && !isPathRefresh(c)) {
+      throw new MlsValidationException("not a path refresh");
+    }
     switch (c.contentType()) {
       case APPLICATION:
         if (reInit != null) {
@@ -1000,6 +1065,12 @@ public final class Group {
       default:
         throw new MlsValidationException("unknown content type");
     }
+  }
+
+  /** A member's commit of no proposal with an UpdatePath (see {@link #processPathRefresh}). */
+  private static boolean isPathRefresh(FramedContent c) {
+    return c.contentType() == ContentType.COMMIT && c.sender().type() == SenderType.MEMBER
+        && c.commit().proposals().isEmpty() && c.commit().path() != null;
   }
 
   private ProcessedMessage application(AuthenticatedContent ac, Credential credential) {
@@ -1605,6 +1676,7 @@ public final class Group {
           st.context.cipherSuite(), gid, newEpoch, a.tree.treeHash(),
           st.context.confirmedTranscriptHash(), a.extensions);
       path = prepared.updatePath(provisional.toBytes());
+      pathEncryptions += prepared.encryptions();
       commitSecret = prepared.commitSecret();
       kem = prepared.state();
     }
@@ -1658,6 +1730,20 @@ public final class Group {
   }
 
   private Proposal.ReInit pendingReInit;
+
+  /**
+   * Makes a path refresh (see {@link #processPathRefresh}): a commit of no proposal with an
+   * UpdatePath, which gives this member a new leaf key and fills its direct path of the ratchet
+   * tree. Pending as any commit: merge or discard it.
+   *
+   * @return the commit and the pending state
+   * @throws IllegalStateException if a commit is already pending, or this member was removed
+   * @throws MlsValidationException if the commit cannot be made
+   */
+  public CommitResult commitPathRefresh() throws MlsValidationException {
+    return commit(CommitOptions.builder().includePendingProposals(false).forcePath(true)
+        .ratchetTreeInWelcome(false).build());
+  }
 
   /**
    * Adopts the pending commit: the group enters the commit's epoch.

@@ -513,6 +513,70 @@ public final class RatchetTree {
   }
 
   /**
+   * Returns how far the tree is from full: blank parents over two non-empty subtrees and unmerged
+   * leaves, what makes commits encrypt to more than log2(n) keys. Linear in the tree's width.
+   *
+   * @return the tree's health
+   */
+  public TreeHealth health() {
+    boolean[] nonEmpty = nonEmptySubtrees();
+    int blank = 0;
+    int unmerged = 0;
+    for (int x = 1; x < nodes.length; x += 2) {
+      if (nodes[x] instanceof ParentNode p) {
+        unmerged += p.unmergedLeaves().size();
+      } else if (nonEmpty[TreeMath.left(x)] && nonEmpty[TreeMath.right(x)]) {
+        blank++;
+      }
+    }
+    return new TreeHealth(memberCount(), blank, unmerged);
+  }
+
+  /**
+   * Returns, for every leaf, what a commit with an UpdatePath from that leaf would repair (RFC
+   * 9420 §7.5: the sender's filtered direct path gets new keys and empty unmerged-leaf lists):
+   * the blank nodes on its filtered direct path plus the unmerged leaves of the non-blank ones.
+   * Zero for a blank leaf and for a member whose path is already full. O(n log n).
+   *
+   * @return one gain per leaf index
+   */
+  public int[] refreshGains() {
+    boolean[] nonEmpty = nonEmptySubtrees();
+    int[] gains = new int[leafCount];
+    for (int leaf = 0; leaf < leafCount; leaf++) {
+      if (nodes[2 * leaf] == null) {
+        continue;
+      }
+      int child = 2 * leaf;
+      int gain = 0;
+      for (int p : TreeMath.directPath(child, leafCount)) {
+        if (nonEmpty[copathChild(p, leaf)]) {
+          gain += nodes[p] instanceof ParentNode pn ? pn.unmergedLeaves().size() : 1;
+        }
+        child = p;
+      }
+      gains[leaf] = gain;
+    }
+    return gains;
+  }
+
+  /** For every node: whether its subtree holds a non-blank node. */
+  private boolean[] nonEmptySubtrees() {
+    boolean[] out = new boolean[nodes.length];
+    for (int x = 0; x < nodes.length; x += 2) {
+      out[x] = nodes[x] != null;
+    }
+    int maxLevel = TreeMath.level(TreeMath.root(leafCount));
+    for (int level = 1; level <= maxLevel; level++) {
+      int step = 1 << (level + 1);
+      for (int x = (1 << level) - 1; x < nodes.length; x += step) {
+        out[x] = nodes[x] != null || out[TreeMath.left(x)] || out[TreeMath.right(x)];
+      }
+    }
+    return out;
+  }
+
+  /**
    * Returns the filtered direct path of a leaf (RFC 9420 §4.1.2): its direct path without the
    * nodes whose copath child has an empty resolution.
    *

@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One member's private TreeKEM state (RFC 9420 §7.4–§7.6): its leaf index and the HPKE private
@@ -482,6 +483,7 @@ public final class TreeKem {
     private final List<List<byte[]>> recipients;
     private final byte[] commitSecret;
     private final TreeKem state;
+    private final AtomicInteger encryptions = new AtomicInteger();
 
     PreparedPath(CipherSuite suite, int leafIndex, LeafNode leafNode, int[] filtered,
         byte[][] secrets, List<byte[]> publicKeys, List<List<byte[]>> recipients,
@@ -580,6 +582,7 @@ public final class TreeKem {
             for (int j = start; j < end; j++) {
               cts[node][j] = suite.encryptWithLabel(to.get(j), UPDATE_PATH_LABEL, groupContext,
                   secrets[node]);
+              encryptions.incrementAndGet();
             }
           }, executor));
         }
@@ -597,6 +600,17 @@ public final class TreeKem {
         out.add(new UpdatePathNode(publicKeys.get(i), Arrays.asList(cts[i])));
       }
       return new UpdatePath(leafNode, out);
+    }
+
+    /**
+     * Returns how many HPKE encryptions {@link #updatePath} has made so far: one per node of the
+     * resolutions of the copath (RFC 9420 §7.6), about log2(n) on a full tree and up to n - 1 on
+     * a blank one. Counted where they are made, for tree-health measurements.
+     *
+     * @return the count
+     */
+    public int encryptions() {
+      return encryptions.get();
     }
 
     @Override
