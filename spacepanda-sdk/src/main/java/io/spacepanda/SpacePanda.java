@@ -171,6 +171,8 @@ public interface SpacePanda extends AutoCloseable {
     private Boolean natTraversal;
     private Duration relayDuration;
     private Long relayBytes;
+    private Duration memberRelayDuration;
+    private Long memberRelayBytes;
     private Jitter jitter;
     private PrivacyLevel privacyLevel;
     private Boolean mix;
@@ -344,6 +346,30 @@ public interface SpacePanda extends AutoCloseable {
       }
       relayDuration = duration;
       relayBytes = bytesPerDirection;
+      return this;
+    }
+
+    /**
+     * Sets the limits of each connection this node relays between two members of its spaces (and
+     * what a member is told when it reserves a slot); default the same as {@link #relayLimits}.
+     * Members behind a NAT prefer a relay that is a member of one of their spaces, so a member
+     * relay can give its own space more room (say 10 minutes and 8 MiB) than strangers get.
+     *
+     * @param duration longest relayed connection between members, {@link Duration#ZERO} for none
+     * @param bytesPerDirection most bytes per direction, 0 for none
+     * @return this builder
+     * @throws IllegalStateException if set before
+     * @throws IllegalArgumentException if a value is negative
+     */
+    public Builder memberRelayLimits(Duration duration, long bytesPerDirection) {
+      Objects.requireNonNull(duration, "duration");
+      requireUnset("memberRelayLimits", memberRelayDuration);
+      if (duration.isNegative() || bytesPerDirection < 0) {
+        throw new IllegalArgumentException("member relay limits must not be negative: " + duration + ", "
+            + bytesPerDirection);
+      }
+      memberRelayDuration = duration;
+      memberRelayBytes = bytesPerDirection;
       return this;
     }
 
@@ -765,12 +791,15 @@ public interface SpacePanda extends AutoCloseable {
       }
       boolean relaying = Boolean.TRUE.equals(relay);
       boolean traversing = Boolean.TRUE.equals(natTraversal);
-      if ((relaying || traversing || relayDuration != null) && !tcpOnly) {
+      if ((relaying || traversing || relayDuration != null || memberRelayDuration != null) && !tcpOnly) {
         throw new IllegalStateException("relay and natTraversal need the default transport and p2p");
       }
       io.spacepanda.internal.net.relay.RelayConfig relayConfig = relayDuration == null
           ? io.spacepanda.internal.net.relay.RelayConfig.defaults()
           : io.spacepanda.internal.net.relay.RelayConfig.defaults().withConnectionLimits(relayDuration, relayBytes);
+      relayConfig = memberRelayDuration != null
+          ? relayConfig.withMemberLimits(memberRelayDuration, memberRelayBytes)
+          : relayConfig.withMemberLimits(relayConfig.connectionDuration(), relayConfig.connectionData());
       Transport.Factory chosen = !network ? null
           : transport != null ? transport
           : Libp2pTransport.factory(Libp2pTransportConfig.defaults(),
@@ -836,6 +865,7 @@ public interface SpacePanda extends AutoCloseable {
       put(set, "p2p", p2p);
       put(set, "relay", relay);
       put(set, "relayLimits", relayDuration == null ? null : relayDuration + "/" + relayBytes);
+      put(set, "memberRelayLimits", memberRelayDuration == null ? null : memberRelayDuration + "/" + memberRelayBytes);
       put(set, "natTraversal", natTraversal);
       put(set, "jitter", jitter);
       put(set, "privacyLevel", privacyLevel);

@@ -53,10 +53,56 @@ final class PeerDirectory {
         advertised(SpaceConstants.MAX_ADDRESSES, SpaceConstants.MAX_ADDRESS_BYTES));
   }
 
-  /** @return this node's contact as carried in invite codes (fewer, shorter addresses) */
+  /**
+   * Returns this node's contact as carried in invite codes (fewer, shorter addresses): direct
+   * addresses of at most {@value SpaceConstants#MAX_INVITE_ADDRESS_BYTES} bytes, and room kept
+   * for up to two relayed ones (their trailing {@code /p2p/<this node>} dropped: the code names the
+   * inviter) of at most {@value SpaceConstants#MAX_INVITE_CIRCUIT_ADDRESS_BYTES} bytes, within
+   * {@value SpaceConstants#MAX_INVITE_ADDRESS_TOTAL_BYTES} bytes in all.
+   *
+   * @return the contact
+   */
   Contact inviteContact() {
-    return new Contact(ctx.self, ctx.inbox.publicKey(),
-        advertised(SpaceConstants.MAX_INVITE_ADDRESSES, SpaceConstants.MAX_INVITE_ADDRESS_BYTES));
+    return new Contact(ctx.self, ctx.inbox.publicKey(), inviteAddresses(listenAddresses(), ctx.self));
+  }
+
+  /** Picks the invite's addresses out of {@code all}, as {@link #inviteContact()} says. */
+  static List<String> inviteAddresses(List<String> all, PeerId self) {
+    String own = "/p2p/" + self.toBase58();
+    List<String> direct = new ArrayList<>();
+    List<String> relayed = new ArrayList<>();
+    for (String a : all) {
+      if (a.contains("/p2p-circuit")) {
+        String shorter = a.endsWith(own) ? a.substring(0, a.length() - own.length()) : a;
+        if (shorter.length() <= SpaceConstants.MAX_INVITE_CIRCUIT_ADDRESS_BYTES && !relayed.contains(shorter)) {
+          relayed.add(shorter);
+        }
+      } else if (a.getBytes(StandardCharsets.UTF_8).length <= SpaceConstants.MAX_INVITE_ADDRESS_BYTES) {
+        direct.add(a);
+      }
+    }
+    int roomForRelayed = Math.min(2, relayed.size());
+    int relayedBytes = 0;
+    for (int i = 0; i < roomForRelayed; i++) {
+      relayedBytes += relayed.get(i).length();
+    }
+    List<String> out = new ArrayList<>();
+    int total = 0;
+    for (String a : direct) {
+      if (out.size() < SpaceConstants.MAX_INVITE_ADDRESSES - roomForRelayed
+          && total + a.length() <= SpaceConstants.MAX_INVITE_ADDRESS_TOTAL_BYTES - relayedBytes) {
+        out.add(a);
+        total += a.length();
+      }
+    }
+    for (String a : relayed) {
+      if (out.size() < SpaceConstants.MAX_INVITE_ADDRESSES
+          && total + a.length() <= SpaceConstants.MAX_INVITE_ADDRESS_TOTAL_BYTES) {
+        out.add(a);
+        total += a.length();
+      }
+    }
+    return out;
   }
 
   /** @return this node as described in channel join requests */

@@ -23,10 +23,18 @@ import java.util.Objects;
  * checksum over the prefix and the binary form catches mistyped codes.
  *
  * <pre>
- * uint8 version = 1; opaque space_id[16]; opaque secret&lt;16..32&gt;; uint64 expires_at_seconds;
- * opaque inviter&lt;2..44&gt;; opaque inbox_key[32]; Address addresses&lt;0..4&gt;;   (each 1..100 bytes)
+ * uint8 version = 1 or 2; opaque space_id[16]; opaque secret&lt;16..32&gt;; uint64 expires_at_seconds;
+ * opaque inviter&lt;2..44&gt;; opaque inbox_key[32]; Address addresses&lt;0..4&gt;;
  * opaque checksum[4] = SHA-256("sp1-" || all preceding bytes)[0..4]
  * </pre>
+ *
+ * <p>Version 1: each address 1..{@value SpaceConstants#MAX_INVITE_ADDRESS_BYTES} bytes. Version 2
+ * (written only when an address needs it): an address holding {@code /p2p-circuit} (reached through
+ * a relay, {@code <relay address>/p2p/<relay>/p2p-circuit}) may have up to {@value
+ * SpaceConstants#MAX_INVITE_CIRCUIT_ADDRESS_BYTES} bytes, other addresses still {@value
+ * SpaceConstants#MAX_INVITE_ADDRESS_BYTES}, and all addresses together at most {@value
+ * SpaceConstants#MAX_INVITE_ADDRESS_TOTAL_BYTES} bytes; so every code stays under {@value
+ * SpaceConstants#MAX_INVITE_TEXT} characters.
  *
  * <p>The inviter keeps only {@link #secretHash()} (SHA-256 of the secret) with the expiry; the
  * joiner proves it holds the code by sending the secret in its {@link JoinRequest}. An invite
@@ -54,7 +62,9 @@ public final class InviteCode {
    *
    * @param spaceId the space
    * @param inviter the inviter's contact, at most {@value SpaceConstants#MAX_INVITE_ADDRESSES}
-   *     addresses of at most {@value SpaceConstants#MAX_INVITE_ADDRESS_BYTES} bytes each
+   *     addresses of at most {@value SpaceConstants#MAX_INVITE_ADDRESS_BYTES} bytes each ({@value
+   *     SpaceConstants#MAX_INVITE_CIRCUIT_ADDRESS_BYTES} for a relayed one), {@value
+   *     SpaceConstants#MAX_INVITE_ADDRESS_TOTAL_BYTES} together
    * @param expiresAt when the invite stops being valid; truncated to whole seconds
    * @param random the source of the secret
    * @return the invite
@@ -73,7 +83,9 @@ public final class InviteCode {
    *
    * @param spaceId the space
    * @param inviter the inviter's contact, at most {@value SpaceConstants#MAX_INVITE_ADDRESSES}
-   *     addresses of at most {@value SpaceConstants#MAX_INVITE_ADDRESS_BYTES} bytes each
+   *     addresses of at most {@value SpaceConstants#MAX_INVITE_ADDRESS_BYTES} bytes each ({@value
+   *     SpaceConstants#MAX_INVITE_CIRCUIT_ADDRESS_BYTES} for a relayed one), {@value
+   *     SpaceConstants#MAX_INVITE_ADDRESS_TOTAL_BYTES} together
    * @param secret the one-time secret, {@value SpaceConstants#MIN_INVITE_SECRET} to {@value
    *     SpaceConstants#MAX_INVITE_SECRET} bytes
    * @param expiresAt when the invite stops being valid; truncated to whole seconds
@@ -86,14 +98,61 @@ public final class InviteCode {
     Objects.requireNonNull(inviter, "inviter");
     Objects.requireNonNull(secret, "secret");
     Objects.requireNonNull(expiresAt, "expiresAt");
-    Names.checkAddresses(inviter.addresses(), SpaceConstants.MAX_INVITE_ADDRESSES,
-        SpaceConstants.MAX_INVITE_ADDRESS_BYTES);
+    checkInviteAddresses(inviter.addresses());
     checkSecretLength(secret.length());
     if (expiresAt.getEpochSecond() < 0
         || expiresAt.getEpochSecond() > SpaceConstants.MAX_EXPIRY_SECONDS) {
       throw new IllegalArgumentException("expiry " + expiresAt + " is not in 1970..9999");
     }
     return new InviteCode(spaceId, inviter, secret, expiresAt.getEpochSecond());
+  }
+
+  /** Whether an address is relayed, which allows it the longer limit of version 2. */
+  static boolean isCircuit(String address) {
+    return address.contains("/p2p-circuit");
+  }
+
+  private static int maxBytes(String address) {
+    return isCircuit(address) ? SpaceConstants.MAX_INVITE_CIRCUIT_ADDRESS_BYTES
+        : SpaceConstants.MAX_INVITE_ADDRESS_BYTES;
+  }
+
+  /** The addresses' problem under the invite limits (of version 2 when {@code relayed}), or null. */
+  static String inviteAddressProblem(List<String> addresses, boolean relayed) {
+    if (addresses.size() > SpaceConstants.MAX_INVITE_ADDRESSES) {
+      return addresses.size() + " addresses, more than " + SpaceConstants.MAX_INVITE_ADDRESSES;
+    }
+    int total = 0;
+    for (String a : addresses) {
+      Objects.requireNonNull(a, "address");
+      String problem = Names.addressProblem(a, relayed ? maxBytes(a) : SpaceConstants.MAX_INVITE_ADDRESS_BYTES);
+      if (problem != null) {
+        return problem;
+      }
+      total += a.length();
+    }
+    if (total > SpaceConstants.MAX_INVITE_ADDRESS_TOTAL_BYTES) {
+      return "addresses have " + total + " bytes, more than " + SpaceConstants.MAX_INVITE_ADDRESS_TOTAL_BYTES;
+    }
+    return null;
+  }
+
+  private static void checkInviteAddresses(List<String> addresses) {
+    Objects.requireNonNull(addresses, "addresses");
+    String problem = inviteAddressProblem(addresses, true);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
+    }
+  }
+
+  /** Version 2 when an address is longer than version 1 allows, else 1. */
+  private int version() {
+    for (String a : inviter.addresses()) {
+      if (a.length() > SpaceConstants.MAX_INVITE_ADDRESS_BYTES) {
+        return SpaceConstants.INVITE_VERSION_RELAYED;
+      }
+    }
+    return SpaceConstants.INVITE_VERSION;
   }
 
   static void checkSecretLength(int n) {
@@ -145,9 +204,10 @@ public final class InviteCode {
   private static InviteCode decodeBody(byte[] b) throws SpaceDecodeException {
     WireReader r = new WireReader(b);
     int version = r.u8("version");
-    if (version != SpaceConstants.INVITE_VERSION) {
+    if (version != SpaceConstants.INVITE_VERSION && version != SpaceConstants.INVITE_VERSION_RELAYED) {
       throw new SpaceDecodeException("unknown invite version " + version);
     }
+    boolean relayed = version == SpaceConstants.INVITE_VERSION_RELAYED;
     SpaceId space = r.spaceId("space id");
     byte[] secret = r.opaque8(
         SpaceConstants.MIN_INVITE_SECRET, SpaceConstants.MAX_INVITE_SECRET, "secret");
@@ -158,7 +218,15 @@ public final class InviteCode {
     PeerId peer = r.peer("inviter");
     byte[] key = r.fixed(SpaceConstants.INBOX_KEY_LENGTH, "inbox key");
     List<String> addresses = r.addresses(SpaceConstants.MAX_INVITE_ADDRESSES,
-        SpaceConstants.MAX_INVITE_ADDRESS_BYTES, "address");
+        relayed ? SpaceConstants.MAX_INVITE_CIRCUIT_ADDRESS_BYTES : SpaceConstants.MAX_INVITE_ADDRESS_BYTES,
+        "address");
+    String problem = inviteAddressProblem(addresses, relayed);
+    if (problem != null) {
+      throw new SpaceDecodeException(problem);
+    }
+    if (relayed && addresses.stream().allMatch(a -> a.length() <= SpaceConstants.MAX_INVITE_ADDRESS_BYTES)) {
+      throw new SpaceDecodeException("version 2 without an address that needs it");
+    }
     r.end("invite");
     SecretBytes s = SecretBytes.copyOf(secret);
     Arrays.fill(secret, (byte) 0);
@@ -180,7 +248,7 @@ public final class InviteCode {
   public String toText() {
     byte[] s = secret.exportSecret();
     WireWriter w = new WireWriter();
-    w.u8(SpaceConstants.INVITE_VERSION).fixed(spaceId.rawBytes()).opaque8(s).u64(expiresAtSeconds);
+    w.u8(version()).fixed(spaceId.rawBytes()).opaque8(s).u64(expiresAtSeconds);
     inviter.write(w);
     byte[] body = w.toByteArray();
     Arrays.fill(s, (byte) 0);

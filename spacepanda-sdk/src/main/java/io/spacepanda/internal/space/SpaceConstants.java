@@ -12,6 +12,13 @@ public final class SpaceConstants {
   /** Version byte of the invite code format ({@link InviteCode}). */
   public static final int INVITE_VERSION = 1;
 
+  /**
+   * Version byte of invite codes that list a relayed address ({@code …/p2p-circuit}), which may be
+   * longer than {@link #MAX_INVITE_ADDRESS_BYTES}; written only when needed, so other invites stay
+   * readable by version-1 decoders.
+   */
+  public static final int INVITE_VERSION_RELAYED = 2;
+
   /** Version byte of join requests and join responses. */
   public static final int JOIN_VERSION = 1;
 
@@ -38,6 +45,18 @@ public final class SpaceConstants {
 
   /** Longest transport address an invite code may list, in bytes. */
   public static final int MAX_INVITE_ADDRESS_BYTES = 100;
+
+  /**
+   * Longest relayed address ({@code /p2p-circuit}) an invite code of version {@value
+   * #INVITE_VERSION_RELAYED} may list, in bytes: an IPv6 relay address with its peer id fits.
+   */
+  public static final int MAX_INVITE_CIRCUIT_ADDRESS_BYTES = 160;
+
+  /**
+   * Most bytes of all addresses of an invite code together (4 of at most {@value
+   * #MAX_INVITE_ADDRESS_BYTES}), which keeps every code within {@link #MAX_INVITE_TEXT}.
+   */
+  public static final int MAX_INVITE_ADDRESS_TOTAL_BYTES = 400;
 
   /** Most join tags a member removal or departure names. */
   public static final int MAX_OBSERVED_TAGS = 32;

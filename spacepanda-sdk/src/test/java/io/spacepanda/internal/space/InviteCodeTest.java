@@ -143,6 +143,37 @@ class InviteCodeTest {
   }
 
   @Test
+  void relayedAddress_longerThanVersionOneAllows_makesAVersionTwoCode() {
+    String relay = "/ip6/2001:db8:1234:5678:9abc:def0:1234:5678/tcp/4001/p2p/"
+        + "12D3KooWGzBPcbk2ZvHcz6rv6AfGzX3SGH7c4qk5GXWyWJe7YwVa/p2p-circuit";
+    assertTrue(relay.length() > SpaceConstants.MAX_INVITE_ADDRESS_BYTES, () -> "" + relay.length());
+    Contact inviter = new Contact(ALICE, contact(ALICE).inboxKey(), List.of("/ip4/192.168.1.7/tcp/4001", relay));
+    InviteCode invite = InviteCode.of(SPACE, inviter, SECRET, EXPIRY);
+    byte[] bin = Base32.decode(invite.toText().substring(4));
+    assertEquals(SpaceConstants.INVITE_VERSION_RELAYED, bin[0]);
+    assertEquals(invite, InviteCode.parse(invite.toText()));
+    assertEquals(SpaceConstants.INVITE_VERSION, Base32.decode(invite().toText().substring(4))[0],
+        "invites without a long address stay version 1");
+    // a long address that is not relayed, or too many bytes in all, is refused
+    Contact longDirect = new Contact(ALICE, contact(ALICE).inboxKey(), List.of("/" + "x".repeat(120)));
+    assertThrows(IllegalArgumentException.class, () -> InviteCode.of(SPACE, longDirect, SECRET, EXPIRY));
+    Contact tooMuch = new Contact(ALICE, contact(ALICE).inboxKey(), List.of(relay + "/a".repeat(20),
+        relay + "/b".repeat(20), relay + "/c".repeat(20)));
+    assertThrows(IllegalArgumentException.class, () -> InviteCode.of(SPACE, tooMuch, SECRET, EXPIRY));
+  }
+
+  @Test
+  void toText_withLongestRelayedAddresses_staysWithinTheTextLimit() {
+    String circuit = "/" + "r".repeat(SpaceConstants.MAX_INVITE_CIRCUIT_ADDRESS_BYTES - 13) + "/p2p-circuit";
+    String direct = "/" + "d".repeat(SpaceConstants.MAX_INVITE_ADDRESS_TOTAL_BYTES - 2 * circuit.length() - 1);
+    Contact inviter = new Contact(SpaceFixtures.peer(9), new byte[32], List.of(direct, circuit, circuit));
+    InviteCode invite = InviteCode.of(SPACE, inviter, SecretBytes.copyOf(new byte[32]),
+        Instant.ofEpochSecond(SpaceConstants.MAX_EXPIRY_SECONDS));
+    assertTrue(invite.toText().length() <= SpaceConstants.MAX_INVITE_TEXT, () -> "" + invite.toText().length());
+    assertEquals(invite, InviteCode.parse(invite.toText()));
+  }
+
+  @Test
   void toText_typicalInvite_isUnderThreeHundredCharacters() {
     assertTrue(invite().toText().length() < 300, invite().toText());
   }

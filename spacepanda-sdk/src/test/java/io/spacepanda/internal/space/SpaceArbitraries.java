@@ -61,6 +61,25 @@ public final class SpaceArbitraries {
         .as(Contact::new);
   }
 
+  /**
+   * Invite contacts with one or two relayed addresses ({@code …/p2p-circuit}, up to the version-2
+   * length) and up to two direct ones, within the total limit of invite addresses.
+   */
+  public static Arbitrary<Contact> relayedInviteContacts() {
+    Arbitrary<String> circuit = Arbitraries.strings().withCharRange('!', '~').ofMaxLength(
+        SpaceConstants.MAX_INVITE_CIRCUIT_ADDRESS_BYTES - "/p2p-circuit".length()).map(a -> a + "/p2p-circuit");
+    return Combinators.combine(peers(), bytes(32, 32), circuit.list().ofMinSize(1).ofMaxSize(2),
+            addresses(SpaceConstants.MAX_INVITE_ADDRESS_BYTES).list().ofMaxSize(2))
+        .as((peer, key, relayed, direct) -> {
+          List<String> all = new java.util.ArrayList<>(direct);
+          all.addAll(relayed);
+          while (all.stream().mapToInt(String::length).sum() > SpaceConstants.MAX_INVITE_ADDRESS_TOTAL_BYTES) {
+            all.remove(0);
+          }
+          return new Contact(peer, key, all);
+        });
+  }
+
   /** Contacts within the general limits. */
   public static Arbitrary<Contact> contacts() {
     return contacts(SpaceConstants.MAX_ADDRESSES, 60);
@@ -95,7 +114,8 @@ public final class SpaceArbitraries {
   /** Invite codes. */
   public static Arbitrary<InviteCode> invites() {
     return Combinators.combine(spaceIds(),
-            contacts(SpaceConstants.MAX_INVITE_ADDRESSES, SpaceConstants.MAX_INVITE_ADDRESS_BYTES),
+            Arbitraries.oneOf(contacts(SpaceConstants.MAX_INVITE_ADDRESSES, SpaceConstants.MAX_INVITE_ADDRESS_BYTES),
+                relayedInviteContacts()),
             bytes(SpaceConstants.MIN_INVITE_SECRET, SpaceConstants.MAX_INVITE_SECRET),
             Arbitraries.longs().between(0, SpaceConstants.MAX_EXPIRY_SECONDS))
         .as((space, inviter, secret, expiry) -> InviteCode.of(space, inviter,

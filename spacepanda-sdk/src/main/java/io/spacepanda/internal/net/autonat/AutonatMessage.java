@@ -1,9 +1,8 @@
 package io.spacepanda.internal.net.autonat;
 
-import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.WireFormat;
 import io.spacepanda.internal.net.multiaddr.Multiaddr;
+import io.spacepanda.internal.net.relay.ProtoFields;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -194,33 +193,9 @@ public record AutonatMessage(int type, byte[] peerId, List<byte[]> addrs, int st
     return new AutonatMessage(type[0], peer[0], addrs, status[0], text[0], addr[0]);
   }
 
-  /** Reads one known field. */
-  private interface FieldReader {
-    void read(int field, CodedInputStream in) throws IOException, AutonatException;
-  }
-
-  private static void fields(byte[] data, boolean[] varints, FieldReader reader) throws AutonatException {
-    try {
-      CodedInputStream in = CodedInputStream.newInstance(data);
-      in.setSizeLimit(data.length);
-      while (true) {
-        int tag = in.readTag();
-        if (tag == 0) {
-          return;
-        }
-        int field = WireFormat.getTagFieldNumber(tag);
-        if (field >= 1 && field <= varints.length) {
-          int want = varints[field - 1] ? WireFormat.WIRETYPE_VARINT : WireFormat.WIRETYPE_LENGTH_DELIMITED;
-          if (WireFormat.getTagWireType(tag) != want) {
-            throw new AutonatException("field " + field + " has the wrong wire type");
-          }
-          reader.read(field, in);
-        } else if (!in.skipField(tag)) {
-          return;
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      throw new AutonatException("malformed autonat message", e);
-    }
+  private static void fields(byte[] data, boolean[] varints, ProtoFields.FieldReader<AutonatException> reader)
+      throws AutonatException {
+    ProtoFields.read(data, varints, reader,
+        (message, cause) -> new AutonatException("malformed autonat message: " + message, cause));
   }
 }

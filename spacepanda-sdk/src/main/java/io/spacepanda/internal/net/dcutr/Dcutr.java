@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * port ({@link Host#dialFromListenPort}), so through endpoint-independent NATs the two SYNs meet in a
  * TCP simultaneous open. Roles in Noise and Yamux: A, which dials first, is the initiator, B the
  * responder (as rust-libp2p; when B has no NAT, A's SYN reaches B's listener, which answers as a
- * responder too). Up to {@link #MAX_ATTEMPTS} rounds reuse the one stream; a direct connection then
+ * responder too). Up to {@link #MAX_ATTEMPTS} rounds, each on a new stream (as go and js); a direct connection then
  * replaces the relayed one in the host, which closes the relayed one after a grace period, and when
  * every round fails the relayed connection simply stays. Thread-safe.
  */
@@ -50,6 +50,8 @@ public final class Dcutr implements AutoCloseable {
   private final AtomicLong successes = new AtomicLong();
   private final AtomicLong finished = new AtomicLong();
   private final AtomicLong firstAttemptSuccesses = new AtomicLong();
+  private final AtomicLong connectsAnswered = new AtomicLong();
+  private final AtomicLong syncsReceived = new AtomicLong();
   private volatile boolean closed;
 
   /**
@@ -121,6 +123,24 @@ public final class Dcutr implements AutoCloseable {
     return firstAttemptSuccesses.get();
   }
 
+  /**
+   * Returns how many CONNECT messages this host answered as the dialing side (A).
+   *
+   * @return the count
+   */
+  public long connectsAnswered() {
+    return connectsAnswered.get();
+  }
+
+  /**
+   * Returns how many SYNC messages this host received as the dialing side (A), each followed by a punch.
+   *
+   * @return the count
+   */
+  public long syncsReceived() {
+    return syncsReceived.get();
+  }
+
   private List<byte[]> ownAddrs() {
     List<byte[]> out = new ArrayList<>();
     for (Multiaddr m : observedAddrs.get()) {
@@ -152,32 +172,69 @@ public final class Dcutr implements AutoCloseable {
   /**
    * Runs the upgrade from the side that received the relayed connection (B).
    *
+   * <p>Each round runs on a new stream, as go-libp2p and js-libp2p do (their A side answers one
+   * CONNECT/SYNC exchange per stream and then closes or resets it).
+   *
    * @param relayed an inbound relayed connection
-   * @return completes with the outcome; fails only when the peer does not speak DCUtR or the stream
-   *     breaks
+   * @return completes with the outcome; fails only when the peer does not speak DCUtR or the first
+   *     round's stream breaks (a later round's failure ends the upgrade with the relayed connection)
    */
   public CompletableFuture<Result> upgrade(Connection relayed) {
     upgrades.incrementAndGet();
-    PeerId peer = relayed.remotePeerId();
-    FramedStream[] fs = new FramedStream[1];
-    return relayed.openStream(List.of(HolePunchMessage.PROTOCOL_ID),
-            (c, s, p) -> fs[0] = new FramedStream(s, HolePunchMessage.MAX_MESSAGE_BYTES))
-        .thenCompose(s -> round(fs[0], peer, 1))
-        .whenComplete((r, e) -> {
-          if (fs[0] != null) {
-            fs[0].stream().closeWrite();
-          }
-          if (r != null && r.direct) {
-            successes.incrementAndGet();
-            if (r.attempts == 1) {
-              firstAttemptSuccesses.incrementAndGet();
-            }
-          }
-          finished.incrementAndGet();
-        });
+    return attempt(relayed, 1).whenComplete((r, e) -> {
+      if (r != null && r.direct) {
+        successes.incrementAndGet();
+        if (r.attempts == 1) {
+          firstAttemptSuccesses.incrementAndGet();
+        }
+      }
+      finished.incrementAndGet();
+    });
   }
 
-  private CompletableFuture<Result> round(FramedStream fs, PeerId peer, int attempt) {
+  private CompletableFuture<Result> attempt(Connection relayed, int attempt) {
+    PeerId peer = relayed.remotePeerId();
+    FramedStream[] fs = new FramedStream[1];
+    CompletableFuture<Boolean> round = relayed.openStream(List.of(HolePunchMessage.PROTOCOL_ID),
+            (c, s, p) -> fs[0] = new FramedStream(s, HolePunchMessage.MAX_MESSAGE_BYTES))
+        .thenCompose(s -> round(fs[0], peer));
+    return round.handle((direct, e) -> {
+      if (e != null && attempt == 1) {
+        if (fs[0] != null) {
+          fs[0].stream().reset();
+        }
+        throw e instanceof CompletionException ce ? ce : new CompletionException(e);
+      }
+      if (e != null) {
+        LOG.debug("DCUtR round {} with {} failed", attempt, peer, e);
+      }
+      return e == null && direct;
+    }).thenCompose(direct -> {
+      if (direct || attempt >= MAX_ATTEMPTS || closed || !relayed.isOpen()) {
+        if (fs[0] != null) {
+          fs[0].stream().closeWrite();
+        }
+        return CompletableFuture.completedFuture(new Result(direct, attempt));
+      }
+      // Close this round's stream and wait until the peer closed or reset it too: js serves one
+      // DCUtR stream at a time per connection and refuses a new one while its dial still runs.
+      return finish(fs[0]).thenCompose(v -> attempt(relayed, attempt + 1));
+    });
+  }
+
+  /** Half-closes {@code fs}; completes when the peer ended its side too, or after the punch timeout. */
+  private CompletableFuture<Void> finish(FramedStream fs) {
+    if (fs == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return onLoop(fs, () -> {
+      fs.stream().closeWrite();
+      return fs.read();
+    }).orTimeout(punchTimeout.toMillis(), TimeUnit.MILLISECONDS).handle((b, e) -> null);
+  }
+
+  /** One CONNECT, CONNECT, SYNC exchange and the punch after half the round trip. */
+  private CompletableFuture<Boolean> round(FramedStream fs, PeerId peer) {
     long[] t0 = new long[1];
     return onLoop(fs, () -> {
       t0[0] = System.nanoTime();
@@ -193,11 +250,6 @@ public final class Dcutr implements AutoCloseable {
       CompletableFuture<Void> wait = new CompletableFuture<>();
       fs.stream().executor().schedule(() -> wait.complete(null), Math.max(0, rtt / 2), TimeUnit.NANOSECONDS);
       return wait.thenCompose(v -> punch(peer, dialable(answer), false));
-    }).thenCompose(direct -> {
-      if (direct || attempt >= MAX_ATTEMPTS || closed) {
-        return CompletableFuture.completedFuture(new Result(direct, attempt));
-      }
-      return round(fs, peer, attempt + 1);
     });
   }
 
@@ -252,7 +304,10 @@ public final class Dcutr implements AutoCloseable {
     return any;
   }
 
-  /** The side that dialed through the relay (A): answers CONNECT and dials on SYNC, each round. */
+  /**
+   * The side that dialed through the relay (A): answers CONNECT and dials on SYNC; a further round
+   * on the same stream is served too (an older version of this class sent every round on one).
+   */
   private void respond(Connection c, FramedStream fs) {
     PeerId peer = c.remotePeerId();
     fs.read().thenAccept(body -> {
@@ -261,10 +316,12 @@ public final class Dcutr implements AutoCloseable {
         throw new CompletionException(new DcutrException("expected CONNECT"));
       }
       fs.write(new HolePunchMessage(HolePunchMessage.CONNECT, ownAddrs()).encode());
+      connectsAnswered.incrementAndGet();
       fs.read().thenAccept(sync -> {
         if (decode(sync).type() != HolePunchMessage.SYNC) {
           throw new CompletionException(new DcutrException("expected SYNC"));
         }
+        syncsReceived.incrementAndGet();
         punch(peer, dialable(connect), true);
         respond(c, fs); // the next round, if B retries, on the same stream
       }).exceptionally(e -> end(fs, e));

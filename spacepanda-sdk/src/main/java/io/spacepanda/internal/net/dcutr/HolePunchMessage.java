@@ -1,9 +1,8 @@
 package io.spacepanda.internal.net.dcutr;
 
-import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.WireFormat;
 import io.spacepanda.internal.net.multiaddr.Multiaddr;
+import io.spacepanda.internal.net.relay.ProtoFields;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -69,42 +68,22 @@ public record HolePunchMessage(int type, List<byte[]> obsAddrs) {
     if (data.length > MAX_MESSAGE_BYTES) {
       throw new DcutrException("hole punch message too large");
     }
-    int type = -1;
+    int[] type = {-1};
     List<byte[]> addrs = new ArrayList<>();
-    try {
-      CodedInputStream in = CodedInputStream.newInstance(data);
-      in.setSizeLimit(data.length);
-      while (true) {
-        int tag = in.readTag();
-        if (tag == 0) {
-          break;
+    ProtoFields.<DcutrException>read(data, new boolean[] {true, false}, (field, in) -> {
+      if (field == 1) {
+        type[0] = in.readEnum();
+      } else {
+        byte[] a = in.readByteArray();
+        if (addrs.size() >= MAX_ADDRS || a.length > Multiaddr.MAX_BYTES) {
+          throw new DcutrException("too many or too long addresses");
         }
-        int field = WireFormat.getTagFieldNumber(tag);
-        int wire = WireFormat.getTagWireType(tag);
-        if (field == 1) {
-          if (wire != WireFormat.WIRETYPE_VARINT) {
-            throw new DcutrException("type has the wrong wire type");
-          }
-          type = in.readEnum();
-        } else if (field == 2) {
-          if (wire != WireFormat.WIRETYPE_LENGTH_DELIMITED) {
-            throw new DcutrException("address has the wrong wire type");
-          }
-          byte[] a = in.readByteArray();
-          if (addrs.size() >= MAX_ADDRS || a.length > Multiaddr.MAX_BYTES) {
-            throw new DcutrException("too many or too long addresses");
-          }
-          addrs.add(a);
-        } else if (!in.skipField(tag)) {
-          break;
-        }
+        addrs.add(a);
       }
-    } catch (IOException | RuntimeException e) {
-      throw new DcutrException("malformed hole punch message", e);
-    }
-    if (type != CONNECT && type != SYNC) {
+    }, (message, cause) -> new DcutrException("malformed hole punch message: " + message, cause));
+    if (type[0] != CONNECT && type[0] != SYNC) {
       throw new DcutrException("hole punch type missing or unknown");
     }
-    return new HolePunchMessage(type, addrs);
+    return new HolePunchMessage(type[0], addrs);
   }
 }

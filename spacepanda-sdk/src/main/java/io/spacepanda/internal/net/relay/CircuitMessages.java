@@ -1,8 +1,6 @@
 package io.spacepanda.internal.net.relay;
 
-import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.WireFormat;
 import io.spacepanda.internal.net.multiaddr.Multiaddr;
 import io.spacepanda.internal.net.relay.RelayException.Status;
 import java.io.ByteArrayOutputStream;
@@ -319,11 +317,6 @@ public final class CircuitMessages {
     void write(CodedOutputStream out) throws IOException;
   }
 
-  /** Reads one known field. */
-  interface FieldReader {
-    void read(int field, CodedInputStream in) throws IOException, RelayException;
-  }
-
   static byte[] write(Writer w) {
     try {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -337,40 +330,18 @@ public final class CircuitMessages {
   }
 
   /**
-   * Reads the fields of one message. Fields {@code 1..varints.length} are known; a known field is a
-   * varint when its {@code varints} entry is true and length-delimited otherwise, and a known field
-   * of another wire type is refused; unknown fields are skipped.
+   * Reads the fields of one message with {@link ProtoFields}, at most {@link
+   * RelayConstants#MAX_MESSAGE_BYTES} long.
    *
    * @throws RelayException when the bytes are malformed or too long
    */
-  static void read(byte[] data, boolean[] varints, FieldReader reader) throws RelayException {
+  static void read(byte[] data, boolean[] varints, ProtoFields.FieldReader<RelayException> reader)
+      throws RelayException {
     Objects.requireNonNull(data, "data");
     if (data.length > RelayConstants.MAX_MESSAGE_BYTES) {
       throw malformed("message too large", null);
     }
-    try {
-      CodedInputStream in = CodedInputStream.newInstance(data);
-      in.setSizeLimit(data.length);
-      while (true) {
-        int tag = in.readTag();
-        if (tag == 0) {
-          return;
-        }
-        int field = WireFormat.getTagFieldNumber(tag);
-        int wire = WireFormat.getTagWireType(tag);
-        if (field >= 1 && field <= varints.length) {
-          int want = varints[field - 1] ? WireFormat.WIRETYPE_VARINT : WireFormat.WIRETYPE_LENGTH_DELIMITED;
-          if (wire != want) {
-            throw malformed("field " + field + " has the wrong wire type", null);
-          }
-          reader.read(field, in);
-        } else if (!in.skipField(tag)) {
-          return;
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      throw malformed("malformed message", e);
-    }
+    ProtoFields.read(data, varints, reader, CircuitMessages::malformed);
   }
 
   static RelayException malformed(String message, Throwable cause) {

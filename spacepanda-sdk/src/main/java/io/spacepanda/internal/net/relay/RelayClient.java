@@ -56,6 +56,7 @@ public final class RelayClient implements AutoCloseable {
   private final Map<Multiaddr, Boolean> kept = new ConcurrentHashMap<>();
   private final java.util.concurrent.ScheduledThreadPoolExecutor timer;
   private volatile boolean closed;
+  private volatile java.util.function.BiConsumer<Held, Boolean> listener = (h, up) -> {};
 
   /**
    * Creates the client: registers the stop protocol and the circuit dialer on {@code host}.
@@ -80,6 +81,24 @@ public final class RelayClient implements AutoCloseable {
       return fs;
     });
     host.setCircuitDialer(this::dial);
+  }
+
+  /**
+   * Sets what to call when a reservation is made ({@code true}) or ends ({@code false}); called on
+   * network or timer threads, it must not block.
+   *
+   * @param listener the callback; by default nothing
+   */
+  public void setReservationListener(java.util.function.BiConsumer<Held, Boolean> listener) {
+    this.listener = Objects.requireNonNull(listener, "listener");
+  }
+
+  private void tell(Held h, boolean up) {
+    try {
+      listener.accept(h, up);
+    } catch (RuntimeException e) {
+      LOG.debug("reservation listener failed", e);
+    }
   }
 
   /**
@@ -169,12 +188,14 @@ public final class RelayClient implements AutoCloseable {
       }
     }, delay);
     LOG.debug("reserved a slot on {} until {}", relayId, expire);
+    tell(h, true);
     return h;
   }
 
   private void drop(Held h) {
     if (held.remove(h.relay, h)) {
       host.removeAdvertisedAddress(h.circuitAddress);
+      tell(h, false);
     }
   }
 

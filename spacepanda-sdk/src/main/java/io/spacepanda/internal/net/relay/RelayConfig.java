@@ -15,6 +15,9 @@ import java.util.Objects;
  * @param maxCircuits most relayed connections at once
  * @param maxCircuitsPerPeer most relayed connections at once from or to one peer
  * @param handshakeTimeout time the target has to answer the stop request
+ * @param memberConnectionDuration longest relayed connection between two members of a space this
+ *     relay belongs to (and what a member is told when it reserves); {@link Duration#ZERO} for no limit
+ * @param memberConnectionData most bytes per direction of such a connection; 0 for no limit
  */
 public record RelayConfig(
     Duration reservationTtl,
@@ -24,25 +27,31 @@ public record RelayConfig(
     int maxReservationsPerIp,
     int maxCircuits,
     int maxCircuitsPerPeer,
-    Duration handshakeTimeout) {
+    Duration handshakeTimeout,
+    Duration memberConnectionDuration,
+    long memberConnectionData) {
 
   /** Checks the values. */
   public RelayConfig {
     Objects.requireNonNull(reservationTtl, "reservationTtl");
     Objects.requireNonNull(connectionDuration, "connectionDuration");
     Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
+    Objects.requireNonNull(memberConnectionDuration, "memberConnectionDuration");
     if (reservationTtl.toSeconds() < 1 || connectionDuration.isNegative() || connectionData < 0
         || maxReservations < 1 || maxReservationsPerIp < 1 || maxCircuits < 1 || maxCircuitsPerPeer < 1
         || handshakeTimeout.isZero() || handshakeTimeout.isNegative()
-        || connectionDuration.toSeconds() > 0xFFFF_FFFFL) {
+        || connectionDuration.toSeconds() > 0xFFFF_FFFFL
+        || memberConnectionDuration.isNegative() || memberConnectionData < 0
+        || memberConnectionDuration.toSeconds() > 0xFFFF_FFFFL) {
       throw new IllegalArgumentException("invalid relay limits: " + reservationTtl + ", " + connectionDuration
           + ", " + connectionData + ", " + maxReservations + ", " + maxReservationsPerIp + ", " + maxCircuits
-          + ", " + maxCircuitsPerPeer + ", " + handshakeTimeout);
+          + ", " + maxCircuitsPerPeer + ", " + handshakeTimeout + ", " + memberConnectionDuration + ", "
+          + memberConnectionData);
     }
   }
 
   /**
-   * Returns the defaults of {@link RelayConstants}.
+   * Returns the defaults of {@link RelayConstants}; members get the same limits as anyone.
    *
    * @return the defaults
    */
@@ -50,7 +59,8 @@ public record RelayConfig(
     return new RelayConfig(RelayConstants.DEFAULT_RESERVATION_TTL, RelayConstants.DEFAULT_CONNECTION_DURATION,
         RelayConstants.DEFAULT_CONNECTION_DATA, RelayConstants.DEFAULT_MAX_RESERVATIONS,
         RelayConstants.DEFAULT_MAX_RESERVATIONS_PER_IP, RelayConstants.DEFAULT_MAX_CIRCUITS,
-        RelayConstants.DEFAULT_MAX_CIRCUITS_PER_PEER, RelayConstants.DEFAULT_HANDSHAKE_TIMEOUT);
+        RelayConstants.DEFAULT_MAX_CIRCUITS_PER_PEER, RelayConstants.DEFAULT_HANDSHAKE_TIMEOUT,
+        RelayConstants.DEFAULT_CONNECTION_DURATION, RelayConstants.DEFAULT_CONNECTION_DATA);
   }
 
   /**
@@ -62,7 +72,20 @@ public record RelayConfig(
    */
   public RelayConfig withConnectionLimits(Duration duration, long data) {
     return new RelayConfig(reservationTtl, duration, data, maxReservations, maxReservationsPerIp, maxCircuits,
-        maxCircuitsPerPeer, handshakeTimeout);
+        maxCircuitsPerPeer, handshakeTimeout, memberConnectionDuration, memberConnectionData);
+  }
+
+  /**
+   * Returns a copy with other limits for connections between members of a space this relay belongs
+   * to; a member that reserves is told these limits.
+   *
+   * @param duration longest relayed connection, zero for none
+   * @param data most bytes per direction, 0 for none
+   * @return the copy
+   */
+  public RelayConfig withMemberLimits(Duration duration, long data) {
+    return new RelayConfig(reservationTtl, connectionDuration, connectionData, maxReservations,
+        maxReservationsPerIp, maxCircuits, maxCircuitsPerPeer, handshakeTimeout, duration, data);
   }
 
   /**
@@ -75,7 +98,7 @@ public record RelayConfig(
    */
   public RelayConfig withReservations(Duration ttl, int max, int perIp) {
     return new RelayConfig(ttl, connectionDuration, connectionData, max, perIp, maxCircuits, maxCircuitsPerPeer,
-        handshakeTimeout);
+        handshakeTimeout, memberConnectionDuration, memberConnectionData);
   }
 
   /**
@@ -84,9 +107,21 @@ public record RelayConfig(
    * @return the {@code Limit} message or null
    */
   CircuitMessages.Limit limitOrNull() {
-    if (connectionDuration.isZero() && connectionData == 0) {
+    return limitOrNull(false);
+  }
+
+  /**
+   * Returns the limit announced to a member or to anyone, or null when there is none.
+   *
+   * @param member whether the member limits apply
+   * @return the {@code Limit} message or null
+   */
+  CircuitMessages.Limit limitOrNull(boolean member) {
+    Duration d = member ? memberConnectionDuration : connectionDuration;
+    long data = member ? memberConnectionData : connectionData;
+    if (d.isZero() && data == 0) {
       return null;
     }
-    return new CircuitMessages.Limit(connectionDuration.toSeconds(), connectionData);
+    return new CircuitMessages.Limit(d.toSeconds(), data);
   }
 }

@@ -44,8 +44,12 @@ public final class RelayConstants {
   /** Signed-envelope domain of reservation vouchers. */
   public static final String VOUCHER_DOMAIN = "libp2p-relay-rsvp";
 
-  /** Multicodec of the reservation voucher payload type ({@code libp2p-relay-rsvp}, 0x0302). */
-  public static final byte[] VOUCHER_PAYLOAD_TYPE = {(byte) 0x82, 0x06};
+  /**
+   * Payload type of reservation vouchers: the multicodec {@code libp2p-relay-rsvp} (0x0302) as two
+   * big-endian bytes, which is what go-libp2p and js-libp2p put in the envelope (not its varint
+   * {@code 82 06}, which this library sent before it was tested against js).
+   */
+  public static final byte[] VOUCHER_PAYLOAD_TYPE = {0x03, 0x02};
 
   private RelayConstants() {}
 }

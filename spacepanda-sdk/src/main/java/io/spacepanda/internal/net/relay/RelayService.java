@@ -14,6 +14,7 @@ import io.spacepanda.internal.net.stream.MuxedStream;
 import io.spacepanda.internal.net.stream.StreamException;
 import io.spacepanda.internal.net.stream.StreamHandler;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * <p>Connections: a CONNECT to a peer with a live reservation opens a stop stream to it and, once
  * accepted, splices the two streams; each direction is cut after {@code connectionData} bytes and
  * the circuit is reset after {@code connectionDuration}; at most {@code maxCircuits} circuits run,
- * at most {@code maxCircuitsPerPeer} per source or target. What a relay sees: who connects to whom,
+ * at most {@code maxCircuitsPerPeer} per source or target. Between two members of a space this
+ * relay belongs to ({@link #setMemberPredicate}) the member limits apply instead. What a relay sees: who connects to whom,
  * when, and how many bytes; the bytes themselves are Noise ciphertext between the two ends.
  *
  * <p>Thread-safe.
@@ -62,6 +65,7 @@ public final class RelayService implements AutoCloseable {
   private final AtomicLong relayedBytes = new AtomicLong();
   private final AtomicLong circuitsOpened = new AtomicLong();
   private volatile boolean closed;
+  private volatile Predicate<PeerId> members = p -> false;
 
   /**
    * Creates the service and registers the hop protocol on {@code host}.
@@ -84,6 +88,16 @@ public final class RelayService implements AutoCloseable {
       fs.read().whenComplete((body, err) -> onHop(c, fs, body, err));
       return fs;
     });
+  }
+
+  /**
+   * Sets who counts as a member of a space this relay belongs to: a member that reserves is told the
+   * member limits of {@link RelayConfig}, and a connection between two members gets them.
+   *
+   * @param members the test; by default nobody is a member
+   */
+  public void setMemberPredicate(Predicate<PeerId> members) {
+    this.members = Objects.requireNonNull(members, "members");
   }
 
   /**
@@ -222,7 +236,8 @@ public final class RelayService implements AutoCloseable {
       }
     }
     byte[] voucher = new Voucher(host.peerId().bytes(), peer.bytes(), expire).sign(identity);
-    reply(fs, Status.OK, new CircuitMessages.Reservation(expire, addrs, voucher), config.limitOrNull());
+    reply(fs, Status.OK, new CircuitMessages.Reservation(expire, addrs, voucher),
+        config.limitOrNull(members.test(peer)));
     LOG.debug("reservation for {} until {}", peer, expire);
   }
 
@@ -272,7 +287,10 @@ public final class RelayService implements AutoCloseable {
         }
       }
     };
-    CircuitMessages.Limit limit = config.limitOrNull();
+    boolean member = members.test(source) && members.test(target);
+    CircuitMessages.Limit limit = config.limitOrNull(member);
+    Duration duration = member ? config.memberConnectionDuration() : config.connectionDuration();
+    long data = member ? config.memberConnectionData() : config.connectionData();
     FramedStream[] stop = new FramedStream[1];
     CompletableFuture<MuxedStream> opened = slot.connection.openStream(List.of(RelayConstants.STOP_PROTOCOL_ID),
         (c, s, p) -> stop[0] = new FramedStream(s, RelayConstants.MAX_MESSAGE_BYTES));
@@ -313,13 +331,13 @@ public final class RelayService implements AutoCloseable {
           return;
         }
         fs.write(new Hop(CircuitMessages.HOP_STATUS, null, null, limit, Status.OK).encode());
-        splice(fs, stop[0], release);
+        splice(fs, stop[0], release, duration, data);
       });
     });
   }
 
   /** Joins the source's hop stream and the target's stop stream under the connection limits. */
-  private void splice(FramedStream srcFs, FramedStream dstFs, Runnable release) {
+  private void splice(FramedStream srcFs, FramedStream dstFs, Runnable release, Duration duration, long data) {
     MuxedStream a = srcFs.stream();
     MuxedStream b = dstFs.stream();
     circuitsOpened.incrementAndGet();
@@ -329,14 +347,14 @@ public final class RelayService implements AutoCloseable {
     };
     CompletableFuture.allOf(a.closeFuture().exceptionally(t -> null), b.closeFuture().exceptionally(t -> null))
         .whenComplete((v, e) -> release.run());
-    if (!config.connectionDuration().isZero()) {
+    if (!duration.isZero()) {
       io.netty.util.concurrent.ScheduledFuture<?> t = a.executor().schedule(resetBoth,
-          config.connectionDuration().toMillis(), TimeUnit.MILLISECONDS);
+          duration.toMillis(), TimeUnit.MILLISECONDS);
       CompletableFuture.allOf(a.closeFuture().exceptionally(x -> null), b.closeFuture().exceptionally(x -> null))
           .whenComplete((v, e) -> t.cancel(false));
     }
-    Pipe ab = new Pipe(b, resetBoth);
-    Pipe ba = new Pipe(a, resetBoth);
+    Pipe ab = new Pipe(b, resetBoth, data);
+    Pipe ba = new Pipe(a, resetBoth, data);
     ByteBuf restA = srcFs.takeLeftover();
     boolean aClosed = srcFs.remoteClosed();
     a.setHandler(ab);
@@ -365,11 +383,13 @@ public final class RelayService implements AutoCloseable {
   private final class Pipe implements StreamHandler {
     private final MuxedStream to;
     private final Runnable resetBoth;
+    private final long max;
     private long forwarded;
 
-    Pipe(MuxedStream to, Runnable resetBoth) {
+    Pipe(MuxedStream to, Runnable resetBoth, long max) {
       this.to = to;
       this.resetBoth = resetBoth;
+      this.max = max;
     }
 
     @Override
@@ -379,7 +399,6 @@ public final class RelayService implements AutoCloseable {
 
     void forward(MuxedStream from, ByteBuf data, boolean consume) {
       int n = data.readableBytes();
-      long max = config.connectionData();
       boolean cut = max > 0 && forwarded + n > max;
       ByteBuf out = data;
       if (cut) {

@@ -1,14 +1,16 @@
 package io.spacepanda.internal.net.relay;
 
 import io.spacepanda.internal.net.keys.IdentitySigner;
+import io.spacepanda.internal.net.record.RecordException;
+import io.spacepanda.internal.net.record.SignedEnvelope;
 import io.spacepanda.internal.net.relay.RelayException.Status;
 import java.util.Arrays;
 
 /**
  * A reservation voucher (libp2p/specs relay/circuit-v2.md, "Reservation Vouchers"): {@code Voucher
  * { required bytes relay = 1; required bytes peer = 2; required uint64 expiration = 3; }} in
- * canonical field order, carried in a {@link SignedEnvelope} of domain {@link
- * RelayConstants#VOUCHER_DOMAIN} signed by the relay. Immutable.
+ * canonical field order, carried in a signed envelope ({@link SignedEnvelope}, the codec shared with
+ * signed peer records) of domain {@link RelayConstants#VOUCHER_DOMAIN} signed by the relay. Immutable.
  *
  * @param relay the relay's peer id multihash
  * @param peer the reserving peer's id multihash
@@ -77,8 +79,8 @@ public record Voucher(byte[] relay, byte[] peer, long expiration) {
    * @return the envelope bytes
    */
   public byte[] sign(IdentitySigner relayIdentity) {
-    return SignedEnvelope.sign(relayIdentity, RelayConstants.VOUCHER_DOMAIN, RelayConstants.VOUCHER_PAYLOAD_TYPE, encode())
-        .encode();
+    return SignedEnvelope.seal(relayIdentity, RelayConstants.VOUCHER_DOMAIN, RelayConstants.VOUCHER_PAYLOAD_TYPE,
+        encode()).encode();
   }
 
   /**
@@ -90,9 +92,11 @@ public record Voucher(byte[] relay, byte[] peer, long expiration) {
    * @throws RelayException when malformed or not validly signed by the relay it names
    */
   public static Voucher open(byte[] envelope) throws RelayException {
-    SignedEnvelope e = SignedEnvelope.decode(envelope);
-    if (!e.verify(RelayConstants.VOUCHER_DOMAIN, RelayConstants.VOUCHER_PAYLOAD_TYPE)) {
-      throw new RelayException(Status.MALFORMED_MESSAGE, "voucher signature or type invalid");
+    SignedEnvelope e;
+    try {
+      e = SignedEnvelope.open(envelope, RelayConstants.VOUCHER_DOMAIN, RelayConstants.VOUCHER_PAYLOAD_TYPE);
+    } catch (RecordException bad) {
+      throw new RelayException(Status.MALFORMED_MESSAGE, "voucher envelope invalid: " + bad.getMessage(), bad);
     }
     Voucher v = decode(e.payload());
     if (!Arrays.equals(v.relay, e.publicKey().peerIdMultihash())) {

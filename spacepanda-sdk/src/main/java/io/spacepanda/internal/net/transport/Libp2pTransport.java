@@ -111,6 +111,11 @@ public final class Libp2pTransport implements Transport {
   private final Libp2pTransportConfig config;
   private final io.spacepanda.internal.net.nat.NatOptions nat;
   private io.spacepanda.internal.net.nat.NatTraversal traversal; // guarded by lock; set once in start()
+  /**
+   * Peers whose addresses the node gave ({@link #addPeerAddress}: members of its spaces, inviters,
+   * joiners): NAT traversal prefers relays among them and grants them member relay limits.
+   */
+  private final Set<PeerId> namedPeers = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final List<Multiaddr> listenOn;
   private final List<Multiaddr> bootstrap = new ArrayList<>();
   private final AddressBook addressBook;
@@ -427,6 +432,7 @@ public final class Libp2pTransport implements Transport {
       h.addConnectionListener(new Events());
       if (nat.any()) {
         traversal = new io.spacepanda.internal.net.nat.NatTraversal(h, signer, nat, bootstrap);
+        traversal.setMemberPredicate(namedPeers::contains);
       }
       ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
         Thread thread = new Thread(r, "spacepanda-transport-timer");
@@ -534,6 +540,7 @@ public final class Libp2pTransport implements Transport {
       throw new IllegalArgumentException("address " + address + " names another peer than " + peer);
     }
     addressBook.add(peer, m);
+    namedPeers.add(peer);
   }
 
   /**

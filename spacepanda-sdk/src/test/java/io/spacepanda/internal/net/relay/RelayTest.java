@@ -168,6 +168,35 @@ class RelayTest {
   }
 
   @Test
+  void memberLimits_applyToMembersOnly() throws Exception {
+    Node r = node();
+    Node a = node();
+    Node b = node();
+    Node c = node();
+    RelayService service = relay(r, RelayConfig.defaults().withConnectionLimits(Duration.ofMinutes(2), 32 * 1024)
+        .withMemberLimits(Duration.ofMinutes(10), 1024 * 1024));
+    java.util.Set<PeerId> members = java.util.Set.of(a.host.peerId(), b.host.peerId());
+    service.setMemberPredicate(members::contains);
+    RelayClient ca = client(a);
+    client(b);
+    RelayClient cc = client(c);
+    RelayClient.Held member = await(ca.reserve(await(a.host.dial(r.addr))));
+    assertEquals(600, member.limitOrNull().durationSeconds());
+    assertEquals(1024 * 1024, member.limitOrNull().dataBytes());
+    RelayClient.Held stranger = await(cc.reserve(await(c.host.dial(r.addr))));
+    assertEquals(120, stranger.limitOrNull().durationSeconds());
+    assertEquals(32 * 1024, stranger.limitOrNull().dataBytes());
+
+    byte[] payload = new byte[200_000];
+    RANDOM.nextBytes(payload);
+    Connection betweenMembers = await(b.host.dial(circuit(r, a)));
+    assertArrayEquals(payload, echo(betweenMembers, payload), "members get the larger data limit");
+    Connection fromStranger = await(c.host.dial(circuit(r, a)));
+    assertThrows(Exception.class, () -> echo(fromStranger, payload), "a stranger gets the default one");
+    eventually(() -> !fromStranger.isOpen());
+  }
+
+  @Test
   void durationLimit_closesTheRelayedConnection() throws Exception {
     Node r = node();
     Node a = node();
