@@ -45,7 +45,7 @@ public abstract class ChaChaPolyAead {
    * JDK (measured crossover on JDK 17: BouncyCastle about 1.8× faster at 256 bytes, even at 1 KiB,
    * the JDK 1.5× faster at 4 KiB).
    */
-  static final int PURE_JAVA_CROSSOVER = 2048;
+  public static final int PURE_JAVA_CROSSOVER = 2048;
 
   /** 2: the JDK's for every size; 1: by size ({@link #PURE_JAVA_CROSSOVER}); 0: BouncyCastle. */
   private static final int MODE = chooseMode();
