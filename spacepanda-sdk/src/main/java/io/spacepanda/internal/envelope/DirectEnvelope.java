@@ -11,10 +11,6 @@ import static io.spacepanda.internal.envelope.EnvelopeConstants.VERSION;
 import io.spacepanda.internal.crypto.InboxKey;
 import java.util.Arrays;
 import java.util.Objects;
-import org.bouncycastle.crypto.AsymmetricCipherKeyPair;
-import org.bouncycastle.crypto.InvalidCipherTextException;
-import org.bouncycastle.crypto.hpke.HPKE;
-import org.bouncycastle.crypto.hpke.HPKEContextWithEncapsulation;
 
 /**
  * Seals and opens direct envelopes: a payload for one node, HPKE-encrypted to its inbox key
@@ -40,11 +36,13 @@ import org.bouncycastle.crypto.hpke.HPKEContextWithEncapsulation;
  * Hiding that needs Elligator 2 encoding, not done. The mixnet ({@code internal.net.mix}) hides
  * the whole envelope inside constant-size Sphinx packets.
  *
- * <p>HPKE is BouncyCastle's lightweight {@code HPKE}, the implementation the MLS engine uses: several
- * times faster than Tink's {@code HpkeEncrypt}/{@code HpkeDecrypt}, which this class used before
- * with the same wire format (both are RFC 9180; {@code DirectEnvelopeTest} opens each
- * one's envelopes with the other). The ephemeral key is drawn from BouncyCastle's default secure
- * random; opening uses the inbox's public key as given, so it costs one X25519 scalar
+ * <p>HPKE is {@link DirectHpke}, this one suite written out over BouncyCastle's X25519, the JDK's
+ * HMAC-SHA256 and {@link io.spacepanda.internal.crypto.ChaChaPolyAead}: faster than BouncyCastle's
+ * general {@code HPKE} (used before, and still by the MLS engine), which was itself several times
+ * faster than Tink's {@code HpkeEncrypt}/{@code HpkeDecrypt} (used first); the wire format never
+ * changed (all three are RFC 9180; {@code DirectEnvelopeTest} opens this class's envelopes with
+ * the other two and the other way round). The ephemeral key is drawn from a per-thread {@code
+ * SecureRandom}; opening uses the inbox's public key as given, so it costs one X25519 scalar
  * multiplication. Base mode does not authenticate the
  * sender, and nothing outside the seal names it: a payload that needs a sender carries its own
  * signature (MLS does). Limits: an envelope is {@value EnvelopeConstants#DIRECT_OVERHEAD} + 4 to
@@ -54,14 +52,14 @@ public final class DirectEnvelope {
 
   private static final int MIN_LENGTH = DIRECT_OVERHEAD + LENGTH_PREFIX;
   private static final byte[] INFO = info();
-  private static final byte[] AAD = new byte[0];
-  /** BouncyCastle's HPKE keeps mutable KDF state: one instance per thread. */
-  private static final ThreadLocal<HPKE> HPKE_SUITE = ThreadLocal.withInitial(
-      () -> new HPKE(HPKE.mode_base, HPKE.kem_X25519_SHA256, HPKE.kdf_HKDF_SHA256,
-          HPKE.aead_CHACHA20_POLY1305));
+  /** HPKE for this one suite and info ({@link DirectHpke}); thread-safe. */
+  private static final DirectHpke HPKE_SUITE = new DirectHpke(INFO);
 
-  /** Source of the random top bit of {@code enc}; its value needs no secrecy, only uniformity. */
-  private static final ThreadLocal<java.security.SecureRandom> TOP_BIT =
+  /**
+   * Source of the ephemeral keys and of the random top bit of {@code enc}: one strong generator per
+   * thread.
+   */
+  private static final ThreadLocal<java.security.SecureRandom> RANDOM =
       ThreadLocal.withInitial(java.security.SecureRandom::new);
 
   private DirectEnvelope() {}
@@ -104,24 +102,14 @@ public final class DirectEnvelope {
       throw new IllegalArgumentException("inbox key must be 32 bytes, got " + recipientInboxKey.length);
     }
     byte[] padded = padding.pad(payload, DIRECT_OVERHEAD);
-    HPKE hpke = HPKE_SUITE.get();
-    byte[] enc;
-    byte[] ciphertext;
-    try {
-      // RFC 9180 §5.1.1 SetupBaseS; a small-order key fails the DH (all-zero shared secret)
-      HPKEContextWithEncapsulation ctx =
-          hpke.setupBaseS(hpke.deserializePublicKey(recipientInboxKey), INFO);
-      enc = ctx.getEncapsulation();
-      ciphertext = ctx.seal(AAD, padded);
-    } catch (InvalidCipherTextException | RuntimeException e) {
-      throw new IllegalArgumentException("not a usable X25519 inbox key", e);
-    }
-    byte[] out = new byte[PREFIX_LENGTH + enc.length + ciphertext.length];
+    byte[] out = new byte[PREFIX_LENGTH + DIRECT_ENC_LENGTH + padded.length
+        + EnvelopeConstants.AEAD_TAG_LENGTH];
     out[0] = VERSION;
-    System.arraycopy(enc, 0, out, PREFIX_LENGTH, enc.length);
+    java.security.SecureRandom random = RANDOM.get();
+    // RFC 9180 §5.1.1 SetupBaseS + §5.2 Seal; a small-order key fails the DH (all-zero result)
+    HPKE_SUITE.seal(recipientInboxKey, padded, 0, padded.length, out, PREFIX_LENGTH, random);
     // X25519 keys leave bit 255 clear (RFC 7748 §5): hide that with a random bit
-    out[PREFIX_LENGTH + DIRECT_ENC_LENGTH - 1] ^= (byte) (TOP_BIT.get().nextInt(2) << 7);
-    System.arraycopy(ciphertext, 0, out, PREFIX_LENGTH + enc.length, ciphertext.length);
+    out[PREFIX_LENGTH + DIRECT_ENC_LENGTH - 1] ^= (byte) (random.nextInt(2) << 7);
     return out;
   }
 
@@ -157,18 +145,15 @@ public final class DirectEnvelope {
         || envelope[0] != VERSION) {
       throw new EnvelopeException();
     }
-    HPKE hpke = HPKE_SUITE.get();
     byte[] padded;
     byte[] raw = inbox.exportPrivate().exportSecret();
     try {
-      AsymmetricCipherKeyPair recipient = hpke.deserializePrivateKey(raw, inbox.publicKey());
       byte[] enc = Arrays.copyOfRange(envelope, PREFIX_LENGTH, PREFIX_LENGTH + DIRECT_ENC_LENGTH);
       enc[DIRECT_ENC_LENGTH - 1] &= 0x7f;
-      byte[] ciphertext =
-          Arrays.copyOfRange(envelope, PREFIX_LENGTH + DIRECT_ENC_LENGTH, envelope.length);
       // RFC 9180 §6.1 single-shot open: SetupBaseR, then Open with sequence number 0
-      padded = hpke.open(enc, recipient, INFO, AAD, ciphertext, null, null, null);
-    } catch (InvalidCipherTextException | RuntimeException e) {
+      padded = HPKE_SUITE.open(raw, inbox.publicKey(), enc, envelope,
+          PREFIX_LENGTH + DIRECT_ENC_LENGTH, envelope.length - PREFIX_LENGTH - DIRECT_ENC_LENGTH);
+    } catch (javax.crypto.AEADBadTagException | RuntimeException e) {
       throw new EnvelopeException();
     } finally {
       Arrays.fill(raw, (byte) 0);

@@ -10,14 +10,12 @@ import static io.spacepanda.internal.envelope.EnvelopeConstants.MAX_ENVELOPE_LEN
 import static io.spacepanda.internal.envelope.EnvelopeConstants.PREFIX_LENGTH;
 import static io.spacepanda.internal.envelope.EnvelopeConstants.VERSION;
 
+import io.spacepanda.internal.crypto.ChaChaPolyAead;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Objects;
 import java.util.Optional;
-import org.bouncycastle.crypto.InvalidCipherTextException;
-import org.bouncycastle.crypto.modes.ChaCha20Poly1305;
-import org.bouncycastle.crypto.params.AEADParameters;
-import org.bouncycastle.crypto.params.KeyParameter;
+import javax.crypto.AEADBadTagException;
 
 /**
  * Seals and opens group envelopes: an MLS message encrypted once for a whole channel epoch, with a
@@ -41,6 +39,9 @@ import org.bouncycastle.crypto.params.KeyParameter;
  * size long, and nothing says it is a group envelope rather than a direct one ({@link
  * SealedEnvelope}). {@link #reseal} gives each recipient its own copy: same plaintext, fresh nonce,
  * no shared bytes but the version.
+ *
+ * <p>The AEAD is {@link ChaChaPolyAead}: one engine per thread, reused (it was built per call),
+ * the JDK's or BouncyCastle's, whichever is faster on the running JDK.
  *
  * <p>Limits: an envelope is {@value EnvelopeConstants#GROUP_OVERHEAD} + 4 to {@value
  * EnvelopeConstants#MAX_ENVELOPE_LENGTH} bytes. Stateless and thread-safe.
@@ -144,13 +145,8 @@ public final class GroupEnvelope {
     System.arraycopy(nonce, 0, out, PREFIX_LENGTH, GROUP_NONCE_LENGTH);
     byte[] tag = keys.tag(nonce, 0, GROUP_NONCE_LENGTH, GROUP_TAG_LENGTH);
     System.arraycopy(tag, 0, out, PREFIX_LENGTH + GROUP_NONCE_LENGTH, GROUP_TAG_LENGTH);
-    ChaCha20Poly1305 aead = aead(true, keys.messageKey(nonce), out);
-    int n = aead.processBytes(padded, 0, padded.length, out, GROUP_HEADER_LENGTH);
-    try {
-      aead.doFinal(out, GROUP_HEADER_LENGTH + n);
-    } catch (InvalidCipherTextException e) {
-      throw new IllegalStateException("encryption cannot fail", e);
-    }
+    ChaChaPolyAead.forThread().seal(keys.messageKey(nonce), ZERO_NONCE, out, 0,
+        GROUP_HEADER_LENGTH, padded, 0, padded.length, out, GROUP_HEADER_LENGTH);
   }
 
   /**
@@ -192,13 +188,12 @@ public final class GroupEnvelope {
     }
     byte[] nonce = new byte[GROUP_NONCE_LENGTH];
     System.arraycopy(envelope, PREFIX_LENGTH, nonce, 0, GROUP_NONCE_LENGTH);
-    ChaCha20Poly1305 aead = aead(false, keys.messageKey(nonce), envelope);
     int ciphertextLength = envelope.length - GROUP_HEADER_LENGTH;
     byte[] padded = new byte[ciphertextLength - AEAD_TAG_LENGTH];
     try {
-      int n = aead.processBytes(envelope, GROUP_HEADER_LENGTH, ciphertextLength, padded, 0);
-      aead.doFinal(padded, n);
-    } catch (InvalidCipherTextException | IllegalStateException e) {
+      ChaChaPolyAead.forThread().open(keys.messageKey(nonce), ZERO_NONCE, envelope, 0,
+          GROUP_HEADER_LENGTH, envelope, GROUP_HEADER_LENGTH, ciphertextLength, padded, 0);
+    } catch (AEADBadTagException e) {
       throw new EnvelopeException();
     }
     return padded;
@@ -224,12 +219,5 @@ public final class GroupEnvelope {
     return envelope.length >= MIN_LENGTH
         && envelope.length <= MAX_ENVELOPE_LENGTH
         && envelope[0] == VERSION;
-  }
-
-  private static ChaCha20Poly1305 aead(boolean encrypt, byte[] key, byte[] header) {
-    ChaCha20Poly1305 aead = new ChaCha20Poly1305();
-    aead.init(encrypt, new AEADParameters(new KeyParameter(key), AEAD_TAG_LENGTH * 8, ZERO_NONCE));
-    aead.processAADBytes(header, 0, GROUP_HEADER_LENGTH);
-    return aead;
   }
 }

@@ -32,7 +32,7 @@ class DirectEnvelopeTest {
 
   private static final InboxKey INBOX = InboxKey.generate(RANDOM);
 
-  /** What {@code DirectEnvelope} sealed with before it moved to BouncyCastle's HPKE. */
+  /** What {@code DirectEnvelope} sealed with first (then BouncyCastle's HPKE, now {@code DirectHpke}). */
   private static final HpkeParameters TINK_PARAMETERS = tinkParameters();
 
   private static HpkeParameters tinkParameters() {
@@ -77,6 +77,42 @@ class DirectEnvelopeTest {
     sealed[31] &= 0x7f;
     byte[] padded = HpkeDecrypt.create(sk).decrypt(sealed, info());
     assertArrayEquals(payload, Padding.unpad(padded));
+  }
+
+  @Test
+  void open_envelopeSealedByBouncyCastleHpke_opens() throws Exception {
+    org.bouncycastle.crypto.hpke.HPKE bc = bouncyCastleHpke();
+    for (int size : new int[] {0, 200, 5000}) {
+      byte[] payload = randomBytes(size);
+      byte[] padded = Padding.defaults().pad(payload, EnvelopeConstants.DIRECT_OVERHEAD);
+      org.bouncycastle.crypto.hpke.HPKEContextWithEncapsulation ctx =
+          bc.setupBaseS(bc.deserializePublicKey(INBOX.publicKey()), info());
+      byte[] envelope = concat(new byte[] {(byte) EnvelopeConstants.VERSION},
+          concat(ctx.getEncapsulation(), ctx.seal(new byte[0], padded)));
+      assertArrayEquals(payload, DirectEnvelope.open(INBOX, envelope));
+    }
+  }
+
+  @Test
+  void seal_opensWithBouncyCastleHpke() throws Exception {
+    org.bouncycastle.crypto.hpke.HPKE bc = bouncyCastleHpke();
+    for (int size : new int[] {0, 200, 5000}) {
+      byte[] payload = randomBytes(size);
+      byte[] envelope = DirectEnvelope.seal(INBOX.publicKey(), payload);
+      byte[] enc = Arrays.copyOfRange(envelope, 1, 33);
+      enc[31] &= 0x7f;
+      byte[] raw = INBOX.exportPrivate().exportSecret();
+      byte[] padded = bc.open(enc, bc.deserializePrivateKey(raw, INBOX.publicKey()), info(),
+          new byte[0], Arrays.copyOfRange(envelope, 33, envelope.length), null, null, null);
+      assertArrayEquals(payload, Padding.unpad(padded));
+    }
+  }
+
+  private static org.bouncycastle.crypto.hpke.HPKE bouncyCastleHpke() {
+    return new org.bouncycastle.crypto.hpke.HPKE(org.bouncycastle.crypto.hpke.HPKE.mode_base,
+        org.bouncycastle.crypto.hpke.HPKE.kem_X25519_SHA256,
+        org.bouncycastle.crypto.hpke.HPKE.kdf_HKDF_SHA256,
+        org.bouncycastle.crypto.hpke.HPKE.aead_CHACHA20_POLY1305);
   }
 
   @Test

@@ -27,7 +27,9 @@ import org.openjdk.jmh.annotations.State;
  * HPKE base mode, DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305, of a 256-byte padded
  * payload, as a direct envelope uses it: Tink's {@code HpkeEncrypt}/{@code HpkeDecrypt} (built per
  * call, as {@code DirectEnvelope} did) against BouncyCastle's lightweight {@code HPKE} (what the
- * MLS suite uses), given the recipient's public key so that opening needs one scalar multiplication.
+ * MLS suite uses), given the recipient's public key so that opening needs one scalar multiplication,
+ * and the direct envelope itself ({@code DirectEnvelope}: our one-suite HPKE, {@code DirectHpke},
+ * with a 200-byte payload padded to the same 256 bytes plus the envelope's framing).
  *
  * <p>Run: {@code -Dbench="DirectHpkeBenchmark -f 1 -wi 3 -w 1 -i 5 -r 1"}
  */
@@ -47,6 +49,9 @@ public class DirectHpkeBenchmark {
   private HPKE bc;
   private byte[] bcEnc;
   private byte[] bcCiphertext;
+  private io.spacepanda.internal.crypto.InboxKey inbox;
+  private final byte[] payload = new byte[200];
+  private byte[] envelope;
 
   /** Generates a recipient key and seals once with each library. */
   @Setup
@@ -68,7 +73,11 @@ public class DirectHpkeBenchmark {
     byte[] both = bcSeal();
     bcEnc = Arrays.copyOfRange(both, 0, 32);
     bcCiphertext = Arrays.copyOfRange(both, 32, both.length);
-    if (!Arrays.areEqual(plaintext, bcOpen()) || !Arrays.areEqual(plaintext, tinkOpen())) {
+    inbox = io.spacepanda.internal.crypto.InboxKey.generate(random);
+    random.nextBytes(payload);
+    envelope = envelopeSeal();
+    if (!Arrays.areEqual(plaintext, bcOpen()) || !Arrays.areEqual(plaintext, tinkOpen())
+        || !Arrays.areEqual(payload, envelopeOpen())) {
       throw new IllegalStateException("round trip failed");
     }
   }
@@ -102,5 +111,17 @@ public class DirectHpkeBenchmark {
   public byte[] bcOpen() throws Exception {
     AsymmetricCipherKeyPair sk = bc.deserializePrivateKey(privateKey, publicKey);
     return bc.open(bcEnc, sk, INFO, AAD, bcCiphertext, null, null, null);
+  }
+
+  /** @return a direct envelope sealed with our HPKE */
+  @Benchmark
+  public byte[] envelopeSeal() throws Exception {
+    return io.spacepanda.internal.envelope.DirectEnvelope.seal(inbox.publicKey(), payload);
+  }
+
+  /** @return the payload of a direct envelope opened with our HPKE */
+  @Benchmark
+  public byte[] envelopeOpen() throws Exception {
+    return io.spacepanda.internal.envelope.DirectEnvelope.open(inbox, envelope);
   }
 }
