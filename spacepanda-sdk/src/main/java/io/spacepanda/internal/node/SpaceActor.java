@@ -69,6 +69,7 @@ final class SpaceActor implements StepRunner.Owner {
   final Lane lane;
   final SpaceCommits commits;
   final SpaceInbound inbound;
+  final Forks forks;
 
   SpaceRecord record;
   SpaceState meta;
@@ -130,6 +131,7 @@ final class SpaceActor implements StepRunner.Owner {
     this.lane = new Lane("space " + spaceId, ActorKind.SPACE, ctx.workers);
     this.commits = new SpaceCommits(this);
     this.inbound = new SpaceInbound(this);
+    this.forks = new Forks(this);
     // A member reachable again may bring commits made while it was cut off: hold back the
     // commits of others' proposals for the outbox's longest backoff (or the committer timeout if
     // longer), so this node follows them instead of committing the same epoch again (a fork).

@@ -112,11 +112,13 @@ final class SpaceInbound {
     if (ctx.seen.getIfPresent(id) != null) {
       return drop(DropReason.DUPLICATE, "duplicate");
     }
+    PeerId committer = null;
+    byte[] stateBefore = null;
     if (isCommit(m) && Group.epochOf(m) == gc.group().epoch()) {
       // Only the group's committers commit: a commit of anyone else is never applied (no fork).
       // It is held, not dropped, because its sender may be an admin whose promotion has not
       // reached this node yet; it is tried again when the roles or the epoch change.
-      PeerId committer = peerAt(gc, gc.group().senderLeafOf(m));
+      committer = peerAt(gc, gc.group().senderLeafOf(m));
       if (committer == null || !ctx.policy.mayCommit(a.meta, gc, committer)) {
         LOG.info("holding a commit of {} by {}, who is not one of its committers {}", gc.name(),
             committer, ctx.policy.committers(a.meta, gc));
@@ -125,6 +127,8 @@ final class SpaceInbound {
         }
         return InboundRouter.Outcome.HELD;
       }
+      // Kept for a fork: the state this commit leaves, to follow another branch from it.
+      stateBefore = gc.group().toBytes();
     }
     ProcessedMessage p;
     try {
@@ -163,6 +167,9 @@ final class SpaceInbound {
         GroupStore.saveGroup(t, gc);
         t.putSyncEnvelope(kept);
       });
+      if (stateBefore != null && committer != null) {
+        a.forks.committed(s, gc, stateBefore, epoch, plaintext, committer);
+      }
       a.commits.afterEpochChange(s, gc, c);
     } else if (p instanceof ProcessedMessage.ProposalQueued q) {
       s.write(t -> GroupStore.saveGroup(t, gc));
@@ -240,14 +247,33 @@ final class SpaceInbound {
       return drop(DropReason.MALFORMED, "unreadable inner payload");
     }
     gc.observeLamport(payload.lamport());
+    // A copy sent again after its sender left the losing branch of a fork (Forks): this node
+    // had it from that branch. Keep the copy that opens on this branch; show it once.
+    Id senderKey = NodeContext.peerKey(sender);
+    long seq = payload.senderSequence();
+    List<SyncEnvelope> had = ctx.storage.inTransaction(
+        t -> t.syncEnvelopes(gc.id(), senderKey, seq, 1));
+    boolean again = !had.isEmpty() && had.get(0).sequence() == seq
+        && had.get(0).mlsMessageLength() > 0;
     if (gc.isControl()) {
-      SyncEnvelope keptOp = new SyncEnvelope(gc.id(), NodeContext.peerKey(sender),
-          payload.senderSequence(), epoch, mlsBytes);
+      SyncEnvelope keptOp = new SyncEnvelope(gc.id(), senderKey, seq, epoch, mlsBytes);
       s.write(t -> {
         GroupStore.saveGroup(t, gc);
-        t.putSyncEnvelope(keptOp);
+        if (again) {
+          t.replaceSyncEnvelope(keptOp);
+        } else {
+          t.putSyncEnvelope(keptOp);
+        }
       });
       return onControlOp(s, sender, payload.body());
+    }
+    if (again) {
+      SyncEnvelope keptAgain = new SyncEnvelope(gc.id(), senderKey, seq, epoch, mlsBytes);
+      s.write(t -> {
+        t.replaceSyncEnvelope(keptAgain);
+        GroupStore.saveRatchet(t, gc);
+      });
+      return InboundRouter.Outcome.DONE;
     }
     StoredMessage sm = new StoredMessage(Id.of(id.toBytes()), gc.id(), NodeContext.peerKey(sender),
         payload.lamport(), payload.senderSequence(), payload.contentType(), payload.body(),
