@@ -285,10 +285,7 @@ final class ChannelSync {
         gc.group().epoch(), marks(gc), extensions(a, gc));
   }
 
-  /**
-   * A digest of what a summary says is held: the epoch, the marks and the epoch entries (two
-   * branches of one epoch differ there), not who asks.
-   */
+  /** A digest of what a summary says is held (epoch, marks, epoch entries), not who asks. */
   private static long digest(long epoch, List<NodeWire.SyncMark> marks,
       List<NodeWire.SyncExtension> extensions) {
     io.spacepanda.internal.mls.codec.TlsWriter w =
@@ -586,40 +583,6 @@ final class ChannelSync {
           new byte[0]);
       s.write(t -> t.putSyncEnvelope(tomb));
     }
-  }
-
-  /**
-   * Sends a member the commits this node made or applied from an epoch on (its branch of a fork,
-   * which the member follows); in a step of the space.
-   */
-  void sendCommits(SpaceActor a, Step s, GroupChannel gc, PeerId to, Contact contact,
-      long fromEpoch) throws SpacePandaException {
-    long myEpoch = gc.group().epoch();
-    List<SyncEnvelope> commits = ctx.storage.inTransaction(
-        t -> t.syncEnvelopes(gc.id(), COMMITS, fromEpoch, NodeWire.MAX_SYNC_ITEMS));
-    List<NodeWire.SyncItem> items = new ArrayList<>();
-    int bytes = 0;
-    long expected = fromEpoch;
-    for (SyncEnvelope k : commits) {
-      int len = k.mlsMessageLength();
-      if (k.sequence() != expected || k.sequence() >= myEpoch || len == 0
-          || len > NodeWire.MAX_SYNC_MESSAGE
-          || (!items.isEmpty() && bytes + len > MAX_RESPONSE_BYTES)) {
-        break;
-      }
-      bytes += len;
-      expected++;
-      items.add(new NodeWire.SyncItem(k.sender().toBytes(), k.sequence(), k.epoch(),
-          k.mlsMessage()));
-    }
-    if (items.isEmpty()) {
-      LOG.debug("no commits kept from epoch {} of {} to send", fromEpoch, gc.name());
-      return;
-    }
-    s.touch();
-    a.dispatchAfterCommit(s, services.messenger().send(s, services.outbox(), to,
-        contact.inboxKey(), new NodeWire.SyncResponse(a.spaceId.toBytes(), gc.id().toBytes(),
-            ctx.self.bytes(), expected < myEpoch, items)));
   }
 
   void askAgain(SpaceActor a, Step s, Id groupId, PeerId responder)

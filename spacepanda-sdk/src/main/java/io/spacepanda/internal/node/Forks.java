@@ -245,8 +245,11 @@ final class Forks {
       String key = gc.id() + "/" + asker + "/" + f.parent();
       java.time.Instant last = served.get(key);
       if (last == null || !now.isBefore(last.plus(SERVE_AGAIN_AFTER))) {
+        if (served.size() >= 1024) {
+          served.clear();
+        }
         served.put(key, now);
-        sync.sendCommits(a, s, gc, asker, contact, f.parent());
+        sendCommits(s, gc, asker, contact, f.parent());
       }
     } else {
       LOG.info("{} is on a winning branch of {} from epoch {}; following it", asker, gc.name(),
@@ -256,6 +259,40 @@ final class Forks {
       sync.askAgain(a, s, gc.id(), asker);
     }
     return true;
+  }
+
+  /**
+   * Sends a member the commits this node made or applied from an epoch on (its branch of a fork,
+   * which the member follows); in a step of the space.
+   */
+  private void sendCommits(Step s, GroupChannel gc, PeerId to, Contact contact,
+      long fromEpoch) throws SpacePandaException {
+    long myEpoch = gc.group().epoch();
+    List<SyncEnvelope> commits = ctx.storage.inTransaction(
+        t -> t.syncEnvelopes(gc.id(), ChannelSync.COMMITS, fromEpoch, NodeWire.MAX_SYNC_ITEMS));
+    List<NodeWire.SyncItem> items = new ArrayList<>();
+    int bytes = 0;
+    long expected = fromEpoch;
+    for (SyncEnvelope k : commits) {
+      int len = k.mlsMessageLength();
+      if (k.sequence() != expected || k.sequence() >= myEpoch || len == 0
+          || len > NodeWire.MAX_SYNC_MESSAGE
+          || (!items.isEmpty() && bytes + len > ChannelSync.MAX_RESPONSE_BYTES)) {
+        break;
+      }
+      bytes += len;
+      expected++;
+      items.add(new NodeWire.SyncItem(k.sender().toBytes(), k.sequence(), k.epoch(),
+          k.mlsMessage()));
+    }
+    if (items.isEmpty()) {
+      LOG.debug("no commits kept from epoch {} of {} to send", fromEpoch, gc.name());
+      return;
+    }
+    s.touch();
+    a.dispatchAfterCommit(s, a.services.messenger().send(s, a.services.outbox(), to,
+        contact.inboxKey(), new NodeWire.SyncResponse(a.spaceId.toBytes(), gc.id().toBytes(),
+            ctx.self.bytes(), expected < myEpoch, items)));
   }
 
   private void unresolved(Step s, GroupChannel gc, long parent, String why) {
