@@ -78,6 +78,8 @@ final class Forks {
   private final Map<String, java.time.Instant> served = new HashMap<>();
   /** A member on a losing branch is sent the winning commits at most this often. */
   static final java.time.Duration SERVE_AGAIN_AFTER = java.time.Duration.ofSeconds(10);
+  /** Per group, the epoch this node last moved to a winning branch at, since it started. */
+  private final Map<Id, Long> moved = new HashMap<>();
   /** Forks reported as unresolvable, once each. */
   private final Set<String> reported = new HashSet<>();
 
@@ -139,6 +141,7 @@ final class Forks {
   /** Forgets a group this node left: its kept states and entries. */
   void forget(Step s, GroupChannel gc) {
     histories.remove(gc.id());
+    moved.remove(gc.id());
     pending.remove(gc.id());
     catchups.remove(gc.id());
     long epoch = gc.group().epoch();
@@ -163,6 +166,19 @@ final class Forks {
       histories.put(gc.id(), h);
     }
     return h;
+  }
+
+  /**
+   * Says whether messages of a group may arrive again under a (sender, sequence) this node holds:
+   * only after it moved to a winning branch, whose members re-send their losing branch's.
+   */
+  boolean mayReceiveAgain(GroupChannel gc) {
+    Long at = moved.get(gc.id());
+    if (at != null && gc.group().epoch() > at + keptStates() * 4L) {
+      moved.remove(gc.id());
+      return false;
+    }
+    return at != null;
   }
 
   /** @return the entries recorded in memory for a group; for tests */
@@ -411,6 +427,7 @@ final class Forks {
     String gidHex = gc.idString();
     s.event(l -> l.onForkResolved(sh, gidHex, parent));
     catchups.put(gc.id(), new Catchup(parent, p.tip(), removed, added));
+    moved.put(gc.id(), parent + 1);
     a.commits.afterEpochChange(s, next, c);
   }
 

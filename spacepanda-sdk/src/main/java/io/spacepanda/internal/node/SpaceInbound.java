@@ -248,18 +248,22 @@ final class SpaceInbound {
     }
     gc.observeLamport(payload.lamport());
     // A copy sent again after its sender left the losing branch of a fork (Forks): this node
-    // had it from that branch. Keep the copy that opens on this branch; show it once.
+    // had it from that branch (so it moved too). Keep the copy that opens here; show it once.
     Id senderKey = NodeContext.peerKey(sender);
     long seq = payload.senderSequence();
-    List<SyncEnvelope> had = ctx.storage.inTransaction(
-        t -> t.syncEnvelopes(gc.id(), senderKey, seq, 1));
-    boolean again = !had.isEmpty() && had.get(0).sequence() == seq
-        && had.get(0).mlsMessageLength() > 0;
+    boolean again = false;
+    if (a.forks.mayReceiveAgain(gc)) {
+      List<SyncEnvelope> had = ctx.storage.inTransaction(
+          t -> t.syncEnvelopes(gc.id(), senderKey, seq, 1));
+      again = !had.isEmpty() && had.get(0).sequence() == seq
+          && had.get(0).mlsMessageLength() > 0;
+    }
+    boolean seenAgain = again;
     if (gc.isControl()) {
       SyncEnvelope keptOp = new SyncEnvelope(gc.id(), senderKey, seq, epoch, mlsBytes);
       s.write(t -> {
         GroupStore.saveGroup(t, gc);
-        if (again) {
+        if (seenAgain) {
           t.replaceSyncEnvelope(keptOp);
         } else {
           t.putSyncEnvelope(keptOp);
