@@ -62,7 +62,6 @@ class ForkSeedsTest {
 
   /** @return how many times a member left a losing branch */
   private static int run(long seed, int maxMembers) {
-    long tStart = System.nanoTime();
     Random rnd = new Random(seed);
     int n = 3 + rnd.nextInt(maxMembers - 2);
     try (SimCluster c = new SimCluster(seed)) {
@@ -119,16 +118,11 @@ class ForkSeedsTest {
           .collect(Collectors.toList());
       String controlId = space.id();
       String generalId = space.channel("general").orElseThrow().id();
-      long t0 = System.nanoTime();
-      int mins = 0;
       // Removals re-proposed after a switch wait for the committers' hold-back after a
       // reconnection (the outbox's longest backoff): run until every member shows the same.
       for (int i = 0; i < 15 && !converged(present, controlId, generalId); i++) {
         c.run(Duration.ofMinutes(1));
-        mins++;
       }
-      System.out.println("DBG n=" + n + " converged after " + mins + " min, "
-          + (System.nanoTime() - t0) / 1_000_000 + " ms; setup " + (t0 - tStart) / 1_000_000);
       for (SimCluster.Node m : present) {
         String text = "after-" + m.events().name;
         send(c, m, space, text);
