@@ -123,4 +123,28 @@ public interface SpacePandaListener {
    * @param governance the new state; see {@link SpaceGovernance} for what can still be done
    */
   default void onGovernanceChanged(Space space, SpaceGovernance governance) {}
+
+  /**
+   * This node was on the losing branch of a fork of one of a space's groups (two commits for one
+   * epoch, made on both sides of a partition) and moved to the winning branch. It sends its own
+   * messages of the losing branch again and proposes again the changes the winning branch lacks
+   * (see README "Who commits"); members that had those messages show them once.
+   *
+   * @param space the space
+   * @param groupId the group: a channel's id, or the space's control group's
+   * @param forkEpoch the last epoch both branches share
+   */
+  default void onForkResolved(Space space, String groupId, long forkEpoch) {}
+
+  /**
+   * A member of a space is on another branch of one of its groups, and this node cannot move to
+   * it: it holds no state of the epoch the branches split from (the fork is older than the kept
+   * states, or this node joined the group after the split). The group stays split until one side
+   * leaves and is invited again; see README "Who commits".
+   *
+   * @param space the space
+   * @param groupId the group: a channel's id, or the space's control group's
+   * @param forkEpoch the last epoch both branches share, as far as this node can tell
+   */
+  default void onForkUnresolved(Space space, String groupId, long forkEpoch) {}
 }

@@ -234,6 +234,16 @@ final class SimCluster implements AutoCloseable {
     }
 
     @Override
+    public void onForkResolved(Space space, String groupId, long forkEpoch) {
+      log.add("fork resolved " + groupId + " at " + forkEpoch);
+    }
+
+    @Override
+    public void onForkUnresolved(Space space, String groupId, long forkEpoch) {
+      log.add("fork unresolved " + groupId + " at " + forkEpoch);
+    }
+
+    @Override
     public void onMemberJoined(Channel channel, PeerId member) {
       log.add("joined " + channel.name() + " " + member);
     }

@@ -388,6 +388,21 @@ public interface StorageTransaction {
   boolean putSyncEnvelope(SyncEnvelope envelope) throws StorageException;
 
   /**
+   * Keeps a message for sync in place of the one kept at its channel, sender and sequence, if
+   * any: used when a node moves from the losing branch of a fork to the winning one, whose commits
+   * and re-sent messages replace the losing branch's. An empty message is a tombstone.
+   *
+   * <p>The default throws {@link UnsupportedOperationException}: a store without it cannot follow
+   * the winning branch of a fork (README "Who commits").
+   *
+   * @param envelope the message and its address
+   * @throws StorageException if the store fails
+   */
+  default void replaceSyncEnvelope(SyncEnvelope envelope) throws StorageException {
+    throw new UnsupportedOperationException("this store cannot replace sync envelopes");
+  }
+
+  /**
    * Returns kept messages of one sender in a channel from a sequence on, in sequence order.
    *
    * @param channelId the channel

@@ -754,6 +754,30 @@ public abstract class StorageContractTest {
   }
 
   @Test
+  void replaceSyncEnvelope_replacesAtItsAddress_orAdds_andAnEmptyOneIsATombstone()
+      throws Exception {
+    tx(t -> {
+      t.putSyncEnvelope(new SyncEnvelope(CHANNEL, ALICE, 0, 0, new byte[] {1}));
+      t.putSyncEnvelope(new SyncEnvelope(CHANNEL, ALICE, 1, 1, new byte[] {2}));
+      return null;
+    });
+    SyncEnvelope again = new SyncEnvelope(CHANNEL, ALICE, 1, 5, new byte[] {7, 7});
+    SyncEnvelope added = new SyncEnvelope(CHANNEL, ALICE, 2, 5, new byte[] {8});
+    tx(t -> {
+      t.replaceSyncEnvelope(again);
+      t.replaceSyncEnvelope(added);
+      t.replaceSyncEnvelope(new SyncEnvelope(CHANNEL, ALICE, 0, 0, new byte[0]));
+      return null;
+    });
+    List<SyncEnvelope> kept = tx(t -> t.syncEnvelopes(CHANNEL, ALICE, 0, 10));
+    assertEquals(3, kept.size());
+    assertEquals(0, kept.get(0).mlsMessageLength(), "a tombstone");
+    assertEquals(again, kept.get(1));
+    assertEquals(added, kept.get(2));
+    assertEquals(Map.of(ALICE, 2L), tx(t -> t.highWaterMarks(CHANNEL)));
+  }
+
+  @Test
   void pruneSyncEnvelopes_keepsTheNewestPerSender_andMarksCountFromTheTombstone() throws Exception {
     tx(t -> {
       for (int i = 0; i < 10; i++) {

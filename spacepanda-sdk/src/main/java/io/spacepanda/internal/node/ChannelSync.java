@@ -258,7 +258,7 @@ final class ChannelSync {
         }
         if (summary == null) {
           summary = summary(a, gc);
-          digest = digest(summary.epoch(), summary.marks());
+          digest = digest(summary.epoch(), summary.marks(), summary.extensions());
         }
         long[] last = lastSent.get(gc.id() + "/" + p);
         Long known = peerState.get(gc.id() + "/" + p);
@@ -285,19 +285,27 @@ final class ChannelSync {
         gc.group().epoch(), marks(gc), extensions(a, gc));
   }
 
-  /** A digest of what a summary says is held: the epoch and the marks, not who asks. */
-  private static long digest(long epoch, List<NodeWire.SyncMark> marks) {
+  /** A digest of what a summary says is held (epoch, marks, epoch entries), not who asks. */
+  private static long digest(long epoch, List<NodeWire.SyncMark> marks,
+      List<NodeWire.SyncExtension> extensions) {
     io.spacepanda.internal.mls.codec.TlsWriter w =
         new io.spacepanda.internal.mls.codec.TlsWriter().u64(epoch);
     for (NodeWire.SyncMark m : marks) {
       w.opaque(m.sender()).u64(m.highWater());
     }
+    for (NodeWire.SyncExtension x : extensions) {
+      if (x.type() == NodeWire.EXT_EPOCHS) {
+        w.opaque(x.body());
+      }
+    }
     return java.nio.ByteBuffer.wrap(NodeContext.sha256(w.toByteArray())).getLong();
   }
 
-  private static List<NodeWire.SyncExtension> extensions(SpaceActor a, GroupChannel gc) {
+  private static List<NodeWire.SyncExtension> extensions(SpaceActor a, GroupChannel gc)
+      throws SpacePandaException {
+    NodeWire.SyncExtension epochs = a.forks.extension(gc);
     if (!gc.isControl()) {
-      return List.of();
+      return List.of(epochs);
     }
     List<byte[]> ids = new ArrayList<>();
     for (Id id : a.channels.keySet()) {
@@ -306,7 +314,7 @@ final class ChannelSync {
       }
     }
     return List.of(new NodeWire.SyncExtension(NodeWire.EXT_MEMBER_CHANNELS,
-        NodeWire.encodeIds(ids)));
+        NodeWire.encodeIds(ids)), epochs);
   }
 
   private List<NodeWire.SyncMark> marks(GroupChannel gc) throws SpacePandaException {
@@ -343,6 +351,10 @@ final class ChannelSync {
     Contact contact = a.contact(asker);
     if (asker.equals(ctx.self) || gc.leafOf(asker) < 0 || contact == null) {
       ctx.drop(DropReason.REFUSED, "sync from a non-member");
+      return;
+    }
+    if (a.forks.onSummary(s, gc, asker, contact, m.extensions(), this)) {
+      // On another branch: the fork is resolved first (Forks); nothing else is served.
       return;
     }
     Id askerKey = NodeContext.peerKey(asker);
@@ -404,10 +416,11 @@ final class ChannelSync {
       behind.add(gc.id());
     }
     String pair = gc.id() + "/" + asker;
-    peerState.put(pair, digest(m.epoch(), m.marks()));
+    peerState.put(pair, digest(m.epoch(), m.marks(), m.extensions()));
     if (askBack) {
       List<NodeWire.SyncMark> myMarks = marks(gc);
-      long myDigest = digest(myEpoch, myMarks);
+      List<NodeWire.SyncExtension> myExtensions = extensions(a, gc);
+      long myDigest = digest(myEpoch, myMarks, myExtensions);
       long[] last = lastSent.get(pair);
       // Ask back when lacking; otherwise tell the asker once that this node holds the same, so
       // that both fall quiet until something changes.
@@ -416,7 +429,7 @@ final class ChannelSync {
         s.touch();
         a.dispatchAfterCommit(s, services.messenger().send(s, services.outbox(), asker,
             contact.inboxKey(), new NodeWire.SyncRequest(a.spaceId.toBytes(), gc.id().toBytes(),
-                ctx.self.bytes(), myEpoch, myMarks, extensions(a, gc))));
+                ctx.self.bytes(), myEpoch, myMarks, myExtensions)));
       }
       if (!lacking) {
         behind.remove(gc.id());
@@ -537,6 +550,11 @@ final class ChannelSync {
       return;
     }
     if (sender.equals(COMMITS)) {
+      if (item.sequence() < gc.group().epoch()) {
+        // Perhaps the winning branch of a fork this node waits for (Forks).
+        a.forks.offer(s, gc, item.mlsMessage(), item.sequence());
+        return;
+      }
       if (item.sequence() != gc.group().epoch()) {
         return;
       }
@@ -567,7 +585,7 @@ final class ChannelSync {
     }
   }
 
-  private void askAgain(SpaceActor a, Step s, Id groupId, PeerId responder)
+  void askAgain(SpaceActor a, Step s, Id groupId, PeerId responder)
       throws SpacePandaException {
     GroupChannel gc = group(a, groupId);
     Contact contact = a.contact(responder);

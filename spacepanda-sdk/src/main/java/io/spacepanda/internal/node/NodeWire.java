@@ -57,6 +57,13 @@ public final class NodeWire {
    */
   public static final int EXT_MEMBER_CHANNELS = 1;
 
+  /**
+   * Sync extension: the asker's last epochs of the group with their epoch authenticators, for
+   * fork detection ({@link EpochHistory}, at most {@link EpochHistory#MAX_ENTRIES} entries); sent
+   * in every group's summaries and requests.
+   */
+  public static final int EXT_EPOCHS = 11;
+
   /** Largest sealed envelope a mailbox deposit carries, in bytes: the largest padding bucket. */
   public static final int MAX_MAILBOX_ENVELOPE = 65536;
 

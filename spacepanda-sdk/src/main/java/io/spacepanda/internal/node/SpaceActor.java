@@ -71,6 +71,7 @@ final class SpaceActor implements StepRunner.Owner {
   /** Path refreshes of this node's groups (tree health). */
   final PathRefresh refresh;
   final SpaceInbound inbound;
+  final Forks forks;
 
   SpaceRecord record;
   SpaceState meta;
@@ -133,6 +134,7 @@ final class SpaceActor implements StepRunner.Owner {
     this.commits = new SpaceCommits(this);
     this.refresh = new PathRefresh(this);
     this.inbound = new SpaceInbound(this);
+    this.forks = new Forks(this);
     // A member reachable again may bring commits made while it was cut off: hold back the
     // commits of others' proposals for the outbox's longest backoff (or the committer timeout if
     // longer), so this node follows them instead of committing the same epoch again (a fork).

@@ -77,9 +77,11 @@ final class SpaceCommits {
     GroupEnvelopeKeys oldKeys = gc.currentKeys();
     long oldEpoch = gc.group().epoch();
     s.touch();
+    byte[] stateBefore = gc.group().toBytes();
     CommitResult result = gc.group().commit(options);
     ProcessedMessage.CommitApplied applied = gc.group().mergePendingCommit();
     byte[] commitBytes = result.commit().toBytes();
+    a.forks.committed(s, gc, stateBefore, oldEpoch, commitBytes, ctx.self);
     ctx.seen.put(MessageId.of(NodeContext.sha256(commitBytes)), Boolean.TRUE);
     byte[] env = GroupEnvelope.seal(oldKeys, commitBytes, ctx.padding, ctx.config.random());
     // Kept for sync: a member that misses this commit fetches it from any member (ChannelSync).
@@ -119,6 +121,7 @@ final class SpaceCommits {
     s.afterCommit(() -> ctx.bus.publish(new EventBus.EpochChanged(gc.id(), epoch)));
     if (c.selfRemoved()) {
       a.wantedRemovals.remove(gc.id());
+      a.forks.forget(s, gc);
       a.unregister(gc);
       s.write(t -> GroupStore.deleteGroup(t, gc.id()));
       if (!gc.isControl()) {
@@ -136,6 +139,7 @@ final class SpaceCommits {
       a.aheadSeen.remove(gc.id());
     }
     proposeRemovalsAgain(s, gc);
+    a.forks.afterEpochChange(s, gc);
     if (!gc.isControl()) {
       for (Member m : c.added()) {
         PeerId p = GroupChannel.peerOf(m);

@@ -113,13 +113,15 @@ final class SpaceInbound {
     if (ctx.seen.getIfPresent(id) != null) {
       return drop(DropReason.DUPLICATE, "duplicate");
     }
+    PeerId committer = null;
     PeerId refresher = null;
+    byte[] stateBefore = null;
     if (isCommit(m) && Group.epochOf(m) == gc.group().epoch()) {
       // Only the group's committers commit: a commit of anyone else is never applied (no fork).
       // It is held, not dropped, because its sender may be an admin whose promotion has not
       // reached this node yet; it is tried again when the roles or the epoch change. The one
       // exception: a path refresh from one of the epoch's refreshers (PathRefresh).
-      PeerId committer = peerAt(gc, gc.group().senderLeafOf(m));
+      committer = peerAt(gc, gc.group().senderLeafOf(m));
       if (committer != null && !ctx.policy.mayCommit(a.meta, gc, committer)
           && ctx.policy.mayRefreshPath(a.meta, gc, committer)) {
         refresher = committer;
@@ -131,6 +133,8 @@ final class SpaceInbound {
         }
         return InboundRouter.Outcome.HELD;
       }
+      // Kept for a fork: the state this commit leaves, to follow another branch from it.
+      stateBefore = gc.group().toBytes();
     }
     ProcessedMessage p;
     try {
@@ -178,6 +182,9 @@ final class SpaceInbound {
         GroupStore.saveGroup(t, gc);
         t.putSyncEnvelope(kept);
       });
+      if (stateBefore != null && committer != null) {
+        a.forks.committed(s, gc, stateBefore, epoch, plaintext, committer);
+      }
       a.commits.afterEpochChange(s, gc, c);
     } else if (p instanceof ProcessedMessage.ProposalQueued q) {
       s.write(t -> GroupStore.saveGroup(t, gc));
@@ -255,14 +262,37 @@ final class SpaceInbound {
       return drop(DropReason.MALFORMED, "unreadable inner payload");
     }
     gc.observeLamport(payload.lamport());
+    // A copy sent again after its sender left the losing branch of a fork (Forks): this node
+    // had it from that branch (so it moved too). Keep the copy that opens here; show it once.
+    Id senderKey = NodeContext.peerKey(sender);
+    long seq = payload.senderSequence();
+    boolean again = false;
+    if (a.forks.mayReceiveAgain(gc)) {
+      List<SyncEnvelope> had = ctx.storage.inTransaction(
+          t -> t.syncEnvelopes(gc.id(), senderKey, seq, 1));
+      again = !had.isEmpty() && had.get(0).sequence() == seq
+          && had.get(0).mlsMessageLength() > 0;
+    }
+    boolean seenAgain = again;
     if (gc.isControl()) {
-      SyncEnvelope keptOp = new SyncEnvelope(gc.id(), NodeContext.peerKey(sender),
-          payload.senderSequence(), epoch, mlsBytes);
+      SyncEnvelope keptOp = new SyncEnvelope(gc.id(), senderKey, seq, epoch, mlsBytes);
       s.write(t -> {
         GroupStore.saveGroup(t, gc);
-        t.putSyncEnvelope(keptOp);
+        if (seenAgain) {
+          t.replaceSyncEnvelope(keptOp);
+        } else {
+          t.putSyncEnvelope(keptOp);
+        }
       });
       return onControlOp(s, sender, payload.body());
+    }
+    if (again) {
+      SyncEnvelope keptAgain = new SyncEnvelope(gc.id(), senderKey, seq, epoch, mlsBytes);
+      s.write(t -> {
+        t.replaceSyncEnvelope(keptAgain);
+        GroupStore.saveRatchet(t, gc);
+      });
+      return InboundRouter.Outcome.DONE;
     }
     StoredMessage sm = new StoredMessage(Id.of(id.toBytes()), gc.id(), NodeContext.peerKey(sender),
         payload.lamport(), payload.senderSequence(), payload.contentType(), payload.body(),

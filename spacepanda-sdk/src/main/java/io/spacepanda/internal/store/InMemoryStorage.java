@@ -505,6 +505,14 @@ public final class InMemoryStorage implements Storage {
     }
 
     @Override
+    public void replaceSyncEnvelope(SyncEnvelope envelope) {
+      check();
+      need(envelope, "envelope");
+      put(syncEnvelopes, new SyncKey(envelope.channelId(), envelope.sender(),
+          envelope.sequence()), envelope);
+    }
+
+    @Override
     public List<SyncEnvelope> syncEnvelopes(Id channelId, Id sender, long fromSequence,
         int limit) {
       check();

@@ -1115,6 +1115,21 @@ public final class SqliteStorage implements Storage {
     }
 
     @Override
+    public void replaceSyncEnvelope(SyncEnvelope e) throws StorageException {
+      check();
+      StoreArgs.need(e, "envelope");
+      update("INSERT OR REPLACE INTO sync_envelope (channel_id, sender, seq, epoch, mls_ct, tomb)"
+              + " VALUES (?, ?, ?, ?, ?, ?)",
+          blinder.blind("sync_envelope", "channel_id", e.channelId()),
+          e.sender(),
+          e.sequence(),
+          e.epoch(),
+          cipher.sealPadded(e.mlsMessage(), "sync_envelope", "mls_ct", e.channelId(), e.sender(),
+              sequenceKey(e.sequence())),
+          e.mlsMessageLength() == 0 ? 1 : 0);
+    }
+
+    @Override
     public List<SyncEnvelope> syncEnvelopes(Id channelId, Id sender, long fromSequence,
         int limit) throws StorageException {
       check();

@@ -37,4 +37,45 @@ public final class NodeInternals {
   public static long wastedWork(Node node, io.spacepanda.PeerId peer) {
     return node.running().router().work().debt(peer);
   }
+
+  /**
+   * Returns a node's group by id: a channel, or a space's control group (whose id is the space's).
+   *
+   * @param node the node
+   * @param groupId the group id in hex
+   * @return the group, or null if the node holds none by that id
+   */
+  public static GroupChannel group(Node node, String groupId) {
+    Id id = Id.of(HexFormat.of().parseHex(groupId));
+    for (SpaceActor a : node.running().ctx().spaces.values()) {
+      if (a.present && a.control.id().equals(id)) {
+        return a.control;
+      }
+      GroupChannel gc = a.channels.get(id);
+      if (gc != null) {
+        return gc;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Returns who committed the epochs a node recorded for a group (its fork entries).
+   *
+   * @param node the node
+   * @param groupId the group id in hex
+   * @return the committers, oldest epoch first; empty if none recorded
+   */
+  public static java.util.List<io.spacepanda.PeerId> committers(Node node, String groupId) {
+    Id id = Id.of(HexFormat.of().parseHex(groupId));
+    java.util.List<io.spacepanda.PeerId> out = new java.util.ArrayList<>();
+    for (SpaceActor a : node.running().ctx().spaces.values()) {
+      for (EpochHistory.Entry e : a.forks.recorded(id)) {
+        if (e.hasCommit()) {
+          out.add(io.spacepanda.PeerId.fromBytes(e.committer()));
+        }
+      }
+    }
+    return out;
+  }
 }
