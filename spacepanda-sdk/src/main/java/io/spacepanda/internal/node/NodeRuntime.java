@@ -201,6 +201,7 @@ final class NodeRuntime {
       Transport t = config.transport().create(new TransportContext(ctx.self,
           transportIdentity(identity), config.listen(), config.bootstrap(), router));
       ctx.transport(t);
+      directory.restoreAddressBook(t);
       for (SpaceActor a : ctx.spaces.values()) {
         a.learnMemberAddresses();
       }
@@ -226,6 +227,7 @@ final class NodeRuntime {
       pending.retry();
       sync.start();
       mailbox.start();
+      directory.startSaving();
       LOG.info("node {} started; listening on {}", ctx.self, directory.listenAddresses());
     }, workers);
   }
@@ -354,6 +356,9 @@ final class NodeRuntime {
     }
     if (mailbox != null) {
       mailbox.close();
+    }
+    if (directory != null) {
+      directory.stop(); // persists the address book while the transport still holds it
     }
     Transport t = ctx == null ? null : ctx.transportOrNull();
     if (ctx != null) {

@@ -99,7 +99,14 @@ final class SchemaMigrations {
                       + " recipient BLOB NOT NULL, envelope_id BLOB NOT NULL,"
                       + " space_id BLOB NOT NULL, envelope_ct BLOB NOT NULL,"
                       + " deposited_ms INTEGER NOT NULL, UNIQUE (recipient, envelope_id))",
-                  "CREATE INDEX mailbox_deposited ON mailbox (deposited_ms)")));
+                  "CREATE INDEX mailbox_deposited ON mailbox (deposited_ms)")),
+          // h12 (issue 12): reserved step 7; the lead may renumber it at merge. Each row is one
+          // sealed KnownPeerCodec blob: no peer id or address in clear.
+          new Step(
+              7,
+              "persisted address book",
+              List.of(
+                  "CREATE TABLE IF NOT EXISTS known_peer (seq INTEGER PRIMARY KEY, data_ct BLOB NOT NULL)")));
 
   /** Java work of a step, run after its statements and before its commit. */
   @FunctionalInterface
