@@ -62,6 +62,7 @@ final class NodeRuntime {
   private SpaceActor.Services services;
   private Outbox outbox;
   private PeerDirectory directory;
+  private Reconnector reconnector;
   private JoinService joins;
   private InboundRouter router;
   private PendingEnvelopes pending;
@@ -185,6 +186,14 @@ final class NodeRuntime {
     ChannelSync syncRef = sync;
     stats.syncGaps(syncRef::gaps);
     mailbox = new Mailbox(ctx, nodeLane, services, config.mailboxHolders());
+    reconnector = new Reconnector(this::memberPeers, ctx::transportOrNull, scheduler,
+        () -> c.now().toEpochMilli(), config.random());
+    Reconnector rc = reconnector;
+    ctx.bus.subscribe(e -> {
+      if (e instanceof EventBus.PeerConnected pc) {
+        rc.connected(pc.peer());
+      }
+    });
     registerDirectHandlers(messenger);
     try {
       loadSpaces();
@@ -228,8 +237,22 @@ final class NodeRuntime {
       sync.start();
       mailbox.start();
       directory.startSaving();
+      reconnector.start();
       LOG.info("node {} started; listening on {}", ctx.self, directory.listenAddresses());
     }, workers);
+  }
+
+  /** The members of every space this node is present in, but itself; from any thread. */
+  private java.util.Set<io.spacepanda.PeerId> memberPeers() {
+    java.util.Set<io.spacepanda.PeerId> out = new java.util.HashSet<>();
+    for (SpaceActor a : ctx.spaces.values()) {
+      SpaceSnapshot snap = a.snapshot();
+      if (snap != null && snap.present()) {
+        out.addAll(snap.members());
+      }
+    }
+    out.remove(ctx.self);
+    return out;
   }
 
   private void registerDirectHandlers(DirectMessenger messenger) {
@@ -356,6 +379,9 @@ final class NodeRuntime {
     }
     if (mailbox != null) {
       mailbox.close();
+    }
+    if (reconnector != null) {
+      reconnector.close();
     }
     if (directory != null) {
       directory.stop(); // persists the address book while the transport still holds it

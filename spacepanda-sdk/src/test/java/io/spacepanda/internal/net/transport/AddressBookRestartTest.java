@@ -117,6 +117,27 @@ class AddressBookRestartTest {
   }
 
   @Test
+  void connect_withStaleAddress_findsThePeerThroughTheDht() throws Exception {
+    Libp2pTransport boot = start(new TransportFixtures.TestIdentity(), List.of(), List.of());
+    List<String> bootAddr = boot.listenAddresses();
+    Libp2pTransport a = start(new TransportFixtures.TestIdentity(), bootAddr, List.of());
+    Libp2pTransport b = start(new TransportFixtures.TestIdentity(), bootAddr, List.of());
+    PeerId bp = b.dht().self();
+    a.addPeerAddress(bp, "/ip4/127.0.0.1/tcp/1"); // stale: nobody listens there
+    b.dht().refresh().get(30, TimeUnit.SECONDS);
+    a.connect(bp).get(30, TimeUnit.SECONDS);
+    assertTrue(a.connectedPeers().contains(bp));
+    Libp2pTransport noDht = new Libp2pTransport(TransportFixtures.context(QUIET, List.of()),
+        TransportFixtures.shortTimeouts(), (io.spacepanda.internal.net.kad.KadConfig) null);
+    running.add(noDht);
+    noDht.start().get(30, TimeUnit.SECONDS);
+    noDht.addPeerAddress(bp, "/ip4/127.0.0.1/tcp/1");
+    java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+        java.util.concurrent.ExecutionException.class, () -> noDht.connect(bp).get(30, TimeUnit.SECONDS));
+    assertTrue(e.getCause() instanceof io.spacepanda.spi.TransportException, e.toString());
+  }
+
+  @Test
   void noStoredAddressBook_noBootstrap_emptyTable() throws Exception {
     Libp2pTransport lonely = start(new TransportFixtures.TestIdentity(), List.of(), List.of());
     lonely.dht().refresh().get(30, TimeUnit.SECONDS);
