@@ -63,6 +63,7 @@ final class NodeRuntime {
   private Outbox outbox;
   private PeerDirectory directory;
   private Reconnector reconnector;
+  private Rendezvous rendezvous;
   private JoinService joins;
   private InboundRouter router;
   private PendingEnvelopes pending;
@@ -188,6 +189,10 @@ final class NodeRuntime {
     mailbox = new Mailbox(ctx, nodeLane, services, config.mailboxHolders());
     reconnector = new Reconnector(this::memberPeers, ctx::transportOrNull, scheduler,
         () -> c.now().toEpochMilli(), config.random());
+    rendezvous = new Rendezvous(ctx, directory, router::onEnvelope);
+    mailbox.lastResort(rendezvous);
+    Rendezvous rv = rendezvous;
+    reconnector.onRepeatedFailure(p -> rv.lookup(p));
     Reconnector rc = reconnector;
     ctx.bus.subscribe(e -> {
       if (e instanceof EventBus.PeerConnected pc) {
@@ -238,6 +243,7 @@ final class NodeRuntime {
       mailbox.start();
       directory.startSaving();
       reconnector.start();
+      rendezvous.start();
       LOG.info("node {} started; listening on {}", ctx.self, directory.listenAddresses());
     }, workers);
   }
@@ -382,6 +388,9 @@ final class NodeRuntime {
     }
     if (reconnector != null) {
       reconnector.close();
+    }
+    if (rendezvous != null) {
+      rendezvous.close();
     }
     if (directory != null) {
       directory.stop(); // persists the address book while the transport still holds it

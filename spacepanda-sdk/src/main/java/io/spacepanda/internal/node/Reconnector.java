@@ -77,6 +77,17 @@ final class Reconnector {
     return Duration.ofMillis(half + (long) (random.nextDouble() * (d - half + 1)));
   }
 
+  private volatile java.util.function.Consumer<PeerId> onRepeatedFailure;
+
+  /**
+   * Sets what runs when dials to a member failed twice or more in a row (a rendezvous lookup).
+   *
+   * @param hook gets the member
+   */
+  void onRepeatedFailure(java.util.function.Consumer<PeerId> hook) {
+    onRepeatedFailure = hook;
+  }
+
   /** Starts the periodic check. */
   void start() {
     synchronized (lock) {
@@ -181,6 +192,10 @@ final class Reconnector {
         }
         if (e != null) {
           LOG.debug("reconnecting to member {} failed", p);
+          java.util.function.Consumer<PeerId> hook = onRepeatedFailure;
+          if (hook != null && failures(p) >= 2) {
+            hook.accept(p); // addresses and peer routing failed twice: try the rendezvous
+          }
         }
       });
     }
