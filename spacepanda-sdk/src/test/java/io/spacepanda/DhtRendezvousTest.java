@@ -217,6 +217,15 @@ class DhtRendezvousTest {
       assertEquals(1, e.getValue().size(), "key " + e.getKey() + " used in windows " + e.getValue() + "; " + why);
     }
     assertTrue(windowsOfTag.size() >= 12 * 2, "distinct keys: " + windowsOfTag.size() + "; " + why);
+
+    // and the keys work: a member finds another's signed contact; a non-member finds nothing
+    io.spacepanda.internal.node.Node bobInside = ((NodeFront) bob.node()).node();
+    assertTrue(cluster.await(io.spacepanda.internal.node.NodeInternals.rendezvousLookup(bobInside,
+        alice.id())), "bob found alice's contact; " + why);
+    SimCluster.Node eve = node("eve", dht);
+    io.spacepanda.internal.node.Node eveInside = ((NodeFront) eve.node()).node();
+    assertTrue(!cluster.await(io.spacepanda.internal.node.NodeInternals.rendezvousLookup(eveInside,
+        alice.id())), "eve shares no space with alice; " + why);
   }
 
   @Test

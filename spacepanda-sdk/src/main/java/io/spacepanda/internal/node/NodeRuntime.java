@@ -96,6 +96,11 @@ final class NodeRuntime {
     return services;
   }
 
+  /** Returns the rendezvous service (for tests); null before start. */
+  Rendezvous rendezvous() {
+    return rendezvous;
+  }
+
   PeerDirectory directory() {
     return directory;
   }
