@@ -4,8 +4,10 @@ import io.spacepanda.PeerId;
 import io.spacepanda.spi.Scheduler;
 import io.spacepanda.spi.Transport;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -22,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * {@link #CAP}, with "equal jitter" (half fixed, half random) so that members who lost each other
  * together do not redial together; a success, or the member connecting by itself, resets it.
  *
- * <p>Bounds: at most {@link #MAX_IN_FLIGHT} dials at once; state only for members that are not
- * connected. Threading: thread-safe (one lock); dials complete on transport threads.
+ * <p>Bounds: at most {@link #MAX_IN_FLIGHT} dials at once, at most {@link #MAX_MEMBERS} members
+ * watched; state only for members that are not connected. Threading: thread-safe (one lock); dials complete on transport threads.
  */
 final class Reconnector {
 
@@ -35,6 +37,8 @@ final class Reconnector {
   static final Duration BASE = Duration.ofSeconds(2);
   /** The longest wait between two attempts. */
   static final Duration CAP = Duration.ofMinutes(5);
+  /** Members kept connected at most (beyond, the others connect through sends as before). */
+  static final int MAX_MEMBERS = 64;
   /** Dials in flight at most. */
   static final int MAX_IN_FLIGHT = 8;
 
@@ -149,6 +153,19 @@ final class Reconnector {
     }
   }
 
+  /**
+   * Keeps at most {@link #MAX_MEMBERS} members, a stable choice per member set (smallest mixed hash
+   * of the peer id), so that large spaces do not make a full mesh.
+   */
+  private static Set<PeerId> bounded(Set<PeerId> all) {
+    if (all.size() <= MAX_MEMBERS) {
+      return all;
+    }
+    List<PeerId> sorted = new ArrayList<>(all);
+    sorted.sort(java.util.Comparator.comparingInt(p -> java.util.Arrays.hashCode(p.bytes()) * 0x9E3779B9));
+    return new HashSet<>(sorted.subList(0, MAX_MEMBERS));
+  }
+
   /** Dials the members that are due; runs on the scheduler. */
   void tick() {
     Transport t = transport.get();
@@ -156,7 +173,7 @@ final class Reconnector {
       return;
     }
     Set<PeerId> connected = t.connectedPeers();
-    Set<PeerId> wanted = members.get();
+    Set<PeerId> wanted = bounded(members.get());
     long now = clock.getAsLong();
     Set<PeerId> dial = new HashSet<>();
     synchronized (lock) {
