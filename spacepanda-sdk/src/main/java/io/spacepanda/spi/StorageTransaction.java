@@ -508,6 +508,34 @@ public interface StorageTransaction {
     throw new UnsupportedOperationException("this store keeps no mailboxes");
   }
 
+  // ---- address book
+
+  /**
+   * Replaces the persisted address book by {@code peers} (the transport's bounded snapshot).
+   *
+   * <p>A store that does not override the address-book methods keeps none: this returns false and
+   * {@link #knownPeers} returns an empty list, so the node then needs its bootstrap peers after
+   * every restart.
+   *
+   * @param peers the entries, at most {@value KnownPeer#MAX_KNOWN_PEERS}
+   * @return true if the store kept them
+   * @throws IllegalArgumentException if there are more than {@value KnownPeer#MAX_KNOWN_PEERS}
+   * @throws StorageException if the store fails
+   */
+  default boolean replaceKnownPeers(List<KnownPeer> peers) throws StorageException {
+    return false;
+  }
+
+  /**
+   * Returns the persisted address book, in the order it was written.
+   *
+   * @return the entries; empty when none were kept
+   * @throws StorageException if the store fails or stored data fail authentication
+   */
+  default List<KnownPeer> knownPeers() throws StorageException {
+    return List.of();
+  }
+
   // ---- invites
 
   /**

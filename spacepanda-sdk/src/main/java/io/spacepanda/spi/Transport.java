@@ -81,6 +81,62 @@ public interface Transport extends AutoCloseable {
   }
 
   /**
+   * Connects to a peer without sending anything (reconnection to space members): uses an open
+   * connection, the known addresses, then peer routing. The default cannot connect.
+   *
+   * @param peer the peer
+   * @return completes once a connection is open, exceptionally with a {@link TransportException}
+   *     when the peer cannot be reached
+   */
+  default CompletableFuture<Void> connect(PeerId peer) {
+    return CompletableFuture.failedFuture(new TransportException("this transport cannot connect"));
+  }
+
+  /**
+   * Returns a bounded snapshot of the address book worth keeping across a restart: peers with
+   * their addresses and signed records, and the DHT routing table's peers. The node persists it
+   * ({@link StorageTransaction#replaceKnownPeers}). The default keeps nothing.
+   *
+   * @return at most {@value KnownPeer#MAX_KNOWN_PEERS} entries
+   */
+  default List<KnownPeer> knownPeers() {
+    return List.of();
+  }
+
+  /**
+   * Gives back the address book persisted before a restart; called before {@link #start()}. The
+   * transport treats the entries as hints: a routing-table peer re-enters the table only once it
+   * answered. The default ignores them.
+   *
+   * @param peers the persisted entries
+   */
+  default void restoreKnownPeers(List<KnownPeer> peers) {}
+
+  /**
+   * Publishes an opaque rendezvous value under a 32-byte tag (in the libp2p transport: a DHT record
+   * {@code /sp/rv/<tag>}). The value must start with its expiry as 8 big-endian epoch
+   * milliseconds, at most 48 hours ahead; the value with the latest expiry wins. The default
+   * publishes nothing.
+   *
+   * @param tag 32 bytes
+   * @param value the value, at most 8 KiB
+   * @return completes with whether at least one other peer stored it; never fails
+   */
+  default CompletableFuture<Boolean> putRendezvous(byte[] tag, byte[] value) {
+    return CompletableFuture.completedFuture(false);
+  }
+
+  /**
+   * Fetches the rendezvous value under a 32-byte tag. The default finds nothing.
+   *
+   * @param tag 32 bytes
+   * @return completes with the value, empty when none was found; never fails
+   */
+  default CompletableFuture<java.util.Optional<byte[]>> getRendezvous(byte[] tag) {
+    return CompletableFuture.completedFuture(java.util.Optional.empty());
+  }
+
+  /**
    * Returns the peers this transport currently holds a connection to.
    *
    * @return an immutable snapshot

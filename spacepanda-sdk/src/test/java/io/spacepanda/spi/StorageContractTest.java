@@ -805,6 +805,31 @@ public abstract class StorageContractTest {
   }
 
   @Test
+  void knownPeers_replacedWhole_rolledBackOnThrow_bounded_durable() throws Exception {
+    KnownPeer a = new KnownPeer(ALICE, List.of("/ip4/127.0.0.1/tcp/4001", "/dns4/a.example/tcp/1"),
+        new byte[] {9, 8, 7}, true, T0);
+    KnownPeer b = new KnownPeer(BOB, List.of(), new byte[0], false, T0.plusMillis(1));
+    if (!bool(t -> t.replaceKnownPeers(List.of(a, b)))) {
+      assertEquals(List.of(), tx(t -> t.knownPeers())); // a store that keeps no address book
+      return;
+    }
+    assertEquals(List.of(a, b), tx(t -> t.knownPeers()));
+    assertThrows(IllegalStateException.class, () -> storage.inTransaction(t -> {
+      t.replaceKnownPeers(List.of(b));
+      throw new IllegalStateException("roll back");
+    }));
+    assertEquals(List.of(a, b), tx(t -> t.knownPeers()));
+    List<KnownPeer> tooMany = Collections.nCopies(KnownPeer.MAX_KNOWN_PEERS + 1, b);
+    assertThrows(IllegalArgumentException.class, () -> tx(t -> t.replaceKnownPeers(tooMany)));
+    assertTrue(bool(t -> t.replaceKnownPeers(List.of(b))));
+    assertEquals(List.of(b), tx(t -> t.knownPeers()));
+    if (isDurable()) {
+      reopenStore();
+      assertEquals(List.of(b), tx(t -> t.knownPeers()));
+    }
+  }
+
+  @Test
   void mailboxes_putInOrderCountDeleteAndPrune() throws Exception {
     MailboxEnvelope m1 = new MailboxEnvelope(BOB, id("env-1", 32), CHANNEL, new byte[] {1},
         T0);

@@ -90,6 +90,14 @@ final class Mailbox {
     });
   }
 
+  /** Where envelopes go when no member mailbox is reachable (issue 12); null: nowhere. */
+  private volatile Rendezvous lastResort;
+
+  /** Sets where envelopes go when no member mailbox is reachable. */
+  void lastResort(Rendezvous r) {
+    lastResort = r;
+  }
+
   /** Stops depositing and pushing; steps already submitted run. */
   void close() {
     closed = true;
@@ -131,6 +139,10 @@ final class Mailbox {
       if (!p.equals(recipient) && connected.contains(p) && a.contact(p) != null) {
         candidates.add(p);
       }
+    }
+    if (candidates.isEmpty() && lastResort != null) {
+      lastResort.park(a, recipient, envelope); // no member mailbox reachable: the DHT (issue 12)
+      return;
     }
     while (candidates.size() > holders) {
       candidates.remove(ctx.config.random().nextInt(candidates.size()));

@@ -64,6 +64,8 @@ final class NodeRuntime {
   private SpaceActor.Services services;
   private Outbox outbox;
   private PeerDirectory directory;
+  private Reconnector reconnector;
+  private Rendezvous rendezvous;
   private JoinService joins;
   private InboundRouter router;
   private PendingEnvelopes pending;
@@ -94,6 +96,11 @@ final class NodeRuntime {
 
   SpaceActor.Services services() {
     return services;
+  }
+
+  /** Returns the rendezvous service (for tests); null before start. */
+  Rendezvous rendezvous() {
+    return rendezvous;
   }
 
   PeerDirectory directory() {
@@ -187,6 +194,18 @@ final class NodeRuntime {
     ChannelSync syncRef = sync;
     stats.syncGaps(syncRef::gaps);
     mailbox = new Mailbox(ctx, nodeLane, services, config.mailboxHolders());
+    reconnector = new Reconnector(this::memberPeers, ctx::transportOrNull, scheduler,
+        () -> c.now().toEpochMilli(), config.random());
+    rendezvous = new Rendezvous(ctx, directory, router::onEnvelope);
+    mailbox.lastResort(rendezvous);
+    Rendezvous rv = rendezvous;
+    reconnector.onRepeatedFailure(p -> rv.lookup(p));
+    Reconnector rc = reconnector;
+    ctx.bus.subscribe(e -> {
+      if (e instanceof EventBus.PeerConnected pc) {
+        rc.connected(pc.peer());
+      }
+    });
     registerDirectHandlers(messenger);
     try {
       loadSpaces();
@@ -208,6 +227,7 @@ final class NodeRuntime {
               config.random(), config.clock())
           : config.transport().create(tc);
       ctx.transport(t);
+      directory.restoreAddressBook(t);
       for (SpaceActor a : ctx.spaces.values()) {
         a.learnMemberAddresses();
       }
@@ -233,23 +253,31 @@ final class NodeRuntime {
       pending.retry();
       sync.start();
       mailbox.start();
+      directory.startSaving();
+      reconnector.start();
+      rendezvous.start();
       LOG.info("node {} started; listening on {}", ctx.self, directory.listenAddresses());
     }, workers);
   }
 
-  /** The members of this node's spaces, the mixes of a mixed privacy level. */
+  /**
+   * The members of every space this node is present in, but itself: the peers the reconnector
+   * watches and the mixes of a mixed privacy level. From any thread; empty before the start.
+   */
   private java.util.Set<PeerId> memberPeers() {
-    java.util.Set<PeerId> all = new java.util.HashSet<>();
+    java.util.Set<PeerId> out = new java.util.HashSet<>();
     NodeContext c = ctx;
-    if (c != null) {
-      for (SpaceActor a : c.spaces.values()) {
-        SpaceSnapshot snap = a.snapshot();
-        if (snap != null) {
-          all.addAll(snap.members());
-        }
+    if (c == null) {
+      return out;
+    }
+    for (SpaceActor a : c.spaces.values()) {
+      SpaceSnapshot snap = a.snapshot();
+      if (snap != null && snap.present()) {
+        out.addAll(snap.members());
       }
     }
-    return all;
+    out.remove(c.self);
+    return out;
   }
 
   private void registerDirectHandlers(DirectMessenger messenger) {
@@ -376,6 +404,15 @@ final class NodeRuntime {
     }
     if (mailbox != null) {
       mailbox.close();
+    }
+    if (reconnector != null) {
+      reconnector.close();
+    }
+    if (rendezvous != null) {
+      rendezvous.close();
+    }
+    if (directory != null) {
+      directory.stop(); // persists the address book while the transport still holds it
     }
     Transport t = ctx == null ? null : ctx.transportOrNull();
     if (ctx != null) {

@@ -47,6 +47,73 @@ final class PeerDirectory {
     }
   }
 
+  // ---------------------------------------------------------------- persisted address book
+
+  /** How often the transport's address book is written to storage while the node runs. */
+  static final java.time.Duration SAVE_EVERY = java.time.Duration.ofMinutes(1);
+
+  private volatile io.spacepanda.spi.Scheduler.Cancellable saveTimer;
+  private volatile boolean stopped;
+
+  /**
+   * Hands the address book persisted before the last stop to a transport that has not started.
+   *
+   * @param t the transport
+   */
+  void restoreAddressBook(Transport t) {
+    try {
+      List<io.spacepanda.spi.KnownPeer> kept = ctx.storage.inTransaction(tx -> tx.knownPeers());
+      if (!kept.isEmpty()) {
+        t.restoreKnownPeers(kept);
+        LOG.debug("restored {} known peers", kept.size());
+      }
+    } catch (io.spacepanda.spi.StorageException | RuntimeException e) {
+      LOG.warn("could not read the persisted address book: {}", e.getMessage());
+    }
+  }
+
+  /** Writes the address book now and every {@link #SAVE_EVERY} until {@link #stop}. */
+  void startSaving() {
+    if (stopped) {
+      return;
+    }
+    try {
+      saveTimer = ctx.scheduler.schedule(SAVE_EVERY, () -> {
+        saveAddressBook();
+        startSaving();
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // scheduler stopped: the node is closing
+    }
+  }
+
+  /** Writes the transport's address book snapshot to storage; an empty snapshot keeps the old one. */
+  void saveAddressBook() {
+    Transport t = ctx.transportOrNull();
+    if (t == null) {
+      return;
+    }
+    List<io.spacepanda.spi.KnownPeer> now = t.knownPeers();
+    if (now.isEmpty()) {
+      return;
+    }
+    try {
+      ctx.storage.inTransaction(tx -> tx.replaceKnownPeers(now));
+    } catch (io.spacepanda.spi.StorageException | RuntimeException e) {
+      LOG.debug("could not persist the address book: {}", e.getMessage());
+    }
+  }
+
+  /** Writes the address book a last time (before the transport closes) and stops the timer. */
+  void stop() {
+    stopped = true;
+    io.spacepanda.spi.Scheduler.Cancellable c = saveTimer;
+    if (c != null) {
+      c.cancel();
+    }
+    saveAddressBook();
+  }
+
   /** @return this node's contact as published in space metadata */
   Contact myContact() {
     return new Contact(ctx.self, ctx.inbox.publicKey(),

@@ -17,6 +17,7 @@ import io.spacepanda.spi.Storage;
 import io.spacepanda.spi.StorageException;
 import io.spacepanda.spi.StorageTransaction;
 import io.spacepanda.spi.StoredMessage;
+import io.spacepanda.spi.KnownPeer;
 import io.spacepanda.spi.MailboxEnvelope;
 import io.spacepanda.spi.SyncEnvelope;
 import io.spacepanda.spi.TransactionWork;
@@ -71,6 +72,8 @@ public final class InMemoryStorage implements Storage {
   /** Mailboxes: recipient to (put order to envelope). */
   private final Map<Id, NavigableMap<Long, MailboxEnvelope>> mailboxes = new HashMap<>();
   private long mailboxSequence;
+  /** The persisted address book (issue 12), replaced whole. */
+  private List<KnownPeer> knownPeers = List.of();
 
   /** Address of a sync envelope; a null sender sorts first, to start a channel's range. */
   private record SyncKey(Id channel, Id sender, long sequence) {
@@ -590,6 +593,25 @@ public final class InMemoryStorage implements Storage {
         }
       }
       return changed;
+    }
+
+    @Override
+    public boolean replaceKnownPeers(List<KnownPeer> peers) {
+      check();
+      need(peers, "peers");
+      if (peers.size() > KnownPeer.MAX_KNOWN_PEERS) {
+        throw new IllegalArgumentException("more than " + KnownPeer.MAX_KNOWN_PEERS + " peers");
+      }
+      List<KnownPeer> old = knownPeers;
+      knownPeers = List.copyOf(peers);
+      undo.push(() -> knownPeers = old);
+      return true;
+    }
+
+    @Override
+    public List<KnownPeer> knownPeers() {
+      check();
+      return knownPeers;
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.spacepanda.spi.HistoryCursor;
 import io.spacepanda.spi.Id;
 import io.spacepanda.spi.Invite;
 import io.spacepanda.spi.InviteRedemption;
+import io.spacepanda.spi.KnownPeer;
 import io.spacepanda.spi.NodeKeyKind;
 import io.spacepanda.spi.OutboxEntry;
 import io.spacepanda.spi.PendingEnvelope;
@@ -1272,6 +1273,33 @@ public final class SqliteStorage implements Storage {
       check();
       return update("DELETE FROM mailbox WHERE deposited_ms < ?",
           StoreArgs.millis(depositedBefore, "depositedBefore"));
+    }
+
+    // ---- address book
+
+    @Override
+    public boolean replaceKnownPeers(List<KnownPeer> peers) throws StorageException {
+      check();
+      StoreArgs.need(peers, "peers");
+      if (peers.size() > KnownPeer.MAX_KNOWN_PEERS) {
+        throw new IllegalArgumentException("more than " + KnownPeer.MAX_KNOWN_PEERS + " peers");
+      }
+      update("DELETE FROM known_peer");
+      long seq = 0;
+      for (KnownPeer p : peers) {
+        seq++;
+        update("INSERT INTO known_peer (seq, data_ct) VALUES (?, ?)", seq,
+            cipher.seal(KnownPeerCodec.encode(p), "known_peer", "data_ct", sequenceKey(seq)));
+      }
+      return true;
+    }
+
+    @Override
+    public List<KnownPeer> knownPeers() throws StorageException {
+      check();
+      return List.copyOf(query("SELECT seq, data_ct FROM known_peer ORDER BY seq",
+          rs -> KnownPeerCodec.decode(cipher.open(rs.getBytes(2), "known_peer", "data_ct",
+              sequenceKey(rs.getLong(1))))));
     }
 
     // ---- invites

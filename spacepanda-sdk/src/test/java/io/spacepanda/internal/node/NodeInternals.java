@@ -78,4 +78,16 @@ public final class NodeInternals {
     }
     return out;
   }
+
+  /**
+   * Looks a member up under its rendezvous contact keys, as a node does after failed reconnects.
+   *
+   * @param node the node
+   * @param peer the member
+   * @return completes with whether addresses were found
+   */
+  public static java.util.concurrent.CompletableFuture<Boolean> rendezvousLookup(Node node,
+      io.spacepanda.PeerId peer) {
+    return node.running().rendezvous().lookup(peer);
+  }
 }

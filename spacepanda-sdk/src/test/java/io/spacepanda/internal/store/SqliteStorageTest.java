@@ -355,6 +355,37 @@ class SqliteStorageTest extends StorageContractTest {
   }
 
   @Test
+  void open_version6Database_gainsThePersistedAddressBook() throws Exception {
+    Path dir = tempDir.resolve("v6");
+    Id alice = id("alice", 38);
+    try (Storage store = Storages.sqlite(dir)) {
+      store.<Void, RuntimeException>inTransaction(t -> {
+        t.putSyncEnvelope(new io.spacepanda.spi.SyncEnvelope(id("ch", 16), alice, 0, 0,
+            new byte[] {1}));
+        return null;
+      });
+    }
+    try (Connection c = rawConnection(dir);
+        Statement st = c.createStatement()) {
+      st.executeUpdate("DROP TABLE known_peer");
+      st.executeUpdate("UPDATE schema_version SET version = 6");
+    }
+    io.spacepanda.spi.KnownPeer p = new io.spacepanda.spi.KnownPeer(alice,
+        List.of("/ip4/127.0.0.1/tcp/1"), new byte[0], true, T0);
+    try (Storage store = Storages.sqlite(dir)) {
+      store.<Void, RuntimeException>inTransaction(t -> {
+        assertEquals(Map.of(alice, 0L), t.highWaterMarks(id("ch", 16)));
+        assertEquals(List.of(), t.knownPeers());
+        assertTrue(t.replaceKnownPeers(List.of(p)));
+        return null;
+      });
+    }
+    try (Storage store = Storages.sqlite(dir)) {
+      assertEquals(List.of(p), store.inTransaction(t -> t.knownPeers()));
+    }
+  }
+
+  @Test
   void open_newerSchemaVersion_refusedAndLeftAsIs() throws Exception {
     Path dir = tempDir.resolve("future");
     Storages.sqlite(dir).close();

@@ -30,7 +30,7 @@ import java.util.Map;
 public final class Validators {
 
   /** Largest rendezvous value. */
-  public static final int MAX_RENDEZVOUS_BYTES = 2048;
+  public static final int MAX_RENDEZVOUS_BYTES = 8192;
 
   /** Furthest a rendezvous value may set its expiry (48 hours). */
   public static final long MAX_RENDEZVOUS_LIFETIME_MILLIS = 48L * 3600 * 1000;

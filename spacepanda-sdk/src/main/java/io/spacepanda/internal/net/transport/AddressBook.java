@@ -100,6 +100,24 @@ final class AddressBook {
   }
 
   /**
+   * Returns every peer's addresses (newest first), most recently added or refreshed peer first.
+   *
+   * @return a snapshot
+   */
+  synchronized Map<PeerId, List<Multiaddr>> snapshot() {
+    // iterate entries: get() would count as an access and reorder the map
+    List<Map.Entry<PeerId, LinkedHashSet<Multiaddr>>> order = new ArrayList<>(byPeer.entrySet());
+    java.util.Collections.reverse(order);
+    Map<PeerId, List<Multiaddr>> out = new LinkedHashMap<>();
+    for (Map.Entry<PeerId, LinkedHashSet<Multiaddr>> e : order) {
+      List<Multiaddr> a = new ArrayList<>(e.getValue());
+      java.util.Collections.reverse(a);
+      out.put(e.getKey(), a);
+    }
+    return out;
+  }
+
+  /**
    * Returns the number of peers with addresses.
    *
    * @return the count

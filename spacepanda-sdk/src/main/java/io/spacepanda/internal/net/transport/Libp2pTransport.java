@@ -467,9 +467,11 @@ public final class Libp2pTransport implements Transport {
           seeds.add(new KadPeer(PeerId.fromBytes(m.peerIdOrNull()), List.of(m.withoutPeerId())));
         }
         d.addPeers(seeds);
-        // Bootstrap: look up our own id (filling the buckets near us and telling our neighbours we
-        // are here), then every bucket.
-        d.refresh().whenComplete((done, failure) -> publishPeerRecord(h, d));
+        // Bootstrap: the routing-table peers persisted before a restart re-enter the table once
+        // they answer a ping (so a restart needs no bootstrap node); then look up our own id
+        // (filling the buckets near us and telling our neighbours we are here), then every bucket.
+        pingRestored(d).thenCompose(x -> d.refresh())
+            .whenComplete((done, failure) -> publishPeerRecord(h, d));
       }
       result.complete(null);
     });
@@ -718,6 +720,9 @@ public final class Libp2pTransport implements Transport {
       }
       try {
         PeerRecord r = PeerRecord.verify(bytes);
+        if (r.peerId().equals(peer)) {
+          signedRecords.put(peer, bytes.clone());
+        }
         for (Multiaddr m : r.addresses()) {
           if (m.tcpHostOrNull() != null && r.peerId().equals(peer)) {
             Multiaddr full = m.withPeerId(peer.bytes());
@@ -730,6 +735,206 @@ public final class Libp2pTransport implements Transport {
       }
       return out;
     });
+  }
+
+  // ---------------------------------------------------------------- address book persistence
+
+  /** Signed peer records met on the way (verified), kept for the persisted address book. */
+  private final Map<PeerId, byte[]> signedRecords = java.util.Collections.synchronizedMap(
+      new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<PeerId, byte[]> eldest) {
+          return size() > 256;
+        }
+      });
+
+  /** Routing-table peers restored before start, pinged at start. */
+  private final List<KadPeer> restoredRouting = new ArrayList<>(); // guarded by itself
+
+  /**
+   * Returns the DHT routing table's peers (flagged {@code routing}) then the address book's other
+   * peers, newest first, each with its addresses and the signed record seen for it; at most
+   * {@value io.spacepanda.spi.KnownPeer#MAX_KNOWN_PEERS}.
+   *
+   * @return the snapshot; empty before start
+   */
+  @Override
+  public List<io.spacepanda.spi.KnownPeer> knownPeers() {
+    java.time.Instant now = java.time.Instant.now();
+    Map<PeerId, io.spacepanda.spi.KnownPeer> out = new java.util.LinkedHashMap<>();
+    KadDht d = dht;
+    if (d != null) {
+      for (KadPeer p : d.routingTablePeers()) {
+        List<String> addrs = new ArrayList<>();
+        for (Multiaddr m : p.addresses()) {
+          if (addrs.size() < io.spacepanda.spi.KnownPeer.MAX_ADDRESSES) {
+            addrs.add(m.toString());
+          }
+        }
+        out.put(p.id(), known(p.id(), addrs, true, now));
+      }
+    }
+    for (Map.Entry<PeerId, List<Multiaddr>> e : addressBook.snapshot().entrySet()) {
+      if (out.size() >= io.spacepanda.spi.KnownPeer.MAX_KNOWN_PEERS) {
+        break;
+      }
+      List<String> addrs = new ArrayList<>();
+      for (Multiaddr m : e.getValue()) {
+        if (addrs.size() < io.spacepanda.spi.KnownPeer.MAX_ADDRESSES) {
+          addrs.add(m.toString());
+        }
+      }
+      out.putIfAbsent(e.getKey(), known(e.getKey(), addrs, false, now));
+    }
+    List<io.spacepanda.spi.KnownPeer> list = new ArrayList<>(out.values());
+    return List.copyOf(list.subList(0, Math.min(list.size(), io.spacepanda.spi.KnownPeer.MAX_KNOWN_PEERS)));
+  }
+
+  private io.spacepanda.spi.KnownPeer known(PeerId peer, List<String> addrs, boolean routing,
+      java.time.Instant now) {
+    byte[] rec = signedRecords.get(peer);
+    if (rec == null || rec.length > io.spacepanda.spi.KnownPeer.MAX_RECORD_LENGTH) {
+      rec = new byte[0];
+    }
+    return new io.spacepanda.spi.KnownPeer(io.spacepanda.spi.Id.of(peer.bytes()), addrs, rec,
+        routing, now);
+  }
+
+  /**
+   * Takes back a persisted address book: addresses (and those of a signed record that verifies
+   * and names the peer) go to the address book; routing-table peers are pinged at {@link #start()}
+   * and re-enter the table when they answer. Malformed entries are skipped.
+   *
+   * @param peers the entries
+   */
+  @Override
+  public void restoreKnownPeers(List<io.spacepanda.spi.KnownPeer> peers) {
+    for (io.spacepanda.spi.KnownPeer k : peers) {
+      PeerId peer;
+      try {
+        peer = PeerId.fromBytes(k.peer().toBytes());
+      } catch (InvalidPeerIdException e) {
+        continue;
+      }
+      if (peer.equals(context.localPeer())) {
+        continue;
+      }
+      List<Multiaddr> addrs = new ArrayList<>();
+      for (String a : k.addresses()) {
+        try {
+          Multiaddr m = Multiaddr.parse(a);
+          if (m.tcpHostOrNull() != null) {
+            addrs.add(m.withoutPeerId());
+          }
+        } catch (MultiaddrException | RuntimeException e) {
+          // skip an address we cannot use
+        }
+      }
+      byte[] rec = k.signedRecord();
+      if (rec.length > 0) {
+        try {
+          PeerRecord r = PeerRecord.verify(rec);
+          if (r.peerId().equals(peer)) {
+            signedRecords.put(peer, rec);
+            for (Multiaddr m : r.addresses()) {
+              if (m.tcpHostOrNull() != null && !addrs.contains(m)) {
+                addrs.add(m);
+              }
+            }
+          }
+        } catch (RecordException e) {
+          // a record that does not verify is ignored
+        }
+      }
+      for (Multiaddr m : addrs) {
+        try {
+          addressBook.add(peer, m.withPeerId(peer.bytes()));
+        } catch (MultiaddrException e) {
+          // skip
+        }
+      }
+      if (k.routing() && !addrs.isEmpty()) {
+        synchronized (restoredRouting) {
+          if (restoredRouting.size() < io.spacepanda.spi.KnownPeer.MAX_KNOWN_PEERS) {
+            restoredRouting.add(new KadPeer(peer,
+                addrs.subList(0, Math.min(addrs.size(), io.spacepanda.internal.net.kad.KadMessage.MAX_ADDRESSES_PER_PEER))));
+          }
+        }
+      }
+    }
+  }
+
+  /** Pings the restored routing-table peers; those that answer re-enter the table. */
+  private CompletableFuture<Void> pingRestored(KadDht d) {
+    List<KadPeer> peers;
+    synchronized (restoredRouting) {
+      peers = List.copyOf(restoredRouting);
+      restoredRouting.clear();
+    }
+    List<CompletableFuture<Void>> pings = new ArrayList<>();
+    for (KadPeer p : peers) {
+      pings.add(d.ping(p).handle((v, e) -> {
+        if (e == null) {
+          d.peerSeen(p);
+        }
+        return null;
+      }));
+    }
+    return CompletableFuture.allOf(pings.toArray(new CompletableFuture<?>[0]));
+  }
+
+  /**
+   * Connects to a peer: an open connection, its known addresses, the bootstrap relays, then peer
+   * routing through the DHT.
+   *
+   * @param peer the peer
+   * @return completes once connected
+   */
+  @Override
+  public CompletableFuture<Void> connect(PeerId peer) {
+    Objects.requireNonNull(peer, "peer");
+    Host h = hostOrNull();
+    if (h == null || closed) {
+      return CompletableFuture.failedFuture(new TransportException("transport not running"));
+    }
+    return connectionTo(h, peer).thenApply(c -> (Void) null);
+  }
+
+  /**
+   * Publishes a rendezvous value as the DHT record {@code /sp/rv/<tag>} on the peers closest to
+   * it.
+   *
+   * @param tag 32 bytes
+   * @param value starts with its expiry; see {@link Validators}
+   * @return whether at least one peer acknowledged it; false without a DHT
+   */
+  @Override
+  public CompletableFuture<Boolean> putRendezvous(byte[] tag, byte[] value) {
+    KadDht d = dht;
+    if (d == null || closed) {
+      return CompletableFuture.completedFuture(false);
+    }
+    try {
+      return d.putValue(Validators.rendezvousKey(tag), value).handle((n, e) -> e == null && n > 0);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.completedFuture(false);
+    }
+  }
+
+  /**
+   * Fetches the rendezvous value {@code /sp/rv/<tag>} from the DHT.
+   *
+   * @param tag 32 bytes
+   * @return the best valid value, or empty
+   */
+  @Override
+  public CompletableFuture<java.util.Optional<byte[]>> getRendezvous(byte[] tag) {
+    KadDht d = dht;
+    if (d == null || closed || tag.length != 32) {
+      return CompletableFuture.completedFuture(java.util.Optional.empty());
+    }
+    return d.getValue(Validators.rendezvousKey(tag))
+        .handle((v, e) -> e == null ? java.util.Optional.ofNullable(v) : java.util.Optional.empty());
   }
 
   /**
