@@ -112,13 +112,16 @@ final class ChannelSync {
   private volatile Scheduler.Cancellable timer;
   private volatile long round;
   /** What summary digest was last sent per (group, peer), and in which round. */
-  private final Map<String, long[]> lastSent = new ConcurrentHashMap<>();
+  private final Map<Pair, long[]> lastSent = new ConcurrentHashMap<>();
   /** The digest of the last summary or request received per (group, peer). */
-  private final Map<String, Long> peerState = new ConcurrentHashMap<>();
+  private final Map<Pair, Long> peerState = new ConcurrentHashMap<>();
   /** Groups in which a peer was seen to hold more than this node: the sync gaps gauge. */
   private final Set<Id> behind = ConcurrentHashMap.newKeySet();
-  /** When a Welcome was last re-sent or an invite hinted, per (member, channel). */
-  private final Map<String, Instant> hinted = new ConcurrentHashMap<>();
+  /** When a Welcome was last re-sent or an invite hinted, per (channel, member). */
+  private final Map<Pair, Instant> hinted = new ConcurrentHashMap<>();
+
+  /** A (group, peer) key of the bookkeeping maps (not a string: no Base58 per lookup). */
+  private record Pair(Id group, PeerId peer) {}
 
   ChannelSync(NodeContext ctx, SpaceActor.Services services, Duration interval) {
     this.ctx = ctx;
@@ -184,9 +187,8 @@ final class ChannelSync {
   }
 
   private void forget(PeerId peer) {
-    String suffix = "/" + peer;
-    lastSent.keySet().removeIf(k -> k.endsWith(suffix));
-    peerState.keySet().removeIf(k -> k.endsWith(suffix));
+    lastSent.keySet().removeIf(k -> k.peer().equals(peer));
+    peerState.keySet().removeIf(k -> k.peer().equals(peer));
   }
 
   private void scheduleNext() {
@@ -260,8 +262,8 @@ final class ChannelSync {
           summary = summary(a, gc);
           digest = digest(summary.epoch(), summary.marks());
         }
-        long[] last = lastSent.get(gc.id() + "/" + p);
-        Long known = peerState.get(gc.id() + "/" + p);
+        long[] last = lastSent.get(new Pair(gc.id(), p));
+        Long known = peerState.get(new Pair(gc.id(), p));
         // Quiet while the peer is known to hold what this node holds, and knows it.
         if (periodic && last != null && last[0] == digest && known != null && known == digest
             && round - last[1] < KEEPALIVE_ROUNDS) {
@@ -273,7 +275,7 @@ final class ChannelSync {
         to.remove(ctx.config.random().nextInt(to.size()));
       }
       for (PeerId p : to) {
-        lastSent.put(gc.id() + "/" + p, new long[] {digest, round});
+        lastSent.put(new Pair(gc.id(), p), new long[] {digest, round});
         a.dispatchAfterCommit(s, services.messenger().send(s, services.outbox(), p,
             a.contact(p).inboxKey(), summary));
       }
@@ -403,7 +405,7 @@ final class ChannelSync {
     if (lacking) {
       behind.add(gc.id());
     }
-    String pair = gc.id() + "/" + asker;
+    Pair pair = new Pair(gc.id(), asker);
     peerState.put(pair, digest(m.epoch(), m.marks()));
     if (askBack) {
       List<NodeWire.SyncMark> myMarks = marks(gc);
@@ -475,7 +477,7 @@ final class ChannelSync {
   }
 
   private boolean mayHint(PeerId member, GroupChannel gc) {
-    String key = member + "/" + gc.id();
+    Pair key = new Pair(gc.id(), member);
     Instant now = ctx.now();
     Instant last = hinted.get(key);
     if (last != null && now.isBefore(last.plus(interval.isZero() ? Duration.ofSeconds(30)
