@@ -3,6 +3,8 @@ package io.spacepanda;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.spacepanda.internal.net.sim.LinkConditions;
+import io.spacepanda.spi.DeliveryState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -81,6 +83,42 @@ class MailboxTest {
     List<String> history = general(carol, team).history(100, null).join().stream()
         .map(Message::text).toList();
     assertEquals(sent, history, why);
+  }
+
+  /**
+   * Alice's copies never reach carol (every copy on the link alice to carol is lost; carol's own
+   * envelopes reach alice): carol gets alice's messages through the holders, and her sync
+   * summaries tell alice she holds them, so alice's messages end DELIVERED, with a progress event,
+   * instead of staying SENT until the horizon. Sync is on here.
+   */
+  @Test
+  void copyDeliveredByAMailbox_endsDelivered_fromTheRecipientsSummary() {
+    cluster.close();
+    cluster = new SimCluster(seed);
+    String why = "seed " + seed;
+    SimCluster.Node alice = node("alice", UnaryOperator.identity());
+    SimCluster.Node bob = node("bob", UnaryOperator.identity());
+    SimCluster.Node carol = node("carol", UnaryOperator.identity());
+    SimCluster.Node dave = node("dave", UnaryOperator.identity());
+    Space team = join(cluster.await(alice.node().createSpace("Team")), bob, carol, dave);
+    assertEquals(4, general(carol, team).members().size(), why);
+
+    cluster.net.setLinkConditions(alice.id(), carol.id(), LinkConditions.reliable().withLoss(1.0));
+    List<String> sent = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      sent.add("m" + i);
+      general(alice, team).send("m" + i);
+      cluster.run(Duration.ofSeconds(3));
+    }
+    cluster.run(Duration.ofMinutes(10));
+    assertEquals(sent, carol.events().texts(), why);
+    List<Message> mine = general(alice, team).history(100, null).join();
+    assertEquals(5, mine.size(), why);
+    for (Message m : mine) {
+      assertEquals(DeliveryState.DELIVERED, m.deliveryState(), m.text() + "; " + why);
+      assertTrue(alice.events().deliveries.contains("progress " + m.id() + " 3/3"),
+          alice.events().deliveries + "; " + why);
+    }
   }
 
   @Test
