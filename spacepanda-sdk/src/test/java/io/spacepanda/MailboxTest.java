@@ -121,6 +121,42 @@ class MailboxTest {
     }
   }
 
+  /**
+   * Direct envelopes are kept by holders too: alice adds carol to a new channel while the two are
+   * never on the same side of a partition, and bob and dave carry, in turn, alice's channel
+   * invite to carol, carol's join request (her KeyPackage) to alice, and alice's Welcome to
+   * carol. Sync is off, so only mailboxes can carry them.
+   */
+  @Test
+  void channelInviteJoinRequestAndWelcome_travelThroughMailboxes() {
+    String why = "seed " + seed;
+    SimCluster.Node alice = node("alice", UnaryOperator.identity());
+    SimCluster.Node bob = node("bob", UnaryOperator.identity());
+    SimCluster.Node carol = node("carol", UnaryOperator.identity());
+    SimCluster.Node dave = node("dave", UnaryOperator.identity());
+    Space team = join(cluster.await(alice.node().createSpace("Team")), bob, carol, dave);
+    Set<PeerId> holders = Set.of(bob.id(), dave.id());
+    Set<PeerId> withAlice = new java.util.HashSet<>(holders);
+    withAlice.add(alice.id());
+    Set<PeerId> withCarol = new java.util.HashSet<>(holders);
+    withCarol.add(carol.id());
+
+    cluster.net.partition(Set.of(carol.id()), withAlice);
+    Channel design = cluster.await(team.createChannel("design"));
+    design.add(carol.id());
+    cluster.settle();
+    for (int hop = 0; hop < 3; hop++) {
+      // carol's side, then alice's, then carol's again
+      cluster.net.partition(hop % 2 == 0 ? Set.of(alice.id()) : Set.of(carol.id()),
+          hop % 2 == 0 ? withCarol : withAlice);
+      cluster.run(Duration.ofMinutes(2));
+    }
+    Channel mine = carol.node().space(team.id()).orElseThrow().channel("design")
+        .orElseThrow(() -> new AssertionError("carol never got into #design; " + why));
+    assertTrue(mine.members().contains(carol.id()) && mine.members().contains(alice.id()),
+        mine.members() + "; " + why);
+  }
+
   @Test
   void holderThatOptedOut_refuses_andTheDepositorIsTold() {
     String why = "seed " + seed;
