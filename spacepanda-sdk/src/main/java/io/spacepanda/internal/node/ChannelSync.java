@@ -101,11 +101,6 @@ final class ChannelSync {
   static final int KEEP_PER_SENDER = 10_000;
   /** An unchanged summary is sent to a member again after this many rounds. */
   static final int KEEPALIVE_ROUNDS = 20;
-  /**
-   * At most this many of this node's own messages below a member's new mark are looked at per
-   * summary to mark them delivered to it (the newest ones); older ones are left to the outbox.
-   */
-  static final int CONFIRM_WINDOW = 2_000;
   /** The pseudo-sender under which commits are kept, by the epoch they were sent in. */
   static final Id COMMITS = Id.of(new byte[] {(byte) 0xFF, 'C'});
   private static final byte WELCOME_PREFIX = (byte) 0xFE;
@@ -125,8 +120,8 @@ final class ChannelSync {
   /** When a Welcome was last re-sent or an invite hinted, per (channel, member). */
   private final Map<Pair, Instant> hinted = new ConcurrentHashMap<>();
 
-  /** Up to which of its own sequences a member's marks were turned into delivery states. */
-  private final Map<Pair, Long> confirmed = new ConcurrentHashMap<>();
+  /** Turns members' marks of this node's own messages into delivery states. */
+  private final DeliveryConfirmations confirmations;
 
   /** A (group, peer) key of the bookkeeping maps (not a string: no Base58 per lookup). */
   private record Pair(Id group, PeerId peer) {}
@@ -135,6 +130,7 @@ final class ChannelSync {
     this.ctx = ctx;
     this.services = services;
     this.interval = interval;
+    this.confirmations = new DeliveryConfirmations(ctx, services.outbox());
   }
 
   /** @return the key under which the Welcome of a member to a channel is kept */
@@ -362,7 +358,7 @@ final class ChannelSync {
     }
     Long ownMark = theirs.get(NodeContext.peerKey(ctx.self));
     if (ownMark != null && !gc.isControl()) {
-      confirmDelivered(a, s, gc, asker, ownMark);
+      confirmations.onMark(s, gc.id(), asker, ownMark);
     }
     long myEpoch = gc.group().epoch();
     Map<Id, Long> mine = ctx.storage.inTransaction(t -> t.highWaterMarks(gc.id()));
@@ -439,32 +435,6 @@ final class ChannelSync {
     if (gc.isControl()) {
       hintLostWelcomes(a, s, asker, contact, m.extensions());
     }
-  }
-
-  /**
-   * The asker holds every message of this node in the group up to {@code mark}: those still
-   * pending for it become DELIVERED to it ({@link Outbox#deliveredElsewhere}), whoever brought
-   * them (a mailbox, another member through sync). Looks at the sequences above the last mark seen
-   * from it (at most {@link #CONFIRM_WINDOW}); in a step of the space.
-   */
-  private void confirmDelivered(SpaceActor a, Step s, GroupChannel gc, PeerId asker, long mark)
-      throws SpacePandaException {
-    Pair key = new Pair(gc.id(), asker);
-    long from = Math.max(confirmed.getOrDefault(key, -1L) + 1, mark - CONFIRM_WINDOW + 1);
-    if (from > mark || from < 0 && mark < 0) {
-      return;
-    }
-    long start = Math.max(0, from);
-    Id self = NodeContext.peerKey(ctx.self);
-    List<SyncEnvelope> kept = ctx.storage.inTransaction(
-        t -> t.syncEnvelopes(gc.id(), self, start, (int) Math.min(CONFIRM_WINDOW, mark - start + 1)));
-    for (SyncEnvelope k : kept) {
-      if (k.sequence() <= mark && k.mlsMessageLength() > 0) {
-        services.outbox().deliveredElsewhere(s, Id.of(NodeContext.sha256(k.mlsMessage())),
-            asker);
-      }
-    }
-    confirmed.put(key, mark);
   }
 
   private boolean lacksSome(Map<Id, Long> mine, Map<Id, Long> theirs) {
