@@ -122,6 +122,7 @@ final class ChannelSync {
 
   /** Turns members' marks of this node's own messages into delivery states. */
   private final DeliveryConfirmations confirmations;
+  private final WelcomeProbes probes;
 
   /** A (group, peer) key of the bookkeeping maps (not a string: no Base58 per lookup). */
   private record Pair(Id group, PeerId peer) {}
@@ -131,6 +132,7 @@ final class ChannelSync {
     this.services = services;
     this.interval = interval;
     this.confirmations = new DeliveryConfirmations(ctx, services.outbox());
+    this.probes = new WelcomeProbes(ctx);
   }
 
   /** @return the key under which the Welcome of a member to a channel is kept */
@@ -277,6 +279,13 @@ final class ChannelSync {
       }
       while (to.size() > fanout) {
         to.remove(ctx.config.random().nextInt(to.size()));
+      }
+      if (periodic) {
+        probes.probe(a, s, gc, peers, round, p -> peerState.containsKey(new Pair(gc.id(), p)), to);
+      }
+      if (summary == null && !to.isEmpty()) {
+        summary = summary(a, gc);
+        digest = digest(summary.epoch(), summary.marks());
       }
       for (PeerId p : to) {
         lastSent.put(new Pair(gc.id(), p), new long[] {digest, round});
