@@ -153,4 +153,37 @@ class GroupSyncTest {
     cluster.await(channel(t.alice(), t.team(), "random").send("welcome back"));
     assertTrue(t.carol().events().texts().contains("welcome back"), why);
   }
+  @Test
+  void lostChannelJoinRequest_isSentAgain_andTheMemberAdded() {
+    String why = "seed " + seed;
+    AtomicReference<PeerId> aliceId = new AtomicReference<>();
+    AtomicBoolean lose = new AtomicBoolean();
+    AtomicInteger lost = new AtomicInteger();
+    SimCluster.Node alice = cluster.node("alice");
+    aliceId.set(alice.id());
+    // carol's envelopes to alice are acknowledged without being sent while lose is set
+    SimCluster.Node carol = cluster.node("carol", Storages.inMemory(),
+        SimCluster.interceptSends((tr, recipient, envelope) -> {
+          if (recipient.equals(aliceId.get()) && lose.get()) {
+            lost.incrementAndGet();
+            return CompletableFuture.completedFuture(null);
+          }
+          return tr.send(recipient, envelope);
+        }));
+    Space team = cluster.await(alice.node().createSpace("Team"));
+    cluster.await(carol.node().join(cluster.await(team.createInvite())));
+    cluster.settle();
+    Channel design = cluster.await(team.createChannel("design"));
+    if (design.members().contains(carol.id())) {
+      cluster.await(design.remove(carol.id()));
+    }
+    lose.set(true);
+    design.add(carol.id());
+    cluster.run(Duration.ofSeconds(5));
+    lose.set(false);
+    assertTrue(lost.get() >= 1, "carol's join request was lost; " + why);
+    assertTrue(space(carol, team).channel("design").isEmpty(), "carol is not in yet; " + why);
+    cluster.run(Duration.ofSeconds(100));
+    assertTrue(space(carol, team).channel("design").isPresent(), "carol never added; " + why);
+  }
 }

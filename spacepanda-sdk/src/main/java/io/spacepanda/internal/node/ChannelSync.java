@@ -167,8 +167,7 @@ final class ChannelSync {
       }
     });
     // Coming back: tell up to START_FANOUT members of each group, connected or not, so that
-    // connections (and with them mailbox pushes and their summaries) start without waiting for
-    // someone else to send.
+    // connections (and mailbox pushes, summaries) start without waiting for others to send.
     Set<PeerId> everyone = new HashSet<>();
     for (SpaceActor a : ctx.spaces.values()) {
       SpaceSnapshot snap = a.snapshot();
@@ -220,8 +219,9 @@ final class ChannelSync {
   private void summarize(Set<PeerId> peers, int fanout, boolean periodic) {
     for (SpaceActor a : ctx.spaces.values()) {
       a.step(s -> {
-        if (periodic) {
+        if (periodic && a.present) {
           prune(a);
+          a.inbound.resendChannelRequests(s);
         }
         if (!peers.isEmpty()) {
           sendSummaries(a, s, peers, fanout, periodic);

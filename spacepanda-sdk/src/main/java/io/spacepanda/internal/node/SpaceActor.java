@@ -75,6 +75,8 @@ final class SpaceActor implements StepRunner.Owner {
   GroupChannel control;
   final Map<Id, GroupChannel> channels = new LinkedHashMap<>();
   final Map<Id, KeyPackageBundle> channelJoins = new HashMap<>();
+  /** The join requests sent for {@link #channelJoins}, to send again while no Welcome came. */
+  final Map<Id, SpaceInbound.ChannelRequest> channelRequests = new HashMap<>();
   final ArrayDeque<NodeWire.ChannelJoinRequest> heldRequests = new ArrayDeque<>();
   final Set<PeerId> leaving = new HashSet<>();
   final Map<Id, Set<PeerId>> wantedRemovals = new HashMap<>();

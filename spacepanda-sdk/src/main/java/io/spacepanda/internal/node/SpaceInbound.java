@@ -387,11 +387,37 @@ final class SpaceInbound {
     a.channelJoins.put(cid, kp);
     s.write(t -> t.putKeyPackage(Id.of(kp.keyPackage().ref(NodeContext.SUITE)),
         SecretBlob.copyOf(kp.toBytes())));
+    NodeWire.ChannelJoinRequest r = new NodeWire.ChannelJoinRequest(a.spaceId.toBytes(),
+        ci.channelId(), a.services.directory().myInfo(), MlsMessage.of(kp.keyPackage()).toBytes());
+    a.channelRequests.put(cid, new ChannelRequest(owner, r));
     a.dispatchAfterCommit(s, a.services.messenger().send(s, a.services.outbox(), owner,
-        ownerInfo.inboxKey(), new NodeWire.ChannelJoinRequest(a.spaceId.toBytes(),
-            ci.channelId(), a.services.directory().myInfo(),
-            MlsMessage.of(kp.keyPackage()).toBytes())));
+        ownerInfo.inboxKey(), r));
   }
+
+  /**
+   * Sends again, to the channel's owner, each join request still without a Welcome (it or the
+   * Welcome may have been lost); the owner adds the member, or re-sends the kept Welcome if it
+   * did already. Once per sync round ({@link ChannelSync}), while the owner is connected.
+   */
+  void resendChannelRequests(Step s) throws SpacePandaException {
+    for (ChannelRequest c : List.copyOf(a.channelRequests.values())) {
+      Id cid = Id.of(c.request().channelId());
+      Contact owner = a.contact(c.owner());
+      if (a.channels.containsKey(cid) || !a.channelJoins.containsKey(cid) || owner == null) {
+        a.channelRequests.remove(cid);
+        continue;
+      }
+      io.spacepanda.spi.Transport t = ctx.transportOrNull();
+      if (t != null && t.connectedPeers().contains(c.owner())) {
+        // only to a connected owner: to one away, the first copy is still being retried
+        a.dispatchAfterCommit(s, a.services.messenger().send(s, a.services.outbox(), c.owner(),
+            owner.inboxKey(), c.request()));
+      }
+    }
+  }
+
+  /** A channel join request this node sent, and to whom. */
+  record ChannelRequest(PeerId owner, NodeWire.ChannelJoinRequest request) {}
 
   /** Adds a space member to a channel this node commits. */
   void onChannelJoinRequest(Step s, NodeWire.ChannelJoinRequest r, boolean mayHold)
