@@ -3,6 +3,8 @@ package io.spacepanda;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.spacepanda.internal.net.sim.LinkConditions;
+import io.spacepanda.spi.DeliveryState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -81,6 +83,78 @@ class MailboxTest {
     List<String> history = general(carol, team).history(100, null).join().stream()
         .map(Message::text).toList();
     assertEquals(sent, history, why);
+  }
+
+  /**
+   * Alice's copies never reach carol (every copy on the link alice to carol is lost; carol's own
+   * envelopes reach alice): carol gets alice's messages through the holders, and her sync
+   * summaries tell alice she holds them, so alice's messages end DELIVERED, with a progress event,
+   * instead of staying SENT until the horizon. Sync is on here.
+   */
+  @Test
+  void copyDeliveredByAMailbox_endsDelivered_fromTheRecipientsSummary() {
+    cluster.close();
+    cluster = new SimCluster(seed);
+    String why = "seed " + seed;
+    SimCluster.Node alice = node("alice", UnaryOperator.identity());
+    SimCluster.Node bob = node("bob", UnaryOperator.identity());
+    SimCluster.Node carol = node("carol", UnaryOperator.identity());
+    SimCluster.Node dave = node("dave", UnaryOperator.identity());
+    Space team = join(cluster.await(alice.node().createSpace("Team")), bob, carol, dave);
+    assertEquals(4, general(carol, team).members().size(), why);
+
+    cluster.net.setLinkConditions(alice.id(), carol.id(), LinkConditions.reliable().withLoss(1.0));
+    List<String> sent = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      sent.add("m" + i);
+      general(alice, team).send("m" + i);
+      cluster.run(Duration.ofSeconds(3));
+    }
+    cluster.run(Duration.ofMinutes(10));
+    assertEquals(sent, carol.events().texts(), why);
+    List<Message> mine = general(alice, team).history(100, null).join();
+    assertEquals(5, mine.size(), why);
+    for (Message m : mine) {
+      assertEquals(DeliveryState.DELIVERED, m.deliveryState(), m.text() + "; " + why);
+      assertTrue(alice.events().deliveries.contains("progress " + m.id() + " 3/3"),
+          alice.events().deliveries + "; " + why);
+    }
+  }
+
+  /**
+   * Direct envelopes are kept by holders too: alice adds carol to a new channel while the two are
+   * never on the same side of a partition, and bob and dave carry, in turn, alice's channel
+   * invite to carol, carol's join request (her KeyPackage) to alice, and alice's Welcome to
+   * carol. Sync is off, so only mailboxes can carry them.
+   */
+  @Test
+  void channelInviteJoinRequestAndWelcome_travelThroughMailboxes() {
+    String why = "seed " + seed;
+    SimCluster.Node alice = node("alice", UnaryOperator.identity());
+    SimCluster.Node bob = node("bob", UnaryOperator.identity());
+    SimCluster.Node carol = node("carol", UnaryOperator.identity());
+    SimCluster.Node dave = node("dave", UnaryOperator.identity());
+    Space team = join(cluster.await(alice.node().createSpace("Team")), bob, carol, dave);
+    Set<PeerId> holders = Set.of(bob.id(), dave.id());
+    Set<PeerId> withAlice = new java.util.HashSet<>(holders);
+    withAlice.add(alice.id());
+    Set<PeerId> withCarol = new java.util.HashSet<>(holders);
+    withCarol.add(carol.id());
+
+    cluster.net.partition(Set.of(carol.id()), withAlice);
+    Channel design = cluster.await(team.createChannel("design"));
+    design.add(carol.id());
+    cluster.settle();
+    for (int hop = 0; hop < 3; hop++) {
+      // carol's side, then alice's, then carol's again
+      cluster.net.partition(hop % 2 == 0 ? Set.of(alice.id()) : Set.of(carol.id()),
+          hop % 2 == 0 ? withCarol : withAlice);
+      cluster.run(Duration.ofMinutes(2));
+    }
+    Channel mine = carol.node().space(team.id()).orElseThrow().channel("design")
+        .orElseThrow(() -> new AssertionError("carol never got into #design; " + why));
+    assertTrue(mine.members().contains(carol.id()) && mine.members().contains(alice.id()),
+        mine.members() + "; " + why);
   }
 
   @Test

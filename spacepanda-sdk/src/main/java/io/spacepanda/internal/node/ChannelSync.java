@@ -69,7 +69,7 @@ import org.slf4j.LoggerFactory;
  * asker lacks a channel the asker is a member of (by the responder's own MLS tree) re-sends the
  * kept Welcome if it is that channel's committer, and otherwise sends the asker a {@link
  * NodeWire.ChannelInvite}, so that it asks the committer, which then re-sends the kept Welcome
- * ({@link SpaceInbound#resendWelcome}); at most once per member, channel and interval.
+ * ({@link ChannelJoins#resendWelcome}); at most once per member, channel and interval.
  *
  * <p>Processing. The asker feeds each fetched MLS message, one step each, into the same path as a
  * received group envelope ({@link SpaceInbound#receiveMls}); one it holds already (by address,
@@ -112,18 +112,27 @@ final class ChannelSync {
   private volatile Scheduler.Cancellable timer;
   private volatile long round;
   /** What summary digest was last sent per (group, peer), and in which round. */
-  private final Map<String, long[]> lastSent = new ConcurrentHashMap<>();
+  private final Map<Pair, long[]> lastSent = new ConcurrentHashMap<>();
   /** The digest of the last summary or request received per (group, peer). */
-  private final Map<String, Long> peerState = new ConcurrentHashMap<>();
+  private final Map<Pair, Long> peerState = new ConcurrentHashMap<>();
   /** Groups in which a peer was seen to hold more than this node: the sync gaps gauge. */
   private final Set<Id> behind = ConcurrentHashMap.newKeySet();
-  /** When a Welcome was last re-sent or an invite hinted, per (member, channel). */
-  private final Map<String, Instant> hinted = new ConcurrentHashMap<>();
+  /** When a Welcome was last re-sent or an invite hinted, per (channel, member). */
+  private final Map<Pair, Instant> hinted = new ConcurrentHashMap<>();
+
+  /** Turns members' marks of this node's own messages into delivery states. */
+  private final DeliveryConfirmations confirmations;
+  private final WelcomeProbes probes;
+
+  /** A (group, peer) key of the bookkeeping maps (not a string: no Base58 per lookup). */
+  private record Pair(Id group, PeerId peer) {}
 
   ChannelSync(NodeContext ctx, SpaceActor.Services services, Duration interval) {
     this.ctx = ctx;
     this.services = services;
     this.interval = interval;
+    this.confirmations = new DeliveryConfirmations(ctx, services.outbox());
+    this.probes = new WelcomeProbes(ctx);
   }
 
   /** @return the key under which the Welcome of a member to a channel is kept */
@@ -158,8 +167,7 @@ final class ChannelSync {
       }
     });
     // Coming back: tell up to START_FANOUT members of each group, connected or not, so that
-    // connections (and with them mailbox pushes and their summaries) start without waiting for
-    // someone else to send.
+    // connections (and mailbox pushes, summaries) start without waiting for others to send.
     Set<PeerId> everyone = new HashSet<>();
     for (SpaceActor a : ctx.spaces.values()) {
       SpaceSnapshot snap = a.snapshot();
@@ -184,9 +192,8 @@ final class ChannelSync {
   }
 
   private void forget(PeerId peer) {
-    String suffix = "/" + peer;
-    lastSent.keySet().removeIf(k -> k.endsWith(suffix));
-    peerState.keySet().removeIf(k -> k.endsWith(suffix));
+    lastSent.keySet().removeIf(k -> k.peer().equals(peer));
+    peerState.keySet().removeIf(k -> k.peer().equals(peer));
   }
 
   private void scheduleNext() {
@@ -212,8 +219,9 @@ final class ChannelSync {
   private void summarize(Set<PeerId> peers, int fanout, boolean periodic) {
     for (SpaceActor a : ctx.spaces.values()) {
       a.step(s -> {
-        if (periodic) {
+        if (periodic && a.present) {
           prune(a);
+          a.joins.resendChannelRequests(s);
         }
         if (!peers.isEmpty()) {
           sendSummaries(a, s, peers, fanout, periodic);
@@ -257,11 +265,11 @@ final class ChannelSync {
           continue;
         }
         if (summary == null) {
-          summary = summary(a, gc);
-          digest = digest(summary.epoch(), summary.marks(), summary.extensions());
+          summary = SyncSummaries.summary(ctx, a, gc);
+          digest = SyncSummaries.digest(summary.epoch(), summary.marks(), summary.extensions());
         }
-        long[] last = lastSent.get(gc.id() + "/" + p);
-        Long known = peerState.get(gc.id() + "/" + p);
+        long[] last = lastSent.get(new Pair(gc.id(), p));
+        Long known = peerState.get(new Pair(gc.id(), p));
         // Quiet while the peer is known to hold what this node holds, and knows it.
         if (periodic && last != null && last[0] == digest && known != null && known == digest
             && round - last[1] < KEEPALIVE_ROUNDS) {
@@ -272,63 +280,19 @@ final class ChannelSync {
       while (to.size() > fanout) {
         to.remove(ctx.config.random().nextInt(to.size()));
       }
+      if (periodic) {
+        probes.probe(a, s, gc, peers, round, p -> peerState.containsKey(new Pair(gc.id(), p)), to);
+      }
+      if (summary == null && !to.isEmpty()) {
+        summary = SyncSummaries.summary(ctx, a, gc);
+        digest = SyncSummaries.digest(summary.epoch(), summary.marks(), summary.extensions());
+      }
       for (PeerId p : to) {
-        lastSent.put(gc.id() + "/" + p, new long[] {digest, round});
+        lastSent.put(new Pair(gc.id(), p), new long[] {digest, round});
         a.dispatchAfterCommit(s, services.messenger().send(s, services.outbox(), p,
             a.contact(p).inboxKey(), summary));
       }
     }
-  }
-
-  private NodeWire.SyncSummary summary(SpaceActor a, GroupChannel gc) throws SpacePandaException {
-    return new NodeWire.SyncSummary(a.spaceId.toBytes(), gc.id().toBytes(), ctx.self.bytes(),
-        gc.group().epoch(), marks(gc), extensions(a, gc));
-  }
-
-  /** A digest of what a summary says is held (epoch, marks, epoch entries), not who asks. */
-  private static long digest(long epoch, List<NodeWire.SyncMark> marks,
-      List<NodeWire.SyncExtension> extensions) {
-    io.spacepanda.internal.mls.codec.TlsWriter w =
-        new io.spacepanda.internal.mls.codec.TlsWriter().u64(epoch);
-    for (NodeWire.SyncMark m : marks) {
-      w.opaque(m.sender()).u64(m.highWater());
-    }
-    for (NodeWire.SyncExtension x : extensions) {
-      if (x.type() == NodeWire.EXT_EPOCHS) {
-        w.opaque(x.body());
-      }
-    }
-    return java.nio.ByteBuffer.wrap(NodeContext.sha256(w.toByteArray())).getLong();
-  }
-
-  private static List<NodeWire.SyncExtension> extensions(SpaceActor a, GroupChannel gc)
-      throws SpacePandaException {
-    NodeWire.SyncExtension epochs = a.forks.extension(gc);
-    if (!gc.isControl()) {
-      return List.of(epochs);
-    }
-    List<byte[]> ids = new ArrayList<>();
-    for (Id id : a.channels.keySet()) {
-      if (ids.size() < NodeWire.MAX_LIST) {
-        ids.add(id.toBytes());
-      }
-    }
-    return List.of(new NodeWire.SyncExtension(NodeWire.EXT_MEMBER_CHANNELS,
-        NodeWire.encodeIds(ids)), epochs);
-  }
-
-  private List<NodeWire.SyncMark> marks(GroupChannel gc) throws SpacePandaException {
-    Map<Id, Long> mine = ctx.storage.inTransaction(t -> t.highWaterMarks(gc.id()));
-    List<NodeWire.SyncMark> out = new ArrayList<>(mine.size());
-    for (Map.Entry<Id, Long> e : mine.entrySet()) {
-      if (out.size() == NodeWire.MAX_SYNC_MARKS) {
-        break;
-      }
-      if (!pseudoSender(e.getKey())) {
-        out.add(new NodeWire.SyncMark(e.getKey().toBytes(), e.getValue()));
-      }
-    }
-    return out;
   }
 
   /** A summary or request as the handlers receive it. */
@@ -361,6 +325,10 @@ final class ChannelSync {
     Map<Id, Long> theirs = new HashMap<>();
     for (NodeWire.SyncMark mk : m.marks()) {
       theirs.put(Id.of(mk.sender()), mk.highWater());
+    }
+    Long ownMark = theirs.get(NodeContext.peerKey(ctx.self));
+    if (ownMark != null && !gc.isControl()) {
+      confirmations.onMark(s, gc.id(), asker, ownMark);
     }
     long myEpoch = gc.group().epoch();
     Map<Id, Long> mine = ctx.storage.inTransaction(t -> t.highWaterMarks(gc.id()));
@@ -415,12 +383,12 @@ final class ChannelSync {
     if (lacking) {
       behind.add(gc.id());
     }
-    String pair = gc.id() + "/" + asker;
-    peerState.put(pair, digest(m.epoch(), m.marks(), m.extensions()));
+    Pair pair = new Pair(gc.id(), asker);
+    peerState.put(pair, SyncSummaries.digest(m.epoch(), m.marks(), m.extensions()));
     if (askBack) {
-      List<NodeWire.SyncMark> myMarks = marks(gc);
-      List<NodeWire.SyncExtension> myExtensions = extensions(a, gc);
-      long myDigest = digest(myEpoch, myMarks, myExtensions);
+      List<NodeWire.SyncMark> myMarks = SyncSummaries.marks(ctx, gc);
+      List<NodeWire.SyncExtension> myExtensions = SyncSummaries.extensions(a, gc);
+      long myDigest = SyncSummaries.digest(myEpoch, myMarks, myExtensions);
       long[] last = lastSent.get(pair);
       // Ask back when lacking; otherwise tell the asker once that this node holds the same, so
       // that both fall quiet until something changes.
@@ -478,7 +446,7 @@ final class ChannelSync {
         continue;
       }
       if (ctx.policy.mayCommit(a.meta, gc, ctx.self)) {
-        a.inbound.resendWelcome(s, gc, asker, contact.inboxKey());
+        a.joins.resendWelcome(s, gc, asker, contact.inboxKey());
       } else {
         a.dispatchAfterCommit(s, services.messenger().send(s, services.outbox(), asker,
             contact.inboxKey(), new NodeWire.ChannelInvite(a.spaceId.toBytes(),
@@ -488,7 +456,7 @@ final class ChannelSync {
   }
 
   private boolean mayHint(PeerId member, GroupChannel gc) {
-    String key = member + "/" + gc.id();
+    Pair key = new Pair(gc.id(), member);
     Instant now = ctx.now();
     Instant last = hinted.get(key);
     if (last != null && now.isBefore(last.plus(interval.isZero() ? Duration.ofSeconds(30)
@@ -594,6 +562,6 @@ final class ChannelSync {
     }
     a.dispatchAfterCommit(s, services.messenger().send(s, services.outbox(), responder,
         contact.inboxKey(), new NodeWire.SyncRequest(a.spaceId.toBytes(), gc.id().toBytes(),
-            ctx.self.bytes(), gc.group().epoch(), marks(gc), extensions(a, gc))));
+            ctx.self.bytes(), gc.group().epoch(), SyncSummaries.marks(ctx, gc), SyncSummaries.extensions(a, gc))));
   }
 }

@@ -6,6 +6,7 @@ import io.spacepanda.SpacePandaException;
 import io.spacepanda.internal.envelope.EnvelopeTooLargeException;
 import io.spacepanda.internal.envelope.Padding;
 import io.spacepanda.internal.mls.MlsException;
+import io.spacepanda.spi.Id;
 import io.spacepanda.spi.OutboxEntry;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -39,6 +40,15 @@ final class DirectMessenger {
   private final Padding padding;
   private final RandomGenerator random;
   private final Map<String, byte[][]> reassemblies = new LinkedHashMap<>();
+  /** Direct envelopes a mailbox may keep, by envelope id, to their space; newest kept. */
+  private final Map<Id, Id> depositable = new LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Id, Id> eldest) {
+      return size() > MAX_DEPOSITABLE;
+    }
+  };
+  /** Direct envelopes remembered as depositable at most (the newest). */
+  static final int MAX_DEPOSITABLE = 4096;
 
   DirectMessenger(Padding padding, RandomGenerator random) {
     this.padding = padding;
@@ -102,10 +112,46 @@ final class DirectMessenger {
   List<OutboxEntry> send(Step step, Outbox outbox, PeerId to, byte[] inboxKey, NodeWire.Msg msg)
       throws SpacePandaException {
     List<OutboxEntry> out = new ArrayList<>();
+    byte[] space = spaceOfDepositable(msg);
     for (byte[] env : seal(inboxKey, msg)) {
-      out.add(outbox.enqueue(step, env, to));
+      OutboxEntry e = outbox.enqueue(step, env, to);
+      out.add(e);
+      if (space != null) {
+        synchronized (depositable) {
+          depositable.put(e.envelopeId(), Id.of(space));
+        }
+      }
     }
     return out;
+  }
+
+  /**
+   * The space of a direct message a mailbox may keep when its recipient is unreachable: channel
+   * Welcomes, join requests and invites, which a member needs whenever it comes back. Sync
+   * traffic (answered again next round) and mailbox traffic itself are not kept.
+   */
+  private static byte[] spaceOfDepositable(NodeWire.Msg msg) {
+    if (msg instanceof NodeWire.ChannelWelcome w) {
+      return w.spaceId();
+    } else if (msg instanceof NodeWire.ChannelJoinRequest r) {
+      return r.spaceId();
+    } else if (msg instanceof NodeWire.ChannelInvite i) {
+      return i.spaceId();
+    }
+    return null;
+  }
+
+  /**
+   * Takes the space of a direct envelope sent by this node that a mailbox may keep.
+   *
+   * @param envelope the sealed envelope
+   * @return its space, or empty if it is not one (or was sent before this start)
+   */
+  Optional<Id> takeDepositable(byte[] envelope) {
+    Id id = Id.of(NodeContext.sha256(envelope));
+    synchronized (depositable) {
+      return Optional.ofNullable(depositable.remove(id));
+    }
   }
 
   /**

@@ -290,7 +290,7 @@ final class JoinService {
       }
       actor.step(as -> {
         for (ChannelInfo ci : actor.meta.view().channels().values()) {
-          actor.inbound.requestChannel(as, new NodeWire.ChannelInfo(ci.channelId().bytes(),
+          actor.joins.requestChannel(as, new NodeWire.ChannelInfo(ci.channelId().bytes(),
               ci.name(), ci.creator().bytes()));
         }
         Space sh = services.handles().space(spaceId, spaceName);

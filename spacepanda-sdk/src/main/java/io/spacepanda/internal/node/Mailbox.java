@@ -25,12 +25,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Depositing. When a copy of a group envelope (a channel message, a commit or proposal, a
  * space operation) fails its first attempt ({@link Outbox#onFirstFailure}), the node finds the
- * space from the envelope's tag and sends a {@link NodeWire.MailboxDeposit} holding the sealed
+ * space from the envelope's tag (a direct envelope: from what the messenger noted when it sealed a
+ * channel Welcome, join request or invite, {@link DirectMessenger#takeDepositable}) and sends a
+ * {@link NodeWire.MailboxDeposit} holding the sealed
  * envelope, in a direct envelope, to up to {@link NodeConfig#mailboxHolders()} members of that
  * space it is connected to (not the recipient), chosen at random. It keeps its own copy and
- * retries it as before: a mailbox only adds paths, so a holder that dies loses nothing. Direct
- * envelopes (Welcomes, join answers, sync) are not deposited: a lost Welcome is sent again through
- * sync, join answers by the join's own retry.
+ * retries it as before: a mailbox only adds paths, so a holder that dies loses nothing. Other
+ * direct envelopes (sync, mailbox traffic, space join answers) are not deposited: sync asks again
+ * next round, and a space join retries on its own.
  *
  * <p>Holding. A holder keeps a deposit only if depositor and recipient are members of the space's
  * control group by its own view, in the step that checks it; at most {@link #MAX_PER_RECIPIENT}
@@ -112,16 +114,21 @@ final class Mailbox {
       return;
     }
     // the kind is not visible outside the seal: a copy no group tag of ours knows is a direct
-    // envelope (Welcomes, join answers), which mailboxes do not keep
+    // envelope, kept only if the messenger sealed it as depositable (Welcomes, join requests,
+    // invites) and so knows its space
     Optional<NodeContext.EpochLabel> label = ctx.tags.find(envelope);
     SpaceActor a = label.map(l -> ctx.groupOwners.get(l.group())).orElse(null);
+    if (label.isEmpty()) {
+      a = services.messenger().takeDepositable(envelope).map(ctx.spaces::get).orElse(null);
+    }
     Transport t = ctx.transportOrNull();
     if (a == null || t == null) {
       return;
     }
     Set<PeerId> connected = t.connectedPeers();
-    a.step(s -> {
-      deposit(a, s, recipient, envelope, connected);
+    SpaceActor space = a;
+    space.step(s -> {
+      deposit(space, s, recipient, envelope, connected);
       return null;
     }).exceptionally(e -> {
       LOG.debug("could not deposit a copy for {}: {}", recipient, e.toString());

@@ -284,15 +284,15 @@ final class NodeRuntime {
     router.handle(NodeWire.Join.class, joins::onJoin);
     router.handle(NodeWire.ChannelJoinRequest.class, m -> {
       NodeWire.ChannelJoinRequest r = (NodeWire.ChannelJoinRequest) m;
-      return toSpace(r.spaceId(), (a, s) -> a.inbound.onChannelJoinRequest(s, r, true));
+      return toSpace(r.spaceId(), (a, s) -> a.joins.onChannelJoinRequest(s, r, true));
     });
     router.handle(NodeWire.ChannelWelcome.class, m -> {
       NodeWire.ChannelWelcome w = (NodeWire.ChannelWelcome) m;
-      return toSpace(w.spaceId(), (a, s) -> a.inbound.onChannelWelcome(s, w));
+      return toSpace(w.spaceId(), (a, s) -> a.joins.onChannelWelcome(s, w));
     });
     router.handle(NodeWire.ChannelInvite.class, m -> {
       NodeWire.ChannelInvite i = (NodeWire.ChannelInvite) m;
-      return toSpace(i.spaceId(), (a, s) -> a.inbound.onChannelInvite(s, i));
+      return toSpace(i.spaceId(), (a, s) -> a.joins.onChannelInvite(s, i));
     });
     router.handle(NodeWire.SyncSummary.class, m -> {
       NodeWire.SyncSummary x = (NodeWire.SyncSummary) m;

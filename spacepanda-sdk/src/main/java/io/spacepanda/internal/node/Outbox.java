@@ -288,11 +288,17 @@ final class Outbox {
     }
     Instant at = next;
     Duration wait = backoff;
-    step.write(t -> t.rescheduleOutbox(id, e.recipient(), at));
+    boolean[] kept = new boolean[1];
+    step.write(t -> kept[0] = t.rescheduleOutbox(id, e.recipient(), at));
     OutboxEntry again = new OutboxEntry(id, e.recipient(), e.payload(), at, attempts,
         e.enqueuedAt());
     boolean first = e.attempts() == 0 && !wasRelayed;
     step.afterCommit(() -> {
+      if (!kept[0]) {
+        // settled meanwhile (the recipient said it holds the message): not retried
+        ctx.stats.copyFailed(to, attempts, false);
+        return;
+      }
       ctx.stats.copyFailed(to, attempts, true);
       if (first) {
         firstFailure.accept(to, e.payload());
@@ -306,6 +312,47 @@ final class Outbox {
     });
     LOG.debug("a copy to {} failed (attempt {}), retrying in {}: {}", to, attempts, wait,
         err.toString());
+  }
+
+  /**
+   * A recipient holds one of this node's messages without having acknowledged a copy of this
+   * node's (a mailbox or another member delivered it, and its sync summary says so): its copy
+   * leaves the outbox, its state becomes {@link RecipientState#DELIVERED} and {@code
+   * onDeliveryProgress} fires, in the step's transaction; nothing if its state is not pending.
+   *
+   * @param step the step
+   * @param messageId the message id (the copies' envelope id)
+   * @param to the recipient
+   */
+  void deliveredElsewhere(Step step, Id messageId, PeerId to) {
+    Id recipient = NodeContext.peerKey(to);
+    Settled settled = new Settled();
+    step.write(t -> {
+      if (t.recipientStates(messageId).get(recipient) == RecipientState.PENDING) {
+        t.ackOutbox(messageId, recipient);
+        settle(t, messageId, recipient, RecipientState.DELIVERED, settled);
+      }
+    });
+    step.event(l -> {
+      if (settled.tracked) {
+        l.onDeliveryProgress(MessageId.of(messageId.toBytes()), settled.delivered,
+            settled.recipients);
+      }
+    });
+    step.afterCommit(() -> {
+      if (settled.tracked) {
+        lane.execute(() -> {
+          Map<Id, OutboxEntry> m = waiting.get(to);
+          if (m != null && m.remove(messageId) != null) {
+            // it was waiting for its backoff, not in flight: nothing else will count it
+            ctx.stats.outboxBacklog.decrementAndGet();
+            if (m.isEmpty()) {
+              waiting.remove(to);
+            }
+          }
+        });
+      }
+    });
   }
 
   /**

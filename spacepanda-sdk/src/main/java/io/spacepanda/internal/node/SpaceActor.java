@@ -71,6 +71,7 @@ final class SpaceActor implements StepRunner.Owner {
   /** Path refreshes of this node's groups (tree health). */
   final PathRefresh refresh;
   final SpaceInbound inbound;
+  final ChannelJoins joins;
   final Forks forks;
 
   SpaceRecord record;
@@ -78,6 +79,8 @@ final class SpaceActor implements StepRunner.Owner {
   GroupChannel control;
   final Map<Id, GroupChannel> channels = new LinkedHashMap<>();
   final Map<Id, KeyPackageBundle> channelJoins = new HashMap<>();
+  /** The join requests sent for {@link #channelJoins}, to send again while no Welcome came. */
+  final Map<Id, ChannelJoins.ChannelRequest> channelRequests = new HashMap<>();
   final ArrayDeque<NodeWire.ChannelJoinRequest> heldRequests = new ArrayDeque<>();
   final Set<PeerId> leaving = new HashSet<>();
   final Map<Id, Set<PeerId>> wantedRemovals = new HashMap<>();
@@ -134,6 +137,7 @@ final class SpaceActor implements StepRunner.Owner {
     this.commits = new SpaceCommits(this);
     this.refresh = new PathRefresh(this);
     this.inbound = new SpaceInbound(this);
+    this.joins = new ChannelJoins(this);
     this.forks = new Forks(this);
     // A member reachable again may bring commits made while it was cut off: hold back the
     // commits of others' proposals for the outbox's longest backoff (or the committer timeout if

@@ -177,7 +177,7 @@ final class SpaceCommits {
         }
       }
     }
-    a.inbound.retryHeldRequests(s);
+    a.joins.retryHeldRequests(s);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -16,18 +16,14 @@ import io.spacepanda.internal.mls.MlsWrongEpochException;
 import io.spacepanda.internal.mls.codec.TlsReader;
 import io.spacepanda.internal.mls.group.CommitOptions;
 import io.spacepanda.internal.mls.group.Group;
-import io.spacepanda.internal.mls.group.KeyPackageBundle;
 import io.spacepanda.internal.mls.group.Member;
 import io.spacepanda.internal.mls.group.ProcessedMessage;
 import io.spacepanda.internal.mls.message.ContentType;
-import io.spacepanda.internal.mls.message.EncryptedGroupSecrets;
 import io.spacepanda.internal.mls.message.KeyPackage;
 import io.spacepanda.internal.mls.message.MlsMessage;
 import io.spacepanda.internal.mls.message.Proposal;
-import io.spacepanda.internal.mls.message.Welcome;
 import io.spacepanda.internal.mls.message.WireFormat;
 import io.spacepanda.internal.space.ChannelId;
-import io.spacepanda.internal.space.Contact;
 import io.spacepanda.internal.space.JoinRequest;
 import io.spacepanda.internal.space.JoinResponse;
 import io.spacepanda.internal.space.SpaceOp;
@@ -35,10 +31,8 @@ import io.spacepanda.internal.space.SpaceState;
 import io.spacepanda.spi.DeliveryState;
 import io.spacepanda.spi.Id;
 import io.spacepanda.spi.InviteRedemption;
-import io.spacepanda.spi.SecretBlob;
 import io.spacepanda.spi.StoredMessage;
 import io.spacepanda.spi.SyncEnvelope;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -55,8 +49,6 @@ import org.slf4j.LoggerFactory;
 final class SpaceInbound {
 
   private static final Logger LOG = LoggerFactory.getLogger(SpaceInbound.class);
-  /** Channel join requests from peers not yet in the control group, kept until they are. */
-  static final int MAX_HELD_REQUESTS = 256;
 
   private final SpaceActor a;
   private final NodeContext ctx;
@@ -338,11 +330,11 @@ final class SpaceInbound {
     }
     if (op.body() instanceof SpaceOp.MemberJoined mj) {
       a.services.directory().learn(mj.contact().peer(), mj.contact().addresses());
-      retryHeldRequests(s);
+      a.joins.retryHeldRequests(s);
     } else if (op.body() instanceof SpaceOp.UpdateContact uc) {
       a.services.directory().learn(uc.contact().peer(), uc.contact().addresses());
     } else if (op.body() instanceof SpaceOp.CreateChannel cc) {
-      requestChannel(s, new NodeWire.ChannelInfo(cc.channelId().bytes(), cc.name(),
+      a.joins.requestChannel(s, new NodeWire.ChannelInfo(cc.channelId().bytes(), cc.name(),
           author.bytes()));
     }
     return InboundRouter.Outcome.DONE;
@@ -414,169 +406,6 @@ final class SpaceInbound {
     a.dispatchAfterCommit(s, a.services.messenger().send(s, a.services.outbox(), r.joiner().peer(),
         r.joiner().inboxKey(), new NodeWire.Join(NodeWire.JOIN_RESPONSE,
             JoinResponse.refused(r.spaceId(), reason).encode())));
-  }
-
-  /** Asks a channel's owner to add this node, with a fresh KeyPackage kept until the Welcome. */
-  void requestChannel(Step s, NodeWire.ChannelInfo ci) throws SpacePandaException {
-    PeerId owner = PeerId.fromBytes(ci.owner());
-    Id cid = Id.of(ci.channelId());
-    if (owner.equals(ctx.self) || a.channels.containsKey(cid)) {
-      return;
-    }
-    Contact ownerInfo = a.contact(owner);
-    if (ownerInfo == null) {
-      LOG.debug("no inbox key for the owner of a channel");
-      return;
-    }
-    KeyPackageBundle kp = ctx.keyPackage();
-    a.channelJoins.put(cid, kp);
-    s.write(t -> t.putKeyPackage(Id.of(kp.keyPackage().ref(NodeContext.SUITE)),
-        SecretBlob.copyOf(kp.toBytes())));
-    a.dispatchAfterCommit(s, a.services.messenger().send(s, a.services.outbox(), owner,
-        ownerInfo.inboxKey(), new NodeWire.ChannelJoinRequest(a.spaceId.toBytes(),
-            ci.channelId(), a.services.directory().myInfo(),
-            MlsMessage.of(kp.keyPackage()).toBytes())));
-  }
-
-  /** Adds a space member to a channel this node commits. */
-  void onChannelJoinRequest(Step s, NodeWire.ChannelJoinRequest r, boolean mayHold)
-      throws SpacePandaException {
-    GroupChannel gc = a.channels.get(Id.of(r.channelId()));
-    PeerId member = PeerId.fromBytes(r.member().peer());
-    if (gc == null || !a.present || !a.commits.mayCommit(gc)) {
-      drop(DropReason.UNEXPECTED, "channel join request for an unknown channel");
-      return;
-    }
-    if (gc.leafOf(member) >= 0) {
-      // Already added: its Welcome was lost (or is on its way); send the kept one again.
-      if (a.control.leafOf(member) >= 0) {
-        resendWelcome(s, gc, member, r.member().inboxKey());
-      }
-      return;
-    }
-    KeyPackage kp = NodeContext.keyPackageOf(r.keyPackage(), member);
-    if (a.control.leafOf(member) < 0) {
-      if (mayHold && a.heldRequests.size() < MAX_HELD_REQUESTS) {
-        s.touch();
-        a.heldRequests.add(r);
-      } else {
-        drop(DropReason.REFUSED, "channel join request from a non-member");
-      }
-      return;
-    }
-    NodeWire.ChannelInfo ci = info(gc);
-    a.commits.commitAndBroadcast(s, gc, CommitOptions.builder().add(kp).ratchetTreeInWelcome(true)
-        .build(), member, r.member().inboxKey(), w -> new NodeWire.ChannelWelcome(r.spaceId(), ci,
-            w));
-  }
-
-  void retryHeldRequests(Step s) throws SpacePandaException {
-    int n = a.heldRequests.size();
-    for (int i = 0; i < n; i++) {
-      onChannelJoinRequest(s, a.heldRequests.poll(), false);
-    }
-  }
-
-  /**
-   * Re-sends the kept Welcome of a member of a channel this node commits (its first one was
-   * lost); the member opens it with the KeyPackage it kept, at that Welcome's epoch, and fetches
-   * the later commits by sync.
-   *
-   * @return true if a Welcome was kept and is queued again
-   */
-  boolean resendWelcome(Step s, GroupChannel gc, PeerId member, byte[] inboxKey)
-      throws SpacePandaException {
-    Id key = ChannelSync.welcomeKey(member);
-    List<SyncEnvelope> kept = ctx.storage.inTransaction(
-        t -> t.syncEnvelopes(gc.id(), key, 0, ChannelSync.KEEP_PER_SENDER));
-    SyncEnvelope latest = null;
-    for (SyncEnvelope k : kept) {
-      if (k.mlsMessageLength() > 0) {
-        latest = k;
-      }
-    }
-    if (latest == null) {
-      LOG.debug("no kept Welcome of {} to send again", member);
-      return false;
-    }
-    s.touch();
-    a.dispatchAfterCommit(s, a.services.messenger().send(s, a.services.outbox(), member,
-        inboxKey, new NodeWire.ChannelWelcome(a.spaceId.toBytes(), info(gc),
-            latest.mlsMessage())));
-    return true;
-  }
-
-  /** Joins a channel from the Welcome its owner sent (or sent again). */
-  void onChannelWelcome(Step s, NodeWire.ChannelWelcome w) throws SpacePandaException {
-    Id cid = Id.of(w.channel().channelId());
-    KeyPackageBundle kp = a.channelJoins.get(cid);
-    if (kp == null || !welcomes(w.welcome(), kp)) {
-      // A Welcome sent again answers an earlier request, whose KeyPackage is stored.
-      KeyPackageBundle stored = storedKeyPackage(w.welcome());
-      kp = stored != null ? stored : kp;
-    }
-    if (kp == null || a.channels.containsKey(cid) || !a.present) {
-      drop(DropReason.UNEXPECTED, "unexpected channel welcome");
-      return;
-    }
-    Group g = ctx.joinGroup(w.welcome(), kp);
-    if (!Arrays.equals(g.groupId(), w.channel().channelId())) {
-      drop(DropReason.UNEXPECTED, "welcome for another group");
-      return;
-    }
-    s.touch();
-    a.channelJoins.remove(cid);
-    Id ref = Id.of(kp.keyPackage().ref(NodeContext.SUITE));
-    GroupChannel gc = new GroupChannel(cid, a.spaceId, w.channel().name(),
-        GroupChannel.KIND_TEXT, PeerId.fromBytes(w.channel().owner()), ctx.now(), g, 0, 0);
-    s.write(t -> {
-      t.deleteKeyPackage(ref);
-      GroupStore.saveChannel(t, gc);
-    });
-    a.register(gc);
-    Channel h = a.channelHandle(gc);
-    s.event(l -> l.onChannelCreated(h));
-    s.afterCommit(() -> ctx.bus.publish(new EventBus.GroupJoined(cid)));
-  }
-
-  /** A channel owner invites this node: ask it to add us. */
-  void onChannelInvite(Step s, NodeWire.ChannelInvite i) throws SpacePandaException {
-    if (!a.present || a.channels.containsKey(Id.of(i.channel().channelId()))) {
-      drop(DropReason.UNEXPECTED, "unexpected channel invite");
-      return;
-    }
-    requestChannel(s, i.channel());
-  }
-
-  /** @return whether the Welcome has secrets for this KeyPackage */
-  private static boolean welcomes(byte[] welcomeBytes, KeyPackageBundle kp)
-      throws SpacePandaException {
-    Welcome w = TlsReader.decodeExactly(welcomeBytes, MlsMessage::decode).welcome();
-    if (w == null) {
-      return false;
-    }
-    byte[] ref = kp.keyPackage().ref(NodeContext.SUITE);
-    for (EncryptedGroupSecrets egs : w.secrets()) {
-      if (Arrays.equals(egs.newMember(), ref)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private KeyPackageBundle storedKeyPackage(byte[] welcomeBytes) throws SpacePandaException {
-    Welcome w = TlsReader.decodeExactly(welcomeBytes, MlsMessage::decode).welcome();
-    if (w == null) {
-      return null;
-    }
-    for (EncryptedGroupSecrets egs : w.secrets()) {
-      Optional<SecretBlob> found = ctx.storage.inTransaction(
-          t -> t.keyPackage(Id.of(egs.newMember())));
-      if (found.isPresent()) {
-        return KeyPackageBundle.fromBytes(found.get().revealBytes());
-      }
-    }
-    return null;
   }
 
   private GroupChannel defaultChannel() {

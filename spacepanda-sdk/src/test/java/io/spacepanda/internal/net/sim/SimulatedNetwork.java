@@ -727,9 +727,15 @@ public final class SimulatedNetwork {
   }
 
   private static String name(PeerId peer) {
-    String s = peer.toBase58();
-    return s.substring(Math.max(0, s.length() - 6));
+    // cached: the trace names two peers per copy, and Base58 is costly in many-seed tests
+    return NAMES.computeIfAbsent(peer, p -> {
+      String s = p.toBase58();
+      return s.substring(Math.max(0, s.length() - 6));
+    });
   }
+
+  private static final java.util.Map<PeerId, String> NAMES =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
   /** One send waiting for its acknowledgement. */
   static final class PendingSend {
