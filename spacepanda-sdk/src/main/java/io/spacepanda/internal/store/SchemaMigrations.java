@@ -100,14 +100,14 @@ final class SchemaMigrations {
                       + " space_id BLOB NOT NULL, envelope_ct BLOB NOT NULL,"
                       + " deposited_ms INTEGER NOT NULL, UNIQUE (recipient, envelope_id))",
                   "CREATE INDEX mailbox_deposited ON mailbox (deposited_ms)")),
-          // h12 (issue 12): reserved step 7; the lead may renumber it at merge. Each row is one
-          // sealed KnownPeerCodec blob: no peer id or address in clear.
+          // Issue 12: the persisted address book. Each row is one sealed KnownPeerCodec blob: no
+          // peer id or address in clear.
           new Step(
               7,
               "persisted address book",
               List.of(
                   "CREATE TABLE IF NOT EXISTS known_peer (seq INTEGER PRIMARY KEY, data_ct BLOB NOT NULL)")),
-          // Reserved step 8 (issue 14; renumbered at merge if needed). No SQL: SqliteStorage's
+          // Issue 14. No SQL: SqliteStorage's
           // hook re-seals names, space operations, outbox copies, held and mailbox envelopes
           // padded to size buckets, then blinds space_op.space_id and mailbox.recipient (see
           // Blinder.COLUMNS_STEP_8). Group states and key packages are padded when next written
