@@ -102,16 +102,27 @@ class ChannelSyncTest {
 
   /** Acknowledges, without sending, every envelope to the peer in {@code lose}. */
   private static UnaryOperator<Transport.Factory> losing(AtomicReference<PeerId> lose) {
-    return SimCluster.interceptSends((t, recipient, envelope) ->
-        recipient.equals(lose.get()) ? CompletableFuture.completedFuture(null)
-            : t.send(recipient, envelope));
+    return losing(lose, new java.util.concurrent.atomic.AtomicInteger());
+  }
+
+  /** The same, counting the envelopes it lost. */
+  private static UnaryOperator<Transport.Factory> losing(AtomicReference<PeerId> lose,
+      java.util.concurrent.atomic.AtomicInteger lost) {
+    return SimCluster.interceptSends((t, recipient, envelope) -> {
+      if (recipient.equals(lose.get())) {
+        lost.incrementAndGet();
+        return CompletableFuture.completedFuture(null);
+      }
+      return t.send(recipient, envelope);
+    });
   }
 
   @Test
   void copiesLostWhileConnected_gapFilledWithinOneSummaryRound() {
     String why = "seed " + seed;
     AtomicReference<PeerId> lose = new AtomicReference<>();
-    SimCluster.Node alice = cluster.node("alice", Storages.inMemory(), losing(lose));
+    java.util.concurrent.atomic.AtomicInteger lost = new java.util.concurrent.atomic.AtomicInteger();
+    SimCluster.Node alice = cluster.node("alice", Storages.inMemory(), losing(lose, lost));
     SimCluster.Node bob = cluster.node("bob");
     Space team = cluster.await(alice.node().createSpace("Team"));
     cluster.await(bob.node().join(cluster.await(team.createInvite())));
@@ -122,8 +133,9 @@ class ChannelSyncTest {
       cluster.await(general(alice.node(), team).send("lost " + i));
     }
     lose.set(null);
-    cluster.run(Duration.ofSeconds(1));
-    assertEquals(List.of(), bob.events().texts(), "the copies were lost; " + why);
+    // Every copy to bob was acknowledged and lost. A periodic round may already have run while
+    // they were sent (its time is seeded), its answers lost too; what bob shows comes by sync.
+    assertTrue(lost.get() >= 40, "the copies were lost; " + why);
 
     // No reconnect: only a periodic round (30 s, jittered to at most 45 s) finds the gap.
     cluster.run(Duration.ofSeconds(46));
