@@ -1,16 +1,8 @@
 package io.spacepanda.bench;
 
 import io.spacepanda.Channel;
-import io.spacepanda.Jitter;
-import io.spacepanda.Space;
-import io.spacepanda.SpacePanda;
-import io.spacepanda.Storages;
 import io.spacepanda.internal.net.sim.SimulatedNetwork;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -47,7 +39,7 @@ public class SenderCostBenchmark {
   @Param({"2", "50"})
   public int members;
 
-  private final List<SpacePanda> nodes = new ArrayList<>();
+  private SimSpace space;
   private SimulatedNetwork net;
   private Channel channel;
   private final byte[] body = new byte[200];
@@ -55,42 +47,15 @@ public class SenderCostBenchmark {
   /** Builds a space whose default channel has {@link #members} members. */
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    net = new SimulatedNetwork(1);
-    SpacePanda owner = node(0);
-    Space space = settle(owner.createSpace("bench"));
-    for (int i = 1; i < members; i++) {
-      SpacePanda n = node(i);
-      settle(n.join(settle(space.createInvite())));
-    }
-    net.runFor(Duration.ofMinutes(1));
-    channel = space.channel("general").orElseThrow();
-    if (channel.members().size() != members) {
-      throw new IllegalStateException("channel has " + channel.members().size() + " members");
-    }
-  }
-
-  private SpacePanda node(int i) throws NoSuchAlgorithmException {
-    SecureRandom r = SecureRandom.getInstance("SHA1PRNG");
-    r.setSeed(i);
-    SpacePanda n = SpacePanda.builder().storage(Storages.inMemory())
-        .transport(net.transportFactory()).jitter(Jitter.none()).clock(net.clock())
-        .scheduler(net.scheduler()).random(r).listenerExecutor(Runnable::run).build();
-    settle(n.start());
-    nodes.add(n);
-    return n;
-  }
-
-  private <T> T settle(java.util.concurrent.CompletableFuture<T> f) {
-    net.runFor(Duration.ofSeconds(5));
-    return f.join();
+    space = new SimSpace(members);
+    net = space.net;
+    channel = space.channel;
   }
 
   /** Stops every node. */
   @TearDown(Level.Trial)
   public void tearDown() {
-    for (SpacePanda n : nodes) {
-      n.close();
-    }
+    space.close();
   }
 
   /** Delivers the last message's copies to the receivers, outside the measured region. */
