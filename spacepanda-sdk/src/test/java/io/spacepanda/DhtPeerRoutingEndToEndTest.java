@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * to new ports while offline find each other again with nothing but a bootstrap node of the DHT
  * (a plain SpacePanda node that is in no space) — their stored addresses of each other are stale.
  */
+@org.junit.jupiter.api.extension.ExtendWith(io.spacepanda.logs.DumpLogsOnFailure.class)
 class DhtPeerRoutingEndToEndTest {
 
     private static final String LOOPBACK = "/ip4/127.0.0.1/tcp/0";

@@ -38,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * relay.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
+@org.junit.jupiter.api.extension.ExtendWith(io.spacepanda.logs.DumpLogsOnFailure.class)
 class RelayedInviteTest {
 
   private static final String LOOPBACK = "/ip4/127.0.0.1/tcp/0";

@@ -11,6 +11,8 @@ import static io.spacepanda.TcpTestNode.texts;
 import static io.spacepanda.TcpTestNode.waitFor;
 import static io.spacepanda.TcpTestNode.withoutPeerId;
 
+import io.spacepanda.logs.DumpLogsOnFailure;
+import io.spacepanda.logs.LogCapture;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +20,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Waits are bounded: every expected event has {@link #TIMEOUT}; a missing one fails the test
  * naming it. After each test every node is closed and no node thread may outlive it.
  */
+@ExtendWith(DumpLogsOnFailure.class)
 class TcpEndToEndTest {
 
     private static final String LOOPBACK = "/ip4/127.0.0.1/tcp/0";
@@ -196,6 +200,7 @@ class TcpEndToEndTest {
         .build();
     n.node = node;
     nodes.add(node);
+    LogCapture.describeOnFailure(n::describe);
     await(node.start());
     return n;
   }

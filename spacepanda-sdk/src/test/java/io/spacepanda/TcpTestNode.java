@@ -36,6 +36,38 @@ final class TcpTestNode implements SpacePandaListener {
     notifyAll();
   }
 
+  /**
+   * @return what this node knows, for a failure report: its spaces with their members and
+   *     channels, each channel with its members, the messages received and the drop count
+   */
+  String describe() {
+    StringBuilder b = new StringBuilder("node ").append(name);
+    SpacePanda n = node;
+    if (n == null) {
+      return b.append(": not started").toString();
+    }
+    try {
+      b.append(' ').append(n.peerId()).append(" at ").append(n.listenAddresses())
+          .append(", dropped ").append(n.droppedEnvelopes()).append(" envelope(s)");
+      for (Space sp : n.spaces()) {
+        b.append("\n  space ").append(sp.name()).append(" members ").append(short_(sp.members()));
+        for (Channel c : sp.channels()) {
+          b.append("\n    #").append(c.name()).append(" members ").append(short_(c.members()));
+        }
+      }
+    } catch (RuntimeException e) {
+      b.append(" (").append(e).append(')');
+    }
+    return b.append("\n  received ").append(received()).toString();
+  }
+
+  private static List<String> short_(java.util.Collection<PeerId> peers) {
+    return peers.stream().map(p -> {
+      String t = p.toBase58();
+      return t.substring(t.length() - 6);
+    }).sorted().toList();
+  }
+
   synchronized List<String> received() {
     return List.copyOf(received);
   }

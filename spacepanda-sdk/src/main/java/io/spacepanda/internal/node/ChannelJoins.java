@@ -62,6 +62,7 @@ final class ChannelJoins {
     NodeWire.ChannelJoinRequest r = new NodeWire.ChannelJoinRequest(a.spaceId.toBytes(),
         ci.channelId(), a.services.directory().myInfo(), MlsMessage.of(kp.keyPackage()).toBytes());
     a.channelRequests.put(cid, new ChannelRequest(owner, r));
+    LOG.debug("asking {} to add this node to channel {}", owner, ci.name());
     a.dispatchAfterCommit(s, a.services.messenger().send(s, a.services.outbox(), owner,
         ownerInfo.inboxKey(), r));
   }
@@ -82,6 +83,7 @@ final class ChannelJoins {
       io.spacepanda.spi.Transport t = ctx.transportOrNull();
       if (t != null && t.connectedPeers().contains(c.owner())) {
         // only to a connected owner: to one away, the first copy is still being retried
+        LOG.debug("asking {} again to add this node to a channel", c.owner());
         a.dispatchAfterCommit(s, a.services.messenger().send(s, a.services.outbox(), c.owner(),
             owner.inboxKey(), c.request()));
       }
@@ -97,6 +99,8 @@ final class ChannelJoins {
     GroupChannel gc = a.channels.get(Id.of(r.channelId()));
     PeerId member = PeerId.fromBytes(r.member().peer());
     if (gc == null || !a.present || !a.commits.mayCommit(gc)) {
+      LOG.debug("refusing {}'s request for a channel: known {}, present {}, committer {}", member,
+          gc != null, a.present, gc != null && a.commits.mayCommit(gc));
       drop(DropReason.UNEXPECTED, "channel join request for an unknown channel");
       return;
     }
@@ -110,6 +114,8 @@ final class ChannelJoins {
     KeyPackage kp = NodeContext.keyPackageOf(r.keyPackage(), member);
     if (a.control.leafOf(member) < 0) {
       if (mayHold && a.heldRequests.size() < MAX_HELD_REQUESTS) {
+        LOG.debug("holding {}'s request for {} until it is in the control group", member,
+            gc.name());
         s.touch();
         a.heldRequests.add(r);
       } else {
@@ -118,6 +124,7 @@ final class ChannelJoins {
       return;
     }
     NodeWire.ChannelInfo ci = SpaceInbound.info(gc);
+    LOG.debug("adding {} to {}", member, gc.name());
     a.commits.commitAndBroadcast(s, gc, CommitOptions.builder().add(kp).ratchetTreeInWelcome(true)
         .build(), member, r.member().inboxKey(), w -> new NodeWire.ChannelWelcome(r.spaceId(), ci,
             w));
@@ -153,6 +160,7 @@ final class ChannelJoins {
       return false;
     }
     s.touch();
+    LOG.debug("sending {} its kept Welcome to {} again", member, gc.name());
     a.dispatchAfterCommit(s, a.services.messenger().send(s, a.services.outbox(), member,
         inboxKey, new NodeWire.ChannelWelcome(a.spaceId.toBytes(), SpaceInbound.info(gc),
             latest.mlsMessage())));
@@ -169,6 +177,8 @@ final class ChannelJoins {
       kp = stored != null ? stored : kp;
     }
     if (kp == null || a.channels.containsKey(cid) || !a.present) {
+      LOG.debug("ignoring a Welcome to {}: KeyPackage kept {}, joined already {}, present {}",
+          w.channel().name(), kp != null, a.channels.containsKey(cid), a.present);
       drop(DropReason.UNEXPECTED, "unexpected channel welcome");
       return;
     }
@@ -187,6 +197,7 @@ final class ChannelJoins {
       GroupStore.saveChannel(t, gc);
     });
     a.register(gc);
+    LOG.debug("joined {} at epoch {}", gc.name(), g.epoch());
     Channel h = a.channelHandle(gc);
     s.event(l -> l.onChannelCreated(h));
     s.afterCommit(() -> ctx.bus.publish(new EventBus.GroupJoined(cid)));

@@ -163,6 +163,7 @@ final class NodeRuntime {
       ownWorkers = pool;
       workers = pool;
     }
+    workers = taggedForLogs(workers, identity);
     StepRunner steps = new StepRunner(storage, new SerialExecutor(listenerExecutor),
         config.listener(), stats);
     ctx = new NodeContext(config, storage, identity, inbox, mls, padding, scheduler, workers,
@@ -477,6 +478,31 @@ final class NodeRuntime {
         return key.sign(data);
       }
     };
+  }
+
+  /** The SLF4J MDC key under which the node's work logs its short peer id. */
+  static final String MDC_NODE = "spacepanda.node";
+
+  /**
+   * Runs every task of the node's lanes with {@link #MDC_NODE} set to the end of this node's peer
+   * id, so that an application running several nodes (or a test) can tell their log lines apart.
+   */
+  private static Executor taggedForLogs(Executor workers, IdentityKey identity) {
+    String id = identity.peerId().toBase58();
+    String tag = id.substring(Math.max(0, id.length() - 6));
+    return task -> workers.execute(() -> {
+      String before = org.slf4j.MDC.get(MDC_NODE);
+      org.slf4j.MDC.put(MDC_NODE, tag);
+      try {
+        task.run();
+      } finally {
+        if (before == null) {
+          org.slf4j.MDC.remove(MDC_NODE);
+        } else {
+          org.slf4j.MDC.put(MDC_NODE, before);
+        }
+      }
+    });
   }
 
   private static ThreadFactory daemon(String name) {

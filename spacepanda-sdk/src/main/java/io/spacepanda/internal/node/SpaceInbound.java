@@ -71,6 +71,8 @@ final class SpaceInbound {
     Optional<TagIndex.Opened<NodeContext.EpochLabel>> opened = ctx.tags.tryOpen(envelope);
     if (opened.isEmpty()) {
       if (!fromPending) {
+        LOG.debug("holding a group envelope of space {} whose epoch tag is not open yet",
+            a.spaceId);
         PendingEnvelopes.hold(s, ctx, envelope);
       }
       return InboundRouter.Outcome.HELD;
@@ -144,6 +146,8 @@ final class SpaceInbound {
       if (Group.epochOf(m) > gc.group().epoch()) {
         // Other members are ahead: this node must not commit the epoch they already left.
         a.aheadSeen.put(gc.id(), new SpaceActor.Ahead(Group.epochOf(m), ctx.now()));
+        LOG.debug("holding a message of {} at epoch {}; this node is at epoch {}", gc.name(),
+            Group.epochOf(m), gc.group().epoch());
         if (envelopeOrNull != null) {
           PendingEnvelopes.hold(s, ctx, envelopeOrNull);
         }
@@ -154,6 +158,7 @@ final class SpaceInbound {
       // Earlier messages of this sender are still on their way: opening this one now would
       // forget their keys. Keep it and try again once a message of this group was processed.
       a.heldAhead.add(gc.id());
+      LOG.debug("holding a message of {}: earlier ones of its sender are missing", gc.name());
       if (envelopeOrNull != null) {
         PendingEnvelopes.hold(s, ctx, envelopeOrNull);
       }
@@ -169,6 +174,8 @@ final class SpaceInbound {
       return onApplication(s, gc, id, app, Group.epochOf(m), plaintext);
     } else if (p instanceof ProcessedMessage.CommitApplied c) {
       long epoch = Group.epochOf(m);
+      LOG.debug("applied a commit of {}: now at epoch {} with {} members", gc.name(),
+          gc.group().epoch(), gc.group().members().size());
       SyncEnvelope kept = new SyncEnvelope(gc.id(), ChannelSync.COMMITS, epoch, epoch, plaintext);
       s.write(t -> {
         GroupStore.saveGroup(t, gc);
@@ -322,12 +329,27 @@ final class SpaceInbound {
     if (a.meta.apply(op) == SpaceState.Outcome.DUPLICATE) {
       return InboundRouter.Outcome.DONE;
     }
+    LOG.debug("space operation {} by {} in space {}", op.body().getClass().getSimpleName(),
+        author, a.spaceId);
+    List<SpaceOp> nowEffective = a.meta.lastNewlyEffective();
     s.write(t -> t.appendSpaceOperation(SpaceCommits.stored(op)));
     a.commits.applyNames(s);
     a.commits.afterRolesMayHaveChanged(s);
-    if (!a.meta.isEffective(op.id())) {
-      return InboundRouter.Outcome.DONE;
+    // Operations that waited for this one (it arrived late) take effect now, then this one.
+    for (SpaceOp waited : nowEffective) {
+      LOG.debug("space operation {} by {} takes effect after a late one",
+          waited.body().getClass().getSimpleName(), waited.author());
+      takeEffect(s, waited);
     }
+    if (a.meta.isEffective(op.id())) {
+      takeEffect(s, op);
+    }
+    return InboundRouter.Outcome.DONE;
+  }
+
+  /** What an operation of the space log that took effect asks of this node beyond the log. */
+  private void takeEffect(Step s, SpaceOp op) throws SpacePandaException {
+    PeerId author = op.author();
     if (op.body() instanceof SpaceOp.MemberJoined mj) {
       a.services.directory().learn(mj.contact().peer(), mj.contact().addresses());
       a.joins.retryHeldRequests(s);
@@ -337,7 +359,6 @@ final class SpaceInbound {
       a.joins.requestChannel(s, new NodeWire.ChannelInfo(cc.channelId().bytes(), cc.name(),
           author.bytes()));
     }
-    return InboundRouter.Outcome.DONE;
   }
 
   /** Admits a joiner holding a valid invite: commits the adds and answers with the Welcomes. */

@@ -101,6 +101,8 @@ public final class SpaceState {
   private final Set<OpId> rejected = new HashSet<>();
   private long maxLamport;
   private SpaceOp last;
+  /** What the last {@link #apply} made effective among operations added before it. */
+  private List<SpaceOp> newlyEffective = List.of();
   private SpaceView view;
 
   /**
@@ -183,6 +185,7 @@ public final class SpaceState {
    */
   public Outcome apply(SpaceOp op) {
     checkSpace(op);
+    newlyEffective = List.of();
     if (byId.putIfAbsent(op.id(), op) != null) {
       return Outcome.DUPLICATE;
     }
@@ -190,10 +193,33 @@ public final class SpaceState {
     if (last == null || op.compareTo(last) > 0) {
       step(op);
     } else {
+      // An earlier operation arrived late: operations after it that waited for it (refused for
+      // a gap in the Lamport clock, or for a role it grants) may now take effect.
+      Set<OpId> refusedBefore = new HashSet<>(rejected);
       replay();
+      List<SpaceOp> now = new ArrayList<>();
+      for (OpId id : refusedBefore) {
+        if (!rejected.contains(id)) {
+          now.add(byId.get(id));
+        }
+      }
+      now.sort(null);
+      newlyEffective = now;
     }
     view = null;
     return Outcome.ADDED;
+  }
+
+  /**
+   * Returns the operations that the last {@link #apply} made effective although they had been
+   * added before it: they waited for an earlier operation that arrived out of order. Their
+   * effects outside this state (asking to join a created channel, learning a contact) are due
+   * now. The operation applied itself is not listed.
+   *
+   * @return the operations, in evaluation order; empty after an in-order apply
+   */
+  public List<SpaceOp> lastNewlyEffective() {
+    return newlyEffective;
   }
 
   /**
@@ -205,6 +231,7 @@ public final class SpaceState {
    * @throws IllegalArgumentException if an operation belongs to another space; then none is added
    */
   public int applyAll(Collection<SpaceOp> ops) {
+    newlyEffective = List.of();
     for (SpaceOp op : ops) {
       checkSpace(op);
     }

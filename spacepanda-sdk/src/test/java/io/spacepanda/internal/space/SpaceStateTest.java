@@ -355,6 +355,41 @@ class SpaceStateTest {
   }
 
   @Test
+  void lateOperation_listsTheOnesThatWaitedForIt_asNewlyEffective() {
+    genesis();
+    // The owner admits Carol (Lamport 5), then creates a channel (6); a member gets the channel
+    // first: it waits on the gap, and takes effect once the admission arrives.
+    SpaceOp carolJoin = op(OWNER, 5, new MemberJoined(contact(CAROL)));
+    SpaceOp create = applied(op(OWNER, 6, new CreateChannel(channel(2), "design", 0)));
+    assertFalse(state.isEffective(create.id()));
+    assertEquals(List.of(), state.lastNewlyEffective());
+
+    state.apply(carolJoin);
+
+    assertTrue(state.isEffective(create.id()));
+    assertTrue(state.isEffective(carolJoin.id()));
+    assertEquals(List.of(create), state.lastNewlyEffective());
+    assertTrue(state.view().channels().containsKey(channel(2)));
+    SpaceOp rename = applied(op(OWNER, 7, new RenameChannel(channel(2), "designs")));
+    assertTrue(state.isEffective(rename.id()));
+    assertEquals(List.of(), state.lastNewlyEffective(), "an in-order apply makes nothing late");
+  }
+
+  @Test
+  void lateOperation_thatChangesNothingElse_listsNothing() {
+    genesis();
+    SpaceOp rename = op(OWNER, 5, new RenameSpace("Team 2"));
+    applied(op(OWNER, 6, new RenameSpace("Team 3")));
+    assertEquals(1, state.view().rejectedCount());
+    state.apply(rename);
+    // the refused later rename becomes effective: it is listed even though it was refused
+    assertEquals(1, state.lastNewlyEffective().size());
+    SpaceOp dup = op(OWNER, 4, new MemberJoined(contact(BOB)));
+    state.apply(dup);
+    assertEquals(List.of(), state.lastNewlyEffective(), "a duplicate changes nothing");
+  }
+
+  @Test
   void updateContact_replacesOwnContact() {
     genesis();
     Contact moved = new Contact(ALICE, contact(ALICE).inboxKey(), List.of("/ip4/10.0.0.9/tcp/1"));
