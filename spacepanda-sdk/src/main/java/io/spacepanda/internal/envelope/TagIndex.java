@@ -143,6 +143,24 @@ public final class TagIndex<L> {
   }
 
   /**
+   * Opens a group envelope with the keys whose tag it bears, once, so that it can be resealed for
+   * many recipients ({@link GroupEnvelope#reseal(GroupEnvelope.Opened, byte[])}).
+   *
+   * @param envelope the sealed bytes, not modified
+   * @return the opened envelope, or empty if no candidate's tag matches
+   * @throws EnvelopeException if a tag matches but the envelope does not open
+   */
+  public Optional<GroupEnvelope.Opened> openForReseal(byte[] envelope) throws EnvelopeException {
+    Objects.requireNonNull(envelope, "envelope");
+    for (Map.Entry<L, GroupEnvelopeKeys> e : candidates.entrySet()) {
+      if (GroupEnvelope.matches(e.getValue(), envelope)) {
+        return Optional.of(GroupEnvelope.openForReseal(e.getValue(), envelope));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
    * An opened group envelope and the label of the keys that opened it.
    *
    * @param <L> the label type
