@@ -2,7 +2,12 @@ package io.spacepanda.bench;
 
 import io.spacepanda.Channel;
 import io.spacepanda.internal.net.sim.SimulatedNetwork;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -25,7 +30,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * (each copy resealed) to the simulated transport. The receivers work only in the per-invocation
  * tear-down, which delivers the copies in virtual time outside the measured region.
  *
- * <p>Run: {@code -Dbench="SenderCostBenchmark -p members=2,50 -f 1 -wi 3 -w 1 -i 5 -r 1"}
+ * <p>Wall time swings with the machine's load, so each iteration also prints the sender's CPU time
+ * per send (the benchmark thread's, which runs the whole simulated node: {@code
+ * getCurrentThreadCpuTime} around each {@code send} only), and the trial ends with the median of
+ * the iterations' figures: compare those between {@code members=2} and {@code members=50}.
+ *
+ * <p>Run: {@code -Dbench="SenderCostBenchmark -p members=2,50 -f 3 -wi 5 -w 1 -i 10 -r 1"}
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -43,6 +53,10 @@ public class SenderCostBenchmark {
   private SimulatedNetwork net;
   private Channel channel;
   private final byte[] body = new byte[200];
+  private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+  private long cpuNanos;
+  private long sends;
+  private final List<Double> cpuPerSend = new ArrayList<>();
 
   /** Builds a space whose default channel has {@link #members} members. */
   @Setup(Level.Trial)
@@ -52,10 +66,34 @@ public class SenderCostBenchmark {
     channel = space.channel;
   }
 
-  /** Stops every node. */
+  /** Stops every node and prints the median CPU time per send over the iterations. */
   @TearDown(Level.Trial)
   public void tearDown() {
     space.close();
+    if (!cpuPerSend.isEmpty()) {
+      List<Double> sorted = new ArrayList<>(cpuPerSend);
+      Collections.sort(sorted);
+      System.out.printf("  [members=%d] sender CPU per send, median of %d iterations: %.1f µs%n",
+          members, sorted.size(), sorted.get(sorted.size() / 2));
+    }
+  }
+
+  /** Starts counting the sender's CPU time for an iteration. */
+  @Setup(Level.Iteration)
+  public void startIteration() {
+    cpuNanos = 0;
+    sends = 0;
+  }
+
+  /** Prints the sender's CPU time per send in the iteration. */
+  @TearDown(Level.Iteration)
+  public void endIteration() {
+    if (sends > 0) {
+      double us = cpuNanos / 1000.0 / sends;
+      cpuPerSend.add(us);
+      System.out.printf("  [members=%d] sender CPU per send: %.1f µs (%d sends)%n", members, us,
+          sends);
+    }
   }
 
   /** Delivers the last message's copies to the receivers, outside the measured region. */
@@ -71,6 +109,10 @@ public class SenderCostBenchmark {
    */
   @Benchmark
   public Object send() {
-    return channel.send(body, 2).join();
+    long start = threads.getCurrentThreadCpuTime();
+    Object sent = channel.send(body, 2).join();
+    cpuNanos += threads.getCurrentThreadCpuTime() - start;
+    sends++;
+    return sent;
   }
 }
