@@ -81,7 +81,8 @@ public class SenderCostBenchmark {
     if (!cpuPerSend.isEmpty()) {
       List<Double> sorted = new ArrayList<>(cpuPerSend);
       Collections.sort(sorted);
-      System.out.printf("  [members=%d] sender CPU per message, median of %d measured iterations: %.1f µs%n",
+      System.out.printf(
+          "  [members=%d] sender CPU per message, median of %d measured iterations: %.1f µs%n",
           members, sorted.size(), sorted.get(sorted.size() / 2));
     }
   }
