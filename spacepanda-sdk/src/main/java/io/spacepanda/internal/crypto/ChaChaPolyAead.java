@@ -24,8 +24,8 @@ import org.bouncycastle.crypto.params.KeyParameter;
  * {@value #PURE_JAVA_CROSSOVER} bytes (most envelopes) go to BouncyCastle's engine and longer ones
  * to the JDK's ({@code GroupAeadBenchmark}). The system property {@code spacepanda.chacha} =
  * {@code jca} or {@code bc} forces one (for benchmarks); the JDK's Cipher is used only if it
- * passes the RFC 8439 §2.8.2 vector. The Noise transport has its own per-key variant ({@code
- * internal.net.noise.ChaChaPoly}) for its large frames.
+ * passes the RFC 8439 §2.8.2 vector. The Noise transport uses it too ({@code
+ * internal.net.noise.ChaChaPoly}, one engine per direction of a connection).
  *
  * <p>Instances are not thread-safe; {@link #forThread()} confines one to each thread.
  */

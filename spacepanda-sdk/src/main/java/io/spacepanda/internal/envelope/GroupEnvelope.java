@@ -11,7 +11,6 @@ import static io.spacepanda.internal.envelope.EnvelopeConstants.PREFIX_LENGTH;
 import static io.spacepanda.internal.envelope.EnvelopeConstants.VERSION;
 
 import io.spacepanda.internal.crypto.ChaChaPolyAead;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Objects;
 import java.util.Optional;
@@ -134,6 +133,64 @@ public final class GroupEnvelope {
     return out;
   }
 
+  /**
+   * Opens an envelope once so that it can be resealed for many recipients ({@link
+   * #reseal(Opened, byte[])}) without opening it again per copy.
+   *
+   * @param keys the keys the envelope was sealed with
+   * @param envelope the sealed envelope, not modified
+   * @return the opened envelope
+   * @throws EnvelopeException if the envelope does not open with {@code keys}
+   */
+  public static Opened openForReseal(GroupEnvelopeKeys keys, byte[] envelope)
+      throws EnvelopeException {
+    return new Opened(keys, openPadded(keys, envelope));
+  }
+
+  /**
+   * Re-encrypts an opened envelope under a given nonce: the same bytes {@link
+   * #reseal(GroupEnvelopeKeys, byte[], byte[])} returns for the original envelope and nonce.
+   *
+   * @param opened the envelope, opened once
+   * @param nonce 16 bytes, unpredictable to outsiders
+   * @return a fresh envelope of the original's length
+   */
+  public static byte[] reseal(Opened opened, byte[] nonce) {
+    Objects.requireNonNull(opened, "opened");
+    Objects.requireNonNull(nonce, "nonce");
+    if (nonce.length != GROUP_NONCE_LENGTH) {
+      throw new IllegalArgumentException("nonce must be " + GROUP_NONCE_LENGTH + " bytes");
+    }
+    byte[] out = new byte[GROUP_OVERHEAD + opened.padded.length];
+    out[0] = VERSION;
+    encrypt(opened.keys, opened.padded, out, nonce);
+    return out;
+  }
+
+  /**
+   * A group envelope opened for resealing: its keys and padded body. Immutable; holds the padded
+   * body (an MLS message, itself encrypted), so keep it only while copies are being made.
+   */
+  public static final class Opened {
+    private final GroupEnvelopeKeys keys;
+    private final byte[] padded;
+
+    Opened(GroupEnvelopeKeys keys, byte[] padded) {
+      this.keys = keys;
+      this.padded = padded;
+    }
+
+    /**
+     * Describes the object without its content.
+     *
+     * @return {@code GroupEnvelope.Opened[n bytes]}
+     */
+    @Override
+    public String toString() {
+      return "GroupEnvelope.Opened[" + padded.length + " bytes]";
+    }
+  }
+
   private static void encrypt(GroupEnvelopeKeys keys, byte[] padded, byte[] out,
       SecureRandom random) {
     byte[] nonce = new byte[GROUP_NONCE_LENGTH];
@@ -162,10 +219,8 @@ public final class GroupEnvelope {
     if (!wellFramed(envelope)) {
       return false;
     }
-    byte[] expected = keys.tag(envelope, PREFIX_LENGTH, GROUP_NONCE_LENGTH, GROUP_TAG_LENGTH);
-    byte[] actual = new byte[GROUP_TAG_LENGTH];
-    System.arraycopy(envelope, PREFIX_LENGTH + GROUP_NONCE_LENGTH, actual, 0, GROUP_TAG_LENGTH);
-    return MessageDigest.isEqual(expected, actual);
+    return keys.tagMatches(envelope, PREFIX_LENGTH, GROUP_NONCE_LENGTH, envelope,
+        PREFIX_LENGTH + GROUP_NONCE_LENGTH, GROUP_TAG_LENGTH);
   }
 
   /**

@@ -10,9 +10,7 @@ import java.security.MessageDigest;
 import java.util.Objects;
 import org.bouncycastle.crypto.digests.SHA256Digest;
 import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
-import org.bouncycastle.crypto.macs.HMac;
 import org.bouncycastle.crypto.params.HKDFParameters;
-import org.bouncycastle.crypto.params.KeyParameter;
 
 /**
  * The two keys of one channel epoch's group envelopes, derived from the epoch's MLS exporter
@@ -41,12 +39,24 @@ public final class GroupEnvelopeKeys {
   // Never updated after construction; only copied (RFC 2104: H(K ^ ipad) and H(K ^ opad) states).
   private final SHA256Digest tagInner;
   private final SHA256Digest tagOuter;
+  private final SHA256Digest aeadInner;
+  private final SHA256Digest aeadOuter;
+
+  /** Per-thread scratch: a digest to restore keyed states into, and the inner hash. */
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  private static final class Scratch {
+    final SHA256Digest digest = new SHA256Digest();
+    final byte[] hash = new byte[32];
+  }
 
   private GroupEnvelopeKeys(byte[] aeadKey, byte[] tagKey) {
     this.aeadKey = aeadKey;
     this.tagKey = tagKey;
     this.tagInner = keyedState(tagKey, (byte) 0x36);
     this.tagOuter = keyedState(tagKey, (byte) 0x5c);
+    this.aeadInner = keyedState(aeadKey, (byte) 0x36);
+    this.aeadOuter = keyedState(aeadKey, (byte) 0x5c);
   }
 
   /**
@@ -76,7 +86,9 @@ public final class GroupEnvelopeKeys {
 
   /** HMAC-SHA256(aeadKey, nonce): the per-envelope ChaCha20-Poly1305 key. */
   byte[] messageKey(byte[] nonce) {
-    return hmac(aeadKey, nonce, KEY_LENGTH);
+    byte[] out = new byte[KEY_LENGTH];
+    hmac(aeadInner, aeadOuter, nonce, 0, nonce.length, out, KEY_LENGTH);
+    return out;
   }
 
   /**
@@ -86,16 +98,43 @@ public final class GroupEnvelopeKeys {
    * call, which halves the work of a {@link TagIndex} lookup.
    */
   byte[] tag(byte[] nonce, int offset, int nonceLength, int length) {
-    SHA256Digest inner = new SHA256Digest(tagInner);
-    inner.update(nonce, offset, nonceLength);
-    byte[] h = new byte[inner.getDigestSize()];
-    inner.doFinal(h, 0);
-    SHA256Digest outer = new SHA256Digest(tagOuter);
-    outer.update(h, 0, h.length);
-    outer.doFinal(h, 0);
     byte[] out = new byte[length];
-    System.arraycopy(h, 0, out, 0, length);
+    hmac(tagInner, tagOuter, nonce, offset, nonceLength, out, length);
     return out;
+  }
+
+  /**
+   * Tells whether {@code actual[actualOffset..+length]} is the tag of the nonce, in constant time
+   * and without allocating.
+   */
+  boolean tagMatches(byte[] nonce, int offset, int nonceLength, byte[] actual, int actualOffset,
+      int length) {
+    Scratch s = SCRATCH.get();
+    hmacInto(s, tagInner, tagOuter, nonce, offset, nonceLength);
+    int diff = 0;
+    for (int i = 0; i < length; i++) {
+      diff |= s.hash[i] ^ actual[actualOffset + i];
+    }
+    return diff == 0;
+  }
+
+  /** HMAC-SHA256 from precomputed keyed states, truncated to {@code length} bytes into out. */
+  private static void hmac(SHA256Digest inner, SHA256Digest outer, byte[] data, int offset,
+      int dataLength, byte[] out, int length) {
+    Scratch s = SCRATCH.get();
+    hmacInto(s, inner, outer, data, offset, dataLength);
+    System.arraycopy(s.hash, 0, out, 0, length);
+  }
+
+  private static void hmacInto(Scratch s, SHA256Digest inner, SHA256Digest outer, byte[] data,
+      int offset, int dataLength) {
+    SHA256Digest d = s.digest;
+    d.reset(inner);
+    d.update(data, offset, dataLength);
+    d.doFinal(s.hash, 0);
+    d.reset(outer);
+    d.update(s.hash, 0, s.hash.length);
+    d.doFinal(s.hash, 0);
   }
 
   private static SHA256Digest keyedState(byte[] key, byte pad) {
@@ -107,20 +146,6 @@ public final class GroupEnvelopeKeys {
     SHA256Digest d = new SHA256Digest();
     d.update(block, 0, block.length);
     return d;
-  }
-
-  private static byte[] hmac(byte[] key, byte[] data, int length) {
-    HMac mac = new HMac(new SHA256Digest());
-    mac.init(new KeyParameter(key));
-    mac.update(data, 0, data.length);
-    byte[] full = new byte[mac.getMacSize()];
-    mac.doFinal(full, 0);
-    if (length == full.length) {
-      return full;
-    }
-    byte[] out = new byte[length];
-    System.arraycopy(full, 0, out, 0, length);
-    return out;
   }
 
   /**

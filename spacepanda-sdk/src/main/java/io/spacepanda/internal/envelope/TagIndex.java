@@ -107,6 +107,28 @@ public final class TagIndex<L> {
   }
 
   /**
+   * Like {@link #tryOpen(byte[])}, trying the keys under {@code hint} first (the label a {@link
+   * #find} just returned for the same envelope), so that the envelope's tag is computed once
+   * instead of once per candidate again; falls back to the full search when the hint's keys are
+   * gone or do not match.
+   *
+   * @param envelope the received bytes, not modified
+   * @param hint the label to try first, or null
+   * @return the label and plaintext, or empty if no candidate's tag matches
+   * @throws EnvelopeException if a tag matches but the envelope does not open
+   */
+  public Optional<Opened<L>> tryOpen(byte[] envelope, L hint) throws EnvelopeException {
+    Objects.requireNonNull(envelope, "envelope");
+    if (hint != null) {
+      GroupEnvelopeKeys keys = candidates.get(hint);
+      if (keys != null && GroupEnvelope.matches(keys, envelope)) {
+        return Optional.of(new Opened<>(hint, GroupEnvelope.open(keys, envelope)));
+      }
+    }
+    return tryOpen(envelope);
+  }
+
+  /**
    * Re-encrypts a group envelope under a fresh nonce with the keys whose tag it bears, so that each
    * recipient gets its own copy ({@link GroupEnvelope#reseal}).
    *
@@ -137,6 +159,24 @@ public final class TagIndex<L> {
     for (Map.Entry<L, GroupEnvelopeKeys> e : candidates.entrySet()) {
       if (GroupEnvelope.matches(e.getValue(), envelope)) {
         return Optional.of(GroupEnvelope.reseal(e.getValue(), envelope, nonce));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Opens a group envelope with the keys whose tag it bears, once, so that it can be resealed for
+   * many recipients ({@link GroupEnvelope#reseal(GroupEnvelope.Opened, byte[])}).
+   *
+   * @param envelope the sealed bytes, not modified
+   * @return the opened envelope, or empty if no candidate's tag matches
+   * @throws EnvelopeException if a tag matches but the envelope does not open
+   */
+  public Optional<GroupEnvelope.Opened> openForReseal(byte[] envelope) throws EnvelopeException {
+    Objects.requireNonNull(envelope, "envelope");
+    for (Map.Entry<L, GroupEnvelopeKeys> e : candidates.entrySet()) {
+      if (GroupEnvelope.matches(e.getValue(), envelope)) {
+        return Optional.of(GroupEnvelope.openForReseal(e.getValue(), envelope));
       }
     }
     return Optional.empty();

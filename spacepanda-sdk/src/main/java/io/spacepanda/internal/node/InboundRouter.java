@@ -301,7 +301,7 @@ final class InboundRouter implements TransportListener {
       io.spacepanda.internal.mls.group.Group g = groupOrNull(actor, label.group());
       long before = g == null ? 0 : g.keyDerivations();
       try {
-        Outcome o = actor.inbound.receiveGroup(s, envelope, pendingId != null);
+        Outcome o = actor.inbound.receiveGroup(s, envelope, pendingId != null, label);
         if (pendingId != null && o != Outcome.HELD) {
           PendingEnvelopes.delete(s, ctx, pendingId);
         }

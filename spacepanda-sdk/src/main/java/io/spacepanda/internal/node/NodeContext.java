@@ -150,19 +150,17 @@ final class NodeContext {
    * copy's bytes (which only its own recipient's links see) and nothing else does.
    */
   byte[] reseal(PeerId recipient, byte[] envelope) {
+    return resealer.reseal(recipient, envelope);
+  }
+
+  /** Opens and hashes each envelope once for all its copies (issue 15). */
+  private final Resealer resealer = new Resealer(tags, () -> {
     try {
-      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-      mac.init(new javax.crypto.spec.SecretKeySpec(resealKey(), "HmacSHA256"));
-      mac.update(recipient.bytes());
-      mac.update(sha256(envelope));
-      byte[] nonce = Arrays.copyOf(mac.doFinal(), 16);
-      return tags.reseal(envelope, nonce).orElse(envelope);
-    } catch (io.spacepanda.internal.envelope.EnvelopeException e) {
-      return envelope;
+      return resealKey();
     } catch (java.security.GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
-  }
+  });
 
   private volatile byte[] resealKey;
 

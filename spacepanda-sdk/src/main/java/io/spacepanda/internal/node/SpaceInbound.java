@@ -64,11 +64,12 @@ final class SpaceInbound {
    * @param s the step
    * @param envelope the envelope
    * @param fromPending true when retried from the held envelopes (then not held again)
+   * @param hint the label the router found for it (its keys are tried first), or null
    * @return what became of it
    */
-  InboundRouter.Outcome receiveGroup(Step s, byte[] envelope, boolean fromPending)
-      throws SpacePandaException {
-    Optional<TagIndex.Opened<NodeContext.EpochLabel>> opened = ctx.tags.tryOpen(envelope);
+  InboundRouter.Outcome receiveGroup(Step s, byte[] envelope, boolean fromPending,
+      NodeContext.EpochLabel hint) throws SpacePandaException {
+    Optional<TagIndex.Opened<NodeContext.EpochLabel>> opened = ctx.tags.tryOpen(envelope, hint);
     if (opened.isEmpty()) {
       if (!fromPending) {
         LOG.debug("holding a group envelope of space {} whose epoch tag is not open yet",

@@ -40,6 +40,28 @@ class TagIndexTest {
   }
 
   @Test
+  void tryOpenWithHint_rightWrongOrGoneHint_opensWithTheKeysThatSealed() throws Exception {
+    TagIndex<String> index = new TagIndex<>();
+    GroupEnvelopeKeys a = newKeys();
+    GroupEnvelopeKeys b = newKeys();
+    index.put("a", a);
+    index.put("b", b);
+    byte[] payload = randomBytes(40);
+    byte[] envelope = GroupEnvelope.seal(b, payload, RANDOM);
+    for (String hint : new String[] {"b", "a", "gone", null}) {
+      TagIndex.Opened<String> opened = index.tryOpen(envelope, hint).orElseThrow();
+      assertEquals("b", opened.label(), "hint " + hint);
+      assertArrayEquals(payload, opened.plaintext());
+    }
+    assertTrue(index.remove("b"));
+    assertTrue(index.tryOpen(envelope, "b").isEmpty(), "keys removed after the hint was found");
+    index.put("b", b);
+    envelope[envelope.length - 1] ^= 1;
+    byte[] corrupt = envelope;
+    assertThrows(EnvelopeException.class, () -> index.tryOpen(corrupt, "b"));
+  }
+
+  @Test
   void tryOpen_unknownChannel_isEmptySoTheEnvelopeCanBeKept() throws Exception {
     TagIndex<String> index = new TagIndex<>();
     index.put("a", newKeys());

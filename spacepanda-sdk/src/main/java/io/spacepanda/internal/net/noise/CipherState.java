@@ -11,8 +11,8 @@ import java.util.Arrays;
  * wraps: the 2^64-1st message fails. Without a key, encryption and decryption return their input
  * (as during the first handshake message). Not thread-safe; each direction owns one instance.
  *
- * <p>The AEAD is a {@link ChaChaPoly}: the JDK's {@code ChaCha20-Poly1305} when it has one,
- * BouncyCastle's otherwise, built once per CipherState and re-keyed in place.
+ * <p>The AEAD is a {@link ChaChaPoly} over the envelopes' {@code ChaChaPolyAead} (the fastest
+ * engine of the running JDK), built once per CipherState and re-keyed in place.
  */
 final class CipherState {
 
