@@ -59,7 +59,18 @@ public final class ResourceManager {
 
   /** Counters and current use, for tests, metrics and the README's numbers. */
   public record Stats(long memory, int connections, int streams, long refusedStreams,
-      long refusedConnections, long refusedReservations, long evictedStreams, long stalledStreams) {}
+      long refusedConnections, long refusedReservations, long evictedStreams, long stalledStreams,
+      long refusedUnnegotiated, long penalties) {}
+
+  /**
+   * Inbound streams of one peer refused within {@link #REFUSAL_WINDOW_NANOS} after which its
+   * further streams are refused before negotiation, for {@link #PENALTY_NANOS}.
+   */
+  public static final int REFUSALS_BEFORE_PENALTY = 64;
+  /** The window in which refusals are counted towards a penalty: 1 s. */
+  public static final long REFUSAL_WINDOW_NANOS = 1_000_000_000L;
+  /** How long a penalized peer's new streams are refused unnegotiated: 2 s from the last one. */
+  public static final long PENALTY_NANOS = 2_000_000_000L;
 
   private final ResourceLimits limits;
   private final LongSupplier ticker;
@@ -78,6 +89,8 @@ public final class ResourceManager {
   private long refusedReservations; // guarded by lock
   private long evicted; // guarded by lock
   private long stalled; // guarded by lock
+  private long refusedUnnegotiated; // guarded by lock
+  private long penalties; // guarded by lock
 
   private ResourceManager(ResourceLimits limits, LongSupplier ticker) {
     this.limits = limits;
@@ -260,6 +273,7 @@ public final class ResourceManager {
         if (refusal != null) {
           refusedStreams++;
           refusedByProtocol.computeIfAbsent(protocol, k -> new LongAdder()).increment();
+          countRefusalLocked(p);
           p.dropIfUnused(peers, connection.peer);
           u.dropIfUnused(protocols, protocol);
           throw new ResourceLimitException(scope, refusal);
@@ -274,6 +288,73 @@ public final class ResourceManager {
     }
     byStream.put(stream, s);
     return s;
+  }
+
+  /**
+   * Decides, before any protocol is negotiated, whether a new inbound stream of a connection is
+   * refused at once (issue 14): when its peer already holds {@link
+   * ResourceLimits#maxInboundStreamsPerPeer()} inbound streams (every protocol would refuse it),
+   * or when the peer is penalized because {@link #REFUSALS_BEFORE_PENALTY} of its streams were
+   * refused within {@link #REFUSAL_WINDOW_NANOS}. Such a stream costs the node one reset instead
+   * of a multistream negotiation, two writes and a reset, so a peer that keeps opening streams
+   * beyond its limits mostly slows itself. A refusal here counts too, so a peer that goes on stays
+   * penalized; one that stops is admitted again {@link #PENALTY_NANOS} after its last refusal. A
+   * peer whose streams are admitted is never penalized.
+   *
+   * @param connection the connection's scope
+   * @return true to reset the stream unnegotiated
+   */
+  public boolean refuseUnnegotiated(ConnectionScope connection) {
+    Objects.requireNonNull(connection, "connection");
+    synchronized (lock) {
+      PeerUse p = peers.get(connection.peer);
+      if (p == null) {
+        return false;
+      }
+      long now = ticker.getAsLong();
+      boolean penalized = p.penaltyEnds != 0 && now - p.penaltyEnds < 0;
+      if (!penalized && p.inboundStreams < limits.maxInboundStreamsPerPeer()) {
+        return false;
+      }
+      refusedStreams++;
+      refusedUnnegotiated++;
+      countRefusalLocked(p);
+      return true;
+    }
+  }
+
+  /** Counts one refused stream of a peer towards (or prolonging) its penalty; holds the lock. */
+  private void countRefusalLocked(PeerUse p) {
+    long now = ticker.getAsLong();
+    if (p.penaltyEnds != 0 && now - p.penaltyEnds < 0) {
+      p.penaltyEnds = now + PENALTY_NANOS; // still going on: stays penalized
+      return;
+    }
+    if (p.refusals == 0 || now - p.windowStart > REFUSAL_WINDOW_NANOS) {
+      p.windowStart = now;
+      p.refusals = 0;
+    }
+    if (++p.refusals >= REFUSALS_BEFORE_PENALTY) {
+      p.penaltyEnds = now + PENALTY_NANOS;
+      if (p.penaltyEnds == 0) {
+        p.penaltyEnds = 1;
+      }
+      p.refusals = 0;
+      penalties++;
+    }
+  }
+
+  /**
+   * Returns whether a peer's new inbound streams are refused unnegotiated now.
+   *
+   * @param peer the peer
+   * @return true while it is penalized
+   */
+  public boolean penalized(PeerId peer) {
+    synchronized (lock) {
+      PeerUse p = peers.get(peer);
+      return p != null && p.penaltyEnds != 0 && ticker.getAsLong() - p.penaltyEnds < 0;
+    }
   }
 
   /**
@@ -691,7 +772,7 @@ public final class ResourceManager {
   public Stats stats() {
     synchronized (lock) {
       return new Stats(memory, connections, streams, refusedStreams, refusedConnections,
-          refusedReservations, evicted, stalled);
+          refusedReservations, evicted, stalled, refusedUnnegotiated, penalties);
     }
   }
 
@@ -709,8 +790,13 @@ public final class ResourceManager {
     long memory;
     /** Streams holding memory, oldest reservation first: the order of eviction. */
     final ArrayDeque<StreamScope> holders = new ArrayDeque<>();
+    /** Refused inbound streams since {@link #windowStart}; when a penalty ends (0: none). */
+    int refusals;
+    long windowStart;
+    long penaltyEnds;
 
     void dropIfUnused(Map<PeerId, PeerUse> map, PeerId key) {
+      // a penalty is forgotten with the peer's last connection: a new one costs a handshake
       if (connections == 0 && inboundStreams == 0 && memory == 0 && holders.isEmpty()) {
         map.remove(key, this);
       }
