@@ -89,8 +89,12 @@ public final class ResourceManager {
   private long refusedReservations; // guarded by lock
   private long evicted; // guarded by lock
   private long stalled; // guarded by lock
-  private long refusedUnnegotiated; // guarded by lock
-  private long penalties; // guarded by lock
+  private final LongAdder refusedUnnegotiated = new LongAdder();
+  private long penaltiesStarted; // guarded by lock
+  /** Peers penalized now (or lately: expired entries are removed when next looked at). */
+  private final Map<PeerId, Penalty> penalties = new ConcurrentHashMap<>();
+  /** Most peers penalized at once; beyond, a new offender is not penalized (only refused). */
+  static final int MAX_PENALIZED = 4096;
 
   private ResourceManager(ResourceLimits limits, LongSupplier ticker) {
     this.limits = limits;
@@ -273,7 +277,7 @@ public final class ResourceManager {
         if (refusal != null) {
           refusedStreams++;
           refusedByProtocol.computeIfAbsent(protocol, k -> new LongAdder()).increment();
-          countRefusalLocked(p);
+          countRefusalLocked(connection.peer, p);
           p.dropIfUnused(peers, connection.peer);
           u.dropIfUnused(protocols, protocol);
           throw new ResourceLimitException(scope, refusal);
@@ -306,28 +310,35 @@ public final class ResourceManager {
    */
   public boolean refuseUnnegotiated(ConnectionScope connection) {
     Objects.requireNonNull(connection, "connection");
+    long now = ticker.getAsLong();
+    // the penalized path takes no lock: the attacker's streams do not contend with good peers'
+    // reservations for the manager's lock
+    Penalty pen = penalties.get(connection.peer);
+    if (pen != null) {
+      if (now - pen.ends < 0) {
+        pen.ends = now + PENALTY_NANOS; // still going on: stays penalized
+        refusedUnnegotiated.increment();
+        return true;
+      }
+      penalties.remove(connection.peer, pen);
+    }
     synchronized (lock) {
       PeerUse p = peers.get(connection.peer);
-      if (p == null) {
+      if (p == null || p.inboundStreams < limits.maxInboundStreamsPerPeer()) {
         return false;
       }
-      long now = ticker.getAsLong();
-      boolean penalized = p.penaltyEnds != 0 && now - p.penaltyEnds < 0;
-      if (!penalized && p.inboundStreams < limits.maxInboundStreamsPerPeer()) {
-        return false;
-      }
-      refusedStreams++;
-      refusedUnnegotiated++;
-      countRefusalLocked(p);
+      refusedUnnegotiated.increment();
+      countRefusalLocked(connection.peer, p);
       return true;
     }
   }
 
-  /** Counts one refused stream of a peer towards (or prolonging) its penalty; holds the lock. */
-  private void countRefusalLocked(PeerUse p) {
+  /** Counts one refused stream of a peer towards a penalty; holds the lock. */
+  private void countRefusalLocked(PeerId peer, PeerUse p) {
     long now = ticker.getAsLong();
-    if (p.penaltyEnds != 0 && now - p.penaltyEnds < 0) {
-      p.penaltyEnds = now + PENALTY_NANOS; // still going on: stays penalized
+    Penalty pen = penalties.get(peer);
+    if (pen != null && now - pen.ends < 0) {
+      pen.ends = now + PENALTY_NANOS;
       return;
     }
     if (p.refusals == 0 || now - p.windowStart > REFUSAL_WINDOW_NANOS) {
@@ -335,12 +346,14 @@ public final class ResourceManager {
       p.refusals = 0;
     }
     if (++p.refusals >= REFUSALS_BEFORE_PENALTY) {
-      p.penaltyEnds = now + PENALTY_NANOS;
-      if (p.penaltyEnds == 0) {
-        p.penaltyEnds = 1;
-      }
       p.refusals = 0;
-      penalties++;
+      penaltiesStarted++;
+      if (penalties.size() >= MAX_PENALIZED) {
+        penalties.values().removeIf(old -> now - old.ends >= 0);
+      }
+      if (penalties.size() < MAX_PENALIZED) {
+        penalties.put(peer, new Penalty(now + PENALTY_NANOS));
+      }
     }
   }
 
@@ -351,9 +364,16 @@ public final class ResourceManager {
    * @return true while it is penalized
    */
   public boolean penalized(PeerId peer) {
-    synchronized (lock) {
-      PeerUse p = peers.get(peer);
-      return p != null && p.penaltyEnds != 0 && ticker.getAsLong() - p.penaltyEnds < 0;
+    Penalty pen = penalties.get(peer);
+    return pen != null && ticker.getAsLong() - pen.ends < 0;
+  }
+
+  /** When one peer's penalty ends; written racily by the threads refusing its streams. */
+  private static final class Penalty {
+    volatile long ends;
+
+    Penalty(long ends) {
+      this.ends = ends;
     }
   }
 
@@ -771,8 +791,9 @@ public final class ResourceManager {
    */
   public Stats stats() {
     synchronized (lock) {
-      return new Stats(memory, connections, streams, refusedStreams, refusedConnections,
-          refusedReservations, evicted, stalled, refusedUnnegotiated, penalties);
+      return new Stats(memory, connections, streams, refusedStreams + refusedUnnegotiated.sum(),
+          refusedConnections,
+          refusedReservations, evicted, stalled, refusedUnnegotiated.sum(), penaltiesStarted);
     }
   }
 
@@ -790,13 +811,11 @@ public final class ResourceManager {
     long memory;
     /** Streams holding memory, oldest reservation first: the order of eviction. */
     final ArrayDeque<StreamScope> holders = new ArrayDeque<>();
-    /** Refused inbound streams since {@link #windowStart}; when a penalty ends (0: none). */
+    /** Refused inbound streams since {@link #windowStart}. */
     int refusals;
     long windowStart;
-    long penaltyEnds;
 
     void dropIfUnused(Map<PeerId, PeerUse> map, PeerId key) {
-      // a penalty is forgotten with the peer's last connection: a new one costs a handshake
       if (connections == 0 && inboundStreams == 0 && memory == 0 && holders.isEmpty()) {
         map.remove(key, this);
       }
