@@ -8,6 +8,7 @@ import io.spacepanda.internal.envelope.Padding;
 import io.spacepanda.internal.mls.MlsException;
 import io.spacepanda.spi.Id;
 import io.spacepanda.spi.OutboxEntry;
+import io.spacepanda.spi.StorageException;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,6 +18,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
@@ -25,13 +29,21 @@ import java.util.random.RandomGenerator;
  *
  * <p>A message too large for one envelope (a Welcome or join answer of a large group) is cut into
  * {@link NodeWire.Fragment}s, halving the chunk from {@link #FRAGMENT_CHUNK} until each sealed
- * fragment fits. The receiver keeps at most {@link #MAX_REASSEMBLIES} partly received messages,
- * dropping the oldest first. Sealing is stateless; reassembly state is confined to the node lane.
+ * fragment fits. The receiver keeps at most {@link #MAX_REASSEMBLIES} partly received messages
+ * and {@link #MAX_REASSEMBLY_BYTES} bytes of them, dropping the oldest first. A whole message
+ * refused for now is held again, so that its resent last fragment completes it (issue 14).
+ * Sealing is stateless; reassembly state is thread-safe (the node lane adds, a handler's
+ * completion may put back).
  */
 final class DirectMessenger {
 
   /** Messages being reassembled at once; the oldest is dropped beyond it. */
   static final int MAX_REASSEMBLIES = 16;
+  /**
+   * Bytes of partly received messages held at once (four of the largest a node sends); the oldest
+   * are dropped beyond it.
+   */
+  static final long MAX_REASSEMBLY_BYTES = 4L * NodeWire.MAX_FRAGMENTS * 32 * 1024;
   /** Chunk size tried first when a node message does not fit one direct envelope. */
   static final int FRAGMENT_CHUNK = 32 * 1024;
   /** Smallest chunk tried before giving up. */
@@ -39,7 +51,10 @@ final class DirectMessenger {
 
   private final Padding padding;
   private final RandomGenerator random;
+  /** Partly received messages by id, oldest first; guarded by itself. */
   private final Map<String, byte[][]> reassemblies = new LinkedHashMap<>();
+  /** Bytes of the chunks held in {@link #reassemblies}; guarded by it. */
+  private long heldBytes;
   /** Direct envelopes a mailbox may keep, by envelope id, to their space; newest kept. */
   private final Map<Id, Id> depositable = new LinkedHashMap<>() {
     @Override
@@ -155,51 +170,171 @@ final class DirectMessenger {
   }
 
   /**
+   * Keeps a fragment and, once every fragment is here, hands the whole message to {@code
+   * dispatch}; on the node lane. If the whole message is refused for now (its protocol's budget
+   * is full, or storage failed), the last fragment's envelope is not acknowledged and its sender
+   * sends it again: the earlier fragments, acknowledged already, are put back so that the resent
+   * one completes the message again instead of starting a reassembly that never ends.
+   *
+   * @param f the fragment
+   * @param dispatch hands the whole message on; completes once it is handled
+   * @return completes when the fragment is kept, or the whole message is handled
+   * @throws MlsException if the reassembled bytes do not decode, or are a fragment again
+   * @throws FragmentException if the fragment disagrees with earlier ones (count, or another
+   *     chunk at the same index)
+   */
+  CompletableFuture<Void> onFragment(NodeWire.Fragment f,
+      Function<NodeWire.Msg, CompletableFuture<Void>> dispatch) throws MlsException {
+    Optional<Whole> whole = take(f);
+    if (whole.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    Whole w = whole.get();
+    CompletableFuture<Void> handled;
+    try {
+      handled = dispatch.apply(w.msg());
+    } catch (RuntimeException e) {
+      handled = CompletableFuture.failedFuture(e);
+    }
+    // put back before the returned future completes, so before the sender hears of the refusal
+    return handled.whenComplete((v, e) -> {
+      if (e != null && triedAgainLater(e)) {
+        putBack(w);
+      }
+    });
+  }
+
+  /**
    * Keeps a fragment and returns the whole message once every fragment is here; on the node lane.
+   * The whole message's chunks are no longer held once it is returned.
    *
    * @param f the fragment
    * @return the reassembled message, or empty while fragments are missing
    * @throws MlsException if the reassembled bytes do not decode, or are a fragment again
-   * @throws IllegalArgumentException if the fragment disagrees with earlier ones (count, index)
+   * @throws FragmentException if the fragment disagrees with earlier ones (count, or another
+   *     chunk at the same index)
    */
   Optional<NodeWire.Msg> onFragment(NodeWire.Fragment f) throws MlsException {
+    return take(f).map(Whole::msg);
+  }
+
+  /** A message whose last fragment just arrived, with its chunks to put back if refused. */
+  private record Whole(NodeWire.Msg msg, String key, int lastIndex, byte[][] chunks) {}
+
+  private Optional<Whole> take(NodeWire.Fragment f) throws MlsException {
     String key = HexFormat.of().formatHex(f.messageId());
-    byte[][] chunks = reassemblies.get(key);
-    if (chunks == null) {
-      if (reassemblies.size() >= MAX_REASSEMBLIES) {
-        Iterator<String> oldest = reassemblies.keySet().iterator();
-        oldest.next();
-        oldest.remove();
+    byte[][] chunks;
+    synchronized (reassemblies) {
+      chunks = reassemblies.get(key);
+      if (chunks == null) {
+        chunks = new byte[f.count()][];
+        reassemblies.put(key, chunks);
       }
-      chunks = new byte[f.count()][];
-      reassemblies.put(key, chunks);
-    }
-    if (chunks.length != f.count()) {
-      throw new IllegalArgumentException("fragment count differs");
-    }
-    if (chunks[f.index()] != null) {
-      throw new IllegalArgumentException("duplicate fragment");
-    }
-    chunks[f.index()] = f.chunk();
-    for (byte[] c : chunks) {
-      if (c == null) {
-        return Optional.empty();
+      if (chunks.length != f.count()) {
+        throw new FragmentException("fragment count differs from earlier fragments");
       }
+      byte[] earlier = chunks[f.index()];
+      if (earlier != null) {
+        if (Arrays.equals(earlier, f.chunk())) {
+          return Optional.empty(); // sent again (its acknowledgement was lost): already kept
+        }
+        throw new FragmentException("another chunk at the same fragment index");
+      }
+      chunks[f.index()] = f.chunk();
+      heldBytes += f.chunk().length;
+      evictBeyondBudget();
+      if (reassemblies.get(key) != chunks) {
+        return Optional.empty(); // this message alone exceeds the budget: dropped
+      }
+      for (byte[] c : chunks) {
+        if (c == null) {
+          return Optional.empty();
+        }
+      }
+      remove(key);
     }
-    reassemblies.remove(key);
     ByteArrayOutputStream whole = new ByteArrayOutputStream();
     for (byte[] c : chunks) {
       whole.writeBytes(c);
     }
     NodeWire.Msg msg = NodeWire.decode(whole.toByteArray());
     if (msg instanceof NodeWire.Fragment) {
-      throw new IllegalArgumentException("nested fragment");
+      throw new FragmentException("nested fragment");
     }
-    return Optional.of(msg);
+    return Optional.of(new Whole(msg, key, f.index(), chunks));
+  }
+
+  /** Holds a refused message's chunks again, but the last one, which its sender sends again. */
+  private void putBack(Whole w) {
+    byte[][] chunks = w.chunks().clone();
+    chunks[w.lastIndex()] = null;
+    synchronized (reassemblies) {
+      if (reassemblies.containsKey(w.key())) {
+        return; // a new reassembly under the same id began meanwhile: keep it
+      }
+      reassemblies.put(w.key(), chunks);
+      for (byte[] c : chunks) {
+        heldBytes += c == null ? 0 : c.length;
+      }
+      evictBeyondBudget();
+    }
+  }
+
+  /** Drops the oldest reassemblies beyond the count and byte budgets; holds the lock. */
+  private void evictBeyondBudget() {
+    Iterator<String> it = reassemblies.keySet().iterator();
+    while (reassemblies.size() > MAX_REASSEMBLIES || heldBytes > MAX_REASSEMBLY_BYTES) {
+      String oldest = it.next();
+      byte[][] gone = reassemblies.get(oldest);
+      it.remove();
+      heldBytes -= sum(gone);
+    }
+  }
+
+  private void remove(String key) {
+    byte[][] gone = reassemblies.remove(key);
+    if (gone != null) {
+      heldBytes -= sum(gone);
+    }
+  }
+
+  private static long sum(byte[][] chunks) {
+    long n = 0;
+    for (byte[] c : chunks) {
+      n += c == null ? 0 : c.length;
+    }
+    return n;
+  }
+
+  /**
+   * Whether the router leaves an envelope unacknowledged for this failure, so that its sender
+   * sends it again: a refusal (budget, quota) or a storage failure.
+   */
+  static boolean triedAgainLater(Throwable e) {
+    Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    return c instanceof InboundRouter.RefusedException || c instanceof StorageException;
+  }
+
+  /** A fragment that disagrees with the earlier fragments of its message. */
+  static final class FragmentException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    FragmentException(String message) {
+      super(message);
+    }
+  }
+
+  /** @return bytes of partly received messages held */
+  long heldBytes() {
+    synchronized (reassemblies) {
+      return heldBytes;
+    }
   }
 
   /** @return how many messages are partly received */
   int reassembling() {
-    return reassemblies.size();
+    synchronized (reassemblies) {
+      return reassemblies.size();
+    }
   }
 }

@@ -318,11 +318,8 @@ final class NodeRuntime {
         m -> mailbox.onDeposit((NodeWire.MailboxDeposit) m));
     router.handle(NodeWire.MailboxRefused.class,
         m -> mailbox.onRefused((NodeWire.MailboxRefused) m));
-    router.handle(NodeWire.Fragment.class, m -> {
-      Optional<NodeWire.Msg> whole = messenger.onFragment((NodeWire.Fragment) m);
-      return whole.isPresent() ? router.dispatch(whole.get())
-          : CompletableFuture.completedFuture(null);
-    });
+    router.handle(NodeWire.Fragment.class,
+        m -> messenger.onFragment((NodeWire.Fragment) m, router::dispatch));
   }
 
   /** Work of one space actor on a direct message. */

@@ -15,8 +15,9 @@ import java.util.List;
  * is above the last step known here was written by a newer SDK and is refused untouched. Steps are
  * append-only: a released step never changes, a change to the schema is a new step.
  *
- * <p>Columns named {@code *_ct} hold AEAD ciphertexts written by {@link AtRestCipher}; every other
- * column is cleartext metadata (ids, clocks, times, counters).
+ * <p>Columns named {@code *_ct} hold AEAD ciphertexts written by {@link AtRestCipher}; id columns
+ * hold blinded ids (see {@link Blinder}) or nothing (their ids sealed in {@code ids_ct}, see
+ * {@link RowIds}); the other columns are cleartext metadata (clocks, times, counters).
  */
 final class SchemaMigrations {
 
@@ -113,7 +114,21 @@ final class SchemaMigrations {
           // Blinder.COLUMNS_STEP_8). Group states and key packages are padded when next written
           // (their sealed blobs are bound to ids that are already blinded).
           new Step(8, "more blobs padded, space and recipient ids of two tables blinded",
-              List.of()));
+              List.of()),
+          // Issue 14 (reserved number 11 of wave 4; self-contained, renumber freely). Each table
+          // that kept ids in clear gains ids_ct, the row's ids sealed (see RowIds); SqliteStorage's
+          // hook seals them, blinds the lookup columns and empties the others (RowIds.STEP_11).
+          new Step(11, "space, channel, message, envelope and peer ids blinded or sealed",
+              List.of(
+                  "ALTER TABLE space ADD COLUMN ids_ct BLOB",
+                  "ALTER TABLE channel ADD COLUMN ids_ct BLOB",
+                  "ALTER TABLE space_op ADD COLUMN ids_ct BLOB",
+                  "ALTER TABLE message ADD COLUMN ids_ct BLOB",
+                  "ALTER TABLE outbox ADD COLUMN ids_ct BLOB",
+                  "ALTER TABLE recipient_state ADD COLUMN ids_ct BLOB",
+                  "ALTER TABLE pending_envelope ADD COLUMN ids_ct BLOB",
+                  "ALTER TABLE mailbox ADD COLUMN ids_ct BLOB",
+                  "ALTER TABLE sync_envelope ADD COLUMN ids_ct BLOB")));
 
   /** Java work of a step, run after its statements and before its commit. */
   @FunctionalInterface

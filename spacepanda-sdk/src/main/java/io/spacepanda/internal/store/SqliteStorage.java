@@ -74,7 +74,8 @@ import org.sqlite.SQLiteConfig;
  * otherwise in cleartext, which protects data that leaves without the keyset file (a copy of the
  * database or its WAL, a backup of the database alone, freed disk pages) but not a copy of the
  * whole directory. Stored blobs are padded to size buckets; lookup-only ids are blinded (see
- * {@link Blinder}); deleted content is zeroed ({@code secure_delete}). The other ids, Lamport
+ * {@link Blinder}); the other ids of a row are sealed in its {@code ids_ct} (see {@link
+ * RowIds}), so no id is in clear; deleted content is zeroed ({@code secure_delete}). Lamport
  * clocks, sequence numbers, times, content types, delivery and recipient states and channel kinds
  * are stored in cleartext. Temporary tables and indices stay in memory.
  *
@@ -164,7 +165,8 @@ public final class SqliteStorage implements Storage {
               padRest(c, cipher);
               Blinder.loadOrCreate(c, cipher, random).blindExistingRows(c,
                   Blinder.COLUMNS_STEP_8);
-            }));
+            },
+            11, c -> RowIds.sealExistingRows(c, cipher, Blinder.loadOrCreate(c, cipher, random))));
         blinder = Blinder.loadOrCreate(connection, cipher, random);
         connection.commit();
       } catch (StorageException e) {
@@ -672,6 +674,23 @@ public final class SqliteStorage implements Storage {
           blinder.blind("key_package", "ref", ref)) > 0;
     }
 
+    // ---- sealed row ids (schema step 11; see RowIds)
+
+    private Id b(String table, String column, Id id) {
+      return blinder.blind(table, column, id);
+    }
+
+    private byte[] sealIds(String table, Id[] key, Id... ids) throws StorageException {
+      return cipher.seal(RowIds.encode(ids), table, "ids_ct", key);
+    }
+
+    private Id[] openIds(byte[] ct, String table, int count, Id... key) throws StorageException {
+      if (ct == null) {
+        throw new StorageException("stored ids are missing");
+      }
+      return RowIds.decode(cipher.open(ct, table, "ids_ct", key), count);
+    }
+
     // ---- spaces and channels
 
     private byte[] sealName(String name, String table, Id key) throws StorageException {
@@ -686,24 +705,26 @@ public final class SqliteStorage implements Storage {
     public void putSpace(SpaceRecord space) throws StorageException {
       check();
       StoreArgs.need(space, "space");
+      Id bs = b("space", "space_id", space.spaceId());
       update(
-          "INSERT OR REPLACE INTO space (space_id, name_ct, owner, created_ms)"
-              + " VALUES (?, ?, ?, ?)",
-          space.spaceId(),
+          "INSERT OR REPLACE INTO space (space_id, name_ct, owner, created_ms, ids_ct)"
+              + " VALUES (?, ?, ?, ?, ?)",
+          bs,
           sealName(space.name(), "space", space.spaceId()),
-          space.ownerPeerId(),
-          space.createdAt().toEpochMilli());
+          RowIds.NONE,
+          space.createdAt().toEpochMilli(),
+          sealIds("space", new Id[] {bs}, space.spaceId(), space.ownerPeerId()));
     }
 
-    private static final String SPACE_COLUMNS = "space_id, name_ct, owner, created_ms";
+    private static final String SPACE_COLUMNS = "space_id, name_ct, created_ms, ids_ct";
 
     private SpaceRecord spaceRow(ResultSet rs) throws SQLException, StorageException {
-      Id spaceId = id(rs.getBytes(1));
+      Id[] ids = openIds(rs.getBytes(4), "space", 2, id(rs.getBytes(1)));
       return new SpaceRecord(
-          spaceId,
-          openName(rs.getBytes(2), "space", spaceId),
-          id(rs.getBytes(3)),
-          Instant.ofEpochMilli(rs.getLong(4)));
+          ids[0],
+          openName(rs.getBytes(2), "space", ids[0]),
+          ids[1],
+          Instant.ofEpochMilli(rs.getLong(3)));
     }
 
     @Override
@@ -711,53 +732,59 @@ public final class SqliteStorage implements Storage {
       check();
       StoreArgs.need(spaceId, "spaceId");
       return queryOne(
-          "SELECT " + SPACE_COLUMNS + " FROM space WHERE space_id = ?", this::spaceRow, spaceId);
+          "SELECT " + SPACE_COLUMNS + " FROM space WHERE space_id = ?", this::spaceRow,
+          b("space", "space_id", spaceId));
     }
 
     @Override
     public List<SpaceRecord> spaces() throws StorageException {
       check();
-      return List.copyOf(
-          query("SELECT " + SPACE_COLUMNS + " FROM space ORDER BY space_id", this::spaceRow));
+      List<SpaceRecord> out = new ArrayList<>(
+          query("SELECT " + SPACE_COLUMNS + " FROM space", this::spaceRow));
+      out.sort(java.util.Comparator.comparing(SpaceRecord::spaceId));
+      return List.copyOf(out);
     }
 
     @Override
     public boolean deleteSpace(Id spaceId) throws StorageException {
       check();
       StoreArgs.need(spaceId, "spaceId");
-      update("DELETE FROM channel WHERE space_id = ?", spaceId);
+      update("DELETE FROM channel WHERE space_id = ?", b("channel", "space_id", spaceId));
       update("DELETE FROM space_op WHERE space_id = ?",
           blinder.blind("space_op", "space_id", spaceId));
-      return update("DELETE FROM space WHERE space_id = ?", spaceId) > 0;
+      return update("DELETE FROM space WHERE space_id = ?", b("space", "space_id", spaceId)) > 0;
     }
 
     @Override
     public void putChannel(ChannelRecord channel) throws StorageException {
       check();
       StoreArgs.need(channel, "channel");
+      Id bc = b("channel", "channel_id", channel.channelId());
       update(
-          "INSERT OR REPLACE INTO channel (channel_id, space_id, name_ct, kind, owner, created_ms)"
-              + " VALUES (?, ?, ?, ?, ?, ?)",
-          channel.channelId(),
-          channel.spaceId(),
+          "INSERT OR REPLACE INTO channel"
+              + " (channel_id, space_id, name_ct, kind, owner, created_ms, ids_ct)"
+              + " VALUES (?, ?, ?, ?, ?, ?, ?)",
+          bc,
+          b("channel", "space_id", channel.spaceId()),
           sealName(channel.name(), "channel", channel.channelId()),
           channel.kind(),
-          channel.ownerPeerId(),
-          channel.createdAt().toEpochMilli());
+          RowIds.NONE,
+          channel.createdAt().toEpochMilli(),
+          sealIds("channel", new Id[] {bc}, channel.channelId(), channel.spaceId(),
+              channel.ownerPeerId()));
     }
 
-    private static final String CHANNEL_COLUMNS =
-        "channel_id, space_id, name_ct, kind, owner, created_ms";
+    private static final String CHANNEL_COLUMNS = "channel_id, name_ct, kind, created_ms, ids_ct";
 
     private ChannelRecord channelRow(ResultSet rs) throws SQLException, StorageException {
-      Id channelId = id(rs.getBytes(1));
+      Id[] ids = openIds(rs.getBytes(5), "channel", 3, id(rs.getBytes(1)));
       return new ChannelRecord(
-          channelId,
-          id(rs.getBytes(2)),
-          openName(rs.getBytes(3), "channel", channelId),
-          rs.getInt(4),
-          id(rs.getBytes(5)),
-          Instant.ofEpochMilli(rs.getLong(6)));
+          ids[0],
+          ids[1],
+          openName(rs.getBytes(2), "channel", ids[0]),
+          rs.getInt(3),
+          ids[2],
+          Instant.ofEpochMilli(rs.getLong(4)));
     }
 
     @Override
@@ -767,41 +794,45 @@ public final class SqliteStorage implements Storage {
       return queryOne(
           "SELECT " + CHANNEL_COLUMNS + " FROM channel WHERE channel_id = ?",
           this::channelRow,
-          channelId);
+          b("channel", "channel_id", channelId));
     }
 
     @Override
     public List<ChannelRecord> channels(Id spaceId) throws StorageException {
       check();
       StoreArgs.need(spaceId, "spaceId");
-      return List.copyOf(
+      List<ChannelRecord> out = new ArrayList<>(
           query(
-              "SELECT " + CHANNEL_COLUMNS + " FROM channel WHERE space_id = ?"
-                  + " ORDER BY channel_id",
+              "SELECT " + CHANNEL_COLUMNS + " FROM channel WHERE space_id = ?",
               this::channelRow,
-              spaceId));
+              b("channel", "space_id", spaceId)));
+      out.sort(java.util.Comparator.comparing(ChannelRecord::channelId));
+      return List.copyOf(out);
     }
 
     @Override
     public boolean deleteChannel(Id channelId) throws StorageException {
       check();
       StoreArgs.need(channelId, "channelId");
-      update("DELETE FROM message WHERE channel_id = ?", channelId);
-      return update("DELETE FROM channel WHERE channel_id = ?", channelId) > 0;
+      update("DELETE FROM message WHERE channel_id = ?", b("message", "channel_id", channelId));
+      return update("DELETE FROM channel WHERE channel_id = ?",
+          b("channel", "channel_id", channelId)) > 0;
     }
 
     @Override
     public boolean appendSpaceOperation(SpaceOperation op) throws StorageException {
       check();
       StoreArgs.need(op, "operation");
+      Id bo = b("space_op", "op_id", op.operationId());
       return update(
-              "INSERT OR IGNORE INTO space_op (op_id, space_id, lamport, author, payload_ct)"
-                  + " VALUES (?, ?, ?, ?, ?)",
-              op.operationId(),
+              "INSERT OR IGNORE INTO space_op (op_id, space_id, lamport, author, payload_ct, ids_ct)"
+                  + " VALUES (?, ?, ?, ?, ?, ?)",
+              bo,
               blinder.blind("space_op", "space_id", op.spaceId()),
               op.lamport(),
-              op.authorPeerId(),
-              cipher.sealPadded(op.payload(), "space_op", "payload_ct", op.operationId()))
+              RowIds.NONE,
+              cipher.sealPadded(op.payload(), "space_op", "payload_ct", op.operationId()),
+              sealIds("space_op", new Id[] {bo}, op.operationId(), op.authorPeerId()))
           > 0;
     }
 
@@ -809,58 +840,68 @@ public final class SqliteStorage implements Storage {
     public List<SpaceOperation> spaceOperations(Id spaceId) throws StorageException {
       check();
       StoreArgs.need(spaceId, "spaceId");
-      return List.copyOf(
+      List<SpaceOperation> out = new ArrayList<>(
           query(
-              "SELECT op_id, space_id, lamport, author, payload_ct FROM space_op"
-                  + " WHERE space_id = ? ORDER BY lamport, author, op_id",
+              "SELECT op_id, lamport, payload_ct, ids_ct FROM space_op WHERE space_id = ?",
               rs -> {
-                Id opId = id(rs.getBytes(1));
+                Id[] ids = openIds(rs.getBytes(4), "space_op", 2, id(rs.getBytes(1)));
                 return new SpaceOperation(
-                    opId,
+                    ids[0],
                     spaceId, // the column holds its blinded form
-                    rs.getLong(3),
-                    id(rs.getBytes(4)),
-                    cipher.openPadded(rs.getBytes(5), "space_op", "payload_ct", opId));
+                    rs.getLong(2),
+                    ids[1],
+                    cipher.openPadded(rs.getBytes(3), "space_op", "payload_ct", ids[0]));
               },
               blinder.blind("space_op", "space_id", spaceId)));
+      out.sort(java.util.Comparator.comparingLong(SpaceOperation::lamport)
+          .thenComparing(SpaceOperation::authorPeerId)
+          .thenComparing(SpaceOperation::operationId));
+      return List.copyOf(out);
     }
 
     // ---- messages
 
     private static final String MESSAGE_COLUMNS =
-        "message_id, channel_id, sender, lamport, sender_seq, content_type, body_ct,"
-            + " received_ms, delivery";
+        "message_id, lamport, sender_seq, content_type, body_ct, received_ms, delivery, ids_ct";
+
+    /** Display order: (lamport, sender, sender sequence, message id). */
+    private static final java.util.Comparator<StoredMessage> DISPLAY =
+        java.util.Comparator.comparing(StoredMessage::cursor)
+            .thenComparing(StoredMessage::messageId);
 
     private StoredMessage messageRow(ResultSet rs) throws SQLException, StorageException {
-      Id messageId = id(rs.getBytes(1));
+      Id[] ids = openIds(rs.getBytes(8), "message", 3, id(rs.getBytes(1)));
       return new StoredMessage(
-          messageId,
-          id(rs.getBytes(2)),
-          id(rs.getBytes(3)),
-          rs.getLong(4),
-          rs.getLong(5),
-          rs.getInt(6),
-          cipher.openPadded(rs.getBytes(7), "message", "body_ct", messageId),
-          Instant.ofEpochMilli(rs.getLong(8)),
-          DeliveryState.fromCode(rs.getInt(9)));
+          ids[0],
+          ids[1],
+          ids[2],
+          rs.getLong(2),
+          rs.getLong(3),
+          rs.getInt(4),
+          cipher.openPadded(rs.getBytes(5), "message", "body_ct", ids[0]),
+          Instant.ofEpochMilli(rs.getLong(6)),
+          DeliveryState.fromCode(rs.getInt(7)));
     }
 
     @Override
     public boolean insertMessage(StoredMessage m) throws StorageException {
       check();
       StoreArgs.need(m, "message");
+      Id bm = b("message", "message_id", m.messageId());
       return update(
-              "INSERT OR IGNORE INTO message (" + MESSAGE_COLUMNS + ")"
-                  + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-              m.messageId(),
-              m.channelId(),
-              m.senderPeerId(),
+              "INSERT OR IGNORE INTO message (message_id, channel_id, sender, lamport, sender_seq,"
+                  + " content_type, body_ct, received_ms, delivery, ids_ct)"
+                  + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              bm,
+              b("message", "channel_id", m.channelId()),
+              RowIds.NONE,
               m.lamport(),
               m.senderSequence(),
               m.contentType(),
               cipher.sealPadded(m.body(), "message", "body_ct", m.messageId()),
               m.receivedAt().toEpochMilli(),
-              m.deliveryState().code())
+              m.deliveryState().code(),
+              sealIds("message", new Id[] {bm}, m.messageId(), m.channelId(), m.senderPeerId()))
           > 0;
     }
 
@@ -871,9 +912,14 @@ public final class SqliteStorage implements Storage {
       return queryOne(
           "SELECT " + MESSAGE_COLUMNS + " FROM message WHERE message_id = ?",
           this::messageRow,
-          messageId);
+          b("message", "message_id", messageId));
     }
 
+    /**
+     * The sender is sealed, so SQL orders by Lamport clock only: a page is the newest rows below
+     * the cursor's clock, plus every row of the cursor's clock and of the page's lowest clock (so
+     * that ties are complete), sorted by the full display order here.
+     */
     @Override
     public List<StoredMessage> history(Id channelId, HistoryCursor before, int limit)
         throws StorageException {
@@ -883,29 +929,30 @@ public final class SqliteStorage implements Storage {
       if (limit == 0) {
         return List.of();
       }
-      String order = " ORDER BY lamport DESC, sender DESC, sender_seq DESC, message_id DESC LIMIT ?";
-      List<StoredMessage> page;
+      Id bc = b("message", "channel_id", channelId);
+      String select = "SELECT " + MESSAGE_COLUMNS + " FROM message WHERE channel_id = ?";
+      List<StoredMessage> rows = new ArrayList<>();
+      List<StoredMessage> below;
       if (before == null) {
-        page =
-            query(
-                "SELECT " + MESSAGE_COLUMNS + " FROM message WHERE channel_id = ?" + order,
-                this::messageRow,
-                channelId,
-                limit);
+        below = query(select + " ORDER BY lamport DESC LIMIT ?", this::messageRow, bc, limit);
       } else {
-        page =
-            query(
-                "SELECT " + MESSAGE_COLUMNS + " FROM message WHERE channel_id = ?"
-                    + " AND (lamport, sender, sender_seq) < (?, ?, ?)" + order,
-                this::messageRow,
-                channelId,
-                before.lamport(),
-                before.senderPeerId(),
-                before.senderSequence(),
-                limit);
+        for (StoredMessage m : query(select + " AND lamport = ?", this::messageRow, bc,
+            before.lamport())) {
+          if (m.cursor().compareTo(before) < 0) {
+            rows.add(m);
+          }
+        }
+        below = query(select + " AND lamport < ? ORDER BY lamport DESC LIMIT ?",
+            this::messageRow, bc, before.lamport(), limit);
       }
-      Collections.reverse(page);
-      return List.copyOf(page);
+      if (below.size() == limit) {
+        long lowest = below.get(below.size() - 1).lamport();
+        below.removeIf(m -> m.lamport() == lowest);
+        below.addAll(query(select + " AND lamport = ?", this::messageRow, bc, lowest));
+      }
+      rows.addAll(below);
+      rows.sort(DISPLAY);
+      return List.copyOf(rows.subList(Math.max(0, rows.size() - limit), rows.size()));
     }
 
     @Override
@@ -919,7 +966,7 @@ public final class SqliteStorage implements Storage {
                 long v = rs.getLong(1);
                 return rs.wasNull() ? null : v;
               },
-              channelId);
+              b("message", "channel_id", channelId));
       return max.get(0) == null ? OptionalLong.empty() : OptionalLong.of(max.get(0));
     }
 
@@ -930,7 +977,7 @@ public final class SqliteStorage implements Storage {
       StoreArgs.need(messageId, "messageId");
       StoreArgs.need(state, "state");
       return update("UPDATE message SET delivery = ? WHERE message_id = ?", state.code(),
-          messageId) > 0;
+          b("message", "message_id", messageId)) > 0;
     }
 
     // ---- outbox
@@ -939,43 +986,62 @@ public final class SqliteStorage implements Storage {
     public boolean enqueueOutbox(OutboxEntry e) throws StorageException {
       check();
       StoreArgs.need(e, "entry");
+      Id be = b("outbox", "envelope_id", e.envelopeId());
+      Id br = b("outbox", "recipient", e.recipient());
       return update(
-              "INSERT OR IGNORE INTO outbox"
-                  + " (envelope_id, recipient, payload_ct, next_attempt_ms, attempts, enqueued_ms)"
-                  + " VALUES (?, ?, ?, ?, ?, ?)",
-              e.envelopeId(),
-              e.recipient(),
+              "INSERT OR IGNORE INTO outbox (envelope_id, recipient, payload_ct, next_attempt_ms,"
+                  + " attempts, enqueued_ms, ids_ct) VALUES (?, ?, ?, ?, ?, ?, ?)",
+              be,
+              br,
               cipher.sealPadded(e.payload(), "outbox", "payload_ct", e.envelopeId(), e.recipient()),
               e.nextAttemptAt().toEpochMilli(),
               e.attempts(),
-              e.enqueuedAt().toEpochMilli())
+              e.enqueuedAt().toEpochMilli(),
+              sealIds("outbox", new Id[] {be, br}, e.envelopeId(), e.recipient()))
           > 0;
     }
 
+    /** An outbox row with its ids opened and its payload still sealed. */
+    private record OutboxRow(Id envelopeId, Id recipient, byte[] payloadCt, long next,
+        int attempts, long enqueued) {}
+
+    private OutboxRow outboxRow(ResultSet rs) throws SQLException, StorageException {
+      Id[] ids = openIds(rs.getBytes(6), "outbox", 2, id(rs.getBytes(1)), id(rs.getBytes(2)));
+      return new OutboxRow(ids[0], ids[1], rs.getBytes(3), rs.getLong(4), rs.getInt(5),
+          rs.getLong(7));
+    }
+
+    /**
+     * The ids are sealed, so SQL orders by due time only: the earliest rows, plus every row of
+     * the page's latest due time (so that ties are complete), sorted by (envelope, recipient) here.
+     */
     @Override
     public List<OutboxEntry> dueOutbox(Instant now, int limit) throws StorageException {
       check();
       long at = StoreArgs.millis(now, "now");
       StoreArgs.needCount(limit, "limit");
-      return List.copyOf(
-          query(
-              "SELECT envelope_id, recipient, payload_ct, next_attempt_ms, attempts, enqueued_ms"
-                  + " FROM outbox"
-                  + " WHERE next_attempt_ms <= ?"
-                  + " ORDER BY next_attempt_ms, envelope_id, recipient LIMIT ?",
-              rs -> {
-                Id envelopeId = id(rs.getBytes(1));
-                Id recipient = id(rs.getBytes(2));
-                return new OutboxEntry(
-                    envelopeId,
-                    recipient,
-                    cipher.openPadded(rs.getBytes(3), "outbox", "payload_ct", envelopeId, recipient),
-                    Instant.ofEpochMilli(rs.getLong(4)),
-                    rs.getInt(5),
-                    Instant.ofEpochMilli(rs.getLong(6)));
-              },
-              at,
-              limit));
+      if (limit == 0) {
+        return List.of();
+      }
+      String select = "SELECT envelope_id, recipient, payload_ct, next_attempt_ms, attempts,"
+          + " ids_ct, enqueued_ms FROM outbox";
+      List<OutboxRow> rows = query(select + " WHERE next_attempt_ms <= ?"
+          + " ORDER BY next_attempt_ms LIMIT ?", this::outboxRow, at, limit);
+      if (rows.size() == limit) {
+        long latest = rows.get(rows.size() - 1).next();
+        rows.removeIf(r -> r.next() == latest);
+        rows.addAll(query(select + " WHERE next_attempt_ms = ?", this::outboxRow, latest));
+      }
+      rows.sort(java.util.Comparator.comparingLong(OutboxRow::next)
+          .thenComparing(OutboxRow::envelopeId).thenComparing(OutboxRow::recipient));
+      List<OutboxEntry> out = new ArrayList<>();
+      for (OutboxRow r : rows.subList(0, Math.min(limit, rows.size()))) {
+        out.add(new OutboxEntry(r.envelopeId(), r.recipient(),
+            cipher.openPadded(r.payloadCt(), "outbox", "payload_ct", r.envelopeId(),
+                r.recipient()),
+            Instant.ofEpochMilli(r.next()), r.attempts(), Instant.ofEpochMilli(r.enqueued())));
+      }
+      return List.copyOf(out);
     }
 
     @Override
@@ -983,8 +1049,8 @@ public final class SqliteStorage implements Storage {
       check();
       StoreArgs.need(envelopeId, "envelopeId");
       StoreArgs.need(recipient, "recipient");
-      return update("DELETE FROM outbox WHERE envelope_id = ? AND recipient = ?", envelopeId,
-          recipient) > 0;
+      return update("DELETE FROM outbox WHERE envelope_id = ? AND recipient = ?",
+          b("outbox", "envelope_id", envelopeId), b("outbox", "recipient", recipient)) > 0;
     }
 
     @Override
@@ -998,8 +1064,8 @@ public final class SqliteStorage implements Storage {
               "UPDATE outbox SET next_attempt_ms = ?, attempts = min(attempts + 1, 2147483647)"
                   + " WHERE envelope_id = ? AND recipient = ?",
               at,
-              envelopeId,
-              recipient)
+              b("outbox", "envelope_id", envelopeId),
+              b("outbox", "recipient", recipient))
           > 0;
     }
 
@@ -1012,20 +1078,25 @@ public final class SqliteStorage implements Storage {
       StoreArgs.need(messageId, "messageId");
       StoreArgs.need(recipient, "recipient");
       StoreArgs.need(state, "state");
-      update("INSERT OR REPLACE INTO recipient_state (message_id, recipient, state)"
-          + " VALUES (?, ?, ?)", blinder.blind("recipient_state", "message_id", messageId),
-          recipient, state.code());
+      Id bm = blinder.blind("recipient_state", "message_id", messageId);
+      Id br = b("recipient_state", "recipient", recipient);
+      update("INSERT OR REPLACE INTO recipient_state (message_id, recipient, state, ids_ct)"
+          + " VALUES (?, ?, ?, ?)", bm, br, state.code(),
+          sealIds("recipient_state", new Id[] {bm, br}, recipient));
     }
 
     @Override
     public Map<Id, RecipientState> recipientStates(Id messageId) throws StorageException {
       check();
       StoreArgs.need(messageId, "messageId");
+      Id bm = blinder.blind("recipient_state", "message_id", messageId);
       Map<Id, RecipientState> out = new TreeMap<>();
       for (Map.Entry<Id, RecipientState> e : query(
-          "SELECT recipient, state FROM recipient_state WHERE message_id = ?",
-          rs -> Map.entry(id(rs.getBytes(1)), RecipientState.fromCode(rs.getInt(2))),
-          blinder.blind("recipient_state", "message_id", messageId))) {
+          "SELECT recipient, state, ids_ct FROM recipient_state WHERE message_id = ?",
+          rs -> Map.entry(
+              openIds(rs.getBytes(3), "recipient_state", 1, bm, id(rs.getBytes(1)))[0],
+              RecipientState.fromCode(rs.getInt(2))),
+          bm)) {
         out.put(e.getKey(), e.getValue());
       }
       return Collections.unmodifiableMap(out);
@@ -1045,36 +1116,57 @@ public final class SqliteStorage implements Storage {
     public boolean addPendingEnvelope(PendingEnvelope p) throws StorageException {
       check();
       StoreArgs.need(p, "envelope");
+      Id be = b("pending_envelope", "envelope_id", p.envelopeId());
       return update(
-              "INSERT OR IGNORE INTO pending_envelope (envelope_id, envelope_ct, received_ms)"
-                  + " VALUES (?, ?, ?)",
-              p.envelopeId(),
+              "INSERT OR IGNORE INTO pending_envelope (envelope_id, envelope_ct, received_ms,"
+                  + " ids_ct) VALUES (?, ?, ?, ?)",
+              be,
               cipher.sealPadded(p.envelope(), "pending_envelope", "envelope_ct", p.envelopeId()),
-              p.receivedAt().toEpochMilli())
+              p.receivedAt().toEpochMilli(),
+              sealIds("pending_envelope", new Id[] {be}, p.envelopeId()))
           > 0;
+    }
+
+    /** Held envelopes as {blinded id, id, received ms}, oldest first (by time, then id). */
+    private List<Object[]> pendingOrder() throws StorageException {
+      List<Object[]> rows = new ArrayList<>(query(
+          "SELECT envelope_id, received_ms, ids_ct FROM pending_envelope",
+          rs -> {
+            Id be = id(rs.getBytes(1));
+            return new Object[] {be,
+                openIds(rs.getBytes(3), "pending_envelope", 1, be)[0], rs.getLong(2)};
+          }));
+      rows.sort(java.util.Comparator.<Object[]>comparingLong(r -> (Long) r[2])
+          .thenComparing(r -> (Id) r[1]));
+      return rows;
     }
 
     @Override
     public List<PendingEnvelope> pendingEnvelopes() throws StorageException {
       check();
-      return List.copyOf(
+      List<PendingEnvelope> out = new ArrayList<>(
           query(
-              "SELECT envelope_id, envelope_ct, received_ms FROM pending_envelope"
-                  + " ORDER BY received_ms, envelope_id",
+              "SELECT envelope_id, envelope_ct, received_ms, ids_ct FROM pending_envelope",
               rs -> {
-                Id envelopeId = id(rs.getBytes(1));
+                Id envelopeId = openIds(rs.getBytes(4), "pending_envelope", 1,
+                    id(rs.getBytes(1)))[0];
                 return new PendingEnvelope(
                     envelopeId,
-                    cipher.openPadded(rs.getBytes(2), "pending_envelope", "envelope_ct", envelopeId),
+                    cipher.openPadded(rs.getBytes(2), "pending_envelope", "envelope_ct",
+                        envelopeId),
                     Instant.ofEpochMilli(rs.getLong(3)));
               }));
+      out.sort(java.util.Comparator.comparing(PendingEnvelope::receivedAt)
+          .thenComparing(PendingEnvelope::envelopeId));
+      return List.copyOf(out);
     }
 
     @Override
     public boolean deletePendingEnvelope(Id envelopeId) throws StorageException {
       check();
       StoreArgs.need(envelopeId, "envelopeId");
-      return update("DELETE FROM pending_envelope WHERE envelope_id = ?", envelopeId) > 0;
+      return update("DELETE FROM pending_envelope WHERE envelope_id = ?",
+          b("pending_envelope", "envelope_id", envelopeId)) > 0;
     }
 
     @Override
@@ -1087,11 +1179,9 @@ public final class SqliteStorage implements Storage {
       long count =
           queryOne("SELECT count(*) FROM pending_envelope", rs -> rs.getLong(1)).orElse(0L);
       if (count > maxCount) {
-        deleted +=
-            update(
-                "DELETE FROM pending_envelope WHERE envelope_id IN (SELECT envelope_id"
-                    + " FROM pending_envelope ORDER BY received_ms, envelope_id LIMIT ?)",
-                count - maxCount);
+        for (Object[] r : pendingOrder().subList(0, (int) (count - maxCount))) {
+          deleted += update("DELETE FROM pending_envelope WHERE envelope_id = ?", (Id) r[0]);
+        }
       }
       return deleted;
     }
@@ -1103,31 +1193,33 @@ public final class SqliteStorage implements Storage {
       check();
       StoreArgs.need(e, "envelope");
       return update(
-              "INSERT OR IGNORE INTO sync_envelope (channel_id, sender, seq, epoch, mls_ct, tomb)"
-                  + " VALUES (?, ?, ?, ?, ?, ?)",
-              blinder.blind("sync_envelope", "channel_id", e.channelId()),
-              e.sender(),
-              e.sequence(),
-              e.epoch(),
-              cipher.sealPadded(e.mlsMessage(), "sync_envelope", "mls_ct", e.channelId(), e.sender(),
-                  sequenceKey(e.sequence())),
-              e.mlsMessageLength() == 0 ? 1 : 0)
+              "INSERT OR IGNORE INTO sync_envelope (channel_id, sender, seq, epoch, mls_ct, tomb,"
+                  + " ids_ct) VALUES (?, ?, ?, ?, ?, ?, ?)",
+              syncRowArgs(e))
           > 0;
+    }
+
+    private Object[] syncRowArgs(SyncEnvelope e) throws StorageException {
+      Id bc = blinder.blind("sync_envelope", "channel_id", e.channelId());
+      Id bs = b("sync_envelope", "sender", e.sender());
+      return new Object[] {
+          bc,
+          bs,
+          e.sequence(),
+          e.epoch(),
+          cipher.sealPadded(e.mlsMessage(), "sync_envelope", "mls_ct", e.channelId(), e.sender(),
+              sequenceKey(e.sequence())),
+          e.mlsMessageLength() == 0 ? 1 : 0,
+          sealIds("sync_envelope", new Id[] {bc, bs, sequenceKey(e.sequence())}, e.sender())};
     }
 
     @Override
     public void replaceSyncEnvelope(SyncEnvelope e) throws StorageException {
       check();
       StoreArgs.need(e, "envelope");
-      update("INSERT OR REPLACE INTO sync_envelope (channel_id, sender, seq, epoch, mls_ct, tomb)"
-              + " VALUES (?, ?, ?, ?, ?, ?)",
-          blinder.blind("sync_envelope", "channel_id", e.channelId()),
-          e.sender(),
-          e.sequence(),
-          e.epoch(),
-          cipher.sealPadded(e.mlsMessage(), "sync_envelope", "mls_ct", e.channelId(), e.sender(),
-              sequenceKey(e.sequence())),
-          e.mlsMessageLength() == 0 ? 1 : 0);
+      update("INSERT OR REPLACE INTO sync_envelope (channel_id, sender, seq, epoch, mls_ct, tomb,"
+              + " ids_ct) VALUES (?, ?, ?, ?, ?, ?, ?)",
+          syncRowArgs(e));
     }
 
     @Override
@@ -1148,7 +1240,7 @@ public final class SqliteStorage implements Storage {
                         sequenceKey(seq)));
               },
               blinder.blind("sync_envelope", "channel_id", channelId),
-              sender,
+              b("sync_envelope", "sender", sender),
               fromSequence,
               limit));
     }
@@ -1157,18 +1249,23 @@ public final class SqliteStorage implements Storage {
     public Map<Id, Long> highWaterMarks(Id channelId) throws StorageException {
       check();
       StoreArgs.need(channelId, "channelId");
+      Id bc = blinder.blind("sync_envelope", "channel_id", channelId);
       Map<Id, Long> out = new TreeMap<>();
+      Id currentBlind = null;
       Id current = null;
       long next = 0;
       for (Object[] row : query(
-          "SELECT sender, seq, tomb FROM sync_envelope WHERE channel_id = ?"
+          "SELECT sender, seq, tomb, ids_ct FROM sync_envelope WHERE channel_id = ?"
               + " ORDER BY sender, seq",
-          rs -> new Object[] {id(rs.getBytes(1)), rs.getLong(2), rs.getInt(3) != 0},
-          blinder.blind("sync_envelope", "channel_id", channelId))) {
-        Id sender = (Id) row[0];
+          rs -> new Object[] {id(rs.getBytes(1)), rs.getLong(2), rs.getInt(3) != 0,
+              rs.getBytes(4)},
+          bc)) {
+        Id blindSender = (Id) row[0];
         long seq = (Long) row[1];
-        if (!sender.equals(current)) {
-          current = sender;
+        if (!blindSender.equals(currentBlind)) {
+          currentBlind = blindSender;
+          current = openIds((byte[]) row[3], "sync_envelope", 1, bc, blindSender,
+              sequenceKey(seq))[0];
           // A tombstone left by pruning stands for everything below it.
           next = (Boolean) row[2] ? seq : 0;
         }
@@ -1194,22 +1291,24 @@ public final class SqliteStorage implements Storage {
               + " HAVING count(*) > ?",
           rs -> new Object[] {id(rs.getBytes(1)), rs.getLong(2)},
           blind, keepPerSender)) {
-        Id sender = (Id) row[0];
+        Id blindSender = (Id) row[0];
         long cut = (Long) row[1] - keepPerSender;
-        Optional<Long> lastCut = queryOne(
-            "SELECT seq FROM sync_envelope WHERE channel_id = ? AND sender = ?"
+        Optional<Object[]> lastCut = queryOne(
+            "SELECT seq, ids_ct FROM sync_envelope WHERE channel_id = ? AND sender = ?"
                 + " ORDER BY seq LIMIT 1 OFFSET ?",
-            rs -> rs.getLong(1), blind, sender, cut - 1);
+            rs -> new Object[] {rs.getLong(1), rs.getBytes(2)}, blind, blindSender, cut - 1);
         if (lastCut.isEmpty()) {
           continue;
         }
-        long tombSeq = lastCut.get();
+        long tombSeq = (Long) lastCut.get()[0];
+        Id sender = openIds((byte[]) lastCut.get()[1], "sync_envelope", 1, blind, blindSender,
+            sequenceKey(tombSeq))[0];
         changed += update("DELETE FROM sync_envelope WHERE channel_id = ? AND sender = ?"
-            + " AND seq < ?", blind, sender, tombSeq);
+            + " AND seq < ?", blind, blindSender, tombSeq);
         changed += update("UPDATE sync_envelope SET mls_ct = ?, tomb = 1 WHERE channel_id = ?"
             + " AND sender = ? AND seq = ? AND tomb = 0",
             cipher.seal(new byte[0], "sync_envelope", "mls_ct", channelId, sender,
-                sequenceKey(tombSeq)), blind, sender, tombSeq);
+                sequenceKey(tombSeq)), blind, blindSender, tombSeq);
       }
       return changed;
     }
@@ -1220,14 +1319,17 @@ public final class SqliteStorage implements Storage {
     public boolean putMailboxEnvelope(MailboxEnvelope e) throws StorageException {
       check();
       StoreArgs.need(e, "envelope");
+      Id br = blinder.blind("mailbox", "recipient", e.recipient());
+      Id be = b("mailbox", "envelope_id", e.envelopeId());
       return update(
               "INSERT OR IGNORE INTO mailbox (recipient, envelope_id, space_id, envelope_ct,"
-                  + " deposited_ms) VALUES (?, ?, ?, ?, ?)",
-              blinder.blind("mailbox", "recipient", e.recipient()),
-              e.envelopeId(),
-              e.spaceId(),
+                  + " deposited_ms, ids_ct) VALUES (?, ?, ?, ?, ?, ?)",
+              br,
+              be,
+              RowIds.NONE,
               cipher.sealPadded(e.envelope(), "mailbox", "envelope_ct", e.recipient(), e.envelopeId()),
-              e.depositedAt().toEpochMilli())
+              e.depositedAt().toEpochMilli(),
+              sealIds("mailbox", new Id[] {br, be}, e.envelopeId(), e.spaceId()))
           > 0;
     }
 
@@ -1237,17 +1339,18 @@ public final class SqliteStorage implements Storage {
       check();
       StoreArgs.need(recipient, "recipient");
       StoreArgs.needCount(limit, "limit");
+      Id br = blinder.blind("mailbox", "recipient", recipient);
       return List.copyOf(
           query(
-              "SELECT envelope_id, space_id, envelope_ct, deposited_ms FROM mailbox"
+              "SELECT envelope_id, ids_ct, envelope_ct, deposited_ms FROM mailbox"
                   + " WHERE recipient = ? ORDER BY seq LIMIT ?",
               rs -> {
-                Id envelopeId = id(rs.getBytes(1));
-                return new MailboxEnvelope(recipient, envelopeId, id(rs.getBytes(2)),
-                    cipher.openPadded(rs.getBytes(3), "mailbox", "envelope_ct", recipient, envelopeId),
+                Id[] ids = openIds(rs.getBytes(2), "mailbox", 2, br, id(rs.getBytes(1)));
+                return new MailboxEnvelope(recipient, ids[0], ids[1],
+                    cipher.openPadded(rs.getBytes(3), "mailbox", "envelope_ct", recipient, ids[0]),
                     Instant.ofEpochMilli(rs.getLong(4)));
               },
-              blinder.blind("mailbox", "recipient", recipient),
+              br,
               limit));
     }
 
@@ -1265,7 +1368,8 @@ public final class SqliteStorage implements Storage {
       StoreArgs.need(recipient, "recipient");
       StoreArgs.need(envelopeId, "envelopeId");
       return update("DELETE FROM mailbox WHERE recipient = ? AND envelope_id = ?",
-          blinder.blind("mailbox", "recipient", recipient), envelopeId) > 0;
+          blinder.blind("mailbox", "recipient", recipient),
+          b("mailbox", "envelope_id", envelopeId)) > 0;
     }
 
     @Override
@@ -1349,7 +1453,7 @@ public final class SqliteStorage implements Storage {
   }
 
   /** The sequence as an 8-byte big-endian id part of the at-rest associated data. */
-  private static Id sequenceKey(long sequence) {
+  static Id sequenceKey(long sequence) {
     return Id.of(java.nio.ByteBuffer.allocate(Long.BYTES).putLong(sequence).array());
   }
 

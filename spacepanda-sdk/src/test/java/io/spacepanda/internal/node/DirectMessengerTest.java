@@ -16,6 +16,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -106,12 +109,127 @@ class DirectMessengerTest {
   }
 
   @Test
-  void onFragment_duplicate_refused() throws Exception {
+  void onFragment_sameChunkAgain_keptOnceWithoutError() throws Exception {
     DirectMessenger m = new DirectMessenger(SMALL, random);
     List<NodeWire.Fragment> fragments = fragmentsOf(m.seal(inbox.publicKey(),
         new NodeWire.Join(NodeWire.JOIN_RESPONSE, bytes(10_000))));
     m.onFragment(fragments.get(0));
-    assertThrows(IllegalArgumentException.class, () -> m.onFragment(fragments.get(0)));
+    long held = m.heldBytes();
+    assertTrue(m.onFragment(fragments.get(0)).isEmpty());
+    assertEquals(held, m.heldBytes(), "a chunk sent again is not held twice");
+  }
+
+  @Test
+  void onFragment_otherChunkAtTheSameIndex_refused() throws Exception {
+    DirectMessenger m = new DirectMessenger(SMALL, random);
+    List<NodeWire.Fragment> fragments = fragmentsOf(m.seal(inbox.publicKey(),
+        new NodeWire.Join(NodeWire.JOIN_RESPONSE, bytes(10_000))));
+    NodeWire.Fragment first = fragments.get(0);
+    m.onFragment(first);
+    NodeWire.Fragment liar = new NodeWire.Fragment(first.messageId(), 0, first.count(),
+        bytes(first.chunk().length));
+    assertThrows(DirectMessenger.FragmentException.class, () -> m.onFragment(liar));
+  }
+
+  /**
+   * The whole message is refused for now (its protocol's budget is full): the last fragment is
+   * not acknowledged and comes again; the earlier ones, acknowledged, must still be held so that
+   * it completes the message (they were lost before issue 14's fix).
+   */
+  @Test
+  void onFragment_wholeMessageRefused_resentLastFragmentCompletesIt() throws Exception {
+    DirectMessenger sender = new DirectMessenger(SMALL, random);
+    NodeWire.Join msg = new NodeWire.Join(NodeWire.JOIN_RESPONSE, bytes(20_000));
+    List<NodeWire.Fragment> fragments = fragmentsOf(sender.seal(inbox.publicKey(), msg));
+    Collections.shuffle(fragments, random);
+    DirectMessenger receiver = new DirectMessenger(SMALL, random);
+    List<NodeWire.Msg> handled = new ArrayList<>();
+    boolean[] refuse = {true};
+    java.util.function.Function<NodeWire.Msg, CompletableFuture<Void>> dispatch = m -> {
+      if (refuse[0]) {
+        return CompletableFuture.failedFuture(new InboundRouter.RefusedException("budget full"));
+      }
+      handled.add(m);
+      return CompletableFuture.completedFuture(null);
+    };
+    for (NodeWire.Fragment f : fragments.subList(0, fragments.size() - 1)) {
+      assertTrue(receiver.onFragment(f, dispatch).isDone());
+    }
+    NodeWire.Fragment last = fragments.get(fragments.size() - 1);
+    CompletableFuture<Void> first = receiver.onFragment(last, dispatch);
+    ExecutionException refused = assertThrows(ExecutionException.class, first::get);
+    assertTrue(refused.getCause() instanceof InboundRouter.RefusedException,
+        "the refusal is typed, so the last fragment is not acknowledged: " + refused.getCause());
+    assertEquals(1, receiver.reassembling(), "the earlier fragments are held again");
+
+    refuse[0] = false;
+    receiver.onFragment(last, dispatch).get();
+    assertEquals(1, handled.size(), "the resent last fragment completes the message, seed " + seed);
+    assertSameJoin(msg, handled.get(0));
+    assertEquals(0, receiver.reassembling());
+    assertEquals(0, receiver.heldBytes());
+  }
+
+  /** Storage failed while the whole message was handled (later, on another lane): same. */
+  @Test
+  void onFragment_wholeMessageFailsInStorageLater_resentLastFragmentCompletesIt()
+      throws Exception {
+    DirectMessenger sender = new DirectMessenger(SMALL, random);
+    NodeWire.Join msg = new NodeWire.Join(NodeWire.JOIN_RESPONSE, bytes(9_000));
+    List<NodeWire.Fragment> fragments = fragmentsOf(sender.seal(inbox.publicKey(), msg));
+    DirectMessenger receiver = new DirectMessenger(SMALL, random);
+    CompletableFuture<Void> storing = new CompletableFuture<>();
+    for (NodeWire.Fragment f : fragments.subList(0, fragments.size() - 1)) {
+      receiver.onFragment(f, m -> storing);
+    }
+    NodeWire.Fragment last = fragments.get(fragments.size() - 1);
+    CompletableFuture<Void> first = receiver.onFragment(last, m -> storing);
+    assertEquals(0, receiver.reassembling(), "handed on whole");
+    storing.completeExceptionally(new CompletionException(
+        new io.spacepanda.spi.StorageException("disk full")));
+    assertThrows(ExecutionException.class, first::get);
+    assertEquals(1, receiver.reassembling(), "held again after the storage failure");
+
+    NodeWire.Msg[] again = new NodeWire.Msg[1];
+    receiver.onFragment(last, m -> {
+      again[0] = m;
+      return CompletableFuture.completedFuture(null);
+    }).get();
+    assertSameJoin(msg, again[0]);
+  }
+
+  /** A whole message that is bad (not refused) is dropped and not held again. */
+  @Test
+  void onFragment_wholeMessageMalformed_notHeldAgain() throws Exception {
+    DirectMessenger sender = new DirectMessenger(SMALL, random);
+    List<NodeWire.Fragment> fragments = fragmentsOf(sender.seal(inbox.publicKey(),
+        new NodeWire.Join(NodeWire.JOIN_RESPONSE, bytes(9_000))));
+    DirectMessenger receiver = new DirectMessenger(SMALL, random);
+    CompletableFuture<Void> last = null;
+    for (NodeWire.Fragment f : fragments) {
+      last = receiver.onFragment(f,
+          m -> CompletableFuture.failedFuture(new IllegalArgumentException("bad join")));
+    }
+    assertThrows(ExecutionException.class, last::get);
+    assertEquals(0, receiver.reassembling());
+    assertEquals(0, receiver.heldBytes());
+  }
+
+  /** Partly received messages never hold more than the byte budget, however many arrive. */
+  @Test
+  void onFragment_manyLargePartialMessages_heldBytesBounded() throws Exception {
+    DirectMessenger receiver = new DirectMessenger(Padding.defaults(), random);
+    byte[] chunk = bytes(NodeWire.MAX_FRAGMENT_CHUNK);
+    for (int m = 0; m < 40; m++) {
+      byte[] id = bytes(NodeWire.FRAGMENT_ID_LENGTH);
+      for (int i = 0; i < NodeWire.MAX_FRAGMENTS - 1; i++) {
+        receiver.onFragment(new NodeWire.Fragment(id, i, NodeWire.MAX_FRAGMENTS, chunk));
+        assertTrue(receiver.heldBytes() <= DirectMessenger.MAX_REASSEMBLY_BYTES,
+            "held " + receiver.heldBytes());
+      }
+    }
+    assertTrue(receiver.reassembling() >= 1 && receiver.reassembling() <= 2,
+        "the newest are kept: " + receiver.reassembling());
   }
 
   @Test
@@ -123,7 +241,7 @@ class DirectMessengerTest {
     m.onFragment(first);
     NodeWire.Fragment liar = new NodeWire.Fragment(first.messageId(), 1, first.count() + 1,
         fragments.get(1).chunk());
-    assertThrows(IllegalArgumentException.class, () -> m.onFragment(liar));
+    assertThrows(DirectMessenger.FragmentException.class, () -> m.onFragment(liar));
   }
 
   @Test

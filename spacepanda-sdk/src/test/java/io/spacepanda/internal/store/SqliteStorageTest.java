@@ -292,6 +292,7 @@ class SqliteStorageTest extends StorageContractTest {
         return null;
       });
     }
+    SqliteStorageTestSupport.undoStep11(dir); // as schema step 10 wrote it
     try (Connection c = rawConnection(dir);
         Statement st = c.createStatement()) {
       st.executeUpdate("DROP TABLE blind_key");
@@ -328,6 +329,7 @@ class SqliteStorageTest extends StorageContractTest {
         return null;
       });
     }
+    SqliteStorageTestSupport.undoStep11(dir); // as schema step 10 wrote it
     try (Connection c = rawConnection(dir);
         Statement st = c.createStatement()) {
       st.executeUpdate("DROP TABLE mailbox");
@@ -365,6 +367,7 @@ class SqliteStorageTest extends StorageContractTest {
         return null;
       });
     }
+    SqliteStorageTestSupport.undoStep11(dir); // as schema step 10 wrote it
     try (Connection c = rawConnection(dir);
         Statement st = c.createStatement()) {
       st.executeUpdate("DROP TABLE known_peer");

@@ -574,6 +574,10 @@ public final class Host implements AutoCloseable {
     return dial(addr).thenCompose(c -> c.openStream(protocols, handler));
   }
 
+  /** Refused inbound connections held before their close. */
+  private final java.util.concurrent.atomic.AtomicInteger lingering =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   private int openConnectionCount() {
     int n = 0;
     for (ConnectionImpl c : all) {
@@ -632,7 +636,7 @@ public final class Host implements AutoCloseable {
       return;
     }
     if (openConnectionCount() >= maxConnections) {
-      up.fail(new ConnectionException(Kind.LIMIT_REACHED, "connection limit reached"));
+      refuse(up, new ConnectionException(Kind.LIMIT_REACHED, "connection limit reached"));
       return;
     }
     InetAddress remote = initiator ? null : remoteAddressOrNull(ch);
@@ -643,7 +647,7 @@ public final class Host implements AutoCloseable {
                 remote,
                 () -> evict(up));
     if (up.ticket == null) {
-      up.fail(new ConnectionException(Kind.LIMIT_REACHED, "pending handshake limit reached"));
+      refuse(up, new ConnectionException(Kind.LIMIT_REACHED, "pending handshake limit reached"));
       return;
     }
     up.timeout =
@@ -681,6 +685,39 @@ public final class Host implements AutoCloseable {
                     up.fail(cause);
                   }
                 }));
+  }
+
+  /**
+   * Refuses an inbound connection over the pending-handshake limits. It is not closed at once but
+   * held unread for {@link HostConstants#REFUSED_LINGER}, up to {@link
+   * HostConstants#MAX_REFUSED_LINGERING} at a time (beyond, closed at once): a client that re-opens
+   * every socket the node closes would otherwise make it accept, set up and close thousands of
+   * sockets a second on the event loops its good peers share (issue 14: measured 2,770 a second in
+   * the mixed soak). Outbound connections fail at once.
+   */
+  private void refuse(Upgrade up, ConnectionException cause) {
+    if (up.initiator || lingering.incrementAndGet() > HostConstants.MAX_REFUSED_LINGERING) {
+      if (!up.initiator) {
+        lingering.decrementAndGet();
+      }
+      up.fail(cause);
+      return;
+    }
+    up.channel.config().setAutoRead(false);
+    try {
+      up.channel.eventLoop().schedule(() -> {
+        lingering.decrementAndGet();
+        up.fail(cause);
+      }, HostConstants.REFUSED_LINGER.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      lingering.decrementAndGet();
+      up.fail(cause); // the host is closing
+    }
+  }
+
+  /** Returns how many refused inbound connections are held before their close (for tests). */
+  int lingering() {
+    return lingering.get();
   }
 
   /** Closes an upgrade evicted for a newcomer, on its own event loop. */
@@ -895,6 +932,12 @@ public final class Host implements AutoCloseable {
 
   private void onInboundStream(ConnectionImpl conn, MuxedStream stream) {
     conn.streamOpened();
+    ResourceManager.ConnectionScope connScope = conn.scope();
+    if (connScope != null && resources.refuseUnnegotiated(connScope)) {
+      // beyond every limit already, or penalized for refused streams: one reset, no negotiation
+      stream.reset();
+      return;
+    }
     CompletableFuture<StreamNegotiation.Result> negotiation =
         StreamNegotiation.negotiate(stream, MultistreamSelect.responder(handlers::containsKey, maxNegotiationAttempts));
     // A peer that opens streams and never names a protocol must not pin them: reset after the

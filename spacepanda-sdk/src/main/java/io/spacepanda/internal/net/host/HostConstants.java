@@ -55,5 +55,15 @@ public final class HostConstants {
   /** Default number of event loop threads. */
   public static final int DEFAULT_THREADS = 2;
 
+  /**
+   * How long an inbound connection refused by the pending-handshake limits is held unread before
+   * it is closed (issue 14), so that a client re-opening every closed socket cannot make the node
+   * accept and close them in a tight loop.
+   */
+  public static final Duration REFUSED_LINGER = Duration.ofSeconds(2);
+
+  /** Most refused inbound connections held at once; beyond, they are closed at once. */
+  public static final int MAX_REFUSED_LINGERING = 512;
+
   private HostConstants() {}
 }

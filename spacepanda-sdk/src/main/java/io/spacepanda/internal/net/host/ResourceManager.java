@@ -59,7 +59,18 @@ public final class ResourceManager {
 
   /** Counters and current use, for tests, metrics and the README's numbers. */
   public record Stats(long memory, int connections, int streams, long refusedStreams,
-      long refusedConnections, long refusedReservations, long evictedStreams, long stalledStreams) {}
+      long refusedConnections, long refusedReservations, long evictedStreams, long stalledStreams,
+      long refusedUnnegotiated, long penalties) {}
+
+  /**
+   * Inbound streams of one peer refused within {@link #REFUSAL_WINDOW_NANOS} after which its
+   * further streams are refused before negotiation, for {@link #PENALTY_NANOS}.
+   */
+  public static final int REFUSALS_BEFORE_PENALTY = 64;
+  /** The window in which refusals are counted towards a penalty: 1 s. */
+  public static final long REFUSAL_WINDOW_NANOS = 1_000_000_000L;
+  /** How long a penalized peer's new streams are refused unnegotiated: 2 s from the last one. */
+  public static final long PENALTY_NANOS = 2_000_000_000L;
 
   private final ResourceLimits limits;
   private final LongSupplier ticker;
@@ -78,6 +89,12 @@ public final class ResourceManager {
   private long refusedReservations; // guarded by lock
   private long evicted; // guarded by lock
   private long stalled; // guarded by lock
+  private final LongAdder refusedUnnegotiated = new LongAdder();
+  private long penaltiesStarted; // guarded by lock
+  /** Peers penalized now (or lately: expired entries are removed when next looked at). */
+  private final Map<PeerId, Penalty> penalties = new ConcurrentHashMap<>();
+  /** Most peers penalized at once; beyond, a new offender is not penalized (only refused). */
+  static final int MAX_PENALIZED = 4096;
 
   private ResourceManager(ResourceLimits limits, LongSupplier ticker) {
     this.limits = limits;
@@ -260,6 +277,7 @@ public final class ResourceManager {
         if (refusal != null) {
           refusedStreams++;
           refusedByProtocol.computeIfAbsent(protocol, k -> new LongAdder()).increment();
+          countRefusalLocked(connection.peer, p);
           p.dropIfUnused(peers, connection.peer);
           u.dropIfUnused(protocols, protocol);
           throw new ResourceLimitException(scope, refusal);
@@ -274,6 +292,89 @@ public final class ResourceManager {
     }
     byStream.put(stream, s);
     return s;
+  }
+
+  /**
+   * Decides, before any protocol is negotiated, whether a new inbound stream of a connection is
+   * refused at once (issue 14): when its peer already holds {@link
+   * ResourceLimits#maxInboundStreamsPerPeer()} inbound streams (every protocol would refuse it),
+   * or when the peer is penalized because {@link #REFUSALS_BEFORE_PENALTY} of its streams were
+   * refused within {@link #REFUSAL_WINDOW_NANOS}. Such a stream costs the node one reset instead
+   * of a multistream negotiation, two writes and a reset, so a peer that keeps opening streams
+   * beyond its limits mostly slows itself. A refusal here counts too, so a peer that goes on stays
+   * penalized; one that stops is admitted again {@link #PENALTY_NANOS} after its last refusal. A
+   * peer whose streams are admitted is never penalized.
+   *
+   * @param connection the connection's scope
+   * @return true to reset the stream unnegotiated
+   */
+  public boolean refuseUnnegotiated(ConnectionScope connection) {
+    Objects.requireNonNull(connection, "connection");
+    long now = ticker.getAsLong();
+    // the penalized path takes no lock: the attacker's streams do not contend with good peers'
+    // reservations for the manager's lock
+    Penalty pen = penalties.get(connection.peer);
+    if (pen != null) {
+      if (now - pen.ends < 0) {
+        pen.ends = now + PENALTY_NANOS; // still going on: stays penalized
+        refusedUnnegotiated.increment();
+        return true;
+      }
+      penalties.remove(connection.peer, pen);
+    }
+    synchronized (lock) {
+      PeerUse p = peers.get(connection.peer);
+      if (p == null || p.inboundStreams < limits.maxInboundStreamsPerPeer()) {
+        return false;
+      }
+      refusedUnnegotiated.increment();
+      countRefusalLocked(connection.peer, p);
+      return true;
+    }
+  }
+
+  /** Counts one refused stream of a peer towards a penalty; holds the lock. */
+  private void countRefusalLocked(PeerId peer, PeerUse p) {
+    long now = ticker.getAsLong();
+    Penalty pen = penalties.get(peer);
+    if (pen != null && now - pen.ends < 0) {
+      pen.ends = now + PENALTY_NANOS;
+      return;
+    }
+    if (p.refusals == 0 || now - p.windowStart > REFUSAL_WINDOW_NANOS) {
+      p.windowStart = now;
+      p.refusals = 0;
+    }
+    if (++p.refusals >= REFUSALS_BEFORE_PENALTY) {
+      p.refusals = 0;
+      penaltiesStarted++;
+      if (penalties.size() >= MAX_PENALIZED) {
+        penalties.values().removeIf(old -> now - old.ends >= 0);
+      }
+      if (penalties.size() < MAX_PENALIZED) {
+        penalties.put(peer, new Penalty(now + PENALTY_NANOS));
+      }
+    }
+  }
+
+  /**
+   * Returns whether a peer's new inbound streams are refused unnegotiated now.
+   *
+   * @param peer the peer
+   * @return true while it is penalized
+   */
+  public boolean penalized(PeerId peer) {
+    Penalty pen = penalties.get(peer);
+    return pen != null && ticker.getAsLong() - pen.ends < 0;
+  }
+
+  /** When one peer's penalty ends; written racily by the threads refusing its streams. */
+  private static final class Penalty {
+    volatile long ends;
+
+    Penalty(long ends) {
+      this.ends = ends;
+    }
   }
 
   /**
@@ -690,8 +791,9 @@ public final class ResourceManager {
    */
   public Stats stats() {
     synchronized (lock) {
-      return new Stats(memory, connections, streams, refusedStreams, refusedConnections,
-          refusedReservations, evicted, stalled);
+      return new Stats(memory, connections, streams, refusedStreams + refusedUnnegotiated.sum(),
+          refusedConnections,
+          refusedReservations, evicted, stalled, refusedUnnegotiated.sum(), penaltiesStarted);
     }
   }
 
@@ -709,6 +811,9 @@ public final class ResourceManager {
     long memory;
     /** Streams holding memory, oldest reservation first: the order of eviction. */
     final ArrayDeque<StreamScope> holders = new ArrayDeque<>();
+    /** Refused inbound streams since {@link #windowStart}. */
+    int refusals;
+    long windowStart;
 
     void dropIfUnused(Map<PeerId, PeerUse> map, PeerId key) {
       if (connections == 0 && inboundStreams == 0 && memory == 0 && holders.isEmpty()) {

@@ -222,6 +222,33 @@ class HostAdmissionAttackTest {
     }
   }
 
+  /**
+   * A connection refused by the pending-handshake limits is held unread for a while, not closed at
+   * once, so a client re-opening every closed socket cannot spin the node's accept loop; it is
+   * closed afterwards and nothing stays held.
+   */
+  @Test
+  void refusedConnection_heldThenClosed() throws Exception {
+    Host node = host(Host.builder().admission(AdmissionLimits.defaults()));
+    Multiaddr addr = listen(node);
+    List<java.net.Socket> sockets = new ArrayList<>();
+    try {
+      int perAddress = AdmissionLimits.defaults().maxPendingPerAddress();
+      for (int i = 0; i <= perAddress; i++) {
+        java.net.Socket so = new java.net.Socket();
+        so.connect(socketAddress(addr), 5000);
+        sockets.add(so);
+      }
+      eventually(() -> node.refusedHandshakes() == 1 && node.lingering() == 1); // held
+      eventually(() -> node.lingering() == 0); // then closed
+      assertEquals(1, node.refusedHandshakes());
+    } finally {
+      for (java.net.Socket so : sockets) {
+        so.close();
+      }
+    }
+  }
+
   private static void eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
     for (int i = 0; i < 400 && !condition.getAsBoolean(); i++) {
       Thread.sleep(25);

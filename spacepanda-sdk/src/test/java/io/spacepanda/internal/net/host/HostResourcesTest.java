@@ -77,4 +77,52 @@ class HostResourcesTest {
         && a.resources().stats().streams() == 0);
     assertEquals(0, a.resources().memory());
   }
+
+  /**
+   * Issue 14: a peer that keeps opening streams beyond its limit is penalized, and its further
+   * streams are reset before any negotiation; another peer's stream of the same protocol is
+   * served meanwhile.
+   */
+  @Test
+  void refusedStreamsBeyondThePenaltyThreshold_furtherOnesResetUnnegotiated_otherPeerServed()
+      throws Exception {
+    // the resource manager's clock stands still: however slowly the machine runs, every refusal
+    // falls in one penalty window
+    Host a = Host.builder().identity(IdentitySigner.generateEd25519(RANDOM))
+        .muxer(new YamuxMuxerFactory())
+        .resources(ResourceManager.create(ResourceLimits.defaults(), () -> 42L)).build();
+    hosts.add(a);
+    a.setProtocolHandler(EchoProtocol.ID, new EchoProtocol());
+    Host bad = host();
+    Host good = host();
+    a.resources().setProtocolLimits(EchoProtocol.ID, new ProtocolLimits(1, 1000, 1 << 20));
+    a.listen(LOOPBACK).get(10, TimeUnit.SECONDS);
+    Connection c = bad.dial(a.fullListenAddresses().get(0)).get(10, TimeUnit.SECONDS);
+    StreamCollector kept = new StreamCollector();
+    c.openStream(List.of(EchoProtocol.ID), kept).get(10, TimeUnit.SECONDS)
+        .write(Unpooled.wrappedBuffer(new byte[] {1})); // its one stream, held open
+    eventually(() -> a.resources().stats().streams() == 1);
+    int attempts = ResourceManager.REFUSALS_BEFORE_PENALTY + 16;
+    for (int i = 0; i < attempts; i++) {
+      // one at a time: refused after negotiation, then (penalized) before it
+      long before = a.resources().stats().refusedStreams();
+      c.openStream(List.of(EchoProtocol.ID), new StreamCollector());
+      for (int w = 0; w < 10_000 && a.resources().stats().refusedStreams() == before; w++) {
+        Thread.sleep(1);
+      }
+    }
+    eventually(() -> a.resources().stats().refusedStreams() == attempts);
+    ResourceManager.Stats st = a.resources().stats();
+    assertEquals(1, st.penalties());
+    assertEquals(attempts - ResourceManager.REFUSALS_BEFORE_PENALTY, st.refusedUnnegotiated(),
+        st.toString());
+    assertTrue(a.resources().penalized(bad.peerId()));
+
+    Connection g = good.dial(a.fullListenAddresses().get(0)).get(10, TimeUnit.SECONDS);
+    StreamCollector served = new StreamCollector();
+    g.openStream(List.of(EchoProtocol.ID), served).get(10, TimeUnit.SECONDS)
+        .write(Unpooled.wrappedBuffer(new byte[] {7}));
+    eventually(() -> a.resources().stats().streams() == 2);
+    assertFalse(served.done().isDone(), "the other peer's stream is served");
+  }
 }

@@ -67,6 +67,73 @@ class ResourceManagerTest {
     return scope;
   }
 
+  /**
+   * A peer whose streams keep being refused is penalized: after {@value
+   * ResourceManager#REFUSALS_BEFORE_PENALTY} refusals within a second its new streams are refused
+   * before negotiation, while it goes on and for two seconds after; another peer is untouched.
+   */
+  @Test
+  void refusedStreams_manyWithinASecond_peerPenalizedUntilItStops() throws Exception {
+    ResourceManager rm = manager(ResourceLimits.defaults());
+    rm.setProtocolLimits("/p", new ProtocolLimits(1, 1000, 1 << 20, 1 << 20, 1 << 20));
+    ResourceManager.ConnectionScope bad = rm.openConnection(peer(1), Direction.INBOUND);
+    ResourceManager.ConnectionScope good = rm.openConnection(peer(2), Direction.INBOUND);
+    open(rm, bad, new FakeStream(), "/p"); // its one admitted stream, held
+    for (int i = 0; i < ResourceManager.REFUSALS_BEFORE_PENALTY - 1; i++) {
+      assertFalse(rm.refuseUnnegotiated(bad), "not penalized before the threshold: " + i);
+      assertThrows(ResourceLimitException.class, () -> open(rm, bad, new FakeStream(), "/p"));
+      now.addAndGet(10_000_000L); // 10 ms apart
+    }
+    assertFalse(rm.penalized(peer(1)));
+    assertThrows(ResourceLimitException.class, () -> open(rm, bad, new FakeStream(), "/p"));
+    assertTrue(rm.penalized(peer(1)));
+    assertTrue(rm.refuseUnnegotiated(bad), "refused before negotiation");
+    assertFalse(rm.refuseUnnegotiated(good), "another peer is not");
+    open(rm, good, new FakeStream(), "/p");
+
+    // going on keeps it penalized; stopping for the penalty's length ends it
+    for (int i = 0; i < 30; i++) {
+      now.addAndGet(100_000_000L);
+      assertTrue(rm.refuseUnnegotiated(bad));
+    }
+    now.addAndGet(ResourceManager.PENALTY_NANOS - 1);
+    assertTrue(rm.penalized(peer(1)));
+    now.addAndGet(1);
+    assertFalse(rm.penalized(peer(1)));
+    assertFalse(rm.refuseUnnegotiated(bad));
+    assertEquals(1, rm.stats().penalties());
+    assertEquals(31, rm.stats().refusedUnnegotiated());
+  }
+
+  /** Refusals spread thinner than the threshold per second never penalize. */
+  @Test
+  void refusedStreams_fewPerSecond_neverPenalized() throws Exception {
+    ResourceManager rm = manager(ResourceLimits.defaults());
+    rm.setProtocolLimits("/p", new ProtocolLimits(1, 1000, 1 << 20, 1 << 20, 1 << 20));
+    ResourceManager.ConnectionScope c = rm.openConnection(peer(1), Direction.INBOUND);
+    open(rm, c, new FakeStream(), "/p");
+    for (int i = 0; i < 10 * ResourceManager.REFUSALS_BEFORE_PENALTY; i++) {
+      assertThrows(ResourceLimitException.class, () -> open(rm, c, new FakeStream(), "/p"));
+      now.addAndGet(ResourceManager.REFUSAL_WINDOW_NANOS / (ResourceManager.REFUSALS_BEFORE_PENALTY / 2));
+      assertFalse(rm.refuseUnnegotiated(c));
+    }
+    assertEquals(0, rm.stats().penalties());
+  }
+
+  /** A peer at the peer-wide stream limit is refused before negotiation: every protocol would. */
+  @Test
+  void refuseUnnegotiated_peerAtItsStreamLimit_refused() throws Exception {
+    ResourceManager rm = manager(ResourceLimits.defaults().withPerPeerCounts(4, 2));
+    ResourceManager.ConnectionScope c = rm.openConnection(peer(1), Direction.INBOUND);
+    FakeStream first = new FakeStream();
+    open(rm, c, first, "/a");
+    assertFalse(rm.refuseUnnegotiated(c));
+    open(rm, c, new FakeStream(), "/b");
+    assertTrue(rm.refuseUnnegotiated(c));
+    first.reset();
+    assertFalse(rm.refuseUnnegotiated(c), "room again once one closes");
+  }
+
   @Test
   void reserve_overTheBudget_peerHoldingMostGivesWayToSmallerOne() throws Exception {
     ResourceManager rm = manager(ResourceLimits.defaults().withMaxMemory(1000));
@@ -213,7 +280,7 @@ class ResourceManagerTest {
     scope.close();
     c.close();
     assertNull(rm.scopeOf(s));
-    assertEquals(new ResourceManager.Stats(0, 0, 0, 0, 0, 0, 0, 0), rm.stats());
+    assertEquals(new ResourceManager.Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0), rm.stats());
   }
 
   /**
