@@ -129,6 +129,56 @@ class MixedPrivacyTest {
         latencies.get(latencies.size() * 99 / 100), latencies.get(latencies.size() - 1));
   }
 
+  /**
+   * Through the public API, every node (mixes and members) rotating its mix key every 10 s: a
+   * message every half second for 30 virtual seconds (three rotations, messages under way across
+   * each), and every member gets every other member's messages exactly once.
+   */
+  @Test
+  void mixKeysRotatingEveryTenSeconds_everyMessageArrivesOnce() {
+    Duration rotation = Duration.ofSeconds(10);
+    List<SimCluster.Sent> sent = Collections.synchronizedList(new ArrayList<>());
+    List<PeerId> mixIds = new ArrayList<>();
+    for (int i = 0; i < MIXES; i++) {
+      mixIds.add(cluster.node("mix" + i, Storages.inMemory(), cluster.tap(sent), Jitter.none(),
+          b -> b.mix(true).mixKeyRotation(rotation)).id());
+    }
+    List<SimCluster.Node> users = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      users.add(cluster.node("u" + i, Storages.inMemory(), cluster.tap(sent), Jitter.none(),
+          b -> b.privacyLevel(PrivacyLevel.MIXED).mixNodes(mixIds).mixKeyRotation(rotation)));
+    }
+    Space space = cluster.await(users.get(0).node().createSpace("Rotating"));
+    for (int i = 1; i < users.size(); i++) {
+      cluster.await(users.get(i).node().join(cluster.await(space.createInvite())));
+    }
+    cluster.settle();
+    Map<String, Integer> expected = new HashMap<>();
+    for (int m = 0; m < 60; m++) {
+      SimCluster.Node from = users.get(m % users.size());
+      from.node().space(space.id()).orElseThrow().channel("general").orElseThrow()
+          .send("r" + m);
+      expected.put("r" + m, m % users.size());
+      cluster.run(Duration.ofMillis(500));
+    }
+    cluster.settle();
+    for (int u = 0; u < users.size(); u++) {
+      Map<String, Integer> got = new HashMap<>();
+      for (Message x : new ArrayList<>(users.get(u).events().messages)) {
+        got.merge(x.text(), 1, Integer::sum);
+      }
+      for (Map.Entry<String, Integer> e : expected.entrySet()) {
+        if (e.getValue() != u) {
+          assertEquals(1, got.getOrDefault(e.getKey(), 0), users.get(u).events().name + " got "
+              + e.getKey() + " once; seed " + seed);
+        }
+      }
+    }
+    for (SimCluster.Sent x : new ArrayList<>(sent)) {
+      assertEquals(Sphinx.PACKET_LENGTH, x.envelope().length, "one size; seed " + seed);
+    }
+  }
+
   @Test
   void twoMembersTalking_neverExchangeAPacketDirectly() {
     List<SimCluster.Sent> mixSent = Collections.synchronizedList(new ArrayList<>());
