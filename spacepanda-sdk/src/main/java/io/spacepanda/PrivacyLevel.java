@@ -25,7 +25,8 @@ public enum PrivacyLevel {
    * through single-use reply blocks; an envelope above 1,584 bytes goes as several packets, each
    * over its own path (at most 255, about 404 KB). Mixes are the members of this node's spaces,
    * nodes named with {@link SpacePanda.Builder#mixNodes}, and nodes that {@linkplain
-   * SpacePanda.Builder#mix opted in} and are found in the DHT; with fewer than three, paths are
+   * SpacePanda.Builder#mix opted in} and are found in the DHT, each used only with a current mix
+   * key signed by its identity (keys rotate hourly, {@link SpacePanda.Builder#mixKeyRotation}); with fewer than three, paths are
    * shorter, and with none the node sends nothing (it never falls back to sending directly).
    * Hides which member sends to which from peers and from observers of some links; an observer
    * of every link learns less the more traffic the mixes carry. Costs about 150–250 ms median
@@ -41,7 +42,8 @@ public enum PrivacyLevel {
    * node); real packets take the place of drop packets in that stream, so an observer cannot tell
    * when this node sends. Costs the bandwidth above and a mean wait of 4 s per packet before it
    * leaves (at each end: the acknowledgement waits too), so a message of several packets takes
-   * seconds to tens of seconds.
+   * seconds to tens of seconds. {@link SpacePanda.Builder#coverProfile(CoverProfile)} picks a
+   * lower rate for phones and metered links ({@link CoverProfile#LOW_POWER}).
    */
   MIXED_WITH_COVER
 }

@@ -177,6 +177,8 @@ public interface SpacePanda extends AutoCloseable {
     private PrivacyLevel privacyLevel;
     private Boolean mix;
     private List<PeerId> mixNodes;
+    private Duration mixKeyRotation;
+    private CoverProfile coverProfile;
     private List<Integer> paddingBuckets;
     private Integer pastEpochRetention;
     private Duration deliveryHorizon;
@@ -440,7 +442,8 @@ public interface SpacePanda extends AutoCloseable {
      * members of this node's spaces and the mixes found in the DHT. Needed where no DHT runs (a
      * custom transport) before the node is a member of a space with enough members: until it
      * knows at least one mix, a mixed node sends nothing (it never falls back to sending
-     * directly). A mix's key is computed from its peer id, which must be an Ed25519 one.
+     * directly). A mix's peer id must be an Ed25519 one: the node fetches the mix's current
+     * key, signed by that identity, and uses it only while the signature and validity hold.
      *
      * @param peers the mix nodes' peer ids
      * @return this builder
@@ -450,6 +453,46 @@ public interface SpacePanda extends AutoCloseable {
       Objects.requireNonNull(peers, "mixNodes");
       requireUnset("mixNodes", mixNodes);
       mixNodes = List.copyOf(peers);
+      return this;
+    }
+
+    /**
+     * Sets how often this node's mix key rotates when it mixes (at a mixed level, or with {@link
+     * #mix(boolean)}); default 1 hour. Each key is signed by the node's identity key and valid
+     * for the period plus a grace of a quarter of it (at most 5 minutes), during which packets
+     * built for the previous key still arrive; the replay tags of a key are dropped with it.
+     * Shorter periods limit what a stolen mix key reveals, at the cost of more key fetches by
+     * senders (one small packet exchange per sender and period).
+     *
+     * @param period 10 seconds to 6 days
+     * @return this builder
+     * @throws IllegalStateException if set before
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder mixKeyRotation(Duration period) {
+      Objects.requireNonNull(period, "mixKeyRotation");
+      requireUnset("mixKeyRotation", mixKeyRotation);
+      if (period.compareTo(Duration.ofSeconds(10)) < 0 || period.compareTo(Duration.ofDays(6)) > 0) {
+        throw new IllegalArgumentException("mixKeyRotation must be 10 s to 6 days: " + period);
+      }
+      mixKeyRotation = period;
+      return this;
+    }
+
+    /**
+     * Sets how much cover traffic the node sends at {@link PrivacyLevel#MIXED_WITH_COVER};
+     * default {@link CoverProfile#STANDARD}. See {@link CoverProfile} for each profile's
+     * bandwidth and latency. Only meaningful at that level: {@link #build()} refuses it at
+     * another.
+     *
+     * @param value the profile
+     * @return this builder
+     * @throws IllegalStateException if set before
+     */
+    public Builder coverProfile(CoverProfile value) {
+      Objects.requireNonNull(value, "coverProfile");
+      requireUnset("coverProfile", coverProfile);
+      coverProfile = value;
       return this;
     }
 
@@ -810,10 +853,14 @@ public interface SpacePanda extends AutoCloseable {
                   : KadConfig.defaults().withProtocolId(dhtProtocol));
       boolean mixed = privacyLevel == PrivacyLevel.MIXED
           || privacyLevel == PrivacyLevel.MIXED_WITH_COVER;
+      if (coverProfile != null && privacyLevel != PrivacyLevel.MIXED_WITH_COVER) {
+        throw new IllegalStateException("coverProfile needs privacyLevel(MIXED_WITH_COVER)");
+      }
       if (chosen != null && (mixed || Boolean.TRUE.equals(mix))) {
         chosen = new io.spacepanda.internal.net.mix.MixTransport.Factory(chosen,
             mixSettings(privacyLevel, Boolean.TRUE.equals(mix),
-                mixNodes == null ? List.of() : mixNodes));
+                mixNodes == null ? List.of() : mixNodes, mixKeyRotation,
+                coverProfile == null ? CoverProfile.STANDARD : coverProfile));
       }
       NodeConfig config = new NodeConfig(dataDir, storage, chosen,
           List.copyOf(listen), List.copyOf(bootstrap),
@@ -834,15 +881,21 @@ public interface SpacePanda extends AutoCloseable {
 
     /** The mixnet settings of a privacy level (the node's own sends go direct at DIRECT). */
     private static io.spacepanda.internal.net.mix.MixTransport.Settings mixSettings(
-        PrivacyLevel level, boolean announce, List<PeerId> configured) {
+        PrivacyLevel level, boolean announce, List<PeerId> configured, Duration keyRotation,
+        CoverProfile profile) {
       io.spacepanda.internal.net.mix.MixConfig c =
           io.spacepanda.internal.net.mix.MixConfig.defaults();
+      if (keyRotation != null) {
+        c = c.withKeyRotation(keyRotation);
+      }
       if (level == PrivacyLevel.MIXED_WITH_COVER) {
-        // real packets wait for a slot of the cover stream (mean 4 s at each end): a longer
-        // wait for the acknowledgement before the outbox sends again
-        c = new io.spacepanda.internal.net.mix.MixConfig(c.hops(), c.meanDelay(), c.keyRotation(),
-            c.keyGrace(), c.tagsPerKey(), Duration.ofMinutes(2),
-            io.spacepanda.internal.net.mix.MixConfig.Cover.DEFAULT);
+        // real packets wait for a slot of the cover stream at each end (mean 4 s, or 32 s at
+        // low power): a longer wait for the acknowledgement before the outbox sends again
+        c = profile == CoverProfile.LOW_POWER
+            ? c.withCover(io.spacepanda.internal.net.mix.MixConfig.Cover.LOW_POWER)
+                .withAckTimeout(Duration.ofMinutes(5))
+            : c.withCover(io.spacepanda.internal.net.mix.MixConfig.Cover.DEFAULT)
+                .withAckTimeout(Duration.ofMinutes(2));
       }
       boolean mixedSends = level == PrivacyLevel.MIXED || level == PrivacyLevel.MIXED_WITH_COVER;
       return new io.spacepanda.internal.net.mix.MixTransport.Settings(mixedSends, announce, c,
@@ -871,6 +924,8 @@ public interface SpacePanda extends AutoCloseable {
       put(set, "privacyLevel", privacyLevel);
       put(set, "mix", mix);
       put(set, "mixNodes", mixNodes);
+      put(set, "mixKeyRotation", mixKeyRotation);
+      put(set, "coverProfile", coverProfile);
       put(set, "paddingBuckets", paddingBuckets);
       put(set, "pastEpochRetention", pastEpochRetention);
       put(set, "deliveryHorizon", deliveryHorizon);

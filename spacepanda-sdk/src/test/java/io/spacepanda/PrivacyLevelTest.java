@@ -3,6 +3,7 @@ package io.spacepanda;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -24,5 +25,25 @@ class PrivacyLevelTest {
     assertThrows(IllegalStateException.class, () -> SpacePanda.builder().mix(true).mix(false));
     assertThrows(IllegalStateException.class, () -> SpacePanda.builder().mixNodes(List.of())
         .mixNodes(List.of()));
+  }
+
+  @Test
+  void coverProfileAndKeyRotation_shown_ranged_setOnce() {
+    for (CoverProfile p : CoverProfile.values()) {
+      SpacePanda.Builder b = SpacePanda.builder().storage(Storages.inMemory()).p2p(false)
+          .privacyLevel(PrivacyLevel.MIXED_WITH_COVER).coverProfile(p)
+          .mixKeyRotation(Duration.ofMinutes(30));
+      b.build().close();
+      assertTrue(b.toString().contains("coverProfile=" + p), b.toString());
+      assertTrue(b.toString().contains("mixKeyRotation=PT30M"), b.toString());
+    }
+    assertThrows(IllegalArgumentException.class,
+        () -> SpacePanda.builder().mixKeyRotation(Duration.ofSeconds(9)));
+    assertThrows(IllegalArgumentException.class,
+        () -> SpacePanda.builder().mixKeyRotation(Duration.ofDays(7)));
+    assertThrows(IllegalStateException.class, () -> SpacePanda.builder()
+        .mixKeyRotation(Duration.ofHours(1)).mixKeyRotation(Duration.ofHours(2)));
+    assertThrows(IllegalStateException.class, () -> SpacePanda.builder()
+        .coverProfile(CoverProfile.STANDARD).coverProfile(CoverProfile.LOW_POWER));
   }
 }

@@ -68,6 +68,31 @@ public record MixConfig(int hops, Duration meanDelay, Duration keyRotation, Dura
   }
 
   /**
+   * Returns a copy with another key rotation period and a grace of a quarter of it, at most 5
+   * minutes.
+   *
+   * @param period how often the mix key rotates
+   * @return the copy
+   */
+  public MixConfig withKeyRotation(Duration period) {
+    Duration grace = period.dividedBy(4);
+    if (grace.compareTo(Duration.ofMinutes(5)) > 0) {
+      grace = Duration.ofMinutes(5);
+    }
+    return new MixConfig(hops, meanDelay, period, grace, tagsPerKey, ackTimeout, cover);
+  }
+
+  /**
+   * Returns a copy with another acknowledgement timeout.
+   *
+   * @param timeout how long a sender waits for an acknowledgement
+   * @return the copy
+   */
+  public MixConfig withAckTimeout(Duration timeout) {
+    return new MixConfig(hops, meanDelay, keyRotation, keyGrace, tagsPerKey, timeout, cover);
+  }
+
+  /**
    * Loopix-style cover traffic (Piotrowska et al., "The Loopix Anonymity System", 2017, §3):
    * a Poisson stream of payload packets at {@code payloadPerSecond}, in which a queued real packet
    * takes the place of a drop packet, and an independent Poisson stream of loop packets at {@code
@@ -89,9 +114,10 @@ public record MixConfig(int hops, Duration meanDelay, Duration keyRotation, Dura
     public static final Cover DEFAULT = new Cover(0.25, 0.25);
 
     /**
-     * The low-power profile: one packet every 15 s on average, 9.7 kB a minute.
+     * The low-power profile: 1/32 + 1/32 packets per second, one packet every 16 s on average,
+     * 9.0 kB a minute (2413 × 60 / 16), leaving room for key fetches within 10 kB a minute.
      */
-    public static final Cover LOW_POWER = new Cover(1.0 / 30, 1.0 / 30);
+    public static final Cover LOW_POWER = new Cover(1.0 / 32, 1.0 / 32);
 
     /** Checks the rates. */
     public Cover {

@@ -181,6 +181,25 @@ public final class MixKeyRing {
     current = new Key(current.id, current.privateKey, tagsPerKey);
   }
 
+  /**
+   * Returns how many replay tags the ring holds now, over all its keys: bounded by two keys'
+   * capacity, since a retired key's tags go with it.
+   *
+   * @return the count
+   */
+  public synchronized int tagCount() {
+    int n = current.tags.size() + (current.older == null ? 0 : current.older.size());
+    if (previous != null) {
+      n += previous.tags.size() + (previous.older == null ? 0 : previous.older.size());
+    }
+    return n;
+  }
+
+  /** @return whether the previous key is still accepted */
+  public synchronized boolean hasPrevious() {
+    return previous != null;
+  }
+
   /** @return whether the current key's replay cache is full */
   synchronized boolean exhausted() {
     return !fixed && current.tags.full();

@@ -161,7 +161,7 @@ public final class MixNode implements AutoCloseable {
   public void start() {
     directory.publish(info());
     if (!keys.fixed()) {
-      scheduleRotation();
+      scheduleRotation(keys.keyId());
     }
     if (config.cover().on()) {
       schedulePayloadTick();
@@ -215,7 +215,8 @@ public final class MixNode implements AutoCloseable {
       p = Sphinx.process(keys, packet);
     } catch (MixException e) {
       drops.get(e.reason()).incrementAndGet();
-      if (e.reason() == MixException.Reason.KEY_EXHAUSTED) {
+      // only the current key's full cache calls for a rotation (not the previous key's)
+      if (e.reason() == MixException.Reason.KEY_EXHAUSTED && keys.exhausted()) {
         rotateNow();
       }
       return e.reason() != MixException.Reason.BAD_MAC
@@ -377,7 +378,7 @@ public final class MixNode implements AutoCloseable {
    * Sends a packet to a next hop; a packet whose next hop is this node (a reply block built by
    * another node may route through the replier) is processed here without touching the wire.
    */
-  private void emit(byte[] to, byte[] packet) {
+  void emit(byte[] to, byte[] packet) {
     if (Arrays.equals(to, address)) {
       scheduler.schedule(Duration.ZERO, () -> receive(packet));
     } else {
@@ -386,7 +387,7 @@ public final class MixNode implements AutoCloseable {
   }
 
   /** Hands a packet on now, or (cover on) to the payload stream, where it replaces a drop. */
-  private void dispatch(byte[] firstHop, byte[] packet) {
+  void dispatch(byte[] firstHop, byte[] packet) {
     if (config.cover().on()) {
       queue.add(new Outgoing(firstHop, packet));
     } else {
@@ -442,8 +443,22 @@ public final class MixNode implements AutoCloseable {
     return path;
   }
 
+  /**
+   * Up to {@link MixConfig#hops()} distinct random mixes other than this node and {@code avoid};
+   * fewer (maybe none) when fewer are known. For key fetches ({@link MixKeys}).
+   */
+  List<Sphinx.Hop> someMixes(byte[] avoid) {
+    List<MixDirectory.MixInfo> all = new ArrayList<>(directory.mixes());
+    all.removeIf(m -> Arrays.equals(m.address(), address) || Arrays.equals(m.address(), avoid));
+    List<Sphinx.Hop> path = new ArrayList<>();
+    while (path.size() < config.hops() && !all.isEmpty()) {
+      path.add(all.remove(random.nextInt(all.size())).hop());
+    }
+    return path;
+  }
+
   /** Exponential delays with the configured mean for every hop but the last, in ms. */
-  private int[] delays(int n) {
+  int[] delays(int n) {
     int[] d = new int[n];
     double mean = config.meanDelay().toNanos() / 1e6;
     for (int i = 0; i < n - 1; i++) {
@@ -508,10 +523,12 @@ public final class MixNode implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // Keys
 
-  private void scheduleRotation() {
+  /** Rotates after {@link MixConfig#keyRotation()} unless the key {@code id} was replaced. */
+  private void scheduleRotation(long id) {
     timer(config.keyRotation(), () -> {
-      rotate();
-      scheduleRotation();
+      if (keys.keyId() == id) {
+        rotate();
+      }
     });
   }
 
@@ -524,7 +541,10 @@ public final class MixNode implements AutoCloseable {
     }
   }
 
-  /** Makes a fresh key current, publishes it, and retires the old one after the grace period. */
+  /**
+   * Makes a fresh key current, publishes it, retires the old one after the grace period and
+   * schedules the next rotation.
+   */
   void rotate() {
     keys.rotate();
     long id = keys.keyId();
@@ -534,6 +554,9 @@ public final class MixNode implements AutoCloseable {
         keys.retirePrevious();
       }
     });
+    if (!keys.fixed() && !closed.get()) {
+      scheduleRotation(id);
+    }
   }
 
   private void timer(Duration d, Runnable r) {

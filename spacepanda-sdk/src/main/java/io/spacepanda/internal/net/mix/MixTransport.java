@@ -37,9 +37,13 @@ import org.slf4j.LoggerFactory;
  * "delivered" still means stored. A missing acknowledgement fails the send with a {@link
  * TransportException} after {@link MixConfig#ackTimeout()}, and the outbox sends again later.
  *
- * <p>Keys: every node's mix key is the X25519 form of its Ed25519 identity ({@link
- * MixKeyRing#publicKeyFromEd25519}), so a peer id alone gives the key of a recipient or a mix and
- * nothing has to be published or trusted; the key does not rotate (its replay tags roll over).
+ * <p>Keys: every node has epoch mix keys (X25519) that rotate every {@link
+ * MixConfig#keyRotation()} (default 1 hour); the previous key stays accepted for {@link
+ * MixConfig#keyGrace()} (default 5 minutes) so packets under way still arrive, and each key's
+ * replay tags go with it. Each key is published as a {@link MixKeyRecord} signed by the node's
+ * identity key; senders fetch the records of members and mixes ahead of time ({@link MixKeys}),
+ * check signature and validity, and build Sphinx headers only for keys that are valid until the
+ * packet has crossed the mixnet.
  *
  * <p>Mixes: the members of this node's spaces (they mix for each other), plus nodes that opted in
  * as mixes and announced it in the DHT as providers of {@code Validators.serviceKey("mix/1")},
@@ -127,8 +131,12 @@ public final class MixTransport implements Transport {
   private final SecureRandom random;
   private final TransportListener listener;
   private final Fragments.Reassembler reassembler;
-  private final Map<PeerId, MixDirectory.MixInfo> found = new ConcurrentHashMap<>();
-  private final Map<PeerId, byte[]> keyCache = new ConcurrentHashMap<>();
+  private final Map<PeerId, Boolean> found = new ConcurrentHashMap<>();
+  private final MixKeyRing epochKeys;
+  private final MixKeys keys;
+  private final io.spacepanda.spi.TransportIdentity identity;
+  private final java.time.Clock clock;
+  private volatile MixKeyRecord ownRecord;
   private final AtomicLong linkFailures = new AtomicLong();
   private final AtomicLong badPieces = new AtomicLong();
   private volatile boolean closed;
@@ -147,13 +155,16 @@ public final class MixTransport implements Transport {
     this.scheduler = scheduler;
     this.random = random;
     this.listener = context.listener();
+    this.identity = context.identity();
+    this.clock = clock;
     long lifetime = settings.config().ackTimeout().toMillis() * 2;
     this.reassembler = new Fragments.Reassembler(clock::millis, lifetime);
     TransportListener wrapped = new TransportListener() {
       @Override
       public CompletableFuture<Void> onEnvelope(PeerId connectionPeer, byte[] envelope) {
         if (envelope.length == Sphinx.PACKET_LENGTH
-            && mix.receive(connectionPeer.bytes(), envelope)) {
+            && (mix.receive(connectionPeer.bytes(), envelope)
+                || keys.receive(connectionPeer, envelope))) {
           return CompletableFuture.completedFuture(null);
         }
         // not a mix packet for this node: an envelope of that size, or junk the node charges
@@ -175,7 +186,9 @@ public final class MixTransport implements Transport {
         context.identity(), context.listenAddresses(), context.bootstrapPeers(), wrapped));
     byte[] sk = MixKeyRing.privateKeyFromEd25519Seed(identitySeed);
     java.util.Arrays.fill(identitySeed, (byte) 0);
-    MixKeyRing keys = new MixKeyRing(sk, settings.config().tagsPerKey());
+    this.epochKeys = new MixKeyRing(random, settings.config().tagsPerKey());
+    this.keys = new MixKeys(self, sk, settings.config(), scheduler, random, clock,
+        this::emitNow, () -> ownRecord);
     java.util.Arrays.fill(sk, (byte) 0);
     this.mix = new MixNode(self.bytes(), settings.config(), new Directory(),
         this::link, scheduler, random, new MixNode.Receiver() {
@@ -188,45 +201,106 @@ public final class MixTransport implements Transport {
           public CompletableFuture<Void> onMessage(byte[] lastMix, byte[] body) {
             return onPiece(lastMix, body);
           }
-        }, keys);
+        }, epochKeys);
     mix.allowShortPaths(1);
+    keys.paths(new MixKeys.Paths() {
+      @Override
+      public List<Sphinx.Hop> mixes(byte[] avoid) {
+        return mix.someMixes(avoid);
+      }
+
+      @Override
+      public int[] delays(int n) {
+        return mix.delays(n);
+      }
+    });
   }
 
-  /** The mixes this node knows: members of its spaces and mixes found in the DHT. */
+  /**
+   * The mixes this node knows with a verified, still valid key: members of its spaces, mixes
+   * named in the builder and mixes found in the DHT. Publishing signs this node's new key.
+   */
   private final class Directory implements MixDirectory {
     @Override
     public List<MixInfo> mixes() {
-      Map<PeerId, MixInfo> all = new java.util.LinkedHashMap<>(found);
-      for (PeerId p : settings.configured()) {
+      List<MixInfo> out = new ArrayList<>();
+      for (PeerId p : candidates()) {
         MixInfo m = infoOf(p);
         if (m != null) {
-          all.put(p, m);
+          out.add(m);
         }
       }
-      for (PeerId p : members.get()) {
-        if (!all.containsKey(p)) {
-          MixInfo m = infoOf(p);
-          if (m != null) {
-            all.put(p, m);
-          }
-        }
-      }
-      all.remove(self);
-      return List.copyOf(all.values());
+      return out;
+    }
+
+    @Override
+    public void publish(MixInfo info) {
+      long now = clock.millis();
+      MixConfig c = settings.config();
+      ownRecord = MixKeyRecord.sign(self, epochKeys.keyId(), now,
+          now + c.keyRotation().toMillis() + c.keyGrace().toMillis(), info.publicKey(),
+          identity::sign);
     }
   }
 
-  /** The directory entry of a peer: its address and the X25519 form of its identity, or null. */
+  /** Every peer this node may route through, itself left out: found, configured, members. */
+  private java.util.Set<PeerId> candidates() {
+    java.util.Set<PeerId> all = new java.util.LinkedHashSet<>(found.keySet());
+    all.addAll(settings.configured());
+    all.addAll(members.get());
+    all.remove(self);
+    return all;
+  }
+
+  /** The peers asked for their keys directly: mixes named or found that are not members. */
+  private java.util.Set<PeerId> dedicated() {
+    java.util.Set<PeerId> d = new java.util.HashSet<>(found.keySet());
+    d.addAll(settings.configured());
+    d.removeAll(members.get());
+    return d;
+  }
+
+  /** The directory entry of a peer: its address and its verified epoch key, or null. */
   private MixDirectory.MixInfo infoOf(PeerId peer) {
-    byte[] key = keyCache.computeIfAbsent(peer, p -> p.ed25519PublicKey()
-        .map(MixKeyRing::publicKeyFromEd25519).orElse(null));
-    if (key == null || peer.bytes().length > Sphinx.MAX_ADDRESS) {
+    if (peer.bytes().length > Sphinx.MAX_ADDRESS) {
       return null;
     }
-    if (keyCache.size() > 4096) {
-      keyCache.clear();
+    MixKeyRecord r = keys.usable(peer);
+    return r == null ? null : new MixDirectory.MixInfo(peer.bytes(), r.key());
+  }
+
+  /** Fetches the keys that are missing or due, on the refresh timer. */
+  private void scheduleKeyRefresh() {
+    if (closed) {
+      return;
     }
-    return new MixDirectory.MixInfo(peer.bytes(), key);
+    scheduler.schedule(MixKeys.refreshInterval(settings.config()), () -> {
+      if (closed) {
+        return;
+      }
+      refreshKeys();
+      scheduleKeyRefresh();
+    });
+  }
+
+  /**
+   * Fetches the missing or due keys: dedicated mixes first (directly), then members, whose
+   * requests go through those mixes.
+   */
+  private CompletableFuture<Void> refreshKeys() {
+    java.util.Set<PeerId> d = dedicated();
+    java.util.Set<PeerId> rest = candidates();
+    rest.removeAll(d);
+    return keys.refresh(d, d).thenCompose(v -> keys.refresh(rest, d));
+  }
+
+  /**
+   * Sends a key-exchange packet to its first hop now, outside the cover stream: the refresh
+   * timer, not a send, decides when, and a low-power cover stream (one packet in 16 s) would
+   * hold a round of fetches past the keys' validity. The bytes of a cover budget include them.
+   */
+  private void emitNow(byte[] firstHop, byte[] packet) {
+    mix.emit(firstHop, packet);
   }
 
   private void link(byte[] address, byte[] packet) {
@@ -270,6 +344,8 @@ public final class MixTransport implements Transport {
     return inner.start().thenRun(() -> {
       mix.start();
       scheduleDiscovery(0);
+      refreshKeys();
+      scheduleKeyRefresh();
     });
   }
 
@@ -312,8 +388,7 @@ public final class MixTransport implements Transport {
         if (p.id().equals(self)) {
           continue;
         }
-        MixDirectory.MixInfo m = infoOf(p.id());
-        if (m == null) {
+        if (p.id().ed25519PublicKey().isEmpty() || p.id().bytes().length > Sphinx.MAX_ADDRESS) {
           continue;
         }
         for (Multiaddr a : p.addresses()) {
@@ -324,7 +399,7 @@ public final class MixTransport implements Transport {
           }
         }
         if (found.size() < 1024) {
-          found.put(p.id(), m);
+          found.put(p.id(), Boolean.TRUE);
         }
       }
       return null;
@@ -336,11 +411,8 @@ public final class MixTransport implements Transport {
    * at most once every {@value #EAGER_DISCOVERY_MILLIS} ms; else completes at once.
    */
   private CompletableFuture<Void> mixesKnown(PeerId recipient) {
-    MixDirectory d = mix.directory();
-    for (MixDirectory.MixInfo m : d.mixes()) {
-      if (!java.util.Arrays.equals(m.address(), recipient.bytes())) {
-        return CompletableFuture.completedFuture(null);
-      }
+    if (anyMixBut(recipient)) {
+      return CompletableFuture.completedFuture(null);
     }
     synchronized (this) {
       long now = System.nanoTime();
@@ -348,9 +420,33 @@ public final class MixTransport implements Transport {
         return eager;
       }
       eagerAt = now;
-      eager = discover();
+      eager = discover().thenCompose(v -> refreshKeys());
       return eager;
     }
+  }
+
+  /** Whether a mix other than {@code recipient} with a valid key is known. */
+  private boolean anyMixBut(PeerId recipient) {
+    for (MixDirectory.MixInfo m : mix.directory().mixes()) {
+      if (!java.util.Arrays.equals(m.address(), recipient.bytes())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Fetches the recipient's key if no valid one is known (a peer that is no member yet, or one
+   * whose key expired); completes with the reason it failed, or null, and never fails.
+   */
+  private CompletableFuture<Throwable> recipientKey(PeerId recipient) {
+    if (infoOf(recipient) != null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return keys.fetch(recipient, dedicated().contains(recipient)).handle((v, e) -> {
+      Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+      return c;
+    });
   }
 
   private KadDht dht() {
@@ -372,8 +468,7 @@ public final class MixTransport implements Transport {
     if (!settings.mixedSends()) {
       return inner.send(recipient, envelope);
     }
-    MixDirectory.MixInfo to = infoOf(recipient);
-    if (to == null) {
+    if (recipient.ed25519PublicKey().isEmpty() || recipient.bytes().length > Sphinx.MAX_ADDRESS) {
       return CompletableFuture.failedFuture(new TransportException(
           "the mixnet reaches only peers with Ed25519 identities: " + recipient));
     }
@@ -384,6 +479,18 @@ public final class MixTransport implements Transport {
     }
     byte[] copy = envelope.clone();
     return mixesKnown(recipient).thenCompose(k -> {
+      if (!anyMixBut(recipient)) {
+        // fail at once: the outbox sends again later, when mixes and their keys are known
+        throw new CompletionException(new TransportException("no mix with a valid key known "
+            + "besides " + recipient + "; nothing is sent directly"));
+      }
+      return recipientKey(recipient);
+    }).thenCompose(k -> {
+      MixDirectory.MixInfo to = infoOf(recipient);
+      if (to == null) {
+        throw new CompletionException(new TransportException("no valid signed mix key of "
+            + recipient, k));
+      }
       List<byte[]> pieces = Fragments.split(random.nextLong(), copy);
       List<CompletableFuture<Void>> acks = new ArrayList<>(pieces.size());
       for (byte[] p : pieces) {
@@ -395,6 +502,13 @@ public final class MixTransport implements Transport {
         return null;
       }
       Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+      if (c instanceof TransportException t) {
+        throw new CompletionException(t);
+      }
+      if (c instanceof TimeoutException) {
+        // a mix or the recipient may have restarted with a new key: fetch all keys again
+        keys.recheckAll();
+      }
       String why = c instanceof TimeoutException ? "no acknowledgement through the mixnet"
           : c.getMessage();
       throw new CompletionException(new TransportException("mixnet send to " + recipient
@@ -437,9 +551,20 @@ public final class MixTransport implements Transport {
     return inner;
   }
 
+  /** @return this node's signed key record now, or null before the start (for tests) */
+  public MixKeyRecord keyRecord() {
+    return ownRecord;
+  }
+
+  /** @return the key book of other nodes' records (for tests) */
+  MixKeys keys() {
+    return keys;
+  }
+
   @Override
   public void close() {
     closed = true;
+    keys.close();
     mix.close();
     inner.close();
   }
