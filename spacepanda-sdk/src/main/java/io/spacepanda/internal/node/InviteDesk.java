@@ -155,7 +155,7 @@ final class InviteDesk {
       return; // admitted by another manager, whose answer is on its way
     }
     if (!issuer) {
-      Instant at = turn(h, shared.map(SpaceState.Invite::issuer).orElse(null));
+      Instant at = turn(h, shared.map(SpaceState.Invite::issuer).orElse(null), now);
       if (at == null) {
         return; // not a committer of the control group: the others answer
       }
@@ -167,6 +167,12 @@ final class InviteDesk {
       hold(s, h, guard(now));
       return;
     }
+    decideNow(s, r, hash, local, shared, redeemedBy, now);
+  }
+
+  private void decideNow(Step s, JoinRequest r, byte[] hash, Optional<Invite> local,
+      Optional<SpaceState.Invite> shared, PeerId redeemedBy, Instant now)
+      throws SpacePandaException {
     boolean expired = local.map(i -> !i.expiresAt().isAfter(now)).orElse(false)
         || shared.map(i -> i.isExpired(now)).orElse(false);
     if (local.isEmpty() && shared.isEmpty()) {
@@ -185,7 +191,7 @@ final class InviteDesk {
    * came, k its place among the control group's committers without the issuer; null if it is not
    * one of them.
    */
-  private Instant turn(Held h, PeerId issuer) {
+  private Instant turn(Held h, PeerId issuer, Instant now) {
     List<PeerId> order = new ArrayList<>(ctx.policy.committers(a.meta, a.control));
     if (issuer != null) {
       order.remove(issuer);
@@ -195,13 +201,16 @@ final class InviteDesk {
       return null;
     }
     Instant at = h.since().plus(ctx.config.committerTimeout().multipliedBy(1L + k));
-    Instant g = guard(ctx.now());
+    Instant g = guard(now);
     return at.isBefore(g) ? g : at;
   }
 
-  /** The earliest time any admission may happen: after the quiet period and catching up. */
+  /**
+   * The earliest time any admission may happen: after the quiet period, and a committer timeout
+   * from {@code now} while this node is catching up; may be in the past.
+   */
   private Instant guard(Instant now) {
-    Instant at = a.quietUntil.isAfter(now) ? a.quietUntil : now;
+    Instant at = a.quietUntil;
     SpaceActor.Ahead ahead = a.aheadSeen.get(a.control.id());
     if (ahead != null && ahead.epoch() > a.control.group().epoch()) {
       Instant until = ahead.at().plus(ctx.config.committerTimeout().multipliedBy(4));

@@ -90,4 +90,17 @@ public final class NodeInternals {
       io.spacepanda.PeerId peer) {
     return node.running().rendezvous().lookup(peer);
   }
+
+  /**
+   * Tells whether a node's copy of a space's metadata holds an invite (asked on the space's lane).
+   *
+   * @param node the node
+   * @param spaceId the space id in hex
+   * @param inviteId the invite id, the SHA-256 of its secret
+   * @return true once the node knows the invite
+   */
+  public static boolean knowsInvite(Node node, String spaceId, byte[] inviteId) {
+    SpaceActor a = node.running().ctx().spaces.get(Id.of(HexFormat.of().parseHex(spaceId)));
+    return a != null && a.step(s -> a.meta.invite(inviteId).isPresent()).join();
+  }
 }
