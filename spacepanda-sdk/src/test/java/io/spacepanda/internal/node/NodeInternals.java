@@ -3,6 +3,7 @@ package io.spacepanda.internal.node;
 import io.spacepanda.internal.channel.GroupChannel;
 import io.spacepanda.spi.Id;
 import java.util.HexFormat;
+import java.util.List;
 
 /** Reaches into a running node for attack tests in other packages. */
 public final class NodeInternals {
@@ -102,5 +103,17 @@ public final class NodeInternals {
   public static boolean knowsInvite(Node node, String spaceId, byte[] inviteId) {
     SpaceActor a = node.running().ctx().spaces.get(Id.of(HexFormat.of().parseHex(spaceId)));
     return a != null && a.step(s -> a.meta.invite(inviteId).isPresent()).join();
+  }
+
+  /**
+   * Returns the members that may send a path refresh of a group in its current epoch, in order.
+   *
+   * @param node the node
+   * @param groupId the group id in hex
+   * @return the refreshers ({@code PathRefresh.refreshers})
+   */
+  public static List<io.spacepanda.PeerId> refreshers(Node node, String groupId) {
+    GroupChannel gc = group(node, groupId);
+    return gc == null ? List.of() : PathRefresh.refreshers(gc);
   }
 }
