@@ -55,14 +55,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Like commits of others' proposals, nobody admits while {@link SpaceActor#quietUntil} holds
  * (a peer just came back and may bring newer epochs), nor while messages of a later epoch of the
- * control group wait (this node is behind). Held requests live in memory only: a manager that
- * restarts forgets them (the others still answer).
+ * control group wait (this node is behind). Held requests live in memory only, at most {@link
+ * #MAX_HELD} per space: a manager that restarts forgets them (the others still answer).
  *
  * <p>Every method runs inside a step of the owning {@link SpaceActor}, on its lane.
  */
 final class InviteDesk {
 
   private static final Logger LOG = LoggerFactory.getLogger(InviteDesk.class);
+  /** Most join requests held at once per space; more are dropped (a flood of made-up ones). */
+  static final int MAX_HELD = 256;
 
   private final SpaceActor a;
   private final NodeContext ctx;
@@ -224,6 +226,10 @@ final class InviteDesk {
 
   private void hold(Step s, Held h, Instant at) {
     PeerId joiner = h.request().joiner().peer();
+    if (held.size() >= MAX_HELD && !held.containsKey(joiner)) {
+      ctx.drop(DropReason.REFUSED, "too many join requests held");
+      return;
+    }
     if (at.equals(h.armedAt())) {
       held.put(joiner, h);
       return;
