@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Joining spaces by invite code: the joiner's request (fresh KeyPackages in a direct envelope to
- * the inviter's inbox key), the inviter's side (handed to the space's actor), and the answer that
- * makes the joiner a member (Welcomes joined, the space stored, its actor started).
+ * the inviter's inbox key, and one to each fallback admin the code lists), the managers' side
+ * (handed to the space's actor, {@link InviteDesk}), and the answer that makes the joiner a member
+ * (Welcomes joined, the space stored, its actor started; the copies still queued withdrawn).
  *
  * <p>Pending joins live on the node lane and are stored ({@link PendingJoins}: the invite, the
  * KeyPackages' private material, the deadline), so a restart resumes them. A join completes when
