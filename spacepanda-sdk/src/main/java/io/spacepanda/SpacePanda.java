@@ -184,6 +184,7 @@ public interface SpacePanda extends AutoCloseable {
     private Duration deliveryHorizon;
     private Duration syncInterval;
     private Duration committerTimeout;
+    private Duration pathRefreshInterval;
     private Integer mailboxHolders;
     private Clock clock;
     private Scheduler scheduler;
@@ -709,6 +710,31 @@ public interface SpacePanda extends AutoCloseable {
     }
 
     /**
+     * Sets how long a group must stay quiet (no commit, no pending proposal) before the first of
+     * its members chosen to refresh their path of the ratchet tree does so; the next ones wait one
+     * committer timeout more each (see README, "Tree health"). Default 10 minutes; zero turns this
+     * node's path refreshes off. Refreshes keep every member's commits cheap in large groups
+     * (about log2(n) encryptions instead of up to n); groups of fewer than 8 members are never
+     * refreshed.
+     *
+     * @param interval zero, or from 1 second to 30 days
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     * @throws IllegalStateException if set before
+     */
+    public Builder pathRefreshInterval(Duration interval) {
+      Objects.requireNonNull(interval, "interval");
+      requireUnset("pathRefreshInterval", pathRefreshInterval);
+      if (!interval.isZero() && (interval.compareTo(Duration.ofSeconds(1)) < 0
+          || interval.compareTo(Duration.ofDays(30)) > 0)) {
+        throw new IllegalArgumentException(
+            "pathRefreshInterval must be zero or from 1 second to 30 days: " + interval);
+      }
+      pathRefreshInterval = interval;
+      return this;
+    }
+
+    /**
      * Sets how long members' proposals (a leave, a key update, a removal asked by a member) may
      * wait for a group's first committer before the next committer in line commits them; default
      * 30 seconds. The committer after that waits twice as long, and so on (see README, "Who
@@ -876,7 +902,11 @@ public interface SpacePanda extends AutoCloseable {
           syncInterval == null ? NodeConfig.DEFAULT_SYNC_INTERVAL : syncInterval,
           committerTimeout == null ? NodeConfig.DEFAULT_COMMITTER_TIMEOUT : committerTimeout,
           mailboxHolders == null ? NodeConfig.DEFAULT_MAILBOX_HOLDERS : mailboxHolders);
-      return new NodeFront(new Node(config));
+      Node node = new Node(config);
+      if (pathRefreshInterval != null) {
+        node.pathRefreshInterval(pathRefreshInterval);
+      }
+      return new NodeFront(node);
     }
 
     /** The mixnet settings of a privacy level (the node's own sends go direct at DIRECT). */
@@ -931,6 +961,7 @@ public interface SpacePanda extends AutoCloseable {
       put(set, "deliveryHorizon", deliveryHorizon);
       put(set, "syncInterval", syncInterval);
       put(set, "committerTimeout", committerTimeout);
+      put(set, "pathRefreshInterval", pathRefreshInterval);
       put(set, "mailboxHolders", mailboxHolders);
       put(set, "clock", clock);
       put(set, "scheduler", scheduler);

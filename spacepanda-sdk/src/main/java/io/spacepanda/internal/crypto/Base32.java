@@ -11,8 +11,8 @@ import java.util.Objects;
  */
 public final class Base32 {
 
-  /** Longest text {@link #decode(String)} accepts. */
-  public static final int MAX_ENCODED_LENGTH = 1024;
+  /** Longest text {@link #decode(String)} accepts (an invite code with fallback admins fits). */
+  public static final int MAX_ENCODED_LENGTH = 1400;
 
   private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz234567";
 

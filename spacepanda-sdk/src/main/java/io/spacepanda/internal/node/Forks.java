@@ -5,8 +5,6 @@ import io.spacepanda.NodeEventListener.DropReason;
 import io.spacepanda.PeerId;
 import io.spacepanda.SpacePandaException;
 import io.spacepanda.internal.channel.GroupChannel;
-import io.spacepanda.internal.delivery.InnerPayload;
-import io.spacepanda.internal.envelope.GroupEnvelope;
 import io.spacepanda.internal.mls.MlsDecodeException;
 import io.spacepanda.internal.mls.MlsException;
 import io.spacepanda.internal.mls.codec.TlsReader;
@@ -15,13 +13,8 @@ import io.spacepanda.internal.mls.group.Member;
 import io.spacepanda.internal.mls.group.ProcessedMessage;
 import io.spacepanda.internal.mls.message.MlsMessage;
 import io.spacepanda.internal.space.Contact;
-import io.spacepanda.internal.space.SpaceDecodeException;
-import io.spacepanda.internal.space.SpaceOp;
 import io.spacepanda.spi.Id;
-import io.spacepanda.spi.OutboxEntry;
 import io.spacepanda.spi.SecretBlob;
-import io.spacepanda.spi.SpaceOperation;
-import io.spacepanda.spi.StoredMessage;
 import io.spacepanda.spi.SyncEnvelope;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -72,8 +65,8 @@ final class Forks {
   private final Map<Id, List<EpochHistory.Entry>> histories = new HashMap<>();
   /** Per group, the winning branch this node waits to follow: its commit at the parent. */
   private final Map<Id, Pending> pending = new HashMap<>();
-  /** Per group, what to do again once this node reached the winner's epoch. */
-  private final Map<Id, Catchup> catchups = new HashMap<>();
+  /** Per group, what to do again once this node reached the winner's epoch (stored). */
+  private final ForkRedo redo;
   /** When this node last sent its branch's commits, per (group, member, parent epoch). */
   private final Map<String, java.time.Instant> served = new HashMap<>();
   /** A member on a losing branch is sent the winning commits at most this often. */
@@ -85,11 +78,10 @@ final class Forks {
 
   private record Pending(long parent, byte[] commitHash, long tip) {}
 
-  private record Catchup(long parent, long tip, Set<PeerId> removed, Set<PeerId> added) {}
-
   Forks(SpaceActor actor) {
     this.a = actor;
     this.ctx = actor.ctx;
+    this.redo = new ForkRedo(actor);
   }
 
   /** @return how many past group states are kept per group */
@@ -131,11 +123,7 @@ final class Forks {
 
   /** After an epoch change: finishes a switch to a winning branch once at its epoch. */
   void afterEpochChange(Step s, GroupChannel gc) throws SpacePandaException {
-    Catchup c = catchups.get(gc.id());
-    if (c != null && gc.group().epoch() >= c.tip()) {
-      catchups.remove(gc.id());
-      redo(s, gc, c);
-    }
+    redo.afterEpochChange(s, gc);
   }
 
   /** Forgets a group this node left: its kept states and entries. */
@@ -143,7 +131,7 @@ final class Forks {
     histories.remove(gc.id());
     moved.remove(gc.id());
     pending.remove(gc.id());
-    catchups.remove(gc.id());
+    redo.forget(s, gc.id());
     long epoch = gc.group().epoch();
     int kept = keptStates();
     Id id = gc.id();
@@ -429,98 +417,9 @@ final class Forks {
     io.spacepanda.Space sh = a.services.handles().space(a.spaceId, a.record.name());
     String gidHex = gc.idString();
     s.event(l -> l.onForkResolved(sh, gidHex, parent));
-    catchups.put(gc.id(), new Catchup(parent, p.tip(), removed, added));
+    redo.put(s, gc.id(), new ForkRedo.Catchup(parent, p.tip(), removed, added));
     moved.put(gc.id(), parent + 1);
     a.commits.afterEpochChange(s, next, c);
-  }
-
-  /** Once at the winner's epoch: what the losing branch did that the winning one lacks. */
-  private void redo(Step s, GroupChannel gc, Catchup c) throws SpacePandaException {
-    if (a.commits.mayCommit(gc)) {
-      for (PeerId p : c.removed()) {
-        if (!p.equals(ctx.self) && gc.leafOf(p) >= 0) {
-          a.commits.proposeRemoval(s, gc, p);
-        }
-      }
-      if (!gc.isControl()) {
-        for (PeerId p : c.added()) {
-          Contact mi = a.contact(p);
-          if (gc.leafOf(p) < 0 && a.control.leafOf(p) >= 0 && mi != null) {
-            a.dispatchAfterCommit(s, a.services.messenger().send(s, a.services.outbox(), p,
-                mi.inboxKey(), new NodeWire.ChannelInvite(a.spaceId.toBytes(),
-                    SpaceInbound.info(gc))));
-          }
-        }
-      }
-    }
-    resend(s, gc, c.parent());
-    a.commits.commitPendingIfDue(s, gc);
-  }
-
-  /** Sends again this node's application messages of epochs after the parent, same sequences. */
-  private void resend(Step s, GroupChannel gc, long parent) throws SpacePandaException {
-    Id self = NodeContext.peerKey(ctx.self);
-    long next = gc.nextSequence();
-    long from = Math.max(0, next - MAX_RESEND);
-    List<SyncEnvelope> mine = ctx.storage.inTransaction(
-        t -> t.syncEnvelopes(gc.id(), self, from, MAX_RESEND));
-    TreeSet<Long> seqs = new TreeSet<>();
-    for (SyncEnvelope e : mine) {
-      if (e.epoch() > parent && e.mlsMessageLength() > 0) {
-        seqs.add(e.sequence());
-      }
-    }
-    if (seqs.isEmpty()) {
-      return;
-    }
-    List<InnerPayload> again = new ArrayList<>();
-    if (gc.isControl()) {
-      // One space operation per sequence, in order: the last ones this node authored.
-      List<SpaceOperation> ops = ctx.storage.inTransaction(t -> t.spaceOperations(a.spaceId));
-      List<SpaceOp> own = new ArrayList<>();
-      for (SpaceOperation op : ops) {
-        if (op.authorPeerId().equals(self)) {
-          try {
-            own.add(SpaceOp.decode(op.payload()));
-          } catch (SpaceDecodeException e) {
-            LOG.debug("skipping an unreadable own space operation");
-          }
-        }
-      }
-      own.sort(java.util.Comparator.comparingLong(SpaceOp::lamport));
-      List<Long> order = new ArrayList<>(seqs);
-      int k = Math.min(order.size(), own.size());
-      for (int i = 0; i < k; i++) {
-        SpaceOp op = own.get(own.size() - k + i);
-        again.add(new InnerPayload(0, gc.lamport(), order.get(order.size() - k + i),
-            op.encode()));
-      }
-    } else {
-      List<StoredMessage> rows = ctx.storage.inTransaction(
-          t -> t.history(gc.id(), null, MAX_RESEND * 4));
-      for (StoredMessage m : rows) {
-        if (m.senderPeerId().equals(self) && seqs.contains(m.senderSequence())) {
-          again.add(new InnerPayload(m.contentType(), m.lamport(), m.senderSequence(), m.body()));
-        }
-      }
-    }
-    LOG.info("sending again {} own messages of {} from the losing branch", again.size(),
-        gc.name());
-    List<OutboxEntry> out = new ArrayList<>();
-    Set<PeerId> others = a.others(gc);
-    for (InnerPayload payload : again) {
-      byte[] mls = gc.group().protect(payload.toBytes(), new byte[0]).toBytes();
-      ctx.seen.put(MessageId.of(NodeContext.sha256(mls)), Boolean.TRUE);
-      SyncEnvelope kept = new SyncEnvelope(gc.id(), self, payload.senderSequence(),
-          gc.group().epoch(), mls);
-      s.write(t -> t.replaceSyncEnvelope(kept));
-      byte[] env = GroupEnvelope.seal(gc.currentKeys(), mls, ctx.padding, ctx.config.random());
-      for (PeerId r : others) {
-        out.add(a.services.outbox().enqueue(s, env, r));
-      }
-    }
-    s.write(t -> GroupStore.saveRatchet(t, gc));
-    a.dispatchAfterCommit(s, out);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -564,7 +463,7 @@ final class Forks {
         .putLong(epoch).array());
   }
 
-  private static Id suffixed(Id groupId, byte[] suffix) {
+  static Id suffixed(Id groupId, byte[] suffix) {
     byte[] g = groupId.toBytes();
     byte[] out = Arrays.copyOf(g, g.length + suffix.length);
     System.arraycopy(suffix, 0, out, g.length, suffix.length);

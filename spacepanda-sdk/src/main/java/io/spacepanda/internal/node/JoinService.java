@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Joining spaces by invite code: the joiner's request (fresh KeyPackages in a direct envelope to
- * the inviter's inbox key), the inviter's side (handed to the space's actor), and the answer that
- * makes the joiner a member (Welcomes joined, the space stored, its actor started).
+ * the inviter's inbox key, and one to each fallback admin the code lists), the managers' side
+ * (handed to the space's actor, {@link InviteDesk}), and the answer that makes the joiner a member
+ * (Welcomes joined, the space stored, its actor started; the copies still queued withdrawn).
  *
  * <p>Pending joins live on the node lane and are stored ({@link PendingJoins}: the invite, the
  * KeyPackages' private material, the deadline), so a restart resumes them. A join completes when
@@ -114,8 +115,7 @@ final class JoinService {
       s.onFailure(() -> joins.put(key, pj));
       PendingJoins.delete(s, pj.record());
       PeerId inviter = pj.record().code().inviter().peer();
-      Id envelopeId = pj.record().requestId();
-      services.outbox().withdraw(s, envelopeId, inviter);
+      withdrawAll(s, pj.record());
       LOG.warn("a join of space {} got no answer from {} before {}; withdrawn", key, inviter,
           pj.record().deadline());
       s.event(l -> l.onJoinProgress(key, JoinStage.TIMED_OUT));
@@ -125,9 +125,18 @@ final class JoinService {
     }, step);
   }
 
+  /** Takes back every copy of the join request still in the outbox. */
+  private void withdrawAll(Step s, PendingJoins.Record r) {
+    List<Contact> to = PendingJoins.recipients(r.code());
+    for (int i = 0; i < to.size() && i < r.requestIds().size(); i++) {
+      services.outbox().withdraw(s, r.requestIds().get(i), to.get(i).peer());
+    }
+  }
+
   private void onPeerConnected(PeerId peer) {
     for (Map.Entry<String, PendingJoin> e : joins.entrySet()) {
-      if (e.getValue().record().code().inviter().peer().equals(peer)) {
+      if (PendingJoins.recipients(e.getValue().record().code()).stream()
+          .anyMatch(c -> c.peer().equals(peer))) {
         String key = e.getKey();
         ctx.steps.fireNow(l -> l.onJoinProgress(key, JoinStage.INVITER_REACHED));
       }
@@ -135,7 +144,8 @@ final class JoinService {
   }
 
   /**
-   * Sends a join request for an invite.
+   * Sends a join request for an invite: one copy, sealed separately, to the inviter and to each
+   * fallback admin the code lists (whichever manager is reachable admits; see {@link InviteDesk}).
    *
    * @param code the parsed invite
    * @return completes with the space once joined; exceptionally when refused or on failure
@@ -159,13 +169,16 @@ final class JoinService {
       JoinRequest req = JoinRequest.forInvite(code, services.directory().myContact(),
           MlsMessage.of(kpControl.keyPackage()).toBytes(),
           List.of(MlsMessage.of(kpChannel.keyPackage()).toBytes()));
-      byte[] env = DirectEnvelope.seal(code.inviter().inboxKey(),
-          new NodeWire.Join(NodeWire.JOIN_REQUEST, req.encode()).toBytes(), ctx.padding);
-      services.directory().learn(inviter, code.inviter().addresses());
-      OutboxEntry e = services.outbox().enqueue(s, env, inviter);
+      byte[] body = new NodeWire.Join(NodeWire.JOIN_REQUEST, req.encode()).toBytes();
+      List<OutboxEntry> sent = new java.util.ArrayList<>();
+      for (Contact to : PendingJoins.recipients(code)) {
+        byte[] env = DirectEnvelope.seal(to.inboxKey(), body, ctx.padding);
+        services.directory().learn(to.peer(), to.addresses());
+        sent.add(services.outbox().enqueue(s, env, to.peer()));
+      }
       Instant deadline = earlier(ctx.now().plus(ctx.config.joinTimeout()), code.expiresAt());
       PendingJoins.Record record = new PendingJoins.Record(code, kpControl, kpChannel, deadline,
-          e.envelopeId());
+          sent.stream().map(OutboxEntry::envelopeId).toList());
       PendingJoins.store(s, record);
       CompletableFuture<Space> result = new CompletableFuture<>();
       joins.put(key, new PendingJoin(result, record));
@@ -173,7 +186,7 @@ final class JoinService {
       s.event(l -> l.onJoinProgress(key, JoinStage.REQUESTED));
       s.afterCommit(() -> {
         arm(key, record);
-        services.outbox().dispatch(List.of(e));
+        services.outbox().dispatch(sent);
       });
       return result;
     });
@@ -192,7 +205,7 @@ final class JoinService {
       SpaceActor actor = ctx.spaces.get(Id.of(r.spaceId().bytes()));
       if (actor != null) {
         return actor.step(s -> {
-          actor.inbound.onJoinRequest(s, r);
+          actor.invites.onJoinRequest(s, r);
           return null;
         });
       }
@@ -230,7 +243,10 @@ final class JoinService {
     }
     String key = a.spaceId().toString();
     if (a.refusal().isPresent()) {
+      // A refusal is final: the managers that got a copy of the request all judge it by the
+      // same shared record of the invite, and those that have nothing to say stay silent.
       joins.remove(key);
+      withdrawAll(s, pj.record());
       PendingJoins.delete(s, pj.record());
       s.onFailure(() -> joins.put(key, pj));
       s.event(l -> l.onJoinProgress(key, JoinStage.REFUSED));
@@ -271,6 +287,7 @@ final class JoinService {
         GroupChannel.KIND_TEXT, generalInfo == null ? owner : generalInfo.creator(), now, general,
         0, 0);
     PendingJoins.delete(s, pj.record());
+    withdrawAll(s, pj.record());
     s.write(t -> {
       t.putSpace(record);
       GroupStore.saveChannel(t, controlGc);

@@ -43,6 +43,8 @@ public final class Node implements Handles {
   private volatile NodeRuntime runtime;
   private volatile boolean closed;
   private volatile PeerId lastPeerId;
+  /** How long a group stays quiet before its members refresh their paths; zero: never. */
+  private volatile java.time.Duration pathRefreshInterval = PathRefresh.DEFAULT_QUIET;
 
   /**
    * Creates a node from checked options; touches nothing.
@@ -91,6 +93,21 @@ public final class Node implements Handles {
     if (r != null) {
       r.close();
     }
+  }
+
+  /**
+   * Sets how long a group must stay quiet before the first of its refreshers refreshes its path of
+   * the ratchet tree ({@link PathRefresh}); takes effect at the next start.
+   *
+   * @param interval the quiet period; zero turns path refreshes off
+   */
+  public void pathRefreshInterval(java.time.Duration interval) {
+    pathRefreshInterval = Objects.requireNonNull(interval, "interval");
+  }
+
+  /** @return the path refresh interval set before start */
+  java.time.Duration pathRefreshInterval() {
+    return pathRefreshInterval;
   }
 
   NodeRuntime running() {

@@ -169,6 +169,9 @@ final class NodeRuntime {
     ctx = new NodeContext(config, storage, identity, inbox, mls, padding, scheduler, workers,
         steps, stats);
     NodeContext c = ctx;
+    if (handles instanceof Node owner) {
+      ctx.pathRefreshQuiet = owner.pathRefreshInterval();
+    }
     stats.spaces(() -> c.spaces);
     nodeLane = new Lane("node", ActorKind.NODE, workers);
     directory = new PeerDirectory(ctx);
@@ -352,7 +355,13 @@ final class NodeRuntime {
       return null;
     });
     for (GroupStore.LoadedSpace l : loaded) {
-      ctx.spaces.put(l.record().spaceId(), SpaceActor.of(ctx, services, l));
+      SpaceActor a = SpaceActor.of(ctx, services, l);
+      ctx.spaces.put(l.record().spaceId(), a);
+      // Path refresh timers are armed at epoch changes: arm them again after a restart.
+      a.step(s -> {
+        a.refresh.armAll(s);
+        return null;
+      });
     }
   }
 

@@ -36,8 +36,16 @@ import java.util.Map;
  * <p>The schedule: after each epoch change, the k-th refresher (from 0) sends its refresh once
  * the group stayed quiet for {@code quiet + k × committerTimeout} (no commit, no pending
  * proposal, no commit pending here, no later epoch seen). A commit in between changes the epoch
- * and starts the wait again. Groups of fewer than {@link #MIN_MEMBERS} members are left alone: a
- * commit there encrypts to at most {@code MIN_MEMBERS - 1} keys anyway.
+ * and starts the wait again; the quiet period is the builder's {@code pathRefreshInterval}
+ * (default {@link #DEFAULT_QUIET}). Timers are armed at every epoch change and again when a node
+ * restarts ({@link #armAll}).
+ *
+ * <p>Groups of fewer than {@link #MIN_MEMBERS} members are left alone, on purpose: a commit there
+ * encrypts to at most {@code MIN_MEMBERS - 1} = 7 keys whether the tree is full or not (a full
+ * tree of 8 leaves still needs 3), so a refresh would save at most 4 HPKE encryptions per commit
+ * while costing a commit sent to every member and one more chance of a fork. Tree health is about
+ * the cost of commits; it is not how members renew their keys for post-compromise security
+ * ({@code Channel.rotateKeys()} does that, in groups of any size).
  *
  * <p>Limit: a refresh and a committer's commit made in the same epoch at the same time fork the
  * group, like two committers' commits do; the quiet period makes that unlikely, and fork
@@ -146,6 +154,16 @@ final class PathRefresh {
       }
       return null;
     })));
+  }
+
+  /** Arms the timers of every group of the space; after a restart. Runs inside a step. */
+  void armAll(Step s) {
+    if (a.present) {
+      arm(s, a.control);
+    }
+    for (GroupChannel gc : List.copyOf(a.channels.values())) {
+      arm(s, gc);
+    }
   }
 
   /**

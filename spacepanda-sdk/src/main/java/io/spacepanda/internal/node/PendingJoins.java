@@ -24,15 +24,17 @@ import org.slf4j.LoggerFactory;
  * <p>Each pending join is one encrypted blob in the store's key-value table of secrets (the same
  * table as group states, under the key {@code "spacepanda/join/"} + space id): the invite code,
  * the private material of the two KeyPackages sent with the request, the deadline and the id of
- * the request's outbox entry. An index blob lists the space ids of all pending joins. Private
- * format, version 1: {@code u8 version, u64 deadline millis, u16 idLen, id, u32 codeLen, code,
- * u32 len, control bundle, u32 len, channel bundle}. Stateless; every method runs in the caller's
- * transaction or step.
+ * the ids of the request's outbox entries (one per recipient: the inviter, then the code's
+ * fallback admins). An index blob lists the space ids of all pending joins. Private format,
+ * version 2: {@code u8 version, u64 deadline millis, u8 n, (u16 idLen, id)[n], u32 codeLen, code,
+ * u32 len, control bundle, u32 len, channel bundle}; version 1 (read only) has exactly one id
+ * without the count. Stateless; every method runs in the caller's transaction or step.
  */
 final class PendingJoins {
 
   private static final Logger LOG = LoggerFactory.getLogger(PendingJoins.class);
-  private static final byte VERSION = 1;
+  private static final byte VERSION = 2;
+  private static final byte VERSION_ONE_REQUEST = 1;
   private static final Id INDEX = Id.of("spacepanda/joins".getBytes(StandardCharsets.US_ASCII));
   private static final byte[] PREFIX = "spacepanda/join/".getBytes(StandardCharsets.US_ASCII);
   /** Largest stored record accepted when reading back. */
@@ -47,10 +49,23 @@ final class PendingJoins {
    * @param control the KeyPackage (with private keys) for the space's control group
    * @param channel the KeyPackage for its default channel
    * @param deadline when the join gives up
-   * @param requestId the outbox id of the join request
+   * @param requestIds the outbox ids of the join request's copies, one per recipient in the order
+   *     of {@link #recipients(InviteCode)}
    */
   record Record(InviteCode code, KeyPackageBundle control, KeyPackageBundle channel,
-      Instant deadline, Id requestId) {}
+      Instant deadline, List<Id> requestIds) {
+    Record {
+      requestIds = List.copyOf(requestIds);
+    }
+  }
+
+  /** Whom a join request goes to: the inviter, then the code's fallback admins. */
+  static List<io.spacepanda.internal.space.Contact> recipients(InviteCode code) {
+    List<io.spacepanda.internal.space.Contact> out = new ArrayList<>();
+    out.add(code.inviter());
+    out.addAll(code.admins());
+    return out;
+  }
 
   /** Stores a pending join in the step's transaction. */
   static void store(Step s, Record r) {
@@ -125,14 +140,17 @@ final class PendingJoins {
 
   static byte[] encode(Record r) {
     byte[] code = r.code().toText().getBytes(StandardCharsets.US_ASCII);
-    byte[] id = r.requestId().toBytes();
     byte[] control = r.control().toBytes();
     byte[] channel = r.channel().toBytes();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteBuffer head = ByteBuffer.allocate(1 + 8 + 2);
-    head.put(VERSION).putLong(r.deadline().toEpochMilli()).putShort((short) id.length);
+    ByteBuffer head = ByteBuffer.allocate(1 + 8 + 1);
+    head.put(VERSION).putLong(r.deadline().toEpochMilli()).put((byte) r.requestIds().size());
     out.writeBytes(head.array());
-    out.writeBytes(id);
+    for (Id requestId : r.requestIds()) {
+      byte[] id = requestId.toBytes();
+      out.writeBytes(ByteBuffer.allocate(2).putShort((short) id.length).array());
+      out.writeBytes(id);
+    }
     for (byte[] part : new byte[][] {code, control, channel}) {
       out.writeBytes(ByteBuffer.allocate(4).putInt(part.length).array());
       out.writeBytes(part);
@@ -146,12 +164,18 @@ final class PendingJoins {
     }
     try {
       ByteBuffer b = ByteBuffer.wrap(bytes);
-      if (b.get() != VERSION) {
+      byte version = b.get();
+      if (version != VERSION && version != VERSION_ONE_REQUEST) {
         throw new MlsDecodeException("unknown pending join format");
       }
       Instant deadline = Instant.ofEpochMilli(b.getLong());
-      byte[] id = new byte[b.getShort() & 0xFFFF];
-      b.get(id);
+      int count = version == VERSION_ONE_REQUEST ? 1 : b.get() & 0xFF;
+      List<Id> ids = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        byte[] id = new byte[b.getShort() & 0xFFFF];
+        b.get(id);
+        ids.add(Id.of(id));
+      }
       byte[][] parts = new byte[3][];
       for (int i = 0; i < 3; i++) {
         int n = b.getInt();
@@ -166,7 +190,7 @@ final class PendingJoins {
       }
       return new Record(InviteCode.parse(new String(parts[0], StandardCharsets.US_ASCII)),
           KeyPackageBundle.fromBytes(parts[1]), KeyPackageBundle.fromBytes(parts[2]), deadline,
-          Id.of(id));
+          ids);
     } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
       throw new MlsDecodeException("malformed pending join record");
     }

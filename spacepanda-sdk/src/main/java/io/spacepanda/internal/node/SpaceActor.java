@@ -15,15 +15,12 @@ import io.spacepanda.internal.mls.group.CommitOptions;
 import io.spacepanda.internal.mls.group.KeyPackageBundle;
 import io.spacepanda.internal.space.ChannelId;
 import io.spacepanda.internal.space.Contact;
-import io.spacepanda.internal.space.InviteCode;
 import io.spacepanda.internal.space.SpaceConstants;
-import io.spacepanda.internal.space.SpaceId;
 import io.spacepanda.internal.space.SpaceOp;
 import io.spacepanda.internal.space.SpaceState;
 import io.spacepanda.spi.DeliveryState;
 import io.spacepanda.spi.HistoryCursor;
 import io.spacepanda.spi.Id;
-import io.spacepanda.spi.Invite;
 import io.spacepanda.spi.OutboxEntry;
 import io.spacepanda.spi.SpaceRecord;
 import io.spacepanda.spi.StorageException;
@@ -73,6 +70,8 @@ final class SpaceActor implements StepRunner.Owner {
   final SpaceInbound inbound;
   final ChannelJoins joins;
   final Forks forks;
+  /** Invites issued and join requests admitted (also for an issuer that is away). */
+  final InviteDesk invites;
 
   SpaceRecord record;
   SpaceState meta;
@@ -139,6 +138,7 @@ final class SpaceActor implements StepRunner.Owner {
     this.inbound = new SpaceInbound(this);
     this.joins = new ChannelJoins(this);
     this.forks = new Forks(this);
+    this.invites = new InviteDesk(this);
     // A member reachable again may bring commits made while it was cut off: hold back the
     // commits of others' proposals for the outbox's longest backoff (or the committer timeout if
     // longer), so this node follows them instead of committing the same epoch again (a fork).
@@ -384,15 +384,7 @@ final class SpaceActor implements StepRunner.Owner {
   CompletableFuture<String> createInvite() {
     return step(s -> {
       requirePresent();
-      if (!isManager() || !commits.mayCommit(control)) {
-        throw new io.spacepanda.RoleRequiredException(myRole(),
-            "only the owner or an admin can invite; this node is " + myRole());
-      }
-      InviteCode code = InviteCode.issue(SpaceId.of(spaceId.toBytes()),
-          services.directory().inviteContact(), ctx.now().plus(INVITE_LIFETIME),
-          ctx.config.random());
-      s.write(t -> t.putInvite(new Invite(Id.of(code.secretHash()), code.expiresAt(), false)));
-      return code.toText();
+      return invites.create(s);
     });
   }
 

@@ -14,23 +14,17 @@ import io.spacepanda.internal.mls.MlsGenerationAheadException;
 import io.spacepanda.internal.mls.MlsValidationException;
 import io.spacepanda.internal.mls.MlsWrongEpochException;
 import io.spacepanda.internal.mls.codec.TlsReader;
-import io.spacepanda.internal.mls.group.CommitOptions;
 import io.spacepanda.internal.mls.group.Group;
 import io.spacepanda.internal.mls.group.Member;
 import io.spacepanda.internal.mls.group.ProcessedMessage;
 import io.spacepanda.internal.mls.message.ContentType;
-import io.spacepanda.internal.mls.message.KeyPackage;
 import io.spacepanda.internal.mls.message.MlsMessage;
 import io.spacepanda.internal.mls.message.Proposal;
 import io.spacepanda.internal.mls.message.WireFormat;
-import io.spacepanda.internal.space.ChannelId;
-import io.spacepanda.internal.space.JoinRequest;
-import io.spacepanda.internal.space.JoinResponse;
 import io.spacepanda.internal.space.SpaceOp;
 import io.spacepanda.internal.space.SpaceState;
 import io.spacepanda.spi.DeliveryState;
 import io.spacepanda.spi.Id;
-import io.spacepanda.spi.InviteRedemption;
 import io.spacepanda.spi.StoredMessage;
 import io.spacepanda.spi.SyncEnvelope;
 import java.util.List;
@@ -360,90 +354,6 @@ final class SpaceInbound {
       a.joins.requestChannel(s, new NodeWire.ChannelInfo(cc.channelId().bytes(), cc.name(),
           author.bytes()));
     }
-  }
-
-  /** Admits a joiner holding a valid invite: commits the adds and answers with the Welcomes. */
-  void onJoinRequest(Step s, JoinRequest r) throws SpacePandaException {
-    PeerId joiner = r.joiner().peer();
-    if (!a.present || !a.commits.mayCommit(a.control)) {
-      refuse(s, r, JoinResponse.Refusal.UNKNOWN);
-      return;
-    }
-    if (r.channelKeyPackages().isEmpty()) {
-      drop(DropReason.MALFORMED, "join request without a channel KeyPackage");
-      return;
-    }
-    KeyPackage kpControl = NodeContext.keyPackageOf(r.spaceKeyPackage(), joiner);
-    KeyPackage kpChannel = NodeContext.keyPackageOf(r.channelKeyPackages().get(0), joiner);
-    // The redemption is a write of this step's transaction; a separate read decides the answer.
-    java.time.Instant now = ctx.now();
-    Optional<io.spacepanda.spi.Invite> invite = ctx.storage.inTransaction(
-        t -> t.invite(Id.of(r.secretHash())));
-    InviteRedemption outcome = invite.isEmpty() ? InviteRedemption.UNKNOWN
-        : invite.get().used() ? InviteRedemption.ALREADY_USED
-        : !invite.get().expiresAt().isAfter(now) ? InviteRedemption.EXPIRED
-        : InviteRedemption.REDEEMED;
-    if (outcome != InviteRedemption.REDEEMED) {
-      refuse(s, r, switch (outcome) {
-        case EXPIRED -> JoinResponse.Refusal.EXPIRED;
-        case ALREADY_USED -> JoinResponse.Refusal.ALREADY_USED;
-        default -> JoinResponse.Refusal.UNKNOWN;
-      });
-      return;
-    }
-    if (a.control.leafOf(joiner) >= 0) {
-      refuse(s, r, JoinResponse.Refusal.ALREADY_USED);
-      return;
-    }
-    s.write(t -> {
-      if (t.redeemInvite(Id.of(r.secretHash()), now) != InviteRedemption.REDEEMED) {
-        throw new io.spacepanda.spi.StorageException("the invite was redeemed concurrently");
-      }
-    });
-    a.services.directory().learn(joiner, r.joiner().addresses());
-    GroupChannel general = defaultChannel();
-    byte[][] welcomes = new byte[2][];
-    byte[] inboxKey = r.joiner().inboxKey();
-    a.commits.commitAndBroadcast(s, a.control, CommitOptions.builder().add(kpControl)
-        .ratchetTreeInWelcome(true).build(), joiner, inboxKey, w -> {
-          welcomes[0] = w;
-          return null;
-        });
-    a.commits.commitAndBroadcast(s, general, CommitOptions.builder().add(kpChannel)
-        .ratchetTreeInWelcome(true).build(), joiner, inboxKey, w -> {
-          welcomes[1] = w;
-          return null;
-        });
-    a.commits.publish(s, new SpaceOp.MemberJoined(r.joiner()));
-    JoinResponse accepted = JoinResponse.accepted(r.spaceId(), a.meta.owner(), welcomes[0],
-        List.of(new JoinResponse.ChannelWelcome(ChannelId.of(general.id().toBytes()), welcomes[1])),
-        a.meta.log(), List.copyOf(a.meta.view().contacts().values()));
-    a.dispatchAfterCommit(s, a.services.messenger().send(s, a.services.outbox(), joiner, inboxKey,
-        new NodeWire.Join(NodeWire.JOIN_RESPONSE, accepted.encode())));
-  }
-
-  private void refuse(Step s, JoinRequest r, JoinResponse.Refusal reason)
-      throws SpacePandaException {
-    LOG.info("refusing a join request: {}", reason);
-    a.dispatchAfterCommit(s, a.services.messenger().send(s, a.services.outbox(), r.joiner().peer(),
-        r.joiner().inboxKey(), new NodeWire.Join(NodeWire.JOIN_RESPONSE,
-            JoinResponse.refused(r.spaceId(), reason).encode())));
-  }
-
-  private GroupChannel defaultChannel() {
-    GroupChannel best = null;
-    for (GroupChannel gc : a.channels.values()) {
-      if (gc.owner().equals(a.control.owner())
-          && (best == null || gc.createdAt().isBefore(best.createdAt())
-              || (gc.name().equals(SpaceActor.DEFAULT_CHANNEL)
-                  && !best.name().equals(SpaceActor.DEFAULT_CHANNEL)))) {
-        best = gc;
-      }
-    }
-    if (best == null) {
-      throw new IllegalStateException("space has no default channel");
-    }
-    return best;
   }
 
   static NodeWire.ChannelInfo info(GroupChannel gc) {

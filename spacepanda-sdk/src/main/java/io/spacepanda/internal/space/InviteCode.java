@@ -23,8 +23,11 @@ import java.util.Objects;
  * checksum over the prefix and the binary form catches mistyped codes.
  *
  * <pre>
- * uint8 version = 1 or 2; opaque space_id[16]; opaque secret&lt;16..32&gt;; uint64 expires_at_seconds;
+ * uint8 version = 1, 2 or 3; opaque space_id[16]; opaque secret&lt;16..32&gt;;
+ * uint64 expires_at_seconds;
  * opaque inviter&lt;2..44&gt;; opaque inbox_key[32]; Address addresses&lt;0..4&gt;;
+ * (version 3 only) uint8 n (1..3);
+ *     { opaque admin&lt;2..44&gt;; opaque inbox_key[32]; Address addresses&lt;0..2&gt; }[n];
  * opaque checksum[4] = SHA-256("sp1-" || all preceding bytes)[0..4]
  * </pre>
  *
@@ -35,6 +38,14 @@ import java.util.Objects;
  * SpaceConstants#MAX_INVITE_ADDRESS_BYTES}, and all addresses together at most {@value
  * SpaceConstants#MAX_INVITE_ADDRESS_TOTAL_BYTES} bytes; so every code stays under {@value
  * SpaceConstants#MAX_INVITE_TEXT} characters.
+ *
+ * <p>Version 3 (written only when the list is not empty) also lists up to {@value
+ * SpaceConstants#MAX_INVITE_ADMINS} fallback admins ({@link #admins()}): managers of the space who
+ * can admit the joiner while the inviter is away. They must be distinct and differ from the
+ * inviter; each lists at most {@value SpaceConstants#MAX_INVITE_ADMIN_ADDRESSES} addresses, under
+ * the version-2 length rules, and the addresses of all contacts together stay within {@value
+ * SpaceConstants#MAX_INVITE_ADDRESS_TOTAL_BYTES} bytes. The decoder accepts exactly the codes
+ * {@link #toText()} writes: a version 3 code without admins is refused.
  *
  * <p>The inviter keeps only {@link #secretHash()} (SHA-256 of the secret) with the expiry; the
  * joiner proves it holds the code by sending the secret in its {@link JoinRequest}. An invite
@@ -47,12 +58,15 @@ public final class InviteCode {
 
   private final SpaceId spaceId;
   private final Contact inviter;
+  private final List<Contact> admins;
   private final SecretBytes secret;
   private final long expiresAtSeconds;
 
-  private InviteCode(SpaceId spaceId, Contact inviter, SecretBytes secret, long expiresAtSeconds) {
+  private InviteCode(SpaceId spaceId, Contact inviter, List<Contact> admins, SecretBytes secret,
+      long expiresAtSeconds) {
     this.spaceId = spaceId;
     this.inviter = inviter;
+    this.admins = admins;
     this.secret = secret;
     this.expiresAtSeconds = expiresAtSeconds;
   }
@@ -94,17 +108,98 @@ public final class InviteCode {
    */
   public static InviteCode of(
       SpaceId spaceId, Contact inviter, SecretBytes secret, Instant expiresAt) {
+    return of(spaceId, inviter, List.of(), secret, expiresAt);
+  }
+
+  /**
+   * Creates an invite that also lists fallback admins, who can admit the joiner while the inviter
+   * is away (a version-3 code when {@code admins} is not empty).
+   *
+   * @param spaceId the space
+   * @param inviter the inviter's contact, as in {@link #of(SpaceId, Contact, SecretBytes, Instant)}
+   * @param admins 0 to {@value SpaceConstants#MAX_INVITE_ADMINS} other managers of the space,
+   *     distinct, each with at most {@value SpaceConstants#MAX_INVITE_ADMIN_ADDRESSES} addresses;
+   *     the addresses of the inviter and the admins together at most {@value
+   *     SpaceConstants#MAX_INVITE_ADDRESS_TOTAL_BYTES} bytes
+   * @param secret the one-time secret
+   * @param expiresAt when the invite stops being valid; truncated to whole seconds
+   * @return the invite
+   * @throws IllegalArgumentException if a part is out of bounds
+   */
+  public static InviteCode of(SpaceId spaceId, Contact inviter, List<Contact> admins,
+      SecretBytes secret, Instant expiresAt) {
     Objects.requireNonNull(spaceId, "spaceId");
     Objects.requireNonNull(inviter, "inviter");
+    Objects.requireNonNull(admins, "admins");
     Objects.requireNonNull(secret, "secret");
     Objects.requireNonNull(expiresAt, "expiresAt");
     checkInviteAddresses(inviter.addresses());
+    List<Contact> copy = List.copyOf(admins);
+    String problem = adminsProblem(inviter, copy);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
+    }
     checkSecretLength(secret.length());
     if (expiresAt.getEpochSecond() < 0
         || expiresAt.getEpochSecond() > SpaceConstants.MAX_EXPIRY_SECONDS) {
       throw new IllegalArgumentException("expiry " + expiresAt + " is not in 1970..9999");
     }
-    return new InviteCode(spaceId, inviter, secret, expiresAt.getEpochSecond());
+    return new InviteCode(spaceId, inviter, copy, secret, expiresAt.getEpochSecond());
+  }
+
+  /**
+   * Creates an invite listing fallback admins, with a fresh {@value
+   * SpaceConstants#INVITE_SECRET_LENGTH}-byte secret.
+   *
+   * @param spaceId the space
+   * @param inviter the inviter's contact
+   * @param admins the fallback admins, as in {@link #of(SpaceId, Contact, List, SecretBytes,
+   *     Instant)}
+   * @param expiresAt when the invite stops being valid
+   * @param random the source of the secret
+   * @return the invite
+   * @throws IllegalArgumentException if a part is out of bounds
+   */
+  public static InviteCode issue(SpaceId spaceId, Contact inviter, List<Contact> admins,
+      Instant expiresAt, SecureRandom random) {
+    Objects.requireNonNull(random, "random");
+    return of(spaceId, inviter, admins,
+        SecretBytes.random(SpaceConstants.INVITE_SECRET_LENGTH, random), expiresAt);
+  }
+
+  /** The fallback admins' problem (count, duplicates, addresses, total size), or null. */
+  static String adminsProblem(Contact inviter, List<Contact> admins) {
+    if (admins.size() > SpaceConstants.MAX_INVITE_ADMINS) {
+      return admins.size() + " fallback admins, more than " + SpaceConstants.MAX_INVITE_ADMINS;
+    }
+    java.util.Set<PeerId> seen = new java.util.HashSet<>();
+    seen.add(inviter.peer());
+    int total = 0;
+    for (String a : inviter.addresses()) {
+      total += a.length();
+    }
+    for (Contact c : admins) {
+      Objects.requireNonNull(c, "admin");
+      if (!seen.add(c.peer())) {
+        return "fallback admin " + c.peer() + " is listed twice or is the inviter";
+      }
+      if (c.addresses().size() > SpaceConstants.MAX_INVITE_ADMIN_ADDRESSES) {
+        return "fallback admin with " + c.addresses().size() + " addresses, more than "
+            + SpaceConstants.MAX_INVITE_ADMIN_ADDRESSES;
+      }
+      for (String a : c.addresses()) {
+        String problem = Names.addressProblem(a, maxBytes(a));
+        if (problem != null) {
+          return problem;
+        }
+        total += a.length();
+      }
+    }
+    if (total > SpaceConstants.MAX_INVITE_ADDRESS_TOTAL_BYTES) {
+      return "addresses have " + total + " bytes, more than "
+          + SpaceConstants.MAX_INVITE_ADDRESS_TOTAL_BYTES;
+    }
+    return null;
   }
 
   /** Whether an address is relayed, which allows it the longer limit of version 2. */
@@ -145,8 +240,14 @@ public final class InviteCode {
     }
   }
 
-  /** Version 2 when an address is longer than version 1 allows, else 1. */
+  /**
+   * Version 3 when fallback admins are listed, else 2 when an address is longer than version 1
+   * allows, else 1.
+   */
   private int version() {
+    if (!admins.isEmpty()) {
+      return SpaceConstants.INVITE_VERSION_ADMINS;
+    }
     for (String a : inviter.addresses()) {
       if (a.length() > SpaceConstants.MAX_INVITE_ADDRESS_BYTES) {
         return SpaceConstants.INVITE_VERSION_RELAYED;
@@ -204,10 +305,11 @@ public final class InviteCode {
   private static InviteCode decodeBody(byte[] b) throws SpaceDecodeException {
     WireReader r = new WireReader(b);
     int version = r.u8("version");
-    if (version != SpaceConstants.INVITE_VERSION && version != SpaceConstants.INVITE_VERSION_RELAYED) {
+    if (version != SpaceConstants.INVITE_VERSION && version != SpaceConstants.INVITE_VERSION_RELAYED
+        && version != SpaceConstants.INVITE_VERSION_ADMINS) {
       throw new SpaceDecodeException("unknown invite version " + version);
     }
-    boolean relayed = version == SpaceConstants.INVITE_VERSION_RELAYED;
+    boolean relayed = version != SpaceConstants.INVITE_VERSION;
     SpaceId space = r.spaceId("space id");
     byte[] secret = r.opaque8(
         SpaceConstants.MIN_INVITE_SECRET, SpaceConstants.MAX_INVITE_SECRET, "secret");
@@ -224,13 +326,35 @@ public final class InviteCode {
     if (problem != null) {
       throw new SpaceDecodeException(problem);
     }
-    if (relayed && addresses.stream().allMatch(a -> a.length() <= SpaceConstants.MAX_INVITE_ADDRESS_BYTES)) {
+    if (version == SpaceConstants.INVITE_VERSION_RELAYED
+        && addresses.stream().allMatch(a -> a.length() <= SpaceConstants.MAX_INVITE_ADDRESS_BYTES)) {
       throw new SpaceDecodeException("version 2 without an address that needs it");
+    }
+    Contact inviter = new Contact(peer, key, addresses);
+    List<Contact> admins = List.of();
+    if (version == SpaceConstants.INVITE_VERSION_ADMINS) {
+      int n = r.u8("admin count");
+      if (n < 1 || n > SpaceConstants.MAX_INVITE_ADMINS) {
+        throw new SpaceDecodeException("admin count " + n + " is not 1.."
+            + SpaceConstants.MAX_INVITE_ADMINS);
+      }
+      java.util.List<Contact> list = new java.util.ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        PeerId admin = r.peer("admin");
+        byte[] adminKey = r.fixed(SpaceConstants.INBOX_KEY_LENGTH, "admin inbox key");
+        list.add(new Contact(admin, adminKey, r.addresses(SpaceConstants.MAX_INVITE_ADMIN_ADDRESSES,
+            SpaceConstants.MAX_INVITE_CIRCUIT_ADDRESS_BYTES, "admin address")));
+      }
+      admins = List.copyOf(list);
+      String adminProblem = adminsProblem(inviter, admins);
+      if (adminProblem != null) {
+        throw new SpaceDecodeException(adminProblem);
+      }
     }
     r.end("invite");
     SecretBytes s = SecretBytes.copyOf(secret);
     Arrays.fill(secret, (byte) 0);
-    return new InviteCode(space, new Contact(peer, key, addresses), s, expires);
+    return new InviteCode(space, inviter, admins, s, expires);
   }
 
   static byte[] checksum(byte[] body) {
@@ -250,6 +374,12 @@ public final class InviteCode {
     WireWriter w = new WireWriter();
     w.u8(version()).fixed(spaceId.rawBytes()).opaque8(s).u64(expiresAtSeconds);
     inviter.write(w);
+    if (!admins.isEmpty()) {
+      w.u8(admins.size());
+      for (Contact c : admins) {
+        c.write(w);
+      }
+    }
     byte[] body = w.toByteArray();
     Arrays.fill(s, (byte) 0);
     byte[] bin = Arrays.copyOf(body, body.length + SpaceConstants.INVITE_CHECKSUM_LENGTH);
@@ -289,6 +419,16 @@ public final class InviteCode {
    */
   public Contact inviter() {
     return inviter;
+  }
+
+  /**
+   * Returns the fallback admins listed besides the inviter (version 3), who can admit the joiner
+   * while the inviter is away.
+   *
+   * @return the admins, in the issuer's order of preference; empty for codes of versions 1 and 2
+   */
+  public List<Contact> admins() {
+    return admins;
   }
 
   /**
@@ -339,6 +479,7 @@ public final class InviteCode {
     return o instanceof InviteCode i
         && spaceId.equals(i.spaceId)
         && inviter.equals(i.inviter)
+        && admins.equals(i.admins)
         && secret.equals(i.secret)
         && expiresAtSeconds == i.expiresAtSeconds;
   }
@@ -360,7 +501,7 @@ public final class InviteCode {
    */
   @Override
   public String toString() {
-    return "InviteCode[space=" + spaceId + ", inviter=" + inviter.peer() + ", expires="
-        + expiresAt() + "]";
+    return "InviteCode[space=" + spaceId + ", inviter=" + inviter.peer() + ", admins="
+        + admins.size() + ", expires=" + expiresAt() + "]";
   }
 }

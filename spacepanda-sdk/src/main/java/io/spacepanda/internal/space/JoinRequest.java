@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What a joiner sends to the inviter, in a direct sealed envelope to the inviter's inbox key: the
+ * What a joiner sends to the inviter (and to each fallback admin of a version-3 code, one sealed
+ * copy each), in a direct sealed envelope to the recipient's inbox key: the
  * invite's secret, the joiner's contact, and fresh MLS KeyPackages for the space's control group
  * and for the channels it is to be added to (the default channel first).
  *

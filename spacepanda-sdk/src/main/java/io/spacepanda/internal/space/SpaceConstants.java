@@ -19,6 +19,18 @@ public final class SpaceConstants {
    */
   public static final int INVITE_VERSION_RELAYED = 2;
 
+  /**
+   * Version byte of invite codes that list fallback admins besides the inviter, who can admit the
+   * joiner while the inviter is away (issue 11); written only when the list is not empty.
+   */
+  public static final int INVITE_VERSION_ADMINS = 3;
+
+  /** Most fallback admins an invite code of version {@value #INVITE_VERSION_ADMINS} lists. */
+  public static final int MAX_INVITE_ADMINS = 3;
+
+  /** Most transport addresses an invite code lists for one fallback admin. */
+  public static final int MAX_INVITE_ADMIN_ADDRESSES = 2;
+
   /** Version byte of join requests and join responses. */
   public static final int JOIN_VERSION = 1;
 
@@ -88,8 +100,12 @@ public final class SpaceConstants {
   /** Length of an invite secret's hash ({@link InviteCode#secretHash()}): SHA-256. */
   public static final int SECRET_HASH_LENGTH = 32;
 
-  /** Longest invite code text {@link InviteCode#parse(String)} accepts. */
-  public static final int MAX_INVITE_TEXT = 1000;
+  /**
+   * Longest invite code text {@link InviteCode#parse(String)} accepts: a version-3 code with
+   * {@value #MAX_INVITE_ADMINS} fallback admins and {@value #MAX_INVITE_ADDRESS_TOTAL_BYTES} bytes
+   * of addresses fits (codes of versions 1 and 2 stay under 1,000 characters).
+   */
+  public static final int MAX_INVITE_TEXT = 1300;
 
   /** Longest MLS KeyPackage a join request may carry. */
   public static final int MAX_KEY_PACKAGE_BYTES = 8 * 1024;
@@ -102,6 +118,12 @@ public final class SpaceConstants {
 
   /** Most channel Welcomes a join response may carry. */
   public static final int MAX_CHANNEL_WELCOMES = 7;
+
+  /**
+   * Length of an invite's id in space operations ({@link SpaceOp.IssueInvite}): the SHA-256 of its
+   * secret, {@value #SECRET_HASH_LENGTH} bytes.
+   */
+  public static final int INVITE_ID_LENGTH = SECRET_HASH_LENGTH;
 
   /** Most operations of the metadata log a join response may carry. */
   public static final int MAX_LOG_OPS = 8192;

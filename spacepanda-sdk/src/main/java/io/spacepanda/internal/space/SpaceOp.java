@@ -44,6 +44,8 @@ import java.util.TreeSet;
  *   8 rename_space:   opaque name&lt;1..100&gt;;
  *   9 update_contact: opaque inbox_key[32]; Address addresses&lt;0..8&gt;;   (of the author)
  *  10 transfer_ownership: opaque member&lt;2..44&gt;;          (the new owner)
+ *  11 issue_invite:   opaque invite_id[32]; uint64 expires_at_seconds;  (0..9999-12-31)
+ *  12 redeem_invite:  opaque invite_id[32]; opaque member&lt;2..44&gt;;   (who used it)
  * }
  * Address: uint8 length (1..200); printable ASCII.  Names: valid UTF-8, no control characters.
  * </pre>
@@ -62,6 +64,8 @@ public final class SpaceOp implements Comparable<SpaceOp> {
   static final int RENAME_SPACE = 8;
   static final int UPDATE_CONTACT = 9;
   static final int TRANSFER_OWNERSHIP = 10;
+  static final int ISSUE_INVITE = 11;
+  static final int REDEEM_INVITE = 12;
 
   private final SpaceId spaceId;
   private final PeerId author;
@@ -159,6 +163,10 @@ public final class SpaceOp implements Comparable<SpaceOp> {
       return RENAME_SPACE;
     } else if (body instanceof TransferOwnership) {
       return TRANSFER_OWNERSHIP;
+    } else if (body instanceof IssueInvite) {
+      return ISSUE_INVITE;
+    } else if (body instanceof RedeemInvite) {
+      return REDEEM_INVITE;
     } else {
       return UPDATE_CONTACT;
     }
@@ -186,6 +194,10 @@ public final class SpaceOp implements Comparable<SpaceOp> {
       b.contact().writeDetails(w);
     } else if (body instanceof TransferOwnership b) {
       w.peer(b.newOwner());
+    } else if (body instanceof IssueInvite b) {
+      w.fixed(b.inviteId()).u64(b.expiresAtSeconds());
+    } else if (body instanceof RedeemInvite b) {
+      w.fixed(b.inviteId()).peer(b.member());
     }
   }
 
@@ -221,6 +233,18 @@ public final class SpaceOp implements Comparable<SpaceOp> {
         return new UpdateContact(Contact.readDetails(author, r));
       case TRANSFER_OWNERSHIP:
         return new TransferOwnership(r.peer("new owner"));
+      case ISSUE_INVITE: {
+        byte[] id = r.fixed(SpaceConstants.INVITE_ID_LENGTH, "invite id");
+        long expires = r.u64("invite expiry");
+        if (expires < 0 || expires > SpaceConstants.MAX_EXPIRY_SECONDS) {
+          throw new SpaceDecodeException("invite expiry out of range");
+        }
+        return new IssueInvite(id, expires);
+      }
+      case REDEEM_INVITE: {
+        byte[] id = r.fixed(SpaceConstants.INVITE_ID_LENGTH, "invite id");
+        return new RedeemInvite(id, r.peer("member"));
+      }
       default:
         throw new SpaceDecodeException("unknown operation type " + type);
     }
@@ -385,7 +409,8 @@ public final class SpaceOp implements Comparable<SpaceOp> {
   /** What a space operation does; one record per operation type. */
   public sealed interface Body
       permits CreateChannel, RenameChannel, DeleteChannel, SetRole, MemberJoined, MemberLeft,
-          MemberRemoved, RenameSpace, UpdateContact, TransferOwnership {}
+          MemberRemoved, RenameSpace, UpdateContact, TransferOwnership, IssueInvite,
+          RedeemInvite {}
 
   /**
    * Creates a channel; channel ids are never reused, so this is the only add of its id.
@@ -572,6 +597,145 @@ public final class SpaceOp implements Comparable<SpaceOp> {
     public TransferOwnership {
       Objects.requireNonNull(newOwner, "newOwner");
     }
+  }
+
+  /**
+   * Records an invite an owner or admin issued, so that every manager can check a join request
+   * for it (and admit the joiner while the issuer is away). The id is the SHA-256 of the invite's
+   * secret ({@link InviteCode#secretHash()}), which does not reveal the secret; one issue per id.
+   *
+   * @param inviteId the {@value SpaceConstants#INVITE_ID_LENGTH}-byte invite id
+   * @param expiresAtSeconds the invite's expiry, in epoch seconds, 0 to {@value
+   *     SpaceConstants#MAX_EXPIRY_SECONDS}
+   */
+  public record IssueInvite(byte[] inviteId, long expiresAtSeconds) implements Body {
+    /**
+     * Checks and copies the parts.
+     *
+     * @param inviteId the invite id
+     * @param expiresAtSeconds the expiry
+     * @throws IllegalArgumentException if a part is out of bounds
+     */
+    public IssueInvite {
+      inviteId = checkInviteId(inviteId);
+      if (expiresAtSeconds < 0 || expiresAtSeconds > SpaceConstants.MAX_EXPIRY_SECONDS) {
+        throw new IllegalArgumentException("invite expiry " + expiresAtSeconds + " out of range");
+      }
+    }
+
+    /**
+     * Returns the invite id.
+     *
+     * @return a fresh copy
+     */
+    @Override
+    public byte[] inviteId() {
+      return inviteId.clone();
+    }
+
+    /**
+     * Tells whether {@code o} issues the same invite with the same expiry.
+     *
+     * @param o the other object
+     * @return true if equal
+     */
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof IssueInvite i && Arrays.equals(inviteId, i.inviteId)
+          && expiresAtSeconds == i.expiresAtSeconds;
+    }
+
+    /**
+     * Returns a hash of the invite id.
+     *
+     * @return the hash code
+     */
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(inviteId);
+    }
+
+    /**
+     * Returns a short description without the id.
+     *
+     * @return the description
+     */
+    @Override
+    public String toString() {
+      return "IssueInvite[expires=" + expiresAtSeconds + "]";
+    }
+  }
+
+  /**
+   * Marks an issued invite used, by the manager who admitted {@code member} with it: every member
+   * then refuses it, and a join request of that member arriving at another manager is ignored.
+   *
+   * @param inviteId the {@value SpaceConstants#INVITE_ID_LENGTH}-byte invite id
+   * @param member the member admitted with it
+   */
+  public record RedeemInvite(byte[] inviteId, PeerId member) implements Body {
+    /**
+     * Checks and copies the parts.
+     *
+     * @param inviteId the invite id
+     * @param member the member admitted
+     * @throws IllegalArgumentException if the id has the wrong length
+     */
+    public RedeemInvite {
+      inviteId = checkInviteId(inviteId);
+      Objects.requireNonNull(member, "member");
+    }
+
+    /**
+     * Returns the invite id.
+     *
+     * @return a fresh copy
+     */
+    @Override
+    public byte[] inviteId() {
+      return inviteId.clone();
+    }
+
+    /**
+     * Tells whether {@code o} redeems the same invite for the same member.
+     *
+     * @param o the other object
+     * @return true if equal
+     */
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof RedeemInvite i && Arrays.equals(inviteId, i.inviteId)
+          && member.equals(i.member);
+    }
+
+    /**
+     * Returns a hash of the invite id and member.
+     *
+     * @return the hash code
+     */
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(inviteId) * 31 + member.hashCode();
+    }
+
+    /**
+     * Returns a short description without the id.
+     *
+     * @return the description
+     */
+    @Override
+    public String toString() {
+      return "RedeemInvite[member=" + member + "]";
+    }
+  }
+
+  private static byte[] checkInviteId(byte[] id) {
+    Objects.requireNonNull(id, "inviteId");
+    if (id.length != SpaceConstants.INVITE_ID_LENGTH) {
+      throw new IllegalArgumentException("invite id of " + id.length + " bytes, not "
+          + SpaceConstants.INVITE_ID_LENGTH);
+    }
+    return id.clone();
   }
 
   private static List<OpId> tags(List<OpId> tags) {

@@ -55,6 +55,10 @@ import java.util.TreeSet;
  *       #founderTag}); only the owner can hand the role on ({@link TransferOwnership}, after which
  *       it is an admin), nobody can demote or remove the owner, and the owner can leave: then the
  *       space has no owner for good and its admins keep managing it ({@link #governance()}).
+ *   <li><b>Invites</b>: a grow-only map from invite id to its issue ({@link SpaceOp.IssueInvite},
+ *       one per id, by an owner or admin) and its first effective redemption ({@link
+ *       SpaceOp.RedeemInvite}, by an owner or admin, of an issued invite not yet redeemed): once
+ *       used, an invite stays used ({@link #invite}).
  * </ul>
  *
  * <p><b>Authorization</b> (see {@link Role}): an operation takes effect only if its author is a
@@ -99,6 +103,8 @@ public final class SpaceState {
   /** The latest owner, left or not. */
   private PeerId lastOwner;
   private final Set<OpId> rejected = new HashSet<>();
+  /** Issued invites by hex id. */
+  private final Map<String, Invite> invites = new HashMap<>();
   private long maxLamport;
   private SpaceOp last;
   /** What the last {@link #apply} made effective among operations added before it. */
@@ -142,6 +148,7 @@ public final class SpaceState {
     roles.clear();
     contacts.clear();
     rejected.clear();
+    invites.clear();
     maxLamport = 0;
     last = null;
     owner = founder;
@@ -326,6 +333,11 @@ public final class SpaceState {
     } else if (body instanceof TransferOwnership b) {
       Role target = roles.get(b.newOwner());
       return r == Role.OWNER && target != null && !b.newOwner().equals(author);
+    } else if (body instanceof SpaceOp.IssueInvite b) {
+      return manager && !invites.containsKey(hex(b.inviteId()));
+    } else if (body instanceof SpaceOp.RedeemInvite b) {
+      Invite i = invites.get(hex(b.inviteId()));
+      return manager && i != null && i.redeemedBy() == null;
     } else {
       return body instanceof UpdateContact;
     }
@@ -363,7 +375,46 @@ public final class SpaceState {
       roles.put(b.newOwner(), Role.OWNER);
       owner = b.newOwner();
       lastOwner = owner;
+    } else if (body instanceof SpaceOp.IssueInvite b) {
+      invites.put(hex(b.inviteId()), new Invite(op.author(), b.expiresAtSeconds(), null));
+    } else if (body instanceof SpaceOp.RedeemInvite b) {
+      Invite i = invites.get(hex(b.inviteId()));
+      invites.put(hex(b.inviteId()), new Invite(i.issuer(), i.expiresAtSeconds(), b.member()));
     }
+  }
+
+  private static String hex(byte[] id) {
+    return java.util.HexFormat.of().formatHex(id);
+  }
+
+  /**
+   * An invite recorded in the space's metadata.
+   *
+   * @param issuer the owner or admin who issued it
+   * @param expiresAtSeconds its expiry, in epoch seconds
+   * @param redeemedBy the member admitted with it, or null while unused
+   */
+  public record Invite(PeerId issuer, long expiresAtSeconds, PeerId redeemedBy) {
+    /**
+     * Tells whether the invite has expired at {@code now}: from its expiry on.
+     *
+     * @param now the current time
+     * @return true if expired
+     */
+    public boolean isExpired(java.time.Instant now) {
+      return now.getEpochSecond() >= expiresAtSeconds;
+    }
+  }
+
+  /**
+   * Returns an invite issued in this space ({@link SpaceOp.IssueInvite}), with its redemption.
+   *
+   * @param inviteId the invite id, the SHA-256 of its secret
+   * @return the invite, or empty if no effective issue of it is held
+   */
+  public Optional<Invite> invite(byte[] inviteId) {
+    Objects.requireNonNull(inviteId, "inviteId");
+    return Optional.ofNullable(invites.get(hex(inviteId)));
   }
 
   private void removeJoins(PeerId member, List<OpId> tags) {

@@ -3,6 +3,7 @@ package io.spacepanda.internal.node;
 import io.spacepanda.internal.channel.GroupChannel;
 import io.spacepanda.spi.Id;
 import java.util.HexFormat;
+import java.util.List;
 
 /** Reaches into a running node for attack tests in other packages. */
 public final class NodeInternals {
@@ -89,5 +90,30 @@ public final class NodeInternals {
   public static java.util.concurrent.CompletableFuture<Boolean> rendezvousLookup(Node node,
       io.spacepanda.PeerId peer) {
     return node.running().rendezvous().lookup(peer);
+  }
+
+  /**
+   * Tells whether a node's copy of a space's metadata holds an invite (asked on the space's lane).
+   *
+   * @param node the node
+   * @param spaceId the space id in hex
+   * @param inviteId the invite id, the SHA-256 of its secret
+   * @return true once the node knows the invite
+   */
+  public static boolean knowsInvite(Node node, String spaceId, byte[] inviteId) {
+    SpaceActor a = node.running().ctx().spaces.get(Id.of(HexFormat.of().parseHex(spaceId)));
+    return a != null && a.step(s -> a.meta.invite(inviteId).isPresent()).join();
+  }
+
+  /**
+   * Returns the members that may send a path refresh of a group in its current epoch, in order.
+   *
+   * @param node the node
+   * @param groupId the group id in hex
+   * @return the refreshers ({@code PathRefresh.refreshers})
+   */
+  public static List<io.spacepanda.PeerId> refreshers(Node node, String groupId) {
+    GroupChannel gc = group(node, groupId);
+    return gc == null ? List.of() : PathRefresh.refreshers(gc);
   }
 }

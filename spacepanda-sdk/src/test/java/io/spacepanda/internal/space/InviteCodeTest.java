@@ -173,6 +173,78 @@ class InviteCodeTest {
     assertEquals(invite, InviteCode.parse(invite.toText()));
   }
 
+  private static Contact admin(int n, String... addresses) {
+    return new Contact(SpaceFixtures.peer(n), contact(SpaceFixtures.peer(n)).inboxKey(),
+        List.of(addresses));
+  }
+
+  @Test
+  void fallbackAdmins_makeAVersionThreeCode_thatRoundTrips() {
+    InviteCode invite = InviteCode.of(SPACE, contact(ALICE),
+        List.of(admin(20, "/ip4/10.0.0.2/tcp/4001"), admin(21)), SECRET, EXPIRY);
+    byte[] bin = Base32.decode(invite.toText().substring(4));
+    assertEquals(SpaceConstants.INVITE_VERSION_ADMINS, bin[0]);
+    InviteCode back = InviteCode.parse(invite.toText());
+    assertEquals(invite, back);
+    assertEquals(List.of(admin(20, "/ip4/10.0.0.2/tcp/4001"), admin(21)), back.admins());
+    assertEquals(List.of(), invite().admins(), "older codes list no admins");
+    assertEquals(SpaceConstants.INVITE_VERSION, Base32.decode(invite().toText().substring(4))[0]);
+  }
+
+  @Test
+  void fallbackAdmins_outOfBounds_fail() {
+    List<Contact> four = List.of(admin(20), admin(21), admin(22), admin(23));
+    assertThrows(IllegalArgumentException.class,
+        () -> InviteCode.of(SPACE, contact(ALICE), four, SECRET, EXPIRY));
+    assertThrows(IllegalArgumentException.class,
+        () -> InviteCode.of(SPACE, contact(ALICE), List.of(admin(20), admin(20)), SECRET, EXPIRY));
+    assertThrows(IllegalArgumentException.class, () -> InviteCode.of(SPACE, contact(ALICE),
+        List.of(new Contact(ALICE, contact(ALICE).inboxKey(), List.of())), SECRET, EXPIRY));
+    assertThrows(IllegalArgumentException.class, () -> InviteCode.of(SPACE, contact(ALICE),
+        List.of(admin(20, "/a", "/b", "/c")), SECRET, EXPIRY));
+    String hundred = "/" + "x".repeat(99);
+    Contact full = new Contact(ALICE, contact(ALICE).inboxKey(), List.of(hundred, hundred, hundred));
+    assertThrows(IllegalArgumentException.class, () -> InviteCode.of(SPACE, full,
+        List.of(admin(20, hundred, hundred)), SECRET, EXPIRY), "more than 400 address bytes in all");
+  }
+
+  @Test
+  void versionThreeWithoutAdmins_orWithTooManyOrDuplicates_isRefused() {
+    InviteCode invite = InviteCode.of(SPACE, contact(ALICE), List.of(admin(20)), SECRET, EXPIRY);
+    byte[] bin = Base32.decode(invite.toText().substring(4));
+    byte[] body = Arrays.copyOf(bin, bin.length - 4);
+    int adminStart = Base32.decode(InviteCode.of(SPACE, contact(ALICE), SECRET, EXPIRY).toText()
+        .substring(4)).length - 4;
+    // count 0 with nothing after it
+    byte[] none = Arrays.copyOf(body, adminStart + 1);
+    none[adminStart] = 0;
+    // the same admin twice
+    byte[] adminBytes = Arrays.copyOfRange(body, adminStart + 1, body.length);
+    byte[] twice = Arrays.copyOf(body, body.length + adminBytes.length);
+    twice[adminStart] = 2;
+    System.arraycopy(adminBytes, 0, twice, body.length, adminBytes.length);
+    // count 4
+    byte[] four = body.clone();
+    four[adminStart] = 4;
+    for (byte[] bad : List.of(none, twice, four)) {
+      byte[] withSum = Arrays.copyOf(bad, bad.length + 4);
+      System.arraycopy(InviteCode.checksum(bad), 0, withSum, bad.length, 4);
+      assertThrows(InvalidInviteException.class, () -> InviteCode.parse("sp1-" + Base32.encode(withSum)));
+    }
+  }
+
+  @Test
+  void toText_versionThreeWithLongestParts_staysWithinTheTextLimit() {
+    String circuit = "/" + "r".repeat(SpaceConstants.MAX_INVITE_CIRCUIT_ADDRESS_BYTES - 13) + "/p2p-circuit";
+    String rest = "/" + "d".repeat(SpaceConstants.MAX_INVITE_ADDRESS_TOTAL_BYTES - 2 * circuit.length() - 1);
+    Contact inviter = new Contact(SpaceFixtures.peer(9), new byte[32], List.of(circuit));
+    List<Contact> admins = List.of(admin(20, circuit), admin(21, rest), admin(22));
+    InviteCode invite = InviteCode.of(SPACE, inviter, admins, SecretBytes.copyOf(new byte[32]),
+        Instant.ofEpochSecond(SpaceConstants.MAX_EXPIRY_SECONDS));
+    assertTrue(invite.toText().length() <= SpaceConstants.MAX_INVITE_TEXT, () -> "" + invite.toText().length());
+    assertEquals(invite, InviteCode.parse(invite.toText()));
+  }
+
   @Test
   void toText_typicalInvite_isUnderThreeHundredCharacters() {
     assertTrue(invite().toText().length() < 300, invite().toText());

@@ -99,6 +99,9 @@ public final class SpaceArbitraries {
         Combinators.combine(peers(), tags).as(SpaceOp.MemberRemoved::new),
         names().map(SpaceOp.RenameSpace::new),
         peers().map(SpaceOp.TransferOwnership::new),
+        Combinators.combine(bytes(32, 32), Arbitraries.longs().between(0,
+            SpaceConstants.MAX_EXPIRY_SECONDS)).as(SpaceOp.IssueInvite::new),
+        Combinators.combine(bytes(32, 32), peers()).as(SpaceOp.RedeemInvite::new),
         contacts().map(c -> new SpaceOp.UpdateContact(
             new Contact(author, c.inboxKey(), c.addresses()))));
   }
@@ -111,8 +114,53 @@ public final class SpaceArbitraries {
             bodies(author).map(body -> SpaceOp.of(space, author, lamport, body)));
   }
 
-  /** Invite codes. */
+  /** Invite codes of every version: without fallback admins (1 and 2) and with them (3). */
   public static Arbitrary<InviteCode> invites() {
+    return Arbitraries.oneOf(invitesWithoutAdmins(), invitesWithAdmins());
+  }
+
+  /**
+   * Version-3 invite codes: 1 to 3 fallback admins, each with up to two addresses (some relayed),
+   * trimmed to the total limit of invite addresses.
+   */
+  public static Arbitrary<InviteCode> invitesWithAdmins() {
+    Arbitrary<String> address = Arbitraries.oneOf(
+        addresses(SpaceConstants.MAX_INVITE_ADDRESS_BYTES),
+        Arbitraries.strings().withCharRange('!', '~').ofMaxLength(
+            SpaceConstants.MAX_INVITE_CIRCUIT_ADDRESS_BYTES - "/p2p-circuit".length())
+            .map(a -> a + "/p2p-circuit"));
+    Arbitrary<Contact> admin = Combinators.combine(peers(), bytes(32, 32),
+        address.list().ofMaxSize(SpaceConstants.MAX_INVITE_ADMIN_ADDRESSES)).as(Contact::new);
+    return Combinators.combine(invitesWithoutAdmins(),
+            admin.list().ofMinSize(1).ofMaxSize(SpaceConstants.MAX_INVITE_ADMINS)
+                .uniqueElements(Contact::peer))
+        .as((base, admins) -> {
+          int room = SpaceConstants.MAX_INVITE_ADDRESS_TOTAL_BYTES
+              - base.inviter().addresses().stream().mapToInt(String::length).sum();
+          List<Contact> fitted = new java.util.ArrayList<>();
+          for (Contact c : admins) {
+            if (c.peer().equals(base.inviter().peer())) {
+              continue;
+            }
+            List<String> kept = new java.util.ArrayList<>();
+            for (String a : c.addresses()) {
+              if (a.length() <= room) {
+                kept.add(a);
+                room -= a.length();
+              }
+            }
+            fitted.add(new Contact(c.peer(), c.inboxKey(), kept));
+          }
+          if (fitted.isEmpty()) {
+            return base;
+          }
+          return InviteCode.of(base.spaceId(), base.inviter(), fitted, base.secret(),
+              base.expiresAt());
+        });
+  }
+
+  /** Invite codes of versions 1 and 2 (no fallback admins). */
+  public static Arbitrary<InviteCode> invitesWithoutAdmins() {
     return Combinators.combine(spaceIds(),
             Arbitraries.oneOf(contacts(SpaceConstants.MAX_INVITE_ADDRESSES, SpaceConstants.MAX_INVITE_ADDRESS_BYTES),
                 relayedInviteContacts()),

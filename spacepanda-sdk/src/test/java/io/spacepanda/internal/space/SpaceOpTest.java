@@ -106,7 +106,9 @@ class SpaceOpTest {
         new MemberLeft(List.of(tag)),
         new SpaceOp.MemberRemoved(ALICE, List.of(tag)),
         new RenameSpace("Team"),
-        new UpdateContact(contact(OWNER)));
+        new UpdateContact(contact(OWNER)),
+        new SpaceOp.IssueInvite(new byte[32], SpaceConstants.MAX_EXPIRY_SECONDS),
+        new SpaceOp.RedeemInvite(new byte[32], ALICE));
     for (SpaceOp.Body body : bodies) {
       SpaceOp op = op(OWNER, 42, body);
       SpaceOp back = SpaceOp.decode(op.encode());
@@ -114,6 +116,21 @@ class SpaceOpTest {
       assertEquals(body, back.body());
       assertEquals(op.id(), back.id());
     }
+  }
+
+  @Test
+  void inviteBodies_badIdOrExpiry_failTyped() {
+    assertThrows(IllegalArgumentException.class, () -> new SpaceOp.IssueInvite(new byte[31], 1));
+    assertThrows(IllegalArgumentException.class, () -> new SpaceOp.IssueInvite(new byte[32], -1));
+    assertThrows(IllegalArgumentException.class,
+        () -> new SpaceOp.IssueInvite(new byte[32], SpaceConstants.MAX_EXPIRY_SECONDS + 1));
+    assertThrows(IllegalArgumentException.class, () -> new SpaceOp.RedeemInvite(new byte[33], ALICE));
+    byte[] good = op(OWNER, 1, new SpaceOp.IssueInvite(new byte[32], 5)).encode();
+    byte[] farExpiry = good.clone();
+    farExpiry[good.length - 8] = (byte) 0x80;
+    assertThrows(SpaceDecodeException.class, () -> SpaceOp.decode(farExpiry));
+    assertThrows(SpaceDecodeException.class,
+        () -> SpaceOp.decode(Arrays.copyOf(good, good.length - 1)));
   }
 
   @Test

@@ -465,4 +465,40 @@ class SpaceStateTest {
     assertThrows(IllegalArgumentException.class, () -> state.applyAll(List.of(mine, foreign)));
     assertFalse(state.contains(mine.id()));
   }
+
+  @Test
+  void invites_issuedByManagers_redeemedOnce_forEveryone() {
+    genesis();
+    byte[] id = SpaceFixtures.filled(7);
+    byte[] invite = java.util.Arrays.copyOf(id, 32);
+    // A plain member cannot issue; the owner can, once per id.
+    SpaceOp byMember = applied(op(ALICE, 5, new SpaceOp.IssueInvite(invite, 1000)));
+    assertFalse(state.isEffective(byMember.id()));
+    assertTrue(state.invite(invite).isEmpty());
+    applied(op(OWNER, 6, new SpaceOp.IssueInvite(invite, 1000)));
+    SpaceOp again = applied(op(OWNER, 7, new SpaceOp.IssueInvite(invite, 2000)));
+    assertFalse(state.isEffective(again.id()));
+    assertEquals(OWNER, state.invite(invite).orElseThrow().issuer());
+    assertEquals(1000, state.invite(invite).orElseThrow().expiresAtSeconds());
+    assertTrue(state.invite(invite).orElseThrow().isExpired(java.time.Instant.ofEpochSecond(1000)));
+    assertFalse(state.invite(invite).orElseThrow().isExpired(java.time.Instant.ofEpochSecond(999)));
+
+    // A plain member cannot redeem; an admin can, once; a second redemption has no effect.
+    SpaceOp memberRedeem = applied(op(ALICE, 8, new SpaceOp.RedeemInvite(invite, CAROL)));
+    assertFalse(state.isEffective(memberRedeem.id()));
+    applied(op(OWNER, 9, new SetRole(BOB, Role.ADMIN)));
+    SpaceOp redeem = applied(op(BOB, 10, new SpaceOp.RedeemInvite(invite, CAROL)));
+    assertTrue(state.isEffective(redeem.id()));
+    SpaceOp second = applied(op(OWNER, 11, new SpaceOp.RedeemInvite(invite, MALLORY)));
+    assertFalse(state.isEffective(second.id()));
+    assertEquals(CAROL, state.invite(invite).orElseThrow().redeemedBy());
+
+    // Unknown invites cannot be redeemed; the same set in any order gives the same invites.
+    byte[] unknown = java.util.Arrays.copyOf(SpaceFixtures.filled(8), 32);
+    assertFalse(state.isEffective(applied(op(OWNER, 12, new SpaceOp.RedeemInvite(unknown, CAROL))).id()));
+    List<SpaceOp> shuffled = new ArrayList<>(state.log());
+    Collections.reverse(shuffled);
+    SpaceState other = SpaceState.of(SPACE, OWNER, shuffled);
+    assertEquals(state.invite(invite), other.invite(invite));
+  }
 }

@@ -1,0 +1,312 @@
+package io.spacepanda.internal.node;
+
+import io.spacepanda.NodeEventListener.DropReason;
+import io.spacepanda.PeerId;
+import io.spacepanda.Role;
+import io.spacepanda.SpacePandaException;
+import io.spacepanda.internal.channel.GroupChannel;
+import io.spacepanda.internal.mls.group.CommitOptions;
+import io.spacepanda.internal.mls.message.KeyPackage;
+import io.spacepanda.internal.space.ChannelId;
+import io.spacepanda.internal.space.Contact;
+import io.spacepanda.internal.space.InviteCode;
+import io.spacepanda.internal.space.JoinRequest;
+import io.spacepanda.internal.space.JoinResponse;
+import io.spacepanda.internal.space.SpaceConstants;
+import io.spacepanda.internal.space.SpaceId;
+import io.spacepanda.internal.space.SpaceOp;
+import io.spacepanda.internal.space.SpaceState;
+import io.spacepanda.spi.Id;
+import io.spacepanda.spi.Invite;
+import io.spacepanda.spi.InviteRedemption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A space's invites, on the managers' side: issuing them, and admitting a joiner who holds one,
+ * also while the invite's issuer is away (issue 11).
+ *
+ * <p><b>Issuing.</b> The issuer keeps the secret's hash in its own store (as before) and also
+ * publishes it to the space as a {@link SpaceOp.IssueInvite} (id = SHA-256 of the secret, and the
+ * expiry), so every member learns it and every manager can check a join request for it. The code
+ * lists up to {@value SpaceConstants#MAX_INVITE_ADMINS} other managers ({@link
+ * InviteCode#admins()}, the control group's committers in {@link CommitPolicy} order), and the
+ * joiner sends its request, sealed separately, to the issuer and to each of them.
+ *
+ * <p><b>Admitting: exactly one manager adds the joiner.</b> The issuer answers at once. Another
+ * manager holds the request for {@code (1 + k)} committer timeouts, k being its place among the
+ * control group's committers with the issuer left out (the {@link CommitPolicy} order of the
+ * current epoch, re-read when the timer fires), and then admits the joiner only if nobody did:
+ * when the joiner is already in the control group, or the invite is marked used for this joiner
+ * ({@link SpaceOp.RedeemInvite}), it drops the request silently; the admitting manager's answer
+ * reaches the joiner. A manager refuses, at its turn, an invite it does not know, an expired one,
+ * or one used by another joiner; the joiner takes any refusal as final. A manager that is no
+ * longer a member or committer of the control group stays silent. The manager that admits publishes {@link SpaceOp.RedeemInvite}, which marks
+ * the invite used for everyone. Two managers cut off from each other can still both admit the
+ * joiner (a fork, resolved by {@link Forks}; a joiner whose Welcome came from the losing branch
+ * reports the fork as unresolved and must be invited again).
+ *
+ * <p>Like commits of others' proposals, nobody admits while {@link SpaceActor#quietUntil} holds
+ * (a peer just came back and may bring newer epochs), nor while messages of a later epoch of the
+ * control group wait (this node is behind). Held requests live in memory only, at most {@link
+ * #MAX_HELD} per space: a manager that restarts forgets them (the others still answer).
+ *
+ * <p>Every method runs inside a step of the owning {@link SpaceActor}, on its lane.
+ */
+final class InviteDesk {
+
+  private static final Logger LOG = LoggerFactory.getLogger(InviteDesk.class);
+  /** Most join requests held at once per space; more are dropped (a flood of made-up ones). */
+  static final int MAX_HELD = 256;
+
+  private final SpaceActor a;
+  private final NodeContext ctx;
+  /** Join requests this node (not their invite's issuer) holds until its turn, by joiner. */
+  private final Map<PeerId, Held> held = new HashMap<>();
+
+  /** A request held since {@code since}; a timer is armed for {@code armedAt} (or null). */
+  private record Held(JoinRequest request, Instant since, Instant armedAt) {}
+
+  InviteDesk(SpaceActor actor) {
+    this.a = actor;
+    this.ctx = actor.ctx;
+  }
+
+  /** Issues an invite: stored here, published to the space, the text code returned. */
+  String create(Step s) throws SpacePandaException {
+    Role role = a.meta.view().roleOf(ctx.self).orElse(null);
+    boolean manager = role == Role.OWNER || role == Role.ADMIN;
+    if (!manager || !a.commits.mayCommit(a.control)) {
+      throw new io.spacepanda.RoleRequiredException(role,
+          "only the owner or an admin can invite; this node is " + role);
+    }
+    Contact me = a.services.directory().inviteContact();
+    InviteCode code = InviteCode.issue(SpaceId.of(a.spaceId.toBytes()), me, fallbackAdmins(me),
+        ctx.now().plus(SpaceActor.INVITE_LIFETIME), ctx.config.random());
+    byte[] hash = code.secretHash();
+    s.write(t -> t.putInvite(new Invite(Id.of(hash), code.expiresAt(), false)));
+    a.commits.publish(s, new SpaceOp.IssueInvite(hash, code.expiresAt().getEpochSecond()));
+    return code.toText();
+  }
+
+  /**
+   * The managers the code lists besides the issuer: the control group's committers in order
+   * (managers only), with at most {@value SpaceConstants#MAX_INVITE_ADMIN_ADDRESSES} of their
+   * published addresses each, within the code's total of address bytes.
+   */
+  List<Contact> fallbackAdmins(Contact me) {
+    int room = SpaceConstants.MAX_INVITE_ADDRESS_TOTAL_BYTES;
+    for (String addr : me.addresses()) {
+      room -= addr.length();
+    }
+    List<Contact> out = new ArrayList<>();
+    Map<PeerId, Role> roles = a.meta.view().members();
+    for (PeerId p : ctx.policy.committers(a.meta, a.control)) {
+      Role r = roles.get(p);
+      Contact c = a.contact(p);
+      if (p.equals(ctx.self) || c == null || (r != Role.OWNER && r != Role.ADMIN)) {
+        continue;
+      }
+      List<String> addresses = new ArrayList<>();
+      for (String addr : PeerDirectory.inviteAddresses(c.addresses(), p)) {
+        if (addresses.size() < SpaceConstants.MAX_INVITE_ADMIN_ADDRESSES && addr.length() <= room) {
+          addresses.add(addr);
+          room -= addr.length();
+        }
+      }
+      out.add(new Contact(p, c.inboxKey(), addresses));
+      if (out.size() == SpaceConstants.MAX_INVITE_ADMINS) {
+        break;
+      }
+    }
+    return out;
+  }
+
+  /** A join request for this space arrived: answer it now, or hold it until this node's turn. */
+  void onJoinRequest(Step s, JoinRequest r) throws SpacePandaException {
+    if (r.channelKeyPackages().isEmpty()) {
+      ctx.drop(DropReason.MALFORMED, "join request without a channel KeyPackage");
+      return;
+    }
+    PeerId joiner = r.joiner().peer();
+    Held h = held.get(joiner);
+    decide(s, h != null ? new Held(r, h.since(), h.armedAt()) : new Held(r, ctx.now(), null));
+  }
+
+  private void decide(Step s, Held h) throws SpacePandaException {
+    JoinRequest r = h.request();
+    PeerId joiner = r.joiner().peer();
+    held.remove(joiner);
+    byte[] hash = r.secretHash();
+    Instant now = ctx.now();
+    Optional<Invite> local = ctx.storage.inTransaction(t -> t.invite(Id.of(hash)));
+    Optional<SpaceState.Invite> shared = a.meta.invite(hash);
+    boolean issuer = local.isPresent();
+    if (!a.present || !a.commits.mayCommit(a.control)) {
+      return; // no longer in charge: the other managers answer
+    }
+    PeerId redeemedBy = shared.map(SpaceState.Invite::redeemedBy).orElse(null);
+    if (joiner.equals(redeemedBy) || (a.present && a.control.leafOf(joiner) >= 0)) {
+      return; // admitted by another manager, whose answer is on its way
+    }
+    if (!issuer) {
+      Instant at = turn(h, shared.map(SpaceState.Invite::issuer).orElse(null), now);
+      if (at == null) {
+        return; // not a committer of the control group: the others answer
+      }
+      if (now.isBefore(at)) {
+        hold(s, h, at);
+        return;
+      }
+    } else if (now.isBefore(guard(now))) {
+      hold(s, h, guard(now));
+      return;
+    }
+    decideNow(s, r, hash, local, shared, redeemedBy, now);
+  }
+
+  private void decideNow(Step s, JoinRequest r, byte[] hash, Optional<Invite> local,
+      Optional<SpaceState.Invite> shared, PeerId redeemedBy, Instant now)
+      throws SpacePandaException {
+    boolean expired = local.map(i -> !i.expiresAt().isAfter(now)).orElse(false)
+        || shared.map(i -> i.isExpired(now)).orElse(false);
+    if (local.isEmpty() && shared.isEmpty()) {
+      refuse(s, r, JoinResponse.Refusal.UNKNOWN);
+    } else if (expired) {
+      refuse(s, r, JoinResponse.Refusal.EXPIRED);
+    } else if (redeemedBy != null || local.map(Invite::used).orElse(false)) {
+      refuse(s, r, JoinResponse.Refusal.ALREADY_USED);
+    } else {
+      admit(s, r, hash, local.isPresent(), shared.isPresent());
+    }
+  }
+
+  /**
+   * When a manager other than the issuer may admit: (1 + k) committer timeouts after the request
+   * came, k its place among the control group's committers without the issuer; null if it is not
+   * one of them.
+   */
+  private Instant turn(Held h, PeerId issuer, Instant now) {
+    List<PeerId> order = new ArrayList<>(ctx.policy.committers(a.meta, a.control));
+    if (issuer != null) {
+      order.remove(issuer);
+    }
+    int k = order.indexOf(ctx.self);
+    if (k < 0) {
+      return null;
+    }
+    Instant at = h.since().plus(ctx.config.committerTimeout().multipliedBy(1L + k));
+    Instant g = guard(now);
+    return at.isBefore(g) ? g : at;
+  }
+
+  /**
+   * The earliest time any admission may happen: after the quiet period, and a committer timeout
+   * from {@code now} while this node is catching up; may be in the past.
+   */
+  private Instant guard(Instant now) {
+    Instant at = a.quietUntil;
+    SpaceActor.Ahead ahead = a.aheadSeen.get(a.control.id());
+    if (ahead != null && ahead.epoch() > a.control.group().epoch()) {
+      Instant until = ahead.at().plus(ctx.config.committerTimeout().multipliedBy(4));
+      Instant retry = now.plus(ctx.config.committerTimeout());
+      if (now.isBefore(until) && at.isBefore(retry)) {
+        at = retry;
+      }
+    }
+    return at;
+  }
+
+  private void hold(Step s, Held h, Instant at) {
+    PeerId joiner = h.request().joiner().peer();
+    if (held.size() >= MAX_HELD && !held.containsKey(joiner)) {
+      ctx.drop(DropReason.REFUSED, "too many join requests held");
+      return;
+    }
+    if (at.equals(h.armedAt())) {
+      held.put(joiner, h);
+      return;
+    }
+    held.put(joiner, new Held(h.request(), h.since(), at));
+    Duration wait = Duration.between(ctx.now(), at);
+    s.afterCommit(() -> ctx.scheduler.schedule(wait, () -> a.step(s2 -> {
+      Held again = held.get(joiner);
+      if (again != null && at.equals(again.armedAt())) {
+        decide(s2, again);
+      }
+      return null;
+    })));
+  }
+
+  /** Adds the joiner to the control group and the default channel, and answers with Welcomes. */
+  private void admit(Step s, JoinRequest r, byte[] hash, boolean local, boolean shared)
+      throws SpacePandaException {
+    PeerId joiner = r.joiner().peer();
+    KeyPackage kpControl = NodeContext.keyPackageOf(r.spaceKeyPackage(), joiner);
+    KeyPackage kpChannel = NodeContext.keyPackageOf(r.channelKeyPackages().get(0), joiner);
+    Instant now = ctx.now();
+    if (local) {
+      s.write(t -> {
+        if (t.redeemInvite(Id.of(hash), now) != InviteRedemption.REDEEMED) {
+          throw new io.spacepanda.spi.StorageException("the invite was redeemed concurrently");
+        }
+      });
+    }
+    LOG.info("admitting {} to space {} with an invite{}", joiner, a.spaceId,
+        local ? "" : " issued by another manager");
+    a.services.directory().learn(joiner, r.joiner().addresses());
+    GroupChannel general = defaultChannel();
+    byte[][] welcomes = new byte[2][];
+    byte[] inboxKey = r.joiner().inboxKey();
+    a.commits.commitAndBroadcast(s, a.control, CommitOptions.builder().add(kpControl)
+        .ratchetTreeInWelcome(true).build(), joiner, inboxKey, w -> {
+          welcomes[0] = w;
+          return null;
+        });
+    a.commits.commitAndBroadcast(s, general, CommitOptions.builder().add(kpChannel)
+        .ratchetTreeInWelcome(true).build(), joiner, inboxKey, w -> {
+          welcomes[1] = w;
+          return null;
+        });
+    a.commits.publish(s, new SpaceOp.MemberJoined(r.joiner()));
+    if (shared) {
+      a.commits.publish(s, new SpaceOp.RedeemInvite(hash, joiner));
+    }
+    JoinResponse accepted = JoinResponse.accepted(r.spaceId(), a.meta.owner(), welcomes[0],
+        List.of(new JoinResponse.ChannelWelcome(ChannelId.of(general.id().toBytes()), welcomes[1])),
+        a.meta.log(), List.copyOf(a.meta.view().contacts().values()));
+    a.dispatchAfterCommit(s, a.services.messenger().send(s, a.services.outbox(), joiner, inboxKey,
+        new NodeWire.Join(NodeWire.JOIN_RESPONSE, accepted.encode())));
+  }
+
+  private void refuse(Step s, JoinRequest r, JoinResponse.Refusal reason)
+      throws SpacePandaException {
+    LOG.info("refusing a join request: {}", reason);
+    a.dispatchAfterCommit(s, a.services.messenger().send(s, a.services.outbox(), r.joiner().peer(),
+        r.joiner().inboxKey(), new NodeWire.Join(NodeWire.JOIN_RESPONSE,
+            JoinResponse.refused(r.spaceId(), reason).encode())));
+  }
+
+  private GroupChannel defaultChannel() {
+    GroupChannel best = null;
+    for (GroupChannel gc : a.channels.values()) {
+      if (gc.owner().equals(a.control.owner())
+          && (best == null || gc.createdAt().isBefore(best.createdAt())
+              || (gc.name().equals(SpaceActor.DEFAULT_CHANNEL)
+                  && !best.name().equals(SpaceActor.DEFAULT_CHANNEL)))) {
+        best = gc;
+      }
+    }
+    if (best == null) {
+      throw new IllegalStateException("space has no default channel");
+    }
+    return best;
+  }
+}
