@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * What a node says it holds in a sync summary ({@link ChannelSync}): per group its epoch, the
  * high-water mark of each sender, and the typed extensions (the control group's channel list, the
- * recent epoch entries that reveal forks), and the digest that keeps unchanged summaries quiet.
+ * recent epoch entries that reveal forks, the tags of the current epoch's proposals), and the digest that keeps unchanged summaries quiet.
  */
 final class SyncSummaries {
 
@@ -32,8 +32,8 @@ final class SyncSummaries {
       w.opaque(m.sender()).u64(m.highWater());
     }
     for (NodeWire.SyncExtension x : extensions) {
-      if (x.type() == NodeWire.EXT_EPOCHS) {
-        w.opaque(x.body());
+      if (x.type() == NodeWire.EXT_EPOCHS || x.type() == SyncProposals.EXT_PROPOSALS) {
+        w.u16(x.type()).opaque(x.body());
       }
     }
     return java.nio.ByteBuffer.wrap(NodeContext.sha256(w.toByteArray())).getLong();
@@ -43,8 +43,9 @@ final class SyncSummaries {
   static List<NodeWire.SyncExtension> extensions(SpaceActor a, GroupChannel gc)
       throws SpacePandaException {
     NodeWire.SyncExtension epochs = a.forks.extension(gc);
+    NodeWire.SyncExtension proposals = SyncProposals.extension(a.ctx, gc);
     if (!gc.isControl()) {
-      return List.of(epochs);
+      return proposals == null ? List.of(epochs) : List.of(epochs, proposals);
     }
     List<byte[]> ids = new ArrayList<>();
     for (Id id : a.channels.keySet()) {
@@ -52,8 +53,9 @@ final class SyncSummaries {
         ids.add(id.toBytes());
       }
     }
-    return List.of(new NodeWire.SyncExtension(NodeWire.EXT_MEMBER_CHANNELS,
-        NodeWire.encodeIds(ids)), epochs);
+    NodeWire.SyncExtension channels = new NodeWire.SyncExtension(NodeWire.EXT_MEMBER_CHANNELS,
+        NodeWire.encodeIds(ids));
+    return proposals == null ? List.of(channels, epochs) : List.of(channels, epochs, proposals);
   }
 
   /** This node's high-water mark of each sender of a group, pseudo-senders left out. */
