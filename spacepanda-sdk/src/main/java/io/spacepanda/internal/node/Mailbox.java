@@ -6,7 +6,9 @@ import io.spacepanda.SpacePandaException;
 import io.spacepanda.internal.space.Contact;
 import io.spacepanda.spi.Id;
 import io.spacepanda.spi.MailboxEnvelope;
+import io.spacepanda.spi.NodeRecord;
 import io.spacepanda.spi.OutboxEntry;
+import io.spacepanda.spi.StorageException;
 import io.spacepanda.spi.Transport;
 import java.time.Duration;
 import java.time.Instant;
@@ -119,6 +121,27 @@ final class Mailbox {
     lastResort = r;
   }
 
+  /**
+   * Remembers again the direct envelopes this node may deposit whose copies are still in the
+   * outbox after a restart, and deletes the records of the others; after {@link Outbox#load()},
+   * before any step runs.
+   *
+   * @throws StorageException if the store fails
+   */
+  void restoreDepositable() throws StorageException {
+    Set<Id> queued = services.outbox().storedEnvelopeIds();
+    ctx.storage.<Void, RuntimeException>inTransaction(t -> {
+      for (NodeRecord r : t.nodeRecords(NodeRecord.KIND_DEPOSITABLE)) {
+        if (queued.contains(r.key())) {
+          services.messenger().restoreDepositable(r.key(), Id.of(r.value()));
+        } else {
+          t.deleteNodeRecord(r.kind(), r.key());
+        }
+      }
+      return null;
+    });
+  }
+
   /** Stops depositing and pushing; steps already submitted run. */
   void close() {
     closed = true;
@@ -137,7 +160,8 @@ final class Mailbox {
     // invites) and so knows its space
     Optional<NodeContext.EpochLabel> label = ctx.tags.find(envelope);
     SpaceActor a = label.map(l -> ctx.groupOwners.get(l.group())).orElse(null);
-    if (label.isEmpty()) {
+    boolean direct = label.isEmpty();
+    if (direct) {
       a = services.messenger().takeDepositable(envelope).map(ctx.spaces::get).orElse(null);
     }
     Transport t = ctx.transportOrNull();
@@ -147,6 +171,10 @@ final class Mailbox {
     Set<PeerId> connected = t.connectedPeers();
     SpaceActor space = a;
     space.step(s -> {
+      if (direct) {
+        Id envelopeId = Id.of(NodeContext.sha256(envelope));
+        s.write(x -> x.deleteNodeRecord(NodeRecord.KIND_DEPOSITABLE, envelopeId));
+      }
       deposit(space, s, recipient, envelope, connected, Set.of());
       return null;
     }).exceptionally(e -> {

@@ -210,6 +210,8 @@ final class NodeRuntime {
     try {
       loadSpaces();
       outbox.load();
+      mailbox.restoreDepositable();
+      ChannelJoins.restoreRequests(ctx);
       pending.loadCount();
       joins.resume();
     } catch (StorageException | MlsException e) {

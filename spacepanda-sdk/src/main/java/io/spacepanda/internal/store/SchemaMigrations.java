@@ -113,7 +113,17 @@ final class SchemaMigrations {
           // Blinder.COLUMNS_STEP_8). Group states and key packages are padded when next written
           // (their sealed blobs are bound to ids that are already blinded).
           new Step(8, "more blobs padded, space and recipient ids of two tables blinded",
-              List.of()));
+              List.of()),
+          // Issue 10 (h10, wave 4; renumber at merge if needed): small node-service state that
+          // must survive a restart (depositable direct envelopes, pending channel join requests).
+          // The key is blinded; key and value are sealed together in value_ct.
+          new Step(
+              9,
+              "node records",
+              List.of(
+                  "CREATE TABLE IF NOT EXISTS node_record (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+                      + " kind INTEGER NOT NULL, record_key BLOB NOT NULL,"
+                      + " value_ct BLOB NOT NULL, UNIQUE (kind, record_key))")));
 
   /** Java work of a step, run after its statements and before its commit. */
   @FunctionalInterface
