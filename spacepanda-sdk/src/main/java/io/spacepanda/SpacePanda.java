@@ -598,7 +598,8 @@ public interface SpacePanda extends AutoCloseable {
      * made at the horizon, and if it fails the copy is given up: {@link
      * SpacePandaListener#onDeliveryFailed} fires once and a message not delivered to every
      * recipient ends {@code FAILED}. A member offline for longer than the horizon does not
-     * receive the message (there are no mailboxes yet).
+     * receive this node's copy; mailbox holders ({@link #mailboxHolders}) and sync from other
+     * members may still bring it the message.
      *
      * @param horizon positive, at most 365 days
      * @return this builder
