@@ -186,6 +186,8 @@ public interface SpacePanda extends AutoCloseable {
     private Duration committerTimeout;
     private Duration pathRefreshInterval;
     private Integer mailboxHolders;
+    private Integer mailboxCapacity;
+    private Duration mailboxMaxAge;
     private Clock clock;
     private Scheduler scheduler;
     private SecureRandom random;
@@ -576,7 +578,8 @@ public interface SpacePanda extends AutoCloseable {
      *
      * <p>When a copy of a channel message, commit or space operation to a member fails, this node
      * hands the sealed envelope to that many members of the same space it is connected to, chosen
-     * at random; they keep it (at most 10,000 per recipient, for 14 days) and push it when the
+     * at random; they keep it (at most 10,000 per recipient, for 14 days, unless {@link
+     * #mailboxLimits} says otherwise) and push it when the
      * recipient connects to them. Holders see only sealed envelopes. This node keeps its own copy
      * and retries it as before either way. Zero opts out both ways: no deposits are made and
      * none are kept for others (deposits are refused, which the depositor sees as a refusal).
@@ -596,6 +599,41 @@ public interface SpacePanda extends AutoCloseable {
     }
 
     /**
+     * Bounds the mailboxes this node keeps for other members of its spaces; default 10,000
+     * envelopes per recipient and 14 days.
+     *
+     * <p>A deposit for a recipient whose mailbox here holds {@code envelopesPerRecipient}
+     * envelopes is refused as full: the depositor is told through {@link
+     * NodeEventListener#mailboxRefused} (with {@code full} true), hands the copy to another member
+     * it has not tried yet, and keeps retrying its own copy either way, so nothing is dropped
+     * silently. A kept envelope whose recipient has not connected within {@code maxAge} is deleted
+     * (its sender still has its own copy until its delivery horizon). To keep no mailboxes at all,
+     * use {@link #mailboxHolders(int) mailboxHolders(0)}.
+     *
+     * @param envelopesPerRecipient 1 to 1,000,000
+     * @param maxAge positive, at most 365 days
+     * @return this builder
+     * @throws IllegalArgumentException if a bound is out of range
+     * @throws IllegalStateException if set before
+     */
+    public Builder mailboxLimits(int envelopesPerRecipient, Duration maxAge) {
+      Objects.requireNonNull(maxAge, "maxAge");
+      requireUnset("mailboxLimits",
+          mailboxCapacity == null ? null : mailboxCapacity + "/" + mailboxMaxAge);
+      if (envelopesPerRecipient < 1 || envelopesPerRecipient > 1_000_000) {
+        throw new IllegalArgumentException(
+            "mailbox envelopesPerRecipient must be 1 to 1,000,000: " + envelopesPerRecipient);
+      }
+      if (maxAge.isNegative() || maxAge.isZero() || maxAge.compareTo(MAX_HORIZON) > 0) {
+        throw new IllegalArgumentException(
+            "mailbox maxAge must be positive and at most 365 days: " + maxAge);
+      }
+      mailboxCapacity = envelopesPerRecipient;
+      mailboxMaxAge = maxAge;
+      return this;
+    }
+
+    /**
      * Sets how long a copy of an envelope to one recipient is retried before it is given up;
      * default 14 days.
      *
@@ -604,7 +642,8 @@ public interface SpacePanda extends AutoCloseable {
      * made at the horizon, and if it fails the copy is given up: {@link
      * SpacePandaListener#onDeliveryFailed} fires once and a message not delivered to every
      * recipient ends {@code FAILED}. A member offline for longer than the horizon does not
-     * receive the message (there are no mailboxes yet).
+     * receive this node's copy; mailbox holders ({@link #mailboxHolders}) and sync from other
+     * members may still bring it the message.
      *
      * @param horizon positive, at most 365 days
      * @return this builder
@@ -901,7 +940,9 @@ public interface SpacePanda extends AutoCloseable {
           deliveryHorizon == null ? NodeConfig.DEFAULT_DELIVERY_HORIZON : deliveryHorizon,
           syncInterval == null ? NodeConfig.DEFAULT_SYNC_INTERVAL : syncInterval,
           committerTimeout == null ? NodeConfig.DEFAULT_COMMITTER_TIMEOUT : committerTimeout,
-          mailboxHolders == null ? NodeConfig.DEFAULT_MAILBOX_HOLDERS : mailboxHolders);
+          mailboxHolders == null ? NodeConfig.DEFAULT_MAILBOX_HOLDERS : mailboxHolders,
+          mailboxCapacity == null ? NodeConfig.DEFAULT_MAILBOX_CAPACITY : mailboxCapacity,
+          mailboxMaxAge == null ? NodeConfig.DEFAULT_MAILBOX_MAX_AGE : mailboxMaxAge);
       Node node = new Node(config);
       if (pathRefreshInterval != null) {
         node.pathRefreshInterval(pathRefreshInterval);
@@ -963,6 +1004,8 @@ public interface SpacePanda extends AutoCloseable {
       put(set, "committerTimeout", committerTimeout);
       put(set, "pathRefreshInterval", pathRefreshInterval);
       put(set, "mailboxHolders", mailboxHolders);
+      put(set, "mailboxLimits", mailboxCapacity == null ? null
+          : mailboxCapacity + "/" + mailboxMaxAge);
       put(set, "clock", clock);
       put(set, "scheduler", scheduler);
       put(set, "random", random == null ? null : "set");

@@ -183,4 +183,88 @@ class MailboxTest {
     assertEquals(List.of("for carol"), carol.events().texts(), why);
     assertTrue(refusals.size() == 1, why);
   }
+
+  /** Counts the refusals a depositor is told of, as "recipient full|disabled". */
+  private static NodeEventListener refusalsInto(List<String> refusals) {
+    return new NodeEventListener() {
+      @Override
+      public void mailboxRefused(PeerId recipient, boolean full) {
+        refusals.add(recipient + (full ? " full" : " disabled"));
+      }
+    };
+  }
+
+  /**
+   * A full mailbox is an event for the sender, never a silent drop: bob keeps at most two
+   * envelopes per recipient, so of five messages to an unreachable carol he refuses three as
+   * full and alice is told each time; alice's own copies still reach carol, once each, when she
+   * is back.
+   */
+  @Test
+  void fullMailbox_isAnEventForTheSender_andItsOwnCopiesStillArrive() {
+    String why = "seed " + seed;
+    List<String> refusals = Collections.synchronizedList(new ArrayList<>());
+    SimCluster.Node alice = node("alice", b -> b.eventListener(refusalsInto(refusals)));
+    SimCluster.Node bob = node("bob", b -> b.mailboxLimits(2, Duration.ofDays(14)));
+    SimCluster.Node carol = node("carol", UnaryOperator.identity());
+    Space team = join(cluster.await(alice.node().createSpace("Team")), bob, carol);
+
+    cluster.net.partition(Set.of(carol.id()), Set.of(alice.id(), bob.id()));
+    List<String> sent = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      sent.add("m" + i);
+      general(alice, team).send("m" + i);
+      cluster.run(Duration.ofSeconds(3));
+    }
+    cluster.settle();
+    assertEquals(Collections.nCopies(3, carol.id() + " full"), refusals, why);
+
+    cluster.net.heal();
+    cluster.settle();
+    // exactly once; not necessarily in order: bob's pushes and alice's own copies race
+    assertEquals(sent, sorted(carol.events().texts()), "every message once; " + why);
+  }
+
+  /**
+   * A refused copy goes to another member: alice hands each copy to one holder only; bob keeps at
+   * most two for carol, dave has room. Whatever bob refuses alice hands to dave, so after alice
+   * went offline carol still gets all eight messages, once each, from the two holders (without
+   * the hand-on,
+   * bob picked for more than two of eight copies loses the rest: most seeds).
+   */
+  @Test
+  void refusedCopy_isHandedToAMemberNotAskedYet() {
+    String why = "seed " + seed;
+    List<String> refusals = Collections.synchronizedList(new ArrayList<>());
+    SimCluster.Node alice = node("alice",
+        b -> b.eventListener(refusalsInto(refusals)).mailboxHolders(1));
+    SimCluster.Node bob = node("bob", b -> b.mailboxLimits(2, Duration.ofDays(14)));
+    SimCluster.Node carol = node("carol", UnaryOperator.identity());
+    SimCluster.Node dave = node("dave", UnaryOperator.identity());
+    Space team = join(cluster.await(alice.node().createSpace("Team")), bob, carol, dave);
+
+    cluster.net.partition(Set.of(carol.id()), Set.of(alice.id(), bob.id(), dave.id()));
+    List<String> sent = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      sent.add("m" + i);
+      general(alice, team).send("m" + i);
+      cluster.run(Duration.ofSeconds(3));
+    }
+    cluster.settle();
+    alice.node().close();
+    for (String r : refusals) {
+      assertEquals(carol.id() + " full", r, why);
+    }
+
+    cluster.net.heal();
+    cluster.run(Duration.ofMinutes(2));
+    // exactly once; not necessarily in order: the two holders' pushes race
+    assertEquals(sent, sorted(carol.events().texts()), "every message once; " + why);
+  }
+
+  private static List<String> sorted(List<String> texts) {
+    List<String> out = new ArrayList<>(texts);
+    Collections.sort(out);
+    return out;
+  }
 }

@@ -143,6 +143,24 @@ class SpacePandaBuilderTest {
   }
 
   @Test
+  void mailboxLimits_badOrTwice_failsNamingTheValue() {
+    SpacePanda.Builder b = SpacePanda.builder();
+    assertThrows(NullPointerException.class, () -> b.mailboxLimits(10, null));
+    IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+        () -> b.mailboxLimits(0, Duration.ofDays(1)));
+    assertTrue(none.getMessage().contains(": 0"), none.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> b.mailboxLimits(1_000_001,
+        Duration.ofDays(1)));
+    assertThrows(IllegalArgumentException.class, () -> b.mailboxLimits(10, Duration.ZERO));
+    assertThrows(IllegalArgumentException.class, () -> b.mailboxLimits(10, Duration.ofDays(366)));
+    b.mailboxLimits(500, Duration.ofDays(2));
+    IllegalStateException twice = assertThrows(IllegalStateException.class,
+        () -> b.mailboxLimits(600, Duration.ofDays(2)));
+    assertTrue(twice.getMessage().contains("500/PT48H"), twice.getMessage());
+    assertTrue(b.toString().contains("mailboxLimits=500/PT48H"), b.toString());
+  }
+
+  @Test
   void syncInterval_badOrTwice_failsNamingTheValue() {
     SpacePanda.Builder b = SpacePanda.builder();
     assertThrows(NullPointerException.class, () -> b.syncInterval(null));

@@ -536,6 +536,46 @@ public interface StorageTransaction {
     return List.of();
   }
 
+  // ---- node records
+
+  /**
+   * Stores a node record, replacing the one of the same kind and key.
+   *
+   * <p>A store that does not override the node-record methods keeps none: this returns false and
+   * {@link #nodeRecords} returns an empty list, so the state they hold lasts only while the node
+   * runs (as before they existed).
+   *
+   * @param record the record
+   * @return true if the store kept it
+   * @throws StorageException if the store fails
+   */
+  default boolean putNodeRecord(NodeRecord record) throws StorageException {
+    return false;
+  }
+
+  /**
+   * Returns the node records of one kind, in the order they were last written.
+   *
+   * @param kind 1 to 255
+   * @return the records; empty when none were kept
+   * @throws StorageException if the store fails or stored data fail authentication
+   */
+  default List<NodeRecord> nodeRecords(int kind) throws StorageException {
+    return List.of();
+  }
+
+  /**
+   * Deletes a node record.
+   *
+   * @param kind its kind
+   * @param key its key
+   * @return true if it existed
+   * @throws StorageException if the store fails
+   */
+  default boolean deleteNodeRecord(int kind, Id key) throws StorageException {
+    return false;
+  }
+
   // ---- invites
 
   /**

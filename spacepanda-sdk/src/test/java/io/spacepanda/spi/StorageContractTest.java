@@ -830,6 +830,44 @@ public abstract class StorageContractTest {
   }
 
   @Test
+  void nodeRecords_putReplaceDeleteByKind_rolledBackOnThrow_durable() throws Exception {
+    NodeRecord a = new NodeRecord(NodeRecord.KIND_DEPOSITABLE, id("env-a", 32), new byte[] {1});
+    NodeRecord b = new NodeRecord(NodeRecord.KIND_DEPOSITABLE, id("env-b", 32), new byte[0]);
+    NodeRecord other = new NodeRecord(NodeRecord.KIND_CHANNEL_REQUEST, id("env-a", 32),
+        new byte[] {7, 7});
+    if (!bool(t -> t.putNodeRecord(a))) {
+      assertEquals(List.of(), tx(t -> t.nodeRecords(NodeRecord.KIND_DEPOSITABLE)));
+      return; // a store that keeps no node records
+    }
+    assertTrue(bool(t -> t.putNodeRecord(b)));
+    assertTrue(bool(t -> t.putNodeRecord(other)));
+    assertEquals(List.of(a, b), tx(t -> t.nodeRecords(NodeRecord.KIND_DEPOSITABLE)));
+    assertEquals(List.of(other), tx(t -> t.nodeRecords(NodeRecord.KIND_CHANNEL_REQUEST)));
+    NodeRecord a2 = new NodeRecord(NodeRecord.KIND_DEPOSITABLE, a.key(), new byte[] {2, 2});
+    assertTrue(bool(t -> t.putNodeRecord(a2)));
+    assertEquals(List.of(b, a2), tx(t -> t.nodeRecords(NodeRecord.KIND_DEPOSITABLE)),
+        "a replaced record counts as written last");
+    assertThrows(IllegalStateException.class, () -> storage.inTransaction(t -> {
+      t.deleteNodeRecord(NodeRecord.KIND_DEPOSITABLE, b.key());
+      throw new IllegalStateException("roll back");
+    }));
+    assertEquals(List.of(b, a2), tx(t -> t.nodeRecords(NodeRecord.KIND_DEPOSITABLE)));
+    assertTrue(bool(t -> t.deleteNodeRecord(NodeRecord.KIND_DEPOSITABLE, b.key())));
+    assertFalse(bool(t -> t.deleteNodeRecord(NodeRecord.KIND_DEPOSITABLE, b.key())));
+    assertEquals(List.of(a2), tx(t -> t.nodeRecords(NodeRecord.KIND_DEPOSITABLE)));
+    assertEquals(List.of(other), tx(t -> t.nodeRecords(NodeRecord.KIND_CHANNEL_REQUEST)));
+    assertThrows(IllegalArgumentException.class,
+        () -> new NodeRecord(0, a.key(), new byte[0]));
+    assertThrows(IllegalArgumentException.class,
+        () -> new NodeRecord(1, a.key(), new byte[NodeRecord.MAX_VALUE + 1]));
+    if (isDurable()) {
+      reopenStore();
+      assertEquals(List.of(a2), tx(t -> t.nodeRecords(NodeRecord.KIND_DEPOSITABLE)));
+      assertEquals(List.of(other), tx(t -> t.nodeRecords(NodeRecord.KIND_CHANNEL_REQUEST)));
+    }
+  }
+
+  @Test
   void mailboxes_putInOrderCountDeleteAndPrune() throws Exception {
     MailboxEnvelope m1 = new MailboxEnvelope(BOB, id("env-1", 32), CHANNEL, new byte[] {1},
         T0);

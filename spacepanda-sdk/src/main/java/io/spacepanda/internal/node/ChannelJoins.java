@@ -15,6 +15,7 @@ import io.spacepanda.internal.mls.message.MlsMessage;
 import io.spacepanda.internal.mls.message.Welcome;
 import io.spacepanda.internal.space.Contact;
 import io.spacepanda.spi.Id;
+import io.spacepanda.spi.NodeRecord;
 import io.spacepanda.spi.SecretBlob;
 import io.spacepanda.spi.SyncEnvelope;
 import java.util.Arrays;
@@ -63,6 +64,8 @@ final class ChannelJoins {
         ci.channelId(), a.services.directory().myInfo(), MlsMessage.of(kp.keyPackage()).toBytes());
     a.channelRequests.put(cid, new ChannelRequest(owner, r));
     LOG.debug("asking {} to add this node to channel {}", owner, ci.name());
+    NodeRecord kept = new NodeRecord(NodeRecord.KIND_CHANNEL_REQUEST, cid, encode(owner, r));
+    s.write(t -> t.putNodeRecord(kept)); // asked again after a restart too (restoreRequests)
     a.dispatchAfterCommit(s, a.services.messenger().send(s, a.services.outbox(), owner,
         ownerInfo.inboxKey(), r));
   }
@@ -78,6 +81,7 @@ final class ChannelJoins {
       Contact owner = a.contact(c.owner());
       if (a.channels.containsKey(cid) || !a.channelJoins.containsKey(cid) || owner == null) {
         a.channelRequests.remove(cid);
+        s.write(t -> t.deleteNodeRecord(NodeRecord.KIND_CHANNEL_REQUEST, cid));
         continue;
       }
       io.spacepanda.spi.Transport t = ctx.transportOrNull();
@@ -92,6 +96,62 @@ final class ChannelJoins {
 
   /** A channel join request this node sent, and to whom. */
   record ChannelRequest(PeerId owner, NodeWire.ChannelJoinRequest request) {}
+
+  /** The stored form of a pending request: {@code opaque owner<V>; opaque request<V>}. */
+  private static byte[] encode(PeerId owner, NodeWire.ChannelJoinRequest r) {
+    return new io.spacepanda.internal.mls.codec.TlsWriter().opaque(owner.bytes())
+        .opaque(r.toBytes()).toByteArray();
+  }
+
+  /**
+   * Takes back, after a restart, the channel join requests this node sent that got no Welcome
+   * yet, with the KeyPackages they carry (kept in the store until the Welcome), so that they are
+   * sent again each sync round ({@link #resendChannelRequests}); after the spaces were loaded,
+   * before any step runs. A record this node cannot use any more (its space or KeyPackage is gone,
+   * it joined the channel, or the record is malformed) is deleted.
+   *
+   * @param ctx the node
+   * @throws io.spacepanda.spi.StorageException if the store fails
+   */
+  static void restoreRequests(NodeContext ctx) throws io.spacepanda.spi.StorageException {
+    List<NodeRecord> stored = ctx.storage.inTransaction(
+        t -> t.nodeRecords(NodeRecord.KIND_CHANNEL_REQUEST));
+    for (NodeRecord rec : stored) {
+      boolean used = false;
+      try {
+        byte[][] parts = TlsReader.decodeExactly(rec.value(), x -> new byte[][] {
+            x.opaque(NodeWire.MAX_FIELD), x.opaque(NodeWire.MAX_MAILBOX_ENVELOPE)});
+        PeerId owner = PeerId.fromBytes(parts[0]);
+        NodeWire.ChannelJoinRequest r = (NodeWire.ChannelJoinRequest) NodeWire.decode(parts[1]);
+        SpaceActor a = ctx.spaces.get(Id.of(r.spaceId()));
+        used = a != null && a.joins.restore(owner, r);
+      } catch (io.spacepanda.internal.mls.MlsException | ClassCastException
+          | IllegalArgumentException e) {
+        LOG.debug("dropping a stored channel join request: {}", e.toString());
+      }
+      if (!used) {
+        ctx.storage.inTransaction(t -> t.deleteNodeRecord(rec.kind(), rec.key()));
+      }
+    }
+  }
+
+  /** Takes back one stored request of this space; false if it cannot be used any more. */
+  private boolean restore(PeerId owner, NodeWire.ChannelJoinRequest r)
+      throws io.spacepanda.spi.StorageException, io.spacepanda.internal.mls.MlsException {
+    Id cid = Id.of(r.channelId());
+    KeyPackage kp = TlsReader.decodeExactly(r.keyPackage(), MlsMessage::decode).keyPackage();
+    if (kp == null || !a.present || a.channels.containsKey(cid)) {
+      return false;
+    }
+    Optional<SecretBlob> secret = ctx.storage.inTransaction(
+        t -> t.keyPackage(Id.of(kp.ref(NodeContext.SUITE))));
+    if (secret.isEmpty()) {
+      return false;
+    }
+    a.channelJoins.put(cid, KeyPackageBundle.fromBytes(secret.get().revealBytes()));
+    a.channelRequests.put(cid, new ChannelRequest(owner, r));
+    return true;
+  }
 
   /** Adds a space member to a channel this node commits. */
   void onChannelJoinRequest(Step s, NodeWire.ChannelJoinRequest r, boolean mayHold)
@@ -192,8 +252,10 @@ final class ChannelJoins {
     Id ref = Id.of(kp.keyPackage().ref(NodeContext.SUITE));
     GroupChannel gc = new GroupChannel(cid, a.spaceId, w.channel().name(),
         GroupChannel.KIND_TEXT, PeerId.fromBytes(w.channel().owner()), ctx.now(), g, 0, 0);
+    a.channelRequests.remove(cid);
     s.write(t -> {
       t.deleteKeyPackage(ref);
+      t.deleteNodeRecord(NodeRecord.KIND_CHANNEL_REQUEST, cid);
       GroupStore.saveChannel(t, gc);
     });
     a.register(gc);

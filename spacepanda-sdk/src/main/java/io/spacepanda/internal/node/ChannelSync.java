@@ -1,6 +1,5 @@
 package io.spacepanda.internal.node;
 
-import io.spacepanda.MessageId;
 import io.spacepanda.NodeEventListener.DropReason;
 import io.spacepanda.PeerId;
 import io.spacepanda.SpacePandaException;
@@ -36,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * addressed by (group, sender, the sender's own sequence number from the inner payload), in the
  * same step that stores it ({@link io.spacepanda.spi.StorageTransaction#putSyncEnvelope}). Every
  * commit it makes or applies is kept under the pseudo-sender {@link #COMMITS} with the epoch it was
- * sent in as its sequence; every channel Welcome it sends as a channel's committer is kept under
+ * sent in as its sequence; every proposal under {@link SyncProposals#PROPOSALS}, by epoch (pending
+ * proposals of the current epoch are served to a member at the same epoch that lacks them); every channel Welcome it sends as a channel's committer is kept under
  * {@link #welcomeKey} of the member with the epoch it opens. A member's <em>high-water mark</em>
  * for a sender is the highest sequence up to which it holds every message from 0 (or from a
  * pruning tombstone) on.
@@ -123,6 +123,7 @@ final class ChannelSync {
   /** Turns members' marks of this node's own messages into delivery states. */
   private final DeliveryConfirmations confirmations;
   private final WelcomeProbes probes;
+  private final SyncFetch fetch;
 
   /** A (group, peer) key of the bookkeeping maps (not a string: no Base58 per lookup). */
   private record Pair(Id group, PeerId peer) {}
@@ -133,6 +134,7 @@ final class ChannelSync {
     this.interval = interval;
     this.confirmations = new DeliveryConfirmations(ctx, services.outbox());
     this.probes = new WelcomeProbes(ctx);
+    this.fetch = new SyncFetch(ctx, services, behind);
   }
 
   /** @return the key under which the Welcome of a member to a channel is kept */
@@ -354,6 +356,7 @@ final class ChannelSync {
       more |= e.getValue() >= from + kept.size();
       found[0] += kept.size();
     }
+    boolean lacksProposals = SyncProposals.serve(ctx, gc, m.epoch(), m.extensions(), candidates);
     // Oldest epoch first; an epoch's messages before the commit that ends it.
     candidates.sort(Comparator.comparingLong(SyncEnvelope::epoch)
         .thenComparingInt(x -> x.sender().equals(COMMITS) ? 1 : 0));
@@ -379,7 +382,7 @@ final class ChannelSync {
           contact.inboxKey(), new NodeWire.SyncResponse(a.spaceId.toBytes(), gc.id().toBytes(),
               ctx.self.bytes(), more, items)));
     }
-    boolean lacking = m.epoch() > myEpoch || lacksSome(mine, theirs);
+    boolean lacking = m.epoch() > myEpoch || lacksSome(mine, theirs) || lacksProposals;
     if (lacking) {
       behind.add(gc.id());
     }
@@ -469,99 +472,17 @@ final class ChannelSync {
 
   /**
    * Processes the messages of a response, one step each in order, then asks the responder again
-   * if it had more.
+   * if it had more ({@link SyncFetch}).
    *
    * @return completes when every step ran (failed ones are logged and skipped)
    */
   CompletableFuture<Void> onResponse(SpaceActor a, NodeWire.SyncResponse r) {
-    Id groupId = Id.of(r.channelId());
-    List<CompletableFuture<Object>> steps = new ArrayList<>();
-    for (NodeWire.SyncItem item : r.items()) {
-      steps.add(a.step(s -> {
-        apply(a, s, groupId, item);
-        return null;
-      }).exceptionally(e -> {
-        LOG.debug("a synced message could not be processed: {}", e.toString());
-        return null;
-      }));
-    }
-    if (r.more()) {
-      steps.add(a.step(s -> {
-        askAgain(a, s, groupId, PeerId.fromBytes(r.responder()));
-        return null;
-      }).exceptionally(e -> {
-        LOG.debug("could not ask for more sync: {}", e.toString());
-        return null;
-      }));
-    } else {
-      behind.remove(groupId);
-    }
-    return CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new));
+    return fetch.onResponse(a, r);
   }
 
-  private GroupChannel group(SpaceActor a, Id groupId) {
-    if (!a.present) {
-      return null;
-    }
-    return a.control.id().equals(groupId) ? a.control : a.channels.get(groupId);
-  }
-
-  private void apply(SpaceActor a, Step s, Id groupId, NodeWire.SyncItem item)
-      throws SpacePandaException {
-    GroupChannel gc = group(a, groupId);
-    if (gc == null) {
-      ctx.drop(DropReason.UNEXPECTED, "sync response for an unknown group");
-      return;
-    }
-    Id sender = Id.of(item.sender());
-    if (ctx.seen.getIfPresent(MessageId.of(NodeContext.sha256(item.mlsMessage()))) != null) {
-      return;
-    }
-    if (sender.equals(COMMITS)) {
-      if (item.sequence() < gc.group().epoch()) {
-        // Perhaps the winning branch of a fork this node waits for (Forks).
-        a.forks.offer(s, gc, item.mlsMessage(), item.sequence());
-        return;
-      }
-      if (item.sequence() != gc.group().epoch()) {
-        return;
-      }
-      a.inbound.receiveMls(s, gc, item.mlsMessage(), null);
-      return;
-    }
-    if (pseudoSender(sender) || sender.equals(NodeContext.peerKey(ctx.self))) {
-      return;
-    }
-    List<SyncEnvelope> held = ctx.storage.inTransaction(
-        t -> t.syncEnvelopes(groupId, sender, item.sequence(), 1));
-    if (!held.isEmpty() && held.get(0).sequence() == item.sequence()) {
-      return;
-    }
-    InboundRouter.Outcome o;
-    try {
-      o = a.inbound.receiveMls(s, gc, item.mlsMessage(), null);
-    } catch (io.spacepanda.internal.mls.MlsException e) {
-      ctx.drop(DropReason.MALFORMED, "synced message: " + e.getClass().getSimpleName());
-      o = InboundRouter.Outcome.DROPPED;
-    }
-    if (o == InboundRouter.Outcome.DROPPED) {
-      // This node can never open it (an epoch before it joined, or beyond its retention): a
-      // tombstone of its own moves its mark past it, so that it is not asked for again.
-      SyncEnvelope tomb = new SyncEnvelope(groupId, sender, item.sequence(), item.epoch(),
-          new byte[0]);
-      s.write(t -> t.putSyncEnvelope(tomb));
-    }
-  }
-
+  /** Asks a responder again for what this node lacks in a group; in a step of the space. */
   void askAgain(SpaceActor a, Step s, Id groupId, PeerId responder)
       throws SpacePandaException {
-    GroupChannel gc = group(a, groupId);
-    Contact contact = a.contact(responder);
-    if (gc == null || contact == null || responder.equals(ctx.self)) {
-      return;
-    }
-    a.dispatchAfterCommit(s, services.messenger().send(s, services.outbox(), responder,
-        contact.inboxKey(), new NodeWire.SyncRequest(a.spaceId.toBytes(), gc.id().toBytes(),
-            ctx.self.bytes(), gc.group().epoch(), SyncSummaries.marks(ctx, gc), SyncSummaries.extensions(a, gc))));
+    fetch.askAgain(a, s, groupId, responder);
   }
 }

@@ -135,6 +135,10 @@ final class DirectMessenger {
         synchronized (depositable) {
           depositable.put(e.envelopeId(), Id.of(space));
         }
+        // kept across a restart while its copy is in the outbox (Mailbox#restoreDepositable)
+        io.spacepanda.spi.NodeRecord kept = new io.spacepanda.spi.NodeRecord(
+            io.spacepanda.spi.NodeRecord.KIND_DEPOSITABLE, e.envelopeId(), space);
+        step.write(t -> t.putNodeRecord(kept));
       }
     }
     return out;
@@ -157,10 +161,23 @@ final class DirectMessenger {
   }
 
   /**
+   * Remembers again, after a restart, a direct envelope a mailbox may keep; before any step runs.
+   *
+   * @param envelopeId its id
+   * @param space its space
+   */
+  void restoreDepositable(Id envelopeId, Id space) {
+    synchronized (depositable) {
+      depositable.put(envelopeId, space);
+    }
+  }
+
+  /**
    * Takes the space of a direct envelope sent by this node that a mailbox may keep.
    *
    * @param envelope the sealed envelope
-   * @return its space, or empty if it is not one (or was sent before this start)
+   * @return its space, or empty if it is not one (or was forgotten: more than {@link
+   *     #MAX_DEPOSITABLE} newer ones)
    */
   Optional<Id> takeDepositable(byte[] envelope) {
     Id id = Id.of(NodeContext.sha256(envelope));

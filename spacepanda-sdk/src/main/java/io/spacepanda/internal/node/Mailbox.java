@@ -6,12 +6,18 @@ import io.spacepanda.SpacePandaException;
 import io.spacepanda.internal.space.Contact;
 import io.spacepanda.spi.Id;
 import io.spacepanda.spi.MailboxEnvelope;
+import io.spacepanda.spi.NodeRecord;
 import io.spacepanda.spi.OutboxEntry;
+import io.spacepanda.spi.StorageException;
 import io.spacepanda.spi.Transport;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -35,11 +41,12 @@ import org.slf4j.LoggerFactory;
  * next round, and a space join retries on its own.
  *
  * <p>Holding. A holder keeps a deposit only if depositor and recipient are members of the space's
- * control group by its own view, in the step that checks it; at most {@link #MAX_PER_RECIPIENT}
- * per recipient (beyond, it answers {@link NodeWire.MailboxRefused} with {@link
- * NodeWire#REFUSED_FULL}, which the depositor reports through {@code
- * NodeEventListener.mailboxRefused}: never a silent drop) and for {@link #MAX_AGE}. A node that
- * opted out ({@code mailboxHolders(0)}) answers {@link NodeWire#REFUSED_DISABLED}. A holder sees
+ * control group by its own view, in the step that checks it; at most {@link
+ * NodeConfig#mailboxCapacity()} per recipient (beyond, it answers {@link NodeWire.MailboxRefused}
+ * with {@link NodeWire#REFUSED_FULL}, which the depositor reports through {@code
+ * NodeEventListener.mailboxRefused}, and then hands the copy to one member it has not asked yet:
+ * never a silent drop) and for {@link NodeConfig#mailboxMaxAge()}. A node that opted out ({@code
+ * mailboxHolders(0)}) answers {@link NodeWire#REFUSED_DISABLED}, handled the same way. A holder sees
  * only the sealed envelope and its recipient, both of which it could see on the wire anyway as a
  * member of the space: nothing it did not know.
  *
@@ -56,10 +63,8 @@ import org.slf4j.LoggerFactory;
 final class Mailbox {
 
   private static final Logger LOG = LoggerFactory.getLogger(Mailbox.class);
-  /** Envelopes kept per recipient at most. */
-  static final int MAX_PER_RECIPIENT = 10_000;
-  /** How long a kept envelope waits for its recipient at most. */
-  static final Duration MAX_AGE = Duration.ofDays(14);
+  /** Envelope bytes of the deposits remembered for handing on after a refusal, at most. */
+  static final int REMEMBERED_BYTES = 8 * 1024 * 1024;
   /** Envelopes moved to the outbox per push step. */
   static final int PUSH_BATCH = 256;
   /** Shortest time between two prunes of old mailbox envelopes. */
@@ -69,6 +74,20 @@ final class Mailbox {
   private final SpaceActor.Services services;
   private final Lane nodeLane;
   private final int holders;
+  /** Envelopes kept per recipient at most ({@link NodeConfig#mailboxCapacity()}). */
+  private final int capacity;
+  /** How long a kept envelope waits for its recipient at most. */
+  private final Duration maxAge;
+  /**
+   * This node's recent deposits by envelope id, with the members already asked, so that a refused
+   * one goes to a member not asked yet; the newest, up to {@link #REMEMBERED_BYTES} of envelopes.
+   * Guarded by itself, as is {@link #depositedBytes}.
+   */
+  private final Map<Id, Deposited> deposited = new LinkedHashMap<>();
+  private long depositedBytes;
+
+  /** A deposit this node made: its space, recipient, envelope and the members asked so far. */
+  private record Deposited(Id spaceId, PeerId recipient, byte[] envelope, Set<PeerId> asked) {}
   private volatile Instant lastPrune = Instant.MIN;
   private volatile boolean closed;
 
@@ -77,6 +96,8 @@ final class Mailbox {
     this.nodeLane = nodeLane;
     this.services = services;
     this.holders = holders;
+    this.capacity = ctx.config.mailboxCapacity();
+    this.maxAge = ctx.config.mailboxMaxAge();
   }
 
   /** Hooks into the outbox and reconnects; unless opted out. */
@@ -100,6 +121,27 @@ final class Mailbox {
     lastResort = r;
   }
 
+  /**
+   * Remembers again the direct envelopes this node may deposit whose copies are still in the
+   * outbox after a restart, and deletes the records of the others; after {@link Outbox#load()},
+   * before any step runs.
+   *
+   * @throws StorageException if the store fails
+   */
+  void restoreDepositable() throws StorageException {
+    Set<Id> queued = services.outbox().storedEnvelopeIds();
+    ctx.storage.<Void, RuntimeException>inTransaction(t -> {
+      for (NodeRecord r : t.nodeRecords(NodeRecord.KIND_DEPOSITABLE)) {
+        if (queued.contains(r.key())) {
+          services.messenger().restoreDepositable(r.key(), Id.of(r.value()));
+        } else {
+          t.deleteNodeRecord(r.kind(), r.key());
+        }
+      }
+      return null;
+    });
+  }
+
   /** Stops depositing and pushing; steps already submitted run. */
   void close() {
     closed = true;
@@ -118,7 +160,8 @@ final class Mailbox {
     // invites) and so knows its space
     Optional<NodeContext.EpochLabel> label = ctx.tags.find(envelope);
     SpaceActor a = label.map(l -> ctx.groupOwners.get(l.group())).orElse(null);
-    if (label.isEmpty()) {
+    boolean direct = label.isEmpty();
+    if (direct) {
       a = services.messenger().takeDepositable(envelope).map(ctx.spaces::get).orElse(null);
     }
     Transport t = ctx.transportOrNull();
@@ -128,7 +171,11 @@ final class Mailbox {
     Set<PeerId> connected = t.connectedPeers();
     SpaceActor space = a;
     space.step(s -> {
-      deposit(space, s, recipient, envelope, connected);
+      if (direct) {
+        Id envelopeId = Id.of(NodeContext.sha256(envelope));
+        s.write(x -> x.deleteNodeRecord(NodeRecord.KIND_DEPOSITABLE, envelopeId));
+      }
+      deposit(space, s, recipient, envelope, connected, Set.of());
       return null;
     }).exceptionally(e -> {
       LOG.debug("could not deposit a copy for {}: {}", recipient, e.toString());
@@ -136,14 +183,16 @@ final class Mailbox {
     });
   }
 
+  /** Hands a copy to up to {@code holders} connected members not asked before; in a step. */
   private void deposit(SpaceActor a, Step s, PeerId recipient, byte[] envelope,
-      Set<PeerId> connected) throws SpacePandaException {
+      Set<PeerId> connected, Set<PeerId> askedBefore) throws SpacePandaException {
     if (!a.present || a.control.leafOf(recipient) < 0) {
       return;
     }
     List<PeerId> candidates = new ArrayList<>();
     for (PeerId p : a.others(a.control)) {
-      if (!p.equals(recipient) && connected.contains(p) && a.contact(p) != null) {
+      if (!p.equals(recipient) && connected.contains(p) && a.contact(p) != null
+          && !askedBefore.contains(p)) {
         candidates.add(p);
       }
     }
@@ -151,9 +200,17 @@ final class Mailbox {
       lastResort.park(a, recipient, envelope); // no member mailbox reachable: the DHT (issue 12)
       return;
     }
-    while (candidates.size() > holders) {
+    int wanted = askedBefore.isEmpty() ? holders : 1;
+    while (candidates.size() > wanted) {
       candidates.remove(ctx.config.random().nextInt(candidates.size()));
     }
+    if (candidates.isEmpty()) {
+      return;
+    }
+    Set<PeerId> asked = new HashSet<>(askedBefore);
+    asked.addAll(candidates);
+    Id envelopeId = Id.of(NodeContext.sha256(envelope));
+    remember(envelopeId, new Deposited(a.spaceId, recipient, envelope, Set.copyOf(asked)));
     NodeWire.MailboxDeposit d = new NodeWire.MailboxDeposit(a.spaceId.toBytes(),
         ctx.self.bytes(), recipient.bytes(), envelope);
     for (PeerId h : candidates) {
@@ -163,8 +220,26 @@ final class Mailbox {
     }
   }
 
+  private void remember(Id envelopeId, Deposited d) {
+    synchronized (deposited) {
+      Deposited old = deposited.remove(envelopeId);
+      if (old != null) {
+        depositedBytes -= old.envelope().length;
+      }
+      deposited.put(envelopeId, d);
+      depositedBytes += d.envelope().length;
+      Iterator<Deposited> it = deposited.values().iterator();
+      while (depositedBytes > REMEMBERED_BYTES && it.hasNext()) {
+        depositedBytes -= it.next().envelope().length;
+        it.remove();
+      }
+    }
+  }
+
   /**
-   * A holder refused a deposit: tell the event listener; on the node lane.
+   * A holder refused a deposit: tell the event listener, and hand the copy to one member of the
+   * space not asked yet (if this node still remembers the deposit and such a member is
+   * connected); on the node lane. This node's own copy is retried either way.
    *
    * @param r the refusal
    * @return done
@@ -174,7 +249,25 @@ final class Mailbox {
     boolean full = r.reason() == NodeWire.REFUSED_FULL;
     LOG.debug("a mailbox for {} refused a copy ({})", recipient, full ? "full" : "disabled");
     ctx.stats.mailboxRefused(recipient, full);
-    return CompletableFuture.completedFuture(null);
+    Deposited d;
+    synchronized (deposited) {
+      d = deposited.get(Id.of(r.envelopeId()));
+    }
+    SpaceActor a = d == null ? null : ctx.spaces.get(d.spaceId());
+    Transport t = ctx.transportOrNull();
+    if (a == null || t == null || closed || !d.recipient().equals(recipient)) {
+      return CompletableFuture.completedFuture(null);
+    }
+    Set<PeerId> connected = t.connectedPeers();
+    return a.step(s -> {
+      deposit(a, s, recipient, d.envelope(), connected, d.asked());
+      return null;
+    }).handle((x, e) -> {
+      if (e != null) {
+        LOG.debug("could not hand a refused copy for {} on: {}", recipient, e.toString());
+      }
+      return null;
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -217,12 +310,9 @@ final class Mailbox {
     } else {
       Instant now = ctx.now();
       try {
-        if (Duration.between(lastPrune, now).compareTo(PRUNE_EVERY) >= 0) {
-          lastPrune = now;
-          ctx.storage.inTransaction(t -> t.pruneMailboxes(now.minus(MAX_AGE)));
-        }
+        pruneIfDue(now);
         int count = ctx.storage.inTransaction(t -> t.mailboxCount(to));
-        if (count >= MAX_PER_RECIPIENT) {
+        if (count >= capacity) {
           reason = NodeWire.REFUSED_FULL;
         } else {
           MailboxEnvelope kept = new MailboxEnvelope(to, envelopeId, a.spaceId, d.envelope(),
@@ -245,6 +335,14 @@ final class Mailbox {
     }
   }
 
+  /** Deletes envelopes older than the maximum age, at most once per {@link #PRUNE_EVERY}. */
+  private void pruneIfDue(Instant now) throws SpacePandaException {
+    if (Duration.between(lastPrune, now).compareTo(PRUNE_EVERY) >= 0) {
+      lastPrune = now;
+      ctx.storage.inTransaction(t -> t.pruneMailboxes(now.minus(maxAge)));
+    }
+  }
+
   /** The recipient connected: push what is kept for it, a batch per step on the node lane. */
   private void push(PeerId recipient) {
     if (closed) {
@@ -254,6 +352,7 @@ final class Mailbox {
       Id to = NodeContext.peerKey(recipient);
       List<MailboxEnvelope> kept;
       try {
+        pruneIfDue(ctx.now());
         kept = ctx.storage.inTransaction(t -> t.mailboxEnvelopes(to, PUSH_BATCH));
       } catch (UnsupportedOperationException e) {
         return null;

@@ -40,6 +40,9 @@ import java.util.concurrent.Executor;
  *     one commits them, positive
  * @param mailboxHolders how many online members a copy to an unreachable member is handed to
  *     (mailboxes); zero opts out: no deposits made, none kept for others
+ * @param mailboxCapacity envelopes kept per recipient at most when holding mailboxes for others,
+ *     positive; beyond, deposits are refused as full
+ * @param mailboxMaxAge how long a kept envelope waits for its recipient at most, positive
  */
 public record NodeConfig(Path dataDir, Storage storage, Transport.Factory transport,
     List<String> listen, List<String> bootstrap, Jitter jitter,
@@ -47,7 +50,53 @@ public record NodeConfig(Path dataDir, Storage storage, Transport.Factory transp
     Scheduler schedulerOrNull, SecureRandom random, Executor listenerExecutorOrNull,
     Executor workExecutorOrNull, Duration joinTimeout, SpacePandaListener listener,
     char[] passphraseOrNull, NodeEventListener eventListener, Duration deliveryHorizon,
-    Duration syncInterval, Duration committerTimeout, int mailboxHolders) {
+    Duration syncInterval, Duration committerTimeout, int mailboxHolders, int mailboxCapacity,
+    Duration mailboxMaxAge) {
+
+  /** Envelopes a holder keeps per recipient by default. */
+  public static final int DEFAULT_MAILBOX_CAPACITY = 10_000;
+
+  /** How long a holder keeps an envelope for its recipient by default. */
+  public static final Duration DEFAULT_MAILBOX_MAX_AGE = Duration.ofDays(14);
+
+  /**
+   * The options with the default mailbox bounds.
+   *
+   * @param dataDir the SQLite directory, or null
+   * @param storage the given store, or null
+   * @param transport the transport factory, or null
+   * @param listen listen addresses
+   * @param bootstrap bootstrap addresses
+   * @param jitter the broadcast jitter
+   * @param paddingBucketsOrNull the envelope buckets, or null
+   * @param pastEpochRetention past epochs kept decryptable
+   * @param clock the local clock
+   * @param schedulerOrNull the scheduler, or null
+   * @param random the random source
+   * @param listenerExecutorOrNull the listener executor, or null
+   * @param workExecutorOrNull where the node's actors run, or null
+   * @param joinTimeout how long a join waits for the inviter's answer
+   * @param listener the listener
+   * @param passphraseOrNull the at-rest passphrase, or null
+   * @param eventListener the operational event listener
+   * @param deliveryHorizon how long a copy is retried
+   * @param syncInterval how often sync summaries go out; zero turns sync off
+   * @param committerTimeout how long proposals wait for a group's first committer
+   * @param mailboxHolders how many online members keep a copy for an unreachable member
+   */
+  public NodeConfig(Path dataDir, Storage storage, Transport.Factory transport,
+      List<String> listen, List<String> bootstrap, Jitter jitter,
+      List<Integer> paddingBucketsOrNull, int pastEpochRetention, Clock clock,
+      Scheduler schedulerOrNull, SecureRandom random, Executor listenerExecutorOrNull,
+      Executor workExecutorOrNull, Duration joinTimeout, SpacePandaListener listener,
+      char[] passphraseOrNull, NodeEventListener eventListener, Duration deliveryHorizon,
+      Duration syncInterval, Duration committerTimeout, int mailboxHolders) {
+    this(dataDir, storage, transport, listen, bootstrap, jitter, paddingBucketsOrNull,
+        pastEpochRetention, clock, schedulerOrNull, random, listenerExecutorOrNull,
+        workExecutorOrNull, joinTimeout, listener, passphraseOrNull, eventListener,
+        deliveryHorizon, syncInterval, committerTimeout, mailboxHolders,
+        DEFAULT_MAILBOX_CAPACITY, DEFAULT_MAILBOX_MAX_AGE);
+  }
 
   /** How long proposals wait by default before the next committer in line commits them. */
   public static final Duration DEFAULT_COMMITTER_TIMEOUT = Duration.ofSeconds(30);
@@ -102,6 +151,7 @@ public record NodeConfig(Path dataDir, Storage storage, Transport.Factory transp
     return "NodeConfig[dataDir=" + dataDir + ", jitter=" + jitter + ", pastEpochRetention="
         + pastEpochRetention + ", deliveryHorizon=" + deliveryHorizon + ", syncInterval="
         + syncInterval + ", committerTimeout=" + committerTimeout + ", mailboxHolders="
-        + mailboxHolders + "]";
+        + mailboxHolders + ", mailboxCapacity=" + mailboxCapacity + ", mailboxMaxAge="
+        + mailboxMaxAge + "]";
   }
 }

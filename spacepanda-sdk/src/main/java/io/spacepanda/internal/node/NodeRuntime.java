@@ -214,6 +214,8 @@ final class NodeRuntime {
     try {
       loadSpaces();
       outbox.load();
+      mailbox.restoreDepositable();
+      ChannelJoins.restoreRequests(ctx);
       pending.loadCount();
       joins.resume();
     } catch (StorageException | MlsException e) {

@@ -503,6 +503,15 @@ final class Outbox {
     ctx.stats.outboxBacklog.set(all.size());
   }
 
+  /** @return the envelope ids of the entries read by {@link #load()} and not yet resent */
+  java.util.Set<Id> storedEnvelopeIds() {
+    java.util.Set<Id> ids = new java.util.HashSet<>();
+    for (OutboxEntry e : stored) {
+      ids.add(e.envelopeId());
+    }
+    return ids;
+  }
+
   /** Sends queued resends to one recipient while fewer than the window are in flight; on the lane. */
   private void releaseResends(PeerId to) {
     ArrayDeque<OutboxEntry> queue = resends.get(to);

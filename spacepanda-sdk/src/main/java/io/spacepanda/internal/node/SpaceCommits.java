@@ -380,6 +380,7 @@ final class SpaceCommits {
   void propose(Step s, GroupChannel gc, MlsMessage proposal) throws SpacePandaException {
     byte[] bytes = proposal.toBytes();
     ctx.seen.put(MessageId.of(NodeContext.sha256(bytes)), Boolean.TRUE);
+    SyncProposals.keep(s, gc, gc.group().epoch(), bytes); // synced to members that lack it
     broadcastGroup(s, gc, bytes);
   }
 

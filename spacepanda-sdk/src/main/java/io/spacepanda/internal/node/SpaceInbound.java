@@ -193,6 +193,7 @@ final class SpaceInbound {
         gc.group().discardProposal(q.reference());
         return drop(DropReason.REFUSED, "proposal its sender's role does not allow");
       }
+      SyncProposals.keep(s, gc, Group.epochOf(m), plaintext); // served to members that lack it
       a.commits.commitPendingIfDue(s, gc);
     }
     return InboundRouter.Outcome.DONE;

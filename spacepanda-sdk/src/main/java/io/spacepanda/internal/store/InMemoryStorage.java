@@ -19,6 +19,7 @@ import io.spacepanda.spi.StorageTransaction;
 import io.spacepanda.spi.StoredMessage;
 import io.spacepanda.spi.KnownPeer;
 import io.spacepanda.spi.MailboxEnvelope;
+import io.spacepanda.spi.NodeRecord;
 import io.spacepanda.spi.SyncEnvelope;
 import io.spacepanda.spi.TransactionWork;
 import java.time.Instant;
@@ -29,6 +30,7 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -74,6 +76,8 @@ public final class InMemoryStorage implements Storage {
   private long mailboxSequence;
   /** The persisted address book (issue 12), replaced whole. */
   private List<KnownPeer> knownPeers = List.of();
+  /** Node records by kind, each in the order last written. */
+  private final Map<Integer, LinkedHashMap<Id, NodeRecord>> nodeRecords = new HashMap<>();
 
   /** Address of a sync envelope; a null sender sorts first, to start a channel's range. */
   private record SyncKey(Id channel, Id sender, long sequence) {
@@ -612,6 +616,49 @@ public final class InMemoryStorage implements Storage {
     public List<KnownPeer> knownPeers() {
       check();
       return knownPeers;
+    }
+
+    @Override
+    public boolean putNodeRecord(NodeRecord r) {
+      check();
+      need(r, "record");
+      LinkedHashMap<Id, NodeRecord> m = nodeRecords.computeIfAbsent(r.kind(),
+          k -> new LinkedHashMap<>());
+      undoTo(m);
+      m.remove(r.key());
+      m.put(r.key(), r);
+      return true;
+    }
+
+    @Override
+    public List<NodeRecord> nodeRecords(int kind) {
+      check();
+      LinkedHashMap<Id, NodeRecord> m = nodeRecords.get(kind);
+      return m == null ? List.of() : List.copyOf(m.values());
+    }
+
+    @Override
+    public boolean deleteNodeRecord(int kind, Id key) {
+      check();
+      need(key, "key");
+      LinkedHashMap<Id, NodeRecord> m = nodeRecords.get(kind);
+      if (m == null || !m.containsKey(key)) {
+        return false;
+      }
+      undoTo(m);
+      m.remove(key);
+      return true;
+    }
+
+    /** On rollback, puts the records of one kind back as they are now, in their order. */
+    private void undoTo(LinkedHashMap<Id, NodeRecord> m) {
+      List<NodeRecord> before = List.copyOf(m.values());
+      undo.push(() -> {
+        m.clear();
+        for (NodeRecord r : before) {
+          m.put(r.key(), r);
+        }
+      });
     }
 
     @Override

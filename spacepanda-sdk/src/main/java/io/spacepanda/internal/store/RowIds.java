@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The identifiers of a row that are not kept in clear (issue 14, schema step 11): sealed together
+ * The identifiers of a row that are not kept in clear (issue 14, schema step 10): sealed together
  * in the row's {@code ids_ct} column, bound by the AEAD's associated data to the row's blinded
  * key, so that a row's ids cannot be moved to another row.
  *
@@ -20,17 +20,17 @@ import java.util.List;
  */
 final class RowIds {
 
-  /** How each table with sealed ids keeps them, as migration step 11 converts it. */
+  /** How each table with sealed ids keeps them, as migration step 10 converts it. */
   record Spec(String table, List<String> key, List<String> sealed, List<String> blinded,
       List<String> emptied) {}
 
   /**
-   * The tables step 11 converts: {@code key} names the columns, in their stored (blinded) form,
+   * The tables step 10 converts: {@code key} names the columns, in their stored (blinded) form,
    * that the sealed ids are bound to ({@code seq} as an 8-byte big-endian number); {@code sealed}
-   * the columns whose clear ids are sealed, in this order; {@code blinded} the columns step 11
+   * the columns whose clear ids are sealed, in this order; {@code blinded} the columns step 10
    * blinds; {@code emptied} the columns it empties (their ids are only in the seal now).
    */
-  static final List<Spec> STEP_11 = List.of(
+  static final List<Spec> STEP_10 = List.of(
       new Spec("space", List.of("space_id"), List.of("space_id", "owner"),
           List.of("space_id"), List.of("owner")),
       new Spec("channel", List.of("channel_id"), List.of("channel_id", "space_id", "owner"),
@@ -56,7 +56,7 @@ final class RowIds {
   private RowIds() {}
 
   /**
-   * Migration step 11: in every table of {@link #STEP_11}, seals each row's clear ids into {@code
+   * Migration step 10: in every table of {@link #STEP_10}, seals each row's clear ids into {@code
    * ids_ct}, blinds the {@code blinded} columns and empties the {@code emptied} ones, in pages of
    * rows read before any of them is written, in the migration's transaction. Rows with {@code
    * ids_ct} already set are left alone. Sealed blobs of the row (bodies, names, payloads) stay
@@ -68,7 +68,7 @@ final class RowIds {
    */
   static void sealExistingRows(Connection c, AtRestCipher cipher, Blinder blinder)
       throws SQLException, StorageException {
-    for (Spec s : STEP_11) {
+    for (Spec s : STEP_10) {
       List<String> read = new ArrayList<>(s.sealed());
       for (String k : s.key()) {
         if (!read.contains(k)) {

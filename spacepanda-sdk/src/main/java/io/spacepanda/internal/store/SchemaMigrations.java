@@ -115,10 +115,20 @@ final class SchemaMigrations {
           // (their sealed blobs are bound to ids that are already blinded).
           new Step(8, "more blobs padded, space and recipient ids of two tables blinded",
               List.of()),
-          // Issue 14 (reserved number 11 of wave 4; self-contained, renumber freely). Each table
+          // Issue 10 (h10, wave 4; renumber at merge if needed): small node-service state that
+          // must survive a restart (depositable direct envelopes, pending channel join requests).
+          // The key is blinded; key and value are sealed together in value_ct.
+          new Step(
+              9,
+              "node records",
+              List.of(
+                  "CREATE TABLE IF NOT EXISTS node_record (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+                      + " kind INTEGER NOT NULL, record_key BLOB NOT NULL,"
+                      + " value_ct BLOB NOT NULL, UNIQUE (kind, record_key))")),
+          // Issue 14 (step 10, after step 9's node records). Each table
           // that kept ids in clear gains ids_ct, the row's ids sealed (see RowIds); SqliteStorage's
-          // hook seals them, blinds the lookup columns and empties the others (RowIds.STEP_11).
-          new Step(11, "space, channel, message, envelope and peer ids blinded or sealed",
+          // hook seals them, blinds the lookup columns and empties the others (RowIds.STEP_10).
+          new Step(10, "space, channel, message, envelope and peer ids blinded or sealed",
               List.of(
                   "ALTER TABLE space ADD COLUMN ids_ct BLOB",
                   "ALTER TABLE channel ADD COLUMN ids_ct BLOB",

@@ -12,6 +12,7 @@ import io.spacepanda.spi.NodeKeyKind;
 import io.spacepanda.spi.OutboxEntry;
 import io.spacepanda.spi.PendingEnvelope;
 import io.spacepanda.spi.MailboxEnvelope;
+import io.spacepanda.spi.NodeRecord;
 import io.spacepanda.spi.SyncEnvelope;
 import io.spacepanda.spi.RecipientState;
 import io.spacepanda.spi.SecretBlob;
@@ -166,7 +167,7 @@ public final class SqliteStorage implements Storage {
               Blinder.loadOrCreate(c, cipher, random).blindExistingRows(c,
                   Blinder.COLUMNS_STEP_8);
             },
-            11, c -> RowIds.sealExistingRows(c, cipher, Blinder.loadOrCreate(c, cipher, random))));
+            10, c -> RowIds.sealExistingRows(c, cipher, Blinder.loadOrCreate(c, cipher, random))));
         blinder = Blinder.loadOrCreate(connection, cipher, random);
         connection.commit();
       } catch (StorageException e) {
@@ -674,7 +675,7 @@ public final class SqliteStorage implements Storage {
           blinder.blind("key_package", "ref", ref)) > 0;
     }
 
-    // ---- sealed row ids (schema step 11; see RowIds)
+    // ---- sealed row ids (schema step 10; see RowIds)
 
     private Id b(String table, String column, Id id) {
       return blinder.blind(table, column, id);
@@ -1404,6 +1405,52 @@ public final class SqliteStorage implements Storage {
       return List.copyOf(query("SELECT seq, data_ct FROM known_peer ORDER BY seq",
           rs -> KnownPeerCodec.decode(cipher.open(rs.getBytes(2), "known_peer", "data_ct",
               sequenceKey(rs.getLong(1))))));
+    }
+
+    // ---- node records
+
+    @Override
+    public boolean putNodeRecord(NodeRecord r) throws StorageException {
+      check();
+      StoreArgs.need(r, "record");
+      Id blind = blinder.blind("node_record", "record_key", r.key());
+      byte[] key = r.key().toBytes();
+      byte[] value = r.value();
+      byte[] plain = java.nio.ByteBuffer.allocate(2 + key.length + value.length)
+          .putShort((short) key.length).put(key).put(value).array();
+      update("DELETE FROM node_record WHERE kind = ? AND record_key = ?", r.kind(), blind);
+      return update("INSERT INTO node_record (kind, record_key, value_ct) VALUES (?, ?, ?)",
+          r.kind(), blind, cipher.sealPadded(plain, "node_record", "value_ct", blind)) > 0;
+    }
+
+    @Override
+    public List<NodeRecord> nodeRecords(int kind) throws StorageException {
+      check();
+      return List.copyOf(query(
+          "SELECT record_key, value_ct FROM node_record WHERE kind = ? ORDER BY seq",
+          rs -> {
+            Id blind = id(rs.getBytes(1));
+            byte[] plain = cipher.openPadded(rs.getBytes(2), "node_record", "value_ct", blind);
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(plain);
+            int keyLength = b.getShort() & 0xFFFF;
+            if (keyLength > b.remaining()) {
+              throw new StorageException("node record malformed");
+            }
+            byte[] key = new byte[keyLength];
+            b.get(key);
+            byte[] value = new byte[b.remaining()];
+            b.get(value);
+            return new NodeRecord(kind, Id.of(key), value);
+          },
+          kind));
+    }
+
+    @Override
+    public boolean deleteNodeRecord(int kind, Id key) throws StorageException {
+      check();
+      StoreArgs.need(key, "key");
+      return update("DELETE FROM node_record WHERE kind = ? AND record_key = ?", kind,
+          blinder.blind("node_record", "record_key", key)) > 0;
     }
 
     // ---- invites

@@ -86,7 +86,7 @@ class AtRestPaddingTest {
         return null;
       });
     }
-    SqliteStorageTestSupport.undoStep11(dir); // as schema step 10 wrote it
+    SqliteStorageTestSupport.undoStep10(dir); // as schema step 9 wrote it
     // rewrite it as the SDK before this change wrote it: unpadded blobs, schema version 3
     AtRestCipher cipher = new AtRestCipher(KeysetFile.decode(
         Files.readAllBytes(dir.resolve(StoreConstants.KEYSET_FILE))).open(null));

@@ -161,7 +161,7 @@ class AtRestStep8Test {
     try (Storage store = Storages.sqlite(dir)) {
       write(store);
     }
-    SqliteStorageTestSupport.undoStep11(dir); // as schema step 10 wrote it
+    SqliteStorageTestSupport.undoStep10(dir); // as schema step 9 wrote it
     // rewrite it as schema 6 wrote it: those blobs unpadded, those two ids in clear
     AtRestCipher cipher = new AtRestCipher(KeysetFile.decode(
         Files.readAllBytes(dir.resolve(StoreConstants.KEYSET_FILE))).open(null));

@@ -117,7 +117,7 @@ class BlindedIdsTest {
     try (Storage store = Storages.sqlite(dir)) {
       write(store);
     }
-    SqliteStorageTestSupport.undoStep11(dir); // as schema step 10 wrote it
+    SqliteStorageTestSupport.undoStep10(dir); // as schema step 9 wrote it
     // rewrite it as schema 4 wrote it: the ids in clear, no blinding key
     try (Connection c = raw(dir); Statement st = c.createStatement()) {
       Object[][] clear = {{"group_state", "group_id", group}, {"key_package", "ref", ref},

@@ -292,7 +292,7 @@ class SqliteStorageTest extends StorageContractTest {
         return null;
       });
     }
-    SqliteStorageTestSupport.undoStep11(dir); // as schema step 10 wrote it
+    SqliteStorageTestSupport.undoStep10(dir); // as schema step 9 wrote it
     try (Connection c = rawConnection(dir);
         Statement st = c.createStatement()) {
       st.executeUpdate("DROP TABLE blind_key");
@@ -329,7 +329,7 @@ class SqliteStorageTest extends StorageContractTest {
         return null;
       });
     }
-    SqliteStorageTestSupport.undoStep11(dir); // as schema step 10 wrote it
+    SqliteStorageTestSupport.undoStep10(dir); // as schema step 9 wrote it
     try (Connection c = rawConnection(dir);
         Statement st = c.createStatement()) {
       st.executeUpdate("DROP TABLE mailbox");
@@ -367,7 +367,7 @@ class SqliteStorageTest extends StorageContractTest {
         return null;
       });
     }
-    SqliteStorageTestSupport.undoStep11(dir); // as schema step 10 wrote it
+    SqliteStorageTestSupport.undoStep10(dir); // as schema step 9 wrote it
     try (Connection c = rawConnection(dir);
         Statement st = c.createStatement()) {
       st.executeUpdate("DROP TABLE known_peer");

@@ -30,17 +30,17 @@ final class SqliteStorageTestSupport {
   }
 
   /**
-   * Turns a closed store (cleartext keyset) back into what schema step 10 wrote: every id that
-   * step 11 sealed is put back in clear in its columns and the {@code ids_ct} columns are
+   * Turns a closed store (cleartext keyset) back into what schema step 9 wrote: every id that
+   * step 10 sealed is put back in clear in its columns and the {@code ids_ct} columns are
    * dropped, so that tests of older schemas start from a genuine older database.
    */
-  static void undoStep11(Path dir) throws Exception {
+  static void undoStep10(Path dir) throws Exception {
     AtRestCipher cipher = new AtRestCipher(KeysetFile.decode(
         Files.readAllBytes(dir.resolve(StoreConstants.KEYSET_FILE))).open(null));
     try (Connection c = DriverManager.getConnection(
         "jdbc:sqlite:" + dir.resolve(StoreConstants.DATABASE_FILE));
         Statement st = c.createStatement()) {
-      for (RowIds.Spec s : RowIds.STEP_11) {
+      for (RowIds.Spec s : RowIds.STEP_10) {
         List<Object[]> rows = new ArrayList<>();
         try (ResultSet rs = st.executeQuery("SELECT rowid, ids_ct, "
             + String.join(", ", s.key()) + " FROM " + s.table())) {
@@ -72,7 +72,7 @@ final class SqliteStorageTestSupport {
         }
         st.executeUpdate("ALTER TABLE " + s.table() + " DROP COLUMN ids_ct");
       }
-      st.executeUpdate("UPDATE schema_version SET version = 10");
+      st.executeUpdate("UPDATE schema_version SET version = 9");
     }
   }
 }

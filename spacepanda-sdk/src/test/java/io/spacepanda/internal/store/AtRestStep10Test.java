@@ -33,12 +33,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 14, at rest, schema step 11: no space, channel, message, envelope, operation, group, key
+ * Issue 14, at rest, schema step 10: no space, channel, message, envelope, operation, group, key
  * package or peer id is in clear in any file of the store (README lists what a thief still
  * learns); a database as step 10 wrote it (those ids in clear) is converted in place with nothing
  * lost; and sealing the ids changes no order the storage contract promises.
  */
-class AtRestStep11Test {
+class AtRestStep10Test {
 
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
@@ -194,9 +194,9 @@ class AtRestStep11Test {
     try (Storage store = Storages.sqlite(dir)) {
       write(store);
     }
-    SqliteStorageTestSupport.undoStep11(dir);
+    SqliteStorageTestSupport.undoStep10(dir);
     List<String> before = idsInClear(dir);
-    // the ids step 11 converts are in clear before it (the test could fail)
+    // the ids step 10 converts are in clear before it (the test could fail)
     for (String label : List.of("space-id", "channel-", "owner-pe", "message-", "outbox-e",
         "outbox-r", "held-env", "box-enve", "box-spac", "sync-sen", "author-p", "sender-p",
         "space-op")) {
