@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spacepanda.internal.net.mix.Sphinx;
+import io.spacepanda.logs.DumpLogsOnFailure;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,6 +19,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -28,6 +30,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * end, and a cover-traffic node's idle bandwidth stays within the issue's budget. Latency is
  * printed (virtual time, simulated link latency included), not asserted.
  */
+@ExtendWith(DumpLogsOnFailure.class)
 class MixedPrivacyTest {
 
   private static final int MIXES = 5;
@@ -218,9 +221,16 @@ class MixedPrivacyTest {
     SimCluster.Node alice = user("alice", PrivacyLevel.MIXED_WITH_COVER, mixIds, sent);
     SimCluster.Node bob = user("bob", PrivacyLevel.MIXED_WITH_COVER, mixIds, sent);
     Space space = cluster.await(alice.node().createSpace("Covered"));
-    cluster.await(bob.node().join(cluster.await(space.createInvite())));
+    // every packet waits for the payload stream (one in 4 s on average, exponential): a join
+    // takes several packets each way, so it gets virtual minutes, not the one of settle()
+    cluster.awaitWithin(bob.node().join(cluster.await(space.createInvite())),
+        Duration.ofMinutes(10));
     Channel general = space.channel("general").orElseThrow();
     cluster.await(general.send("under cover"));
+    for (int s = 0; s < 600 && bob.events().messages.stream()
+        .noneMatch(m -> m.text().equals("under cover")); s++) {
+      cluster.run(Duration.ofSeconds(1));
+    }
     assertTrue(bob.events().messages.stream().anyMatch(m -> m.text().equals("under cover")),
         "the message arrived through the cover stream; seed " + seed);
     for (SimCluster.Sent s : new ArrayList<>(sent)) {

@@ -126,6 +126,22 @@ final class SimCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs the network in one-second steps until the future completes, for at most {@code max} of
+   * virtual time (for traffic paced by a Poisson stream, where one minute is not always enough).
+   */
+  <T> T awaitWithin(CompletableFuture<T> f, Duration max) {
+    for (long s = 0; s < max.toSeconds() && !f.isDone(); s++) {
+      net.runFor(Duration.ofSeconds(1));
+    }
+    try {
+      return f.get(0, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("future not complete after " + max + " (seed " + seed + "): " + e,
+          e);
+    }
+  }
+
   void run(Duration d) {
     net.runFor(d);
   }

@@ -12,7 +12,9 @@ import java.util.Objects;
  *     accepted for {@code keyGrace}
  * @param keyGrace how long the previous key is accepted after a rotation (default 5 minutes)
  * @param tagsPerKey replay tags one key remembers before it must rotate
- * @param ackTimeout how long a sender waits for an acknowledgement through the mixnet
+ * @param ackTimeout how long a sender waits for an acknowledgement through the mixnet, counted
+ *     from when the packet leaves this node; with cover on, {@link #ackWait()} adds the
+ *     recipient's wait for its payload stream
  * @param cover the cover-traffic rates, or {@link Cover#OFF}
  */
 public record MixConfig(int hops, Duration meanDelay, Duration keyRotation, Duration keyGrace,
@@ -80,6 +82,21 @@ public record MixConfig(int hops, Duration meanDelay, Duration keyRotation, Dura
       grace = Duration.ofMinutes(5);
     }
     return new MixConfig(hops, meanDelay, period, grace, tagsPerKey, ackTimeout, cover);
+  }
+
+  /**
+   * How long a sender waits for an acknowledgement after its packet left: {@link #ackTimeout()},
+   * plus, with cover on, eight mean intervals of the payload stream, since the recipient's
+   * acknowledgement waits for its own payload stream's next packet (exponential: it waits longer
+   * than eight means with probability e<sup>−8</sup>, 0.03%).
+   *
+   * @return the wait
+   */
+  public Duration ackWait() {
+    if (!cover.on()) {
+      return ackTimeout;
+    }
+    return ackTimeout.plusNanos(Math.round(8e9 / cover.payloadPerSecond()));
   }
 
   /**

@@ -96,6 +96,8 @@ public final class MixNode implements AutoCloseable {
   private final Receiver receiver;
   private final Map<String, PendingAck> pendingAcks = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<Outgoing> queue = new ConcurrentLinkedQueue<>();
+  /** Acknowledgements waiting for the payload stream: they leave before other real packets. */
+  private final ConcurrentLinkedQueue<Outgoing> ackQueue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean rotating = new AtomicBoolean();
   private final Map<MixException.Reason, AtomicLong> drops = new EnumMap<>(MixException.Reason.class);
@@ -110,7 +112,14 @@ public final class MixNode implements AutoCloseable {
 
   private record PendingAck(Sphinx.SurbSecret secret, CompletableFuture<Void> done) {}
 
-  private record Outgoing(byte[] firstHop, byte[] packet) {}
+  /**
+   * A real packet waiting for the payload stream.
+   *
+   * @param firstHop where it goes first
+   * @param packet the Sphinx packet
+   * @param onEmit run when it leaves (starts its acknowledgement timer), or null
+   */
+  private record Outgoing(byte[] firstHop, byte[] packet, Runnable onEmit) {}
 
   /**
    * Creates a mix node; call {@link #start()} to publish its key and start its timers.
@@ -276,7 +285,13 @@ public final class MixNode implements AutoCloseable {
     delivered.incrementAndGet();
     receiver.onMessage(from, Arrays.copyOfRange(frame, 3 + n, frame.length)).whenComplete((v, e) -> {
       if (e == null && !closed.get()) {
-        dispatch(surb.firstHop(), Sphinx.reply(surb, new byte[] {FRAME_ACK}, random));
+        byte[] ack = Sphinx.reply(surb, new byte[] {FRAME_ACK}, random);
+        if (config.cover().on()) {
+          // acknowledgements go first: the sender's timer is running
+          ackQueue.add(new Outgoing(surb.firstHop(), ack, null));
+        } else {
+          emit(surb.firstHop(), ack);
+        }
       }
     });
   }
@@ -328,6 +343,7 @@ public final class MixNode implements AutoCloseable {
       return CompletableFuture.failedFuture(e);
     }
     byte[] frame;
+    Runnable onEmit = null;
     CompletableFuture<Void> done = new CompletableFuture<>();
     if (acknowledged) {
       if (pendingAcks.size() >= MAX_PENDING_ACKS) {
@@ -351,7 +367,11 @@ public final class MixNode implements AutoCloseable {
       System.arraycopy(body, 0, frame, 3 + s.length, body.length);
       String id = HexFormat.of().formatHex(surb.secret().surbId());
       pendingAcks.put(id, new PendingAck(surb.secret(), done));
-      scheduler.schedule(config.ackTimeout(), () -> {
+      // the timer starts when the packet leaves: with cover on, the wait in the payload stream
+      // is the price of cover, not a sign of loss (a queue of a welcome's pieces at one packet
+      // in 4 s would otherwise time out before the last piece left); the recipient's wait for
+      // its own payload stream is in ackWait()
+      onEmit = () -> scheduler.schedule(config.ackWait(), () -> {
         PendingAck p = pendingAcks.remove(id);
         if (p != null) {
           p.done().completeExceptionally(new TimeoutException("no acknowledgement through the mixnet"));
@@ -367,8 +387,11 @@ public final class MixNode implements AutoCloseable {
         random);
     realSent.incrementAndGet();
     if (config.cover().on()) {
-      queue.add(new Outgoing(path.get(0).address(), packet));
+      queue.add(new Outgoing(path.get(0).address(), packet, onEmit));
     } else {
+      if (onEmit != null) {
+        onEmit.run();
+      }
       emit(path.get(0).address(), packet);
     }
     return done;
@@ -389,7 +412,7 @@ public final class MixNode implements AutoCloseable {
   /** Hands a packet on now, or (cover on) to the payload stream, where it replaces a drop. */
   void dispatch(byte[] firstHop, byte[] packet) {
     if (config.cover().on()) {
-      queue.add(new Outgoing(firstHop, packet));
+      queue.add(new Outgoing(firstHop, packet, null));
     } else {
       emit(firstHop, packet);
     }
@@ -477,8 +500,14 @@ public final class MixNode implements AutoCloseable {
   private void schedulePayloadTick() {
     long nanos = Math.round(exponential(1e9 / config.cover().payloadPerSecond()));
     timer(Duration.ofNanos(nanos), () -> {
-      Outgoing real = queue.poll();
+      Outgoing real = ackQueue.poll();
+      if (real == null) {
+        real = queue.poll();
+      }
       if (real != null) {
+        if (real.onEmit() != null) {
+          real.onEmit().run();
+        }
         emit(real.firstHop(), real.packet());
       } else {
         sendCover(Sphinx.Kind.DROP);

@@ -138,6 +138,35 @@ class MixnetSimTest {
   }
 
   /**
+   * A burst queued in a slow payload stream (one packet in 4 s on average) with a 10 s
+   * acknowledgement timeout, on both ends: every packet is acknowledged, because the timer
+   * starts when a packet leaves the queue and acknowledgements leave before other real packets.
+   * (With the timer started at the send, the later pieces of an envelope waited longer than the
+   * timeout in the queue alone, and the whole envelope was sent again.)
+   */
+  @Test
+  void coverOn_queuedBurst_everyPieceAcknowledged_timerStartsWhenThePacketLeaves() {
+    MixnetSim sim = new MixnetSim(seed);
+    List<byte[]> got = new ArrayList<>();
+    MixConfig slow = MixConfig.defaults().withCover(MixConfig.Cover.DEFAULT)
+        .withAckTimeout(Duration.ofSeconds(10));
+    for (int i = 0; i < 6; i++) {
+      sim.add(i == 0 || i == 5 ? slow : MixConfig.defaults(), true, MixnetSim.recording(got));
+    }
+    int burst = 8;
+    List<CompletableFuture<Void>> acks = new ArrayList<>();
+    for (int i = 0; i < burst; i++) {
+      acks.add(sim.nodes.get(0).send(sim.info(5), new byte[] {(byte) i}, true));
+      // the recipient sends a burst of its own too: acknowledgements must not wait behind it
+      sim.nodes.get(5).send(sim.info(1), new byte[] {(byte) i}, false);
+    }
+    sim.runFor(Duration.ofMinutes(10));
+    assertEquals(2 * burst, got.size(), why());
+    long failed = acks.stream().filter(f -> !f.isDone() || f.isCompletedExceptionally()).count();
+    assertEquals(0, failed, "every piece of the burst acknowledged; " + why());
+  }
+
+  /**
    * Sender anonymity against a global passive observer who sees every link's timing (issue 16).
    * The observer's best estimate with exponential (memoryless) delays: every packet held by a mix
    * is equally likely to leave next, so each mix's pool is a mixture of the sender distributions
