@@ -48,7 +48,10 @@ final class AtRestCipher {
 
   /**
    * Size buckets of padded blobs (issue 14): a stored body reveals only its bucket, 256 B, 1 KiB,
-   * 4 KiB, 16 KiB or 64 KiB, then a multiple of 64 KiB.
+   * 4 KiB, 16 KiB or 64 KiB, then a multiple of 64 KiB. The bucket is chosen by the plaintext's
+   * length, and the 4-byte length prefix comes on top ({@link #paddedSize}): envelopes are already
+   * padded to these same sizes on the wire, and counting the prefix in the bucket put every 1 KiB
+   * envelope into the 4 KiB bucket (47 MB for 10,000 mailbox envelopes instead of about 12 MB).
    */
   static final int[] BUCKETS = {256, 1024, 4096, 16384, 65536};
 
@@ -61,9 +64,7 @@ final class AtRestCipher {
    * @return the ciphertext, whose length gives away only the bucket
    */
   byte[] sealPadded(byte[] plaintext, String table, String column, Id... key) throws StorageException {
-    int inner = Integer.BYTES + plaintext.length;
-    int size = bucket(inner);
-    byte[] padded = new byte[size];
+    byte[] padded = new byte[paddedSize(plaintext.length)];
     java.nio.ByteBuffer.wrap(padded).putInt(plaintext.length).put(plaintext);
     return seal(padded, table, column + PADDED, key);
   }
@@ -92,6 +93,14 @@ final class AtRestCipher {
     return java.util.Arrays.copyOfRange(padded, Integer.BYTES, Integer.BYTES + length);
   }
 
+  /**
+   * Returns the size of the padded plaintext of a blob of {@code n} bytes: its bucket plus the
+   * 4-byte length prefix.
+   */
+  static int paddedSize(int n) {
+    return Integer.BYTES + bucket(n);
+  }
+
   /** Returns the bucket {@code n} bytes are padded to. */
   static int bucket(int n) {
     for (int b : BUCKETS) {
@@ -101,7 +110,7 @@ final class AtRestCipher {
     }
     int last = BUCKETS[BUCKETS.length - 1];
     long rounded = ((long) n + last - 1) / last * last;
-    if (rounded > Integer.MAX_VALUE - 64) {
+    if (rounded > Integer.MAX_VALUE - 68) {
       throw new IllegalArgumentException("blob too large to pad: " + n);
     }
     return (int) rounded;

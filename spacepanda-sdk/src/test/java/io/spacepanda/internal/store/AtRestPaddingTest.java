@@ -57,7 +57,7 @@ class AtRestPaddingTest {
   private static Set<Integer> bucketLengths() {
     Set<Integer> out = new TreeSet<>();
     for (int b : AtRestCipher.BUCKETS) {
-      out.add(b + OVERHEAD);
+      out.add(4 + b + OVERHEAD);
     }
     return out;
   }
@@ -128,13 +128,14 @@ class AtRestPaddingTest {
     }
     List<Integer> after = new ArrayList<>(lengths(dir));
     assertTrue(bucketLengths().containsAll(after.subList(0, after.size() - 1)), "after: " + after);
-    assertEquals(2 * 65536 + OVERHEAD, after.get(after.size() - 1), "70,000 bytes: two 64 KiB units");
+    assertEquals(4 + 2 * 65536 + OVERHEAD, after.get(after.size() - 1),
+        "70,000 bytes: two 64 KiB units and the length prefix");
     try (Connection c = raw(dir); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT version, (SELECT length(mls_ct) FROM sync_envelope)"
             + " FROM schema_version")) {
       assertTrue(rs.next());
       assertEquals(SchemaMigrations.LATEST, rs.getInt(1));
-      assertEquals(256 + OVERHEAD, rs.getInt(2));
+      assertEquals(4 + 256 + OVERHEAD, rs.getInt(2));
     }
   }
 
@@ -149,6 +150,21 @@ class AtRestPaddingTest {
     return out;
   }
 
+  /**
+   * A blob exactly one bucket long (an envelope, already padded to these sizes on the wire) stays
+   * in that bucket: the length prefix comes on top, it does not push the blob into the next one.
+   */
+  @Test
+  void sealPadded_blobOfExactlyABucket_staysInThatBucket() throws Exception {
+    AtRestCipher cipher = new AtRestCipher(KeysetFile.generateKeyset());
+    for (int b : AtRestCipher.BUCKETS) {
+      byte[] ct = cipher.sealPadded(new byte[b], "mailbox", "envelope_ct", id(b, 32));
+      assertEquals(4 + b + OVERHEAD, ct.length, "a blob of " + b + " bytes");
+      byte[] over = cipher.sealPadded(new byte[b + 1], "mailbox", "envelope_ct", id(b, 32));
+      assertTrue(over.length > ct.length, "one byte more moves to the next bucket");
+    }
+  }
+
   /** Padded blobs round-trip, reveal only their bucket, and never open under another place. */
   @Property(tries = 100)
   void sealPadded_roundTripAndBucketOnly(@ForAll @IntRange(min = 0, max = 140_000) int size)
@@ -159,7 +175,7 @@ class AtRestPaddingTest {
     Id key = id(size, 32);
     byte[] ct = cipher.sealPadded(body, "message", "body_ct", key);
     assertArrayEquals(body, cipher.openPadded(ct, "message", "body_ct", key));
-    assertEquals(AtRestCipher.bucket(size + 4) + OVERHEAD, ct.length);
+    assertEquals(4 + AtRestCipher.bucket(size) + OVERHEAD, ct.length);
     org.junit.jupiter.api.Assertions.assertThrows(io.spacepanda.spi.StorageException.class,
         () -> cipher.openPadded(ct, "message", "body_ct", id(size + 1, 32)));
   }

@@ -111,12 +111,12 @@ class AtRestStep8Test {
 
   private static void assertPadded(Path dir) throws Exception {
     try (Connection c = raw(dir)) {
-      assertEquals(256 + OVERHEAD, length(c, "SELECT length(name_ct) FROM space"));
-      assertEquals(256 + OVERHEAD, length(c, "SELECT length(name_ct) FROM channel"));
-      assertEquals(256 + OVERHEAD, length(c, "SELECT length(payload_ct) FROM space_op"));
-      assertEquals(1024 + OVERHEAD, length(c, "SELECT length(payload_ct) FROM outbox"));
-      assertEquals(4096 + OVERHEAD, length(c, "SELECT length(envelope_ct) FROM pending_envelope"));
-      assertEquals(16384 + OVERHEAD, length(c, "SELECT length(envelope_ct) FROM mailbox"));
+      assertEquals(4 + 256 + OVERHEAD, length(c, "SELECT length(name_ct) FROM space"));
+      assertEquals(4 + 256 + OVERHEAD, length(c, "SELECT length(name_ct) FROM channel"));
+      assertEquals(4 + 256 + OVERHEAD, length(c, "SELECT length(payload_ct) FROM space_op"));
+      assertEquals(4 + 1024 + OVERHEAD, length(c, "SELECT length(payload_ct) FROM outbox"));
+      assertEquals(4 + 4096 + OVERHEAD, length(c, "SELECT length(envelope_ct) FROM pending_envelope"));
+      assertEquals(4 + 16384 + OVERHEAD, length(c, "SELECT length(envelope_ct) FROM mailbox"));
     }
   }
 
@@ -141,7 +141,7 @@ class AtRestStep8Test {
     }
     assertPadded(dir);
     try (Connection c = raw(dir)) {
-      assertEquals(256 + OVERHEAD, length(c, "SELECT length(state_ct) FROM group_state"));
+      assertEquals(4 + 256 + OVERHEAD, length(c, "SELECT length(state_ct) FROM group_state"));
     }
     assertNoFileHolds(dir, boxRecipient, group);
     try (Storage store = Storages.sqlite(dir)) {
@@ -205,7 +205,7 @@ class AtRestStep8Test {
       });
     }
     try (Connection c = raw(dir)) {
-      assertEquals(256 + OVERHEAD, length(c, "SELECT length(state_ct) FROM group_state"));
+      assertEquals(4 + 256 + OVERHEAD, length(c, "SELECT length(state_ct) FROM group_state"));
     }
   }
 }
