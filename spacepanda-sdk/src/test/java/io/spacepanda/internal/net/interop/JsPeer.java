@@ -56,6 +56,8 @@ public final class JsPeer implements AutoCloseable {
   private final Process process;
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
   private final StringBuffer stderr = new StringBuffer();
+  /** The threads copying the peer's stdout and stderr; they end at the peer's end of output. */
+  private final List<Thread> readers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile String multiaddr;
 
   /** Options of one peer process; {@link #defaults()} listens with early muxer negotiation on. */
@@ -247,7 +249,23 @@ public final class JsPeer implements AutoCloseable {
       }
     }, "js-peer-" + (stdout ? "out" : "err"));
     reader.setDaemon(true);
+    readers.add(reader);
     reader.start();
+  }
+
+  /**
+   * Waits until the readers have copied everything the exited peer wrote: a dead process can
+   * still have its last lines (its RESULT) in the pipe, not yet in {@link #lines}.
+   */
+  private void drainReaders() {
+    for (Thread t : readers) {
+      try {
+        t.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   /**
@@ -336,6 +354,9 @@ public final class JsPeer implements AutoCloseable {
       }
       String line = nextLine(Duration.ofNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(200))));
       if (line == null) {
+        if (!process.isAlive()) {
+          drainReaders();
+        }
         if (!process.isAlive() && lines.isEmpty()) {
           waitForExitQuietly();
           if (process.exitValue() != 0) {
