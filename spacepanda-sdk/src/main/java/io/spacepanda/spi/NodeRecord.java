@@ -9,7 +9,9 @@ import java.util.Arrays;
  *
  * <p>Kinds the node uses: {@value #KIND_DEPOSITABLE} (a direct envelope a mailbox may keep: the
  * envelope id to its space id), {@value #KIND_CHANNEL_REQUEST} (a channel join request still
- * without a Welcome: the channel id to the request and the owner it went to).
+ * without a Welcome: the channel id to the request and the owner it went to), {@value
+ * #KIND_HELD_JOIN} (a space join request a manager holds until its turn to answer: the space id
+ * and joiner to the request and since when it is held).
  *
  * @param kind 1 to 255
  * @param key the key within the kind
@@ -25,6 +27,9 @@ public record NodeRecord(int kind, Id key, byte[] value) {
 
   /** Kind: a channel join request still without a Welcome, by channel id. */
   public static final int KIND_CHANNEL_REQUEST = 2;
+
+  /** Kind: a space join request a manager holds until its turn, by space id and joiner. */
+  public static final int KIND_HELD_JOIN = 3;
 
   /**
    * Checks and copies the parts.

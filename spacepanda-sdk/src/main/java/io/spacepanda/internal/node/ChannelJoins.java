@@ -236,6 +236,16 @@ final class ChannelJoins {
       KeyPackageBundle stored = storedKeyPackage(w.welcome());
       kp = stored != null ? stored : kp;
     }
+    GroupChannel held = a.channels.get(cid);
+    if (held != null && a.present && kp != null && a.channelJoins.get(cid) == null) {
+      // A re-admission after a fork: a manager of the winning branch added this node again with
+      // the KeyPackage it joined the space with (ReadmitKeys).
+      Group g = ctx.joinGroup(w.welcome(), kp);
+      if (Arrays.equals(g.groupId(), w.channel().channelId())) {
+        a.forks.rejoin(s, held, g);
+        return;
+      }
+    }
     if (kp == null || a.channels.containsKey(cid) || !a.present) {
       LOG.debug("ignoring a Welcome to {}: KeyPackage kept {}, joined already {}, present {}",
           w.channel().name(), kp != null, a.channels.containsKey(cid), a.present);
@@ -290,7 +300,8 @@ final class ChannelJoins {
     return false;
   }
 
-  private KeyPackageBundle storedKeyPackage(byte[] welcomeBytes) throws SpacePandaException {
+  /** @return a stored KeyPackage the Welcome has secrets for, or null */
+  KeyPackageBundle storedKeyPackage(byte[] welcomeBytes) throws SpacePandaException {
     Welcome w = TlsReader.decodeExactly(welcomeBytes, MlsMessage::decode).welcome();
     if (w == null) {
       return null;

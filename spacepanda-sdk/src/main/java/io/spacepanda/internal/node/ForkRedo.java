@@ -182,10 +182,21 @@ final class ForkRedo {
           a.commits.proposeRemoval(s, gc, p);
         }
       }
-      if (!gc.isControl()) {
+      if (gc.isControl()) {
+        // Newcomers the losing branch admitted: added again (same KeyPackages) if still listed.
+        for (PeerId p : c.added()) {
+          if (gc.leafOf(p) < 0) {
+            a.invites.readmit(s, p);
+          }
+        }
+      } else {
         for (PeerId p : c.added()) {
           Contact mi = a.contact(p);
-          if (gc.leafOf(p) < 0 && a.control.leafOf(p) >= 0 && mi != null) {
+          boolean missing = gc.leafOf(p) < 0 && a.control.leafOf(p) >= 0;
+          if (missing && a.invites.readmitChannel(s, gc, p)) {
+            continue; // a newcomer this node admitted: added again with its KeyPackage
+          }
+          if (missing && mi != null) {
             a.dispatchAfterCommit(s, a.services.messenger().send(s, a.services.outbox(), p,
                 mi.inboxKey(), new NodeWire.ChannelInvite(a.spaceId.toBytes(),
                     SpaceInbound.info(gc))));

@@ -124,10 +124,16 @@ final class Forks {
   /** After an epoch change: finishes a switch to a winning branch once at its epoch. */
   void afterEpochChange(Step s, GroupChannel gc) throws SpacePandaException {
     redo.afterEpochChange(s, gc);
+    if (gc.isControl()) {
+      ReadmitKeys.expire(s, ctx, a.spaceId, gc.group().epoch(), keptStates());
+    }
   }
 
   /** Forgets a group this node left: its kept states and entries. */
-  void forget(Step s, GroupChannel gc) {
+  void forget(Step s, GroupChannel gc) throws SpacePandaException {
+    if (gc.isControl()) {
+      ReadmitKeys.forget(s, ctx, a.spaceId);
+    }
     histories.remove(gc.id());
     moved.remove(gc.id());
     pending.remove(gc.id());
@@ -236,6 +242,12 @@ final class Forks {
     EpochHistory.Fork f = EpochHistory.compare(current(gc), theirs);
     if (f == null) {
       return false;
+    }
+    if (!f.theirs().hasCommit() && f.mine().hasCommit()) {
+      // The other member joined on another branch: its own to leave (a manager of the winning
+      // branch admits it again, InviteDesk#readmit); nothing for this node to resolve.
+      LOG.debug("{} joined {} on another branch at epoch {}", asker, gc.name(), f.parent() + 1);
+      return true;
     }
     if (!f.decidable() || f.parent() < gc.group().epoch() - keptStates()) {
       unresolved(s, gc, f.parent(), "this node holds no state of the epoch the branches split"
@@ -420,6 +432,96 @@ final class Forks {
     redo.put(s, gc.id(), new ForkRedo.Catchup(parent, p.tip(), removed, added));
     moved.put(gc.id(), parent + 1);
     a.commits.afterEpochChange(s, next, c);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Re-admission (a newcomer admitted on a losing branch)
+
+  /**
+   * A manager added this node again ({@link InviteDesk#readmit}): the answer's Welcomes, opened
+   * with the KeyPackages kept since the join ({@link ReadmitKeys}), replace the groups of the
+   * branch that admitted this node; the answer's space operations are merged first.
+   *
+   * @param s the step
+   * @param r the accepted join answer
+   */
+  void readmitted(Step s, io.spacepanda.internal.space.JoinResponse r)
+      throws SpacePandaException {
+    io.spacepanda.internal.mls.group.KeyPackageBundle kp = a.joins.storedKeyPackage(
+        r.spaceWelcome());
+    if (!a.present || kp == null) {
+      ctx.drop(DropReason.UNEXPECTED, "re-admission without a kept KeyPackage");
+      return;
+    }
+    Group g = ctx.joinGroup(r.spaceWelcome(), kp);
+    if (!Arrays.equals(g.groupId(), a.spaceId.toBytes())) {
+      ctx.drop(DropReason.UNEXPECTED, "re-admission into another group");
+      return;
+    }
+    a.inbound.mergeOps(s, r.log());
+    rejoin(s, a.control, g);
+    for (io.spacepanda.internal.space.JoinResponse.ChannelWelcome cw : r.channelWelcomes()) {
+      GroupChannel gc = a.channels.get(Id.of(cw.channelId().bytes()));
+      io.spacepanda.internal.mls.group.KeyPackageBundle ckp = a.joins.storedKeyPackage(
+          cw.welcome());
+      if (gc == null || ckp == null) {
+        continue;
+      }
+      Group cg = ctx.joinGroup(cw.welcome(), ckp);
+      if (Arrays.equals(cg.groupId(), gc.id().toBytes())) {
+        rejoin(s, gc, cg);
+      }
+    }
+  }
+
+  /**
+   * Replaces a group of a losing branch by the one a re-admission Welcome opened, unless that
+   * Welcome is of the branch this node is on (a copy sent again): this node then sends again its
+   * own messages of the group (same sender sequences), as after a switch.
+   *
+   * @return true if the group was replaced
+   */
+  boolean rejoin(Step s, GroupChannel gc, Group g) throws SpacePandaException {
+    for (EpochHistory.Entry e : current(gc)) {
+      if (e.epoch() == g.epoch() && Arrays.equals(e.authenticator(), g.epochAuthenticator())) {
+        LOG.debug("a re-admission Welcome to {} of the branch this node is on; ignored",
+            gc.name());
+        return false;
+      }
+    }
+    s.touch();
+    long oldEpoch = gc.group().epoch();
+    GroupChannel next = new GroupChannel(gc.id(), gc.spaceId(), gc.name(), gc.kind(), gc.owner(),
+        gc.createdAt(), g, gc.lamport(), gc.nextSequence());
+    a.unregister(gc);
+    if (gc.isControl()) {
+      a.control = next;
+    }
+    a.register(next);
+    Id gid = gc.id();
+    a.due.remove(gid);
+    a.aheadSeen.remove(gid);
+    pending.remove(gid);
+    List<EpochHistory.Entry> h = List.of(new EpochHistory.Entry(g.epoch(),
+        g.epochAuthenticator(), new byte[0], new byte[0]));
+    histories.put(gid, h);
+    byte[] encoded = EpochHistory.encode(h);
+    int kept = keptStates();
+    s.write(t -> {
+      GroupStore.saveGroup(t, next);
+      t.putGroupState(suffixed(gid, HISTORY_SUFFIX), SecretBlob.copyOf(encoded));
+      for (long e = Math.max(0, oldEpoch - kept - 1); e <= oldEpoch; e++) {
+        t.deleteGroupState(stateKey(gid, e));
+      }
+    });
+    LOG.info("{} re-admitted: left its branch (epoch {}) for the winning one at epoch {}",
+        gc.name(), oldEpoch, g.epoch());
+    moved.put(gid, g.epoch());
+    // Everything this newcomer sent was on the losing branch: send it again (parent 0).
+    redo.put(s, gid, new ForkRedo.Catchup(0, Math.max(1, g.epoch()), Set.of(), Set.of()));
+    redo.afterEpochChange(s, next);
+    a.refresh.arm(s, next);
+    return true;
   }
 
   // ---------------------------------------------------------------------------------------------

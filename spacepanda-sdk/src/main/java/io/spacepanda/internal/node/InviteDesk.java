@@ -13,15 +13,19 @@ import io.spacepanda.internal.space.InviteCode;
 import io.spacepanda.internal.space.JoinRequest;
 import io.spacepanda.internal.space.JoinResponse;
 import io.spacepanda.internal.space.SpaceConstants;
+import io.spacepanda.internal.space.SpaceDecodeException;
 import io.spacepanda.internal.space.SpaceId;
 import io.spacepanda.internal.space.SpaceOp;
 import io.spacepanda.internal.space.SpaceState;
 import io.spacepanda.spi.Id;
 import io.spacepanda.spi.Invite;
 import io.spacepanda.spi.InviteRedemption;
+import io.spacepanda.spi.NodeRecord;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,17 +50,20 @@ import org.slf4j.LoggerFactory;
  * current epoch, re-read when the timer fires), and then admits the joiner only if nobody did:
  * when the joiner is already in the control group, or the invite is marked used for this joiner
  * ({@link SpaceOp.RedeemInvite}), it drops the request silently; the admitting manager's answer
- * reaches the joiner. A manager refuses, at its turn, an invite it does not know, an expired one,
- * or one used by another joiner; the joiner takes any refusal as final. A manager that is no
- * longer a member or committer of the control group stays silent. The manager that admits publishes {@link SpaceOp.RedeemInvite}, which marks
- * the invite used for everyone. Two managers cut off from each other can still both admit the
- * joiner (a fork, resolved by {@link Forks}; a joiner whose Welcome came from the losing branch
- * reports the fork as unresolved and must be invited again).
+ * reaches the joiner. A manager refuses, at its turn, an expired invite or one used by another
+ * joiner; one it does not know it refuses only {@link #UNKNOWN_ROUNDS} sync rounds after its turn
+ * (the issuer's {@link SpaceOp.IssueInvite} may still come by sync from another member). The
+ * joiner takes any refusal as final. A manager that is no longer a member or committer of the
+ * control group stays silent. The manager that admits publishes {@link SpaceOp.RedeemInvite},
+ * which marks the invite used for everyone. Two managers cut off from each other can still both
+ * admit the joiner (a fork, resolved by {@link Forks}); a joiner admitted on a branch that lost is
+ * added again on the winning one by the manager that admitted it ({@link #readmit}).
  *
  * <p>Like commits of others' proposals, nobody admits while {@link SpaceActor#quietUntil} holds
  * (a peer just came back and may bring newer epochs), nor while messages of a later epoch of the
- * control group wait (this node is behind). Held requests live in memory only, at most {@link
- * #MAX_HELD} per space: a manager that restarts forgets them (the others still answer).
+ * control group wait (this node is behind). At most {@link #MAX_HELD} requests are held per
+ * space; each is stored ({@link NodeRecord#KIND_HELD_JOIN}, with the time it came) while held, so
+ * a manager that restarts decides it again at its turn ({@link #resume}).
  *
  * <p>Every method runs inside a step of the owning {@link SpaceActor}, on its lane.
  */
@@ -65,14 +72,28 @@ final class InviteDesk {
   private static final Logger LOG = LoggerFactory.getLogger(InviteDesk.class);
   /** Most join requests held at once per space; more are dropped (a flood of made-up ones). */
   static final int MAX_HELD = 256;
+  /**
+   * Sync rounds a manager other than the issuer waits, after its turn came, for the {@link
+   * SpaceOp.IssueInvite} of an invite it does not know, before refusing the request as unknown.
+   */
+  static final int UNKNOWN_ROUNDS = 6;
 
   private final SpaceActor a;
   private final NodeContext ctx;
   /** Join requests this node (not their invite's issuer) holds until its turn, by joiner. */
   private final Map<PeerId, Held> held = new HashMap<>();
 
+  /**
+   * Join requests this node admitted, by joiner, the oldest dropped beyond {@link #MAX_HELD}: if
+   * the branch of a fork that admitted one loses, {@link #readmit} adds the joiner again with
+   * the same KeyPackages.
+   */
+  private final Map<PeerId, JoinRequest> admitted = new java.util.LinkedHashMap<>();
+
+  private static final byte HELD_VERSION = 1;
+
   /** A request held since {@code since}; a timer is armed for {@code armedAt} (or null). */
-  private record Held(JoinRequest request, Instant since, Instant armedAt) {}
+  record Held(JoinRequest request, Instant since, Instant armedAt) {}
 
   InviteDesk(SpaceActor actor) {
     this.a = actor;
@@ -140,7 +161,95 @@ final class InviteDesk {
     decide(s, h != null ? new Held(r, h.since(), h.armedAt()) : new Held(r, ctx.now(), null));
   }
 
+  /**
+   * Takes back, after a restart, the join requests this node held (stored as {@link
+   * NodeRecord#KIND_HELD_JOIN}), each with the time it came, and decides them again: at once if
+   * their turn passed, else at their turn. Unreadable ones are deleted.
+   */
+  void resume(Step s) throws SpacePandaException {
+    byte[] prefix = a.spaceId.toBytes();
+    List<NodeRecord> stored = ctx.storage.inTransaction(
+        t -> t.nodeRecords(NodeRecord.KIND_HELD_JOIN));
+    for (NodeRecord rec : stored) {
+      byte[] key = rec.key().toBytes();
+      if (key.length <= prefix.length
+          || !Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length)) {
+        continue;
+      }
+      Held h;
+      try {
+        h = decodeHeld(rec.value());
+      } catch (SpaceDecodeException e) {
+        LOG.warn("dropping an unreadable held join request: {}", e.getMessage());
+        s.write(t -> t.deleteNodeRecord(NodeRecord.KIND_HELD_JOIN, rec.key()));
+        continue;
+      }
+      if (!Arrays.equals(h.request().spaceId().bytes(), prefix)
+          || !rec.key().equals(heldKey(a.spaceId, h.request().joiner().peer()))) {
+        s.write(t -> t.deleteNodeRecord(NodeRecord.KIND_HELD_JOIN, rec.key()));
+        continue;
+      }
+      LOG.info("resuming a join request of {} held before a restart",
+          h.request().joiner().peer());
+      held.put(h.request().joiner().peer(), h);
+      decide(s, h);
+    }
+  }
+
+  /** The stored form of a held request: {@code u8 version (1), u64 since millis, request}. */
+  static byte[] encodeHeld(JoinRequest r, Instant since) {
+    byte[] body = r.encode();
+    return ByteBuffer.allocate(9 + body.length).put(HELD_VERSION).putLong(since.toEpochMilli())
+        .put(body).array();
+  }
+
+  /**
+   * Reads a stored held request back.
+   *
+   * @throws SpaceDecodeException if it is not one (typed; nothing else escapes)
+   */
+  static Held decodeHeld(byte[] value) throws SpaceDecodeException {
+    if (value.length < 9 || value.length > NodeRecord.MAX_VALUE) {
+      throw new SpaceDecodeException("held join request of " + value.length + " bytes");
+    }
+    if (value[0] != HELD_VERSION) {
+      throw new SpaceDecodeException("unknown held join request format " + value[0]);
+    }
+    long millis = ByteBuffer.wrap(value, 1, 8).getLong();
+    if (millis < 0) {
+      throw new SpaceDecodeException("held join request time out of range");
+    }
+    JoinRequest r = JoinRequest.decode(Arrays.copyOfRange(value, 9, value.length));
+    return new Held(r, Instant.ofEpochMilli(millis), null);
+  }
+
+  private static Id heldKey(Id spaceId, PeerId joiner) {
+    byte[] sp = spaceId.toBytes();
+    byte[] p = joiner.bytes();
+    byte[] k = Arrays.copyOf(sp, sp.length + p.length);
+    System.arraycopy(p, 0, k, sp.length, p.length);
+    return Id.of(k);
+  }
+
+  /** Decides, and keeps the store's copy of the request in step with {@link #held}. */
   private void decide(Step s, Held h) throws SpacePandaException {
+    PeerId joiner = h.request().joiner().peer();
+    Held before = held.get(joiner);
+    decideNowOrHold(s, h);
+    Held after = held.get(joiner);
+    Id key = heldKey(a.spaceId, joiner);
+    if (after != null && (before == null || !before.since().equals(after.since()))) {
+      byte[] value = encodeHeld(after.request(), after.since());
+      if (value.length <= NodeRecord.MAX_VALUE) {
+        NodeRecord rec = new NodeRecord(NodeRecord.KIND_HELD_JOIN, key, value);
+        s.write(t -> t.putNodeRecord(rec));
+      }
+    } else if (after == null && before != null) {
+      s.write(t -> t.deleteNodeRecord(NodeRecord.KIND_HELD_JOIN, key));
+    }
+  }
+
+  private void decideNowOrHold(Step s, Held h) throws SpacePandaException {
     JoinRequest r = h.request();
     PeerId joiner = r.joiner().peer();
     held.remove(joiner);
@@ -165,6 +274,18 @@ final class InviteDesk {
         hold(s, h, at);
         return;
       }
+      if (shared.isEmpty()) {
+        // The issuer's IssueInvite has not reached this node (yet): it may still come by sync
+        // from another member. Ask again each sync round for a while before refusing.
+        Duration round = syncRound();
+        Instant giveUp = at.plus(round.multipliedBy(UNKNOWN_ROUNDS));
+        if (now.isBefore(giveUp)) {
+          LOG.debug("a join request for an invite not known here yet; waiting for it");
+          Instant again = now.plus(round);
+          hold(s, h, again.isBefore(giveUp) ? again : giveUp);
+          return;
+        }
+      }
     } else if (now.isBefore(guard(now))) {
       hold(s, h, guard(now));
       return;
@@ -186,6 +307,12 @@ final class InviteDesk {
     } else {
       admit(s, r, hash, local.isPresent(), shared.isPresent());
     }
+  }
+
+  /** A sync round, or the committer timeout when sync is off. */
+  private Duration syncRound() {
+    Duration d = ctx.config.syncInterval();
+    return d.isZero() || d.isNegative() ? ctx.config.committerTimeout() : d;
   }
 
   /**
@@ -263,27 +390,107 @@ final class InviteDesk {
         local ? "" : " issued by another manager");
     a.services.directory().learn(joiner, r.joiner().addresses());
     GroupChannel general = defaultChannel();
-    byte[][] welcomes = new byte[2][];
     byte[] inboxKey = r.joiner().inboxKey();
-    a.commits.commitAndBroadcast(s, a.control, CommitOptions.builder().add(kpControl)
-        .ratchetTreeInWelcome(true).build(), joiner, inboxKey, w -> {
-          welcomes[0] = w;
-          return null;
-        });
-    a.commits.commitAndBroadcast(s, general, CommitOptions.builder().add(kpChannel)
-        .ratchetTreeInWelcome(true).build(), joiner, inboxKey, w -> {
-          welcomes[1] = w;
-          return null;
-        });
+    byte[] controlWelcome = addTo(s, a.control, kpControl, joiner, inboxKey);
+    byte[] channelWelcome = addTo(s, general, kpChannel, joiner, inboxKey);
     a.commits.publish(s, new SpaceOp.MemberJoined(r.joiner()));
     if (shared) {
       a.commits.publish(s, new SpaceOp.RedeemInvite(hash, joiner));
     }
-    JoinResponse accepted = JoinResponse.accepted(r.spaceId(), a.meta.owner(), welcomes[0],
-        List.of(new JoinResponse.ChannelWelcome(ChannelId.of(general.id().toBytes()), welcomes[1])),
-        a.meta.log(), List.copyOf(a.meta.view().contacts().values()));
-    a.dispatchAfterCommit(s, a.services.messenger().send(s, a.services.outbox(), joiner, inboxKey,
-        new NodeWire.Join(NodeWire.JOIN_RESPONSE, accepted.encode())));
+    remember(s, r);
+    answer(s, r, controlWelcome, general, channelWelcome);
+  }
+
+  /** Keeps an admitted request (in memory), for {@link #readmit}. */
+  private void remember(Step s, JoinRequest r) {
+    PeerId joiner = r.joiner().peer();
+    JoinRequest before = admitted.remove(joiner);
+    admitted.put(joiner, r);
+    if (admitted.size() > MAX_HELD) {
+      admitted.remove(admitted.keySet().iterator().next());
+    }
+    s.onFailure(() -> {
+      admitted.remove(joiner);
+      if (before != null) {
+        admitted.put(joiner, before);
+      }
+    });
+  }
+
+  /** Commits the joiner's add to a group; @return the Welcome */
+  private byte[] addTo(Step s, GroupChannel gc, KeyPackage kp, PeerId joiner, byte[] inboxKey)
+      throws SpacePandaException {
+    byte[][] welcome = new byte[1][];
+    a.commits.commitAndBroadcast(s, gc, CommitOptions.builder().add(kp)
+        .ratchetTreeInWelcome(true).build(), joiner, inboxKey, w -> {
+          welcome[0] = w;
+          return null;
+        });
+    return welcome[0];
+  }
+
+  /** Sends the joiner its Welcomes (the channel's, if any) with the space's log. */
+  private void answer(Step s, JoinRequest r, byte[] controlWelcome, GroupChannel general,
+      byte[] channelWelcome) throws SpacePandaException {
+    List<JoinResponse.ChannelWelcome> channels = channelWelcome == null ? List.of()
+        : List.of(new JoinResponse.ChannelWelcome(ChannelId.of(general.id().toBytes()),
+            channelWelcome));
+    JoinResponse accepted = JoinResponse.accepted(r.spaceId(), a.meta.owner(), controlWelcome,
+        channels, a.meta.log(), List.copyOf(a.meta.view().contacts().values()));
+    PeerId joiner = r.joiner().peer();
+    a.dispatchAfterCommit(s, a.services.messenger().send(s, a.services.outbox(), joiner,
+        r.joiner().inboxKey(), new NodeWire.Join(NodeWire.JOIN_RESPONSE, accepted.encode())));
+  }
+
+  /**
+   * Re-admission after a fork ({@link ForkRedo}): this node admitted the joiner on a branch that
+   * lost, and the winning branch's control group lacks it, while the space's log still lists it
+   * as a member. Adds it again, with the KeyPackages of its request, to the control group and
+   * (unless it is there) the default channel, and answers as at the first admission; the joiner
+   * opens the Welcomes with the KeyPackages it kept ({@link ReadmitKeys}) and leaves its branch.
+   * Nothing is published again: the log already has the joiner and the invite's redemption.
+   *
+   * @return true if the joiner was added again
+   */
+  boolean readmit(Step s, PeerId joiner) throws SpacePandaException {
+    JoinRequest r = admitted.get(joiner);
+    if (r == null || !a.present || a.control.leafOf(joiner) >= 0
+        || !a.meta.view().members().containsKey(joiner) || !a.commits.mayCommit(a.control)) {
+      LOG.debug("not re-admitting {}: request kept {}", joiner, r != null);
+      return false;
+    }
+    LOG.info("re-admitting {} to space {}: the branch that admitted it lost a fork", joiner,
+        a.spaceId);
+    KeyPackage kpControl = NodeContext.keyPackageOf(r.spaceKeyPackage(), joiner);
+    KeyPackage kpChannel = NodeContext.keyPackageOf(r.channelKeyPackages().get(0), joiner);
+    GroupChannel general = defaultChannel();
+    byte[] inboxKey = r.joiner().inboxKey();
+    byte[] controlWelcome = addTo(s, a.control, kpControl, joiner, inboxKey);
+    byte[] channelWelcome = general.leafOf(joiner) < 0 && a.commits.mayCommit(general)
+        ? addTo(s, general, kpChannel, joiner, inboxKey) : null;
+    answer(s, r, controlWelcome, general, channelWelcome);
+    return true;
+  }
+
+  /**
+   * Re-admission to the default channel after a fork of it ({@link ForkRedo}): the joiner this
+   * node admitted is in the control group but the channel's winning branch lacks it.
+   *
+   * @return true if the joiner was added again
+   */
+  boolean readmitChannel(Step s, GroupChannel gc, PeerId joiner) throws SpacePandaException {
+    JoinRequest r = admitted.get(joiner);
+    if (r == null || !a.present || gc != defaultChannel() || gc.leafOf(joiner) >= 0
+        || a.control.leafOf(joiner) < 0 || !a.commits.mayCommit(gc)) {
+      return false;
+    }
+    LOG.info("re-admitting {} to {}: the branch that added it lost a fork", joiner, gc.name());
+    KeyPackage kp = NodeContext.keyPackageOf(r.channelKeyPackages().get(0), joiner);
+    NodeWire.ChannelInfo ci = SpaceInbound.info(gc);
+    a.commits.commitAndBroadcast(s, gc, CommitOptions.builder().add(kp).ratchetTreeInWelcome(true)
+        .build(), joiner, r.joiner().inboxKey(), w -> new NodeWire.ChannelWelcome(
+            a.spaceId.toBytes(), ci, w));
+    return true;
   }
 
   private void refuse(Step s, JoinRequest r, JoinResponse.Refusal reason)

@@ -236,6 +236,21 @@ final class JoinService {
   private void onJoinResponse(Step s, JoinResponse a, CompletableFuture<Void> done)
       throws SpacePandaException {
     PendingJoin pj = joins.get(a.spaceId().toString());
+    SpaceActor member = ctx.spaces.get(Id.of(a.spaceId().bytes()));
+    if (pj == null && member != null && a.refusal().isEmpty()) {
+      // A re-admission: this node's branch of a fork lost, and a manager of the winning one
+      // added it again with the KeyPackages it joined with (ReadmitKeys).
+      s.afterCommit(() -> member.step(as -> {
+        member.forks.readmitted(as, a);
+        return null;
+      }).whenComplete((v, e) -> {
+        if (e != null) {
+          LOG.warn("a re-admission into space {} failed: {}", a.spaceId(), e.toString());
+        }
+        done.complete(null);
+      }));
+      return;
+    }
     if (pj == null) {
       ctx.drop(DropReason.UNEXPECTED, "unexpected join answer");
       done.complete(null);
@@ -296,6 +311,8 @@ final class JoinService {
         t.appendSpaceOperation(SpaceCommits.stored(op));
       }
     });
+    // Kept for a while: a fork may leave the branch that admitted this node behind (ReadmitKeys).
+    ReadmitKeys.keep(s, spaceId, control.epoch(), List.of(pj.control(), pj.channel()));
     GroupStore.LoadedSpace loaded = new GroupStore.LoadedSpace(record, meta, controlGc,
         List.of(gen));
     s.afterCommit(() -> {

@@ -362,6 +362,7 @@ final class NodeRuntime {
       // Path refresh timers are armed at epoch changes: arm them again after a restart.
       a.step(s -> {
         a.refresh.armAll(s);
+        a.invites.resume(s); // join requests held until this manager's turn (issue 11)
         return null;
       });
     }

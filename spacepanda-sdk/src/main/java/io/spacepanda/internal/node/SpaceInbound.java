@@ -316,6 +316,16 @@ final class SpaceInbound {
     return InboundRouter.Outcome.DONE;
   }
 
+  /**
+   * Merges the space operations a manager's answer carries (a re-admission, {@link
+   * Forks#readmitted}), as if each had arrived in the control group from its author.
+   */
+  void mergeOps(Step s, List<SpaceOp> ops) throws SpacePandaException {
+    for (SpaceOp op : ops) {
+      onControlOp(s, op.author(), op.encode());
+    }
+  }
+
   private InboundRouter.Outcome onControlOp(Step s, PeerId author, byte[] encoded)
       throws SpacePandaException {
     SpaceOp op = SpaceOp.decode(encoded);

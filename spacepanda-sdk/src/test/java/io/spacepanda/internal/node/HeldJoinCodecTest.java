@@ -1,0 +1,85 @@
+package io.spacepanda.internal.node;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.spacepanda.internal.space.JoinRequest;
+import io.spacepanda.internal.space.SpaceArbitraries;
+import io.spacepanda.internal.space.SpaceDecodeException;
+import java.time.Instant;
+import java.util.Random;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Arbitrary;
+
+/**
+ * The stored form of a join request a manager holds until its turn ({@link InviteDesk#encodeHeld}):
+ * round trips, and random or mutated bytes give a typed error or a request, never anything else.
+ */
+class HeldJoinCodecTest {
+
+  @Provide
+  Arbitrary<JoinRequest> requests() {
+    return SpaceArbitraries.joinRequests();
+  }
+
+  @Property(tries = 200)
+  void roundTrips(@ForAll("requests") JoinRequest r,
+      @ForAll("times") long millis) throws Exception {
+    Instant since = Instant.ofEpochMilli(millis);
+    byte[] encoded = InviteDesk.encodeHeld(r, since);
+    InviteDesk.Held back = InviteDesk.decodeHeld(encoded);
+    assertEquals(r, back.request());
+    assertEquals(since, back.since());
+    assertArrayEquals(encoded, InviteDesk.encodeHeld(back.request(), back.since()));
+  }
+
+  @Provide
+  Arbitrary<Long> times() {
+    return Arbitraries.longs().between(0, 4_102_444_800_000L);
+  }
+
+  @Property(tries = 300)
+  void mutatedOrRandomBytes_typedErrorsOnly(@ForAll("requests") JoinRequest r,
+      @ForAll long noise) {
+    Random rnd = new Random(noise);
+    byte[] encoded = InviteDesk.encodeHeld(r, Instant.ofEpochMilli(1_000));
+    byte[] bad = switch (rnd.nextInt(4)) {
+      case 0 -> java.util.Arrays.copyOf(encoded, rnd.nextInt(encoded.length));
+      case 1 -> {
+        byte[] b = encoded.clone();
+        b[rnd.nextInt(b.length)] ^= (byte) (1 + rnd.nextInt(255));
+        yield b;
+      }
+      case 2 -> {
+        byte[] b = java.util.Arrays.copyOf(encoded, encoded.length + 1 + rnd.nextInt(8));
+        yield b;
+      }
+      default -> {
+        byte[] b = new byte[rnd.nextInt(200)];
+        rnd.nextBytes(b);
+        yield b;
+      }
+    };
+    try {
+      InviteDesk.decodeHeld(bad);
+    } catch (SpaceDecodeException expected) {
+      // typed
+    }
+  }
+
+  @Property(tries = 20)
+  void unknownVersionOrNegativeTime_refused(@ForAll("requests") JoinRequest r) {
+    byte[] encoded = InviteDesk.encodeHeld(r, Instant.ofEpochMilli(5));
+    byte[] version = encoded.clone();
+    version[0] = 2;
+    assertThrows(SpaceDecodeException.class, () -> InviteDesk.decodeHeld(version));
+    byte[] negative = encoded.clone();
+    negative[1] = (byte) 0x80;
+    assertThrows(SpaceDecodeException.class, () -> InviteDesk.decodeHeld(negative));
+    assertThrows(SpaceDecodeException.class, () -> InviteDesk.decodeHeld(new byte[8]));
+  }
+}
