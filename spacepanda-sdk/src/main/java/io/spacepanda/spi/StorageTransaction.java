@@ -323,6 +323,40 @@ public interface StorageTransaction {
   Map<Id, RecipientState> recipientStates(Id messageId) throws StorageException;
 
   /**
+   * Returns where one recipient's copy of a message stands.
+   *
+   * <p>The delivery layer calls this once per acknowledged or given-up copy. The default reads
+   * every state of the message through {@link #recipientStates}; a store should override it to
+   * read the one state (the node's stores do).
+   *
+   * @param messageId the message id
+   * @param recipient the recipient's PeerId bytes
+   * @return its state, or empty if none is stored
+   * @throws StorageException if the store fails or stored data are malformed
+   */
+  default Optional<RecipientState> recipientState(Id messageId, Id recipient)
+      throws StorageException {
+    Checks.notNull(recipient, "recipient");
+    return Optional.ofNullable(recipientStates(messageId).get(recipient));
+  }
+
+  /**
+   * Returns how many recipients of a message are in each state.
+   *
+   * <p>The delivery layer calls this once per acknowledged or given-up copy, so reading every
+   * state here makes a message to n recipients cost n² reads. The default does just that through
+   * {@link #recipientStates}; a store should override it to count in place (the in-memory store
+   * keeps the counts, SQLite counts over its index).
+   *
+   * @param messageId the message id
+   * @return the counts; all zero if none is stored
+   * @throws StorageException if the store fails or stored data are malformed
+   */
+  default RecipientCounts recipientCounts(Id messageId) throws StorageException {
+    return RecipientCounts.of(recipientStates(messageId).values());
+  }
+
+  /**
    * Deletes the recipient states of a message, typically once every one of them is final and the
    * message's own {@link DeliveryState} records the outcome.
    *

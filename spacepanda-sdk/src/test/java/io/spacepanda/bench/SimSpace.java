@@ -23,6 +23,7 @@ final class SimSpace implements AutoCloseable {
   final SimulatedNetwork net = new SimulatedNetwork(1);
   final Channel channel;
   private final List<SpacePanda> nodes = new ArrayList<>();
+  private final Duration syncInterval;
 
   /**
    * Builds the space: node 0 creates it, the others join by invite.
@@ -30,6 +31,17 @@ final class SimSpace implements AutoCloseable {
    * @param members members of the default channel, the sender included
    */
   SimSpace(int members) throws Exception {
+    this(members, null);
+  }
+
+  /**
+   * Builds the space with a sync interval for every node.
+   *
+   * @param members members of the default channel, the sender included
+   * @param syncInterval every node's sync interval, or null for the default (30 s)
+   */
+  SimSpace(int members, Duration syncInterval) throws Exception {
+    this.syncInterval = syncInterval;
     SpacePanda owner = node(0);
     Space space = settle(owner.createSpace("bench"));
     for (int i = 1; i < members; i++) {
@@ -46,9 +58,13 @@ final class SimSpace implements AutoCloseable {
   private SpacePanda node(int i) throws NoSuchAlgorithmException {
     SecureRandom r = SecureRandom.getInstance("SHA1PRNG");
     r.setSeed(i);
-    SpacePanda n = SpacePanda.builder().storage(Storages.inMemory())
+    SpacePanda.Builder b = SpacePanda.builder().storage(Storages.inMemory())
         .transport(net.transportFactory()).jitter(Jitter.none()).clock(net.clock())
-        .scheduler(net.scheduler()).random(r).listenerExecutor(Runnable::run).build();
+        .scheduler(net.scheduler()).random(r).listenerExecutor(Runnable::run);
+    if (syncInterval != null) {
+      b.syncInterval(syncInterval);
+    }
+    SpacePanda n = b.build();
     settle(n.start());
     nodes.add(n);
     return n;

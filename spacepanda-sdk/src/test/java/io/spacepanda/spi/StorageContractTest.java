@@ -112,6 +112,7 @@ public abstract class StorageContractTest {
   private static final Id OTHER_CHANNEL = id("channel-2", 16);
   private static final Id ALICE = id("alice", 38);
   private static final Id BOB = id("bob", 38);
+  private static final Id CAROL = id("carol", 38);
 
   /** Returns a received message in {@code channel} with the given ordering fields. */
   protected static StoredMessage message(
@@ -686,6 +687,46 @@ public abstract class StorageContractTest {
   }
 
   @Test
+  void recipientStateAndCounts_followPutsDeletesAndRollbacks() throws Exception {
+    Id m = messageId(1);
+    assertEquals(Optional.empty(), tx(t -> t.recipientState(m, BOB)));
+    assertEquals(RecipientCounts.NONE, tx(t -> t.recipientCounts(m)));
+    tx(t -> {
+      t.putRecipientState(m, BOB, RecipientState.PENDING);
+      t.putRecipientState(m, ALICE, RecipientState.PENDING);
+      t.putRecipientState(messageId(2), BOB, RecipientState.FAILED);
+      return null;
+    });
+    assertEquals(new RecipientCounts(2, 0, 0), tx(t -> t.recipientCounts(m)));
+    tx(t -> {
+      t.putRecipientState(m, BOB, RecipientState.DELIVERED);
+      assertEquals(Optional.of(RecipientState.DELIVERED), t.recipientState(m, BOB),
+          "a transaction reads its own writes");
+      assertEquals(new RecipientCounts(1, 1, 0), t.recipientCounts(m));
+      return null;
+    });
+    assertThrows(IllegalStateException.class, () -> tx(t -> {
+      t.putRecipientState(m, ALICE, RecipientState.FAILED);
+      t.putRecipientState(m, CAROL, RecipientState.PENDING);
+      throw new IllegalStateException("abort");
+    }));
+    assertEquals(Optional.of(RecipientState.PENDING), tx(t -> t.recipientState(m, ALICE)));
+    assertEquals(Optional.of(RecipientState.DELIVERED), tx(t -> t.recipientState(m, BOB)));
+    assertEquals(Optional.empty(), tx(t -> t.recipientState(m, CAROL)));
+    assertEquals(new RecipientCounts(1, 1, 0), tx(t -> t.recipientCounts(m)), "rolled back");
+    assertEquals(new RecipientCounts(0, 0, 1), tx(t -> t.recipientCounts(messageId(2))));
+    assertEquals(2, count(t -> t.deleteRecipientStates(m)));
+    assertEquals(RecipientCounts.NONE, tx(t -> t.recipientCounts(m)));
+    assertEquals(Optional.empty(), tx(t -> t.recipientState(m, BOB)));
+    tx(t -> {
+      assertThrows(IllegalArgumentException.class, () -> t.recipientState(null, BOB));
+      assertThrows(IllegalArgumentException.class, () -> t.recipientState(m, null));
+      assertThrows(IllegalArgumentException.class, () -> t.recipientCounts(null));
+      return null;
+    });
+  }
+
+  @Test
   void recipientStates_badArguments_fail() throws Exception {
     tx(t -> {
       assertThrows(IllegalArgumentException.class,
@@ -802,6 +843,58 @@ public abstract class StorageContractTest {
     assertEquals((Integer) 2, tx(t -> t.pruneSyncEnvelopes(CHANNEL, 4)));
     assertEquals(Map.of(ALICE, 10L, BOB, 1L), tx(t -> t.highWaterMarks(CHANNEL)));
     assertThrows(IllegalArgumentException.class, () -> tx(t -> t.pruneSyncEnvelopes(CHANNEL, 0)));
+  }
+
+  @Test
+  void highWaterMarks_underRandomPutsReplacesPrunesAndRollbacks_matchACountFromTheEnvelopes()
+      throws Exception {
+    long seed = Long.getLong("spacepanda.seed", System.nanoTime());
+    java.util.Random random = new java.util.Random(seed);
+    List<Id> senders = List.of(ALICE, BOB, CAROL);
+    for (int round = 0; round < 200; round++) {
+      int op = random.nextInt(10);
+      Id sender = senders.get(random.nextInt(senders.size()));
+      long seq = random.nextInt(random.nextInt(4) == 0 ? 40 : 12);
+      byte[] body = random.nextInt(8) == 0 ? new byte[0] : new byte[] {(byte) round};
+      boolean abort = random.nextInt(5) == 0;
+      try {
+        tx(t -> {
+          switch (op) {
+            case 0 -> t.replaceSyncEnvelope(new SyncEnvelope(CHANNEL, sender, seq, 0, body));
+            case 1 -> t.pruneSyncEnvelopes(CHANNEL, 1 + random.nextInt(6));
+            case 2 -> t.highWaterMarks(CHANNEL);
+            default -> t.putSyncEnvelope(new SyncEnvelope(CHANNEL, sender, seq, 0, body));
+          }
+          if (op != 2 && random.nextBoolean()) {
+            t.highWaterMarks(CHANNEL); // read inside the transaction, before a possible abort
+          }
+          if (abort) {
+            throw new IllegalStateException("abort");
+          }
+          return null;
+        });
+      } catch (IllegalStateException e) {
+        assertTrue(abort, "only the test aborts; seed " + seed);
+      }
+      Map<Id, Long> expected = new java.util.HashMap<>();
+      for (Id s : senders) {
+        List<SyncEnvelope> kept = tx(t -> t.syncEnvelopes(CHANNEL, s, 0, 1000));
+        long next = kept.isEmpty() ? -1 : kept.get(0).mlsMessageLength() == 0
+            ? kept.get(0).sequence() : 0;
+        long mark = -1;
+        for (SyncEnvelope e : kept) {
+          if (e.sequence() != next) {
+            break;
+          }
+          mark = next++;
+        }
+        if (mark >= 0) {
+          expected.put(s, mark);
+        }
+      }
+      assertEquals(expected, tx(t -> t.highWaterMarks(CHANNEL)),
+          "round " + round + " op " + op + "; seed " + seed);
+    }
   }
 
   @Test

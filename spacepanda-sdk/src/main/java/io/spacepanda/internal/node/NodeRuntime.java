@@ -157,8 +157,14 @@ final class NodeRuntime {
       workers = Runnable::run;
     } else if (workers == null) {
       int n = Math.max(2, Runtime.getRuntime().availableProcessors());
+      ThreadFactory threads = daemon("spacepanda-worker");
+      String tag = logTag(identity);
       ThreadPoolExecutor pool = new ThreadPoolExecutor(n, n, 30, TimeUnit.SECONDS,
-          new LinkedBlockingQueue<>(), daemon("spacepanda-worker"));
+          new LinkedBlockingQueue<>(), r -> threads.newThread(() -> {
+            // the node's own threads carry its log tag for their whole life (Lane.tagged)
+            org.slf4j.MDC.put(MDC_NODE, tag);
+            r.run();
+          }));
       pool.allowCoreThreadTimeOut(true);
       ownWorkers = pool;
       workers = pool;
@@ -490,28 +496,22 @@ final class NodeRuntime {
   }
 
   /** The SLF4J MDC key under which the node's work logs its short peer id. */
-  static final String MDC_NODE = "spacepanda.node";
+  static final String MDC_NODE = Lane.MDC_NODE;
+
+  /** The node's log tag: the end of its peer id. */
+  private static String logTag(IdentityKey identity) {
+    String id = identity.peerId().toBase58();
+    return id.substring(Math.max(0, id.length() - 6));
+  }
 
   /**
    * Runs every task of the node's lanes with {@link #MDC_NODE} set to the end of this node's peer
-   * id, so that an application running several nodes (or a test) can tell their log lines apart.
+   * id, so that an application running several nodes (or a test) can tell their log lines apart:
+   * lanes set it once per drain ({@link Lane.LogTagged}), the node's own worker threads carry it
+   * from their start.
    */
   private static Executor taggedForLogs(Executor workers, IdentityKey identity) {
-    String id = identity.peerId().toBase58();
-    String tag = id.substring(Math.max(0, id.length() - 6));
-    return task -> workers.execute(() -> {
-      String before = org.slf4j.MDC.get(MDC_NODE);
-      org.slf4j.MDC.put(MDC_NODE, tag);
-      try {
-        task.run();
-      } finally {
-        if (before == null) {
-          org.slf4j.MDC.remove(MDC_NODE);
-        } else {
-          org.slf4j.MDC.put(MDC_NODE, before);
-        }
-      }
-    });
+    return new Lane.LogTagged(workers, logTag(identity));
   }
 
   private static ThreadFactory daemon(String name) {

@@ -6,6 +6,7 @@ import io.spacepanda.PeerId;
 import io.spacepanda.spi.DeliveryState;
 import io.spacepanda.spi.Id;
 import io.spacepanda.spi.OutboxEntry;
+import io.spacepanda.spi.RecipientCounts;
 import io.spacepanda.spi.RecipientState;
 import io.spacepanda.spi.StorageException;
 import io.spacepanda.spi.StorageTransaction;
@@ -33,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * {@link RecipientState#PENDING} per recipient ({@link #enqueueMessage}); the step that
  * acknowledges or gives up a copy moves its recipient to {@link RecipientState#DELIVERED} or
  * {@link RecipientState#FAILED} and derives the message's {@link DeliveryState} from the stored
- * states, so both are right after a restart. {@code onDeliveryProgress} counts from storage, and
+ * states, so both are right after a restart. It reads that recipient's state and the message's
+ * counts per state ({@link StorageTransaction#recipientCounts}), never every recipient's state:
+ * settling all copies of a message to n recipients costs O(n), not O(n²). {@code onDeliveryProgress} counts from storage, and
  * {@code onDeliveryFailed} fires once per recipient, when its copy is given up; retries only log.
  * The states of a message every recipient acknowledged are deleted (its DELIVERED says it all).
  *
@@ -139,11 +142,15 @@ final class Outbox {
   List<OutboxEntry> enqueueMessage(Step step, Id messageId, byte[] envelope,
       Collection<PeerId> recipients) {
     List<OutboxEntry> out = new ArrayList<>(recipients.size());
+    Instant now = ctx.now();
+    Instant stamp = stamp(step);
     for (PeerId r : recipients) {
-      out.add(enqueue(step, messageId, envelope, r));
+      out.add(new OutboxEntry(messageId, NodeContext.peerKey(r), envelope, now, 0, stamp));
     }
+    // one write for every copy and state of the message, in the step's one transaction
     step.write(t -> {
       for (OutboxEntry e : out) {
+        t.enqueueOutbox(e);
         t.putRecipientState(messageId, e.recipient(), RecipientState.PENDING);
       }
     });
@@ -209,18 +216,42 @@ final class Outbox {
    */
   void withdraw(Step step, Id envelopeId, PeerId to) {
     Id recipient = NodeContext.peerKey(to);
-    step.write(t -> t.ackOutbox(envelopeId, recipient));
+    boolean[] removed = new boolean[1];
+    step.write(t -> removed[0] = t.ackOutbox(envelopeId, recipient));
     String key = envelopeId + "/" + recipient;
     step.afterCommit(() -> {
-      ctx.stats.outboxBacklog.decrementAndGet();
-      lane.execute(() -> withdrawn.add(key));
+      if (!removed[0]) {
+        // already acknowledged or given up: its completion counted it, nothing left to send
+        return;
+      }
+      lane.execute(() -> {
+        Map<Id, OutboxEntry> m = waiting.get(to);
+        if (m != null && m.remove(envelopeId) != null) {
+          // waiting for its backoff: taken out here, so it leaves the backlog here
+          ctx.stats.outboxBacklog.decrementAndGet();
+          if (m.isEmpty()) {
+            waiting.remove(to);
+          }
+          return;
+        }
+        // in flight: its completion counts it; still queued: send() skips and counts it
+        withdrawn.add(key);
+      });
     });
   }
 
   /** Sends one copy; on the lane. A resent copy goes out as a retry, without jitter. */
   private void send(OutboxEntry e, boolean resent) {
-    if (closed || (!withdrawn.isEmpty()
-        && withdrawn.contains(e.envelopeId() + "/" + e.recipient()))) {
+    if (closed) {
+      return;
+    }
+    if (!withdrawn.isEmpty() && withdrawn.remove(e.envelopeId() + "/" + e.recipient())) {
+      // taken back before it left: it never completes, so it leaves the backlog here
+      ctx.stats.outboxBacklog.decrementAndGet();
+      if (resent) {
+        PeerId peer = PeerId.fromBytes(e.recipient().toBytes());
+        resending.merge(peer, -1, Integer::sum);
+      }
       return;
     }
     PeerId to = PeerId.fromBytes(e.recipient().toBytes());
@@ -243,10 +274,14 @@ final class Outbox {
     }
     Id id = e.envelopeId();
     Settled settled = new Settled();
-    String key = id + "/" + e.recipient();
-    boolean wasRelayed = !relayed.isEmpty() && relayed.contains(key);
-    if (err == null || !ctx.now().isBefore(e.enqueuedAt().plus(horizon))) {
-      relayed.remove(key);
+    boolean wasRelayed = false;
+    if (!relayed.isEmpty()) {
+      // the key is hex text: built only when a mailbox pushed copies (not per acknowledgement)
+      String key = id + "/" + e.recipient();
+      wasRelayed = relayed.contains(key);
+      if (err == null || !ctx.now().isBefore(e.enqueuedAt().plus(horizon))) {
+        relayed.remove(key);
+      }
     }
     if (err == null) {
       step.write(t -> {
@@ -328,7 +363,7 @@ final class Outbox {
     Id recipient = NodeContext.peerKey(to);
     Settled settled = new Settled();
     step.write(t -> {
-      if (t.recipientStates(messageId).get(recipient) == RecipientState.PENDING) {
+      if (t.recipientState(messageId, recipient).orElse(null) == RecipientState.PENDING) {
         t.ackOutbox(messageId, recipient);
         settle(t, messageId, recipient, RecipientState.DELIVERED, settled);
       }
@@ -362,20 +397,15 @@ final class Outbox {
    */
   private static void settle(StorageTransaction t, Id messageId, Id recipient,
       RecipientState outcome, Settled settled) throws StorageException {
-    Map<Id, RecipientState> states = t.recipientStates(messageId);
-    if (states.get(recipient) != RecipientState.PENDING) {
+    // one state and the counts, not every state: a message to n recipients settles in O(n)
+    if (t.recipientState(messageId, recipient).orElse(null) != RecipientState.PENDING) {
       return;
     }
-    int pending = 0;
-    int delivered = 0;
-    int failed = 0;
-    for (RecipientState s : states.values()) {
-      switch (s) {
-        case PENDING -> pending++;
-        case DELIVERED -> delivered++;
-        case FAILED -> failed++;
-      }
-    }
+    RecipientCounts counts = t.recipientCounts(messageId);
+    int recipients = counts.total();
+    int pending = counts.pending();
+    int delivered = counts.delivered();
+    int failed = counts.failed();
     DeliveryState before = derive(pending, delivered, failed);
     pending--;
     if (outcome == RecipientState.DELIVERED) {
@@ -393,7 +423,7 @@ final class Outbox {
     }
     settled.tracked = true;
     settled.delivered = delivered;
-    settled.recipients = states.size();
+    settled.recipients = recipients;
   }
 
   /**

@@ -9,6 +9,7 @@ import io.spacepanda.spi.InviteRedemption;
 import io.spacepanda.spi.NodeKeyKind;
 import io.spacepanda.spi.OutboxEntry;
 import io.spacepanda.spi.PendingEnvelope;
+import io.spacepanda.spi.RecipientCounts;
 import io.spacepanda.spi.RecipientState;
 import io.spacepanda.spi.SecretBlob;
 import io.spacepanda.spi.SpaceOperation;
@@ -67,10 +68,12 @@ public final class InMemoryStorage implements Storage {
   private final Map<Id, StoredMessage> messages = new HashMap<>();
   private final Map<Id, NavigableMap<StoredMessage, Id>> channelIndex = new HashMap<>();
   private final Map<OutboxKey, OutboxEntry> outbox = new HashMap<>();
-  private final Map<Id, NavigableMap<Id, RecipientState>> recipientStates = new HashMap<>();
+  private final Map<Id, RecipientStates> recipientStates = new HashMap<>();
   private final Map<Id, PendingEnvelope> pending = new HashMap<>();
   private final Map<Id, Invite> invites = new HashMap<>();
   private final NavigableMap<SyncKey, SyncEnvelope> syncEnvelopes = new TreeMap<>(SyncKey.ORDER);
+  /** Per channel, its high-water marks kept as its sync envelopes change; built at first use. */
+  private final Map<Id, Marks> marks = new HashMap<>();
   /** Mailboxes: recipient to (put order to envelope). */
   private final Map<Id, NavigableMap<Long, MailboxEnvelope>> mailboxes = new HashMap<>();
   private long mailboxSequence;
@@ -78,6 +81,49 @@ public final class InMemoryStorage implements Storage {
   private List<KnownPeer> knownPeers = List.of();
   /** Node records by kind, each in the order last written. */
   private final Map<Integer, LinkedHashMap<Id, NodeRecord>> nodeRecords = new HashMap<>();
+
+  /**
+   * The recipient states of one message with their counts per state, kept together so that
+   * settling one copy reads neither every state nor a copy of them.
+   */
+  private static final class RecipientStates {
+    final NavigableMap<Id, RecipientState> byRecipient = new TreeMap<>();
+    /** Counts indexed by {@link RecipientState#ordinal()}. */
+    final int[] counts = new int[RecipientState.values().length];
+
+    /** Sets a state, keeping the counts; returns the previous state or null. */
+    RecipientState set(Id recipient, RecipientState state) {
+      RecipientState old = state == null ? byRecipient.remove(recipient)
+          : byRecipient.put(recipient, state);
+      if (old != null) {
+        counts[old.ordinal()]--;
+      }
+      if (state != null) {
+        counts[state.ordinal()]++;
+      }
+      return old;
+    }
+
+    RecipientCounts counts() {
+      return new RecipientCounts(counts[RecipientState.PENDING.ordinal()],
+          counts[RecipientState.DELIVERED.ordinal()], counts[RecipientState.FAILED.ordinal()]);
+    }
+  }
+
+  /**
+   * The high-water marks of one channel ({@link StorageTransaction#highWaterMarks}), kept
+   * incrementally: an envelope that continues its sender's run extends the mark by walking on;
+   * any other change (a gap filled below, a replacement, pruning, a rollback) marks its sender
+   * stale, and only stale senders are counted again, from their own envelopes.
+   */
+  private static final class Marks {
+    /** Sender to its mark; -1 when it has none (its lowest envelope is neither 0 nor a tomb). */
+    final Map<Id, Long> bySender = new HashMap<>();
+    /** Senders whose mark must be counted again. */
+    final java.util.Set<Id> stale = new java.util.HashSet<>();
+    /** The answer while nothing changed; null once something did. */
+    Map<Id, Long> view;
+  }
 
   /** Address of a sync envelope; a null sender sorts first, to start a channel's range. */
   private record SyncKey(Id channel, Id sender, long sequence) {
@@ -128,6 +174,61 @@ public final class InMemoryStorage implements Storage {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** A sync envelope of a sender was replaced or removed: its mark is counted again. */
+  private void syncChanged(Id channel, Id sender) {
+    Marks m = marks.get(channel);
+    if (m != null) {
+      m.stale.add(sender);
+      m.view = null;
+    }
+  }
+
+  /** A sync envelope was added: extends its sender's mark if it continues the sender's run. */
+  private void syncAdded(SyncKey k) {
+    Marks m = marks.get(k.channel());
+    if (m == null) {
+      return;
+    }
+    Long mark = m.stale.contains(k.sender()) ? null : m.bySender.get(k.sender());
+    if (mark != null && mark >= 0 && k.sequence() == mark + 1) {
+      long last = k.sequence();
+      while (syncEnvelopes.containsKey(new SyncKey(k.channel(), k.sender(), last + 1))) {
+        last++;
+      }
+      m.bySender.put(k.sender(), last);
+      m.view = null;
+    } else if (mark != null && mark >= 0 && k.sequence() > mark + 1) {
+      return; // beyond a gap: the mark stays
+    } else if (mark != null && mark < 0
+        && !k.equals(syncEnvelopes.ceilingKey(new SyncKey(k.channel(), k.sender(), 0)))) {
+      return; // not the sender's lowest envelope: still no mark
+    } else {
+      syncChanged(k.channel(), k.sender());
+    }
+  }
+
+  /** Counts one sender's mark from its envelopes; -1 if it has none. */
+  private long markOf(Id channel, Id sender) {
+    long mark = -1;
+    long next = -1;
+    for (Map.Entry<SyncKey, SyncEnvelope> e
+        : syncEnvelopes.tailMap(new SyncKey(channel, sender, 0), true).entrySet()) {
+      SyncKey k = e.getKey();
+      if (!k.channel().equals(channel) || !k.sender().equals(sender)) {
+        break;
+      }
+      if (next < 0) {
+        // A tombstone left by pruning stands for everything below it.
+        next = e.getValue().mlsMessageLength() == 0 ? k.sequence() : 0;
+      }
+      if (k.sequence() != next) {
+        break;
+      }
+      mark = next++;
+    }
+    return mark;
   }
 
   private record OutboxKey(Id envelopeId, Id recipient) {}
@@ -477,26 +578,45 @@ public final class InMemoryStorage implements Storage {
       need(messageId, "messageId");
       need(recipient, "recipient");
       need(state, "state");
-      NavigableMap<Id, RecipientState> states = recipientStates.get(messageId);
+      RecipientStates states = recipientStates.get(messageId);
       if (states == null) {
-        states = new TreeMap<>();
+        states = new RecipientStates();
         put(recipientStates, messageId, states);
       }
-      put(states, recipient, state);
+      RecipientStates s = states;
+      RecipientState old = s.set(recipient, state);
+      undo.push(() -> s.set(recipient, old));
     }
 
     @Override
     public Map<Id, RecipientState> recipientStates(Id messageId) {
       check();
-      NavigableMap<Id, RecipientState> states = recipientStates.get(need(messageId, "messageId"));
-      return states == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(states));
+      RecipientStates states = recipientStates.get(need(messageId, "messageId"));
+      return states == null ? Map.of()
+          : Collections.unmodifiableMap(new TreeMap<>(states.byRecipient));
+    }
+
+    @Override
+    public Optional<RecipientState> recipientState(Id messageId, Id recipient) {
+      check();
+      RecipientStates states = recipientStates.get(need(messageId, "messageId"));
+      need(recipient, "recipient");
+      return states == null ? Optional.empty()
+          : Optional.ofNullable(states.byRecipient.get(recipient));
+    }
+
+    @Override
+    public RecipientCounts recipientCounts(Id messageId) {
+      check();
+      RecipientStates states = recipientStates.get(need(messageId, "messageId"));
+      return states == null ? RecipientCounts.NONE : states.counts();
     }
 
     @Override
     public int deleteRecipientStates(Id messageId) {
       check();
-      NavigableMap<Id, RecipientState> old = remove(recipientStates, need(messageId, "messageId"));
-      return old == null ? 0 : old.size();
+      RecipientStates old = remove(recipientStates, need(messageId, "messageId"));
+      return old == null ? 0 : old.byRecipient.size();
     }
 
     @Override
@@ -508,6 +628,8 @@ public final class InMemoryStorage implements Storage {
         return false;
       }
       put(syncEnvelopes, key, envelope);
+      undo.push(() -> syncChanged(key.channel(), key.sender()));
+      syncAdded(key);
       return true;
     }
 
@@ -517,6 +639,13 @@ public final class InMemoryStorage implements Storage {
       need(envelope, "envelope");
       put(syncEnvelopes, new SyncKey(envelope.channelId(), envelope.sender(),
           envelope.sequence()), envelope);
+      syncTouched(envelope.channelId(), envelope.sender());
+    }
+
+    /** Marks a sender's mark stale now and again if the transaction rolls back. */
+    private void syncTouched(Id channel, Id sender) {
+      undo.push(() -> syncChanged(channel, sender));
+      syncChanged(channel, sender);
     }
 
     @Override
@@ -542,26 +671,34 @@ public final class InMemoryStorage implements Storage {
     public Map<Id, Long> highWaterMarks(Id channelId) {
       check();
       need(channelId, "channelId");
-      Map<Id, Long> out = new TreeMap<>();
-      Id current = null;
-      long next = 0;
-      for (Map.Entry<SyncKey, SyncEnvelope> e
-          : syncEnvelopes.tailMap(new SyncKey(channelId, null, 0), true).entrySet()) {
-        SyncKey k = e.getKey();
-        if (!k.channel().equals(channelId)) {
-          break;
+      Marks m = marks.get(channelId);
+      if (m == null) {
+        m = new Marks();
+        for (SyncKey k : syncEnvelopes.tailMap(new SyncKey(channelId, null, 0), true).keySet()) {
+          if (!k.channel().equals(channelId)) {
+            break;
+          }
+          m.stale.add(k.sender());
         }
-        if (!k.sender().equals(current)) {
-          current = k.sender();
-          // A tombstone left by pruning stands for everything below it.
-          next = e.getValue().mlsMessageLength() == 0 ? k.sequence() : 0;
-        }
-        if (k.sequence() == next) {
-          out.put(current, next);
-          next++;
-        }
+        marks.put(channelId, m);
       }
-      return Collections.unmodifiableMap(out);
+      if (!m.stale.isEmpty()) {
+        for (Id sender : m.stale) {
+          m.bySender.put(sender, markOf(channelId, sender));
+        }
+        m.stale.clear();
+        m.view = null;
+      }
+      if (m.view == null) {
+        Map<Id, Long> out = new TreeMap<>();
+        for (Map.Entry<Id, Long> e : m.bySender.entrySet()) {
+          if (e.getValue() >= 0) {
+            out.put(e.getKey(), e.getValue());
+          }
+        }
+        m.view = Collections.unmodifiableMap(out);
+      }
+      return m.view;
     }
 
     @Override
@@ -584,6 +721,7 @@ public final class InMemoryStorage implements Storage {
         if (cut <= 0) {
           continue;
         }
+        syncTouched(channelId, keys.get(0).sender());
         for (int i = 0; i < cut - 1; i++) {
           remove(syncEnvelopes, keys.get(i));
           changed++;

@@ -14,6 +14,7 @@ import io.spacepanda.spi.PendingEnvelope;
 import io.spacepanda.spi.MailboxEnvelope;
 import io.spacepanda.spi.NodeRecord;
 import io.spacepanda.spi.SyncEnvelope;
+import io.spacepanda.spi.RecipientCounts;
 import io.spacepanda.spi.RecipientState;
 import io.spacepanda.spi.SecretBlob;
 import io.spacepanda.spi.SpaceOperation;
@@ -1104,6 +1105,35 @@ public final class SqliteStorage implements Storage {
     }
 
     @Override
+    public Optional<RecipientState> recipientState(Id messageId, Id recipient)
+        throws StorageException {
+      check();
+      StoreArgs.need(messageId, "messageId");
+      StoreArgs.need(recipient, "recipient");
+      // one row by the primary key (message_id, recipient)
+      return queryOne("SELECT state FROM recipient_state WHERE message_id = ? AND recipient = ?",
+          rs -> RecipientState.fromCode(rs.getInt(1)),
+          blinder.blind("recipient_state", "message_id", messageId),
+          b("recipient_state", "recipient", recipient));
+    }
+
+    @Override
+    public RecipientCounts recipientCounts(Id messageId) throws StorageException {
+      check();
+      StoreArgs.need(messageId, "messageId");
+      int[] counts = new int[RecipientState.values().length];
+      // counted over the primary key's prefix message_id, without reading or opening the ids
+      for (int[] row : query(
+          "SELECT state, count(*) FROM recipient_state WHERE message_id = ? GROUP BY state",
+          rs -> new int[] {rs.getInt(1), rs.getInt(2)},
+          blinder.blind("recipient_state", "message_id", messageId))) {
+        counts[RecipientState.fromCode(row[0]).ordinal()] += row[1];
+      }
+      return new RecipientCounts(counts[RecipientState.PENDING.ordinal()],
+          counts[RecipientState.DELIVERED.ordinal()], counts[RecipientState.FAILED.ordinal()]);
+    }
+
+    @Override
     public int deleteRecipientStates(Id messageId) throws StorageException {
       check();
       StoreArgs.need(messageId, "messageId");
@@ -1255,11 +1285,19 @@ public final class SqliteStorage implements Storage {
       Id currentBlind = null;
       Id current = null;
       long next = 0;
+      Id[] previous = new Id[1];
+      // The primary key (channel_id, sender, seq) serves both the filter and the order (no sort
+      // step); the sealed ids are read only at each sender's first row, where they are opened.
       for (Object[] row : query(
           "SELECT sender, seq, tomb, ids_ct FROM sync_envelope WHERE channel_id = ?"
               + " ORDER BY sender, seq",
-          rs -> new Object[] {id(rs.getBytes(1)), rs.getLong(2), rs.getInt(3) != 0,
-              rs.getBytes(4)},
+          rs -> {
+            Id sender = id(rs.getBytes(1));
+            boolean first = !sender.equals(previous[0]);
+            previous[0] = sender;
+            return new Object[] {sender, rs.getLong(2), rs.getInt(3) != 0,
+                first ? rs.getBytes(4) : null};
+          },
           bc)) {
         Id blindSender = (Id) row[0];
         long seq = (Long) row[1];

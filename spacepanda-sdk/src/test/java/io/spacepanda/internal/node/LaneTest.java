@@ -159,4 +159,35 @@ class LaneTest {
     assertEquals(List.of("later"), ran);
     assertFalse(ran.contains("dropped"));
   }
+
+  @Test
+  void logTagged_eachDrainRunsWithTheNodeTag_andRestoresTheCallersTag() {
+    org.slf4j.MDC.put(Lane.MDC_NODE, "caller");
+    try {
+      Lane a = new Lane("a", io.spacepanda.NodeEventListener.ActorKind.NODE,
+          new Lane.LogTagged(Runnable::run, "nodeA"));
+      Lane b = new Lane("b", io.spacepanda.NodeEventListener.ActorKind.NODE,
+          new Lane.LogTagged(Runnable::run, "nodeB"));
+      List<String> seen = new ArrayList<>();
+      a.execute(() -> {
+        seen.add(org.slf4j.MDC.get(Lane.MDC_NODE));
+        a.execute(() -> seen.add(org.slf4j.MDC.get(Lane.MDC_NODE)));
+        // another node's lane drained inside this one (direct executors, virtual time)
+        b.execute(() -> seen.add(org.slf4j.MDC.get(Lane.MDC_NODE)));
+        seen.add(org.slf4j.MDC.get(Lane.MDC_NODE));
+      });
+      assertEquals(List.of("nodeA", "nodeB", "nodeA", "nodeA"), seen);
+      assertEquals("caller", org.slf4j.MDC.get(Lane.MDC_NODE), "restored after the drain");
+
+      new Lane.LogTagged(Runnable::run, "nodeC").execute(
+          () -> seen.add(org.slf4j.MDC.get(Lane.MDC_NODE)));
+      assertEquals("nodeC", seen.get(4), "a task given to the executor directly is tagged too");
+      assertEquals("caller", org.slf4j.MDC.get(Lane.MDC_NODE));
+    } finally {
+      org.slf4j.MDC.remove(Lane.MDC_NODE);
+    }
+    new Lane("c", io.spacepanda.NodeEventListener.ActorKind.NODE,
+        new Lane.LogTagged(Runnable::run, "nodeD")).execute(() -> { });
+    assertEquals(null, org.slf4j.MDC.get(Lane.MDC_NODE), "removed when the caller had none");
+  }
 }

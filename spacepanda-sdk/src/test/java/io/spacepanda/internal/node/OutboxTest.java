@@ -210,6 +210,68 @@ class OutboxTest {
   }
 
   @Test
+  void manyRecipients_progressCountsEachAcknowledgementOnce_inAnyOrder() throws StorageException {
+    // settlement reads one state and the counts (not every state): same events and states
+    Fixture f = new Fixture(a -> null);
+    byte[] id = storedMessage(7);
+    List<PeerId> to = new ArrayList<>();
+    for (int i = 0; i < 49; i++) {
+      to.add(IdentityKey.generate(random).peerId());
+    }
+    f.send(id, to.toArray(PeerId[]::new));
+    assertEquals(49, f.attempts.size());
+    List<Attempt> order = new ArrayList<>(f.attempts);
+    Collections.shuffle(order, new Random(seed));
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 49; i++) {
+      order.get(i).result().complete(null);
+      expected.add("progress " + (i + 1) + "/49");
+      assertEquals(i < 48 ? DeliveryState.SENT : DeliveryState.DELIVERED, state(id),
+          "after " + (i + 1) + " acknowledgements; seed " + seed);
+    }
+    assertEquals(expected, events, "seed " + seed);
+    assertEquals(List.of(), stored());
+    assertEquals(Map.of(), recipientStates(id));
+    assertEquals(0, f.ctx.stats.outboxBacklog.get());
+  }
+
+  @Test
+  void withdrawAfterDelivery_leavesTheBacklogGaugeAlone() throws StorageException {
+    Fixture f = new Fixture(a -> true);
+    byte[] id = storedMessage(8);
+    f.send(id, bob);
+    net.runFor(Duration.ofSeconds(1));
+    assertEquals(0, f.ctx.stats.outboxBacklog.get(), "delivered");
+
+    f.ctx.steps.submit(f.lane, null, s -> {
+      f.outbox.withdraw(s, Id.of(id), bob);
+      return null;
+    }).join();
+    net.runFor(Duration.ofSeconds(1));
+    assertEquals(0, f.ctx.stats.outboxBacklog.get(), "nothing was removed: not lowered again");
+  }
+
+  @Test
+  void withdrawWhileWaitingForBackoff_lowersTheGaugeOnce_andTheCopyIsNeverSentAgain()
+      throws StorageException {
+    Fixture f = new Fixture(a -> false);
+    byte[] id = storedMessage(9);
+    f.send(id, bob);
+    net.runFor(Duration.ofSeconds(1));
+    assertEquals(1, f.attempts.size());
+    assertEquals(1, f.ctx.stats.outboxBacklog.get(), "waiting for its backoff");
+
+    f.ctx.steps.submit(f.lane, null, s -> {
+      f.outbox.withdraw(s, Id.of(id), bob);
+      return null;
+    }).join();
+    net.runFor(Duration.ofMinutes(10));
+    assertEquals(1, f.attempts.size(), "never sent again; seed " + seed);
+    assertEquals(0, f.ctx.stats.outboxBacklog.get());
+    assertEquals(List.of(), stored());
+  }
+
+  @Test
   void copyToARecipientThatNeverComesBack_failsAtTheHorizon_withOneFailureEvent()
       throws StorageException {
     Fixture f = new Fixture(a -> a.to().equals(carol), Duration.ofMinutes(1), List.of());

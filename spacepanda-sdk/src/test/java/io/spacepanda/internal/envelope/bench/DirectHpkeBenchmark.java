@@ -31,6 +31,11 @@ import org.openjdk.jmh.annotations.State;
  * and the direct envelope itself ({@code DirectEnvelope}: our one-suite HPKE, {@code DirectHpke},
  * with a 200-byte payload padded to the same 256 bytes plus the envelope's framing).
  *
+ * <p>The X25519 rows (issue 15 wave 5 item 3) put the two scalar multiplications of a seal side
+ * by side: BouncyCastle's lightweight {@code X25519.scalarMult} (variable base, the agreement)
+ * and {@code X25519.generatePublicKey} (fixed base through its precomputed table, the ephemeral
+ * key) against the JDK's {@code XDH} {@code KeyAgreement} and {@code KeyPairGenerator}.
+ *
  * <p>Run: {@code -Dbench="DirectHpkeBenchmark -f 1 -wi 3 -w 1 -i 5 -r 1"}
  */
 @State(Scope.Thread)
@@ -52,6 +57,12 @@ public class DirectHpkeBenchmark {
   private io.spacepanda.internal.crypto.InboxKey inbox;
   private final byte[] payload = new byte[200];
   private byte[] envelope;
+
+  private final byte[] scalar = new byte[32];
+  private final byte[] point = new byte[32];
+  private java.security.PrivateKey jcaPrivate;
+  private java.security.PublicKey jcaPeer;
+  private java.security.KeyPairGenerator jcaGenerator;
 
   /** Generates a recipient key and seals once with each library. */
   @Setup
@@ -76,6 +87,11 @@ public class DirectHpkeBenchmark {
     inbox = io.spacepanda.internal.crypto.InboxKey.generate(random);
     random.nextBytes(payload);
     envelope = envelopeSeal();
+    org.bouncycastle.math.ec.rfc7748.X25519.generatePrivateKey(random, scalar);
+    System.arraycopy(publicKey, 0, point, 0, 32);
+    jcaGenerator = java.security.KeyPairGenerator.getInstance("X25519");
+    jcaPrivate = jcaGenerator.generateKeyPair().getPrivate();
+    jcaPeer = jcaGenerator.generateKeyPair().getPublic();
     if (!Arrays.areEqual(plaintext, bcOpen()) || !Arrays.areEqual(plaintext, tinkOpen())
         || !Arrays.areEqual(payload, envelopeOpen())) {
       throw new IllegalStateException("round trip failed");
@@ -123,5 +139,36 @@ public class DirectHpkeBenchmark {
   @Benchmark
   public byte[] envelopeOpen() throws Exception {
     return io.spacepanda.internal.envelope.DirectEnvelope.open(inbox, envelope);
+  }
+
+  /** @return BouncyCastle's variable-base X25519 (the agreement with the recipient's key) */
+  @Benchmark
+  public byte[] x25519BcAgreement() {
+    byte[] out = new byte[32];
+    org.bouncycastle.math.ec.rfc7748.X25519.scalarMult(scalar, 0, point, 0, out, 0);
+    return out;
+  }
+
+  /** @return BouncyCastle's fixed-base X25519 (an ephemeral public key, precomputed table) */
+  @Benchmark
+  public byte[] x25519BcPublicKey() {
+    byte[] out = new byte[32];
+    org.bouncycastle.math.ec.rfc7748.X25519.generatePublicKey(scalar, 0, out, 0);
+    return out;
+  }
+
+  /** @return the JDK's XDH agreement with the recipient's key */
+  @Benchmark
+  public byte[] x25519JcaAgreement() throws Exception {
+    javax.crypto.KeyAgreement ka = javax.crypto.KeyAgreement.getInstance("X25519");
+    ka.init(jcaPrivate);
+    ka.doPhase(jcaPeer, true);
+    return ka.generateSecret();
+  }
+
+  /** @return the JDK's XDH key pair (private key and its public key) */
+  @Benchmark
+  public Object x25519JcaKeyPair() {
+    return jcaGenerator.generateKeyPair();
   }
 }
