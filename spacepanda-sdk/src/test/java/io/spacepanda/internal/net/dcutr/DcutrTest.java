@@ -14,6 +14,7 @@ import io.spacepanda.internal.net.relay.RelayClient;
 import io.spacepanda.internal.net.relay.RelayConfig;
 import io.spacepanda.internal.net.relay.RelayService;
 import io.spacepanda.internal.net.yamux.YamuxMuxerFactory;
+import io.spacepanda.logs.DumpLogsOnFailure;
 import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -29,9 +30,11 @@ import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** DCUtR messages, and an upgrade from a relayed to a direct connection between Java hosts on loopback. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@ExtendWith(DumpLogsOnFailure.class) // failed once in 6 runs at load 10: the rounds' DEBUG lines
 class DcutrTest {
 
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -117,7 +120,9 @@ class DcutrTest {
       Thread.sleep(25);
     }
     Connection direct = a.connectionOrNull(b.peerId());
-    assertFalse(direct.isRelayed(), "a direct connection replaced the relayed one");
+    assertFalse(direct.isRelayed(), "a direct connection replaced the relayed one; b started "
+        + db.upgrades() + " upgrade(s), " + db.finished() + " ended, " + db.successes()
+        + " on a direct connection");
     assertEquals(1, db.upgrades());
     assertEquals(1, db.finished());
     assertTrue(b.connectionOrNull(a.peerId()) != null && !b.connectionOrNull(a.peerId()).isRelayed());
