@@ -110,12 +110,21 @@ class DcutrTest {
     Multiaddr circuit = Multiaddr.parse(rAddr + "/p2p-circuit/p2p/" + b.peerId().toBase58());
     Connection relayed = a.dial(circuit).get(10, TimeUnit.SECONDS);
     assertTrue(relayed.isRelayed());
-    // up to 3 rounds of at most 5 s each; on loopback there is no NAT, so either side's dial may
-    // win the race, and a loaded machine may need more than one round
-    for (int i = 0; i < 1200; i++) {
-      Connection now = a.connectionOrNull(b.peerId());
-      if (now != null && !now.isRelayed() && db.finished() == 1) {
+    // up to 3 rounds of at most 5 s each. On loopback there is no NAT: when B's dial reaches A's
+    // listener before A's own dial leaves, both sides take the responder's role and the round
+    // fails (the upgrade timed out on both sides); a real NAT drops that early SYN. Seen at load
+    // 10: all three rounds failed in 2 of 16 runs. So B starts the upgrade again, up to twice.
+    for (int i = 0; i < 3600; i++) {
+      Connection atA = a.connectionOrNull(b.peerId());
+      Connection atB = b.connectionOrNull(a.peerId());
+      boolean ended = db.upgrades() > 0 && db.finished() == db.upgrades();
+      if (ended && atA != null && !atA.isRelayed() && atB != null && !atB.isRelayed()) {
         break;
+      }
+      // (a direct connection may also come from a dial that won after the last round ended)
+      if (ended && db.successes() == 0 && db.upgrades() < 3 && atB != null && atB.isRelayed()
+          && atB.isOpen()) {
+        db.upgrade(atB);
       }
       Thread.sleep(25);
     }
@@ -123,8 +132,8 @@ class DcutrTest {
     assertFalse(direct.isRelayed(), "a direct connection replaced the relayed one; b started "
         + db.upgrades() + " upgrade(s), " + db.finished() + " ended, " + db.successes()
         + " on a direct connection");
-    assertEquals(1, db.upgrades());
-    assertEquals(1, db.finished());
+    assertTrue(db.upgrades() >= 1 && db.upgrades() <= 3, db.upgrades() + " upgrades");
+    assertEquals(db.upgrades(), db.finished());
     assertTrue(b.connectionOrNull(a.peerId()) != null && !b.connectionOrNull(a.peerId()).isRelayed());
     // the relayed connection is closed after the grace period
     relayed.closeFuture().get(10, TimeUnit.SECONDS);
