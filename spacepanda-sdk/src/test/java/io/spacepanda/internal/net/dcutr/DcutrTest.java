@@ -113,7 +113,7 @@ class DcutrTest {
     // up to 3 rounds of at most 5 s each. On loopback there is no NAT: when B's dial reaches A's
     // listener before A's own dial leaves, both sides take the responder's role and the round
     // fails (the upgrade timed out on both sides); a real NAT drops that early SYN. Seen at load
-    // 10: all three rounds failed in 2 of 16 runs. So B starts the upgrade again, up to twice.
+    // 10: all three rounds failed in 4 of 16 runs. So B starts the upgrade again, up to twice.
     for (int i = 0; i < 3600; i++) {
       Connection atA = a.connectionOrNull(b.peerId());
       Connection atB = b.connectionOrNull(a.peerId());
