@@ -55,7 +55,8 @@ class DurableJoinTest {
 
   @Test
   void inviterOffline_joinWaits_thenCompletesWhenItIsBack() {
-    long seed = System.nanoTime();
+    long seed = Long.getLong("spacepanda.seed", System.nanoTime());
+    System.out.println("DurableJoinTest seed=" + seed);
     try (SimCluster cluster = new SimCluster(seed)) {
       SimCluster.Node alice = cluster.node("alice");
       Space space = cluster.await(alice.node().createSpace("Team"));
@@ -82,7 +83,8 @@ class DurableJoinTest {
 
   @Test
   void joinerRestarts_whileWaiting_joinCompletesAfterRestart(@TempDir Path dir) throws Exception {
-    long seed = System.nanoTime();
+    long seed = Long.getLong("spacepanda.seed", System.nanoTime());
+    System.out.println("DurableJoinTest seed=" + seed);
     try (SimCluster cluster = new SimCluster(seed)) {
       SimCluster.Node alice = cluster.node("alice");
       Space space = cluster.await(alice.node().createSpace("Team"));
@@ -111,7 +113,8 @@ class DurableJoinTest {
 
   @Test
   void inviterNeverBack_joinFailsAfterItsTimeout() throws Exception {
-    long seed = System.nanoTime();
+    long seed = Long.getLong("spacepanda.seed", System.nanoTime());
+    System.out.println("DurableJoinTest seed=" + seed);
     try (SimCluster cluster = new SimCluster(seed)) {
       SimCluster.Node alice = cluster.node("alice");
       Space space = cluster.await(alice.node().createSpace("Team"));

@@ -25,7 +25,7 @@ class HeldEnvelopeQuotaTest {
 
   @Test
   void outsiderFlood_keptWithinQuota_restRefused_membersUnaffected() {
-    long seed = System.nanoTime();
+    long seed = Long.getLong("spacepanda.seed", System.nanoTime());
     System.out.println("HeldEnvelopeQuotaTest seed=" + seed);
     try (SimCluster cluster = new SimCluster(seed)) {
       SimCluster.Node alice = cluster.node("alice");

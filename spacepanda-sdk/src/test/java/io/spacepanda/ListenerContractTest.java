@@ -19,7 +19,8 @@ class ListenerContractTest {
 
   @Test
   void removedMember_channelFromListener_answersIdentity_failsWhatNeedsMembership() {
-    long seed = System.nanoTime();
+    long seed = Long.getLong("spacepanda.seed", System.nanoTime());
+    System.out.println("ListenerContractTest seed=" + seed);
     try (SimCluster cluster = new SimCluster(seed)) {
       SimCluster.Node alice = cluster.node("alice");
       List<Channel> removedFrom = new ArrayList<>();

@@ -13,7 +13,8 @@ class SpacePandaListenerTest {
 
   @Test
   void throwingListener_isSkipped_nodeKeepsWorking() {
-    long seed = System.nanoTime();
+    long seed = Long.getLong("spacepanda.seed", System.nanoTime());
+    System.out.println("SpacePandaListenerTest seed=" + seed);
     try (SimCluster cluster = new SimCluster(seed)) {
       SimCluster.Node alice = cluster.node("alice");
       List<String> seen = new ArrayList<>();
@@ -46,7 +47,8 @@ class SpacePandaListenerTest {
 
   @Test
   void delivery_progressReachesEveryRecipient_andStateBecomesDelivered() {
-    long seed = System.nanoTime();
+    long seed = Long.getLong("spacepanda.seed", System.nanoTime());
+    System.out.println("SpacePandaListenerTest seed=" + seed);
     try (SimCluster cluster = new SimCluster(seed)) {
       List<String> progress = new ArrayList<>();
       SimCluster.Node alice = cluster.node("alice", Storages.inMemory(), UnaryOperator.identity());
@@ -81,7 +83,8 @@ class SpacePandaListenerTest {
 
   @Test
   void peerEvents_followTheTransport() {
-    long seed = System.nanoTime();
+    long seed = Long.getLong("spacepanda.seed", System.nanoTime());
+    System.out.println("SpacePandaListenerTest seed=" + seed);
     try (SimCluster cluster = new SimCluster(seed)) {
       SimCluster.Node alice = cluster.node("alice");
       SimCluster.Node bob = cluster.node("bob");

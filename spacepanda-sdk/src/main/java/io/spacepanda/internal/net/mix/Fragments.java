@@ -17,8 +17,10 @@ import java.util.function.LongSupplier;
  * </pre>
  *
  * <p>The id is random per send; the recipient keeps the pieces of at most {@value #MAX_PARTIAL}
- * envelopes and {@value #MAX_BUFFERED_BYTES} bytes at once, for at most the given lifetime each;
- * beyond either limit the oldest partial envelope is dropped (its sender's acknowledgement for the
+ * envelopes and {@value #MAX_BUFFERED_BYTES} bytes at once, each until no piece of it came for the
+ * given lifetime (counted from its latest piece: with cover traffic, pieces leave their sender one
+ * per payload interval, so a long envelope takes longer than the lifetime to arrive); beyond either
+ * limit the oldest partial envelope is dropped (its sender's acknowledgement for the
  * missing piece never comes, so it sends the whole envelope again later).
  */
 public final class Fragments {
@@ -86,13 +88,14 @@ public final class Fragments {
 
     private static final class Partial {
       final byte[][] pieces;
-      final long born;
+      /** When its latest piece came. */
+      long touched;
       int have;
       long bytes;
 
-      Partial(int count, long born) {
+      Partial(int count, long now) {
         this.pieces = new byte[count][];
-        this.born = born;
+        this.touched = now;
       }
     }
 
@@ -159,6 +162,13 @@ public final class Fragments {
       p.bytes += bytes.length;
       buffered += bytes.length;
       if (p.have < count) {
+        // its lifetime starts again, and it moves to the end of the order expire() relies on
+        // (had it run from the first piece, pieces acknowledged on arrival would be dropped by a
+        // slow payload stream before the last came, and the envelope lost although its sender
+        // saw every piece acknowledged)
+        p.touched = now;
+        partial.remove(id);
+        partial.put(id, p);
         return null;
       }
       partial.remove(id);
@@ -174,7 +184,7 @@ public final class Fragments {
       Iterator<Partial> it = partial.values().iterator();
       while (it.hasNext()) {
         Partial p = it.next();
-        if (now - p.born < lifetimeMillis) {
+        if (now - p.touched < lifetimeMillis) {
           break;
         }
         it.remove();

@@ -110,7 +110,16 @@ public final class MixNode implements AutoCloseable {
   private final AtomicLong shortPaths = new AtomicLong();
   private volatile int minHops;
 
-  private record PendingAck(Sphinx.SurbSecret secret, CompletableFuture<Void> done) {}
+  /**
+   * An acknowledgement awaited.
+   *
+   * @param secret opens the reply
+   * @param done completes with the acknowledgement
+   * @param to the recipient's address
+   * @param left set when the packet left this node (its timer runs from then)
+   */
+  private record PendingAck(Sphinx.SurbSecret secret, CompletableFuture<Void> done, byte[] to,
+      AtomicBoolean left) {}
 
   /**
    * A real packet waiting for the payload stream.
@@ -366,17 +375,24 @@ public final class MixNode implements AutoCloseable {
       System.arraycopy(s, 0, frame, 3, s.length);
       System.arraycopy(body, 0, frame, 3 + s.length, body.length);
       String id = HexFormat.of().formatHex(surb.secret().surbId());
-      pendingAcks.put(id, new PendingAck(surb.secret(), done));
+      PendingAck mine = new PendingAck(surb.secret(), done, to.address(), new AtomicBoolean());
+      pendingAcks.put(id, mine);
       // the timer starts when the packet leaves: with cover on, the wait in the payload stream
       // is the price of cover, not a sign of loss (a queue of a welcome's pieces at one packet
       // in 4 s would otherwise time out before the last piece left); the recipient's wait for
-      // its own payload stream is in ackWait()
-      onEmit = () -> scheduler.schedule(config.ackWait(), () -> {
-        PendingAck p = pendingAcks.remove(id);
-        if (p != null) {
-          p.done().completeExceptionally(new TimeoutException("no acknowledgement through the mixnet"));
-        }
-      });
+      // its own payload stream, behind the acknowledgements of this node's earlier packets to
+      // it, is in ackWait(ahead)
+      onEmit = () -> {
+        int ahead = config.cover().on() ? leftUnacknowledged(mine.to()) : 0;
+        mine.left().set(true);
+        scheduler.schedule(config.ackWait(ahead), () -> {
+          PendingAck p = pendingAcks.remove(id);
+          if (p != null) {
+            p.done().completeExceptionally(
+                new TimeoutException("no acknowledgement through the mixnet"));
+          }
+        });
+      };
     } else {
       frame = new byte[1 + body.length];
       frame[0] = FRAME_PLAIN;
@@ -395,6 +411,17 @@ public final class MixNode implements AutoCloseable {
       emit(path.get(0).address(), packet);
     }
     return done;
+  }
+
+  /** Packets to {@code to} that left this node and wait for their acknowledgement. */
+  private int leftUnacknowledged(byte[] to) {
+    int n = 0;
+    for (PendingAck p : pendingAcks.values()) {
+      if (p.left().get() && Arrays.equals(p.to(), to)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /**

@@ -14,6 +14,7 @@ import io.spacepanda.internal.net.relay.RelayClient;
 import io.spacepanda.internal.net.relay.RelayConfig;
 import io.spacepanda.internal.net.relay.RelayService;
 import io.spacepanda.internal.net.yamux.YamuxMuxerFactory;
+import io.spacepanda.logs.DumpLogsOnFailure;
 import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -29,9 +30,11 @@ import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** DCUtR messages, and an upgrade from a relayed to a direct connection between Java hosts on loopback. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@ExtendWith(DumpLogsOnFailure.class) // failed once in 6 runs at load 10: the rounds' DEBUG lines
 class DcutrTest {
 
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -107,19 +110,30 @@ class DcutrTest {
     Multiaddr circuit = Multiaddr.parse(rAddr + "/p2p-circuit/p2p/" + b.peerId().toBase58());
     Connection relayed = a.dial(circuit).get(10, TimeUnit.SECONDS);
     assertTrue(relayed.isRelayed());
-    // up to 3 rounds of at most 5 s each; on loopback there is no NAT, so either side's dial may
-    // win the race, and a loaded machine may need more than one round
-    for (int i = 0; i < 1200; i++) {
-      Connection now = a.connectionOrNull(b.peerId());
-      if (now != null && !now.isRelayed() && db.finished() == 1) {
+    // up to 3 rounds of at most 5 s each. On loopback there is no NAT: when B's dial reaches A's
+    // listener before A's own dial leaves, both sides take the responder's role and the round
+    // fails (the upgrade timed out on both sides); a real NAT drops that early SYN. Seen at load
+    // 10: all three rounds failed in 4 of 16 runs. So B starts the upgrade again, up to twice.
+    for (int i = 0; i < 3600; i++) {
+      Connection atA = a.connectionOrNull(b.peerId());
+      Connection atB = b.connectionOrNull(a.peerId());
+      boolean ended = db.upgrades() > 0 && db.finished() == db.upgrades();
+      if (ended && atA != null && !atA.isRelayed() && atB != null && !atB.isRelayed()) {
         break;
+      }
+      // (a direct connection may also come from a dial that won after the last round ended)
+      if (ended && db.successes() == 0 && db.upgrades() < 3 && atB != null && atB.isRelayed()
+          && atB.isOpen()) {
+        db.upgrade(atB);
       }
       Thread.sleep(25);
     }
     Connection direct = a.connectionOrNull(b.peerId());
-    assertFalse(direct.isRelayed(), "a direct connection replaced the relayed one");
-    assertEquals(1, db.upgrades());
-    assertEquals(1, db.finished());
+    assertFalse(direct.isRelayed(), "a direct connection replaced the relayed one; b started "
+        + db.upgrades() + " upgrade(s), " + db.finished() + " ended, " + db.successes()
+        + " on a direct connection");
+    assertTrue(db.upgrades() >= 1 && db.upgrades() <= 3, db.upgrades() + " upgrades");
+    assertEquals(db.upgrades(), db.finished());
     assertTrue(b.connectionOrNull(a.peerId()) != null && !b.connectionOrNull(a.peerId()).isRelayed());
     // the relayed connection is closed after the grace period
     relayed.closeFuture().get(10, TimeUnit.SECONDS);

@@ -107,6 +107,38 @@ class FragmentsTest {
     assertThrows(Fragments.BadPiece.class, () -> r.add(countChanged));
   }
 
+  /**
+   * With cover traffic an envelope's pieces leave one per payload interval (LOW_POWER: one in 32 s
+   * on average), so a long envelope takes longer than the lifetime to arrive; every piece is
+   * acknowledged on arrival. The lifetime runs from the latest piece: counted from the first, the
+   * early pieces were dropped before the last came and the envelope was lost, its sender having
+   * seen every piece acknowledged.
+   */
+  @Test
+  void piecesArrivingSlowerThanTheLifetimeInAll_butEachWithinIt_envelopeComplete() throws Exception {
+    long[] now = {0};
+    Fragments.Reassembler r = new Fragments.Reassembler(() -> now[0], 1000);
+    byte[] envelope = new byte[Fragments.PIECE_BYTES * 4];
+    new Random(3).nextBytes(envelope);
+    List<byte[]> pieces = Fragments.split(5, envelope);
+    for (int i = 0; i < 3; i++) {
+      assertNull(r.add(pieces.get(i)));
+      now[0] += 900;
+    }
+    assertArrayEquals(envelope, r.add(pieces.get(3)), "2,700 ms in all, 900 ms apart");
+    assertEquals(0, r.dropped());
+    assertEquals(0, r.partialCount());
+
+    // a partial envelope with no piece for a lifetime still expires
+    List<byte[]> other = Fragments.split(6, envelope);
+    assertNull(r.add(other.get(0)));
+    assertNull(r.add(other.get(1)));
+    now[0] += 1000;
+    assertNull(r.add(Fragments.split(7, envelope).get(0)));
+    assertEquals(1, r.dropped());
+    assertEquals(1, r.partialCount());
+  }
+
   @Test
   void mixKeyOfIdentity_matchesOnBothSides() {
     SecureRandom random = new SecureRandom();
