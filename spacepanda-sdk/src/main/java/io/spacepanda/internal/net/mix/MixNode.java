@@ -436,15 +436,6 @@ public final class MixNode implements AutoCloseable {
     }
   }
 
-  /** Hands a packet on now, or (cover on) to the payload stream, where it replaces a drop. */
-  void dispatch(byte[] firstHop, byte[] packet) {
-    if (config.cover().on()) {
-      queue.add(new Outgoing(firstHop, packet, null));
-    } else {
-      emit(firstHop, packet);
-    }
-  }
-
   /**
    * Lets paths be shorter than {@link MixConfig#hops()} when fewer mixes are known, down to
    * {@code min} (a small space whose members mix for each other); such sends are counted in
