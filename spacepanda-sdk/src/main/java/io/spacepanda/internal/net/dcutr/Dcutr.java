@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * port ({@link Host#dialFromListenPort}), so through endpoint-independent NATs the two SYNs meet in a
  * TCP simultaneous open. Roles in Noise and Yamux: A, which dials first, is the initiator, B the
  * responder (as rust-libp2p; when B has no NAT, A's SYN reaches B's listener, which answers as a
- * responder too). Up to {@link #MAX_ATTEMPTS} rounds, each on a new stream (as go and js); a direct connection then
+ * responder too; when A has none, B's SYN may reach A's listener first, and A, which announced the
+ * punch to its host before answering CONNECT ({@link Host#expectSimultaneousOpen}), takes the
+ * initiator's role on that inbound connection). Up to {@link #MAX_ATTEMPTS} rounds, each on a new stream (as go and js); a direct connection then
  * replaces the relayed one in the host, which closes the relayed one after a grace period, and when
  * every round fails the relayed connection simply stays. Thread-safe.
  */
@@ -294,15 +296,32 @@ public final class Dcutr implements AutoCloseable {
           if (ok) {
             any.complete(true);
           } else if (left[0] == 0) {
-            // the peer's dial may have won the simultaneous open on our listener instead
-            Connection now = host.connectionOrNull(peer);
-            any.complete(now != null && !now.isRelayed());
+            // the peer's dial may have won on our listener instead (no NAT in between: then our
+            // own dial finds the 4-tuple taken), and its handshake may still be running
+            awaitDirect(peer, System.nanoTime() + punchTimeout.toNanos()).thenAccept(any::complete);
           }
         }
       });
     }
     return any;
   }
+
+  /** Completes true as soon as the host's connection to {@code peer} is direct, false at the deadline. */
+  private CompletableFuture<Boolean> awaitDirect(PeerId peer, long deadline) {
+    Connection now = host.connectionOrNull(peer);
+    if (now != null && !now.isRelayed() && now.isOpen()) {
+      return CompletableFuture.completedFuture(true);
+    }
+    if (closed || deadline - System.nanoTime() <= 0) {
+      return CompletableFuture.completedFuture(false);
+    }
+    return CompletableFuture.supplyAsync(() -> null,
+            CompletableFuture.delayedExecutor(DIRECT_POLL_MILLIS, TimeUnit.MILLISECONDS))
+        .thenCompose(v -> awaitDirect(peer, deadline));
+  }
+
+  /** How often {@link #awaitDirect} looks again. */
+  private static final long DIRECT_POLL_MILLIS = 20;
 
   /**
    * The side that dialed through the relay (A): answers CONNECT and dials on SYNC; a further round
@@ -315,6 +334,9 @@ public final class Dcutr implements AutoCloseable {
       if (connect.type() != HolePunchMessage.CONNECT) {
         throw new CompletionException(new DcutrException("expected CONNECT"));
       }
+      // B dials once our CONNECT and its SYNC crossed: from now on a connection from B's addresses
+      // is this punch, and A is its client even if B's SYN reaches our listener first
+      host.expectSimultaneousOpen(dialable(connect), peer, punchTimeout.multipliedBy(2));
       fs.write(new HolePunchMessage(HolePunchMessage.CONNECT, ownAddrs()).encode());
       connectsAnswered.incrementAndGet();
       fs.read().thenAccept(sync -> {

@@ -110,6 +110,8 @@ public final class Host implements AutoCloseable {
   private final Map<PeerId, ConnectionImpl> byPeer = new HashMap<>(); // guarded by lock
   private final Set<ConnectionImpl> all = ConcurrentHashMap.newKeySet();
   private final Map<PeerId, CompletableFuture<Connection>> pendingDials = new ConcurrentHashMap<>();
+  /** Remote TCP addresses whose next inbound connection takes the dialer's role: DCUtR's A side. */
+  private final Map<InetSocketAddress, ExpectedPunch> expectedPunches = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   private Host(Builder b) {
@@ -234,7 +236,7 @@ public final class Host implements AutoCloseable {
   public CompletableFuture<Multiaddr> listen(Multiaddr addr) {
     checkOpen();
     return transport
-        .listen(addr, ch -> initChannel(ch, false, null, null))
+        .listen(addr, this::accepted)
         .thenApply(
             ch -> {
               Multiaddr bound = TcpTransport.multiaddr(ch.localAddress());
@@ -339,6 +341,53 @@ public final class Host implements AutoCloseable {
    */
   public void upgrade(Channel ch, boolean initiator, PeerId expected, CompletableFuture<Connection> result) {
     initChannel(ch, initiator, expected, result);
+  }
+
+  /**
+   * Makes the next inbound connection from one of {@code addrs}, accepted within {@code ttl}, take
+   * the dialer's role in the handshakes and expect {@code peer}: DCUtR's side A, which must be the
+   * client of the upgraded connection whether the two SYNs meet in a TCP simultaneous open or the
+   * peer's SYN reaches this host's listener first (as on a network without NAT, where it otherwise
+   * left both sides waiting as responders). Call it before the peer can dial, that is before
+   * answering its CONNECT. At most {@value #MAX_EXPECTED_PUNCHES} are kept; expired ones are
+   * dropped as new ones come.
+   *
+   * @param addrs the peer's observed TCP addresses (others are ignored)
+   * @param peer the peer to expect
+   * @param ttl how long the expectation holds
+   */
+  public void expectSimultaneousOpen(List<Multiaddr> addrs, PeerId peer, Duration ttl) {
+    Objects.requireNonNull(peer, "peer");
+    long deadline = System.nanoTime() + ttl.toNanos();
+    expectedPunches.values().removeIf(e -> e.deadline - System.nanoTime() < 0);
+    for (Multiaddr a : addrs) {
+      if (expectedPunches.size() >= MAX_EXPECTED_PUNCHES) {
+        return;
+      }
+      try {
+        expectedPunches.put(TcpTransport.socketAddress(a.withoutPeerId()), new ExpectedPunch(peer, deadline));
+      } catch (IllegalArgumentException notTcp) {
+        // a relay or another transport's address: nothing can dial us from it over TCP
+      }
+    }
+  }
+
+  /** The most addresses {@link #expectSimultaneousOpen} keeps at a time. */
+  public static final int MAX_EXPECTED_PUNCHES = 64;
+
+  private record ExpectedPunch(PeerId peer, long deadline) {}
+
+  /** An accepted TCP connection: the responder's role, unless a DCUtR punch expects it. */
+  private void accepted(Channel ch) {
+    if (!expectedPunches.isEmpty() && ch.remoteAddress() instanceof InetSocketAddress remote) {
+      ExpectedPunch e = expectedPunches.remove(remote);
+      if (e != null && e.deadline - System.nanoTime() >= 0) {
+        LOG.debug("inbound connection from {} takes the dialer's role: DCUtR punch with {}", remote, e.peer);
+        initChannel(ch, true, e.peer, null);
+        return;
+      }
+    }
+    initChannel(ch, false, null, null);
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -102,6 +103,44 @@ class HostTest {
     assertArrayEquals(payload, echo(c, payload));
     eventually(() -> a.connectionOrNull(b.peerId()) != null);
     assertEquals("/yamux/1.0.0", a.connectionOrNull(b.peerId()).muxerProtocol());
+  }
+
+  /**
+   * DCUtR without a NAT: B's punch (dialed in the responder's role, from its listen port) reaches
+   * A's listener before A dials. A expected the punch, so it takes the dialer's role and the
+   * connection comes up; without the expectation both sides wait as responders until the
+   * handshake times out (the cause of the old DcutrTest flake).
+   */
+  @Test
+  void expectedPunch_inboundFromPeerTakesDialerRole() throws Exception {
+    Host a = host(builder().reusePort(true).handshakeTimeout(Duration.ofSeconds(2)));
+    Host b = host(builder().reusePort(true).handshakeTimeout(Duration.ofSeconds(2)));
+    Multiaddr aAddr = listen(a);
+    Multiaddr bAddr = listen(b);
+
+    a.expectSimultaneousOpen(List.of(bAddr), b.peerId(), Duration.ofSeconds(10));
+    Connection atB = await(b.dialFromListenPort(aAddr, false, a.peerId()));
+    assertEquals(a.peerId(), atB.remotePeerId());
+    assertFalse(atB.isInitiator());
+    eventually(() -> a.connectionOrNull(b.peerId()) != null);
+    Connection atA = a.connectionOrNull(b.peerId());
+    assertTrue(atA.isInitiator(), "A is the client of the punched connection");
+    byte[] payload = new byte[1000];
+    RANDOM.nextBytes(payload);
+    assertArrayEquals(payload, echo(atB, payload));
+  }
+
+  /** The same punch unannounced: both sides are responders and the upgrade fails, typed. */
+  @Test
+  void unexpectedPunch_inResponderRole_failsTyped() throws Exception {
+    Host a = host(builder().reusePort(true).handshakeTimeout(Duration.ofSeconds(1)));
+    Host b = host(builder().reusePort(true).handshakeTimeout(Duration.ofSeconds(1)));
+    Multiaddr aAddr = listen(a);
+    listen(b);
+    ExecutionException e = assertThrows(ExecutionException.class,
+        () -> b.dialFromListenPort(aAddr, false, a.peerId()).get(20, TimeUnit.SECONDS));
+    assertTrue(e.getCause() instanceof ConnectionException, e.getCause().toString());
+    assertNull(a.connectionOrNull(b.peerId()));
   }
 
   @Test
