@@ -6,6 +6,7 @@ import io.spacepanda.MessageId;
 import io.spacepanda.PeerId;
 import io.spacepanda.Role;
 import io.spacepanda.Space;
+import io.spacepanda.SpaceGovernance;
 import io.spacepanda.SpacePanda;
 import io.spacepanda.SpacePandaListener;
 import java.io.IOException;
@@ -226,6 +227,9 @@ public final class Chat {
       case "/space" -> createSpace(required(command, arg, "NAME"));
       case "/invite" -> invite();
       case "/role" -> role(required(command, arg, "PEER admin|member"));
+      case "/owner" -> transferOwnership(required(command, arg, "PEER"));
+      case "/remove" -> remove(required(command, arg, "PEER"));
+      case "/leave" -> leave();
       case "/join" -> join(required(command, arg, "CODE"));
       case "/enter" -> enterSpace(required(command, arg, "SPACE"));
       case "/channel" -> channel(required(command, arg, "NAME"));
@@ -268,6 +272,29 @@ public final class Chat {
     await(space().setRole(peer, role));
     out.emit("* " + peer + " is now " + parts[1], "role", "peer", peer.toBase58(), "role",
         role.name().toLowerCase(java.util.Locale.ROOT));
+  }
+
+  private void transferOwnership(String arg) throws CommandException {
+    PeerId peer = PeerId.parse(arg);
+    await(space().transferOwnership(peer));
+    out.emit("* " + peer + " is now the owner of " + currentSpace.name() + "; you are an admin",
+        "owner", "peer", peer.toBase58(), "space", currentSpace.name(), "spaceId",
+        currentSpace.id());
+  }
+
+  private void remove(String arg) throws CommandException {
+    PeerId peer = PeerId.parse(arg);
+    await(space().remove(peer));
+    out.emit("* removing " + peer + " from " + currentSpace.name(), "removing", "peer",
+        peer.toBase58(), "space", currentSpace.name(), "spaceId", currentSpace.id());
+  }
+
+  private void leave() throws CommandException {
+    Space s = space();
+    await(s.leave());
+    out.emit("* you left " + s.name(), "left", "space", s.name(), "spaceId", s.id());
+    currentSpace = null;
+    currentChannel = null;
   }
 
   private void join(String code) throws CommandException {
@@ -327,8 +354,11 @@ public final class Chat {
     List<Map<String, Object>> list = new ArrayList<>();
     StringBuilder text = new StringBuilder("* spaces:");
     for (Space s : node.spaces()) {
-      list.add(fields("name", s.name(), "id", s.id(), "owner", s.owner().toBase58()));
-      text.append("\n*   ").append(s.name()).append(" (").append(s.id()).append(')');
+      String governance = s.governance().name().toLowerCase(java.util.Locale.ROOT);
+      list.add(fields("name", s.name(), "id", s.id(), "owner", s.owner().toBase58(),
+          "governance", governance));
+      text.append("\n*   ").append(s.name()).append(" (").append(s.id()).append(')')
+          .append(s.governance() == SpaceGovernance.OWNED ? "" : ", " + governanceText(s));
     }
     out.emit(list.isEmpty() ? "* no spaces yet: /space NAME or /join CODE" : text.toString(),
         "spaces", "spaces", list);
@@ -409,6 +439,16 @@ public final class Chat {
 
   private static Channel defaultChannel(Space s) {
     return s.channel("general").or(() -> s.channels().stream().findFirst()).orElse(null);
+  }
+
+  /** What a space's governance means for its members, in a few words. */
+  private static String governanceText(Space s) {
+    return switch (s.governance()) {
+      case OWNED -> "owned by " + s.owner();
+      case ADMINS_ONLY -> "the owner left: the admins manage it";
+      case UNMANAGED -> "the owner and every admin left: members still chat, but nobody can invite,"
+          + " remove or create channels any more (create a new space to grow)";
+    };
   }
 
   private Space space() throws CommandException {
@@ -535,6 +575,28 @@ public final class Chat {
     public void onSpaceJoined(Space space) {
       out.emit("* you are a member of space " + space.name(), "spaceJoined", "space",
           space.name(), "spaceId", space.id());
+    }
+
+    @Override
+    public void onGovernanceChanged(Space space, SpaceGovernance governance) {
+      out.emit("* " + space.name() + ": " + governanceText(space), "governance", "space",
+          space.name(), "spaceId", space.id(), "governance",
+          governance.name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    @Override
+    public void onForkResolved(Space space, String groupId, long forkEpoch) {
+      out.emit("* " + space.name() + ": two changes made apart at epoch " + forkEpoch
+          + " were reconciled; your messages from the other side were sent again", "forkResolved",
+          "space", space.name(), "spaceId", space.id(), "group", groupId, "epoch", forkEpoch);
+    }
+
+    @Override
+    public void onForkUnresolved(Space space, String groupId, long forkEpoch) {
+      out.emit("* " + space.name() + ": changes made apart at epoch " + forkEpoch
+          + " could not be reconciled: the group stays split until one side leaves and is invited"
+          + " again", "forkUnresolved", "space",
+          space.name(), "spaceId", space.id(), "group", groupId, "epoch", forkEpoch);
     }
 
     @Override

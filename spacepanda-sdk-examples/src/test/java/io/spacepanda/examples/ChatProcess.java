@@ -122,6 +122,30 @@ final class ChatProcess implements AutoCloseable {
     return parse(line);
   }
 
+  /**
+   * Returns the first JSON event of a type matching {@code test} among the output lines from
+   * index {@code from} on (so that an answer printed before, identical, does not count).
+   */
+  JsonNode awaitEvent(String event, Predicate<JsonNode> test, int from) throws InterruptedException {
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    synchronized (stdout) {
+      while (true) {
+        for (int i = from; i < stdout.size(); i++) {
+          JsonNode n = parse(stdout.get(i));
+          if (n != null && event.equals(n.path("event").asText()) && test.test(n)) {
+            return n;
+          }
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || !process.isAlive()) {
+          throw new AssertionError(name + ": no event " + event + " after line " + from + " within "
+              + TIMEOUT + "\n--- stdout:\n" + String.join("\n", stdout) + "\n--- stderr:\n" + stderr);
+        }
+        TimeUnit.NANOSECONDS.timedWait(stdout, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
+      }
+    }
+  }
+
   /** Returns the first JSON event of a type. */
   JsonNode awaitEvent(String event) throws InterruptedException {
     return awaitEvent(event, n -> true);

@@ -207,6 +207,54 @@ class ChatTest {
     assertEquals(List.of("bob: before the restart", "alice: seen it"), texts);
   }
 
+  /**
+   * Issue 11 from the command line: the owner hands the space to a member ({@code /owner}) and
+   * becomes an admin, the new owner removes a member ({@code /remove}) and then leaves ({@code
+   * /leave}); the remaining admin is told that the admins now manage the space.
+   */
+  @Test
+  void threeProcesses_ownerHandsOver_removes_andLeaves() throws Exception {
+    ChatProcess alice = chat("alice", Map.of(), "--json", "--name", "alice");
+    ChatProcess bob = chat("bob", Map.of(), "--json", "--name", "bob");
+    ChatProcess carol = chat("carol", Map.of(), "--json", "--name", "carol");
+    String bobId = bob.peerId();
+    String carolId = carol.peerId();
+    String bobCode = createSpaceAndInvite(alice, "Team");
+    alice.send("/invite");
+    String carolCode = alice.awaitEvent("invite", n -> !n.path("code").asText().equals(bobCode))
+        .path("code").asText();
+    bob.send("/join " + bobCode);
+    carol.send("/join " + carolCode);
+    bob.awaitEvent("entered");
+    carol.awaitEvent("entered");
+
+    alice.send("/owner " + bobId);
+    assertEquals(bobId, alice.awaitEvent("owner").path("peer").asText());
+    boolean bobOwns = false;
+    for (int i = 0; i < 60 && !bobOwns; i++) {
+      int before = bob.lines().size();
+      bob.send("/spaces");
+      JsonNode spaces = bob.awaitEvent("spaces", n -> true, before);
+      bobOwns = spaces.path("spaces").path(0).path("owner").asText().equals(bobId);
+      if (!bobOwns) {
+        Thread.sleep(500);
+      }
+    }
+    assertTrue(bobOwns, "bob learned that he owns the space:\n" + String.join("\n", bob.lines()));
+
+    bob.send("/remove " + carolId);
+    bob.awaitEvent("removing");
+    carol.awaitEvent("memberRemoved", n -> n.path("member").asText().equals(carolId));
+
+    bob.send("/leave");
+    bob.awaitEvent("left");
+    assertEquals("admins_only", alice.awaitEvent("governance").path("governance").asText());
+    int before = alice.lines().size();
+    alice.send("/spaces");
+    assertEquals("admins_only", alice.awaitEvent("spaces", n -> true, before).path("spaces")
+        .path(0).path("governance").asText());
+  }
+
   private String createSpaceAndInvite(ChatProcess owner, String space) throws Exception {
     owner.send("/space " + space);
     JsonNode created = owner.awaitEvent("space");
