@@ -18,9 +18,11 @@ import io.spacepanda.spi.Id;
 import io.spacepanda.spi.NodeRecord;
 import io.spacepanda.spi.SecretBlob;
 import io.spacepanda.spi.SyncEnvelope;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,32 +68,140 @@ final class ChannelJoins {
     LOG.debug("asking {} to add this node to channel {}", owner, ci.name());
     NodeRecord kept = new NodeRecord(NodeRecord.KIND_CHANNEL_REQUEST, cid, encode(owner, r));
     s.write(t -> t.putNodeRecord(kept)); // asked again after a restart too (restoreRequests)
-    a.dispatchAfterCommit(s, a.services.messenger().send(s, a.services.outbox(), owner,
-        ownerInfo.inboxKey(), r));
+    a.dispatchAfterCommit(s, sent(cid, owner, a.services.messenger().send(s, a.services.outbox(),
+        owner, ownerInfo.inboxKey(), r)));
+  }
+
+  /** At most this many copies of one channel's join requests are remembered for withdrawal. */
+  static final int MAX_REQUEST_COPIES = 32;
+
+  /**
+   * The copies of this node's channel join requests, by channel, kept in memory until it joins
+   * the channel; then those still queued are withdrawn, so that a manager away meanwhile does not
+   * add this node a second time, in an epoch it has not caught up from (a fork), when it returns.
+   */
+  private final java.util.Map<Id, java.util.ArrayDeque<Copy>> requestCopies = new java.util.HashMap<>();
+
+  /** One queued copy of a request. */
+  private record Copy(Id envelopeId, PeerId to) {}
+
+  /** Remembers the copies of a request to {@code to}; returns them. */
+  private List<io.spacepanda.spi.OutboxEntry> sent(Id cid, PeerId to,
+      List<io.spacepanda.spi.OutboxEntry> entries) {
+    java.util.ArrayDeque<Copy> copies = requestCopies.computeIfAbsent(cid, k -> new java.util.ArrayDeque<>());
+    for (io.spacepanda.spi.OutboxEntry e : entries) {
+      if (copies.size() >= MAX_REQUEST_COPIES) {
+        copies.removeFirst(); // the oldest went to a connected manager long ago
+      }
+      copies.addLast(new Copy(e.envelopeId(), to));
+    }
+    return entries;
+  }
+
+  /** Withdraws the copies of this node's requests for a channel it has joined. */
+  private void withdrawCopies(Step s, Id cid) {
+    java.util.ArrayDeque<Copy> copies = requestCopies.remove(cid);
+    askRounds.remove(cid);
+    if (copies != null) {
+      LOG.debug("withdrawing {} copies of this node's join requests for a channel it joined", copies.size());
+      for (Copy c : copies) {
+        a.services.outbox().withdraw(s, c.envelopeId(), c.to());
+      }
+    }
   }
 
   /**
-   * Sends again, to the channel's owner, each join request still without a Welcome (it or the
-   * Welcome may have been lost); the owner adds the member, or re-sends the kept Welcome if it
-   * did already. Once per sync round ({@link ChannelSync}), while the owner is connected.
+   * Sends again each join request still without a Welcome (it or the Welcome may have been lost),
+   * once per sync round ({@link ChannelSync}), to one connected manager of the space: the
+   * channel's creator first, then the space's owner, then its admins in an order hashed from the
+   * channel id (every member of the space, hashed, when it has no manager left). Each gets {@value
+   * #ROUNDS_PER_MANAGER} rounds before the request goes to the next, so a channel whose creator is
+   * away for good still admits members through another manager that is in it (issue 11). A manager
+   * that added this node already re-sends the kept Welcome; one that is not in the channel drops
+   * the request.
    */
   void resendChannelRequests(Step s) throws SpacePandaException {
-    for (ChannelRequest c : List.copyOf(a.channelRequests.values())) {
-      Id cid = Id.of(c.request().channelId());
-      Contact owner = a.contact(c.owner());
-      if (a.channels.containsKey(cid) || !a.channelJoins.containsKey(cid) || owner == null) {
-        a.channelRequests.remove(cid);
-        s.write(t -> t.deleteNodeRecord(NodeRecord.KIND_CHANNEL_REQUEST, cid));
-        continue;
-      }
-      io.spacepanda.spi.Transport t = ctx.transportOrNull();
-      if (t != null && t.connectedPeers().contains(c.owner())) {
-        // only to a connected owner: to one away, the first copy is still being retried
-        LOG.debug("asking {} again to add this node to a channel", c.owner());
-        a.dispatchAfterCommit(s, a.services.messenger().send(s, a.services.outbox(), c.owner(),
-            owner.inboxKey(), c.request()));
+    if (!heldWhileBehind.isEmpty()) {
+      // those held while this node caught up
+      List<NodeWire.ChannelJoinRequest> again = List.copyOf(heldWhileBehind.values());
+      heldWhileBehind.clear();
+      for (NodeWire.ChannelJoinRequest r : again) {
+        onChannelJoinRequest(s, r, true);
       }
     }
+    io.spacepanda.spi.Transport t = ctx.transportOrNull();
+    for (ChannelRequest c : List.copyOf(a.channelRequests.values())) {
+      Id cid = Id.of(c.request().channelId());
+      if (a.channels.containsKey(cid) || !a.channelJoins.containsKey(cid)) {
+        a.channelRequests.remove(cid);
+        withdrawCopies(s, cid);
+        s.write(tx -> tx.deleteNodeRecord(NodeRecord.KIND_CHANNEL_REQUEST, cid));
+        continue;
+      }
+      if (t == null) {
+        continue;
+      }
+      Set<PeerId> connected = t.connectedPeers();
+      List<PeerId> reachable = new ArrayList<>();
+      for (PeerId p : managers(c.owner(), cid)) {
+        if (connected.contains(p) && a.contact(p) != null) {
+          reachable.add(p);
+        }
+      }
+      if (reachable.isEmpty()) {
+        continue; // to one away, the first copy is still being retried
+      }
+      int round = askRounds.merge(cid, 1, Integer::sum) - 1;
+      PeerId target = reachable.get((round / ROUNDS_PER_MANAGER) % reachable.size());
+      LOG.debug("asking {} again to add this node to a channel (round {})", target, round);
+      a.dispatchAfterCommit(s, sent(cid, target, a.services.messenger().send(s,
+          a.services.outbox(), target, a.contact(target).inboxKey(), c.request())));
+    }
+  }
+
+  /**
+   * Channel join requests this node, a manager, got while it may have been behind, by channel and
+   * member; looked at again each sync round. In memory only: the requester asks again.
+   */
+  private final java.util.Map<String, NodeWire.ChannelJoinRequest> heldWhileBehind =
+      new java.util.LinkedHashMap<>();
+
+  /** Sync rounds a channel join request is sent to one manager before it goes to the next. */
+  static final int ROUNDS_PER_MANAGER = 2;
+
+  /** Rounds each pending channel join request was sent again, by channel; in memory only. */
+  private final java.util.Map<Id, Integer> askRounds = new java.util.HashMap<>();
+
+  /**
+   * Who may add this node to a channel, in the order it asks them: the channel's creator, the
+   * space's owner, the admins by SHA-256 of the channel id and their peer id; every other member
+   * in that order when the space has no owner or admin left. This node is never among them.
+   */
+  private List<PeerId> managers(PeerId creator, Id channelId) {
+    java.util.Map<PeerId, io.spacepanda.Role> roles = a.meta.view().members();
+    java.util.LinkedHashSet<PeerId> order = new java.util.LinkedHashSet<>();
+    List<PeerId> pool = new ArrayList<>();
+    for (java.util.Map.Entry<PeerId, io.spacepanda.Role> e : roles.entrySet()) {
+      if (e.getValue() == io.spacepanda.Role.OWNER || e.getValue() == io.spacepanda.Role.ADMIN) {
+        pool.add(e.getKey());
+      }
+    }
+    if (pool.isEmpty()) {
+      pool.addAll(roles.keySet());
+    }
+    if (pool.contains(creator)) {
+      order.add(creator);
+    }
+    PeerId owner = a.meta.view().owner();
+    if (owner != null && pool.contains(owner)) {
+      order.add(owner);
+    }
+    byte[] cid = channelId.toBytes();
+    pool.sort(java.util.Comparator.comparing((PeerId p) -> CommitPolicy.rank(0, cid, p),
+        Arrays::compareUnsigned));
+    order.addAll(pool);
+    order.remove(ctx.self);
+    return List.copyOf(order);
   }
 
   /** A channel join request this node sent, and to whom. */
@@ -172,6 +282,21 @@ final class ChannelJoins {
       return;
     }
     KeyPackage kp = NodeContext.keyPackageOf(r.keyPackage(), member);
+    if (mayBeBehind(gc)) {
+      // Just reachable again, or messages of a later epoch were seen: another manager may have
+      // added the member while this node was cut off (its request waited in an outbox or a
+      // mailbox). Adding it here now would commit an epoch the others left: a fork. Held, and
+      // looked at again once this node caught up (each sync round and after each commit).
+      String key = gc.id() + "/" + member;
+      if (heldWhileBehind.containsKey(key) || heldWhileBehind.size() < MAX_HELD_REQUESTS) {
+        LOG.debug("holding {}'s request for {} until this node has caught up", member, gc.name());
+        s.touch();
+        heldWhileBehind.put(key, r); // the latest request of a member for a channel
+      } else {
+        drop(DropReason.REFUSED, "too many held channel join requests");
+      }
+      return;
+    }
     if (a.control.leafOf(member) < 0) {
       if (mayHold && a.heldRequests.size() < MAX_HELD_REQUESTS) {
         LOG.debug("holding {}'s request for {} until it is in the control group", member,
@@ -188,6 +313,30 @@ final class ChannelJoins {
     a.commits.commitAndBroadcast(s, gc, CommitOptions.builder().add(kp).ratchetTreeInWelcome(true)
         .build(), member, r.member().inboxKey(), w -> new NodeWire.ChannelWelcome(r.spaceId(), ci,
             w));
+  }
+
+  /**
+   * Whether this node may have missed commits of a group: another of its committers was cut off
+   * from this node and reached it again less than the outbox's longest backoff ago (or the
+   * committer timeout, if longer; its commits made meanwhile may still be on their way), or this
+   * node saw a message of a later epoch of the group within four committer timeouts (bounded, as
+   * for proposals). A group this node alone commits is never behind by its own commits.
+   */
+  private boolean mayBeBehind(GroupChannel gc) {
+    java.time.Instant now = ctx.now();
+    java.time.Duration d = ctx.config.committerTimeout();
+    java.time.Duration window = d.compareTo(Outbox.MAX_BACKOFF) > 0 ? d : Outbox.MAX_BACKOFF;
+    if (!a.reconnectedAt.isEmpty()) {
+      for (PeerId c : ctx.policy.committers(a.meta, gc)) {
+        java.time.Instant at = a.reconnectedAt.get(c);
+        if (at != null && !c.equals(ctx.self) && now.isBefore(at.plus(window))) {
+          return true;
+        }
+      }
+    }
+    SpaceActor.Ahead ahead = a.aheadSeen.get(gc.id());
+    return ahead != null && ahead.epoch() > gc.group().epoch()
+        && now.isBefore(ahead.at().plus(d.multipliedBy(4)));
   }
 
   void retryHeldRequests(Step s) throws SpacePandaException {
@@ -263,6 +412,7 @@ final class ChannelJoins {
     GroupChannel gc = new GroupChannel(cid, a.spaceId, w.channel().name(),
         GroupChannel.KIND_TEXT, PeerId.fromBytes(w.channel().owner()), ctx.now(), g, 0, 0);
     a.channelRequests.remove(cid);
+    withdrawCopies(s, cid);
     s.write(t -> {
       t.deleteKeyPackage(ref);
       t.deleteNodeRecord(NodeRecord.KIND_CHANNEL_REQUEST, cid);

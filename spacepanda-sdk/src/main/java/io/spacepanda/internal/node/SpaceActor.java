@@ -101,6 +101,12 @@ final class SpaceActor implements StepRunner.Owner {
 
   /** Peers this node lost its connection to and has not reached again. */
   final Set<PeerId> lostPeers = new HashSet<>();
+  /**
+   * When this node reached each lost peer again, for the outbox's longest backoff afterwards:
+   * until then that peer's commits made while cut off may still be on their way ({@link
+   * ChannelJoins}).
+   */
+  final Map<PeerId, java.time.Instant> reconnectedAt = new HashMap<>();
   /** Until when this node commits no proposals of others (see the constructor). */
   java.time.Instant quietUntil = java.time.Instant.MIN;
   /** Who could manage the space after the latest step, to report changes. */
@@ -152,6 +158,9 @@ final class SpaceActor implements StepRunner.Owner {
             java.time.Duration d = ctx.config.committerTimeout();
             quietUntil = ctx.now().plus(d.compareTo(Outbox.MAX_BACKOFF) > 0 ? d
                 : Outbox.MAX_BACKOFF);
+            reconnectedAt.values().removeIf(at -> at.plus(Outbox.MAX_BACKOFF).plus(d)
+                .isBefore(ctx.now()));
+            reconnectedAt.put(pc.peer(), ctx.now());
           }
         });
       }
