@@ -10,6 +10,7 @@ import io.spacepanda.internal.mls.message.KeyPackage;
 import io.spacepanda.internal.space.ChannelId;
 import io.spacepanda.internal.space.Contact;
 import io.spacepanda.internal.space.InviteCode;
+import io.spacepanda.internal.space.InviteGrant;
 import io.spacepanda.internal.space.JoinRequest;
 import io.spacepanda.internal.space.JoinResponse;
 import io.spacepanda.internal.space.SpaceConstants;
@@ -58,6 +59,20 @@ import org.slf4j.LoggerFactory;
  * which marks the invite used for everyone. Two managers cut off from each other can still both
  * admit the joiner (a fork, resolved by {@link Forks}); a joiner admitted on a branch that lost is
  * added again on the winning one by the manager that admitted it ({@link #readmit}).
+ *
+ * <p><b>Signed invites (version-4 codes).</b> The issuer signs the code with its node identity
+ * key ({@link InviteGrant}) and the joiner sends the signed grant with its request. A manager
+ * that has no record of the invite ({@link SpaceOp.IssueInvite} not received: it was cut off, or
+ * the issuer went away before sending it to anyone) but gets a grant that verifies, for this
+ * space and secret, from a signer that is an owner or admin <em>now</em> (in this node's view of
+ * the space's metadata), takes the signer as the issuer and decides at its turn without waiting
+ * for the announcement ({@link #trustedGrant}); when it admits, it publishes the {@link
+ * SpaceOp.IssueInvite} itself, then the {@link SpaceOp.RedeemInvite}, so the invite is used for
+ * everyone. The signer's role is taken now, not at the time of issue: the code carries no
+ * trustworthy time of issue, and a demoted or removed admin still holds its key. So an invite is
+ * honoured by other managers only while its issuer is an owner or admin (recorded or signed):
+ * demotion, removal or departure revokes the issuer's unused invites ({@link
+ * JoinResponse.Refusal#INVITER_NOT_MANAGER}). A grant that does not verify counts as none.
  *
  * <p>Like commits of others' proposals, nobody admits while {@link SpaceActor#quietUntil} holds
  * (a peer just came back and may bring newer epochs), nor while messages of a later epoch of the
@@ -109,8 +124,9 @@ final class InviteDesk {
           "only the owner or an admin can invite; this node is " + role);
     }
     Contact me = a.services.directory().inviteContact();
-    InviteCode code = InviteCode.issue(SpaceId.of(a.spaceId.toBytes()), me, fallbackAdmins(me),
-        ctx.now().plus(SpaceActor.INVITE_LIFETIME), ctx.config.random());
+    InviteCode code = InviteCode.issueSigned(SpaceId.of(a.spaceId.toBytes()), me,
+        fallbackAdmins(me), ctx.now().plus(SpaceActor.INVITE_LIFETIME), ctx.config.random(),
+        ctx.identity);
     byte[] hash = code.secretHash();
     s.write(t -> t.putInvite(new Invite(Id.of(hash), code.expiresAt(), false)));
     a.commits.publish(s, new SpaceOp.IssueInvite(hash, code.expiresAt().getEpochSecond()));
@@ -266,7 +282,10 @@ final class InviteDesk {
       return; // admitted by another manager, whose answer is on its way
     }
     if (!issuer) {
-      Instant at = turn(h, shared.map(SpaceState.Invite::issuer).orElse(null), now);
+      InviteGrant grant = shared.isEmpty() ? trustedGrant(r, hash) : null;
+      PeerId issuedBy = shared.map(SpaceState.Invite::issuer)
+          .orElse(grant == null ? null : grant.inviter().peer());
+      Instant at = turn(h, issuedBy, now);
       if (at == null) {
         return; // not a committer of the control group: the others answer
       }
@@ -274,7 +293,7 @@ final class InviteDesk {
         hold(s, h, at);
         return;
       }
-      if (shared.isEmpty()) {
+      if (shared.isEmpty() && grant == null) {
         // The issuer's IssueInvite has not reached this node (yet): it may still come by sync
         // from another member. Ask again each sync round for a while before refusing.
         Duration round = syncRound();
@@ -299,13 +318,93 @@ final class InviteDesk {
     boolean expired = local.map(i -> !i.expiresAt().isAfter(now)).orElse(false)
         || shared.map(i -> i.isExpired(now)).orElse(false);
     if (local.isEmpty() && shared.isEmpty()) {
-      refuse(s, r, JoinResponse.Refusal.UNKNOWN);
+      decideOnGrant(s, r, hash, now);
     } else if (expired) {
       refuse(s, r, JoinResponse.Refusal.EXPIRED);
     } else if (redeemedBy != null || local.map(Invite::used).orElse(false)) {
       refuse(s, r, JoinResponse.Refusal.ALREADY_USED);
+    } else if (local.isEmpty() && !isManager(shared.get().issuer())) {
+      refuse(s, r, JoinResponse.Refusal.INVITER_NOT_MANAGER);
     } else {
       admit(s, r, hash, local.isPresent(), shared.isPresent());
+    }
+  }
+
+  /**
+   * Decides a request for an invite this node has no record of, on the grant of its signed code
+   * alone: admits it if the grant holds ({@link #grantRefusal}), else refuses it.
+   */
+  private void decideOnGrant(Step s, JoinRequest r, byte[] hash, Instant now)
+      throws SpacePandaException {
+    JoinResponse.Refusal refusal = grantRefusal(r, hash, a.spaceId, a.meta, now);
+    if (refusal != null) {
+      refuse(s, r, refusal);
+    } else {
+      LOG.info("admitting {} on a signed invite of {} not announced here", r.joiner().peer(),
+          r.grant().orElseThrow().inviter().peer());
+      admit(s, r, hash, false, false);
+    }
+  }
+
+  /**
+   * Why a request for an invite without any record here is refused, judged on its grant alone;
+   * null if the grant admits it: a grant for this space and secret, signed by its inviter, who
+   * is an owner or admin of the space now, not expired at {@code now}. A missing grant or one
+   * that does not verify is {@link JoinResponse.Refusal#UNKNOWN}.
+   */
+  static JoinResponse.Refusal grantRefusal(JoinRequest r, byte[] hash, Id spaceId,
+      SpaceState meta, Instant now) {
+    InviteGrant g = r.grant().orElse(null);
+    if (g == null || !Arrays.equals(g.spaceId().bytes(), spaceId.toBytes()) || !g.isFor(hash)
+        || !g.verifies()) {
+      return JoinResponse.Refusal.UNKNOWN;
+    }
+    if (!isManager(meta, g.inviter().peer())) {
+      return JoinResponse.Refusal.INVITER_NOT_MANAGER;
+    }
+    if (g.isExpired(now)) {
+      return JoinResponse.Refusal.EXPIRED;
+    }
+    return null;
+  }
+
+  /**
+   * The request's grant if it lets this node decide now without a record of the invite: it
+   * verifies, is for this space and secret, and its signer is an owner or admin now; else null
+   * (then the {@link SpaceOp.IssueInvite}, or the signer's promotion, may still come by sync).
+   */
+  private InviteGrant trustedGrant(JoinRequest r, byte[] hash) {
+    InviteGrant g = r.grant().orElse(null);
+    if (g == null || grantRefusal(r, hash, a.spaceId, a.meta, Instant.MIN) != null) {
+      return null;
+    }
+    return g;
+  }
+
+  private boolean isManager(PeerId p) {
+    return isManager(a.meta, p);
+  }
+
+  private static boolean isManager(SpaceState meta, PeerId p) {
+    Role role = meta.view().roleOf(p).orElse(null);
+    return role == Role.OWNER || role == Role.ADMIN;
+  }
+
+  /**
+   * Publishes what makes the invite used for everyone: its redemption, after its issue when this
+   * node admitted on a signed grant with no record of the invite (it issues it in the signer's
+   * stead, with the signed expiry).
+   */
+  private void publishRedemption(Step s, JoinRequest r, byte[] hash, boolean shared)
+      throws SpacePandaException {
+    PeerId joiner = r.joiner().peer();
+    if (!shared && a.meta.invite(hash).isEmpty() && r.grant().isPresent()) {
+      a.commits.publish(s, new SpaceOp.IssueInvite(hash,
+          r.grant().orElseThrow().expiresAtSeconds()));
+      shared = true;
+    }
+    if (shared) {
+      a.commits.publish(s, new SpaceOp.RedeemInvite(hash, joiner));
     }
   }
 
@@ -394,9 +493,7 @@ final class InviteDesk {
     byte[] controlWelcome = addTo(s, a.control, kpControl, joiner, inboxKey);
     byte[] channelWelcome = addTo(s, general, kpChannel, joiner, inboxKey);
     a.commits.publish(s, new SpaceOp.MemberJoined(r.joiner()));
-    if (shared) {
-      a.commits.publish(s, new SpaceOp.RedeemInvite(hash, joiner));
-    }
+    publishRedemption(s, r, hash, shared);
     remember(s, r);
     answer(s, r, controlWelcome, general, channelWelcome);
   }
