@@ -283,9 +283,7 @@ final class InviteDesk {
     }
     if (!issuer) {
       InviteGrant grant = shared.isEmpty() ? trustedGrant(r, hash) : null;
-      PeerId issuedBy = shared.map(SpaceState.Invite::issuer)
-          .orElse(grant == null ? null : grant.inviter().peer());
-      Instant at = turn(h, issuedBy, now);
+      Instant at = turn(h, issuerOf(r, hash, shared), now);
       if (at == null) {
         return; // not a committer of the control group: the others answer
       }
@@ -323,7 +321,7 @@ final class InviteDesk {
       refuse(s, r, JoinResponse.Refusal.EXPIRED);
     } else if (redeemedBy != null || local.map(Invite::used).orElse(false)) {
       refuse(s, r, JoinResponse.Refusal.ALREADY_USED);
-    } else if (local.isEmpty() && !isManager(shared.get().issuer())) {
+    } else if (local.isEmpty() && !isManager(issuerOf(r, hash, shared))) {
       refuse(s, r, JoinResponse.Refusal.INVITER_NOT_MANAGER);
     } else {
       admit(s, r, hash, local.isPresent(), shared.isPresent());
@@ -381,6 +379,21 @@ final class InviteDesk {
     return g;
   }
 
+  /**
+   * Who issued the invite, as far as this node can tell: the signer of the request's grant if it
+   * verifies (whatever its role; the one holding the invite's record, who answers at once), else
+   * the issuer recorded in the space's metadata (which is this node when it published the issue
+   * in a signer's stead), else null.
+   */
+  private PeerId issuerOf(JoinRequest r, byte[] hash, Optional<SpaceState.Invite> shared) {
+    InviteGrant g = r.grant().orElse(null);
+    if (g != null && g.isFor(hash) && Arrays.equals(g.spaceId().bytes(), a.spaceId.toBytes())
+        && g.verifies()) {
+      return g.inviter().peer();
+    }
+    return shared.map(SpaceState.Invite::issuer).orElse(null);
+  }
+
   private boolean isManager(PeerId p) {
     return isManager(a.meta, p);
   }
@@ -421,7 +434,9 @@ final class InviteDesk {
    */
   private Instant turn(Held h, PeerId issuer, Instant now) {
     List<PeerId> order = new ArrayList<>(ctx.policy.committers(a.meta, a.control));
-    if (issuer != null) {
+    if (issuer != null && !issuer.equals(ctx.self)) {
+      // (this node, recorded as the issuer without holding the invite's record, published the
+      // issue in a signer's stead: it takes its own turn)
       order.remove(issuer);
     }
     int k = order.indexOf(ctx.self);
