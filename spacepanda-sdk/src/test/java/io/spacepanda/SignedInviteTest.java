@@ -112,8 +112,12 @@ class SignedInviteTest {
     // the signer, is left out of the order). Without the signature he would refuse the code as
     // unknown only after his turn plus 6 sync rounds (4 minutes); 3 minutes is a generous bound
     // for delivery, retries and the turn.
+    Duration asked = cluster.net.now();
     CompletableFuture<Space> joined = dave.node().join(code);
     runUntilDone(joined, Duration.ofMinutes(3));
+    System.out.println("admitted on the signature within " + cluster.net.now().minus(asked)
+        .toSeconds() + " s (10 s steps) of virtual time; code of " + code.length()
+        + " characters (seed " + seed + ")");
     assertTrue(joined.isDone() && !joined.isCompletedExceptionally(),
         "seed " + seed + ": " + joined + "; bob: " + bob.events().log);
     Space daveSpace = joined.join();
@@ -166,10 +170,36 @@ class SignedInviteTest {
     IdentityKey forger = IdentityKey.generate(new SecureRandom());
     Contact forgerContact = new Contact(forger.peerId(), real.inviter().inboxKey(), List.of());
     InviteCode forged = InviteCode.signed(real.spaceId(), forgerContact, real.admins(),
-        SecretBytes.copyOf(new byte[16]), Instant.now().plus(Duration.ofDays(1)), forger);
+        SecretBytes.copyOf(new byte[16]), Instant.parse("2030-01-01T00:00:00Z"), forger);
     assertEquals(InviteRefusedException.Reason.INVITER_NOT_MANAGER,
         refusal(mallory.node().join(forged.toText()), Duration.ofMinutes(8)), "seed " + seed);
     assertEquals(ids(alice, bob, carol), spaceOf(carol, space).members(), "seed " + seed);
+  }
+
+  @Test
+  void demotingTheInviter_revokesItsUnusedInvite() {
+    SimCluster.Node alice = cluster.node("alice");
+    SimCluster.Node bob = cluster.node("bob");
+    SimCluster.Node carol = cluster.node("carol");
+    SimCluster.Node dave = cluster.node("dave");
+    Space space = team(alice, bob, carol);
+    String bobsCode = cluster.await(spaceOf(bob, space).createInvite());
+    assertEquals(List.of(alice.id()),
+        InviteCode.parse(bobsCode).admins().stream().map(Contact::peer).toList(), "seed " + seed);
+    cluster.await(space.setRole(bob.id(), Role.MEMBER));
+    cluster.settle();
+    // Bob, no longer a manager, stays silent; Alice, at her turn, refuses his invite: the role
+    // that counts is the issuer's now, not when he issued it.
+    assertEquals(InviteRefusedException.Reason.INVITER_NOT_MANAGER,
+        refusal(dave.node().join(bobsCode), Duration.ofMinutes(3)), "seed " + seed);
+    assertEquals(ids(alice, bob, carol), spaceOf(carol, space).members(), "seed " + seed);
+    // An invite that has expired is refused before anything is sent.
+    IdentityKey someone = IdentityKey.generate(new SecureRandom());
+    InviteCode expired = InviteCode.signed(InviteCode.parse(bobsCode).spaceId(),
+        new Contact(someone.peerId(), new byte[32], List.of()), List.of(),
+        SecretBytes.copyOf(new byte[16]), Instant.ofEpochSecond(1), someone);
+    assertEquals(InviteRefusedException.Reason.EXPIRED,
+        refusal(dave.node().join(expired.toText()), Duration.ofSeconds(10)), "seed " + seed);
   }
 
   /** The signed code {@code real} with the fields of {@code changed} but its own signature. */
