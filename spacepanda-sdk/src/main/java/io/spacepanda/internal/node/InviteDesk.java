@@ -60,19 +60,10 @@ import org.slf4j.LoggerFactory;
  * admit the joiner (a fork, resolved by {@link Forks}); a joiner admitted on a branch that lost is
  * added again on the winning one by the manager that admitted it ({@link #readmit}).
  *
- * <p><b>Signed invites (version-4 codes).</b> The issuer signs the code with its node identity
- * key ({@link InviteGrant}) and the joiner sends the signed grant with its request. A manager
- * that has no record of the invite ({@link SpaceOp.IssueInvite} not received: it was cut off, or
- * the issuer went away before sending it to anyone) but gets a grant that verifies, for this
- * space and secret, from a signer that is an owner or admin <em>now</em> (in this node's view of
- * the space's metadata), takes the signer as the issuer and decides at its turn without waiting
- * for the announcement ({@link #trustedGrant}); when it admits, it publishes the {@link
- * SpaceOp.IssueInvite} itself, then the {@link SpaceOp.RedeemInvite}, so the invite is used for
- * everyone. The signer's role is taken now, not at the time of issue: the code carries no
- * trustworthy time of issue, and a demoted or removed admin still holds its key. So an invite is
- * honoured by other managers only while its issuer is an owner or admin (recorded or signed):
- * demotion, removal or departure revokes the issuer's unused invites ({@link
- * JoinResponse.Refusal#INVITER_NOT_MANAGER}). A grant that does not verify counts as none.
+ * <p><b>Signed invites (version-4 codes)</b> are judged by {@link InviteGrants}: a manager with no
+ * record of the invite decides at its turn on a trusted grant, without waiting for the
+ * announcement, and then publishes the {@link SpaceOp.IssueInvite} itself before the {@link
+ * SpaceOp.RedeemInvite}; an invite whose issuer is no longer an owner or admin is refused.
  *
  * <p>Like commits of others' proposals, nobody admits while {@link SpaceActor#quietUntil} holds
  * (a peer just came back and may bring newer epochs), nor while messages of a later epoch of the
@@ -282,8 +273,9 @@ final class InviteDesk {
       return; // admitted by another manager, whose answer is on its way
     }
     if (!issuer) {
-      InviteGrant grant = shared.isEmpty() ? trustedGrant(r, hash) : null;
-      Instant at = turn(h, issuerOf(r, hash, shared), now);
+      InviteGrant grant =
+          shared.isEmpty() ? InviteGrants.trusted(r, hash, a.spaceId, a.meta) : null;
+      Instant at = turn(h, InviteGrants.issuer(r, hash, a.spaceId, shared), now);
       if (at == null) {
         return; // not a committer of the control group: the others answer
       }
@@ -321,7 +313,8 @@ final class InviteDesk {
       refuse(s, r, JoinResponse.Refusal.EXPIRED);
     } else if (redeemedBy != null || local.map(Invite::used).orElse(false)) {
       refuse(s, r, JoinResponse.Refusal.ALREADY_USED);
-    } else if (local.isEmpty() && !isManager(issuerOf(r, hash, shared))) {
+    } else if (local.isEmpty()
+        && !InviteGrants.isManager(a.meta, InviteGrants.issuer(r, hash, a.spaceId, shared))) {
       refuse(s, r, JoinResponse.Refusal.INVITER_NOT_MANAGER);
     } else {
       admit(s, r, hash, local.isPresent(), shared.isPresent());
@@ -330,11 +323,11 @@ final class InviteDesk {
 
   /**
    * Decides a request for an invite this node has no record of, on the grant of its signed code
-   * alone: admits it if the grant holds ({@link #grantRefusal}), else refuses it.
+   * alone: admits it if the grant holds ({@link InviteGrants#refusal}), else refuses it.
    */
   private void decideOnGrant(Step s, JoinRequest r, byte[] hash, Instant now)
       throws SpacePandaException {
-    JoinResponse.Refusal refusal = grantRefusal(r, hash, a.spaceId, a.meta, now);
+    JoinResponse.Refusal refusal = InviteGrants.refusal(r, hash, a.spaceId, a.meta, now);
     if (refusal != null) {
       refuse(s, r, refusal);
     } else {
@@ -342,65 +335,6 @@ final class InviteDesk {
           r.grant().orElseThrow().inviter().peer());
       admit(s, r, hash, false, false);
     }
-  }
-
-  /**
-   * Why a request for an invite without any record here is refused, judged on its grant alone;
-   * null if the grant admits it: a grant for this space and secret, signed by its inviter, who
-   * is an owner or admin of the space now, not expired at {@code now}. A missing grant or one
-   * that does not verify is {@link JoinResponse.Refusal#UNKNOWN}.
-   */
-  static JoinResponse.Refusal grantRefusal(JoinRequest r, byte[] hash, Id spaceId,
-      SpaceState meta, Instant now) {
-    InviteGrant g = r.grant().orElse(null);
-    if (g == null || !Arrays.equals(g.spaceId().bytes(), spaceId.toBytes()) || !g.isFor(hash)
-        || !g.verifies()) {
-      return JoinResponse.Refusal.UNKNOWN;
-    }
-    if (!isManager(meta, g.inviter().peer())) {
-      return JoinResponse.Refusal.INVITER_NOT_MANAGER;
-    }
-    if (g.isExpired(now)) {
-      return JoinResponse.Refusal.EXPIRED;
-    }
-    return null;
-  }
-
-  /**
-   * The request's grant if it lets this node decide now without a record of the invite: it
-   * verifies, is for this space and secret, and its signer is an owner or admin now; else null
-   * (then the {@link SpaceOp.IssueInvite}, or the signer's promotion, may still come by sync).
-   */
-  private InviteGrant trustedGrant(JoinRequest r, byte[] hash) {
-    InviteGrant g = r.grant().orElse(null);
-    if (g == null || grantRefusal(r, hash, a.spaceId, a.meta, Instant.MIN) != null) {
-      return null;
-    }
-    return g;
-  }
-
-  /**
-   * Who issued the invite, as far as this node can tell: the signer of the request's grant if it
-   * verifies (whatever its role; the one holding the invite's record, who answers at once), else
-   * the issuer recorded in the space's metadata (which is this node when it published the issue
-   * in a signer's stead), else null.
-   */
-  private PeerId issuerOf(JoinRequest r, byte[] hash, Optional<SpaceState.Invite> shared) {
-    InviteGrant g = r.grant().orElse(null);
-    if (g != null && g.isFor(hash) && Arrays.equals(g.spaceId().bytes(), a.spaceId.toBytes())
-        && g.verifies()) {
-      return g.inviter().peer();
-    }
-    return shared.map(SpaceState.Invite::issuer).orElse(null);
-  }
-
-  private boolean isManager(PeerId p) {
-    return isManager(a.meta, p);
-  }
-
-  private static boolean isManager(SpaceState meta, PeerId p) {
-    Role role = meta.view().roleOf(p).orElse(null);
-    return role == Role.OWNER || role == Role.ADMIN;
   }
 
   /**

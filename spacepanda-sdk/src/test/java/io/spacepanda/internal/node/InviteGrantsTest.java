@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * How a fallback admin judges a join request for an invite it has no record of, on the signed
- * grant alone ({@link InviteDesk#grantRefusal}): the signer's role is taken now.
+ * grant alone ({@link InviteGrants.refusal}): the signer's role is taken now.
  */
-class InviteDeskGrantTest {
+class InviteGrantsTest {
 
   private static final SpaceId SPACE = SpaceId.of(filled(0x5a));
   private static final Id SPACE_ID = Id.of(filled(0x5a));
@@ -83,7 +83,7 @@ class InviteDeskGrantTest {
 
   private static Refusal judge(InviteCode code, SpaceState meta) {
     JoinRequest r = request(code);
-    return InviteDesk.grantRefusal(r, r.secretHash(), SPACE_ID, meta, NOW);
+    return InviteGrants.refusal(r, r.secretHash(), SPACE_ID, meta, NOW);
   }
 
   @Test
@@ -127,13 +127,13 @@ class InviteDeskGrantTest {
     JoinRequest r = JoinRequest.of(SPACE, signed.secret(), JOINER, new byte[] {1},
         List.of(new byte[] {2}), altered);
     assertEquals(Refusal.UNKNOWN,
-        InviteDesk.grantRefusal(r, r.secretHash(), SPACE_ID, state(), NOW));
+        InviteGrants.refusal(r, r.secretHash(), SPACE_ID, state(), NOW));
     // A genuine grant of another space of the same owner.
     SpaceId other = SpaceId.of(filled(0x11));
     InviteCode elsewhere = InviteCode.signed(other, signed.inviter(), signed.admins(),
         signed.secret(), EXPIRY, OWNER);
     JoinRequest r2 = request(elsewhere);
     assertEquals(Refusal.UNKNOWN,
-        InviteDesk.grantRefusal(r2, r2.secretHash(), SPACE_ID, state(), NOW));
+        InviteGrants.refusal(r2, r2.secretHash(), SPACE_ID, state(), NOW));
   }
 }
