@@ -1,7 +1,8 @@
 package io.spacepanda;
 
 /**
- * The inviter refused a join request: the invite expired, was used, or is unknown to it.
+ * The inviter or a fallback admin refused a join request: the invite expired, was used, is
+ * unknown to it, or was signed by someone who is not (or no longer) a manager of the space.
  *
  * <p>{@link #reason()} says why; the message says the same in words. A code that does not even
  * parse is an {@link InvalidInviteException}, thrown by {@link SpacePanda#join} before anything is
@@ -16,7 +17,13 @@ public final class InviteRefusedException extends SpacePandaException {
     /** The invite was already redeemed by someone. */
     ALREADY_USED,
     /** The inviter does not know the invite (wrong secret or another space). */
-    UNKNOWN
+    UNKNOWN,
+    /**
+     * The invite is signed by a peer that is not an owner or admin of the space when a fallback
+     * admin checks it: a forged invite, or one whose issuer was demoted, removed or left since,
+     * which revokes the invites it made that were not used yet.
+     */
+    INVITER_NOT_MANAGER
   }
 
   /** Why the inviter refused. */
@@ -47,6 +54,8 @@ public final class InviteRefusedException extends SpacePandaException {
         return "invite refused: the invite has expired";
       case ALREADY_USED:
         return "invite refused: the invite was already used";
+      case INVITER_NOT_MANAGER:
+        return "invite refused: whoever signed the invite is not an owner or admin of the space";
       default:
         return "invite refused: the inviter does not know this invite";
     }

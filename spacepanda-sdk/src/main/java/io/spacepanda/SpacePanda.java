@@ -98,10 +98,11 @@ public interface SpacePanda extends AutoCloseable {
    *
    * @return completes with the space once this node joined its control group and default
    *     channel; exceptionally with {@link InviteRefusedException} if the invite expired, was
-   *     already used or is unknown to the inviter, or with {@link JoinTimeoutException} if no
-   *     answer came before the invite's expiry or the {@linkplain Builder#joinTimeout join
-   *     timeout}
-   * @throws InvalidInviteException if the code is malformed or mistyped
+   *     already used, is unknown to the inviter, or is signed by someone not (or no longer) an
+   *     owner or admin of the space, or with {@link JoinTimeoutException} if no answer came
+   *     before the invite's expiry or the {@linkplain Builder#joinTimeout join timeout}
+   * @throws InvalidInviteException if the code is malformed or mistyped, or a signed code's
+   *     signature does not verify (it was altered)
    */
   CompletableFuture<Space> join(String inviteCode);
 

@@ -10,6 +10,7 @@ import io.spacepanda.internal.mls.message.KeyPackage;
 import io.spacepanda.internal.space.ChannelId;
 import io.spacepanda.internal.space.Contact;
 import io.spacepanda.internal.space.InviteCode;
+import io.spacepanda.internal.space.InviteGrant;
 import io.spacepanda.internal.space.JoinRequest;
 import io.spacepanda.internal.space.JoinResponse;
 import io.spacepanda.internal.space.SpaceConstants;
@@ -58,6 +59,11 @@ import org.slf4j.LoggerFactory;
  * which marks the invite used for everyone. Two managers cut off from each other can still both
  * admit the joiner (a fork, resolved by {@link Forks}); a joiner admitted on a branch that lost is
  * added again on the winning one by the manager that admitted it ({@link #readmit}).
+ *
+ * <p><b>Signed invites (version-4 codes)</b> are judged by {@link InviteGrants}: a manager with no
+ * record of the invite decides at its turn on a trusted grant, without waiting for the
+ * announcement, and then publishes the {@link SpaceOp.IssueInvite} itself before the {@link
+ * SpaceOp.RedeemInvite}; an invite whose issuer is no longer an owner or admin is refused.
  *
  * <p>Like commits of others' proposals, nobody admits while {@link SpaceActor#quietUntil} holds
  * (a peer just came back and may bring newer epochs), nor while messages of a later epoch of the
@@ -109,8 +115,9 @@ final class InviteDesk {
           "only the owner or an admin can invite; this node is " + role);
     }
     Contact me = a.services.directory().inviteContact();
-    InviteCode code = InviteCode.issue(SpaceId.of(a.spaceId.toBytes()), me, fallbackAdmins(me),
-        ctx.now().plus(SpaceActor.INVITE_LIFETIME), ctx.config.random());
+    InviteCode code = InviteCode.issueSigned(SpaceId.of(a.spaceId.toBytes()), me,
+        fallbackAdmins(me), ctx.now().plus(SpaceActor.INVITE_LIFETIME), ctx.config.random(),
+        ctx.identity);
     byte[] hash = code.secretHash();
     s.write(t -> t.putInvite(new Invite(Id.of(hash), code.expiresAt(), false)));
     a.commits.publish(s, new SpaceOp.IssueInvite(hash, code.expiresAt().getEpochSecond()));
@@ -266,7 +273,9 @@ final class InviteDesk {
       return; // admitted by another manager, whose answer is on its way
     }
     if (!issuer) {
-      Instant at = turn(h, shared.map(SpaceState.Invite::issuer).orElse(null), now);
+      InviteGrant grant =
+          shared.isEmpty() ? InviteGrants.trusted(r, hash, a.spaceId, a.meta) : null;
+      Instant at = turn(h, InviteGrants.issuer(r, hash, a.spaceId, shared), now);
       if (at == null) {
         return; // not a committer of the control group: the others answer
       }
@@ -274,7 +283,7 @@ final class InviteDesk {
         hold(s, h, at);
         return;
       }
-      if (shared.isEmpty()) {
+      if (shared.isEmpty() && grant == null) {
         // The issuer's IssueInvite has not reached this node (yet): it may still come by sync
         // from another member. Ask again each sync round for a while before refusing.
         Duration round = syncRound();
@@ -299,13 +308,50 @@ final class InviteDesk {
     boolean expired = local.map(i -> !i.expiresAt().isAfter(now)).orElse(false)
         || shared.map(i -> i.isExpired(now)).orElse(false);
     if (local.isEmpty() && shared.isEmpty()) {
-      refuse(s, r, JoinResponse.Refusal.UNKNOWN);
+      decideOnGrant(s, r, hash, now);
     } else if (expired) {
       refuse(s, r, JoinResponse.Refusal.EXPIRED);
     } else if (redeemedBy != null || local.map(Invite::used).orElse(false)) {
       refuse(s, r, JoinResponse.Refusal.ALREADY_USED);
+    } else if (local.isEmpty()
+        && !InviteGrants.isManager(a.meta, InviteGrants.issuer(r, hash, a.spaceId, shared))) {
+      refuse(s, r, JoinResponse.Refusal.INVITER_NOT_MANAGER);
     } else {
       admit(s, r, hash, local.isPresent(), shared.isPresent());
+    }
+  }
+
+  /**
+   * Decides a request for an invite this node has no record of, on the grant of its signed code
+   * alone: admits it if the grant holds ({@link InviteGrants#refusal}), else refuses it.
+   */
+  private void decideOnGrant(Step s, JoinRequest r, byte[] hash, Instant now)
+      throws SpacePandaException {
+    JoinResponse.Refusal refusal = InviteGrants.refusal(r, hash, a.spaceId, a.meta, now);
+    if (refusal != null) {
+      refuse(s, r, refusal);
+    } else {
+      LOG.info("admitting {} on a signed invite of {} not announced here", r.joiner().peer(),
+          r.grant().orElseThrow().inviter().peer());
+      admit(s, r, hash, false, false);
+    }
+  }
+
+  /**
+   * Publishes what makes the invite used for everyone: its redemption, after its issue when this
+   * node admitted on a signed grant with no record of the invite (it issues it in the signer's
+   * stead, with the signed expiry).
+   */
+  private void publishRedemption(Step s, JoinRequest r, byte[] hash, boolean shared)
+      throws SpacePandaException {
+    PeerId joiner = r.joiner().peer();
+    if (!shared && a.meta.invite(hash).isEmpty() && r.grant().isPresent()) {
+      a.commits.publish(s, new SpaceOp.IssueInvite(hash,
+          r.grant().orElseThrow().expiresAtSeconds()));
+      shared = true;
+    }
+    if (shared) {
+      a.commits.publish(s, new SpaceOp.RedeemInvite(hash, joiner));
     }
   }
 
@@ -322,7 +368,9 @@ final class InviteDesk {
    */
   private Instant turn(Held h, PeerId issuer, Instant now) {
     List<PeerId> order = new ArrayList<>(ctx.policy.committers(a.meta, a.control));
-    if (issuer != null) {
+    if (issuer != null && !issuer.equals(ctx.self)) {
+      // (this node, recorded as the issuer without holding the invite's record, published the
+      // issue in a signer's stead: it takes its own turn)
       order.remove(issuer);
     }
     int k = order.indexOf(ctx.self);
@@ -394,9 +442,7 @@ final class InviteDesk {
     byte[] controlWelcome = addTo(s, a.control, kpControl, joiner, inboxKey);
     byte[] channelWelcome = addTo(s, general, kpChannel, joiner, inboxKey);
     a.commits.publish(s, new SpaceOp.MemberJoined(r.joiner()));
-    if (shared) {
-      a.commits.publish(s, new SpaceOp.RedeemInvite(hash, joiner));
-    }
+    publishRedemption(s, r, hash, shared);
     remember(s, r);
     answer(s, r, controlWelcome, general, channelWelcome);
   }

@@ -268,6 +268,7 @@ final class JoinService {
       InviteRefusedException.Reason reason = switch (a.refusal().get()) {
         case EXPIRED -> InviteRefusedException.Reason.EXPIRED;
         case ALREADY_USED -> InviteRefusedException.Reason.ALREADY_USED;
+        case INVITER_NOT_MANAGER -> InviteRefusedException.Reason.INVITER_NOT_MANAGER;
         default -> InviteRefusedException.Reason.UNKNOWN;
       };
       s.afterCommit(() -> pj.future().completeExceptionally(new InviteRefusedException(reason)));

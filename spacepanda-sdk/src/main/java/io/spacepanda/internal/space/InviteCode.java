@@ -3,6 +3,7 @@ package io.spacepanda.internal.space;
 import io.spacepanda.InvalidInviteException;
 import io.spacepanda.PeerId;
 import io.spacepanda.internal.crypto.Base32;
+import io.spacepanda.internal.crypto.IdentityKey;
 import io.spacepanda.internal.crypto.SecretBytes;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -23,11 +24,12 @@ import java.util.Objects;
  * checksum over the prefix and the binary form catches mistyped codes.
  *
  * <pre>
- * uint8 version = 1, 2 or 3; opaque space_id[16]; opaque secret&lt;16..32&gt;;
+ * uint8 version = 1, 2, 3 or 4; opaque space_id[16]; opaque secret&lt;16..32&gt;;
  * uint64 expires_at_seconds;
  * opaque inviter&lt;2..44&gt;; opaque inbox_key[32]; Address addresses&lt;0..4&gt;;
- * (version 3 only) uint8 n (1..3);
+ * (versions 3 and 4) uint8 n (1..3 in version 3, 0..3 in version 4);
  *     { opaque admin&lt;2..44&gt;; opaque inbox_key[32]; Address addresses&lt;0..2&gt; }[n];
+ * (version 4 only) opaque signature[64];
  * opaque checksum[4] = SHA-256("sp1-" || all preceding bytes)[0..4]
  * </pre>
  *
@@ -47,6 +49,14 @@ import java.util.Objects;
  * SpaceConstants#MAX_INVITE_ADDRESS_TOTAL_BYTES} bytes. The decoder accepts exactly the codes
  * {@link #toText()} writes: a version 3 code without admins is refused.
  *
+ * <p>Version 4 (written whenever the code is signed, {@link #signed}) has the layout of version 3,
+ * with 0 to {@value SpaceConstants#MAX_INVITE_ADMINS} admins, followed by the inviter's Ed25519
+ * signature over its {@link InviteGrant}: the same fields with the secret replaced by its SHA-256.
+ * {@link #parse} verifies it against the key inlined in the inviter's PeerId and refuses a code
+ * whose signature does not verify (altered in any byte: space, expiry, inviter, fallback list),
+ * so an altered code never leaves the joiner. The joiner sends the grant with its request
+ * ({@link JoinRequest#grant()}); a fallback admin then checks the signer's role itself.
+ *
  * <p>The inviter keeps only {@link #secretHash()} (SHA-256 of the secret) with the expiry; the
  * joiner proves it holds the code by sending the secret in its {@link JoinRequest}. An invite
  * expires at the first instant at or after its expiry ({@link #isExpired(Instant)}).
@@ -61,14 +71,17 @@ public final class InviteCode {
   private final List<Contact> admins;
   private final SecretBytes secret;
   private final long expiresAtSeconds;
+  /** The inviter's signature (version 4), or null. */
+  private final byte[] signature;
 
   private InviteCode(SpaceId spaceId, Contact inviter, List<Contact> admins, SecretBytes secret,
-      long expiresAtSeconds) {
+      long expiresAtSeconds, byte[] signature) {
     this.spaceId = spaceId;
     this.inviter = inviter;
     this.admins = admins;
     this.secret = secret;
     this.expiresAtSeconds = expiresAtSeconds;
+    this.signature = signature;
   }
 
   /**
@@ -144,7 +157,50 @@ public final class InviteCode {
         || expiresAt.getEpochSecond() > SpaceConstants.MAX_EXPIRY_SECONDS) {
       throw new IllegalArgumentException("expiry " + expiresAt + " is not in 1970..9999");
     }
-    return new InviteCode(spaceId, inviter, copy, secret, expiresAt.getEpochSecond());
+    return new InviteCode(spaceId, inviter, copy, secret, expiresAt.getEpochSecond(), null);
+  }
+
+  /**
+   * Creates an invite signed by the inviter (a version-4 code), so that a fallback admin can check
+   * it without having seen it announced ({@link InviteGrant}).
+   *
+   * @param spaceId the space
+   * @param inviter the inviter's contact, whose PeerId is {@code key}'s
+   * @param admins 0 to {@value SpaceConstants#MAX_INVITE_ADMINS} fallback admins, as in {@link
+   *     #of(SpaceId, Contact, List, SecretBytes, Instant)}
+   * @param secret the one-time secret
+   * @param expiresAt when the invite stops being valid; truncated to whole seconds
+   * @param key the inviter's node identity key
+   * @return the signed invite
+   * @throws IllegalArgumentException if a part is out of bounds or the key is not the inviter's
+   */
+  public static InviteCode signed(SpaceId spaceId, Contact inviter, List<Contact> admins,
+      SecretBytes secret, Instant expiresAt, IdentityKey key) {
+    InviteCode plain = of(spaceId, inviter, admins, secret, expiresAt);
+    InviteGrant grant = InviteGrant.sign(spaceId, plain.secretHash(), plain.expiresAtSeconds,
+        inviter, plain.admins, key);
+    return new InviteCode(spaceId, inviter, plain.admins, secret, plain.expiresAtSeconds,
+        grant.signature());
+  }
+
+  /**
+   * Creates a signed invite (version 4) with a fresh {@value SpaceConstants#INVITE_SECRET_LENGTH}-byte
+   * secret.
+   *
+   * @param spaceId the space
+   * @param inviter the inviter's contact, whose PeerId is {@code key}'s
+   * @param admins the fallback admins, possibly none
+   * @param expiresAt when the invite stops being valid
+   * @param random the source of the secret
+   * @param key the inviter's node identity key
+   * @return the signed invite
+   * @throws IllegalArgumentException if a part is out of bounds or the key is not the inviter's
+   */
+  public static InviteCode issueSigned(SpaceId spaceId, Contact inviter, List<Contact> admins,
+      Instant expiresAt, SecureRandom random, IdentityKey key) {
+    Objects.requireNonNull(random, "random");
+    return signed(spaceId, inviter, admins,
+        SecretBytes.random(SpaceConstants.INVITE_SECRET_LENGTH, random), expiresAt, key);
   }
 
   /**
@@ -241,10 +297,13 @@ public final class InviteCode {
   }
 
   /**
-   * Version 3 when fallback admins are listed, else 2 when an address is longer than version 1
-   * allows, else 1.
+   * Version 4 when signed, else 3 when fallback admins are listed, else 2 when an address is
+   * longer than version 1 allows, else 1.
    */
   private int version() {
+    if (signature != null) {
+      return SpaceConstants.INVITE_VERSION_SIGNED;
+    }
     if (!admins.isEmpty()) {
       return SpaceConstants.INVITE_VERSION_ADMINS;
     }
@@ -305,11 +364,9 @@ public final class InviteCode {
   private static InviteCode decodeBody(byte[] b) throws SpaceDecodeException {
     WireReader r = new WireReader(b);
     int version = r.u8("version");
-    if (version != SpaceConstants.INVITE_VERSION && version != SpaceConstants.INVITE_VERSION_RELAYED
-        && version != SpaceConstants.INVITE_VERSION_ADMINS) {
+    if (version < SpaceConstants.INVITE_VERSION || version > SpaceConstants.INVITE_VERSION_SIGNED) {
       throw new SpaceDecodeException("unknown invite version " + version);
     }
-    boolean relayed = version != SpaceConstants.INVITE_VERSION;
     SpaceId space = r.spaceId("space id");
     byte[] secret = r.opaque8(
         SpaceConstants.MIN_INVITE_SECRET, SpaceConstants.MAX_INVITE_SECRET, "secret");
@@ -317,6 +374,20 @@ public final class InviteCode {
     if (expires < 0 || expires > SpaceConstants.MAX_EXPIRY_SECONDS) {
       throw new SpaceDecodeException("expiry out of range");
     }
+    SecretBytes s = SecretBytes.copyOf(secret);
+    Arrays.fill(secret, (byte) 0);
+    if (version >= SpaceConstants.INVITE_VERSION_ADMINS) {
+      boolean signed = version == SpaceConstants.INVITE_VERSION_SIGNED;
+      InviteGrant.Contacts c = InviteGrant.readContacts(r, signed ? 0 : 1);
+      byte[] sig = signed ? r.fixed(IdentityKey.SIGNATURE_LENGTH, "signature") : null;
+      r.end("invite");
+      InviteCode code = new InviteCode(space, c.inviter(), c.admins(), s, expires, sig);
+      if (signed && !code.grant().orElseThrow().verifies()) {
+        throw new SpaceDecodeException("the inviter's signature does not verify");
+      }
+      return code;
+    }
+    boolean relayed = version == SpaceConstants.INVITE_VERSION_RELAYED;
     PeerId peer = r.peer("inviter");
     byte[] key = r.fixed(SpaceConstants.INBOX_KEY_LENGTH, "inbox key");
     List<String> addresses = r.addresses(SpaceConstants.MAX_INVITE_ADDRESSES,
@@ -326,35 +397,12 @@ public final class InviteCode {
     if (problem != null) {
       throw new SpaceDecodeException(problem);
     }
-    if (version == SpaceConstants.INVITE_VERSION_RELAYED
+    if (relayed
         && addresses.stream().allMatch(a -> a.length() <= SpaceConstants.MAX_INVITE_ADDRESS_BYTES)) {
       throw new SpaceDecodeException("version 2 without an address that needs it");
     }
-    Contact inviter = new Contact(peer, key, addresses);
-    List<Contact> admins = List.of();
-    if (version == SpaceConstants.INVITE_VERSION_ADMINS) {
-      int n = r.u8("admin count");
-      if (n < 1 || n > SpaceConstants.MAX_INVITE_ADMINS) {
-        throw new SpaceDecodeException("admin count " + n + " is not 1.."
-            + SpaceConstants.MAX_INVITE_ADMINS);
-      }
-      java.util.List<Contact> list = new java.util.ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        PeerId admin = r.peer("admin");
-        byte[] adminKey = r.fixed(SpaceConstants.INBOX_KEY_LENGTH, "admin inbox key");
-        list.add(new Contact(admin, adminKey, r.addresses(SpaceConstants.MAX_INVITE_ADMIN_ADDRESSES,
-            SpaceConstants.MAX_INVITE_CIRCUIT_ADDRESS_BYTES, "admin address")));
-      }
-      admins = List.copyOf(list);
-      String adminProblem = adminsProblem(inviter, admins);
-      if (adminProblem != null) {
-        throw new SpaceDecodeException(adminProblem);
-      }
-    }
     r.end("invite");
-    SecretBytes s = SecretBytes.copyOf(secret);
-    Arrays.fill(secret, (byte) 0);
-    return new InviteCode(space, inviter, admins, s, expires);
+    return new InviteCode(space, new Contact(peer, key, addresses), List.of(), s, expires, null);
   }
 
   static byte[] checksum(byte[] body) {
@@ -374,11 +422,14 @@ public final class InviteCode {
     WireWriter w = new WireWriter();
     w.u8(version()).fixed(spaceId.rawBytes()).opaque8(s).u64(expiresAtSeconds);
     inviter.write(w);
-    if (!admins.isEmpty()) {
+    if (signature != null || !admins.isEmpty()) {
       w.u8(admins.size());
       for (Contact c : admins) {
         c.write(w);
       }
+    }
+    if (signature != null) {
+      w.fixed(signature);
     }
     byte[] body = w.toByteArray();
     Arrays.fill(s, (byte) 0);
@@ -432,6 +483,20 @@ public final class InviteCode {
   }
 
   /**
+   * Returns the inviter's signed statement of a version-4 code, which a joiner sends with its
+   * request.
+   *
+   * @return the grant, or empty for codes of versions 1 to 3 (not signed)
+   */
+  public java.util.Optional<InviteGrant> grant() {
+    if (signature == null) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(InviteGrant.ofCode(spaceId, secretHash(), expiresAtSeconds,
+        inviter, admins, signature));
+  }
+
+  /**
    * Returns the one-time secret.
    *
    * @return the wrapped secret
@@ -481,7 +546,8 @@ public final class InviteCode {
         && inviter.equals(i.inviter)
         && admins.equals(i.admins)
         && secret.equals(i.secret)
-        && expiresAtSeconds == i.expiresAtSeconds;
+        && expiresAtSeconds == i.expiresAtSeconds
+        && Arrays.equals(signature, i.signature);
   }
 
   /**
@@ -502,6 +568,6 @@ public final class InviteCode {
   @Override
   public String toString() {
     return "InviteCode[space=" + spaceId + ", inviter=" + inviter.peer() + ", admins="
-        + admins.size() + ", expires=" + expiresAt() + "]";
+        + admins.size() + ", expires=" + expiresAt() + (signature != null ? ", signed" : "") + "]";
   }
 }

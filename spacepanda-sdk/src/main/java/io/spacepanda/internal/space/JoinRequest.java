@@ -23,7 +23,12 @@ import java.util.Objects;
  * opaque joiner&lt;2..44&gt;; opaque inbox_key[32]; Address addresses&lt;0..8&gt;;
  * opaque space_key_package&lt;1..8192&gt;;   (uint16 length)
  * uint8 n (0..7); opaque channel_key_packages&lt;1..8192&gt;[n];
+ * (version 2 only) opaque grant&lt;1..2048&gt;;   (uint16 length; an {@link InviteGrant})
  * </pre>
+ *
+ * <p>Version {@value SpaceConstants#JOIN_VERSION_GRANT} is written only for a signed (version-4)
+ * invite: it carries the code's {@link InviteGrant}, which must be for the request's space and
+ * secret (checked when decoding; its signature is checked by the manager that uses it).
  *
  * <p>Immutable and thread-safe; {@link #toString()} never shows the secret.
  */
@@ -36,14 +41,17 @@ public final class JoinRequest {
   private final Contact joiner;
   private final byte[] spaceKeyPackage;
   private final List<byte[]> channelKeyPackages;
+  /** The signed invite's grant, or null. */
+  private final InviteGrant grant;
 
   private JoinRequest(SpaceId spaceId, SecretBytes secret, Contact joiner, byte[] spaceKeyPackage,
-      List<byte[]> channelKeyPackages) {
+      List<byte[]> channelKeyPackages, InviteGrant grant) {
     this.spaceId = spaceId;
     this.secret = secret;
     this.joiner = joiner;
     this.spaceKeyPackage = spaceKeyPackage;
     this.channelKeyPackages = channelKeyPackages;
+    this.grant = grant;
   }
 
   /**
@@ -62,6 +70,24 @@ public final class JoinRequest {
    */
   public static JoinRequest of(SpaceId spaceId, SecretBytes secret, Contact joiner,
       byte[] spaceKeyPackage, List<byte[]> channelKeyPackages) {
+    return of(spaceId, secret, joiner, spaceKeyPackage, channelKeyPackages, null);
+  }
+
+  /**
+   * Creates a join request that carries a signed invite's grant (a version-2 request).
+   *
+   * @param spaceId the space, from the invite
+   * @param secret the invite's secret, from the invite
+   * @param joiner the joiner's PeerId, inbox public key and addresses
+   * @param spaceKeyPackage a fresh MLS KeyPackage for the space's control group
+   * @param channelKeyPackages fresh KeyPackages for channels, the default channel's first
+   * @param grant the invite's grant, for this space and secret; or null for none
+   * @return the request
+   * @throws IllegalArgumentException if a part is out of bounds, or the grant is for another space
+   *     or secret
+   */
+  public static JoinRequest of(SpaceId spaceId, SecretBytes secret, Contact joiner,
+      byte[] spaceKeyPackage, List<byte[]> channelKeyPackages, InviteGrant grant) {
     Objects.requireNonNull(spaceId, "spaceId");
     Objects.requireNonNull(secret, "secret");
     Objects.requireNonNull(joiner, "joiner");
@@ -76,11 +102,28 @@ public final class JoinRequest {
     for (byte[] kp : channelKeyPackages) {
       channels.add(checkKeyPackage(kp));
     }
-    return new JoinRequest(spaceId, secret, joiner, space, List.copyOf(channels));
+    String problem = grantProblem(grant, spaceId, secret);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
+    }
+    return new JoinRequest(spaceId, secret, joiner, space, List.copyOf(channels), grant);
+  }
+
+  private static String grantProblem(InviteGrant grant, SpaceId spaceId, SecretBytes secret) {
+    if (grant == null) {
+      return null;
+    }
+    if (!grant.spaceId().equals(spaceId)) {
+      return "the invite grant is for another space";
+    }
+    if (!grant.isFor(InviteCode.hashSecret(secret))) {
+      return "the invite grant is for another secret";
+    }
+    return null;
   }
 
   /**
-   * Creates a join request for an invite: its space and secret.
+   * Creates a join request for an invite: its space and secret, and its grant if it is signed.
    *
    * @param invite the parsed invite code
    * @param joiner the joiner's PeerId, inbox public key and addresses
@@ -91,7 +134,8 @@ public final class JoinRequest {
    */
   public static JoinRequest forInvite(InviteCode invite, Contact joiner, byte[] spaceKeyPackage,
       List<byte[]> channelKeyPackages) {
-    return of(invite.spaceId(), invite.secret(), joiner, spaceKeyPackage, channelKeyPackages);
+    return of(invite.spaceId(), invite.secret(), joiner, spaceKeyPackage, channelKeyPackages,
+        invite.grant().orElse(null));
   }
 
   private static byte[] checkKeyPackage(byte[] kp) {
@@ -111,12 +155,15 @@ public final class JoinRequest {
   public byte[] encode() {
     byte[] s = secret.exportSecret();
     WireWriter w = new WireWriter();
-    w.u8(SpaceConstants.JOIN_VERSION).u8(TYPE).fixed(spaceId.rawBytes()).opaque8(s);
+    w.u8(grant == null ? SpaceConstants.JOIN_VERSION : SpaceConstants.JOIN_VERSION_GRANT).u8(TYPE).fixed(spaceId.rawBytes()).opaque8(s);
     Arrays.fill(s, (byte) 0);
     joiner.write(w);
     w.opaque16(spaceKeyPackage).u8(channelKeyPackages.size());
     for (byte[] kp : channelKeyPackages) {
       w.opaque16(kp);
+    }
+    if (grant != null) {
+      w.opaque16(grant.encode());
     }
     return w.toByteArray();
   }
@@ -134,7 +181,14 @@ public final class JoinRequest {
       throw new SpaceDecodeException("join request too long");
     }
     WireReader r = new WireReader(bytes);
-    JoinResponse.readHeader(r, TYPE, "join request");
+    int version = r.u8("version");
+    if (version != SpaceConstants.JOIN_VERSION && version != SpaceConstants.JOIN_VERSION_GRANT) {
+      throw new SpaceDecodeException("unknown join request version " + version);
+    }
+    int type = r.u8("type");
+    if (type != TYPE) {
+      throw new SpaceDecodeException("not a join request (type " + type + ")");
+    }
     SpaceId space = r.spaceId("space id");
     byte[] s = r.opaque8(
         SpaceConstants.MIN_INVITE_SECRET, SpaceConstants.MAX_INVITE_SECRET, "secret");
@@ -151,8 +205,17 @@ public final class JoinRequest {
     for (int i = 0; i < n; i++) {
       channels.add(r.opaque16(1, SpaceConstants.MAX_KEY_PACKAGE_BYTES, "channel KeyPackage"));
     }
+    InviteGrant grant = null;
+    if (version == SpaceConstants.JOIN_VERSION_GRANT) {
+      grant = InviteGrant.decode(
+          r.opaque16(1, SpaceConstants.MAX_INVITE_GRANT_BYTES, "invite grant"));
+    }
     r.end("join request");
-    return new JoinRequest(space, secret, joiner, spaceKp, List.copyOf(channels));
+    String problem = grantProblem(grant, space, secret);
+    if (problem != null) {
+      throw new SpaceDecodeException(problem);
+    }
+    return new JoinRequest(space, secret, joiner, spaceKp, List.copyOf(channels), grant);
   }
 
   /**
@@ -180,6 +243,15 @@ public final class JoinRequest {
    */
   public byte[] secretHash() {
     return InviteCode.hashSecret(secret);
+  }
+
+  /**
+   * Returns the grant of the signed invite the request is for.
+   *
+   * @return the grant (its signature not verified yet), or empty for an unsigned invite
+   */
+  public java.util.Optional<InviteGrant> grant() {
+    return java.util.Optional.ofNullable(grant);
   }
 
   /**
@@ -233,7 +305,7 @@ public final class JoinRequest {
       }
     }
     return spaceId.equals(q.spaceId) && secret.equals(q.secret) && joiner.equals(q.joiner)
-        && Arrays.equals(spaceKeyPackage, q.spaceKeyPackage);
+        && Arrays.equals(spaceKeyPackage, q.spaceKeyPackage) && Objects.equals(grant, q.grant);
   }
 
   /**

@@ -52,7 +52,12 @@ public final class JoinResponse {
     /** The invite had already been used by someone. */
     ALREADY_USED(2),
     /** The inviter knows no such invite (wrong secret, or another space). */
-    UNKNOWN(3);
+    UNKNOWN(3),
+    /**
+     * The invite's signer (a version-4 code) or recorded issuer is not an owner or admin of the
+     * space now: forged, or revoked by the issuer's demotion, removal or departure.
+     */
+    INVITER_NOT_MANAGER(4);
 
     private final int code;
 

@@ -25,6 +25,17 @@ public final class SpaceConstants {
    */
   public static final int INVITE_VERSION_ADMINS = 3;
 
+  /**
+   * Version byte of invite codes signed by the inviter ({@link InviteGrant}): they list 0 to
+   * {@value #MAX_INVITE_ADMINS} fallback admins and end with the inviter's Ed25519 signature, so a
+   * fallback admin that never saw the invite announced can check it (issue 11). Every invite a
+   * node makes is of this version; versions 1 to 3 are still read.
+   */
+  public static final int INVITE_VERSION_SIGNED = 4;
+
+  /** Longest encoded {@link InviteGrant} (the signed part of a version-4 code, about 900 bytes at most). */
+  public static final int MAX_INVITE_GRANT_BYTES = 2048;
+
   /** Most fallback admins an invite code of version {@value #INVITE_VERSION_ADMINS} lists. */
   public static final int MAX_INVITE_ADMINS = 3;
 
@@ -33,6 +44,12 @@ public final class SpaceConstants {
 
   /** Version byte of join requests and join responses. */
   public static final int JOIN_VERSION = 1;
+
+  /**
+   * Version byte of join requests that carry the {@link InviteGrant} of a version-4 invite code;
+   * written only then, so other requests stay readable by older managers.
+   */
+  public static final int JOIN_VERSION_GRANT = 2;
 
   /** Text prefix of an invite code; the {@code 1} is the invite format version. */
   public static final String INVITE_PREFIX = "sp1-";
@@ -101,11 +118,12 @@ public final class SpaceConstants {
   public static final int SECRET_HASH_LENGTH = 32;
 
   /**
-   * Longest invite code text {@link InviteCode#parse(String)} accepts: a version-3 code with
-   * {@value #MAX_INVITE_ADMINS} fallback admins and {@value #MAX_INVITE_ADDRESS_TOTAL_BYTES} bytes
-   * of addresses fits (codes of versions 1 and 2 stay under 1,000 characters).
+   * Longest invite code text {@link InviteCode#parse(String)} accepts: a version-4 code with
+   * {@value #MAX_INVITE_ADMINS} fallback admins, {@value #MAX_INVITE_ADDRESS_TOTAL_BYTES} bytes
+   * of addresses and its signature fits (about 1,370 characters at most; version 3 stays under
+   * 1,300, versions 1 and 2 under 1,000).
    */
-  public static final int MAX_INVITE_TEXT = 1300;
+  public static final int MAX_INVITE_TEXT = 1400;
 
   /** Longest MLS KeyPackage a join request may carry. */
   public static final int MAX_KEY_PACKAGE_BYTES = 8 * 1024;

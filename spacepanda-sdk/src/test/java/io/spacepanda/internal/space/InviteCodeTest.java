@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spacepanda.InvalidInviteException;
+import io.spacepanda.internal.crypto.IdentityKey;
 import io.spacepanda.internal.crypto.SecretBytes;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -248,6 +249,158 @@ class InviteCodeTest {
   @Test
   void toText_typicalInvite_isUnderThreeHundredCharacters() {
     assertTrue(invite().toText().length() < 300, invite().toText());
+  }
+
+  private static final IdentityKey ALICE_KEY = key(2);
+  private static final Contact SIGNER = new Contact(ALICE_KEY.peerId(), contact(ALICE).inboxKey(),
+      List.of("/ip4/10.0.0.1/tcp/4001"));
+
+  static IdentityKey key(int n) {
+    byte[] seed = new byte[32];
+    Arrays.fill(seed, (byte) n);
+    try {
+      return IdentityKey.fromSeed(SecretBytes.copyOf(seed));
+    } catch (io.spacepanda.internal.crypto.KeyFormatException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static InviteCode signed(List<Contact> admins) {
+    return InviteCode.signed(SPACE, SIGNER, admins, SECRET, EXPIRY, ALICE_KEY);
+  }
+
+  /** A version-4 code of the given parts and signature, written field by field. */
+  private static String v4Text(SpaceId space, long expiry, Contact inviter, List<Contact> admins,
+      byte[] signature) {
+    WireWriter w = new WireWriter();
+    w.u8(4).fixed(space.rawBytes()).opaque8(SECRET.exportSecret()).u64(expiry);
+    inviter.write(w);
+    w.u8(admins.size());
+    for (Contact c : admins) {
+      c.write(w);
+    }
+    w.fixed(signature);
+    byte[] body = w.toByteArray();
+    byte[] bin = Arrays.copyOf(body, body.length + 4);
+    System.arraycopy(InviteCode.checksum(body), 0, bin, body.length, 4);
+    return "sp1-" + Base32.encode(bin);
+  }
+
+  @Test
+  void signed_makesAVersionFourCode_thatRoundTripsAndVerifies() {
+    for (List<Contact> admins : List.of(List.<Contact>of(), List.of(admin(20, "/ip4/10.0.0.2/tcp/1")),
+        List.of(admin(20), admin(21), admin(22)))) {
+      InviteCode invite = signed(admins);
+      assertEquals(SpaceConstants.INVITE_VERSION_SIGNED,
+          Base32.decode(invite.toText().substring(4))[0]);
+      InviteCode back = InviteCode.parse(invite.toText());
+      assertEquals(invite, back);
+      assertEquals(admins, back.admins());
+      InviteGrant grant = back.grant().orElseThrow();
+      assertTrue(grant.verifies());
+      assertArrayEquals(invite.secretHash(), grant.secretHash());
+      assertEquals(EXPRIY_SECONDS, grant.expiresAtSeconds());
+      assertEquals(SIGNER, grant.inviter());
+      assertEquals(admins, grant.admins());
+    }
+    assertTrue(invite().grant().isEmpty(), "codes of versions 1 to 3 are not signed");
+  }
+
+  private static final long EXPRIY_SECONDS = EXPIRY.getEpochSecond();
+
+  @Test
+  void signed_byAKeyOtherThanTheInviters_fails() {
+    assertThrows(IllegalArgumentException.class, () -> InviteCode.signed(SPACE, contact(ALICE),
+        List.of(), SECRET, EXPIRY, ALICE_KEY));
+    assertThrows(IllegalArgumentException.class, () -> InviteCode.signed(SPACE, SIGNER,
+        List.of(), SECRET, EXPIRY, key(3)));
+  }
+
+  @Test
+  void signed_alteredInAnyPart_isRefusedAtParse() {
+    List<Contact> admins = List.of(admin(20, "/ip4/10.0.0.2/tcp/1"), admin(21));
+    InviteCode invite = signed(admins);
+    byte[] sig = invite.grant().orElseThrow().signature();
+    // The helper writes exactly the encoder's bytes: unaltered, it parses.
+    assertEquals(invite.toText(), v4Text(SPACE, EXPRIY_SECONDS, SIGNER, admins, sig));
+    Contact impostor = new Contact(key(3).peerId(), SIGNER.inboxKey(), SIGNER.addresses());
+    List<String> altered = List.of(
+        v4Text(SPACE, EXPRIY_SECONDS + 1, SIGNER, admins, sig),
+        v4Text(SpaceId.of(SpaceFixtures.filled(0x5b)), EXPRIY_SECONDS, SIGNER, admins, sig),
+        v4Text(SPACE, EXPRIY_SECONDS, SIGNER, admins.subList(0, 1), sig),
+        v4Text(SPACE, EXPRIY_SECONDS, SIGNER, List.of(admins.get(1), admins.get(0)), sig),
+        v4Text(SPACE, EXPRIY_SECONDS, SIGNER, List.of(admins.get(0), admins.get(1), admin(5)), sig),
+        v4Text(SPACE, EXPRIY_SECONDS, SIGNER, List.of(admin(20, "/ip4/6.6.6.6/tcp/1"),
+            admins.get(1)), sig),
+        v4Text(SPACE, EXPRIY_SECONDS, new Contact(SIGNER.peer(), new byte[32],
+            SIGNER.addresses()), admins, sig),
+        v4Text(SPACE, EXPRIY_SECONDS, impostor, admins, sig),
+        v4Text(SPACE, EXPRIY_SECONDS, SIGNER, admins, new byte[64]));
+    for (String text : altered) {
+      InvalidInviteException e = assertThrows(InvalidInviteException.class,
+          () -> InviteCode.parse(text));
+      assertTrue(e.getMessage().contains("signature"), e.getMessage());
+    }
+    // Re-signed by someone else, the code parses, but names that someone as the inviter.
+    InviteCode forged = InviteCode.signed(SPACE, impostor, admins, SECRET, EXPIRY, key(3));
+    assertEquals(impostor.peer(), InviteCode.parse(forged.toText()).grant().orElseThrow()
+        .inviter().peer());
+  }
+
+  @Test
+  void signed_withAPeerIdWithoutAnInlinedKey_isRefused() {
+    // A sha2-256 multihash peer id (as for RSA keys) carries no Ed25519 key to verify against.
+    byte[] mh = new byte[34];
+    mh[0] = 0x12;
+    mh[1] = 32;
+    Contact rsa = new Contact(io.spacepanda.PeerId.fromBytes(mh), new byte[32], List.of());
+    String text = v4Text(SPACE, EXPRIY_SECONDS, rsa, List.of(), new byte[64]);
+    assertThrows(InvalidInviteException.class, () -> InviteCode.parse(text));
+  }
+
+  @Test
+  void toText_versionFourWithLongestParts_staysWithinTheTextLimit() {
+    String circuit = "/" + "r".repeat(SpaceConstants.MAX_INVITE_CIRCUIT_ADDRESS_BYTES - 13) + "/p2p-circuit";
+    String rest = "/" + "d".repeat(SpaceConstants.MAX_INVITE_ADDRESS_TOTAL_BYTES - 2 * circuit.length() - 1);
+    Contact inviter = new Contact(ALICE_KEY.peerId(), new byte[32], List.of(circuit));
+    List<Contact> admins = List.of(admin(20, circuit), admin(21, rest), admin(22));
+    InviteCode invite = InviteCode.signed(SPACE, inviter, admins, SecretBytes.copyOf(new byte[32]),
+        Instant.ofEpochSecond(SpaceConstants.MAX_EXPIRY_SECONDS), ALICE_KEY);
+    assertTrue(invite.toText().length() <= SpaceConstants.MAX_INVITE_TEXT, () -> "" + invite.toText().length());
+    assertEquals(invite, InviteCode.parse(invite.toText()));
+    assertTrue(invite.grant().orElseThrow().encode().length <= SpaceConstants.MAX_INVITE_GRANT_BYTES);
+  }
+
+  @Property(tries = 200)
+  void parse_toText_roundTripsSigned(@ForAll("signedInvites") InviteCode invite) {
+    InviteCode back = InviteCode.parse(invite.toText());
+    assertEquals(invite, back);
+    assertEquals(invite.toText(), back.toText());
+    assertTrue(back.grant().orElseThrow().verifies());
+  }
+
+  @Property(tries = 500)
+  void parse_mutatedSignedBody_withValidChecksum_isRefused(
+      @ForAll("signedInvites") InviteCode invite, @ForAll @IntRange(min = 0, max = 2000) int at,
+      @ForAll byte value) {
+    byte[] bin = Base32.decode(invite.toText().substring(4));
+    byte[] body = Arrays.copyOf(bin, bin.length - 4);
+    int i = at % body.length;
+    if (body[i] == value) {
+      return;
+    }
+    body[i] = value;
+    byte[] withSum = Arrays.copyOf(body, body.length + 4);
+    System.arraycopy(InviteCode.checksum(body), 0, withSum, body.length, 4);
+    String text = "sp1-" + Base32.encode(withSum);
+    // Any change to a signed code's body is refused: the secret is signed through its hash, and
+    // another version byte leaves the signature as trailing bytes of another layout.
+    assertThrows(InvalidInviteException.class, () -> InviteCode.parse(text), "byte " + i);
+  }
+
+  @Provide
+  Arbitrary<InviteCode> signedInvites() {
+    return SpaceArbitraries.signedInvites();
   }
 
   @Property(tries = 300)

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spacepanda.internal.crypto.SecretBytes;
 import java.security.SecureRandom;
@@ -76,6 +77,45 @@ class JoinRequestTest {
     assertThrows(SpaceDecodeException.class, () -> JoinRequest.decode(response));
     assertThrows(SpaceDecodeException.class, () -> JoinRequest.decode(trailing));
     assertThrows(SpaceDecodeException.class, () -> JoinRequest.decode(new byte[2 << 20]));
+  }
+
+  private static final InviteCode SIGNED = InviteCode.signed(SPACE, new Contact(
+      InviteCodeTest.key(2).peerId(), new byte[32], List.of()), List.of(contact(BOB)),
+      INVITE.secret(), Instant.parse("2030-01-01T00:00:00Z"), InviteCodeTest.key(2));
+
+  @Test
+  void signedInvite_requestCarriesItsGrant_asVersionTwo() throws Exception {
+    JoinRequest r = JoinRequest.forInvite(SIGNED, contact(BOB), new byte[] {1}, List.of());
+    byte[] enc = r.encode();
+    assertEquals(SpaceConstants.JOIN_VERSION_GRANT, enc[0]);
+    JoinRequest back = JoinRequest.decode(enc);
+    assertEquals(r, back);
+    assertEquals(SIGNED.grant(), back.grant());
+    assertEquals(SpaceConstants.JOIN_VERSION, request().encode()[0], "unsigned: version 1");
+    assertTrue(request().grant().isEmpty());
+  }
+
+  @Test
+  void grantOfAnotherSpaceOrSecret_isRefused() {
+    InviteGrant grant = SIGNED.grant().orElseThrow();
+    assertThrows(IllegalArgumentException.class, () -> JoinRequest.of(SPACE,
+        SecretBytes.copyOf(new byte[16]), contact(BOB), new byte[1], List.of(), grant));
+    SpaceId other = SpaceId.of(SpaceFixtures.filled(0x11));
+    assertThrows(IllegalArgumentException.class, () -> JoinRequest.of(other, INVITE.secret(),
+        contact(BOB), new byte[1], List.of(), grant));
+    // The same mismatch on the wire: a version-1 request with a grant appended, then its secret
+    // changed, fails typed.
+    byte[] plain = JoinRequest.of(SPACE, SecretBytes.copyOf(new byte[16]), contact(BOB),
+        new byte[1], List.of()).encode();
+    byte[] g = grant.encode();
+    byte[] wire = Arrays.copyOf(plain, plain.length + 2 + g.length);
+    wire[0] = (byte) SpaceConstants.JOIN_VERSION_GRANT;
+    wire[plain.length] = (byte) (g.length >> 8);
+    wire[plain.length + 1] = (byte) g.length;
+    System.arraycopy(g, 0, wire, plain.length + 2, g.length);
+    SpaceDecodeException e = assertThrows(SpaceDecodeException.class,
+        () -> JoinRequest.decode(wire));
+    assertTrue(e.getMessage().contains("secret"), e.getMessage());
   }
 
   @Property(tries = 300)

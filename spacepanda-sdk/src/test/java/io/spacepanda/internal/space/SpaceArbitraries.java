@@ -2,6 +2,7 @@ package io.spacepanda.internal.space;
 
 import io.spacepanda.PeerId;
 import io.spacepanda.Role;
+import io.spacepanda.internal.crypto.IdentityKey;
 import io.spacepanda.internal.crypto.SecretBytes;
 import java.time.Instant;
 import java.util.List;
@@ -114,9 +115,45 @@ public final class SpaceArbitraries {
             bodies(author).map(body -> SpaceOp.of(space, author, lamport, body)));
   }
 
-  /** Invite codes of every version: without fallback admins (1 and 2) and with them (3). */
+  /**
+   * Invite codes of every version: without fallback admins (1 and 2), with them (3), and signed
+   * (4).
+   */
   public static Arbitrary<InviteCode> invites() {
-    return Arbitraries.oneOf(invitesWithoutAdmins(), invitesWithAdmins());
+    return Arbitraries.oneOf(invitesWithoutAdmins(), invitesWithAdmins(), signedInvites());
+  }
+
+  /** Identity keys from random seeds. */
+  public static Arbitrary<IdentityKey> identityKeys() {
+    return bytes(32, 32).map(seed -> {
+      try {
+        return IdentityKey.fromSeed(SecretBytes.copyOf(seed));
+      } catch (io.spacepanda.internal.crypto.KeyFormatException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+  }
+
+  /**
+   * Signed invite codes (version 4): any invite of versions 1 to 3 re-made with an inviter whose
+   * PeerId is a random identity key's, with 0 to 3 fallback admins, and signed by that key.
+   */
+  public static Arbitrary<InviteCode> signedInvites() {
+    return Combinators.combine(Arbitraries.oneOf(invitesWithoutAdmins(), invitesWithAdmins()),
+            identityKeys())
+        .as((base, key) -> {
+          Contact inviter = new Contact(key.peerId(), base.inviter().inboxKey(),
+              base.inviter().addresses());
+          List<Contact> admins = base.admins().stream()
+              .filter(c -> !c.peer().equals(key.peerId())).toList();
+          return InviteCode.signed(base.spaceId(), inviter, admins, base.secret(),
+              base.expiresAt(), key);
+        });
+  }
+
+  /** Grants of signed invite codes. */
+  public static Arbitrary<InviteGrant> inviteGrants() {
+    return signedInvites().map(c -> c.grant().orElseThrow());
   }
 
   /**
@@ -170,13 +207,17 @@ public final class SpaceArbitraries {
             SecretBytes.copyOf(secret), Instant.ofEpochSecond(expiry)));
   }
 
-  /** Join requests with small KeyPackages. */
+  /** Join requests with small KeyPackages, with (version 2) and without a signed grant. */
   public static Arbitrary<JoinRequest> joinRequests() {
-    return Combinators.combine(spaceIds(),
+    Arbitrary<JoinRequest> plain = Combinators.combine(spaceIds(),
             bytes(SpaceConstants.MIN_INVITE_SECRET, SpaceConstants.MAX_INVITE_SECRET),
             contacts(), bytes(1, 300), bytes(1, 300).list().ofMaxSize(3))
         .as((space, secret, joiner, kp, channels) ->
             JoinRequest.of(space, SecretBytes.copyOf(secret), joiner, kp, channels));
+    Arbitrary<JoinRequest> granted = Combinators.combine(signedInvites(), contacts(),
+            bytes(1, 300), bytes(1, 300).list().ofMaxSize(3))
+        .as((code, joiner, kp, channels) -> JoinRequest.forInvite(code, joiner, kp, channels));
+    return Arbitraries.oneOf(plain, granted);
   }
 
   /** Accepted and refused join responses with small Welcomes, logs and member lists. */
