@@ -124,6 +124,34 @@ final class ChannelSync {
   private final DeliveryConfirmations confirmations;
   private final WelcomeProbes probes;
   private final SyncFetch fetch;
+  /** Sync messages this node sent and responses it received; for tests and measurements. */
+  final Counts counts = new Counts();
+
+  /** Counters of sync traffic (summaries, requests, responses sent; responses received). */
+  static final class Counts {
+    final java.util.concurrent.atomic.AtomicLong summaries = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong responses = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Counts a sync message about to be sent. */
+    void sent(NodeWire.Msg m) {
+      if (m instanceof NodeWire.SyncSummary) {
+        summaries.incrementAndGet();
+      } else if (m instanceof NodeWire.SyncRequest) {
+        requests.incrementAndGet();
+      } else if (m instanceof NodeWire.SyncResponse) {
+        responses.incrementAndGet();
+      }
+    }
+  }
+
+  /** Sends a sync message to a member after the step commits, counting it. */
+  void send(SpaceActor a, Step s, PeerId to, byte[] inboxKey, NodeWire.Msg m)
+      throws SpacePandaException {
+    counts.sent(m);
+    a.dispatchAfterCommit(s, services.messenger().send(s, services.outbox(), to, inboxKey, m));
+  }
 
   /** A (group, peer) key of the bookkeeping maps (not a string: no Base58 per lookup). */
   private record Pair(Id group, PeerId peer) {}
@@ -134,7 +162,7 @@ final class ChannelSync {
     this.interval = interval;
     this.confirmations = new DeliveryConfirmations(ctx, services.outbox());
     this.probes = new WelcomeProbes(ctx);
-    this.fetch = new SyncFetch(ctx, services, behind);
+    this.fetch = new SyncFetch(ctx, services, behind, this);
   }
 
   /** @return the key under which the Welcome of a member to a channel is kept */
@@ -291,8 +319,7 @@ final class ChannelSync {
       }
       for (PeerId p : to) {
         lastSent.put(new Pair(gc.id(), p), new long[] {digest, round});
-        a.dispatchAfterCommit(s, services.messenger().send(s, services.outbox(), p,
-            a.contact(p).inboxKey(), summary));
+        send(a, s, p, a.contact(p).inboxKey(), summary);
       }
     }
   }
@@ -378,9 +405,8 @@ final class ChannelSync {
     }
     if (!items.isEmpty()) {
       s.touch();
-      a.dispatchAfterCommit(s, services.messenger().send(s, services.outbox(), asker,
-          contact.inboxKey(), new NodeWire.SyncResponse(a.spaceId.toBytes(), gc.id().toBytes(),
-              ctx.self.bytes(), more, items)));
+      send(a, s, asker, contact.inboxKey(), new NodeWire.SyncResponse(a.spaceId.toBytes(),
+          gc.id().toBytes(), ctx.self.bytes(), more, items));
     }
     boolean lacking = m.epoch() > myEpoch || lacksSome(mine, theirs) || lacksProposals;
     if (lacking) {
@@ -398,9 +424,8 @@ final class ChannelSync {
       if (lacking || last == null || last[0] != myDigest) {
         lastSent.put(pair, new long[] {myDigest, round});
         s.touch();
-        a.dispatchAfterCommit(s, services.messenger().send(s, services.outbox(), asker,
-            contact.inboxKey(), new NodeWire.SyncRequest(a.spaceId.toBytes(), gc.id().toBytes(),
-                ctx.self.bytes(), myEpoch, myMarks, myExtensions)));
+        send(a, s, asker, contact.inboxKey(), new NodeWire.SyncRequest(a.spaceId.toBytes(),
+            gc.id().toBytes(), ctx.self.bytes(), myEpoch, myMarks, myExtensions));
       }
       if (!lacking) {
         behind.remove(gc.id());
@@ -477,6 +502,7 @@ final class ChannelSync {
    * @return completes when every step ran (failed ones are logged and skipped)
    */
   CompletableFuture<Void> onResponse(SpaceActor a, NodeWire.SyncResponse r) {
+    counts.received.incrementAndGet();
     return fetch.onResponse(a, r);
   }
 

@@ -36,8 +36,10 @@ final class SyncFetch {
   private final SpaceActor.Services services;
   /** Groups in which a peer was seen to hold more than this node (ChannelSync's gauge). */
   private final Set<Id> behind;
+  private final ChannelSync sync;
 
-  SyncFetch(NodeContext ctx, SpaceActor.Services services, Set<Id> behind) {
+  SyncFetch(NodeContext ctx, SpaceActor.Services services, Set<Id> behind, ChannelSync sync) {
+    this.sync = sync;
     this.ctx = ctx;
     this.services = services;
     this.behind = behind;
@@ -157,8 +159,8 @@ final class SyncFetch {
     if (gc == null || contact == null || responder.equals(ctx.self)) {
       return;
     }
-    a.dispatchAfterCommit(s, services.messenger().send(s, services.outbox(), responder,
-        contact.inboxKey(), new NodeWire.SyncRequest(a.spaceId.toBytes(), gc.id().toBytes(),
-            ctx.self.bytes(), gc.group().epoch(), SyncSummaries.marks(ctx, gc), SyncSummaries.extensions(a, gc))));
+    sync.send(a, s, responder, contact.inboxKey(), new NodeWire.SyncRequest(a.spaceId.toBytes(),
+        gc.id().toBytes(), ctx.self.bytes(), gc.group().epoch(), SyncSummaries.marks(ctx, gc),
+        SyncSummaries.extensions(a, gc)));
   }
 }
