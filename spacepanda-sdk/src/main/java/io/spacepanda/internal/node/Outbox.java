@@ -244,28 +244,23 @@ final class Outbox {
         }
         // in flight: its completion counts it; still queued: send() skips and counts it
         pruneWithdrawn();
-        if (withdrawn.size() >= MAX_WITHDRAWN) {
-          java.util.Iterator<String> it = withdrawn.keySet().iterator();
-          it.next();
-          it.remove();
-        }
         withdrawn.put(key, ctx.now());
       });
     });
   }
 
-  /** Forgets withdrawn keys older than the delivery horizon: no copy of theirs is left. */
+  /** Forgets withdrawn keys older than the horizon (no copy left), and the oldest beyond the bound. */
   private void pruneWithdrawn() {
     Instant cutoff = ctx.now().minus(horizon);
     java.util.Iterator<Instant> it = withdrawn.values().iterator();
-    while (it.hasNext() && !it.next().isAfter(cutoff)) {
+    while (it.hasNext() && (!it.next().isAfter(cutoff) || withdrawn.size() >= MAX_WITHDRAWN)) {
       it.remove();
     }
   }
 
   /** @return completes with the keys of withdrawn copies kept, read on the lane; for tests */
   java.util.concurrent.CompletableFuture<Integer> withdrawnCount() {
-    java.util.concurrent.CompletableFuture<Integer> f = new java.util.concurrent.CompletableFuture<>();
+    var f = new java.util.concurrent.CompletableFuture<Integer>();
     lane.execute(() -> f.complete(withdrawn.size()));
     return f;
   }
