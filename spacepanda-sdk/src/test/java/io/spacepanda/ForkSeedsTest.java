@@ -45,6 +45,7 @@ class ForkSeedsTest {
         + maxMembers + " members (one seed again: -Dspacepanda.seed=S -Dspacepanda.forkSeeds=1"
         + " -Dspacepanda.forkMaxMembers=" + maxMembers + ")");
     int forks = 0;
+    long[] sync = new long[4];
     long start = System.nanoTime();
     long slowestSeed = first;
     long slowestMillis = -1;
@@ -59,6 +60,9 @@ class ForkSeedsTest {
         throw new AssertionError("seed " + seed + ": " + e.getMessage(), e);
       }
       forks += o.forks();
+      for (int k = 0; k < sync.length; k++) {
+        sync[k] += o.sync()[k];
+      }
       // Wall-clock time is reported only (progress of long runs), never asserted.
       long millis = (System.nanoTime() - t0) / 1_000_000;
       if (millis > slowestMillis) {
@@ -68,7 +72,8 @@ class ForkSeedsTest {
       if (trace) {
         System.out.println("ForkSeedsTest seed=" + seed + " members=" + o.members()
             + " healMinutes=" + o.healMinutes() + " forks=" + o.forks() + " ms=" + millis
-            + " phases[virtual s/envelopes sent]=" + o.phases());
+            + " phases[virtual s/envelopes sent]=" + o.phases() + " sync[summaries/requests/"
+            + "responses/received]=" + java.util.Arrays.toString(o.sync()));
       }
       if ((i + 1) % 100 == 0 || i + 1 == seeds) {
         System.out.println("ForkSeedsTest progress: " + (i + 1) + "/" + seeds + " seeds in "
@@ -77,7 +82,9 @@ class ForkSeedsTest {
       }
     }
     System.out.println("ForkSeedsTest: " + seeds + " seeds from " + first + ", " + forks
-        + " branches left for a winning one");
+        + " branches left for a winning one; sync sent: " + sync[0] + " summaries, " + sync[1]
+        + " requests, " + sync[2] + " responses (" + (sync[0] + sync[1] + sync[2])
+        + " envelopes); responses received: " + sync[3]);
     // Both sides commit in most seeds: a run without a single fork tests nothing.
     assertTrue(seeds < 5 || forks > 0, "no seed forked");
   }
@@ -90,7 +97,7 @@ class ForkSeedsTest {
    * @param healMinutes virtual minutes run after the heal until every member showed the same
    * @param phases virtual time and envelopes sent in each phase (set-up, partition, heal)
    */
-  private record Outcome(int forks, int members, int healMinutes, String phases) {}
+  private record Outcome(int forks, int members, int healMinutes, String phases, long[] sync) {}
 
   private static Node internal(SpacePanda n) {
     return ((NodeFront) n).node();
@@ -227,7 +234,14 @@ class ForkSeedsTest {
           }
         }
       }
-      return new Outcome(resolved, n, healMinutes, phases);
+      long[] sync = new long[4];
+      for (SimCluster.Node m : nodes) {
+        long[] k = NodeInternals.syncCounts(internal(m.node()));
+        for (int j = 0; j < sync.length; j++) {
+          sync[j] += k[j];
+        }
+      }
+      return new Outcome(resolved, n, healMinutes, phases, sync);
     }
   }
 

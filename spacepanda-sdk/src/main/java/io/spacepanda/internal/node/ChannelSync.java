@@ -13,7 +13,6 @@ import io.spacepanda.spi.Transport;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -56,14 +55,19 @@ import org.slf4j.LoggerFactory;
  * #ROUND_FANOUT} connected members chosen at random among those that have not seen its current
  * summary yet, or not for {@link #KEEPALIVE_ROUNDS} rounds (an idle group costs a summary per
  * member every few minutes, not every round). The control group's summary carries the ids of the
- * channels the asker is in ({@link NodeWire#EXT_MEMBER_CHANNELS}). The receiver answers with a
- * {@link NodeWire.SyncResponse} holding the commits from the asker's epoch on and the messages
- * above the asker's marks, ordered by epoch (the messages of an epoch before the commit that ends
- * it), at most {@link NodeWire#MAX_SYNC_ITEMS} and about {@link #MAX_RESPONSE_BYTES}; when the
- * asker holds more than it, it also sends a {@link NodeWire.SyncRequest} (answered, never asked
- * back). A response that did not hold everything says so, and the asker asks the same member again
- * once it processed it. A gap is therefore found within one round trip of a summary, and filled at
- * {@link NodeWire#MAX_SYNC_ITEMS} per round trip.
+ * channels the asker is in ({@link NodeWire#EXT_MEMBER_CHANNELS}). Only the one member a summary
+ * or request names in {@link SyncServers#EXT_SERVE} serves it (summaries name nobody): it answers
+ * with a {@link NodeWire.SyncResponse} holding the commits from the asker's epoch on and the
+ * messages above the asker's marks, ordered by epoch (the messages of an epoch before the commit
+ * that ends it), at most {@link NodeWire#MAX_SYNC_ITEMS} and about {@link #MAX_RESPONSE_BYTES}.
+ * A receiver that holds what the asker lacks, or lacks what it holds, or whose own summary
+ * changed, answers with its marks in a {@link NodeWire.SyncRequest} (answered, never asked back).
+ * A member that sees in received marks that it lacks something chooses one holder to serve it
+ * ({@link SyncServers}: by a hash of itself, the group, the round and the holder; another holder
+ * when the chosen one is silent for a round) and sends it a request naming it. A response that
+ * did not hold everything says so, and the asker asks the same member again once it processed
+ * it. A gap is therefore found within one round trip of a summary, and filled from one member at
+ * {@link NodeWire#MAX_SYNC_ITEMS} per round trip, after one more round trip.
  *
  * <p>Lost Welcomes. A member of the control group that sees, in a summary's channel list, that the
  * asker lacks a channel the asker is a member of (by the responder's own MLS tree) re-sends the
@@ -124,6 +128,36 @@ final class ChannelSync {
   private final DeliveryConfirmations confirmations;
   private final WelcomeProbes probes;
   private final SyncFetch fetch;
+  /** Whom this node asks to serve it, per group it is behind in. */
+  private final SyncServers servers;
+  /** Sync messages this node sent and responses it received; for tests and measurements. */
+  final Counts counts = new Counts();
+
+  /** Counters of sync traffic (summaries, requests, responses sent; responses received). */
+  static final class Counts {
+    final java.util.concurrent.atomic.AtomicLong summaries = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong responses = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Counts a sync message about to be sent. */
+    void sent(NodeWire.Msg m) {
+      if (m instanceof NodeWire.SyncSummary) {
+        summaries.incrementAndGet();
+      } else if (m instanceof NodeWire.SyncRequest) {
+        requests.incrementAndGet();
+      } else if (m instanceof NodeWire.SyncResponse) {
+        responses.incrementAndGet();
+      }
+    }
+  }
+
+  /** Sends a sync message to a member after the step commits, counting it. */
+  void send(SpaceActor a, Step s, PeerId to, byte[] inboxKey, NodeWire.Msg m)
+      throws SpacePandaException {
+    counts.sent(m);
+    a.dispatchAfterCommit(s, services.messenger().send(s, services.outbox(), to, inboxKey, m));
+  }
 
   /** A (group, peer) key of the bookkeeping maps (not a string: no Base58 per lookup). */
   private record Pair(Id group, PeerId peer) {}
@@ -134,7 +168,8 @@ final class ChannelSync {
     this.interval = interval;
     this.confirmations = new DeliveryConfirmations(ctx, services.outbox());
     this.probes = new WelcomeProbes(ctx);
-    this.fetch = new SyncFetch(ctx, services, behind);
+    this.servers = new SyncServers(ctx.self);
+    this.fetch = new SyncFetch(ctx, services, behind, this);
   }
 
   /** @return the key under which the Welcome of a member to a channel is kept */
@@ -224,6 +259,7 @@ final class ChannelSync {
         if (periodic && a.present) {
           prune(a);
           a.joins.resendChannelRequests(s);
+          refetch(a, s);
         }
         if (!peers.isEmpty()) {
           sendSummaries(a, s, peers, fanout, periodic);
@@ -233,6 +269,23 @@ final class ChannelSync {
         LOG.debug("could not send sync summaries: {}", e.toString());
         return null;
       });
+    }
+  }
+
+  /**
+   * Asks another holder in each group whose server has not answered for a round (offline or
+   * hostile); in a step of the space.
+   */
+  private void refetch(SpaceActor a, Step s) throws SpacePandaException {
+    for (GroupChannel gc : groups(a)) {
+      PeerId server = servers.tick(gc.id(), round);
+      Contact c = server == null ? null : a.contact(server);
+      if (c != null) {
+        s.touch();
+        send(a, s, server, c.inboxKey(), new NodeWire.SyncRequest(a.spaceId.toBytes(),
+            gc.id().toBytes(), ctx.self.bytes(), gc.group().epoch(), SyncSummaries.marks(ctx, gc),
+            SyncServers.with(SyncSummaries.extensions(a, gc), server)));
+      }
     }
   }
 
@@ -291,8 +344,7 @@ final class ChannelSync {
       }
       for (PeerId p : to) {
         lastSent.put(new Pair(gc.id(), p), new long[] {digest, round});
-        a.dispatchAfterCommit(s, services.messenger().send(s, services.outbox(), p,
-            a.contact(p).inboxKey(), summary));
+        send(a, s, p, a.contact(p).inboxKey(), summary);
       }
     }
   }
@@ -334,73 +386,71 @@ final class ChannelSync {
     }
     long myEpoch = gc.group().epoch();
     Map<Id, Long> mine = ctx.storage.inTransaction(t -> t.highWaterMarks(gc.id()));
-    List<SyncEnvelope> candidates = new ArrayList<>();
-    boolean more = false;
-    int[] found = new int[1];
-    if (myEpoch > m.epoch()) {
-      List<SyncEnvelope> commits = ctx.storage.inTransaction(
-          t -> t.syncEnvelopes(gc.id(), COMMITS, m.epoch(), NodeWire.MAX_SYNC_ITEMS));
-      if (!commits.isEmpty() && commits.get(0).sequence() == m.epoch()) {
-        candidates.addAll(commits);
-        more |= myEpoch > m.epoch() + commits.size();
+    // Only the member the asker names serves it (SyncServers); the others tell it their marks.
+    int asked = SyncServers.asks(m.extensions(), ctx.self);
+    boolean askerLacks;
+    boolean lacksProposals;
+    if (asked == 0) {
+      List<SyncEnvelope> proposals = new ArrayList<>();
+      lacksProposals = SyncProposals.serve(ctx, gc, m.epoch(), m.extensions(), proposals);
+      askerLacks = myEpoch > m.epoch() || SyncAnswers.ahead(mine, theirs, askerKey) || !proposals.isEmpty();
+    } else {
+      List<SyncEnvelope> candidates = new ArrayList<>();
+      boolean[] more = new boolean[1];
+      lacksProposals = SyncAnswers.candidates(ctx, gc, m, mine, theirs, askerKey, candidates,
+          more);
+      List<NodeWire.SyncItem> items = SyncAnswers.items(candidates, more);
+      askerLacks = !items.isEmpty();
+      // A request naming this node is always answered, empty when nothing is lacking, so that
+      // the asker knows its server is there and done.
+      if (!items.isEmpty() || (asked == 1 && !askBack)) {
+        s.touch();
+        send(a, s, asker, contact.inboxKey(), new NodeWire.SyncResponse(a.spaceId.toBytes(),
+            gc.id().toBytes(), ctx.self.bytes(), more[0], items));
       }
-    }
-    for (Map.Entry<Id, Long> e : mine.entrySet()) {
-      long from = theirs.getOrDefault(e.getKey(), -1L) + 1;
-      if (pseudoSender(e.getKey()) || e.getKey().equals(askerKey) || e.getValue() < from) {
-        continue;
-      }
-      List<SyncEnvelope> kept = ctx.storage.inTransaction(
-          t -> t.syncEnvelopes(gc.id(), e.getKey(), from, NodeWire.MAX_SYNC_ITEMS));
-      candidates.addAll(kept);
-      more |= e.getValue() >= from + kept.size();
-      found[0] += kept.size();
-    }
-    boolean lacksProposals = SyncProposals.serve(ctx, gc, m.epoch(), m.extensions(), candidates);
-    // Oldest epoch first; an epoch's messages before the commit that ends it.
-    candidates.sort(Comparator.comparingLong(SyncEnvelope::epoch)
-        .thenComparingInt(x -> x.sender().equals(COMMITS) ? 1 : 0));
-    List<NodeWire.SyncItem> items = new ArrayList<>();
-    int bytes = 0;
-    for (SyncEnvelope k : candidates) {
-      int len = k.mlsMessageLength();
-      if (len == 0 || len > NodeWire.MAX_SYNC_MESSAGE) {
-        continue;
-      }
-      if (items.size() == NodeWire.MAX_SYNC_ITEMS
-          || (!items.isEmpty() && bytes + len > MAX_RESPONSE_BYTES)) {
-        more = true;
-        break;
-      }
-      bytes += len;
-      items.add(new NodeWire.SyncItem(k.sender().toBytes(), k.sequence(), k.epoch(),
-          k.mlsMessage()));
-    }
-    if (!items.isEmpty()) {
-      s.touch();
-      a.dispatchAfterCommit(s, services.messenger().send(s, services.outbox(), asker,
-          contact.inboxKey(), new NodeWire.SyncResponse(a.spaceId.toBytes(), gc.id().toBytes(),
-              ctx.self.bytes(), more, items)));
     }
     boolean lacking = m.epoch() > myEpoch || lacksSome(mine, theirs) || lacksProposals;
+    Pair pair = new Pair(gc.id(), asker);
+    PeerId server = null;
     if (lacking) {
       behind.add(gc.id());
+      server = servers.holds(gc.id(), asker, round, m.epoch(), theirs);
+    } else {
+      servers.level(gc.id(), asker);
     }
-    Pair pair = new Pair(gc.id(), asker);
     peerState.put(pair, SyncSummaries.digest(m.epoch(), m.marks(), m.extensions()));
+    List<NodeWire.SyncMark> myMarks = null;
+    List<NodeWire.SyncExtension> myExtensions = null;
+    long myDigest = 0;
+    if (server != null || askBack) {
+      myMarks = SyncSummaries.marks(ctx, gc);
+      myExtensions = SyncSummaries.extensions(a, gc);
+      myDigest = SyncSummaries.digest(myEpoch, myMarks, myExtensions);
+    }
+    boolean toldAsker = false;
+    if (server != null) {
+      Contact sc = a.contact(server);
+      if (sc != null) {
+        if (server.equals(asker)) {
+          lastSent.put(pair, new long[] {myDigest, round});
+          toldAsker = true;
+        }
+        s.touch();
+        send(a, s, server, sc.inboxKey(), new NodeWire.SyncRequest(a.spaceId.toBytes(),
+            gc.id().toBytes(), ctx.self.bytes(), myEpoch, myMarks,
+            SyncServers.with(myExtensions, server)));
+      }
+    }
     if (askBack) {
-      List<NodeWire.SyncMark> myMarks = SyncSummaries.marks(ctx, gc);
-      List<NodeWire.SyncExtension> myExtensions = SyncSummaries.extensions(a, gc);
-      long myDigest = SyncSummaries.digest(myEpoch, myMarks, myExtensions);
       long[] last = lastSent.get(pair);
-      // Ask back when lacking; otherwise tell the asker once that this node holds the same, so
-      // that both fall quiet until something changes.
-      if (lacking || last == null || last[0] != myDigest) {
+      // Tell the asker this node's marks when it lacks something (so that it may ask this node)
+      // or once when they changed, so that both fall quiet until something changes.
+      if (!toldAsker && (askerLacks || last == null || last[0] != myDigest)) {
         lastSent.put(pair, new long[] {myDigest, round});
         s.touch();
-        a.dispatchAfterCommit(s, services.messenger().send(s, services.outbox(), asker,
-            contact.inboxKey(), new NodeWire.SyncRequest(a.spaceId.toBytes(), gc.id().toBytes(),
-                ctx.self.bytes(), myEpoch, myMarks, myExtensions)));
+        send(a, s, asker, contact.inboxKey(), new NodeWire.SyncRequest(a.spaceId.toBytes(),
+            gc.id().toBytes(), ctx.self.bytes(), myEpoch, myMarks,
+            SyncServers.with(myExtensions, null)));
       }
       if (!lacking) {
         behind.remove(gc.id());
@@ -477,7 +527,33 @@ final class ChannelSync {
    * @return completes when every step ran (failed ones are logged and skipped)
    */
   CompletableFuture<Void> onResponse(SpaceActor a, NodeWire.SyncResponse r) {
+    counts.received.incrementAndGet();
     return fetch.onResponse(a, r);
+  }
+
+  /**
+   * A response from a member was processed: the fetch goes on, or asks the next holder still
+   * ahead of this node; in a step of the space ({@link SyncServers}).
+   */
+  void answered(SpaceActor a, Step s, Id groupId, PeerId responder, boolean more,
+      boolean progress) throws SpacePandaException {
+    GroupChannel gc = !a.present ? null
+        : a.control.id().equals(groupId) ? a.control : a.channels.get(groupId);
+    if (gc == null) {
+      return;
+    }
+    long myEpoch = gc.group().epoch();
+    Map<Id, Long> mine = more ? Map.of()
+        : ctx.storage.inTransaction(t -> t.highWaterMarks(gc.id()));
+    PeerId next = servers.answered(groupId, responder, more, progress, round,
+        h -> h.epoch() > myEpoch || lacksSome(mine, h.marks()));
+    Contact c = next == null ? null : a.contact(next);
+    if (c != null) {
+      s.touch();
+      send(a, s, next, c.inboxKey(), new NodeWire.SyncRequest(a.spaceId.toBytes(),
+          gc.id().toBytes(), ctx.self.bytes(), myEpoch, SyncSummaries.marks(ctx, gc),
+          SyncServers.with(SyncSummaries.extensions(a, gc), next)));
+    }
   }
 
   /** Asks a responder again for what this node lacks in a group; in a step of the space. */

@@ -86,6 +86,11 @@ final class NodeRuntime {
   }
 
   /** Returns the inbound router (for tests); null before the transport started. */
+  /** @return the sync service, or null before the node started; for tests */
+  ChannelSync sync() {
+    return sync;
+  }
+
   InboundRouter router() {
     return router;
   }

@@ -79,8 +79,16 @@ final class Outbox {
   private volatile java.util.function.BiConsumer<PeerId, byte[]> firstFailure = (p, b) -> { };
   /** Copies pushed for others from a mailbox: not deposited again. Lane-confined. */
   private final java.util.Set<String> relayed = new java.util.HashSet<>();
-  /** Copies taken back (a join that timed out): never sent again. Lane-confined. */
-  private final java.util.Set<String> withdrawn = new java.util.HashSet<>();
+  /**
+   * Copies taken back (a join that timed out) while in flight or queued: never sent again. Each
+   * key leaves when a queued copy is skipped or an in-flight one completes; one whose copy does
+   * neither (its completion ran first) leaves a delivery horizon after it was taken back, and at
+   * most {@link #MAX_WITHDRAWN} are kept (the oldest leave first). Lane-confined; oldest first.
+   */
+  private final java.util.LinkedHashMap<String, Instant> withdrawn = new java.util.LinkedHashMap<>();
+
+  /** Keys of withdrawn copies kept at most. */
+  static final int MAX_WITHDRAWN = 4096;
 
   /** What a step that settled one recipient's copy found, for the events after commit. */
   private static final class Settled {
@@ -235,9 +243,26 @@ final class Outbox {
           return;
         }
         // in flight: its completion counts it; still queued: send() skips and counts it
-        withdrawn.add(key);
+        pruneWithdrawn();
+        withdrawn.put(key, ctx.now());
       });
     });
+  }
+
+  /** Forgets withdrawn keys older than the horizon (no copy left), and the oldest beyond the bound. */
+  private void pruneWithdrawn() {
+    Instant cutoff = ctx.now().minus(horizon);
+    java.util.Iterator<Instant> it = withdrawn.values().iterator();
+    while (it.hasNext() && (!it.next().isAfter(cutoff) || withdrawn.size() >= MAX_WITHDRAWN)) {
+      it.remove();
+    }
+  }
+
+  /** @return completes with the keys of withdrawn copies kept, read on the lane; for tests */
+  java.util.concurrent.CompletableFuture<Integer> withdrawnCount() {
+    var f = new java.util.concurrent.CompletableFuture<Integer>();
+    lane.execute(() -> f.complete(withdrawn.size()));
+    return f;
   }
 
   /** Sends one copy; on the lane. A resent copy goes out as a retry, without jitter. */
@@ -245,7 +270,7 @@ final class Outbox {
     if (closed) {
       return;
     }
-    if (!withdrawn.isEmpty() && withdrawn.remove(e.envelopeId() + "/" + e.recipient())) {
+    if (!withdrawn.isEmpty() && withdrawn.remove(e.envelopeId() + "/" + e.recipient()) != null) {
       // taken back before it left: it never completes, so it leaves the backlog here
       ctx.stats.outboxBacklog.decrementAndGet();
       if (resent) {
@@ -268,6 +293,11 @@ final class Outbox {
   }
 
   private void onResult(Step step, OutboxEntry e, PeerId to, Throwable err, boolean resent) {
+    if (!withdrawn.isEmpty()) {
+      // an in-flight copy taken back has completed: nothing of it is left to skip
+      withdrawn.remove(e.envelopeId() + "/" + e.recipient());
+      pruneWithdrawn();
+    }
     if (resent) {
       resending.merge(to, -1, Integer::sum);
       lane.execute(() -> releaseResends(to));

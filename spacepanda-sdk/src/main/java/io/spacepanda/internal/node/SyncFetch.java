@@ -36,8 +36,10 @@ final class SyncFetch {
   private final SpaceActor.Services services;
   /** Groups in which a peer was seen to hold more than this node (ChannelSync's gauge). */
   private final Set<Id> behind;
+  private final ChannelSync sync;
 
-  SyncFetch(NodeContext ctx, SpaceActor.Services services, Set<Id> behind) {
+  SyncFetch(NodeContext ctx, SpaceActor.Services services, Set<Id> behind, ChannelSync sync) {
+    this.sync = sync;
     this.ctx = ctx;
     this.services = services;
     this.behind = behind;
@@ -52,24 +54,40 @@ final class SyncFetch {
   CompletableFuture<Void> onResponse(SpaceActor a, NodeWire.SyncResponse r) {
     Id groupId = Id.of(r.channelId());
     List<CompletableFuture<Object>> steps = new ArrayList<>();
+    int[] progressed = new int[1];
     for (NodeWire.SyncItem item : r.items()) {
       steps.add(a.step(s -> {
-        apply(a, s, groupId, item);
+        if (apply(a, s, groupId, item)) {
+          progressed[0]++;
+        }
         return null;
       }).exceptionally(e -> {
         LOG.debug("a synced message could not be processed: {}", e.toString());
         return null;
       }));
     }
-    if (r.more()) {
-      steps.add(a.step(s -> {
-        askAgain(a, s, groupId, PeerId.fromBytes(r.responder()));
-        return null;
-      }).exceptionally(e -> {
-        LOG.debug("could not ask for more sync: {}", e.toString());
-        return null;
-      }));
-    } else {
+    PeerId responder;
+    try {
+      responder = PeerId.fromBytes(r.responder());
+    } catch (IllegalArgumentException e) {
+      ctx.drop(DropReason.MALFORMED, "sync responder");
+      return CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new));
+    }
+    steps.add(a.step(s -> {
+      // Asked again only when this response moved something forward: a responder whose items
+      // this node cannot use (skipped, or held for a later epoch) is not asked for the same again
+      // at network speed; the next exchange of marks starts afresh.
+      boolean more = r.more() && progressed[0] > 0;
+      sync.answered(a, s, groupId, responder, more, progressed[0] > 0);
+      if (more) {
+        askAgain(a, s, groupId, responder);
+      }
+      return null;
+    }).exceptionally(e -> {
+      LOG.debug("could not ask for more sync: {}", e.toString());
+      return null;
+    }));
+    if (!r.more()) {
       behind.remove(groupId);
     }
     return CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new));
@@ -82,40 +100,40 @@ final class SyncFetch {
     return a.control.id().equals(groupId) ? a.control : a.channels.get(groupId);
   }
 
-  private void apply(SpaceActor a, Step s, Id groupId, NodeWire.SyncItem item)
+  /** @return true if the item moved this node forward (processed, or a tombstone kept) */
+  private boolean apply(SpaceActor a, Step s, Id groupId, NodeWire.SyncItem item)
       throws SpacePandaException {
     GroupChannel gc = group(a, groupId);
     if (gc == null) {
       ctx.drop(DropReason.UNEXPECTED, "sync response for an unknown group");
-      return;
+      return false;
     }
     Id sender = Id.of(item.sender());
     if (ctx.seen.getIfPresent(MessageId.of(NodeContext.sha256(item.mlsMessage()))) != null) {
-      return;
+      return false;
     }
     if (sender.equals(ChannelSync.COMMITS)) {
       if (item.sequence() < gc.group().epoch()) {
         // Perhaps the winning branch of a fork this node waits for (Forks).
         a.forks.offer(s, gc, item.mlsMessage(), item.sequence());
-        return;
+        return true;
       }
       if (item.sequence() != gc.group().epoch()) {
-        return;
+        return false;
       }
-      a.inbound.receiveMls(s, gc, item.mlsMessage(), null);
-      return;
+      return a.inbound.receiveMls(s, gc, item.mlsMessage(), null) == InboundRouter.Outcome.DONE;
     }
     if (sender.equals(SyncProposals.PROPOSALS)) {
       applyProposal(a, s, gc, item);
-      return;
+      return true;
     }
     if (ChannelSync.pseudoSender(sender) || sender.equals(NodeContext.peerKey(ctx.self))) {
-      return;
+      return false;
     }
     List<SyncEnvelope> held = ctx.storage.inTransaction(
         t -> t.syncEnvelopes(groupId, sender, item.sequence(), 1));
     if (!held.isEmpty() && held.get(0).sequence() == item.sequence()) {
-      return;
+      return false;
     }
     InboundRouter.Outcome o;
     try {
@@ -131,6 +149,7 @@ final class SyncFetch {
           new byte[0]);
       s.write(t -> t.putSyncEnvelope(tomb));
     }
+    return o != InboundRouter.Outcome.HELD;
   }
 
   /**
@@ -157,8 +176,8 @@ final class SyncFetch {
     if (gc == null || contact == null || responder.equals(ctx.self)) {
       return;
     }
-    a.dispatchAfterCommit(s, services.messenger().send(s, services.outbox(), responder,
-        contact.inboxKey(), new NodeWire.SyncRequest(a.spaceId.toBytes(), gc.id().toBytes(),
-            ctx.self.bytes(), gc.group().epoch(), SyncSummaries.marks(ctx, gc), SyncSummaries.extensions(a, gc))));
+    sync.send(a, s, responder, contact.inboxKey(), new NodeWire.SyncRequest(a.spaceId.toBytes(),
+        gc.id().toBytes(), ctx.self.bytes(), gc.group().epoch(), SyncSummaries.marks(ctx, gc),
+        SyncServers.with(SyncSummaries.extensions(a, gc), responder)));
   }
 }

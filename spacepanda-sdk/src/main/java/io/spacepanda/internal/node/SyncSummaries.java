@@ -16,11 +16,14 @@ final class SyncSummaries {
 
   private SyncSummaries() {}
 
-  /** This node's summary of one group: its epoch, high-water marks and extensions. */
+  /**
+   * This node's summary of one group: its epoch, high-water marks and extensions; it asks nobody
+   * to serve ({@link SyncServers}): a receiver that holds more answers with its marks.
+   */
   static NodeWire.SyncSummary summary(NodeContext ctx, SpaceActor a, GroupChannel gc)
       throws SpacePandaException {
     return new NodeWire.SyncSummary(a.spaceId.toBytes(), gc.id().toBytes(), ctx.self.bytes(),
-        gc.group().epoch(), marks(ctx, gc), extensions(a, gc));
+        gc.group().epoch(), marks(ctx, gc), SyncServers.with(extensions(a, gc), null));
   }
 
   /** A digest of what a summary says is held (epoch, marks, epoch entries), not who asks. */

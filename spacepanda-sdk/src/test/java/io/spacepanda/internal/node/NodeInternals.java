@@ -116,4 +116,20 @@ public final class NodeInternals {
     GroupChannel gc = group(node, groupId);
     return gc == null ? List.of() : PathRefresh.refreshers(gc);
   }
+
+  /**
+   * Returns a node's sync traffic so far: summaries, requests and responses it sent, and
+   * responses it received.
+   *
+   * @param node the node
+   * @return the four counts, in that order
+   */
+  public static long[] syncCounts(Node node) {
+    ChannelSync sync = node.running().sync();
+    if (sync == null) {
+      return new long[4];
+    }
+    ChannelSync.Counts c = sync.counts;
+    return new long[] {c.summaries.get(), c.requests.get(), c.responses.get(), c.received.get()};
+  }
 }

@@ -271,6 +271,55 @@ class OutboxTest {
     assertEquals(List.of(), stored());
   }
 
+  /**
+   * A copy taken back while in flight leaves a key so that a queued resend is skipped; before,
+   * the key stayed for good once the in-flight copy completed. It now leaves when the copy
+   * completes (acknowledged or failed), and a key whose completion came first leaves a delivery
+   * horizon later.
+   */
+  @Test
+  void withdrawWhileInFlight_keyLeavesOnCompletion_orAfterTheHorizon() throws Exception {
+    Fixture f = new Fixture(a -> null, Duration.ofMinutes(5), List.of());
+    byte[] first = storedMessage(10);
+    byte[] second = storedMessage(11);
+    byte[] third = storedMessage(12);
+    f.send(first, bob);
+    f.send(second, bob);
+    f.send(third, carol);
+    net.runFor(Duration.ofSeconds(1));
+    assertEquals(3, f.attempts.size(), "all three in flight");
+    for (byte[] id : List.of(first, second)) {
+      f.ctx.steps.submit(f.lane, null, s -> {
+        f.outbox.withdraw(s, Id.of(id), bob);
+        return null;
+      }).join();
+    }
+    f.ctx.steps.submit(f.lane, null, s -> {
+      f.outbox.withdraw(s, Id.of(third), carol);
+      return null;
+    }).join();
+    net.runFor(Duration.ofSeconds(1));
+    assertEquals(3, f.outbox.withdrawnCount().get(), "three in flight, taken back");
+
+    f.attempts.get(0).result().complete(null);
+    f.attempts.get(1).result().completeExceptionally(new IllegalStateException("test"));
+    net.runFor(Duration.ofSeconds(1));
+    assertEquals(1, f.outbox.withdrawnCount().get(), "acknowledged and failed: keys gone");
+    net.runFor(Duration.ofMinutes(10));
+    assertEquals(3, f.attempts.size(), "nothing sent again; seed " + seed);
+
+    // The third never completes: its key leaves a horizon after it was taken back.
+    byte[] fourth = storedMessage(13);
+    f.send(fourth, bob);
+    net.runFor(Duration.ofSeconds(1));
+    f.ctx.steps.submit(f.lane, null, s -> {
+      f.outbox.withdraw(s, Id.of(fourth), bob);
+      return null;
+    }).join();
+    net.runFor(Duration.ofSeconds(1));
+    assertEquals(1, f.outbox.withdrawnCount().get(), "the third's key expired; the fourth's kept");
+  }
+
   @Test
   void copyToARecipientThatNeverComesBack_failsAtTheHorizon_withOneFailureEvent()
       throws StorageException {

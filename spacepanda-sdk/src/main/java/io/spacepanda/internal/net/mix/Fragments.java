@@ -20,8 +20,12 @@ import java.util.function.LongSupplier;
  * envelopes and {@value #MAX_BUFFERED_BYTES} bytes at once, each until no piece of it came for the
  * given lifetime (counted from its latest piece: with cover traffic, pieces leave their sender one
  * per payload interval, so a long envelope takes longer than the lifetime to arrive); beyond either
- * limit the oldest partial envelope is dropped (its sender's acknowledgement for the
- * missing piece never comes, so it sends the whole envelope again later).
+ * limit the oldest partial envelope is dropped. The ids of dropped envelopes are remembered (at
+ * most {@value #MAX_DROPPED_IDS}, each until no piece of it came for the lifetime), and a later
+ * piece of one is refused ({@link Dropped}), not acknowledged: the sender's acknowledgement for it
+ * never comes, so it sends the whole envelope again (under a new id). Without this, a later piece
+ * started a new partial envelope and was acknowledged like the earlier ones, so a sender could
+ * see every piece acknowledged for an envelope that was never put together.
  */
 public final class Fragments {
 
@@ -37,6 +41,8 @@ public final class Fragments {
   public static final int MAX_PARTIAL = 64;
   /** Bytes of pieces a recipient holds at once. */
   public static final int MAX_BUFFERED_BYTES = 4 << 20;
+  /** Ids of dropped partial envelopes remembered at once, the most recent. */
+  public static final int MAX_DROPPED_IDS = 4096;
 
   private static final int VERSION = 1;
 
@@ -68,11 +74,23 @@ public final class Fragments {
   }
 
   /** A piece that does not parse. */
-  public static final class BadPiece extends Exception {
+  public static class BadPiece extends Exception {
     private static final long serialVersionUID = 1L;
 
     BadPiece(String message) {
       super(message, null, false, false);
+    }
+  }
+
+  /**
+   * A well-formed piece of an envelope whose earlier pieces were dropped (for age or the limits):
+   * refused, so that it is not acknowledged and its sender sends the whole envelope again.
+   */
+  public static final class Dropped extends BadPiece {
+    private static final long serialVersionUID = 1L;
+
+    Dropped(String message) {
+      super(message);
     }
   }
 
@@ -83,6 +101,8 @@ public final class Fragments {
     private final LongSupplier clockMillis;
     private final long lifetimeMillis;
     private final Map<Long, Partial> partial = new LinkedHashMap<>();
+    /** Ids of dropped partial envelopes, by when their latest piece came; oldest first. */
+    private final Map<Long, Long> droppedIds = new LinkedHashMap<>();
     private long buffered;
     private long expired;
 
@@ -141,6 +161,10 @@ public final class Fragments {
       }
       long now = clockMillis.getAsLong();
       expire(now);
+      if (droppedIds.remove(id) != null) {
+        droppedIds.put(id, now);
+        throw new Dropped("piece " + index + " of an envelope already dropped");
+      }
       Partial p = partial.get(id);
       if (p == null) {
         while (partial.size() >= MAX_PARTIAL || buffered + bytes.length > MAX_BUFFERED_BYTES) {
@@ -181,24 +205,41 @@ public final class Fragments {
     }
 
     private void expire(long now) {
-      Iterator<Partial> it = partial.values().iterator();
+      Iterator<Map.Entry<Long, Partial>> it = partial.entrySet().iterator();
       while (it.hasNext()) {
-        Partial p = it.next();
-        if (now - p.touched < lifetimeMillis) {
+        Map.Entry<Long, Partial> e = it.next();
+        if (now - e.getValue().touched < lifetimeMillis) {
           break;
         }
         it.remove();
-        buffered -= p.bytes;
+        buffered -= e.getValue().bytes;
         expired++;
+        remember(e.getKey(), now);
+      }
+      Iterator<Long> ids = droppedIds.values().iterator();
+      while (ids.hasNext() && now - ids.next() >= lifetimeMillis) {
+        ids.remove();
       }
     }
 
+    /** Remembers the id of a dropped partial envelope, so that its later pieces are refused. */
+    private void remember(long id, long now) {
+      droppedIds.remove(id);
+      if (droppedIds.size() >= MAX_DROPPED_IDS) {
+        Iterator<Long> it = droppedIds.keySet().iterator();
+        it.next();
+        it.remove();
+      }
+      droppedIds.put(id, now);
+    }
+
     private void dropOldest() {
-      Iterator<Partial> it = partial.values().iterator();
-      Partial p = it.next();
+      Iterator<Map.Entry<Long, Partial>> it = partial.entrySet().iterator();
+      Map.Entry<Long, Partial> e = it.next();
       it.remove();
-      buffered -= p.bytes;
+      buffered -= e.getValue().bytes;
       expired++;
+      remember(e.getKey(), clockMillis.getAsLong());
     }
 
     private void dropOldestExcept(long keep) {
@@ -209,6 +250,7 @@ public final class Fragments {
           it.remove();
           buffered -= e.getValue().bytes;
           expired++;
+          remember(e.getKey(), clockMillis.getAsLong());
           return;
         }
       }
@@ -222,6 +264,11 @@ public final class Fragments {
     /** @return bytes of pieces held now */
     public synchronized long bufferedBytes() {
       return buffered;
+    }
+
+    /** @return ids of dropped partial envelopes remembered now (at most {@value #MAX_DROPPED_IDS}) */
+    public synchronized int droppedIdCount() {
+      return droppedIds.size();
     }
 
     /** @return partial envelopes dropped for age or for the limits */

@@ -108,6 +108,64 @@ class FragmentsTest {
   }
 
   /**
+   * A partial envelope dropped at the 64-envelope limit: its later pieces are refused (so not
+   * acknowledged, and the sender sends the whole envelope again under a new id, which is put
+   * together). Before, a later piece started a new partial envelope and was acknowledged, so the
+   * sender saw every piece acknowledged and never sent the envelope again.
+   */
+  @Test
+  void partialDroppedAtTheLimit_laterPiecesRefused_resentWholeIsPutTogether() throws Exception {
+    long[] now = {0};
+    Fragments.Reassembler r = new Fragments.Reassembler(() -> now[0], 1000);
+    byte[] envelope = new byte[Fragments.PIECE_BYTES * 2];
+    new Random(11).nextBytes(envelope);
+    List<byte[]> victim = Fragments.split(1, envelope);
+    assertNull(r.add(victim.get(0)));
+    for (int i = 0; i < Fragments.MAX_PARTIAL; i++) {
+      now[0]++;
+      assertNull(r.add(Fragments.split(100 + i, envelope).get(0)));
+    }
+    assertEquals(1, r.dropped(), "the victim, oldest, was dropped at the limit");
+    assertThrows(Fragments.Dropped.class, () -> r.add(victim.get(1)),
+        "its later piece is refused, not acknowledged");
+    assertThrows(Fragments.Dropped.class, () -> r.add(victim.get(1)), "and again");
+    List<byte[]> resent = Fragments.split(2, envelope);
+    assertNull(r.add(resent.get(0)));
+    assertArrayEquals(envelope, r.add(resent.get(1)), "the whole envelope sent again arrives");
+
+    // Dropped ids are forgotten a lifetime after their latest piece, and bounded under a flood.
+    now[0] += 1000;
+    assertNull(r.add(Fragments.split(3, envelope).get(0)));
+    assertNull(r.add(victim.get(1)), "forgotten after a lifetime: a new partial envelope");
+    for (int i = 0; i < Fragments.MAX_DROPPED_IDS + Fragments.MAX_PARTIAL + 100; i++) {
+      r.add(Fragments.split(10_000 + i, envelope).get(0));
+    }
+    assertTrue(r.droppedIdCount() <= Fragments.MAX_DROPPED_IDS, "" + r.droppedIdCount());
+    assertEquals(Fragments.MAX_PARTIAL, r.partialCount());
+  }
+
+  /**
+   * A partial envelope that expired (no piece for its lifetime) is remembered like one dropped
+   * at the limits: a piece that comes after that is refused, so the sender sends it again.
+   */
+  @Test
+  void partialExpired_latePieceRefused() throws Exception {
+    long[] now = {0};
+    Fragments.Reassembler r = new Fragments.Reassembler(() -> now[0], 1000);
+    byte[] envelope = new byte[Fragments.PIECE_BYTES * 3];
+    List<byte[]> pieces = Fragments.split(4, envelope);
+    assertNull(r.add(pieces.get(0)));
+    now[0] += 1000;
+    assertNull(r.add(Fragments.split(5, envelope).get(0)));
+    assertEquals(1, r.dropped());
+    now[0] += 500;
+    assertThrows(Fragments.Dropped.class, () -> r.add(pieces.get(1)));
+    now[0] += 900;
+    assertThrows(Fragments.Dropped.class, () -> r.add(pieces.get(2)),
+        "remembered from its latest piece on");
+  }
+
+  /**
    * With cover traffic an envelope's pieces leave one per payload interval (LOW_POWER: one in 32 s
    * on average), so a long envelope takes longer than the lifetime to arrive; every piece is
    * acknowledged on arrival. The lifetime runs from the latest piece: counted from the first, the
