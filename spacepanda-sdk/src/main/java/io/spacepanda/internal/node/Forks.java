@@ -126,6 +126,7 @@ final class Forks {
     redo.afterEpochChange(s, gc);
     if (gc.isControl()) {
       ReadmitKeys.expire(s, ctx, a.spaceId, gc.group().epoch(), keptStates());
+      a.invites.pruneAdmitted(s);
     }
   }
 
@@ -133,6 +134,7 @@ final class Forks {
   void forget(Step s, GroupChannel gc) throws SpacePandaException {
     if (gc.isControl()) {
       ReadmitKeys.forget(s, ctx, a.spaceId);
+      a.invites.forgetAdmitted(s);
     }
     histories.remove(gc.id());
     moved.remove(gc.id());

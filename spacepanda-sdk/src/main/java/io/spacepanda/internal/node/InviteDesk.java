@@ -86,14 +86,26 @@ final class InviteDesk {
   /**
    * Join requests this node admitted, by joiner, the oldest dropped beyond {@link #MAX_HELD}: if
    * the branch of a fork that admitted one loses, {@link #readmit} adds the joiner again with
-   * the same KeyPackages.
+   * the same KeyPackages. Each is stored ({@link NodeRecord#KIND_READMIT}) so that a restart
+   * between the admission and the move to the winning branch does not lose it, and dropped by
+   * {@link #pruneAdmitted} once no fork can undo the joiner's add any more.
    */
-  private final Map<PeerId, JoinRequest> admitted = new java.util.LinkedHashMap<>();
+  private final Map<PeerId, Admitted> admitted = new java.util.LinkedHashMap<>();
 
   private static final byte HELD_VERSION = 1;
+  private static final byte ADMITTED_VERSION = 1;
 
   /** A request held since {@code since}; a timer is armed for {@code armedAt} (or null). */
   record Held(JoinRequest request, Instant since, Instant armedAt) {}
+
+  /**
+   * A request this node admitted.
+   *
+   * @param request the joiner's request (its KeyPackages are used again by a re-admission)
+   * @param addedAt the control group's epoch right after this node (last) added the joiner
+   * @param expiresAtSeconds the invite's expiry, in epoch seconds; kept no longer
+   */
+  record Admitted(JoinRequest request, long addedAt, long expiresAtSeconds) {}
 
   InviteDesk(SpaceActor actor) {
     this.a = actor;
@@ -167,6 +179,7 @@ final class InviteDesk {
    * their turn passed, else at their turn. Unreadable ones are deleted.
    */
   void resume(Step s) throws SpacePandaException {
+    resumeAdmitted(s);
     byte[] prefix = a.spaceId.toBytes();
     List<NodeRecord> stored = ctx.storage.inTransaction(
         t -> t.nodeRecords(NodeRecord.KIND_HELD_JOIN));
@@ -194,6 +207,75 @@ final class InviteDesk {
       held.put(h.request().joiner().peer(), h);
       decide(s, h);
     }
+  }
+
+  /**
+   * Takes back, after a restart, the requests this node admitted and keeps for a re-admission
+   * ({@link NodeRecord#KIND_READMIT}); unreadable or misfiled ones are deleted.
+   */
+  private void resumeAdmitted(Step s) throws SpacePandaException {
+    byte[] prefix = a.spaceId.toBytes();
+    List<NodeRecord> stored = ctx.storage.inTransaction(
+        t -> t.nodeRecords(NodeRecord.KIND_READMIT));
+    for (NodeRecord rec : stored) {
+      byte[] key = rec.key().toBytes();
+      if (key.length <= prefix.length
+          || !Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length)) {
+        continue;
+      }
+      Admitted ad;
+      try {
+        ad = decodeAdmitted(rec.value());
+      } catch (SpaceDecodeException e) {
+        LOG.warn("dropping an unreadable admitted join request: {}", e.getMessage());
+        s.write(t -> t.deleteNodeRecord(NodeRecord.KIND_READMIT, rec.key()));
+        continue;
+      }
+      PeerId joiner = ad.request().joiner().peer();
+      if (!Arrays.equals(ad.request().spaceId().bytes(), prefix)
+          || !rec.key().equals(heldKey(a.spaceId, joiner))) {
+        s.write(t -> t.deleteNodeRecord(NodeRecord.KIND_READMIT, rec.key()));
+        continue;
+      }
+      admitted.put(joiner, ad);
+    }
+    if (!admitted.isEmpty()) {
+      LOG.info("kept {} admitted join requests of space {} for a re-admission after a fork",
+          admitted.size(), a.spaceId);
+    }
+    pruneAdmitted(s);
+  }
+
+  /**
+   * The stored form of an admitted request: {@code u8 version (1), u64 control epoch after the
+   * add, u64 invite expiry (epoch seconds), request}.
+   */
+  static byte[] encodeAdmitted(Admitted ad) {
+    byte[] body = ad.request().encode();
+    return ByteBuffer.allocate(17 + body.length).put(ADMITTED_VERSION).putLong(ad.addedAt())
+        .putLong(ad.expiresAtSeconds()).put(body).array();
+  }
+
+  /**
+   * Reads a stored admitted request back.
+   *
+   * @throws SpaceDecodeException if it is not one (typed; nothing else escapes)
+   */
+  static Admitted decodeAdmitted(byte[] value) throws SpaceDecodeException {
+    if (value.length < 17 || value.length > NodeRecord.MAX_VALUE) {
+      throw new SpaceDecodeException("admitted join request of " + value.length + " bytes");
+    }
+    if (value[0] != ADMITTED_VERSION) {
+      throw new SpaceDecodeException("unknown admitted join request format " + value[0]);
+    }
+    ByteBuffer b = ByteBuffer.wrap(value, 1, 16);
+    long addedAt = b.getLong();
+    long expires = b.getLong();
+    if (addedAt < 0 || expires < 0) {
+      throw new SpaceDecodeException("admitted join request epoch or expiry out of range");
+    }
+    JoinRequest r = JoinRequest.decode(Arrays.copyOfRange(value, 17, value.length));
+    return new Admitted(r, addedAt, expires);
   }
 
   /** The stored form of a held request: {@code u8 version (1), u64 since millis, request}. */
@@ -305,7 +387,9 @@ final class InviteDesk {
     } else if (redeemedBy != null || local.map(Invite::used).orElse(false)) {
       refuse(s, r, JoinResponse.Refusal.ALREADY_USED);
     } else {
-      admit(s, r, hash, local.isPresent(), shared.isPresent());
+      long expires = local.map(i -> i.expiresAt().getEpochSecond())
+          .orElseGet(() -> shared.get().expiresAtSeconds());
+      admit(s, r, hash, local.isPresent(), shared.isPresent(), expires);
     }
   }
 
@@ -373,8 +457,8 @@ final class InviteDesk {
   }
 
   /** Adds the joiner to the control group and the default channel, and answers with Welcomes. */
-  private void admit(Step s, JoinRequest r, byte[] hash, boolean local, boolean shared)
-      throws SpacePandaException {
+  private void admit(Step s, JoinRequest r, byte[] hash, boolean local, boolean shared,
+      long expiresAtSeconds) throws SpacePandaException {
     PeerId joiner = r.joiner().peer();
     KeyPackage kpControl = NodeContext.keyPackageOf(r.spaceKeyPackage(), joiner);
     KeyPackage kpChannel = NodeContext.keyPackageOf(r.channelKeyPackages().get(0), joiner);
@@ -397,17 +481,28 @@ final class InviteDesk {
     if (shared) {
       a.commits.publish(s, new SpaceOp.RedeemInvite(hash, joiner));
     }
-    remember(s, r);
+    remember(s, new Admitted(r, a.control.group().epoch(), expiresAtSeconds));
     answer(s, r, controlWelcome, general, channelWelcome);
   }
 
-  /** Keeps an admitted request (in memory), for {@link #readmit}. */
-  private void remember(Step s, JoinRequest r) {
-    PeerId joiner = r.joiner().peer();
-    JoinRequest before = admitted.remove(joiner);
-    admitted.put(joiner, r);
+  /** Keeps an admitted request, in memory and stored, for {@link #readmit}. */
+  private void remember(Step s, Admitted ad) {
+    PeerId joiner = ad.request().joiner().peer();
+    Admitted before = admitted.remove(joiner);
+    admitted.put(joiner, ad);
+    PeerId evicted = null;
     if (admitted.size() > MAX_HELD) {
-      admitted.remove(admitted.keySet().iterator().next());
+      evicted = admitted.keySet().iterator().next();
+      admitted.remove(evicted);
+    }
+    byte[] value = encodeAdmitted(ad);
+    if (value.length <= NodeRecord.MAX_VALUE) {
+      NodeRecord rec = new NodeRecord(NodeRecord.KIND_READMIT, heldKey(a.spaceId, joiner), value);
+      s.write(t -> t.putNodeRecord(rec));
+    }
+    if (evicted != null) {
+      Id gone = heldKey(a.spaceId, evicted);
+      s.write(t -> t.deleteNodeRecord(NodeRecord.KIND_READMIT, gone));
     }
     s.onFailure(() -> {
       admitted.remove(joiner);
@@ -415,6 +510,61 @@ final class InviteDesk {
         admitted.put(joiner, before);
       }
     });
+  }
+
+  /** Drops an admitted request, in memory and stored. */
+  private void dropAdmitted(Step s, PeerId joiner, String why) {
+    Admitted ad = admitted.remove(joiner);
+    if (ad == null) {
+      return;
+    }
+    LOG.debug("no longer keeping the admitted join request of {}: {}", joiner, why);
+    Id key = heldKey(a.spaceId, joiner);
+    s.write(t -> t.deleteNodeRecord(NodeRecord.KIND_READMIT, key));
+    s.onFailure(() -> admitted.putIfAbsent(joiner, ad));
+  }
+
+  /**
+   * After an epoch change of the control group (and at start): drops the admitted requests no
+   * fork can still call for. A request goes once the joiner is in the control group more than the
+   * kept fork states after this node added it (a branch this node could still leave split off at
+   * most that many epochs back, so the joiner is in the branch this node stays on), once the
+   * joiner is no longer a member in the space's log, once the invite expired, and in any case
+   * {@link ReadmitKeys#KEEP_FACTOR} × the kept states after the add (the joiner no longer keeps
+   * the KeyPackages a re-admission needs).
+   */
+  void pruneAdmitted(Step s) {
+    if (admitted.isEmpty() || !a.present) {
+      return;
+    }
+    long epoch = a.control.group().epoch();
+    int kept = a.forks.keptStates();
+    long nowSeconds = ctx.now().getEpochSecond();
+    Map<PeerId, Role> members = a.meta.view().members();
+    for (Admitted ad : List.copyOf(admitted.values())) {
+      PeerId joiner = ad.request().joiner().peer();
+      if (nowSeconds >= ad.expiresAtSeconds()) {
+        dropAdmitted(s, joiner, "the invite expired");
+      } else if (!members.containsKey(joiner)) {
+        dropAdmitted(s, joiner, "no longer a member");
+      } else if (epoch >= ad.addedAt() + (long) ReadmitKeys.KEEP_FACTOR * kept) {
+        dropAdmitted(s, joiner, "too long ago");
+      } else if (epoch > ad.addedAt() + kept && a.control.leafOf(joiner) >= 0) {
+        dropAdmitted(s, joiner, "in the branch this node stays on");
+      }
+    }
+  }
+
+  /** Drops every admitted request of this space (this node left it). */
+  void forgetAdmitted(Step s) {
+    for (PeerId joiner : List.copyOf(admitted.keySet())) {
+      dropAdmitted(s, joiner, "this node left the space");
+    }
+  }
+
+  /** @return the joiners whose admitted requests are kept; for tests */
+  java.util.Set<PeerId> admittedJoiners() {
+    return java.util.Set.copyOf(admitted.keySet());
   }
 
   /** Commits the joiner's add to a group; @return the Welcome */
@@ -453,7 +603,8 @@ final class InviteDesk {
    * @return true if the joiner was added again
    */
   boolean readmit(Step s, PeerId joiner) throws SpacePandaException {
-    JoinRequest r = admitted.get(joiner);
+    Admitted ad = admitted.get(joiner);
+    JoinRequest r = ad == null ? null : ad.request();
     if (r == null || !a.present || a.control.leafOf(joiner) >= 0
         || !a.meta.view().members().containsKey(joiner) || !a.commits.mayCommit(a.control)) {
       LOG.debug("not re-admitting {}: request kept {}", joiner, r != null);
@@ -468,6 +619,8 @@ final class InviteDesk {
     byte[] controlWelcome = addTo(s, a.control, kpControl, joiner, inboxKey);
     byte[] channelWelcome = general.leafOf(joiner) < 0 && a.commits.mayCommit(general)
         ? addTo(s, general, kpChannel, joiner, inboxKey) : null;
+    // Kept on: this re-admission may itself be on a branch that loses (two managers at once).
+    remember(s, new Admitted(r, a.control.group().epoch(), ad.expiresAtSeconds()));
     answer(s, r, controlWelcome, general, channelWelcome);
     return true;
   }
@@ -479,7 +632,8 @@ final class InviteDesk {
    * @return true if the joiner was added again
    */
   boolean readmitChannel(Step s, GroupChannel gc, PeerId joiner) throws SpacePandaException {
-    JoinRequest r = admitted.get(joiner);
+    Admitted ad = admitted.get(joiner);
+    JoinRequest r = ad == null ? null : ad.request();
     if (r == null || !a.present || gc != defaultChannel() || gc.leafOf(joiner) >= 0
         || a.control.leafOf(joiner) < 0 || !a.commits.mayCommit(gc)) {
       return false;

@@ -116,4 +116,40 @@ public final class NodeInternals {
     GroupChannel gc = group(node, groupId);
     return gc == null ? List.of() : PathRefresh.refreshers(gc);
   }
+
+  /**
+   * Returns the joiners whose admitted join requests a node keeps for a re-admission after a
+   * fork ({@code InviteDesk}).
+   *
+   * @param node the node
+   * @param spaceId the space id in hex
+   * @return completes with the joiners (empty if the node is not in the space)
+   */
+  public static java.util.concurrent.CompletableFuture<java.util.Set<io.spacepanda.PeerId>>
+      admittedJoiners(Node node, String spaceId) {
+    SpaceActor a = node.running().ctx().spaces.get(Id.of(HexFormat.of().parseHex(spaceId)));
+    if (a == null) {
+      return java.util.concurrent.CompletableFuture.completedFuture(java.util.Set.of());
+    }
+    return a.step(s -> a.invites.admittedJoiners());
+  }
+
+  /**
+   * Makes a node commit a group (the space's control group or a channel) with a fresh path, as
+   * {@code Channel.rotateKeys()} does.
+   *
+   * @param node the node
+   * @param groupId the group id in hex
+   * @return completes when committed (or proposed, if the node does not commit the group)
+   */
+  public static java.util.concurrent.CompletableFuture<Void> rotateKeys(Node node,
+      String groupId) {
+    Id id = Id.of(HexFormat.of().parseHex(groupId));
+    for (SpaceActor a : node.running().ctx().spaces.values()) {
+      if (a.present && (a.control.id().equals(id) || a.channels.containsKey(id))) {
+        return a.rotateKeys(id);
+      }
+    }
+    throw new IllegalArgumentException("no group " + groupId);
+  }
 }
