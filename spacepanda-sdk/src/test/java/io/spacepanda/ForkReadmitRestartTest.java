@@ -25,6 +25,7 @@ import org.junit.jupiter.api.TestInfo;
  * the restarted manager still admits the newcomer again on the winning branch, and it drops the
  * stored request once the newcomer is safely in the branch it stays on.
  */
+@org.junit.jupiter.api.extension.ExtendWith(io.spacepanda.logs.DumpLogsOnFailure.class)
 class ForkReadmitRestartTest {
 
   private SimCluster cluster;

@@ -491,6 +491,12 @@ final class Forks {
         return false;
       }
     }
+    if (ReadmitKeys.joinedBefore(s, ctx, a.spaceId, g.epochAuthenticator())) {
+      // A kept Welcome sent again (a lost-Welcome hint): never go back to an older state.
+      LOG.debug("a Welcome to {} this node joined from before; ignored", gc.name());
+      return false;
+    }
+    ReadmitKeys.joined(s, a.spaceId, g.epochAuthenticator());
     s.touch();
     long oldEpoch = gc.group().epoch();
     GroupChannel next = new GroupChannel(gc.id(), gc.spaceId(), gc.name(), gc.kind(), gc.owner(),
