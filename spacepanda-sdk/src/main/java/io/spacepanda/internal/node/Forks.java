@@ -251,6 +251,13 @@ final class Forks {
       LOG.debug("{} joined {} on another branch at epoch {}", asker, gc.name(), f.parent() + 1);
       return true;
     }
+    if (!gc.isControl() && !f.mine().hasCommit() && f.theirs().hasCommit()) {
+      // This node joined the channel on a branch the asker's differs from, and holds no state of
+      // the epoch they split from: it asks the channel's owner to add it again (ChannelJoins).
+      LOG.debug("{} joined {} on another branch than {}'s", ctx.self, gc.name(), asker);
+      a.joins.requestAgain(s, gc);
+      return true;
+    }
     if (!f.decidable() || f.parent() < gc.group().epoch() - keptStates()) {
       unresolved(s, gc, f.parent(), "this node holds no state of the epoch the branches split"
           + " from (it joined later, or the fork is older than its kept states)");

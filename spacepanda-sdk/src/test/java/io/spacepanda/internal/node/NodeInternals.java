@@ -152,4 +152,21 @@ public final class NodeInternals {
     }
     throw new IllegalArgumentException("no group " + groupId);
   }
+
+  /**
+   * Says whether one committer ranks before another in a group's hashed committer order of an
+   * epoch, the order the fork rule uses after the creator ({@code EpochHistory}).
+   *
+   * @param groupId the group id in hex
+   * @param epoch the epoch
+   * @param first the one expected first
+   * @param second the other
+   * @return true if {@code first} ranks before {@code second}
+   */
+  public static boolean ranksBefore(String groupId, long epoch, io.spacepanda.PeerId first,
+      io.spacepanda.PeerId second) {
+    byte[] g = HexFormat.of().parseHex(groupId);
+    return java.util.Arrays.compareUnsigned(CommitPolicy.rank(epoch, g, first),
+        CommitPolicy.rank(epoch, g, second)) < 0;
+  }
 }
