@@ -9,7 +9,10 @@ import io.spacepanda.internal.channel.GroupChannel;
 import io.spacepanda.internal.node.Node;
 import io.spacepanda.internal.node.NodeInternals;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
@@ -30,6 +33,9 @@ import org.junit.jupiter.api.TestInfo;
  * by rotating keys first). After the heal Dave, who holds no state of the
  * epoch {@code ops} split from, asks Bob to add him again and replaces his copy; Alice and Carol
  * learn of {@code side} from Bob's re-sent space operation and join it. Everyone chats in both.
+ * Bob's side also removed Carol from {@code general} (whose creator, Alice, wins that fork too):
+ * each app's member lists, replayed from the listener's events, end equal to the groups' and
+ * never show a member joining twice or leaving twice (the losing branch's events are undone).
  */
 @org.junit.jupiter.api.extension.ExtendWith(io.spacepanda.logs.DumpLogsOnFailure.class)
 class ForkChannelCarryOverTest {
@@ -130,10 +136,28 @@ class ForkChannelCarryOverTest {
           m.events().name + " is behind in ops (seed " + seed + ")");
     }
 
+    // What each member's app was told from here on is replayed at the end (see appViews).
+    String generalId = channel(alice, spaceId, "general").id();
+    Map<String, Set<PeerId>> initial = new HashMap<>();
+    Map<String, Integer> from = new HashMap<>();
+    for (SimCluster.Node m : all) {
+      from.put(m.events().name, m.events().members.size());
+      for (String c : List.of(generalId, ops.id())) {
+        GroupChannel gc = NodeInternals.group(internal(m), c);
+        if (gc != null) {
+          initial.put(m.events().name + "/" + c, gc.members());
+        }
+      }
+    }
+
     cluster.net.partition(ids(List.of(alice, carol)), ids(List.of(bob, erin, dave)));
-    // The winning side: the owner commits ops and the control group.
+    // The winning side: the owner commits ops, general and the control group.
     quick(channel(alice, spaceId, "ops").rotateKeys());
+    quick(channel(alice, spaceId, "general").rotateKeys());
     quick(NodeInternals.rotateKeys(internal(alice), spaceId));
+    // The losing side removes Carol from general: its members are told, and told again when
+    // they leave that branch (Carol is back until the removal, proposed again, is committed).
+    quick(channel(bob, spaceId, "general").remove(carol.id()));
     // The losing side: Erin commits ops first, then Bob adds Dave back and creates "side".
     quick(channel(erin, spaceId, "ops").rotateKeys());
     cluster.run(Duration.ofSeconds(5));
@@ -192,6 +216,44 @@ class ForkChannelCarryOverTest {
       List<String> texts = m.events().texts();
       assertEquals(Set.copyOf(texts).size(), texts.size(),
           m.events().name + " showed a message twice: " + texts + " (seed " + seed + ")");
+    }
+    appViews(all, initial, from);
+  }
+
+  /**
+   * Replays the member events each app got since the partition, from the members it held then:
+   * no member is shown joining while shown in, or leaving while shown out, and the app's list ends
+   * equal to the group's (the losing branch's events were undone on the move).
+   */
+  private void appViews(List<SimCluster.Node> all, Map<String, Set<PeerId>> initial,
+      Map<String, Integer> from) {
+    for (SimCluster.Node m : all) {
+      List<String> events;
+      synchronized (m.events().members) {
+        events = List.copyOf(m.events().members.subList(from.get(m.events().name),
+            m.events().members.size()));
+      }
+      for (Map.Entry<String, Set<PeerId>> e : initial.entrySet()) {
+        if (!e.getKey().startsWith(m.events().name + "/")) {
+          continue;
+        }
+        String c = e.getKey().substring(m.events().name.length() + 1);
+        Set<PeerId> view = new HashSet<>(e.getValue());
+        for (String ev : events) {
+          String[] f = ev.split(" ");
+          if (!f[1].equals(c)) {
+            continue;
+          }
+          PeerId p = PeerId.parse(f[2]);
+          boolean ok = f[0].equals("J") ? view.add(p) : view.remove(p);
+          assertTrue(ok, m.events().name + "'s app was told " + ev + " against its list " + view
+              + " (seed " + seed + "): " + events);
+        }
+        GroupChannel gc = NodeInternals.group(internal(m), c);
+        assertNotNull(gc, m.events().name + " lost " + c + " (seed " + seed + ")");
+        assertEquals(gc.members(), view, m.events().name + "'s app list of " + c
+            + " differs from the group's (seed " + seed + "): " + events);
+      }
     }
   }
 }

@@ -438,6 +438,9 @@ final class Forks {
     io.spacepanda.Space sh = a.services.handles().space(a.spaceId, a.record.name());
     String gidHex = gc.idString();
     s.event(l -> l.onForkResolved(sh, gidHex, parent));
+    // Undo what the losing branch showed: back to the parent epoch's members, before the winning
+    // commit's own events (afterEpochChange).
+    undoShown(s, next, losing, parentMembers);
     redo.put(s, gc.id(), new ForkRedo.Catchup(parent, p.tip(), removed, added));
     moved.put(gc.id(), parent + 1);
     a.commits.afterEpochChange(s, next, c);
@@ -508,11 +511,13 @@ final class Forks {
     long oldEpoch = gc.group().epoch();
     GroupChannel next = new GroupChannel(gc.id(), gc.spaceId(), gc.name(), gc.kind(), gc.owner(),
         gc.createdAt(), g, gc.lamport(), gc.nextSequence());
+    Set<PeerId> shown = gc.members();
     a.unregister(gc);
     if (gc.isControl()) {
       a.control = next;
     }
     a.register(next);
+    undoShown(s, next, shown, next.members());
     Id gid = gc.id();
     a.due.remove(gid);
     a.aheadSeen.remove(gid);
@@ -537,6 +542,36 @@ final class Forks {
     redo.afterEpochChange(s, next);
     a.refresh.arm(s, next);
     return true;
+  }
+
+  /**
+   * Tells the listener how a channel's members changed when this node left a losing branch of it:
+   * {@code onMemberRemoved} for each member the app was shown that the group now lacks (added on
+   * the losing branch), {@code onMemberJoined} for each member it now has that the app was last
+   * shown as gone (removed or left on the losing branch). So an app that keeps a channel's member
+   * list from these events holds the winning branch's list; the events follow {@code
+   * onForkResolved}. The control group shows no member events; nothing to undo there.
+   *
+   * @param s the step
+   * @param now the group as it is now
+   * @param shown the members the app was shown (the losing branch's)
+   * @param actual the members it has now
+   */
+  private void undoShown(Step s, GroupChannel now, Set<PeerId> shown, Set<PeerId> actual) {
+    if (now.isControl()) {
+      return;
+    }
+    io.spacepanda.Channel h = a.channelHandle(now);
+    for (PeerId p : new TreeSet<>(shown)) {
+      if (!actual.contains(p) && !p.equals(ctx.self)) {
+        s.event(l -> l.onMemberRemoved(h, p));
+      }
+    }
+    for (PeerId p : new TreeSet<>(actual)) {
+      if (!shown.contains(p) && !p.equals(ctx.self)) {
+        s.event(l -> l.onMemberJoined(h, p));
+      }
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
