@@ -126,7 +126,7 @@ final class Forks {
     redo.afterEpochChange(s, gc);
     if (gc.isControl()) {
       ReadmitKeys.expire(s, ctx, a.spaceId, gc.group().epoch(), keptStates());
-      a.invites.pruneAdmitted(s);
+      a.invites.readmits.pruneAdmitted(s);
     }
   }
 
@@ -134,7 +134,7 @@ final class Forks {
   void forget(Step s, GroupChannel gc) throws SpacePandaException {
     if (gc.isControl()) {
       ReadmitKeys.forget(s, ctx, a.spaceId);
-      a.invites.forgetAdmitted(s);
+      a.invites.readmits.forgetAdmitted(s);
     }
     histories.remove(gc.id());
     moved.remove(gc.id());
@@ -247,7 +247,7 @@ final class Forks {
     }
     if (!f.theirs().hasCommit() && f.mine().hasCommit()) {
       // The other member joined on another branch: its own to leave (a manager of the winning
-      // branch admits it again, InviteDesk#readmit); nothing for this node to resolve.
+      // branch admits it again, ForkReadmit#readmit); nothing for this node to resolve.
       LOG.debug("{} joined {} on another branch at epoch {}", asker, gc.name(), f.parent() + 1);
       return true;
     }
@@ -440,7 +440,7 @@ final class Forks {
     s.event(l -> l.onForkResolved(sh, gidHex, parent));
     // Undo what the losing branch showed: back to the parent epoch's members, before the winning
     // commit's own events (afterEpochChange).
-    undoShown(s, next, losing, parentMembers);
+    redo.undoShown(s, next, losing, parentMembers);
     redo.put(s, gc.id(), new ForkRedo.Catchup(parent, p.tip(), removed, added));
     moved.put(gc.id(), parent + 1);
     a.commits.afterEpochChange(s, next, c);
@@ -450,7 +450,7 @@ final class Forks {
   // Re-admission (a newcomer admitted on a losing branch)
 
   /**
-   * A manager added this node again ({@link InviteDesk#readmit}): the answer's Welcomes, opened
+   * A manager added this node again ({@link ForkReadmit#readmit}): the answer's Welcomes, opened
    * with the KeyPackages kept since the join ({@link ReadmitKeys}), replace the groups of the
    * branch that admitted this node; the answer's space operations are merged first.
    *
@@ -517,7 +517,7 @@ final class Forks {
       a.control = next;
     }
     a.register(next);
-    undoShown(s, next, shown, next.members());
+    redo.undoShown(s, next, shown, next.members());
     Id gid = gc.id();
     a.due.remove(gid);
     a.aheadSeen.remove(gid);
@@ -542,36 +542,6 @@ final class Forks {
     redo.afterEpochChange(s, next);
     a.refresh.arm(s, next);
     return true;
-  }
-
-  /**
-   * Tells the listener how a channel's members changed when this node left a losing branch of it:
-   * {@code onMemberRemoved} for each member the app was shown that the group now lacks (added on
-   * the losing branch), {@code onMemberJoined} for each member it now has that the app was last
-   * shown as gone (removed or left on the losing branch). So an app that keeps a channel's member
-   * list from these events holds the winning branch's list; the events follow {@code
-   * onForkResolved}. The control group shows no member events; nothing to undo there.
-   *
-   * @param s the step
-   * @param now the group as it is now
-   * @param shown the members the app was shown (the losing branch's)
-   * @param actual the members it has now
-   */
-  private void undoShown(Step s, GroupChannel now, Set<PeerId> shown, Set<PeerId> actual) {
-    if (now.isControl()) {
-      return;
-    }
-    io.spacepanda.Channel h = a.channelHandle(now);
-    for (PeerId p : new TreeSet<>(shown)) {
-      if (!actual.contains(p) && !p.equals(ctx.self)) {
-        s.event(l -> l.onMemberRemoved(h, p));
-      }
-    }
-    for (PeerId p : new TreeSet<>(actual)) {
-      if (!shown.contains(p) && !p.equals(ctx.self)) {
-        s.event(l -> l.onMemberJoined(h, p));
-      }
-    }
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The joiner's side of a re-admission after a fork (issue 11): the two KeyPackages a newcomer
  * joined a space with are kept after the join, for a while, so that a manager of the winning
- * branch can add it again with the same KeyPackages ({@link InviteDesk#readmit}) when the branch
+ * branch can add it again with the same KeyPackages ({@link ForkReadmit#readmit}) when the branch
  * that admitted it lost; the newcomer opens the new Welcomes with them ({@link Forks#rejoin}).
  *
  * <p>The bundles are stored like a channel request's ({@code putKeyPackage}, by KeyPackage

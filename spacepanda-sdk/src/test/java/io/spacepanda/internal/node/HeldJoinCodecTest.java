@@ -18,7 +18,7 @@ import net.jqwik.api.Arbitrary;
 /**
  * The stored forms of a join request a manager holds until its turn ({@link
  * InviteDesk#encodeHeld}) and of one it admitted, kept for a re-admission after a fork ({@link
- * InviteDesk#encodeAdmitted}): round trips, and random or mutated bytes give a typed error or a
+ * ForkReadmit#encodeAdmitted}): round trips, and random or mutated bytes give a typed error or a
  * request, never anything else.
  */
 class HeldJoinCodecTest {
@@ -85,23 +85,23 @@ class HeldJoinCodecTest {
     assertThrows(SpaceDecodeException.class, () -> InviteDesk.decodeHeld(new byte[8]));
   }
 
-  // The stored form of an admitted request kept for a re-admission (InviteDesk#encodeAdmitted).
+  // The stored form of an admitted request kept for a re-admission (ForkReadmit#encodeAdmitted).
 
   @Property(tries = 200)
   void admitted_roundTrips(@ForAll("requests") JoinRequest r, @ForAll("times") long epoch,
       @ForAll("times") long expires) throws Exception {
-    InviteDesk.Admitted ad = new InviteDesk.Admitted(r, epoch, expires);
-    byte[] encoded = InviteDesk.encodeAdmitted(ad);
-    InviteDesk.Admitted back = InviteDesk.decodeAdmitted(encoded);
+    ForkReadmit.Admitted ad = new ForkReadmit.Admitted(r, epoch, expires);
+    byte[] encoded = ForkReadmit.encodeAdmitted(ad);
+    ForkReadmit.Admitted back = ForkReadmit.decodeAdmitted(encoded);
     assertEquals(ad, back);
-    assertArrayEquals(encoded, InviteDesk.encodeAdmitted(back));
+    assertArrayEquals(encoded, ForkReadmit.encodeAdmitted(back));
   }
 
   @Property(tries = 300)
   void admitted_mutatedOrRandomBytes_typedErrorsOnly(@ForAll("requests") JoinRequest r,
       @ForAll long noise) {
     Random rnd = new Random(noise);
-    byte[] encoded = InviteDesk.encodeAdmitted(new InviteDesk.Admitted(r, 7, 1_000));
+    byte[] encoded = ForkReadmit.encodeAdmitted(new ForkReadmit.Admitted(r, 7, 1_000));
     byte[] bad = switch (rnd.nextInt(4)) {
       case 0 -> java.util.Arrays.copyOf(encoded, rnd.nextInt(encoded.length));
       case 1 -> {
@@ -117,7 +117,7 @@ class HeldJoinCodecTest {
       }
     };
     try {
-      InviteDesk.decodeAdmitted(bad);
+      ForkReadmit.decodeAdmitted(bad);
     } catch (SpaceDecodeException expected) {
       // typed
     }
@@ -125,16 +125,16 @@ class HeldJoinCodecTest {
 
   @Property(tries = 20)
   void admitted_unknownVersionOrNegativeFields_refused(@ForAll("requests") JoinRequest r) {
-    byte[] encoded = InviteDesk.encodeAdmitted(new InviteDesk.Admitted(r, 3, 5));
+    byte[] encoded = ForkReadmit.encodeAdmitted(new ForkReadmit.Admitted(r, 3, 5));
     byte[] version = encoded.clone();
     version[0] = 2;
-    assertThrows(SpaceDecodeException.class, () -> InviteDesk.decodeAdmitted(version));
+    assertThrows(SpaceDecodeException.class, () -> ForkReadmit.decodeAdmitted(version));
     byte[] negativeEpoch = encoded.clone();
     negativeEpoch[1] = (byte) 0x80;
-    assertThrows(SpaceDecodeException.class, () -> InviteDesk.decodeAdmitted(negativeEpoch));
+    assertThrows(SpaceDecodeException.class, () -> ForkReadmit.decodeAdmitted(negativeEpoch));
     byte[] negativeExpiry = encoded.clone();
     negativeExpiry[9] = (byte) 0x80;
-    assertThrows(SpaceDecodeException.class, () -> InviteDesk.decodeAdmitted(negativeExpiry));
-    assertThrows(SpaceDecodeException.class, () -> InviteDesk.decodeAdmitted(new byte[16]));
+    assertThrows(SpaceDecodeException.class, () -> ForkReadmit.decodeAdmitted(negativeExpiry));
+    assertThrows(SpaceDecodeException.class, () -> ForkReadmit.decodeAdmitted(new byte[16]));
   }
 }

@@ -131,7 +131,7 @@ public final class NodeInternals {
     if (a == null) {
       return java.util.concurrent.CompletableFuture.completedFuture(java.util.Set.of());
     }
-    return a.step(s -> a.invites.admittedJoiners());
+    return a.step(s -> a.invites.readmits.admittedJoiners());
   }
 
   /**
