@@ -292,28 +292,32 @@ final class ChannelJoins {
     }
     GroupChannel held = a.channels.get(cid);
     KeyPackageBundle fresh = a.channelJoins.get(cid);
-    if (held != null && a.present && fresh != null) {
-      // This node asked to be added again to a channel it holds (requestAgain).
-      if (welcomes(w.welcome(), fresh)) {
-        Group g = ctx.joinGroup(w.welcome(), fresh);
-        if (Arrays.equals(g.groupId(), w.channel().channelId())) {
-          a.forks.rejoin(s, held, g);
-        }
-      } else {
-        LOG.debug("the owner of {} has this node on its branch; no longer asking again",
-            held.name());
+    if (held != null && a.present && fresh != null && welcomes(w.welcome(), fresh)) {
+      // This node asked to be added again to a channel it holds (requestAgain): added.
+      Group g = ctx.joinGroup(w.welcome(), fresh);
+      if (Arrays.equals(g.groupId(), w.channel().channelId())) {
+        a.forks.rejoin(s, held, g);
       }
       endRequest(s, cid);
       return;
     }
-    if (held != null && a.present && kp != null && fresh == null) {
+    if (held != null && a.present && kp != null && kp != fresh) {
       // A re-admission after a fork: a manager of the winning branch added this node again with
       // the KeyPackage it joined the space with (ReadmitKeys).
       Group g = ctx.joinGroup(w.welcome(), kp);
       if (Arrays.equals(g.groupId(), w.channel().channelId())) {
-        a.forks.rejoin(s, held, g);
+        if (a.forks.rejoin(s, held, g) || fresh != null) {
+          endRequest(s, cid);
+        }
         return;
       }
+    }
+    if (held != null && fresh != null) {
+      // The owner sent the kept Welcome of this node's earlier join: its branch has this node.
+      LOG.debug("the owner of {} has this node on its branch; no longer asking again",
+          held.name());
+      endRequest(s, cid);
+      return;
     }
     if (kp == null || a.channels.containsKey(cid) || !a.present) {
       LOG.debug("ignoring a Welcome to {}: KeyPackage kept {}, joined already {}, present {}",
