@@ -130,6 +130,16 @@ public interface SpacePandaListener {
    * messages of the losing branch again and proposes again the changes the winning branch lacks
    * (see README "Who commits"); members that had those messages show them once.
    *
+   * <p>Right after this event, for a channel, the member events the losing branch showed are
+   * undone: {@link #onMemberRemoved} for each member it added that the winning branch lacks, and
+   * {@link #onMemberJoined} for each member it removed (or that left) that the winning branch still
+   * has; then come the winning branch's own member events. An app that keeps a channel's member
+   * list from these events thus holds the winning branch's list at every point. The same undo
+   * events come, without this event, when this node had joined a group on a losing branch and is
+   * added again on the winning one. Channels created or renamed and roles changed on the losing
+   * branch are not undone: they are space operations, kept in the space's log on both branches
+   * and sent again after the move, so they take effect on the winning branch too.
+   *
    * @param space the space
    * @param groupId the group: a channel's id, or the space's control group's
    * @param forkEpoch the last epoch both branches share

@@ -236,6 +236,8 @@ final class SimCluster implements AutoCloseable {
     final String name;
     final List<String> log = Collections.synchronizedList(new ArrayList<>());
     final List<Message> messages = Collections.synchronizedList(new ArrayList<>());
+    /** Channel member events as "J|R|L channelId peer" (joined, removed, left), in order. */
+    final List<String> members = Collections.synchronizedList(new ArrayList<>());
     /** Delivery progress and failure events, kept apart from {@link #log}. */
     final List<String> deliveries = Collections.synchronizedList(new ArrayList<>());
 
@@ -262,16 +264,19 @@ final class SimCluster implements AutoCloseable {
     @Override
     public void onMemberJoined(Channel channel, PeerId member) {
       log.add("joined " + channel.name() + " " + member);
+      members.add("J " + channel.id() + " " + member);
     }
 
     @Override
     public void onMemberLeft(Channel channel, PeerId member) {
       log.add("left " + channel.name() + " " + member);
+      members.add("L " + channel.id() + " " + member);
     }
 
     @Override
     public void onMemberRemoved(Channel channel, PeerId member) {
       log.add("removed " + member);
+      members.add("R " + channel.id() + " " + member);
     }
 
     @Override

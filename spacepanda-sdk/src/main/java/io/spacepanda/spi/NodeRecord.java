@@ -11,7 +11,9 @@ import java.util.Arrays;
  * envelope id to its space id), {@value #KIND_CHANNEL_REQUEST} (a channel join request still
  * without a Welcome: the channel id to the request and the owner it went to), {@value
  * #KIND_HELD_JOIN} (a space join request a manager holds until its turn to answer: the space id
- * and joiner to the request and since when it is held).
+ * and joiner to the request and since when it is held), {@value #KIND_READMIT} (a space join
+ * request a manager admitted, kept while a fork could still make it admit the joiner again: the
+ * space id and joiner to the request, the epoch it was added at and the invite's expiry).
  *
  * @param kind 1 to 255
  * @param key the key within the kind
@@ -30,6 +32,12 @@ public record NodeRecord(int kind, Id key, byte[] value) {
 
   /** Kind: a space join request a manager holds until its turn, by space id and joiner. */
   public static final int KIND_HELD_JOIN = 3;
+
+  /**
+   * Kind: a space join request a manager admitted, kept for a re-admission after a fork, by space
+   * id and joiner.
+   */
+  public static final int KIND_READMIT = 4;
 
   /**
    * Checks and copies the parts.

@@ -48,9 +48,44 @@ final class ChannelJoins {
 
   /** Asks a channel's owner to add this node, with a fresh KeyPackage kept until the Welcome. */
   void requestChannel(Step s, NodeWire.ChannelInfo ci) throws SpacePandaException {
+    if (a.channels.containsKey(Id.of(ci.channelId()))) {
+      return;
+    }
+    sendRequest(s, ci);
+  }
+
+  /**
+   * Asks a channel's owner to add this node again, although it holds the channel: its copy is of
+   * a fork's losing branch that it joined on (it holds no state of the epoch the branches split
+   * from, so it cannot move by itself; issue 11). Sent when a member of another branch's summary
+   * shows the fork ({@link Forks#onSummary}) or a committer invites this node to the channel
+   * again ({@link ForkRedo}). The owner adds it with the fresh KeyPackage if its branch lacks it,
+   * and the Welcome to that KeyPackage replaces the copy ({@link #onChannelWelcome}, {@link
+   * Forks#rejoin}); if the owner's branch has it, the owner sends the kept Welcome of the earlier
+   * join, which ends the request. Asked again each sync round, at most {@link #REJOIN_ROUNDS}
+   * times; kept in memory only (asked again after a restart at the next summary or invite).
+   */
+  void requestAgain(Step s, GroupChannel gc) throws SpacePandaException {
+    Id cid = gc.id();
+    if (a.channelJoins.containsKey(cid) || gc.owner().equals(ctx.self) || !a.present) {
+      return;
+    }
+    LOG.info("{} is on a branch that this node joined and another member left; asking {} to add"
+        + " this node again", gc.name(), gc.owner());
+    rejoinRounds.put(cid, 0);
+    s.onFailure(() -> rejoinRounds.remove(cid));
+    sendRequest(s, SpaceInbound.info(gc));
+  }
+
+  /** Rounds left for a re-request of a held channel ({@link #requestAgain}), by channel. */
+  private final java.util.Map<Id, Integer> rejoinRounds = new java.util.HashMap<>();
+  /** Sync rounds a re-request of a held channel is sent again before it is given up. */
+  static final int REJOIN_ROUNDS = 20;
+
+  private void sendRequest(Step s, NodeWire.ChannelInfo ci) throws SpacePandaException {
     PeerId owner = PeerId.fromBytes(ci.owner());
     Id cid = Id.of(ci.channelId());
-    if (owner.equals(ctx.self) || a.channels.containsKey(cid)) {
+    if (owner.equals(ctx.self)) {
       return;
     }
     Contact ownerInfo = a.contact(owner);
@@ -132,14 +167,18 @@ final class ChannelJoins {
     io.spacepanda.spi.Transport t = ctx.transportOrNull();
     for (ChannelRequest c : List.copyOf(a.channelRequests.values())) {
       Id cid = Id.of(c.request().channelId());
-      if (a.channels.containsKey(cid) || !a.channelJoins.containsKey(cid)) {
-        a.channelRequests.remove(cid);
+      boolean rejoin = a.channels.containsKey(cid) && rejoinRounds.containsKey(cid)
+          && rejoinRounds.get(cid) < REJOIN_ROUNDS;
+      if ((a.channels.containsKey(cid) && !rejoin) || !a.channelJoins.containsKey(cid)) {
         withdrawCopies(s, cid);
-        s.write(tx -> tx.deleteNodeRecord(NodeRecord.KIND_CHANNEL_REQUEST, cid));
+        endRequest(s, cid);
         continue;
       }
       if (t == null) {
         continue;
+      }
+      if (rejoin) {
+        rejoinRounds.merge(cid, 1, Integer::sum);
       }
       Set<PeerId> connected = t.connectedPeers();
       List<PeerId> reachable = new ArrayList<>();
@@ -202,6 +241,20 @@ final class ChannelJoins {
     order.addAll(pool);
     order.remove(ctx.self);
     return List.copyOf(order);
+  }
+
+  /** Ends a channel join request: forgets it and its KeyPackage. */
+  private void endRequest(Step s, Id cid) {
+    a.channelRequests.remove(cid);
+    rejoinRounds.remove(cid);
+    KeyPackageBundle kp = a.channelJoins.get(cid);
+    if (kp != null && a.channels.containsKey(cid)) {
+      // A re-request of a held channel: its KeyPackage is of no use any more.
+      a.channelJoins.remove(cid);
+      Id ref = Id.of(kp.keyPackage().ref(NodeContext.SUITE));
+      s.write(t -> t.deleteKeyPackage(ref));
+    }
+    s.write(t -> t.deleteNodeRecord(NodeRecord.KIND_CHANNEL_REQUEST, cid));
   }
 
   /** A channel join request this node sent, and to whom. */
@@ -386,14 +439,33 @@ final class ChannelJoins {
       kp = stored != null ? stored : kp;
     }
     GroupChannel held = a.channels.get(cid);
-    if (held != null && a.present && kp != null && a.channelJoins.get(cid) == null) {
+    KeyPackageBundle fresh = a.channelJoins.get(cid);
+    if (held != null && a.present && fresh != null && welcomes(w.welcome(), fresh)) {
+      // This node asked to be added again to a channel it holds (requestAgain): added.
+      Group g = ctx.joinGroup(w.welcome(), fresh);
+      if (Arrays.equals(g.groupId(), w.channel().channelId())) {
+        a.forks.rejoin(s, held, g);
+      }
+      endRequest(s, cid);
+      return;
+    }
+    if (held != null && a.present && kp != null && kp != fresh) {
       // A re-admission after a fork: a manager of the winning branch added this node again with
       // the KeyPackage it joined the space with (ReadmitKeys).
       Group g = ctx.joinGroup(w.welcome(), kp);
       if (Arrays.equals(g.groupId(), w.channel().channelId())) {
-        a.forks.rejoin(s, held, g);
+        if (a.forks.rejoin(s, held, g) || fresh != null) {
+          endRequest(s, cid);
+        }
         return;
       }
+    }
+    if (held != null && fresh != null) {
+      // The owner sent the kept Welcome of this node's earlier join: its branch has this node.
+      LOG.debug("the owner of {} has this node on its branch; no longer asking again",
+          held.name());
+      endRequest(s, cid);
+      return;
     }
     if (kp == null || a.channels.containsKey(cid) || !a.present) {
       LOG.debug("ignoring a Welcome to {}: KeyPackage kept {}, joined already {}, present {}",
@@ -427,7 +499,15 @@ final class ChannelJoins {
 
   /** A channel owner invites this node: ask it to add us. */
   void onChannelInvite(Step s, NodeWire.ChannelInvite i) throws SpacePandaException {
-    if (!a.present || a.channels.containsKey(Id.of(i.channel().channelId()))) {
+    GroupChannel held = a.channels.get(Id.of(i.channel().channelId()));
+    if (a.present && held != null && !a.channelJoins.containsKey(held.id())) {
+      // Invited to a channel this node holds: a committer that moved to a fork's winning branch
+      // lacks it there (ForkRedo). Ask the owner to add it again; nothing changes unless a
+      // Welcome to the fresh KeyPackage comes.
+      requestAgain(s, held);
+      return;
+    }
+    if (!a.present || held != null) {
       drop(DropReason.UNEXPECTED, "unexpected channel invite");
       return;
     }

@@ -117,6 +117,36 @@ final class ForkRedo {
     s.write(t -> t.deleteGroupState(key(groupId)));
   }
 
+  /**
+   * Tells the listener how a channel's members changed when this node left a losing branch of it:
+   * {@code onMemberRemoved} for each member the app was shown that the group now lacks (added on
+   * the losing branch), {@code onMemberJoined} for each member it now has that the app was last
+   * shown as gone (removed or left on the losing branch). So an app that keeps a channel's member
+   * list from these events holds the winning branch's list; the events follow {@code
+   * onForkResolved}. The control group shows no member events; nothing to undo there.
+   *
+   * @param s the step
+   * @param now the group as it is now
+   * @param shown the members the app was shown (the losing branch's)
+   * @param actual the members it has now
+   */
+  void undoShown(Step s, GroupChannel now, Set<PeerId> shown, Set<PeerId> actual) {
+    if (now.isControl()) {
+      return;
+    }
+    io.spacepanda.Channel h = a.channelHandle(now);
+    for (PeerId p : new TreeSet<>(shown)) {
+      if (!actual.contains(p) && !p.equals(ctx.self)) {
+        s.event(l -> l.onMemberRemoved(h, p));
+      }
+    }
+    for (PeerId p : new TreeSet<>(actual)) {
+      if (!shown.contains(p) && !p.equals(ctx.self)) {
+        s.event(l -> l.onMemberJoined(h, p));
+      }
+    }
+  }
+
   private static Id key(Id groupId) {
     return Forks.suffixed(groupId, SUFFIX);
   }
@@ -186,14 +216,14 @@ final class ForkRedo {
         // Newcomers the losing branch admitted: added again (same KeyPackages) if still listed.
         for (PeerId p : c.added()) {
           if (gc.leafOf(p) < 0) {
-            a.invites.readmit(s, p);
+            a.invites.readmits.readmit(s, p);
           }
         }
       } else {
         for (PeerId p : c.added()) {
           Contact mi = a.contact(p);
           boolean missing = gc.leafOf(p) < 0 && a.control.leafOf(p) >= 0;
-          if (missing && a.invites.readmitChannel(s, gc, p)) {
+          if (missing && a.invites.readmits.readmitChannel(s, gc, p)) {
             continue; // a newcomer this node admitted: added again with its KeyPackage
           }
           if (missing && mi != null) {

@@ -126,6 +126,7 @@ final class Forks {
     redo.afterEpochChange(s, gc);
     if (gc.isControl()) {
       ReadmitKeys.expire(s, ctx, a.spaceId, gc.group().epoch(), keptStates());
+      a.invites.readmits.pruneAdmitted(s);
     }
   }
 
@@ -133,6 +134,7 @@ final class Forks {
   void forget(Step s, GroupChannel gc) throws SpacePandaException {
     if (gc.isControl()) {
       ReadmitKeys.forget(s, ctx, a.spaceId);
+      a.invites.readmits.forgetAdmitted(s);
     }
     histories.remove(gc.id());
     moved.remove(gc.id());
@@ -245,8 +247,15 @@ final class Forks {
     }
     if (!f.theirs().hasCommit() && f.mine().hasCommit()) {
       // The other member joined on another branch: its own to leave (a manager of the winning
-      // branch admits it again, InviteDesk#readmit); nothing for this node to resolve.
+      // branch admits it again, ForkReadmit#readmit); nothing for this node to resolve.
       LOG.debug("{} joined {} on another branch at epoch {}", asker, gc.name(), f.parent() + 1);
+      return true;
+    }
+    if (!gc.isControl() && !f.mine().hasCommit() && f.theirs().hasCommit()) {
+      // This node joined the channel on a branch the asker's differs from, and holds no state of
+      // the epoch they split from: it asks the channel's owner to add it again (ChannelJoins).
+      LOG.debug("{} joined {} on another branch than {}'s", ctx.self, gc.name(), asker);
+      a.joins.requestAgain(s, gc);
       return true;
     }
     if (!f.decidable() || f.parent() < gc.group().epoch() - keptStates()) {
@@ -429,6 +438,9 @@ final class Forks {
     io.spacepanda.Space sh = a.services.handles().space(a.spaceId, a.record.name());
     String gidHex = gc.idString();
     s.event(l -> l.onForkResolved(sh, gidHex, parent));
+    // Undo what the losing branch showed: back to the parent epoch's members, before the winning
+    // commit's own events (afterEpochChange).
+    redo.undoShown(s, next, losing, parentMembers);
     redo.put(s, gc.id(), new ForkRedo.Catchup(parent, p.tip(), removed, added));
     moved.put(gc.id(), parent + 1);
     a.commits.afterEpochChange(s, next, c);
@@ -438,7 +450,7 @@ final class Forks {
   // Re-admission (a newcomer admitted on a losing branch)
 
   /**
-   * A manager added this node again ({@link InviteDesk#readmit}): the answer's Welcomes, opened
+   * A manager added this node again ({@link ForkReadmit#readmit}): the answer's Welcomes, opened
    * with the KeyPackages kept since the join ({@link ReadmitKeys}), replace the groups of the
    * branch that admitted this node; the answer's space operations are merged first.
    *
@@ -489,15 +501,23 @@ final class Forks {
         return false;
       }
     }
+    if (ReadmitKeys.joinedBefore(s, ctx, a.spaceId, g.epochAuthenticator())) {
+      // A kept Welcome sent again (a lost-Welcome hint): never go back to an older state.
+      LOG.debug("a Welcome to {} this node joined from before; ignored", gc.name());
+      return false;
+    }
+    ReadmitKeys.joined(s, a.spaceId, g.epochAuthenticator());
     s.touch();
     long oldEpoch = gc.group().epoch();
     GroupChannel next = new GroupChannel(gc.id(), gc.spaceId(), gc.name(), gc.kind(), gc.owner(),
         gc.createdAt(), g, gc.lamport(), gc.nextSequence());
+    Set<PeerId> shown = gc.members();
     a.unregister(gc);
     if (gc.isControl()) {
       a.control = next;
     }
     a.register(next);
+    redo.undoShown(s, next, shown, next.members());
     Id gid = gc.id();
     a.due.remove(gid);
     a.aheadSeen.remove(gid);

@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * control group stays silent. The manager that admits publishes {@link SpaceOp.RedeemInvite},
  * which marks the invite used for everyone. Two managers cut off from each other can still both
  * admit the joiner (a fork, resolved by {@link Forks}); a joiner admitted on a branch that lost is
- * added again on the winning one by the manager that admitted it ({@link #readmit}).
+ * added again on the winning one by the manager that admitted it ({@link ForkReadmit}).
  *
  * <p><b>Signed invites (version-4 codes)</b> are judged by {@link InviteGrants}: a manager with no
  * record of the invite decides at its turn on a trusted grant, without waiting for the
@@ -88,13 +88,8 @@ final class InviteDesk {
   private final NodeContext ctx;
   /** Join requests this node (not their invite's issuer) holds until its turn, by joiner. */
   private final Map<PeerId, Held> held = new HashMap<>();
-
-  /**
-   * Join requests this node admitted, by joiner, the oldest dropped beyond {@link #MAX_HELD}: if
-   * the branch of a fork that admitted one loses, {@link #readmit} adds the joiner again with
-   * the same KeyPackages.
-   */
-  private final Map<PeerId, JoinRequest> admitted = new java.util.LinkedHashMap<>();
+  /** The requests this node admitted, kept for a re-admission after a fork. */
+  final ForkReadmit readmits;
 
   private static final byte HELD_VERSION = 1;
 
@@ -104,6 +99,7 @@ final class InviteDesk {
   InviteDesk(SpaceActor actor) {
     this.a = actor;
     this.ctx = actor.ctx;
+    this.readmits = new ForkReadmit(actor, this);
   }
 
   /** Issues an invite: stored here, published to the space, the text code returned. */
@@ -174,6 +170,7 @@ final class InviteDesk {
    * their turn passed, else at their turn. Unreadable ones are deleted.
    */
   void resume(Step s) throws SpacePandaException {
+    readmits.resume(s);
     byte[] prefix = a.spaceId.toBytes();
     List<NodeRecord> stored = ctx.storage.inTransaction(
         t -> t.nodeRecords(NodeRecord.KIND_HELD_JOIN));
@@ -230,7 +227,7 @@ final class InviteDesk {
     return new Held(r, Instant.ofEpochMilli(millis), null);
   }
 
-  private static Id heldKey(Id spaceId, PeerId joiner) {
+  static Id heldKey(Id spaceId, PeerId joiner) {
     byte[] sp = spaceId.toBytes();
     byte[] p = joiner.bytes();
     byte[] k = Arrays.copyOf(sp, sp.length + p.length);
@@ -317,7 +314,9 @@ final class InviteDesk {
         && !InviteGrants.isManager(a.meta, InviteGrants.issuer(r, hash, a.spaceId, shared))) {
       refuse(s, r, JoinResponse.Refusal.INVITER_NOT_MANAGER);
     } else {
-      admit(s, r, hash, local.isPresent(), shared.isPresent());
+      long expires = local.map(i -> i.expiresAt().getEpochSecond())
+          .orElseGet(() -> shared.get().expiresAtSeconds());
+      admit(s, r, hash, local.isPresent(), shared.isPresent(), expires);
     }
   }
 
@@ -333,7 +332,7 @@ final class InviteDesk {
     } else {
       LOG.info("admitting {} on a signed invite of {} not announced here", r.joiner().peer(),
           r.grant().orElseThrow().inviter().peer());
-      admit(s, r, hash, false, false);
+      admit(s, r, hash, false, false, r.grant().orElseThrow().expiresAtSeconds());
     }
   }
 
@@ -421,8 +420,8 @@ final class InviteDesk {
   }
 
   /** Adds the joiner to the control group and the default channel, and answers with Welcomes. */
-  private void admit(Step s, JoinRequest r, byte[] hash, boolean local, boolean shared)
-      throws SpacePandaException {
+  private void admit(Step s, JoinRequest r, byte[] hash, boolean local, boolean shared,
+      long expiresAtSeconds) throws SpacePandaException {
     PeerId joiner = r.joiner().peer();
     KeyPackage kpControl = NodeContext.keyPackageOf(r.spaceKeyPackage(), joiner);
     KeyPackage kpChannel = NodeContext.keyPackageOf(r.channelKeyPackages().get(0), joiner);
@@ -443,28 +442,13 @@ final class InviteDesk {
     byte[] channelWelcome = addTo(s, general, kpChannel, joiner, inboxKey);
     a.commits.publish(s, new SpaceOp.MemberJoined(r.joiner()));
     publishRedemption(s, r, hash, shared);
-    remember(s, r);
+    readmits.remember(s, new ForkReadmit.Admitted(r, a.control.group().epoch(),
+        expiresAtSeconds));
     answer(s, r, controlWelcome, general, channelWelcome);
   }
 
-  /** Keeps an admitted request (in memory), for {@link #readmit}. */
-  private void remember(Step s, JoinRequest r) {
-    PeerId joiner = r.joiner().peer();
-    JoinRequest before = admitted.remove(joiner);
-    admitted.put(joiner, r);
-    if (admitted.size() > MAX_HELD) {
-      admitted.remove(admitted.keySet().iterator().next());
-    }
-    s.onFailure(() -> {
-      admitted.remove(joiner);
-      if (before != null) {
-        admitted.put(joiner, before);
-      }
-    });
-  }
-
   /** Commits the joiner's add to a group; @return the Welcome */
-  private byte[] addTo(Step s, GroupChannel gc, KeyPackage kp, PeerId joiner, byte[] inboxKey)
+  byte[] addTo(Step s, GroupChannel gc, KeyPackage kp, PeerId joiner, byte[] inboxKey)
       throws SpacePandaException {
     byte[][] welcome = new byte[1][];
     a.commits.commitAndBroadcast(s, gc, CommitOptions.builder().add(kp)
@@ -476,7 +460,7 @@ final class InviteDesk {
   }
 
   /** Sends the joiner its Welcomes (the channel's, if any) with the space's log. */
-  private void answer(Step s, JoinRequest r, byte[] controlWelcome, GroupChannel general,
+  void answer(Step s, JoinRequest r, byte[] controlWelcome, GroupChannel general,
       byte[] channelWelcome) throws SpacePandaException {
     List<JoinResponse.ChannelWelcome> channels = channelWelcome == null ? List.of()
         : List.of(new JoinResponse.ChannelWelcome(ChannelId.of(general.id().toBytes()),
@@ -488,57 +472,6 @@ final class InviteDesk {
         r.joiner().inboxKey(), new NodeWire.Join(NodeWire.JOIN_RESPONSE, accepted.encode())));
   }
 
-  /**
-   * Re-admission after a fork ({@link ForkRedo}): this node admitted the joiner on a branch that
-   * lost, and the winning branch's control group lacks it, while the space's log still lists it
-   * as a member. Adds it again, with the KeyPackages of its request, to the control group and
-   * (unless it is there) the default channel, and answers as at the first admission; the joiner
-   * opens the Welcomes with the KeyPackages it kept ({@link ReadmitKeys}) and leaves its branch.
-   * Nothing is published again: the log already has the joiner and the invite's redemption.
-   *
-   * @return true if the joiner was added again
-   */
-  boolean readmit(Step s, PeerId joiner) throws SpacePandaException {
-    JoinRequest r = admitted.get(joiner);
-    if (r == null || !a.present || a.control.leafOf(joiner) >= 0
-        || !a.meta.view().members().containsKey(joiner) || !a.commits.mayCommit(a.control)) {
-      LOG.debug("not re-admitting {}: request kept {}", joiner, r != null);
-      return false;
-    }
-    LOG.info("re-admitting {} to space {}: the branch that admitted it lost a fork", joiner,
-        a.spaceId);
-    KeyPackage kpControl = NodeContext.keyPackageOf(r.spaceKeyPackage(), joiner);
-    KeyPackage kpChannel = NodeContext.keyPackageOf(r.channelKeyPackages().get(0), joiner);
-    GroupChannel general = defaultChannel();
-    byte[] inboxKey = r.joiner().inboxKey();
-    byte[] controlWelcome = addTo(s, a.control, kpControl, joiner, inboxKey);
-    byte[] channelWelcome = general.leafOf(joiner) < 0 && a.commits.mayCommit(general)
-        ? addTo(s, general, kpChannel, joiner, inboxKey) : null;
-    answer(s, r, controlWelcome, general, channelWelcome);
-    return true;
-  }
-
-  /**
-   * Re-admission to the default channel after a fork of it ({@link ForkRedo}): the joiner this
-   * node admitted is in the control group but the channel's winning branch lacks it.
-   *
-   * @return true if the joiner was added again
-   */
-  boolean readmitChannel(Step s, GroupChannel gc, PeerId joiner) throws SpacePandaException {
-    JoinRequest r = admitted.get(joiner);
-    if (r == null || !a.present || gc != defaultChannel() || gc.leafOf(joiner) >= 0
-        || a.control.leafOf(joiner) < 0 || !a.commits.mayCommit(gc)) {
-      return false;
-    }
-    LOG.info("re-admitting {} to {}: the branch that added it lost a fork", joiner, gc.name());
-    KeyPackage kp = NodeContext.keyPackageOf(r.channelKeyPackages().get(0), joiner);
-    NodeWire.ChannelInfo ci = SpaceInbound.info(gc);
-    a.commits.commitAndBroadcast(s, gc, CommitOptions.builder().add(kp).ratchetTreeInWelcome(true)
-        .build(), joiner, r.joiner().inboxKey(), w -> new NodeWire.ChannelWelcome(
-            a.spaceId.toBytes(), ci, w));
-    return true;
-  }
-
   private void refuse(Step s, JoinRequest r, JoinResponse.Refusal reason)
       throws SpacePandaException {
     LOG.info("refusing a join request: {}", reason);
@@ -547,7 +480,7 @@ final class InviteDesk {
             JoinResponse.refused(r.spaceId(), reason).encode())));
   }
 
-  private GroupChannel defaultChannel() {
+  GroupChannel defaultChannel() {
     GroupChannel best = null;
     for (GroupChannel gc : a.channels.values()) {
       if (gc.owner().equals(a.control.owner())

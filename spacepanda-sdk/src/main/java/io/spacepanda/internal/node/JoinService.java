@@ -313,7 +313,8 @@ final class JoinService {
       }
     });
     // Kept for a while: a fork may leave the branch that admitted this node behind (ReadmitKeys).
-    ReadmitKeys.keep(s, spaceId, control.epoch(), List.of(pj.control(), pj.channel()));
+    ReadmitKeys.keep(s, spaceId, control.epoch(), List.of(pj.control(), pj.channel()),
+        List.of(control.epochAuthenticator(), general.epochAuthenticator()));
     GroupStore.LoadedSpace loaded = new GroupStore.LoadedSpace(record, meta, controlGc,
         List.of(gen));
     s.afterCommit(() -> {

@@ -16,8 +16,10 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.Arbitrary;
 
 /**
- * The stored form of a join request a manager holds until its turn ({@link InviteDesk#encodeHeld}):
- * round trips, and random or mutated bytes give a typed error or a request, never anything else.
+ * The stored forms of a join request a manager holds until its turn ({@link
+ * InviteDesk#encodeHeld}) and of one it admitted, kept for a re-admission after a fork ({@link
+ * ForkReadmit#encodeAdmitted}): round trips, and random or mutated bytes give a typed error or a
+ * request, never anything else.
  */
 class HeldJoinCodecTest {
 
@@ -81,5 +83,58 @@ class HeldJoinCodecTest {
     negative[1] = (byte) 0x80;
     assertThrows(SpaceDecodeException.class, () -> InviteDesk.decodeHeld(negative));
     assertThrows(SpaceDecodeException.class, () -> InviteDesk.decodeHeld(new byte[8]));
+  }
+
+  // The stored form of an admitted request kept for a re-admission (ForkReadmit#encodeAdmitted).
+
+  @Property(tries = 200)
+  void admitted_roundTrips(@ForAll("requests") JoinRequest r, @ForAll("times") long epoch,
+      @ForAll("times") long expires) throws Exception {
+    ForkReadmit.Admitted ad = new ForkReadmit.Admitted(r, epoch, expires);
+    byte[] encoded = ForkReadmit.encodeAdmitted(ad);
+    ForkReadmit.Admitted back = ForkReadmit.decodeAdmitted(encoded);
+    assertEquals(ad, back);
+    assertArrayEquals(encoded, ForkReadmit.encodeAdmitted(back));
+  }
+
+  @Property(tries = 300)
+  void admitted_mutatedOrRandomBytes_typedErrorsOnly(@ForAll("requests") JoinRequest r,
+      @ForAll long noise) {
+    Random rnd = new Random(noise);
+    byte[] encoded = ForkReadmit.encodeAdmitted(new ForkReadmit.Admitted(r, 7, 1_000));
+    byte[] bad = switch (rnd.nextInt(4)) {
+      case 0 -> java.util.Arrays.copyOf(encoded, rnd.nextInt(encoded.length));
+      case 1 -> {
+        byte[] b = encoded.clone();
+        b[rnd.nextInt(b.length)] ^= (byte) (1 + rnd.nextInt(255));
+        yield b;
+      }
+      case 2 -> java.util.Arrays.copyOf(encoded, encoded.length + 1 + rnd.nextInt(8));
+      default -> {
+        byte[] b = new byte[rnd.nextInt(200)];
+        rnd.nextBytes(b);
+        yield b;
+      }
+    };
+    try {
+      ForkReadmit.decodeAdmitted(bad);
+    } catch (SpaceDecodeException expected) {
+      // typed
+    }
+  }
+
+  @Property(tries = 20)
+  void admitted_unknownVersionOrNegativeFields_refused(@ForAll("requests") JoinRequest r) {
+    byte[] encoded = ForkReadmit.encodeAdmitted(new ForkReadmit.Admitted(r, 3, 5));
+    byte[] version = encoded.clone();
+    version[0] = 2;
+    assertThrows(SpaceDecodeException.class, () -> ForkReadmit.decodeAdmitted(version));
+    byte[] negativeEpoch = encoded.clone();
+    negativeEpoch[1] = (byte) 0x80;
+    assertThrows(SpaceDecodeException.class, () -> ForkReadmit.decodeAdmitted(negativeEpoch));
+    byte[] negativeExpiry = encoded.clone();
+    negativeExpiry[9] = (byte) 0x80;
+    assertThrows(SpaceDecodeException.class, () -> ForkReadmit.decodeAdmitted(negativeExpiry));
+    assertThrows(SpaceDecodeException.class, () -> ForkReadmit.decodeAdmitted(new byte[16]));
   }
 }

@@ -132,4 +132,57 @@ public final class NodeInternals {
     ChannelSync.Counts c = sync.counts;
     return new long[] {c.summaries.get(), c.requests.get(), c.responses.get(), c.received.get()};
   }
+
+  /**
+   * Returns the joiners whose admitted join requests a node keeps for a re-admission after a
+   * fork ({@code InviteDesk}).
+   *
+   * @param node the node
+   * @param spaceId the space id in hex
+   * @return completes with the joiners (empty if the node is not in the space)
+   */
+  public static java.util.concurrent.CompletableFuture<java.util.Set<io.spacepanda.PeerId>>
+      admittedJoiners(Node node, String spaceId) {
+    SpaceActor a = node.running().ctx().spaces.get(Id.of(HexFormat.of().parseHex(spaceId)));
+    if (a == null) {
+      return java.util.concurrent.CompletableFuture.completedFuture(java.util.Set.of());
+    }
+    return a.step(s -> a.invites.readmits.admittedJoiners());
+  }
+
+  /**
+   * Makes a node commit a group (the space's control group or a channel) with a fresh path, as
+   * {@code Channel.rotateKeys()} does.
+   *
+   * @param node the node
+   * @param groupId the group id in hex
+   * @return completes when committed (or proposed, if the node does not commit the group)
+   */
+  public static java.util.concurrent.CompletableFuture<Void> rotateKeys(Node node,
+      String groupId) {
+    Id id = Id.of(HexFormat.of().parseHex(groupId));
+    for (SpaceActor a : node.running().ctx().spaces.values()) {
+      if (a.present && (a.control.id().equals(id) || a.channels.containsKey(id))) {
+        return a.rotateKeys(id);
+      }
+    }
+    throw new IllegalArgumentException("no group " + groupId);
+  }
+
+  /**
+   * Says whether one committer ranks before another in a group's hashed committer order of an
+   * epoch, the order the fork rule uses after the creator ({@code EpochHistory}).
+   *
+   * @param groupId the group id in hex
+   * @param epoch the epoch
+   * @param first the one expected first
+   * @param second the other
+   * @return true if {@code first} ranks before {@code second}
+   */
+  public static boolean ranksBefore(String groupId, long epoch, io.spacepanda.PeerId first,
+      io.spacepanda.PeerId second) {
+    byte[] g = HexFormat.of().parseHex(groupId);
+    return java.util.Arrays.compareUnsigned(CommitPolicy.rank(epoch, g, first),
+        CommitPolicy.rank(epoch, g, second)) < 0;
+  }
 }
