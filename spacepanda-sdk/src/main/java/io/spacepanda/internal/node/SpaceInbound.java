@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
 final class SpaceInbound {
 
   private static final Logger LOG = LoggerFactory.getLogger(SpaceInbound.class);
-  /** Beyond the node's jitter, how long after entering an epoch a received commit is held. */
+  /** Beyond twice the node's jitter, how long after entering an epoch a received commit is held. */
   static final java.time.Duration CATCH_UP_MARGIN = java.time.Duration.ofSeconds(5);
 
   private final SpaceActor a;
@@ -232,9 +232,10 @@ final class SpaceInbound {
 
   /**
    * The catch-up hold: a received commit that would make this node forget an epoch's keys is held
-   * while the current epoch was entered less than the node's jitter plus {@link #CATCH_UP_MARGIN}
-   * ago (sync on only): a member coming back applies the commits it missed back to back, and
-   * would otherwise forget the keys of epochs whose messages sync is still fetching for it.
+   * while the current epoch was entered less than twice the node's jitter (a summary and its
+   * answer, both jittered) plus {@link #CATCH_UP_MARGIN} ago (sync on only): a member coming back
+   * applies the commits it missed back to back, and would otherwise forget the keys of epochs
+   * whose messages sync is still fetching for it.
    *
    * @return until when to hold the commit, or null to apply it now
    */
@@ -244,7 +245,8 @@ final class SpaceInbound {
         || gc.group().epoch() < ctx.config.pastEpochRetention()) {
       return null;
     }
-    java.time.Instant until = entered.plus(ctx.config.jitter().max()).plus(CATCH_UP_MARGIN);
+    java.time.Instant until = entered.plus(ctx.config.jitter().max().multipliedBy(2))
+        .plus(CATCH_UP_MARGIN);
     return ctx.now().isBefore(until) ? until : null;
   }
 
