@@ -99,6 +99,12 @@ final class SpaceActor implements StepRunner.Owner {
   /** A message of a later epoch was seen at {@code at}. */
   record Ahead(long epoch, java.time.Instant at) {}
 
+  /**
+   * When this node last applied a received commit of a group (so entered its current epoch); in
+   * memory only. See {@link SpaceInbound}'s catch-up hold.
+   */
+  final Map<Id, java.time.Instant> epochEnteredAt = new HashMap<>();
+
   /** Peers this node lost its connection to and has not reached again. */
   final Set<PeerId> lostPeers = new HashSet<>();
   /**

@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
 final class SpaceInbound {
 
   private static final Logger LOG = LoggerFactory.getLogger(SpaceInbound.class);
+  /** Beyond twice the node's jitter, how long after entering an epoch a received commit is held. */
+  static final java.time.Duration CATCH_UP_MARGIN = java.time.Duration.ofSeconds(5);
 
   private final SpaceActor a;
   private final NodeContext ctx;
@@ -78,7 +80,7 @@ final class SpaceInbound {
     if (gc == null) {
       return drop(DropReason.UNEXPECTED, "group gone");
     }
-    return receiveMls(s, gc, opened.get().plaintext(), fromPending ? null : envelope);
+    return receiveMls(s, gc, opened.get().plaintext(), fromPending ? null : envelope, true);
   }
 
   /**
@@ -94,6 +96,15 @@ final class SpaceInbound {
    */
   InboundRouter.Outcome receiveMls(Step s, GroupChannel gc, byte[] plaintext,
       byte[] envelopeOrNull) throws SpacePandaException {
+    return receiveMls(s, gc, plaintext, envelopeOrNull, false);
+  }
+
+  /**
+   * As {@link #receiveMls(Step, GroupChannel, byte[], byte[])}; {@code viaEnvelope} says that it
+   * came as a group envelope (or is one held earlier), not from sync, which orders by epoch.
+   */
+  private InboundRouter.Outcome receiveMls(Step s, GroupChannel gc, byte[] plaintext,
+      byte[] envelopeOrNull, boolean viaEnvelope) throws SpacePandaException {
     MlsMessage m = TlsReader.decodeExactly(plaintext, MlsMessage::decode);
     if (m.wireFormat() != WireFormat.PRIVATE_MESSAGE && m.wireFormat() != WireFormat.PUBLIC_MESSAGE) {
       return drop(DropReason.MALFORMED, "not a group message");
@@ -120,6 +131,25 @@ final class SpaceInbound {
         if (envelopeOrNull != null) {
           PendingEnvelopes.hold(s, ctx, envelopeOrNull);
         }
+        return InboundRouter.Outcome.HELD;
+      }
+      java.time.Instant until = viaEnvelope ? catchUpUntil(gc) : null;
+      if (until != null) {
+        // Catching up (this epoch was entered moments ago): applying this commit now would
+        // forget the keys of the oldest retained epoch while sync may still be bringing that
+        // epoch's messages, which could then never be opened (and, tombstoned, would count as
+        // held). Wait for sync, which delivers an epoch's messages before the commit ending it;
+        // then the held copy is a duplicate, or is applied when the wait is over.
+        LOG.debug("holding a commit of {} at epoch {} while catching up", gc.name(),
+            gc.group().epoch());
+        a.aheadSeen.put(gc.id(), new SpaceActor.Ahead(Group.epochOf(m) + 1, ctx.now()));
+        if (envelopeOrNull != null) {
+          PendingEnvelopes.hold(s, ctx, envelopeOrNull);
+        }
+        Id held = gc.id();
+        java.time.Duration wait = java.time.Duration.between(ctx.now(), until);
+        s.afterCommit(() -> ctx.scheduler.schedule(wait,
+            () -> ctx.bus.publish(new EventBus.HeldMayOpen(held))));
         return InboundRouter.Outcome.HELD;
       }
       // Kept for a fork: the state this commit leaves, to follow another branch from it.
@@ -171,6 +201,7 @@ final class SpaceInbound {
       long epoch = Group.epochOf(m);
       LOG.debug("applied a commit of {}: now at epoch {} with {} members", gc.name(),
           gc.group().epoch(), gc.group().members().size());
+      a.epochEnteredAt.put(gc.id(), ctx.now());
       SyncEnvelope kept = new SyncEnvelope(gc.id(), ChannelSync.COMMITS, epoch, epoch, plaintext);
       s.write(t -> {
         GroupStore.saveGroup(t, gc);
@@ -197,6 +228,26 @@ final class SpaceInbound {
       a.commits.commitPendingIfDue(s, gc);
     }
     return InboundRouter.Outcome.DONE;
+  }
+
+  /**
+   * The catch-up hold: a received commit that would make this node forget an epoch's keys is held
+   * while the current epoch was entered less than twice the node's jitter (a summary and its
+   * answer, both jittered) plus {@link #CATCH_UP_MARGIN} ago (sync on only): a member coming back
+   * applies the commits it missed back to back, and would otherwise forget the keys of epochs
+   * whose messages sync is still fetching for it.
+   *
+   * @return until when to hold the commit, or null to apply it now
+   */
+  private java.time.Instant catchUpUntil(GroupChannel gc) {
+    java.time.Instant entered = a.epochEnteredAt.get(gc.id());
+    if (entered == null || ctx.config.syncInterval().isZero()
+        || gc.group().epoch() < ctx.config.pastEpochRetention()) {
+      return null;
+    }
+    java.time.Instant until = entered.plus(ctx.config.jitter().max().multipliedBy(2))
+        .plus(CATCH_UP_MARGIN);
+    return ctx.now().isBefore(until) ? until : null;
   }
 
   private static boolean isCommit(MlsMessage m) {
