@@ -218,7 +218,6 @@ final class ChannelJoins {
    */
   private List<PeerId> managers(PeerId creator, Id channelId) {
     java.util.Map<PeerId, io.spacepanda.Role> roles = a.meta.view().members();
-    java.util.LinkedHashSet<PeerId> order = new java.util.LinkedHashSet<>();
     List<PeerId> pool = new ArrayList<>();
     for (java.util.Map.Entry<PeerId, io.spacepanda.Role> e : roles.entrySet()) {
       if (e.getValue() == io.spacepanda.Role.OWNER || e.getValue() == io.spacepanda.Role.ADMIN) {
@@ -228,19 +227,10 @@ final class ChannelJoins {
     if (pool.isEmpty()) {
       pool.addAll(roles.keySet());
     }
-    if (pool.contains(creator)) {
-      order.add(creator);
-    }
-    PeerId owner = a.meta.view().owner();
-    if (owner != null && pool.contains(owner)) {
-      order.add(owner);
-    }
-    byte[] cid = channelId.toBytes();
-    pool.sort(java.util.Comparator.comparing((PeerId p) -> CommitPolicy.rank(0, cid, p),
-        Arrays::compareUnsigned));
-    order.addAll(pool);
+    List<PeerId> order = new ArrayList<>(CommitPolicy.ordered(pool, creator,
+        a.meta.view().owner(), 0, channelId.toBytes()));
     order.remove(ctx.self);
-    return List.copyOf(order);
+    return order;
   }
 
   /** Ends a channel join request: forgets it and its KeyPackage. */
@@ -376,20 +366,15 @@ final class ChannelJoins {
    * for proposals). A group this node alone commits is never behind by its own commits.
    */
   private boolean mayBeBehind(GroupChannel gc) {
-    java.time.Instant now = ctx.now();
-    java.time.Duration d = ctx.config.committerTimeout();
-    java.time.Duration window = d.compareTo(Outbox.MAX_BACKOFF) > 0 ? d : Outbox.MAX_BACKOFF;
     if (!a.reconnectedAt.isEmpty()) {
       for (PeerId c : ctx.policy.committers(a.meta, gc)) {
         java.time.Instant at = a.reconnectedAt.get(c);
-        if (at != null && !c.equals(ctx.self) && now.isBefore(at.plus(window))) {
+        if (at != null && !c.equals(ctx.self) && ctx.now().isBefore(at.plus(a.quietWindow()))) {
           return true;
         }
       }
     }
-    SpaceActor.Ahead ahead = a.aheadSeen.get(gc.id());
-    return ahead != null && ahead.epoch() > gc.group().epoch()
-        && now.isBefore(ahead.at().plus(d.multipliedBy(4)));
+    return a.catchingUp(gc.id(), gc.group().epoch());
   }
 
   void retryHeldRequests(Step s) throws SpacePandaException {

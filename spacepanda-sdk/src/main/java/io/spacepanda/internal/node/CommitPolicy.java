@@ -138,20 +138,8 @@ interface CommitPolicy {
           }
         }
         List<PeerId> pool = managers.isEmpty() ? new ArrayList<>(members) : managers;
-        LinkedHashSet<PeerId> order = new LinkedHashSet<>();
-        if (pool.contains(group.owner())) {
-          order.add(group.owner());
-        }
-        PeerId spaceOwner = meta.view().owner();
-        if (spaceOwner != null && pool.contains(spaceOwner)) {
-          order.add(spaceOwner);
-        }
-        long epoch = group.group().epoch();
-        byte[] groupId = group.id().toBytes();
-        pool.sort(Comparator.comparing((PeerId p) -> rank(epoch, groupId, p),
-            Arrays::compareUnsigned));
-        order.addAll(pool);
-        return List.copyOf(order);
+        return ordered(pool, group.owner(), meta.view().owner(), group.group().epoch(),
+            group.id().toBytes());
       }
 
       @Override
@@ -159,6 +147,32 @@ interface CommitPolicy {
         return "CommitPolicy.roles";
       }
     };
+  }
+
+  /**
+   * Orders a pool of committers: the group's creator, then the space's owner (each only if in
+   * the pool), then the rest by their hashed {@link #rank} in the epoch.
+   *
+   * @param pool the candidates; sorted in place
+   * @param creator the group's creator
+   * @param spaceOwner the space's owner, or null
+   * @param epoch the epoch the ranks are drawn for
+   * @param groupId the group id
+   * @return the order, without repeats
+   */
+  static List<PeerId> ordered(List<PeerId> pool, PeerId creator, PeerId spaceOwner, long epoch,
+      byte[] groupId) {
+    LinkedHashSet<PeerId> order = new LinkedHashSet<>();
+    if (pool.contains(creator)) {
+      order.add(creator);
+    }
+    if (spaceOwner != null && pool.contains(spaceOwner)) {
+      order.add(spaceOwner);
+    }
+    pool.sort(Comparator.comparing((PeerId p) -> rank(epoch, groupId, p),
+        Arrays::compareUnsigned));
+    order.addAll(pool);
+    return List.copyOf(order);
   }
 
   /** The hashed fallback rank of a committer in an epoch of a group. */

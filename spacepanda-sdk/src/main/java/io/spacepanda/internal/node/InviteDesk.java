@@ -387,11 +387,9 @@ final class InviteDesk {
    */
   private Instant guard(Instant now) {
     Instant at = a.quietUntil;
-    SpaceActor.Ahead ahead = a.aheadSeen.get(a.control.id());
-    if (ahead != null && ahead.epoch() > a.control.group().epoch()) {
-      Instant until = ahead.at().plus(ctx.config.committerTimeout().multipliedBy(4));
+    if (a.catchingUp(a.control.id(), a.control.group().epoch())) {
       Instant retry = now.plus(ctx.config.committerTimeout());
-      if (now.isBefore(until) && at.isBefore(retry)) {
+      if (at.isBefore(retry)) {
         at = retry;
       }
     }

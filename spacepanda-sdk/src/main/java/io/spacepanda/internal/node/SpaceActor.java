@@ -113,6 +113,23 @@ final class SpaceActor implements StepRunner.Owner {
    * ChannelJoins}).
    */
   final Map<PeerId, java.time.Instant> reconnectedAt = new HashMap<>();
+  /** How long a peer reached again may still bring its copies: max(outbox backoff, timeout). */
+  java.time.Duration quietWindow() {
+    java.time.Duration d = ctx.config.committerTimeout();
+    return d.compareTo(Outbox.MAX_BACKOFF) > 0 ? d : Outbox.MAX_BACKOFF;
+  }
+
+  /**
+   * Whether this node is catching up in a group: it saw a message of a later epoch than {@code
+   * epoch} less than four committer timeouts ago (bounded, so that a member lying about its epoch
+   * only delays this node's commits).
+   */
+  boolean catchingUp(Id groupId, long epoch) {
+    Ahead ahead = aheadSeen.get(groupId);
+    return ahead != null && ahead.epoch() > epoch
+        && ctx.now().isBefore(ahead.at().plus(ctx.config.committerTimeout().multipliedBy(4)));
+  }
+
   /** Until when this node commits no proposals of others (see the constructor). */
   java.time.Instant quietUntil = java.time.Instant.MIN;
   /** Who could manage the space after the latest step, to report changes. */
@@ -161,11 +178,8 @@ final class SpaceActor implements StepRunner.Owner {
         lane.execute(() -> {
           if (lostPeers.remove(pc.peer())) {
             // Copies made while cut off reach this node within the outbox's longest backoff.
-            java.time.Duration d = ctx.config.committerTimeout();
-            quietUntil = ctx.now().plus(d.compareTo(Outbox.MAX_BACKOFF) > 0 ? d
-                : Outbox.MAX_BACKOFF);
-            reconnectedAt.values().removeIf(at -> at.plus(Outbox.MAX_BACKOFF).plus(d)
-                .isBefore(ctx.now()));
+            quietUntil = ctx.now().plus(quietWindow());
+            reconnectedAt.values().removeIf(at -> at.plus(quietWindow()).isBefore(ctx.now()));
             reconnectedAt.put(pc.peer(), ctx.now());
           }
         });

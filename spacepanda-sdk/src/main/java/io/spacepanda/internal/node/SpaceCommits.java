@@ -239,14 +239,10 @@ final class SpaceCommits {
     }
     // Messages of a later epoch were seen: the others moved on without this node; wait until it
     // has caught up (bounded, so that a member lying about its epoch only delays commits).
-    SpaceActor.Ahead ahead = a.aheadSeen.get(gc.id());
-    if (ahead != null && ahead.epoch() > epoch) {
-      java.time.Instant until = ahead.at().plus(ctx.config.committerTimeout().multipliedBy(4));
-      if (ctx.now().isBefore(until)) {
-        java.time.Instant retry = ctx.now().plus(ctx.config.committerTimeout());
-        if (at.isBefore(retry)) {
-          at = retry;
-        }
+    if (a.catchingUp(gc.id(), epoch)) {
+      java.time.Instant retry = ctx.now().plus(ctx.config.committerTimeout());
+      if (at.isBefore(retry)) {
+        at = retry;
       }
     }
     if (!ctx.now().isBefore(at)) {
